@@ -1,0 +1,42 @@
+"""The errors searcher raises on purpose. Each carries one line for the user and a hint."""
+
+from __future__ import annotations
+
+
+class SearcherError(Exception):
+    """Base class: `str(error)` is one line saying what happened; `hint` the next step."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        if hint:
+            self.hint = hint
+
+
+class IndexMissingError(SearcherError):
+    """No index at the given place, or an index with no articles in it."""
+
+    hint = "Build one first with: search index PATH [--index DIR]"
+
+
+class IndexLockedError(SearcherError):
+    """Another process is writing to the index."""
+
+    hint = "Wait for the other indexer to finish, then try again."
+
+
+class QuerySyntaxError(SearcherError):
+    """A query that cannot be parsed; `position` is the 0-based offset of the problem."""
+
+    hint = 'Balance quotes and brackets, or put a phrase in double quotes: "oil prices".'
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(f"{message} at position {position + 1}")
+        self.position = position
+
+
+class BadInputError(SearcherError):
+    """A file or path that cannot be read as articles."""
+
+    hint = "Check the path, or choose the reader with --format."
