@@ -1,0 +1,112 @@
+"""Find the files to read under the paths a user gives, and name them.
+
+Every root gets a label: a folder's own name, or for a single file the name of its folder.
+Article ids are the label plus the posix path below it (`bbc/tech/001.txt`), so indexing a
+folder or one of its files gives the same id. Roots from different folders with the same
+name get `~2`, `~3`, ... in the order given. Folders are walked recursively in sorted order,
+following symbolic links (not into a loop). Hidden entries and README/LICENSE-like files are
+skipped silently; files no reader claims, broken links and unlistable folders are reported.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from searcher.errors import BadInputError
+from searcher.models import Problem
+
+_NOT_ARTICLES = re.compile(
+    r"^(readme|licen[cs]e|copying|notice|authors|contributing|changelog|changes|"
+    r"sha\d*sums|md5sums)([._-].*)?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Root:
+    """A path the user gave, with the label its article ids start with."""
+
+    path: Path
+    label: str
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file to read: its path (as given, joined) and its article id."""
+
+    path: Path
+    id: str
+
+
+def make_roots(paths: Sequence[str | os.PathLike[str]]) -> list[Root]:
+    """Label every path; raise `BadInputError` for one that does not exist."""
+    labels: dict[str, str] = {}
+    roots = []
+    for given in paths:
+        path = Path(given)
+        if not os.path.lexists(path):
+            raise BadInputError(f"no such file or folder: {os.fspath(given)}")
+        folder = path if path.is_dir() else path.parent
+        roots.append(Root(path, _unique_label(folder, labels)))
+    return roots
+
+
+def _unique_label(folder: Path, labels: dict[str, str]) -> str:
+    """The folder's name, suffixed `~n` if another folder of that name came first."""
+    name = os.path.basename(os.path.abspath(folder)) or "root"
+    real = os.path.realpath(folder)
+    label, n = name, 1
+    while labels.setdefault(label, real) != real:
+        n += 1
+        label = f"{name}~{n}"
+    return label
+
+
+def walk(root: Root, claimed: Callable[[Path], bool]) -> Iterator[FileRef | Problem]:
+    """The files under `root` in sorted order, and problems with what could not be used."""
+    path = root.path
+    if path.is_dir():
+        yield from _walk_folder(path, root.label, frozenset({os.path.realpath(path)}), claimed)
+    elif path.is_symlink() and not path.exists():
+        yield Problem(str(path), "broken symbolic link")
+    else:
+        yield FileRef(path, f"{root.label}/{path.name}")
+
+
+def _walk_folder(
+    folder: Path, prefix: str, ancestors: frozenset[str], claimed: Callable[[Path], bool]
+) -> Iterator[FileRef | Problem]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as error:
+        yield Problem(str(folder), f"cannot list folder: {error.strerror or error}")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path, entry_id = folder / entry.name, f"{prefix}/{entry.name}"
+        if entry.is_dir():
+            real = os.path.realpath(path)
+            if real in ancestors:
+                yield Problem(str(path), "symbolic link loop, not followed")
+            else:
+                yield from _walk_folder(path, entry_id, ancestors | {real}, claimed)
+        elif entry.is_file():
+            yield from _file(path, entry_id, claimed)
+        elif entry.is_symlink():
+            yield Problem(str(path), "broken symbolic link")
+        else:
+            yield Problem(str(path), "not a regular file")
+
+
+def _file(path: Path, file_id: str, claimed: Callable[[Path], bool]) -> Iterator[FileRef | Problem]:
+    if _NOT_ARTICLES.match(path.name):
+        return
+    if claimed(path):
+        yield FileRef(path, file_id)
+    else:
+        yield Problem(str(path), f"skipped: no reader for {path.suffix} files")
