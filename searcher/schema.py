@@ -1,0 +1,65 @@
+"""The Whoosh schema and the ranking parameters, in one place.
+
+BM25F in Whoosh scores each field with BM25 and adds the fields up, each multiplied by its
+query-time weight below. The headline and the quotes weigh more than the body: a story
+*about* X names X in its headline, and a quote match is what a reporter is after. Captions
+weigh less than the body. `B` normalises for field length; headlines are short, so their
+length says little and gets a smaller `B`.
+"""
+
+from __future__ import annotations
+
+from whoosh import fields, scoring
+
+from searcher.analysis import name_analyzer, news_analyzer
+
+HEADLINE_WEIGHT = 3.0
+QUOTES_WEIGHT = 1.5
+BODY_WEIGHT = 1.0
+CAPTIONS_WEIGHT = 0.5
+
+# The fields a plain query searches, with their weights.
+FIELD_WEIGHTS: dict[str, float] = {
+    "headline": HEADLINE_WEIGHT,
+    "quotes": QUOTES_WEIGHT,
+    "body": BODY_WEIGHT,
+    "captions": CAPTIONS_WEIGHT,
+}
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+HEADLINE_B = 0.3
+
+# Separates the values of multi-valued fields (authors, speakers) in stored text.
+LIST_SEPARATOR = "; "
+
+
+def build_schema() -> fields.Schema:
+    """The schema of a new index."""
+    news = news_analyzer()
+    names = name_analyzer()
+    return fields.Schema(
+        id=fields.ID(unique=True, stored=True),
+        docno=fields.ID(stored=True),
+        path=fields.ID(stored=True),
+        source=fields.TEXT(analyzer=names, stored=True),
+        headline=fields.TEXT(analyzer=news, stored=True),
+        byline=fields.TEXT(analyzer=names, stored=True),
+        authors=fields.TEXT(analyzer=names, stored=True),
+        date=fields.DATETIME(sortable=True),
+        date_iso=fields.STORED(),
+        body=fields.TEXT(analyzer=news, stored=True, chars=True),
+        quotes=fields.TEXT(analyzer=news),
+        quote_list=fields.STORED(),
+        speakers=fields.TEXT(analyzer=names, stored=True),
+        captions=fields.TEXT(analyzer=news, stored=True),
+        url=fields.STORED(),
+        language=fields.ID(stored=True),
+        country=fields.ID(stored=True),
+        metadata=fields.STORED(),
+    )
+
+
+def weighting() -> scoring.BM25F:
+    """The ranking model of every search."""
+    return scoring.BM25F(B=BM25_B, K1=BM25_K1, headline_B=HEADLINE_B)
