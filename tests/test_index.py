@@ -1,0 +1,80 @@
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from conftest import SEED
+
+from searcher import Article, Index, IndexLockedError, IndexMissingError, read_corpus
+
+
+def test_library_indexes_the_sample_corpus_and_finds_the_seed_first(tmp_path: Path) -> None:
+    ix = Index(tmp_path / "ix")
+    report = ix.add(read_corpus(SEED.parent))
+    assert (report.added, report.replaced, report.problems) == (1, 0, ())
+    assert report.files_seen == 1
+    results = ix.search("CSTO troops")
+    top = results.hits[0]
+    assert top.id == "corpus/000_c62dc9544255aea0.txt"
+    assert top.headline == "Russian paratroopers arrive in Kazakhstan as unrest continues"
+    assert top.source == "The Guardian Australia"
+    highlighted = {s.text[a:b].lower() for s in top.snippets for a, b in s.spans}
+    assert {"csto", "troops"} <= highlighted
+
+
+def test_adding_again_replaces_instead_of_duplicating(tmp_path: Path) -> None:
+    ix = Index(tmp_path / "ix")
+    ix.add([Article(id="a/1", headline="Old headline", body="text")])
+    report = ix.add([Article(id="a/1", headline="New headline", body="text")])
+    assert (report.added, report.replaced) == (0, 1)
+    assert len(ix) == 1
+    assert [hit.headline for hit in ix.search("headline")] == ["New headline"]
+
+
+def test_dates_keep_their_timezone(tmp_path: Path) -> None:
+    date = datetime(2022, 1, 6, 9, 30, tzinfo=timezone(timedelta(hours=6)))
+    ix = Index(tmp_path / "ix")
+    ix.add([Article(id="a/1", headline="Almaty", body="x", date=date)])
+    assert ix.search("almaty").hits[0].date == date
+
+
+def test_articles_without_text_are_reported_not_indexed(tmp_path: Path) -> None:
+    ix = Index(tmp_path / "ix")
+    report = ix.add([Article(id="a/1", path="a/1.txt"), Article(id="a/2", headline="ok")])
+    assert report.added == 1
+    assert [str(p) for p in report.problems] == ["a/1.txt: no text"]
+
+
+def test_missing_and_empty_indexes_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="No index at"):
+        Index(tmp_path / "nowhere").search("troops")
+    ix = Index(tmp_path / "empty")
+    ix.add([])
+    with pytest.raises(IndexMissingError, match="has no articles"):
+        ix.search("troops")
+
+
+def test_a_locked_index_is_a_clear_error_and_keeps_its_articles(tmp_path: Path) -> None:
+    ix = Index(tmp_path / "ix")
+    ix.add([Article(id="a/1", headline="Kept", body="x")])
+    writer = ix._open().writer()
+    try:
+        with pytest.raises(IndexLockedError, match="locked"):
+            ix.add([Article(id="a/2", headline="Lost", body="x")])
+    finally:
+        writer.cancel()
+    assert [hit.id for hit in ix.search("kept")] == ["a/1"]
+
+
+def test_a_failing_article_stream_keeps_what_was_indexed(tmp_path: Path) -> None:
+    ix = Index(tmp_path / "ix")
+    ix.add([Article(id="a/1", headline="Kept", body="x")])
+
+    def broken():
+        yield Article(id="a/2", headline="Half", body="x")
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError):
+        ix.add(broken())
+    assert len(ix) == 1
+    ix.add([Article(id="a/3", headline="After", body="x")])  # the lock was released
+    assert len(ix) == 2
