@@ -17,8 +17,8 @@ run: $(BIN)/search
 	$(BIN)/search query "$(QUERY)"
 
 lint: $(BIN)/search
-	$(BIN)/ruff check searcher tests bench
-	$(BIN)/ruff format --check searcher tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 test: lint
