@@ -11,5 +11,6 @@ the files, `decode` turns bytes into text, `stream` ties them together.
 
 from searcher.corpus.registry import FORMATS
 from searcher.corpus.stream import Corpus, read_corpus
+from searcher.corpus.walk import FileRef
 
-__all__ = ["FORMATS", "Corpus", "read_corpus"]
+__all__ = ["FORMATS", "Corpus", "FileRef", "read_corpus"]

@@ -34,25 +34,34 @@ class Corpus:
     def __iter__(self) -> Iterator[Article]:
         self.problems.clear()
         self.files_seen = 0
-        for root in self._roots:
-            for item in walk(root, is_claimed):
-                self.files_seen += 1
-                if isinstance(item, Problem):
-                    self.problems.append(item)
+        for item in self.files():
+            self.files_seen += 1
+            if isinstance(item, Problem):
+                self.problems.append(item)
+                continue
+            for record in self.read_file(item):
+                if isinstance(record, Problem):
+                    self.problems.append(record)
                 else:
-                    yield from self._read(item)
+                    yield record
 
-    def _read(self, ref: FileRef) -> Iterator[Article]:
+    def files(self) -> Iterator[FileRef | Problem]:
+        """Every file to read under the roots, in order, and what could not be listed."""
+        for root in self._roots:
+            yield from walk(root, is_claimed)
+
+    def read_file(self, ref: FileRef) -> Iterator[Article | Problem]:
+        """The articles of one file, and problems with its records or with the whole file.
+
+        The seam for callers that choose which files to read (incremental indexing) or
+        read them elsewhere (worker processes): `FileRef` and the results are picklable.
+        """
         try:
             content = load_text(ref.path)
             reader = self._reader or choose_reader(ref.path, content)
-            for item in reader.read(Source(str(ref.path), ref.id, content)):
-                if isinstance(item, Problem):
-                    self.problems.append(item)
-                else:
-                    yield item
+            yield from reader.read(Source(str(ref.path), ref.id, content))
         except ReadError as error:
-            self.problems.append(Problem(str(ref.path), str(error)))
+            yield Problem(str(ref.path), str(error))
 
 
 def read_corpus(*paths: str | os.PathLike[str], format: str | None = None) -> Corpus:
