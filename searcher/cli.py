@@ -16,10 +16,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from searcher.corpus import read_corpus
+from searcher.corpus import FORMATS, parse_fields, read_corpus
 from searcher.errors import SearcherError
 from searcher.index import DEFAULT_INDEX, Index
-from searcher.render import problem_lines, report_summary, results_json, results_renderable
+from searcher.problems import count_problems, write_problems
+from searcher.render import (
+    problem_lines,
+    problem_summary,
+    report_summary,
+    results_json,
+    results_renderable,
+)
 
 EXIT_SKIPPED = 1
 EXIT_USAGE = 2
@@ -73,18 +80,52 @@ def index_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit with code 1 if any input was skipped.")
     ] = False,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help=f"Read every file as this format: {', '.join(FORMATS)} (default: by content).",
+            show_default=False,
+        ),
+    ] = None,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            help="FIELD=KEY: take an article field from this JSON key or CSV column "
+            "(repeatable), e.g. headline=title_col.",
+            show_default=False,
+        ),
+    ] = None,
+    errors_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--errors",
+            help="Write every skipped file and record to FILE as JSON Lines.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Index the articles in PATH (files or folders), adding to or updating the index.
 
-    Re-indexing an article replaces it. The run ends with a one-line summary.
+    Re-indexing an article replaces it. Formats are recognised by content and extension
+    (also inside .gz); bad files and records are skipped and reported. The run ends with a
+    summary of files seen, articles indexed and what was skipped, by reason.
 
     Example: search index corpus/ --index index
+
+    Example: search index feed.jsonl.gz --field headline=heading --errors skipped.jsonl
     """
     with _user_errors():
-        report = Index(index).add(read_corpus(*paths))
+        corpus = read_corpus(*paths, format=format, fields=parse_fields(field or []))
+        report = Index(index).add(corpus)
+        if errors_file is not None:
+            write_problems(report.problems, errors_file)
     for line in problem_lines(report.problems):
         errors.print(line)
     console.print(report_summary(report, str(index)))
+    if skipped := problem_summary(count_problems(report.problems)):
+        console.print(skipped)
     if strict and report.problems:
         raise typer.Exit(EXIT_SKIPPED)
 

@@ -63,12 +63,15 @@ class Problem:
     """Something that could not be read or indexed: where, and why in one line.
 
     `line` is the 1-based line (or record) number inside `path` when the problem is one
-    record of a file holding many; 0 when it concerns the whole file.
+    record of a file holding many; 0 when it concerns the whole file. `kind` is a stable
+    category for grouping (`binary`, `empty`, `encoding`, `bad-record`, `truncated`, ...;
+    see `searcher.problems`); `reason` the readable detail.
     """
 
     path: str
     reason: str
     line: int = 0
+    kind: str = ""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,6 +10,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from searcher.models import Hit, IndexReport, Results, Snippet
+from searcher.problems import ProblemCounts
 
 MATCH_STYLE = "bold black on yellow"
 
@@ -86,3 +88,17 @@ def problem_lines(problems: Iterable[object]) -> Iterable[Text]:
     """One warning line per problem."""
     for problem in problems:
         yield Text(f"skipped {problem}", style="yellow")
+
+
+def problem_summary(counts: ProblemCounts) -> Text | None:
+    """A line like: Skipped 2 files (1 binary, 1 empty) and 3 records (3 bad-record)."""
+    parts = [
+        f"{total} {noun if total == 1 else noun + 's'} ({_by_kind(counter)})"
+        for noun, counter in (("file", counts.files), ("record", counts.records))
+        if (total := sum(counter.values()))
+    ]
+    return Text("Skipped " + " and ".join(parts), style="yellow") if parts else None
+
+
+def _by_kind(counter: Counter[str]) -> str:
+    return ", ".join(f"{n} {kind}" for kind, n in counter.most_common())

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO
 
 import pytest
 
-from searcher.corpus import FORMATS, newspaper, read_corpus
+from searcher.corpus import FORMATS, decode, newspaper, read_corpus
 from searcher.corpus.base import record_id
 from searcher.errors import BadInputError
 from searcher.models import Problem
@@ -167,8 +168,8 @@ def test_format_override(tmp_path: Path) -> None:
 
 
 def test_formats_and_unknown_format() -> None:
-    assert FORMATS == ("newspaper", "text")
-    with pytest.raises(BadInputError, match="unknown format 'pdf'; choose one of: newspaper, text"):
+    assert FORMATS == ("sgml", "html", "email", "jsonl", "json", "csv", "newspaper", "text")
+    with pytest.raises(BadInputError, match="unknown format 'pdf'; choose one of: sgml, html, "):
         read_corpus(SEED, format="pdf")
 
 
@@ -259,14 +260,13 @@ def test_bad_inputs_become_problems_and_good_files_are_read(tmp_path: Path) -> N
 def test_unreadable_file_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "d" / "a.txt", "A\n")
     locked = write(tmp_path / "d" / "b.txt", "B\n")
-    original = Path.read_bytes
 
-    def read_bytes(path: Path) -> bytes:
+    def fake_open(path: Path, mode: str) -> IO[bytes]:
         if path == locked:
             raise PermissionError(13, "Permission denied", str(path))
-        return original(path)
+        return open(path, mode)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(decode, "open", fake_open, raising=False)
     corpus = read_corpus(tmp_path / "d")
     assert [a.headline for a in corpus] == ["A"]
     assert reasons(corpus.problems) == {"b.txt": "cannot read file: Permission denied"}

@@ -4,19 +4,34 @@ A reader is a small module that builds one `Reader`: its `name` (the `format` us
 the file `extensions` it claims, a `sniff` that recognises its format from the first few KB
 of decoded text, and `read`, which turns one decoded file into articles. `read` yields a
 `Problem` for a record it cannot use and raises `ReadError` when the whole file is unusable;
-the corpus records both and carries on with the next file.
+the corpus records both and carries on with the next file. Readers of one-article formats
+call `Source.read_text()`; readers of many-record formats iterate `Source.stream`, so memory
+stays bounded whatever the file size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from types import MappingProxyType
+from typing import TextIO
 
 from searcher.models import Article, Problem
 
+MAX_ARTICLE_CHARS = 16 * 1024 * 1024
+COMPRESSED = ".gz"
+
 
 class ReadError(Exception):
-    """A whole file cannot be read as articles; `str(error)` is the one-line reason."""
+    """A whole file cannot be read as articles; `str(error)` is the one-line reason.
+
+    `kind` is the problem's stable category (see `searcher.models.Problem`).
+    """
+
+    def __init__(self, message: str, kind: str = "unreadable") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -24,13 +39,25 @@ class Source:
     """One decoded file handed to a reader.
 
     `path` is the file's path as the user gave it (becomes `Article.path`), `id` the id of the
-    file's article (use `record_id` for files holding many), `text` the decoded content, which
-    is never blank.
+    file's article (use `record_id` for files holding many), `stream` the decoded text from
+    its start, read lazily, `head` its first few KB (never blank), and `fields` the user's
+    mapping of article fields to record keys (`{"headline": "title_col"}`).
     """
 
     path: str
     id: str
-    text: str
+    stream: TextIO
+    head: str
+    fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def read_text(self) -> str:
+        """The whole decoded file, for formats holding one article; huge files are refused."""
+        text = self.stream.read(MAX_ARTICLE_CHARS + 1)
+        if len(text) > MAX_ARTICLE_CHARS:
+            raise ReadError(
+                f"over {MAX_ARTICLE_CHARS // 2**20} MB of text for one article", kind="too-large"
+            )
+        return text
 
 
 @dataclass(frozen=True)
@@ -41,6 +68,15 @@ class Reader:
     extensions: tuple[str, ...]
     sniff: Callable[[str], bool]
     read: Callable[[Source], Iterator[Article | Problem]]
+
+
+def extension(path: str | PurePath) -> str:
+    """The lower-case extension that names a file's format, looking inside `.gz`."""
+    path = PurePath(path)
+    suffix = path.suffix.lower()
+    if suffix == COMPRESSED:
+        suffix = PurePath(path.stem).suffix.lower()
+    return suffix
 
 
 def record_id(file_id: str, record: int | str) -> str:
@@ -71,3 +107,18 @@ def blocks(text: str) -> list[list[str]]:
 def paragraphs(text: str) -> list[str]:
     """The blank-line separated paragraphs of `text`, whitespace-normalised inside each."""
     return [normalise_space(" ".join(block)) for block in blocks(text)]
+
+
+def numbered_lines(stream: TextIO, limit: int = MAX_ARTICLE_CHARS) -> Iterator[tuple[int, str]]:
+    """The stream's lines with their 1-based numbers, each cut to at most `limit` characters.
+
+    A longer line is read past in pieces and comes back cut, so one huge line never sits in
+    memory whole; callers see that it does not end in a newline.
+    """
+    number = 0
+    while line := stream.readline(limit):
+        number += 1
+        if len(line) == limit and not line.endswith("\n"):
+            while (rest := stream.readline(limit)) and not rest.endswith("\n"):
+                pass
+        yield number, line

@@ -90,12 +90,14 @@ def sniff(head: str) -> bool:
 
 def read(source: Source) -> Iterator[Article | Problem]:
     """Yield the export's one article."""
-    parts = blocks(source.text)
+    parts = blocks(source.read_text())
     footer = _take_footer(parts)
     photos = _take_captions(parts)
     paras = [normalise_space(" ".join(block)) for block in parts]
     if len(paras) < 2:
-        raise ReadError("newspaper export without a headline after the publication line")
+        raise ReadError(
+            "newspaper export without a headline after the publication line", kind="bad-format"
+        )
     publication, headline, *rest = paras
     byline = rest.pop(0)[2:].strip() if rest and rest[0].startswith("- ") else ""
     credits = {"photo_credits": tuple(photos.credits)} if photos.credits else {}

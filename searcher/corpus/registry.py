@@ -3,21 +3,30 @@
 To add a format, write a module with a `READER = Reader(...)` (see `base.py`) and list it in
 `READERS`. The order of `READERS` is the sniffing order: put specific formats first. A file
 gets the reader named by the user's `format`, else the first reader whose `sniff` recognises
-its head, else the first reader claiming its extension, else plain text.
+its head, else the first reader claiming its extension, else plain text. A gzip file's
+extension is the one before `.gz` (`news.jsonl.gz` is JSON Lines).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from searcher.corpus import newspaper, text
-from searcher.corpus.base import Reader
+from searcher.corpus import jsondoc, jsonl, mail, newspaper, sgml, table, text, webpage
+from searcher.corpus.base import Reader, extension
 from searcher.errors import BadInputError
 
-READERS: tuple[Reader, ...] = (newspaper.READER, text.READER)
+READERS: tuple[Reader, ...] = (
+    sgml.READER,
+    webpage.READER,
+    mail.READER,
+    jsonl.READER,
+    jsondoc.READER,
+    table.READER,
+    newspaper.READER,
+    text.READER,
+)
 FALLBACK: Reader = text.READER
 FORMATS: tuple[str, ...] = tuple(reader.name for reader in READERS)
-HEAD_CHARS = 4096
 EXTENSIONS: frozenset[str] = frozenset(ext for reader in READERS for ext in reader.extensions)
 
 
@@ -29,13 +38,12 @@ def get_reader(name: str) -> Reader:
     raise BadInputError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")
 
 
-def choose_reader(path: Path, content: str) -> Reader:
+def choose_reader(path: Path, head: str) -> Reader:
     """The reader for a file with no format chosen: by sniffing, extension, or fallback."""
-    head = content[:HEAD_CHARS]
     for reader in READERS:
         if reader.sniff(head):
             return reader
-    suffix = path.suffix.lower()
+    suffix = extension(path)
     for reader in READERS:
         if suffix in reader.extensions:
             return reader
@@ -44,5 +52,5 @@ def choose_reader(path: Path, content: str) -> Reader:
 
 def is_claimed(path: Path) -> bool:
     """True if a reader claims the file's extension, or it has none (e.g. `20news/12345`)."""
-    suffix = path.suffix.lower()
+    suffix = extension(path)
     return not suffix or suffix in EXTENSIONS

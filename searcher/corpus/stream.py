@@ -1,17 +1,22 @@
 """`Corpus`: the lazy stream of articles read from the paths a user gives.
 
-Nothing is read until iteration: each file is found, read, decoded and parsed as the
-previous one's articles are consumed, so memory holds one file at a time. Whatever cannot
-be read becomes a `Problem` in `Corpus.problems` and the stream goes on.
+Nothing is read until iteration: each file is found, opened, decoded and parsed as the
+previous one's articles are consumed, and files holding many records are read record by
+record, so memory stays bounded. Whatever cannot be read becomes a `Problem` in
+`Corpus.problems` and the stream goes on; a file that yields nothing is reported too.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import MappingProxyType
 
 from searcher.corpus.base import Reader, ReadError, Source
-from searcher.corpus.decode import load_text
+from searcher.corpus.decode import open_text
+from searcher.corpus.records import check_fields
 from searcher.corpus.registry import choose_reader, get_reader, is_claimed
 from searcher.corpus.walk import FileRef, Root, make_roots, walk
 from searcher.errors import BadInputError
@@ -25,9 +30,15 @@ class Corpus:
     the files (and unlistable folders) read or reported. Both restart with each iteration.
     """
 
-    def __init__(self, roots: list[Root], reader: Reader | None = None) -> None:
+    def __init__(
+        self,
+        roots: list[Root],
+        reader: Reader | None = None,
+        fields: Mapping[str, str] | None = None,
+    ) -> None:
         self._roots = roots
         self._reader = reader
+        self._fields = MappingProxyType(dict(fields or {}))
         self.problems: list[Problem] = []
         self.files_seen = 0
 
@@ -47,8 +58,9 @@ class Corpus:
 
     def files(self) -> Iterator[FileRef | Problem]:
         """Every file to read under the roots, in order, and what could not be listed."""
+        claimed = _any_file if self._reader else is_claimed
         for root in self._roots:
-            yield from walk(root, is_claimed)
+            yield from walk(root, claimed)
 
     def read_file(self, ref: FileRef) -> Iterator[Article | Problem]:
         """The articles of one file, and problems with its records or with the whole file.
@@ -56,20 +68,40 @@ class Corpus:
         The seam for callers that choose which files to read (incremental indexing) or
         read them elsewhere (worker processes): `FileRef` and the results are picklable.
         """
+        path = str(ref.path)
+        found = False
         try:
-            content = load_text(ref.path)
-            reader = self._reader or choose_reader(ref.path, content)
-            yield from reader.read(Source(str(ref.path), ref.id, content))
+            with open_text(ref.path) as (stream, head):
+                reader = self._reader or choose_reader(ref.path, head)
+                for record in reader.read(Source(path, ref.id, stream, head, self._fields)):
+                    found = True
+                    yield record
         except ReadError as error:
-            yield Problem(str(ref.path), str(error))
+            yield Problem(path, str(error), kind=error.kind)
+        except (OSError, EOFError, zlib.error) as error:  # also gzip data cut off or corrupt
+            yield Problem(path, f"cannot read file: {error}", kind="unreadable")
+        else:
+            if not found:
+                yield Problem(path, f"no articles found as {reader.name}", kind="no-articles")
 
 
-def read_corpus(*paths: str | os.PathLike[str], format: str | None = None) -> Corpus:
+def read_corpus(
+    *paths: str | os.PathLike[str],
+    format: str | None = None,
+    fields: Mapping[str, str] | None = None,
+) -> Corpus:
     """The articles in `paths` (files or folders), read as `format` or as each file looks.
 
-    Raises `BadInputError` at once for a path that does not exist or an unknown format.
+    `fields` maps article fields to the keys or columns of JSON and CSV records that hold
+    them, for names not recognised out of the box: `{"headline": "title_col"}`.
+    Raises `BadInputError` at once for a path that does not exist, an unknown format or a
+    field that articles do not have. With a `format`, every file found is read with it.
     """
     if not paths:
         raise BadInputError("no file or folder given")
     reader = get_reader(format) if format is not None else None
-    return Corpus(make_roots(paths), reader)
+    return Corpus(make_roots(paths), reader, check_fields(fields or {}))
+
+
+def _any_file(path: Path) -> bool:
+    return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from searcher.corpus.base import Reader, Source, normalise_space, paragraphs
+from searcher.corpus.base import Reader, ReadError, Source, normalise_space, paragraphs
 from searcher.models import Article, Problem
 
 NAME = "text"
@@ -23,8 +23,10 @@ def sniff(head: str) -> bool:
 
 def read(source: Source) -> Iterator[Article | Problem]:
     """Yield the file's one article."""
-    lines = source.text.splitlines()
-    first = next(i for i, line in enumerate(lines) if line.strip())
+    lines = source.read_text().splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise ReadError("empty file", kind="empty")
     yield Article(
         id=source.id,
         path=source.path,

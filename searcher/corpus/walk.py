@@ -72,7 +72,7 @@ def walk(root: Root, claimed: Callable[[Path], bool]) -> Iterator[FileRef | Prob
     if path.is_dir():
         yield from _walk_folder(path, root.label, frozenset({os.path.realpath(path)}), claimed)
     elif path.is_symlink() and not path.exists():
-        yield Problem(str(path), "broken symbolic link")
+        yield Problem(str(path), "broken symbolic link", kind="broken-link")
     else:
         yield FileRef(path, f"{root.label}/{path.name}")
 
@@ -83,7 +83,9 @@ def _walk_folder(
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError as error:
-        yield Problem(str(folder), f"cannot list folder: {error.strerror or error}")
+        yield Problem(
+            str(folder), f"cannot list folder: {error.strerror or error}", kind="unreadable"
+        )
         return
     for entry in entries:
         if entry.name.startswith("."):
@@ -92,15 +94,15 @@ def _walk_folder(
         if entry.is_dir():
             real = os.path.realpath(path)
             if real in ancestors:
-                yield Problem(str(path), "symbolic link loop, not followed")
+                yield Problem(str(path), "symbolic link loop, not followed", kind="link-loop")
             else:
                 yield from _walk_folder(path, entry_id, ancestors | {real}, claimed)
         elif entry.is_file():
             yield from _file(path, entry_id, claimed)
         elif entry.is_symlink():
-            yield Problem(str(path), "broken symbolic link")
+            yield Problem(str(path), "broken symbolic link", kind="broken-link")
         else:
-            yield Problem(str(path), "not a regular file")
+            yield Problem(str(path), "not a regular file", kind="not-a-file")
 
 
 def _file(path: Path, file_id: str, claimed: Callable[[Path], bool]) -> Iterator[FileRef | Problem]:
@@ -109,4 +111,4 @@ def _file(path: Path, file_id: str, claimed: Callable[[Path], bool]) -> Iterator
     if claimed(path):
         yield FileRef(path, file_id)
     else:
-        yield Problem(str(path), f"skipped: no reader for {path.suffix} files")
+        yield Problem(str(path), f"skipped: no reader for {path.suffix} files", kind="no-reader")
