@@ -109,12 +109,14 @@ def paragraphs(text: str) -> list[str]:
     return [normalise_space(" ".join(block)) for block in blocks(text)]
 
 
-def numbered_lines(stream: TextIO, limit: int = MAX_ARTICLE_CHARS) -> Iterator[tuple[int, str]]:
-    """The stream's lines with their 1-based numbers, each cut to at most `limit` characters.
+def numbered_lines(stream: TextIO, limit: int = 0) -> Iterator[tuple[int, str]]:
+    """The stream's lines with their 1-based numbers, each cut to at most `limit` characters
+    (default `MAX_ARTICLE_CHARS`).
 
     A longer line is read past in pieces and comes back cut, so one huge line never sits in
     memory whole; callers see that it does not end in a newline.
     """
+    limit = limit or MAX_ARTICLE_CHARS
     number = 0
     while line := stream.readline(limit):
         number += 1

@@ -78,8 +78,8 @@ class _Values:
         number = 0
         while True:
             number += 1
-            line = self._line
-            yield number, line, self._value()
+            self._peek()
+            yield number, self._line, self._value()
             separator = self._peek()
             if separator == "]":
                 self._advance(1)

@@ -1,8 +1,9 @@
 """HTML article pages: main text, headline, author, date and site found by trafilatura.
 
 trafilatura (and the lxml and dateparser stack behind it) is imported on the first HTML file
-read, so reading other formats or querying never pays for it. A page where it finds no
-article text is refused with a reason.
+read, so reading other formats or querying never pays for it. It is asked to favour
+precision (menus, cookie notices and footers left out); a page where it finds no article text,
+or fewer than `MIN_BODY_WORDS` words of it, is refused with a reason.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from searcher.models import Article, Problem
 
 NAME = "html"
 EXTENSIONS = (".html", ".htm", ".xhtml")
+MIN_BODY_WORDS = 10
 
 _SIGNATURE = re.compile(r"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
 
@@ -37,7 +39,7 @@ def read(source: Source) -> Iterator[Article | Problem]:
     lines = [line for line in lines if line]
     if lines and lines[0] == title:
         lines.pop(0)
-    if not lines:
+    if sum(len(line.split()) for line in lines) < MIN_BODY_WORDS:
         raise ReadError("HTML page without article text", kind="no-text")
     byline = normalise_space((page.get("author") or "").replace(";", ","))
     yield Article(
@@ -62,7 +64,9 @@ def _extract(text: str) -> dict[str, Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            found = trafilatura.bare_extraction(text, with_metadata=True, as_dict=True)
+            found = trafilatura.bare_extraction(
+                text, with_metadata=True, as_dict=True, favor_precision=True
+            )
         except ValueError as error:  # lxml refuses some documents outright
             raise ReadError(f"cannot parse HTML: {error}", kind="bad-format") from error
     return found if isinstance(found, dict) else {}

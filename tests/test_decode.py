@@ -1,0 +1,92 @@
+"""Tests for searcher.corpus.decode: gzip, encodings, binary and empty files, streaming."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from searcher.corpus import read_corpus
+from searcher.corpus.base import ReadError
+from searcher.corpus.decode import SAMPLE_BYTES, detect_encoding, open_text
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def read_all(path: Path) -> str:
+    with open_text(path) as (stream, _head):
+        return stream.read()
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ("Caf\u00e9 \u00a3 \u20ac".encode(), "Caf\u00e9 \u00a3 \u20ac"),
+        ("\ufeffBOM text".encode(), "BOM text"),
+        ("UTF-16 \u00e9".encode("utf-16"), "UTF-16 \u00e9"),
+        (b"Pound \xa3 up, caf\xe9", "Pound \u00a3 up, caf\u00e9"),  # stray Latin-1 bytes
+        (b"It\x92s \x93quoted\x94", "It\u2019s \u201cquoted\u201d"),  # Windows-1252
+    ],
+)
+def test_encodings(tmp_path: Path, data: bytes, text: str) -> None:
+    assert read_all(write(tmp_path / "a.txt", data)) == text
+
+
+def test_non_latin_legacy_encoding_is_detected(tmp_path: Path) -> None:
+    text = (
+        "Президент России подписал в пятницу закон о федеральном бюджете на следующий год, "
+        "сообщила пресс-служба Кремля. Документ предусматривает рост расходов на образование."
+    )
+    assert read_all(write(tmp_path / "ru.txt", text.encode("cp1251"))) == text
+
+
+def test_stray_byte_after_the_sample_is_decoded_not_fatal(tmp_path: Path) -> None:
+    data = b"a" * (SAMPLE_BYTES + 100) + b" M\xfcller\n"
+    assert read_all(write(tmp_path / "big.txt", data)).endswith(" M\u00fcller\n")
+
+
+def test_a_character_cut_by_the_sample_end_is_still_utf8() -> None:
+    sample = ("x" * (SAMPLE_BYTES - 2) + "\u20ac").encode()[:SAMPLE_BYTES]  # 2 of its 3 bytes
+    assert detect_encoding(sample, complete=False) == "utf-8"
+    assert detect_encoding(sample, complete=True) != "utf-8"
+
+
+def test_gzip_is_read_whatever_the_name(tmp_path: Path) -> None:
+    write(tmp_path / "d" / "story.txt.gz", gzip.compress(b"Zipped headline\n\nBody.\n"))
+    write(tmp_path / "d" / "feed.jsonl.gz", gzip.compress(b'{"title": "J1"}\n{"title": "J2"}\n'))
+    write(tmp_path / "d" / "misnamed.txt", gzip.compress(b"Really gzip\n"))
+    articles = {a.id: a.headline for a in read_corpus(tmp_path / "d")}
+    assert articles == {
+        "d/feed.jsonl.gz#1": "J1",
+        "d/feed.jsonl.gz#2": "J2",
+        "d/misnamed.txt": "Really gzip",
+        "d/story.txt.gz": "Zipped headline",
+    }
+
+
+def test_corrupt_and_cut_gzip_are_reported(tmp_path: Path) -> None:
+    lines = (f'{{"title": "Story {n}", "body": "{n * 7919 % 100003}"}}\n' for n in range(50000))
+    whole = gzip.compress("".join(lines).encode())
+    write(tmp_path / "d" / "cut.jsonl.gz", whole[: len(whole) // 2])
+    write(tmp_path / "d" / "bad.txt.gz", b"\x1f\x8b" + b"not gzip at all")
+    corpus = read_corpus(tmp_path / "d")
+    assert sum(1 for _ in corpus) > 0  # the records before the cut are kept
+    assert {(p.path.rsplit("/", 1)[1], p.kind) for p in corpus.problems} == {
+        ("bad.txt.gz", "unreadable"),
+        ("cut.jsonl.gz", "unreadable"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [(b"GIF89a\x00\x01", "binary"), (b"", "empty"), (b" \n\t\n", "empty")],
+)
+def test_binary_and_empty_files_are_refused(tmp_path: Path, data: bytes, kind: str) -> None:
+    with pytest.raises(ReadError) as error, open_text(write(tmp_path / "a.txt", data)):
+        pass
+    assert error.value.kind == kind

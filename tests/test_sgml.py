@@ -1,0 +1,77 @@
+"""Tests for searcher.corpus.sgml: Reuters-21578 stories, read leniently and one by one."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from searcher.corpus import read_corpus
+from searcher.corpus.sgml import sniff
+
+STORIES = """<!DOCTYPE lewis SYSTEM "lewis.dtd">
+<REUTERS TOPICS="YES" LEWISSPLIT="TRAIN" CGISPLIT="TRAINING-SET" OLDID="5544" NEWID="1">
+<DATE>26-FEB-1987 15:01:01.79</DATE>
+<TOPICS><D>cocoa</D></TOPICS>
+<PLACES><D>el-salvador</D><D>usa</D></PLACES>
+<PEOPLE></PEOPLE>
+<ORGS></ORGS>
+<EXCHANGES></EXCHANGES>
+<COMPANIES></COMPANIES>
+<UNKNOWN>&#5;&#5;&#5;C T</UNKNOWN>
+<TEXT>&#2;
+<TITLE>BAHIA COCOA REVIEW</TITLE>
+<DATELINE>    SALVADOR, Feb 26 - </DATELINE><BODY>Showers continued throughout the week in
+the Bahia cocoa zone &lt;BCZ>, said Smith & Co.
+    The dry period means the temporao will be late.
+ Reuter
+&#3;</BODY></TEXT>
+</REUTERS>
+<REUTERS TOPICS="NO" NEWID="2">
+<DATE>27-MAR-1987 00:02:59.13&#5;&#5;&#5;RM</DATE>
+<TOPICS></TOPICS>
+<TEXT TYPE="BRIEF">&#2;
+******<TITLE>GREENSPAN SEES NO RECESSION
+</TITLE>
+&#3;
+</TEXT>
+</REUTERS>
+<REUTERS NEWID="3">
+<DATE>garbled</DATE>
+<TEXT TYPE="UNPROC">&#2;
+Unprocessed wire text here.
+&#3;</TEXT>
+</REUTERS>
+<REUTERS NEWID="4">
+<DATE>1-APR-1987 10:00:00.00</DATE>
+<TEXT><TITLE>CUT OFF
+"""
+
+
+def test_stories_fields_and_metadata(tmp_path: Path) -> None:
+    path = tmp_path / "reuters" / "reut2-000.sgm"
+    path.parent.mkdir()
+    path.write_text(STORIES, encoding="latin-1")
+    corpus = read_corpus(path)
+    first, brief, unproc = corpus
+    assert (first.id, first.docno, first.source) == ("reuters/reut2-000.sgm#1", "1", "Reuters")
+    assert first.headline == "BAHIA COCOA REVIEW"
+    assert first.date == datetime(1987, 2, 26, 15, 1, 1, 790000, tzinfo=timezone.utc)
+    assert first.body == (
+        "Showers continued throughout the week in the Bahia cocoa zone <BCZ>, said Smith & Co."
+        "\n\nThe dry period means the temporao will be late."
+    )
+    assert dict(first.metadata) == {
+        "topics": ("cocoa",),
+        "places": ("el-salvador", "usa"),
+        "dateline": ("SALVADOR, Feb 26",),
+    }
+    assert (brief.headline, brief.body) == ("GREENSPAN SEES NO RECESSION", "")
+    assert brief.date == datetime(1987, 3, 27, 0, 2, 59, 130000, tzinfo=timezone.utc)
+    assert (unproc.headline, unproc.body, unproc.date) == ("", "Unprocessed wire text here.", None)
+    assert [(p.line, p.kind) for p in corpus.problems] == [(34, "truncated")]
+
+
+def test_sniff() -> None:
+    assert sniff('<!DOCTYPE lewis SYSTEM "lewis.dtd">\n')
+    assert sniff('<REUTERS NEWID="9">')
+    assert not sniff("<html><body>Reuters</body></html>")
