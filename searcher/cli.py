@@ -122,7 +122,7 @@ def index_command(
         if errors_file is not None:
             write_problems(report.problems, errors_file)
     for line in problem_lines(report.problems):
-        errors.print(line)
+        errors.print(line, soft_wrap=True)
     console.print(report_summary(report, str(index)))
     if skipped := problem_summary(count_problems(report.problems)):
         console.print(skipped)
