@@ -1,0 +1,108 @@
+"""Acceptance over the real corpora in ../shared/corpora (skipped where they are absent).
+
+The archives are unpacked once per module into a temporary folder; the corpora are never
+copied into the repository (research-only terms).
+"""
+
+from __future__ import annotations
+
+import tarfile
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from conftest import shared_path
+from typer.testing import CliRunner
+
+from searcher import Article, Index, read_corpus
+from searcher.cli import app
+
+pytestmark = pytest.mark.corpora
+
+
+def unpack(archive: Path, into: Path) -> Path:
+    with tarfile.open(archive) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+@pytest.fixture(scope="module")
+def reuters(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    archive = shared_path("corpora", "reuters21578", "reuters21578.tar.gz")
+    return unpack(archive, tmp_path_factory.mktemp("reuters")) / "reuters21578"
+
+
+@pytest.fixture(scope="module")
+def newsgroups(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    archive = shared_path("corpora", "20newsgroups", "20news-bydate.tar.gz")
+    return unpack(archive, tmp_path_factory.mktemp("20news")) / "20news-bydate"
+
+
+def test_reuters_21578_stories(reuters: Path) -> None:
+    corpus = read_corpus(reuters, format="sgml")
+    stories = {a.id: a for a in corpus}
+    assert len(stories) == 21578
+    assert Counter(a.id.split("/")[1].split("#")[0] for a in stories.values()) == {
+        f"reut2-{n:03}.sgm": 578 if n == 21 else 1000 for n in range(22)
+    }
+    # The documentation files are reported, not counted.
+    assert sorted((Path(p.path).name, p.kind) for p in corpus.problems) == sorted(
+        (name, "no-articles")
+        for name in (
+            *(
+                f"all-{k}-strings.lc.txt"
+                for k in ("exchanges", "orgs", "people", "places", "topics")
+            ),
+            "cat-descriptions_120396.txt",
+            "feldman-cia-worldfactbook-data.txt",
+            "lewis.dtd",
+        )
+    )
+    first = stories["reuters21578/reut2-000.sgm#1"]
+    assert (first.docno, first.source, first.headline) == ("1", "Reuters", "BAHIA COCOA REVIEW")
+    assert first.date == datetime(1987, 2, 26, 15, 1, 1, 790000, tzinfo=timezone.utc)
+    assert first.body.startswith("Showers continued throughout the week in the Bahia cocoa zone")
+    assert dict(first.metadata)["places"] == ("el-salvador", "usa", "uruguay")
+    # Only one story has neither title nor text (NEWID 12793, an empty UNPROC story).
+    assert [a.docno for a in stories.values() if not (a.headline or a.body)] == ["12793"]
+    assert sum(1 for a in stories.values() if a.body) > 19000
+    assert any("growth.\u00fc" in a.body for a in stories.values() if "reut2-017" in a.id)
+
+
+def test_twenty_newsgroups_posts(newsgroups: Path) -> None:
+    corpus = read_corpus(newsgroups)
+    posts = {a.id: a for a in corpus}
+    assert len(posts) == 18846
+    assert corpus.problems == []
+    assert len({a.source for a in posts.values()}) == 20
+    assert not any(a.headline.startswith("From:") for a in posts.values())
+    post = posts["20news-bydate/20news-bydate-train/sci.space/59497"]
+    assert post.headline == (
+        "Re: Gravity waves, was: Predicting gravity wave quantization & Cosmic Noise"
+    )
+    assert (post.byline, post.source) == ("Eric H. Taylor", "sci.space")
+    assert post.date is None  # the bydate posts carry no Date header: none is invented
+    assert "Nntp-Posting-Host" not in post.body
+
+
+def test_ag_news_indexed_through_the_cli(tmp_path: Path) -> None:
+    csv = shared_path("corpora", "ag_news", "test.csv")
+    rows = {a.id: a for a in read_corpus(csv)}
+    assert len(rows) == 7600
+    race = rows["ag_news/test.csv#2"]
+    assert race.headline.startswith("The Race is On: Second Private Team Sets Launch Date")
+    assert "A second team of rocketeers competing for the $10 million Ansari X Prize" in race.body
+    assert dict(race.metadata) == {"label": ("4",)}
+
+    index = tmp_path / "ix"
+    result = CliRunner().invoke(app, ["index", str(csv), "--index", str(index), "--strict"])
+    assert result.exit_code == 0, result.output
+    assert "Indexed 7600 articles (7600 new, 0 replaced) from 1 files" in result.stdout
+    hits = Index(index).search("second private team rocketeers Ansari", limit=10)
+    assert "ag_news/test.csv#2" in [hit.id for hit in hits]
+
+
+def test_bbc_pound_sign() -> None:
+    (mutu,) = read_corpus(shared_path("corpora", "bbc", "sport", "199.txt"))
+    assert isinstance(mutu, Article) and "a \u00a315.8m signing from Parma" in mutu.body
