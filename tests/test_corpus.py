@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import IO
 
 import pytest
 
-from searcher.corpus import FORMATS, decode, newspaper, read_corpus
+from searcher.corpus import FORMATS, FileRef, decode, newspaper, read_corpus
 from searcher.corpus.base import record_id
 from searcher.errors import BadInputError
 from searcher.models import Problem
@@ -359,3 +360,12 @@ def test_bbc_single_file_and_category() -> None:
     (article,) = read_corpus(BBC / "sport" / "199.txt")
     assert article.id == "sport/199.txt"
     assert len(list(read_corpus(BBC / "tech"))) == 401
+
+
+def test_a_corpus_with_format_and_fields_survives_pickling(tmp_path: Path) -> None:
+    path = write(tmp_path / "d" / "feed.txt", '{"heading": "Mapped"}\n')
+    corpus = read_corpus(path, format="jsonl", fields={"headline": "heading"})
+    copy = pickle.loads(pickle.dumps(corpus))
+    (ref,) = copy.files()
+    assert isinstance(ref, FileRef)
+    assert [a.headline for a in copy.read_file(ref)] == ["Mapped"]

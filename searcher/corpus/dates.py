@@ -10,8 +10,6 @@ from __future__ import annotations
 import warnings
 from datetime import datetime, timezone
 
-from dateutil import parser
-
 # Timestamps above this are taken for milliseconds (seconds would be after the year 5138).
 MAX_SECONDS = 10**11
 HOUR = 3600
@@ -24,6 +22,8 @@ _TZINFOS = {
 
 def parse_date(value: object) -> datetime | None:
     """`value` (text or a Unix timestamp) as an aware datetime, or None if it is not a date."""
+    from dateutil import parser  # imported on the first date, not by every `search query`
+
     if isinstance(value, bool):
         return None
     try:

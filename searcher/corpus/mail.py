@@ -24,7 +24,7 @@ from searcher.corpus.dates import parse_date
 from searcher.models import Article, Problem
 
 NAME = "email"
-EXTENSIONS = (".eml", ".msg")
+EXTENSIONS = (".eml",)
 KNOWN_HEADERS = frozenset({"from", "subject", "newsgroups", "date", "message-id", "to"})
 MIN_KNOWN_HEADERS = 2
 

@@ -109,7 +109,7 @@ def _authors(value: Any) -> tuple[str, tuple[str, ...]]:
 def _metadata(record: Mapping[str, Any], used: set[str]) -> dict[str, tuple[str, ...]]:
     metadata: dict[str, tuple[str, ...]] = {}
     for key, item in record.items():
-        if key in used or key is None:
+        if key in used:
             continue
         items = item if isinstance(item, list) else [item]
         values = tuple(_text(part) for part in items if _text(part))

@@ -12,7 +12,6 @@ import os
 import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from types import MappingProxyType
 
 from searcher.corpus.base import Reader, ReadError, Source
 from searcher.corpus.decode import open_text
@@ -38,7 +37,7 @@ class Corpus:
     ) -> None:
         self._roots = roots
         self._reader = reader
-        self._fields = MappingProxyType(dict(fields or {}))
+        self._fields = dict(fields or {})  # a plain dict: a Corpus is sent to worker processes
         self.problems: list[Problem] = []
         self.files_seen = 0
 
