@@ -189,6 +189,27 @@ def test_random_bytes(tmp_path: Path, data: bytes, extension: str) -> None:
     assert read_everything(path)
 
 
+# Starts of files that each reader claims, so random text gets past the sniffing.
+SIGNATURES = [
+    '<REUTERS NEWID="1"><DATE>',
+    "<!DOCTYPE lewis>\n<REUTERS><TEXT><TITLE>",
+    "From: a@b (Name)\nSubject: ",
+    "<html><body><p>",
+    '{"title": "a"}\n{"title": ',
+    '[{"title": ',
+    "title,text\n",
+    "Publication\n\nHeadline\n\n- By ",
+]
+
+
+@SETTINGS
+@given(start=st.sampled_from(SIGNATURES), rest=st.text(max_size=300))
+def test_random_text_in_every_format(tmp_path: Path, start: str, rest: str) -> None:
+    path = tmp_path / "random"
+    path.write_text(start + rest, encoding="utf-8")
+    assert read_everything(path)
+
+
 @SETTINGS
 @given(values=st.lists(JSON, max_size=5), extension=st.sampled_from([".json", ".jsonl"]))
 def test_random_json(tmp_path: Path, values: list[object], extension: str) -> None:
