@@ -90,3 +90,9 @@ def test_binary_and_empty_files_are_refused(tmp_path: Path, data: bytes, kind: s
     with pytest.raises(ReadError) as error, open_text(write(tmp_path / "a.txt", data)):
         pass
     assert error.value.kind == kind
+
+
+def test_utf8_with_a_few_bad_bytes_stays_utf8(tmp_path: Path) -> None:
+    data = "Zürich, Genève, São Paulo: café crème ".encode() * 3 + b"price \xa3\xa3 5"
+    text = read_all(write(tmp_path / "a.txt", data))
+    assert text.startswith("Zürich, Genève, São Paulo") and text.endswith("price ££ 5")

@@ -3,10 +3,11 @@
 A gzip file (recognised by its magic bytes, whatever its name) is decompressed on the fly, so
 every reader reads `.gz` files too. The encoding is chosen from the first 64 KB: a byte-order
 mark decides; else UTF-8 when the sample is UTF-8 but for isolated stray bytes (legacy
-Western text such as a lone Latin-1 pound sign); else charset-normalizer's best guess. Bytes
-the chosen encoding cannot decode are read as Windows-1252, or become U+FFFD. Files with NUL
-bytes near the start are binary; files with nothing but whitespace are empty. Both are
-refused with a `ReadError`, as are files the operating system will not read.
+Western text such as a lone Latin-1 pound sign) or holds more well-formed UTF-8 characters
+than stray bytes; else charset-normalizer's best guess. Bytes the chosen encoding cannot
+decode are read as Windows-1252, or become U+FFFD. Files with NUL bytes near the start are
+binary; files with nothing but whitespace are empty. Both are refused with a `ReadError`, as
+are files the operating system will not read.
 """
 
 from __future__ import annotations
@@ -79,6 +80,12 @@ def _decompressed(raw: BinaryIO) -> BinaryIO:
     return raw
 
 
+def _mostly_utf8(text: str) -> bool:
+    """More well-formed UTF-8 characters than stray bytes: UTF-8 with a few bad bytes."""
+    stray = sum(1 for char in text if "\udc80" <= char <= "\udcff")
+    return sum(1 for char in text if char > "\x7f") - stray > stray
+
+
 def detect_encoding(sample: bytes, complete: bool = True) -> str:
     """The encoding of a file whose first bytes are `sample` (`complete`: the whole file)."""
     for bom, encoding in _BOMS:
@@ -87,7 +94,7 @@ def detect_encoding(sample: bytes, complete: bool = True) -> str:
     text = sample.decode("utf-8", errors="surrogateescape")
     if not complete:
         text = text.rstrip(_ESCAPED_BYTES)  # a character cut in two by the sample's end
-    if not _NON_UTF8_RUN.search(text):
+    if not _NON_UTF8_RUN.search(text) or _mostly_utf8(text):
         return "utf-8"
     from charset_normalizer import from_bytes  # only for files that are not UTF-8
 
