@@ -114,7 +114,7 @@ def index_command(
 
     Example: search index corpus/ --index index
 
-    Example: search index feed.jsonl.gz --field headline=heading --errors skipped.jsonl
+    Example: search index feeds/ --format jsonl --field headline=heading --errors bad.jsonl
     """
     with _user_errors():
         corpus = read_corpus(*paths, format=format, fields=parse_fields(field or []))
