@@ -6,6 +6,7 @@ Parts:
   straight, lowercased, English stop words removed, Snowball-stemmed with a cache.
 - `name_analyzer()`: names and labels (source, byline, authors, speakers): the same tokens,
   folded and lowercased, neither stopped nor stemmed.
+- `label_analyzer()`: codes matched whole and case-insensitively (language, country).
 - `stem()`: the stemming function. It is referenced by name from the analyzer pickled into
   the index, so indexes stay readable across versions; NLTK is imported on the first call,
   not when an index is opened.
@@ -24,6 +25,7 @@ from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
     Filter,
+    IDTokenizer,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
@@ -98,3 +100,8 @@ def news_analyzer() -> Analyzer:
 def name_analyzer() -> Analyzer:
     """The analyzer of names and labels: tokenise, fold and lowercase only."""
     return _tokens()
+
+
+def label_analyzer() -> Analyzer:
+    """The analyzer of codes such as language and country: the whole value, lowercased."""
+    return IDTokenizer() | LowercaseFilter()

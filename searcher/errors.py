@@ -40,3 +40,15 @@ class BadInputError(SearcherError):
     """A file or path that cannot be read as articles."""
 
     hint = "Check the path, or choose the reader with --format."
+
+
+class FilterError(SearcherError):
+    """A filter value that cannot be understood, such as a malformed date."""
+
+    hint = "Dates are ISO (2022-01-31, 2022-01, 2022) or relative to now (7d, 2w, 3m, 1y)."
+
+
+class ArticleNotFoundError(SearcherError):
+    """No article with the given id in the index."""
+
+    hint = "Article ids are shown under each result of: search query TEXT"

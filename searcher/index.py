@@ -10,7 +10,7 @@ them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import timezone
 from pathlib import Path
 from typing import Any
@@ -20,10 +20,10 @@ from whoosh.filedb.filestore import FileStorage
 
 from searcher.corpus import Corpus
 from searcher.errors import IndexLockedError, IndexMissingError
-from searcher.models import Article, IndexReport, Problem, Results
+from searcher.models import Article, Hit, IndexReport, Problem, Results, SearchOptions
 from searcher.quotes import extract_quotes
-from searcher.schema import LIST_SEPARATOR, build_schema
-from searcher.search import run_search
+from searcher.schema import AUTHORS_COLUMN, LIST_SEPARATOR, SOURCE_COLUMN, build_schema
+from searcher.search import iter_search, run_search
 
 DEFAULT_INDEX = "index"
 
@@ -101,12 +101,26 @@ class Index:
             added=added, replaced=replaced, problems=tuple(problems), files_seen=files_seen
         )
 
-    def search(self, text: str, limit: int | None = 10) -> Results:
-        """Rank the articles matching `text`; `limit=None` returns every match."""
+    def _open_articles(self) -> whoosh_index.FileIndex:
         ix = self._open()
         if ix.doc_count() == 0:
             raise IndexMissingError(f"The index at {self.path} has no articles")
-        return run_search(ix, text, limit=limit)
+        return ix
+
+    def search(
+        self,
+        text: str,
+        limit: int | None = 10,
+        offset: int = 0,
+        options: SearchOptions | None = None,
+    ) -> Results:
+        """Rank the articles matching `text`; `limit=None` returns every match from
+        `offset` on. `options` filter, sort and facet the search (see `SearchOptions`)."""
+        return run_search(self._open_articles(), text, limit=limit, offset=offset, options=options)
+
+    def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
+        """Every match of `text` in ranked order, one at a time (for export)."""
+        return iter_search(self._open_articles(), text, options=options)
 
 
 def to_document(article: Article) -> dict[str, Any]:
@@ -130,6 +144,8 @@ def to_document(article: Article) -> dict[str, Any]:
         "language": article.language,
         "country": article.country,
         "metadata": {key: list(values) for key, values in article.metadata.items()},
+        SOURCE_COLUMN: article.source.encode(),
+        AUTHORS_COLUMN: LIST_SEPARATOR.join(article.authors).encode(),
     }
     if article.date is not None:
         date = article.date
@@ -137,4 +153,4 @@ def to_document(article: Article) -> dict[str, Any]:
             date = date.astimezone(timezone.utc).replace(tzinfo=None)
         document["date"] = date
         document["date_iso"] = article.date.isoformat()
-    return {key: value for key, value in document.items() if value not in ("", [], {})}
+    return {key: value for key, value in document.items() if value not in ("", b"", [], {})}

@@ -5,7 +5,10 @@ Parts:
   (unbalanced quotes or brackets, a lone operator), naming the position.
 - `parse_query()`: the query over the weighted fields, as a strict form (every term
   required) and, for a plain multi-word query, a loose form (any term).
-- `run_search()`: all-terms matches first, then the partial ones, each tier by score.
+- `run_search()`: all-terms matches first, then the partial ones, each tier by score (or
+  by date, or by score times recency), within the filters of `SearchOptions`; with the
+  facets, the undated articles a date filter dropped, and a did-you-mean suggestion.
+- `iter_search()`: every match in the same order, one `Hit` at a time, for export.
 - `SnippetFormatter`: turns Whoosh's highlight fragments into `Snippet` data (text plus
   the character spans of the matches); rendering them is someone else's job.
 """
@@ -13,17 +16,24 @@ Parts:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime
+from itertools import islice
 from typing import Any, cast
 
-from whoosh import highlight, qparser, query
+from whoosh import highlight, qparser, query, scoring
 from whoosh.index import FileIndex
 from whoosh.searching import Hit as WhooshHit
+from whoosh.searching import Searcher
 
 from searcher import whoosh_fixes  # noqa: F401  (corrects top-k pruning on import)
-from searcher.errors import QuerySyntaxError
-from searcher.models import Hit, Results, Snippet
+from searcher.errors import FilterError, QuerySyntaxError
+from searcher.facets import check_facets, count_facets
+from searcher.filters import filter_query
+from searcher.models import Hit, Results, SearchOptions, Snippet
+from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
 from searcher.schema import FIELD_WEIGHTS, weighting
+from searcher.spelling import expand_variants, respell_variants, suggest
 
 MAX_SNIPPETS = 3
 SNIPPET_CHARS = 240
@@ -36,6 +46,8 @@ _WORD = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 # "troops?" or "now!": sentence punctuation at the end of a word, not a wildcard.
 _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s)]|$)")
 _SPACE = re.compile(r"\s+")
+# Field names users type, for the fields they mean.
+FIELD_ALIASES = {"quotes": ["quote"], "speakers": ["speaker"], "authors": ["author"]}
 
 Snippets = tuple[Snippet, ...]
 
@@ -78,16 +90,26 @@ def _check_operators(text: str) -> None:
 
 
 def _parser(schema: Any) -> qparser.QueryParser:
-    return qparser.MultifieldParser(
+    parser = qparser.MultifieldParser(
         list(FIELD_WEIGHTS), schema, fieldboosts=FIELD_WEIGHTS, group=qparser.AndGroup
     )
+    parser.add_plugins(
+        [qparser.FuzzyTermPlugin(), qparser.GtLtPlugin(), qparser.FieldAliasPlugin(FIELD_ALIASES)]
+    )
+    return parser
+
+
+def _parse(text: str, schema: Any) -> query.Query:
+    parser = _parser(schema)
+    tree = respell_variants(parser.process(text))
+    return cast(query.Query, tree.query(parser) or query.NullQuery).normalize()
 
 
 def parse_query(text: str, schema: Any) -> tuple[query.Query, query.Query | None]:
     """Parse user text into (strict, loose) queries; loose is None when there is no
     plain multi-term form to relax."""
     check_syntax(text)
-    strict = _parser(schema).parse(_TRAILING_PUNCTUATION.sub("", text))
+    strict = _parse(_TRAILING_PUNCTUATION.sub("", text), schema)
     if not isinstance(strict, query.And):
         return strict, None
     required = [q for q in strict.subqueries if not isinstance(q, query.Not)]
@@ -100,21 +122,108 @@ def parse_query(text: str, schema: Any) -> tuple[query.Query, query.Query | None
     return strict, loose
 
 
-def run_search(ix: FileIndex, text: str, limit: int | None = 10, offset: int = 0) -> Results:
+def run_search(
+    ix: FileIndex,
+    text: str,
+    limit: int | None = 10,
+    offset: int = 0,
+    options: SearchOptions | None = None,
+) -> Results:
     """Search `ix`: articles with all terms rank above articles with some."""
+    options = options or SearchOptions()
+    check_facets(options.facets)
     strict, loose = parse_query(text, ix.schema)
     wanted = None if limit is None else offset + limit
-    with ix.searcher(weighting=weighting()) as searcher:
-        tiers = [searcher.search(strict, limit=wanted, terms=True)]
-        total = len(tiers[0])
-        if loose is not None:
-            room = None if wanted is None else max(wanted - tiers[0].scored_length(), 1)
-            tiers.append(searcher.search(loose, limit=room, mask=tiers[0].docs(), terms=True))
-            # Every strict match is a loose match too; Whoosh's count ignores the mask.
-            total = sum(1 for _ in searcher.docs_for_query(loose))
-        ranked = [hit for tier in tiers for hit in tier][offset:wanted]
-        hits = tuple(_to_hit(rank, hit) for rank, hit in enumerate(ranked, start=offset + 1))
-    return Results(query=text, total=total, hits=hits)
+    with ix.searcher(weighting=_weighting(options)) as searcher:
+        strict, loose = _expanded(searcher, strict, loose)
+        allowed = filter_query(options)
+        ranked = _ranked(searcher, strict, loose, allowed, wanted, options.sort)
+        hits = tuple(
+            _to_hit(rank, hit)
+            for rank, hit in enumerate(islice(ranked, offset, wanted), start=offset + 1)
+        )
+        # Every strict match is a loose match too.
+        matched = _matches(searcher, loose or strict, allowed)
+        facets = count_facets(searcher, matched, options.facets) if options.facets else {}
+        undated = _undated_excluded(searcher, loose or strict, options)
+        suggestion = suggest(searcher.reader(), text, matched=bool(matched))
+    return Results(
+        query=text,
+        total=len(matched),
+        hits=hits,
+        facets=facets,
+        suggestion=suggestion,
+        undated_excluded=undated,
+    )
+
+
+def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
+    """Every match of `text` in ranked order, copied out one at a time while the index
+    stays open (memory holds one Hit, not all of them)."""
+    options = options or SearchOptions()
+    strict, loose = parse_query(text, ix.schema)
+    with ix.searcher(weighting=_weighting(options)) as searcher:
+        strict, loose = _expanded(searcher, strict, loose)
+        ranked = _ranked(searcher, strict, loose, filter_query(options), None, options.sort)
+        for rank, hit in enumerate(ranked, start=1):
+            yield _to_hit(rank, hit)
+
+
+def _weighting(options: SearchOptions) -> scoring.WeightingModel:
+    if options.sort not in SORTS:
+        raise FilterError(f"Unknown sort {options.sort!r}; choose from {', '.join(SORTS)}")
+    if options.recent is None:
+        return weighting()
+    if options.recent <= 0:
+        raise FilterError(f"The recency half-life must be positive, not {options.recent}")
+    return RecencyWeighting(weighting(), half_life=options.recent)
+
+
+def _expanded(
+    searcher: Searcher, strict: query.Query, loose: query.Query | None
+) -> tuple[query.Query, query.Query | None]:
+    reader = searcher.reader()
+    return expand_variants(strict, reader), loose and expand_variants(loose, reader)
+
+
+def _ranked(
+    searcher: Searcher,
+    strict: query.Query,
+    loose: query.Query | None,
+    allowed: query.Query | None,
+    wanted: int | None,
+    sort: str,
+) -> Iterator[WhooshHit]:
+    """The hits of each tier in turn: by score, or (sorted by date) all of them."""
+    if sort != "relevance":
+        wanted = None
+    tiers = [searcher.search(strict, limit=wanted, filter=allowed, terms=True)]
+    if loose is not None:
+        room = None if wanted is None else max(wanted - tiers[0].scored_length(), 1)
+        tiers.append(
+            searcher.search(loose, limit=room, filter=allowed, mask=tiers[0].docs(), terms=True)
+        )
+    for tier in tiers:
+        if sort == "relevance":
+            yield from tier
+        else:
+            yield from by_date(tier, date_column(searcher.reader()), newest=sort == "newest")
+
+
+def _matches(searcher: Searcher, q: query.Query, allowed: query.Query | None) -> set[int]:
+    matched = set(searcher.docs_for_query(q))
+    if allowed is not None:
+        matched.intersection_update(searcher.docs_for_query(allowed))
+    return matched
+
+
+def _undated_excluded(searcher: Searcher, q: query.Query, options: SearchOptions) -> int:
+    """Matches that pass every filter but the date range, and have no date."""
+    if options.since is None and options.until is None:
+        return 0
+    dates = date_column(searcher.reader())
+    candidates = _matches(searcher, q, filter_query(options, dates=False))
+    return sum(1 for docnum in candidates if dates[docnum] == UNDATED)
 
 
 def _to_hit(rank: int, hit: WhooshHit) -> Hit:

@@ -1,0 +1,114 @@
+"""Spelling: fuzzy and wildcard terms over stemmed fields, and did-you-mean suggestions.
+
+The prose fields also index their unstemmed words (Whoosh's `spell_<field>` fields, see
+`schema.SPELLED_FIELDS`). Matching a fuzzy (`kazakstan~`) or wildcard (`protest*`) term
+against stems would miss or mangle words, so:
+
+- `respell_variants()` points the parser's fuzzy and wildcard nodes at the unstemmed
+  field, and `expand_variants()` replaces each such query by the stems of the words it
+  matches there, in the original field: `protestrs~` finds "protesters", whose stem
+  "protest" then finds protests, protested and protesters.
+- `suggest()` proposes a corrected query: each word the index does not know (or, when the
+  query found nothing, a word with a far more common close neighbour) is replaced by its
+  most frequent neighbour within two edits.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from whoosh import query
+from whoosh.qparser import FuzzyTermPlugin, WildcardPlugin
+
+from searcher.analysis import STOP_WORDS, name_analyzer, stem
+from searcher.schema import SPELLED_FIELDS, SPELLING_PREFIX
+
+MAX_VARIANTS = 64  # the most frequent words a fuzzy or wildcard term expands to
+MIN_WORD = 3  # shorter words are never corrected
+COMMONER = 10  # a known word is corrected (when nothing matched) only to a word this much commoner
+
+_VARIANT_NODES = (FuzzyTermPlugin.FuzzyTermNode, WildcardPlugin.WildcardNode)
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+_SYNTAX_AFTER = re.compile(r"[:*?~]")
+
+
+def respell_variants(node: Any) -> Any:
+    """Point fuzzy and wildcard nodes of a parsed syntax tree at the unstemmed fields."""
+    for child in getattr(node, "nodes", ()):
+        respell_variants(child)
+    if getattr(node, "node", None) is not None:
+        respell_variants(node.node)
+    if isinstance(node, _VARIANT_NODES) and node.fieldname in SPELLED_FIELDS:
+        node.fieldname = SPELLING_PREFIX + node.fieldname
+    return node
+
+
+def expand_variants(q: query.Query, reader: Any) -> query.Query:
+    """Replace fuzzy and wildcard queries on unstemmed fields by the stems they match."""
+    if isinstance(q, query.MultiTerm) and q.field().startswith(SPELLING_PREFIX):
+        return _expand(q, reader)
+    if q.is_leaf():
+        return q
+    return q.apply(lambda child: expand_variants(child, reader))
+
+
+def _expand(q: query.MultiTerm, reader: Any) -> query.Query:
+    spelled = q.field()
+    field = spelled[len(SPELLING_PREFIX) :]
+    words = sorted(
+        (text for _, text in q.expanded_terms(reader)),
+        key=lambda text: -reader.doc_frequency(spelled, text),
+    )[:MAX_VARIANTS]
+    stems = dict.fromkeys(stem(word) for word in words)
+    terms = [query.Term(field, s, boost=q.boost) for s in stems if (field, s) in reader]
+    if not terms:
+        return query.NullQuery
+    return terms[0] if len(terms) == 1 else query.Or(terms)
+
+
+def _frequency(reader: Any, word: str) -> int:
+    return sum(reader.doc_frequency(SPELLING_PREFIX + f, word) for f in SPELLED_FIELDS)
+
+
+def _neighbour(reader: Any, word: str) -> tuple[str, int] | None:
+    """The most frequent indexed word within one edit of `word`, else within two."""
+    for distance in (1, 2):
+        found = {
+            other
+            for field in SPELLED_FIELDS
+            for other in reader.terms_within(SPELLING_PREFIX + field, word, distance)
+            if other != word
+        }
+        if found:
+            best = max(sorted(found), key=lambda other: _frequency(reader, other))
+            return best, _frequency(reader, best)
+    return None
+
+
+def suggest(reader: Any, text: str, matched: bool) -> str | None:
+    """A corrected form of the query `text`, or None when no word needs correcting."""
+    corrected = text
+    for token in reversed(list(name_analyzer()(text, chars=True))):
+        original = text[token.startchar : token.endchar]
+        word = token.text
+        after = text[token.endchar : token.endchar + 1]
+        before = text[token.startchar - 1 : token.startchar]
+        if (
+            original in _OPERATORS
+            or _SYNTAX_AFTER.match(after)
+            or before == ":"
+            or len(word) < MIN_WORD
+            or word in STOP_WORDS
+            or not word.isalpha()
+        ):
+            continue
+        known = _frequency(reader, word)
+        if known and matched:
+            continue
+        neighbour = _neighbour(reader, word)
+        if neighbour is None or neighbour[1] < max(1, known * COMMONER):
+            continue
+        replacement = neighbour[0].capitalize() if original[:1].isupper() else neighbour[0]
+        corrected = corrected[: token.startchar] + replacement + corrected[token.endchar :]
+    return corrected if corrected != text else None
