@@ -9,19 +9,38 @@ for hit in ix.search("CSTO troops", limit=10):
 
 from searcher.corpus import Corpus, read_corpus
 from searcher.errors import (
+    ArticleNotFoundError,
     BadInputError,
+    FilterError,
     IndexLockedError,
     IndexMissingError,
     QuerySyntaxError,
     SearcherError,
 )
+from searcher.filters import parse_date_bound
 from searcher.index import Index
-from searcher.models import Article, Hit, IndexReport, Problem, Quote, Results, Snippet
+from searcher.models import (
+    Article,
+    ArticleView,
+    Hit,
+    IndexReport,
+    Problem,
+    Quote,
+    QuoteHit,
+    QuoteResults,
+    Results,
+    SearchOptions,
+    Snippet,
+    SpeakerCount,
+)
 
 __all__ = [
     "Article",
+    "ArticleNotFoundError",
+    "ArticleView",
     "BadInputError",
     "Corpus",
+    "FilterError",
     "Hit",
     "Index",
     "IndexLockedError",
@@ -30,8 +49,13 @@ __all__ = [
     "Problem",
     "QuerySyntaxError",
     "Quote",
+    "QuoteHit",
+    "QuoteResults",
     "Results",
+    "SearchOptions",
     "SearcherError",
     "Snippet",
+    "SpeakerCount",
+    "parse_date_bound",
     "read_corpus",
 ]

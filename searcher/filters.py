@@ -37,7 +37,9 @@ def parse_date_bound(text: str, end: bool = False, now: datetime | None = None) 
         start = datetime(year, month or 1, 1, tzinfo=timezone.utc)
         if not end:
             return start
-        after = datetime(year + 1, 1, 1) if not month or month == 12 else datetime(year, month + 1, 1)
+        after = (
+            datetime(year + 1, 1, 1) if not month or month == 12 else datetime(year, month + 1, 1)
+        )
         return after.replace(tzinfo=timezone.utc) - timedelta(microseconds=1)
     try:
         moment = datetime.fromisoformat(text)
@@ -86,7 +88,9 @@ def _label(field: str, value: str) -> query.Query:
     return query.Term(field, value.strip().lower())
 
 
-def _any(field: str, values: tuple[str, ...], make: Callable[[str, str], query.Query]) -> query.Query | None:
+def _any(
+    field: str, values: tuple[str, ...], make: Callable[[str, str], query.Query]
+) -> query.Query | None:
     if not values:
         return None
     alternatives = [make(field, value) for value in values]

@@ -18,10 +18,22 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from searcher.articles import show_article, similar_articles
 from searcher.corpus import Corpus
 from searcher.errors import IndexLockedError, IndexMissingError
-from searcher.models import Article, Hit, IndexReport, Problem, Results, SearchOptions
+from searcher.models import (
+    Article,
+    ArticleView,
+    Hit,
+    IndexReport,
+    Problem,
+    QuoteResults,
+    Results,
+    SearchOptions,
+    SpeakerCount,
+)
 from searcher.quotes import extract_quotes
+from searcher.quotesearch import count_speakers, search_quotes
 from searcher.schema import AUTHORS_COLUMN, LIST_SEPARATOR, SOURCE_COLUMN, build_schema
 from searcher.search import iter_search, run_search
 
@@ -117,6 +129,24 @@ class Index:
         """Rank the articles matching `text`; `limit=None` returns every match from
         `offset` on. `options` filter, sort and facet the search (see `SearchOptions`)."""
         return run_search(self._open_articles(), text, limit=limit, offset=offset, options=options)
+
+    def show(self, article_id: str, query: str | None = None) -> ArticleView:
+        """The whole article `article_id`, with the words of `query` marked."""
+        return show_article(self._open_articles(), article_id, query)
+
+    def similar(self, article_id: str, limit: int = 10) -> Results:
+        """The articles most like `article_id` (more-like-this over body and headline)."""
+        return similar_articles(self._open_articles(), article_id, limit=limit)
+
+    def quotes(
+        self, text: str, speaker: str | None = None, limit: int | None = 10, offset: int = 0
+    ) -> QuoteResults:
+        """The quotations matching `text`, ranked, optionally only by `speaker`."""
+        return search_quotes(self._open_articles(), text, speaker, limit=limit, offset=offset)
+
+    def speakers(self, text: str | None = None, limit: int | None = 20) -> tuple[SpeakerCount, ...]:
+        """Who is quoted most, over every article or about `text`."""
+        return count_speakers(self._open_articles(), text, limit=limit)
 
     def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
         """Every match of `text` in ranked order, one at a time (for export)."""

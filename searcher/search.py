@@ -93,14 +93,25 @@ def _parser(schema: Any) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(
         list(FIELD_WEIGHTS), schema, fieldboosts=FIELD_WEIGHTS, group=qparser.AndGroup
     )
+    return _with_plugins(parser)
+
+
+def _with_plugins(parser: qparser.QueryParser) -> qparser.QueryParser:
     parser.add_plugins(
         [qparser.FuzzyTermPlugin(), qparser.GtLtPlugin(), qparser.FieldAliasPlugin(FIELD_ALIASES)]
     )
     return parser
 
 
-def _parse(text: str, schema: Any) -> query.Query:
-    parser = _parser(schema)
+def parse_field_query(text: str, schema: Any, field: str) -> query.Query:
+    """Parse user text against one field, any of its words matching (for quote search)."""
+    check_syntax(text)
+    parser = _with_plugins(qparser.QueryParser(field, schema, group=qparser.OrGroup))
+    return _parse(_TRAILING_PUNCTUATION.sub("", text), schema, parser)
+
+
+def _parse(text: str, schema: Any, parser: qparser.QueryParser | None = None) -> query.Query:
+    parser = parser or _parser(schema)
     tree = respell_variants(parser.process(text))
     return cast(query.Query, tree.query(parser) or query.NullQuery).normalize()
 
@@ -139,7 +150,7 @@ def run_search(
         allowed = filter_query(options)
         ranked = _ranked(searcher, strict, loose, allowed, wanted, options.sort)
         hits = tuple(
-            _to_hit(rank, hit)
+            to_hit(rank, hit)
             for rank, hit in enumerate(islice(ranked, offset, wanted), start=offset + 1)
         )
         # Every strict match is a loose match too.
@@ -166,7 +177,7 @@ def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) 
         strict, loose = _expanded(searcher, strict, loose)
         ranked = _ranked(searcher, strict, loose, filter_query(options), None, options.sort)
         for rank, hit in enumerate(ranked, start=1):
-            yield _to_hit(rank, hit)
+            yield to_hit(rank, hit)
 
 
 def _weighting(options: SearchOptions) -> scoring.WeightingModel:
@@ -226,7 +237,8 @@ def _undated_excluded(searcher: Searcher, q: query.Query, options: SearchOptions
     return sum(1 for docnum in candidates if dates[docnum] == UNDATED)
 
 
-def _to_hit(rank: int, hit: WhooshHit) -> Hit:
+def to_hit(rank: int, hit: WhooshHit) -> Hit:
+    """A ranked `Hit` copied out of a Whoosh hit, with its snippets."""
     stored = hit.fields()
     date = stored.get("date_iso")
     return Hit(

@@ -46,7 +46,7 @@ def respell_variants(node: Any) -> Any:
 
 def expand_variants(q: query.Query, reader: Any) -> query.Query:
     """Replace fuzzy and wildcard queries on unstemmed fields by the stems they match."""
-    if isinstance(q, query.MultiTerm) and q.field().startswith(SPELLING_PREFIX):
+    if isinstance(q, query.MultiTerm) and (q.field() or "").startswith(SPELLING_PREFIX):
         return _expand(q, reader)
     if q.is_leaf():
         return q
@@ -54,14 +54,16 @@ def expand_variants(q: query.Query, reader: Any) -> query.Query:
 
 
 def _expand(q: query.MultiTerm, reader: Any) -> query.Query:
-    spelled = q.field()
+    spelled = q.field() or ""
     field = spelled[len(SPELLING_PREFIX) :]
     words = sorted(
-        (text for _, text in q.expanded_terms(reader)),
+        (str(text) for _, text in q.expanded_terms(reader)),
         key=lambda text: -reader.doc_frequency(spelled, text),
     )[:MAX_VARIANTS]
     stems = dict.fromkeys(stem(word) for word in words)
-    terms = [query.Term(field, s, boost=q.boost) for s in stems if (field, s) in reader]
+    terms = [
+        query.Term(field, s, boost=getattr(q, "boost", 1.0)) for s in stems if (field, s) in reader
+    ]
     if not terms:
         return query.NullQuery
     return terms[0] if len(terms) == 1 else query.Or(terms)
