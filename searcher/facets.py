@@ -28,7 +28,7 @@ def check_facets(names: Iterable[str]) -> tuple[str, ...]:
     names = tuple(names)
     for name in names:
         if name not in FACETS:
-            raise FilterError(f"Unknown facet {name!r}; choose from {', '.join(FACETS)}")
+            raise FilterError(f"Unknown facet {name!r}", hint=f"Choose from {', '.join(FACETS)}.")
     return names
 
 

@@ -182,11 +182,14 @@ def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) 
 
 def _weighting(options: SearchOptions) -> scoring.WeightingModel:
     if options.sort not in SORTS:
-        raise FilterError(f"Unknown sort {options.sort!r}; choose from {', '.join(SORTS)}")
+        raise FilterError(f"Unknown sort {options.sort!r}", hint=f"Choose from {', '.join(SORTS)}.")
     if options.recent is None:
         return weighting()
     if options.recent <= 0:
-        raise FilterError(f"The recency half-life must be positive, not {options.recent}")
+        raise FilterError(
+            f"The recency half-life must be positive, not {options.recent}",
+            hint="Give it in days, e.g. --recent 30.",
+        )
     return RecencyWeighting(weighting(), half_life=options.recent)
 
 

@@ -91,15 +91,14 @@ def _neighbour(reader: Any, word: str) -> tuple[str, int] | None:
 def suggest(reader: Any, text: str, matched: bool) -> str | None:
     """A corrected form of the query `text`, or None when no word needs correcting."""
     corrected = text
-    for token in reversed(list(name_analyzer()(text, chars=True))):
-        original = text[token.startchar : token.endchar]
-        word = token.text
-        after = text[token.endchar : token.endchar + 1]
-        before = text[token.startchar - 1 : token.startchar]
+    # Whoosh reuses one Token object: copy each token's values before the next.
+    tokens = [(t.text, t.startchar, t.endchar) for t in name_analyzer()(text, chars=True)]
+    for word, start, end in reversed(tokens):
+        original = text[start:end]
         if (
             original in _OPERATORS
-            or _SYNTAX_AFTER.match(after)
-            or before == ":"
+            or _SYNTAX_AFTER.match(text[end : end + 1])
+            or text[start - 1 : start] == ":"
             or len(word) < MIN_WORD
             or word in STOP_WORDS
             or not word.isalpha()
@@ -112,5 +111,5 @@ def suggest(reader: Any, text: str, matched: bool) -> str | None:
         if neighbour is None or neighbour[1] < max(1, known * COMMONER):
             continue
         replacement = neighbour[0].capitalize() if original[:1].isupper() else neighbour[0]
-        corrected = corrected[: token.startchar] + replacement + corrected[token.endchar :]
+        corrected = corrected[:start] + replacement + corrected[end:]
     return corrected if corrected != text else None
