@@ -91,7 +91,9 @@ def similar_articles(ix: FileIndex, article_id: str, limit: int = 10) -> Results
             for field, count in SIMILAR_TERMS.items()
             for word, weight in searcher.key_terms([docnum], field, numterms=count)
         ]
-        found = searcher.search(query.Or(terms), limit=limit, mask={docnum}, terms=True)
+        likeness = query.Or(terms)
+        found = searcher.search(likeness, limit=limit, mask={docnum}, terms=True)
         hits = tuple(to_hit(rank, hit) for rank, hit in enumerate(found, start=1))
-        total = len(found)
+        # Whoosh's count ignores the mask.
+        total = sum(1 for other in searcher.docs_for_query(likeness) if other != docnum)
     return Results(query=f"similar:{article_id}", total=total, hits=hits)

@@ -34,6 +34,8 @@ def parse_date_bound(text: str, end: bool = False, now: datetime | None = None) 
         return now - timedelta(days=int(relative[1]) * _DAYS[relative[2]])
     if partial := _PARTIAL.fullmatch(text):
         year, month = int(partial[1]), int(partial[2] or 0)
+        if month > 12:
+            raise FilterError(f"Not a date: {text!r}")
         start = datetime(year, month or 1, 1, tzinfo=timezone.utc)
         if not end:
             return start

@@ -17,7 +17,7 @@ from whoosh.util.times import datetime_to_long
 from searcher.filters import to_index_time
 
 UNDATED = 2**64 - 1  # what the date column holds for an article with no date
-_TICKS_PER_DAY = 86_400 * 1_000_000 * 10  # whoosh stores datetimes in 100 ns ticks
+_TICKS_PER_DAY = 86_400 * 1_000_000  # whoosh stores datetimes in microseconds
 
 SORTS = ("relevance", "newest", "oldest")
 

@@ -33,7 +33,7 @@ HEADLINE_B = 0.3
 # Prose fields whose unstemmed words are also indexed (in "spell_<field>") for
 # did-you-mean suggestions and for expanding fuzzy and wildcard terms.
 SPELLING_PREFIX = "spell_"
-SPELLED_FIELDS = ("headline", "body", "quotes")
+SPELLED_FIELDS = ("headline", "body", "quotes", "captions")
 
 # Per-article columns read to count facets (exact labels, lists joined by LIST_SEPARATOR).
 SOURCE_COLUMN = "source_facet"
@@ -61,7 +61,7 @@ def build_schema() -> fields.Schema:
         quotes=fields.TEXT(analyzer=news, spelling=True),
         quote_list=fields.STORED(),
         speakers=fields.TEXT(analyzer=names, stored=True),
-        captions=fields.TEXT(analyzer=news, stored=True),
+        captions=fields.TEXT(analyzer=news, stored=True, spelling=True),
         url=fields.STORED(),
         language=fields.ID(stored=True, analyzer=label_analyzer()),
         country=fields.ID(stored=True, analyzer=label_analyzer()),

@@ -57,7 +57,7 @@ def _expand(q: query.MultiTerm, reader: Any) -> query.Query:
     spelled = q.field() or ""
     field = spelled[len(SPELLING_PREFIX) :]
     words = sorted(
-        (str(text) for _, text in q.expanded_terms(reader)),
+        (_as_text(text) for _, text in q.expanded_terms(reader)),
         key=lambda text: -reader.doc_frequency(spelled, text),
     )[:MAX_VARIANTS]
     stems = dict.fromkeys(stem(word) for word in words)
@@ -67,6 +67,11 @@ def _expand(q: query.MultiTerm, reader: Any) -> query.Query:
     if not terms:
         return query.NullQuery
     return terms[0] if len(terms) == 1 else query.Or(terms)
+
+
+def _as_text(term: str | bytes) -> str:
+    # Whoosh yields wildcard expansions as bytes and fuzzy ones as str.
+    return term.decode() if isinstance(term, bytes) else term
 
 
 def _frequency(reader: Any, word: str) -> int:
