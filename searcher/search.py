@@ -32,7 +32,7 @@ from searcher.facets import check_facets, count_facets
 from searcher.filters import filter_query
 from searcher.models import Hit, Results, SearchOptions, Snippet
 from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
-from searcher.schema import FIELD_WEIGHTS, weighting
+from searcher.schema import FIELD_WEIGHTS, SPELLING_PREFIX, weighting
 from searcher.spelling import expand_variants, respell_variants, suggest
 
 MAX_SNIPPETS = 3
@@ -46,6 +46,10 @@ _WORD = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 # "troops?" or "now!": sentence punctuation at the end of a word, not a wildcard.
 _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s)]|$)")
 _SPACE = re.compile(r"\s+")
+# A user's own AND asks for every term: no relaxed tier then.
+_EXPLICIT_AND = re.compile(r"\bAND\b")
+# "-word" excludes at the start of a word only, so "pre-war" stays one phrase.
+_MINUS = r"(?<![^\s(])-(?=[^\s-])"
 # Field names users type, for the fields they mean.
 FIELD_ALIASES = {"quotes": ["quote"], "speakers": ["speaker"], "authors": ["author"]}
 
@@ -98,7 +102,12 @@ def _parser(schema: Any) -> qparser.QueryParser:
 
 def _with_plugins(parser: qparser.QueryParser) -> qparser.QueryParser:
     parser.add_plugins(
-        [qparser.FuzzyTermPlugin(), qparser.GtLtPlugin(), qparser.FieldAliasPlugin(FIELD_ALIASES)]
+        [
+            qparser.FuzzyTermPlugin(),
+            qparser.GtLtPlugin(),
+            qparser.FieldAliasPlugin(FIELD_ALIASES),
+            qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=_MINUS),
+        ]
     )
     return parser
 
@@ -121,16 +130,35 @@ def parse_query(text: str, schema: Any) -> tuple[query.Query, query.Query | None
     plain multi-term form to relax."""
     check_syntax(text)
     strict = _parse(_TRAILING_PUNCTUATION.sub("", text), schema)
-    if not isinstance(strict, query.And):
-        return strict, None
-    required = [q for q in strict.subqueries if not isinstance(q, query.Not)]
-    excluded = [q.query for q in strict.subqueries if isinstance(q, query.Not)]
-    if len(required) < 2:
-        return strict, None
-    loose: query.Query = query.Or(required)
+    return strict, None if _EXPLICIT_AND.search(text) else _relaxed(strict)
+
+
+def _relaxed(strict: query.Query) -> query.Query | None:
+    """Any of the plain words instead of all of them; field clauses (`date:2022`,
+    `source:reuters`) and exclusions still apply. None with fewer than two plain words."""
+    positive, excluded = strict, []
+    if isinstance(strict, query.AndNot):
+        positive, excluded = strict.a, [strict.b]
+    if not isinstance(positive, query.And):
+        return None
+    required = [q for q in positive.subqueries if not isinstance(q, query.Not)]
+    excluded += [q.query for q in positive.subqueries if isinstance(q, query.Not)]
+    plain = [q for q in required if _is_plain(q)]
+    if len(plain) < 2:
+        return None
+    fielded = [q for q in required if not _is_plain(q)]
+    loose: query.Query = query.And([query.Or(plain), *fielded]) if fielded else query.Or(plain)
     if excluded:
         loose = query.AndNot(loose, query.Or(excluded))
-    return strict, loose
+    return loose
+
+
+def _is_plain(q: query.Query) -> bool:
+    """True for a word or phrase the user gave no field for (searched in every field)."""
+    if not isinstance(q, query.Or):
+        return False
+    fields = {(sub.field() or "").removeprefix(SPELLING_PREFIX) for sub in q.subqueries}
+    return fields == set(FIELD_WEIGHTS)
 
 
 def run_search(

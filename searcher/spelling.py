@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from whoosh import query
-from whoosh.qparser import FuzzyTermPlugin, WildcardPlugin
+from whoosh.qparser import FuzzyTermPlugin, PrefixPlugin, WildcardPlugin
 
 from searcher.analysis import STOP_WORDS, name_analyzer, stem
 from searcher.schema import SPELLED_FIELDS, SPELLING_PREFIX
@@ -28,7 +28,11 @@ MAX_VARIANTS = 64  # the most frequent words a fuzzy or wildcard term expands to
 MIN_WORD = 3  # shorter words are never corrected
 COMMONER = 10  # a known word is corrected (when nothing matched) only to a word this much commoner
 
-_VARIANT_NODES = (FuzzyTermPlugin.FuzzyTermNode, WildcardPlugin.WildcardNode)
+_VARIANT_NODES = (
+    FuzzyTermPlugin.FuzzyTermNode,
+    PrefixPlugin.PrefixNode,
+    WildcardPlugin.WildcardNode,
+)
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 _SYNTAX_AFTER = re.compile(r"[:*?~]")
 
