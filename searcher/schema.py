@@ -30,10 +30,9 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 HEADLINE_B = 0.3
 
-# Prose fields whose unstemmed words are also indexed (in "spell_<field>") for
-# did-you-mean suggestions and for expanding fuzzy and wildcard terms.
-SPELLING_PREFIX = "spell_"
-SPELLED_FIELDS = ("headline", "body", "quotes", "captions")
+# The body's unstemmed words, indexed by Whoosh beside the body (`spelling=True`): the
+# word list for did-you-mean suggestions and for expanding fuzzy and wildcard terms.
+WORDS_FIELD = "spell_body"
 
 # Per-article columns read to count facets (exact labels, lists joined by LIST_SEPARATOR).
 SOURCE_COLUMN = "source_facet"
@@ -52,16 +51,16 @@ def build_schema() -> fields.Schema:
         docno=fields.ID(stored=True),
         path=fields.ID(stored=True),
         source=fields.TEXT(analyzer=names, stored=True),
-        headline=fields.TEXT(analyzer=news, stored=True, spelling=True),
+        headline=fields.TEXT(analyzer=news, stored=True),
         byline=fields.TEXT(analyzer=names, stored=True),
         authors=fields.TEXT(analyzer=names, stored=True),
         date=fields.DATETIME(sortable=True),
         date_iso=fields.STORED(),
         body=fields.TEXT(analyzer=news, stored=True, chars=True, spelling=True),
-        quotes=fields.TEXT(analyzer=news, spelling=True),
+        quotes=fields.TEXT(analyzer=news),
         quote_list=fields.STORED(),
         speakers=fields.TEXT(analyzer=names, stored=True),
-        captions=fields.TEXT(analyzer=news, stored=True, spelling=True),
+        captions=fields.TEXT(analyzer=news, stored=True),
         url=fields.STORED(),
         language=fields.ID(stored=True, analyzer=label_analyzer()),
         country=fields.ID(stored=True, analyzer=label_analyzer()),

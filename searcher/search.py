@@ -32,8 +32,8 @@ from searcher.facets import check_facets, count_facets
 from searcher.filters import filter_query
 from searcher.models import Hit, Results, SearchOptions, Snippet
 from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
-from searcher.schema import FIELD_WEIGHTS, SPELLING_PREFIX, weighting
-from searcher.spelling import expand_variants, respell_variants, suggest
+from searcher.schema import FIELD_WEIGHTS, weighting
+from searcher.spelling import VARIANT_PREFIX, expand_variants, respell_variants, suggest
 
 MAX_SNIPPETS = 3
 SNIPPET_CHARS = 240
@@ -157,7 +157,7 @@ def _is_plain(q: query.Query) -> bool:
     """True for a word or phrase the user gave no field for (searched in every field)."""
     if not isinstance(q, query.Or):
         return False
-    fields = {(sub.field() or "").removeprefix(SPELLING_PREFIX) for sub in q.subqueries}
+    fields = {(sub.field() or "").removeprefix(VARIANT_PREFIX) for sub in q.subqueries}
     return fields == set(FIELD_WEIGHTS)
 
 

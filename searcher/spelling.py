@@ -1,13 +1,14 @@
 """Spelling: fuzzy and wildcard terms over stemmed fields, and did-you-mean suggestions.
 
-The prose fields also index their unstemmed words (Whoosh's `spell_<field>` fields, see
-`schema.SPELLED_FIELDS`). Matching a fuzzy (`kazakstan~`) or wildcard (`protest*`) term
-against stems would miss or mangle words, so:
+The body also indexes its unstemmed words (Whoosh's spelling field, `schema.WORDS_FIELD`;
+quotes are part of the body). Matching a fuzzy (`kazakstan~`) or wildcard (`protest*`)
+term against stems would miss or mangle words, so:
 
-- `respell_variants()` points the parser's fuzzy and wildcard nodes at the unstemmed
-  field, and `expand_variants()` replaces each such query by the stems of the words it
-  matches there, in the original field: `protestrs~` finds "protesters", whose stem
-  "protest" then finds protests, protested and protesters.
+- `respell_variants()` keeps the parser from stemming fuzzy and wildcard terms on the
+  prose fields (and marks them with `VARIANT_PREFIX`), and `expand_variants()` replaces
+  each by the stems of the words it matches in the word list, in its own field:
+  `protestrs~` finds "protesters", whose stem "protest" then finds protests, protested
+  and protesters.
 - `suggest()` proposes a corrected query: each word the index does not know (or, when the
   query found nothing, a word with a far more common close neighbour) is replaced by its
   most frequent neighbour within two edits.
@@ -15,14 +16,16 @@ against stems would miss or mangle words, so:
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
 from whoosh import query
 from whoosh.qparser import FuzzyTermPlugin, PrefixPlugin, WildcardPlugin
+from whoosh.support.charset import accent_map
 
 from searcher.analysis import STOP_WORDS, name_analyzer, stem
-from searcher.schema import SPELLED_FIELDS, SPELLING_PREFIX
+from searcher.schema import FIELD_WEIGHTS, WORDS_FIELD
 
 MAX_VARIANTS = 64  # the most frequent words a fuzzy or wildcard term expands to
 MIN_WORD = 3  # shorter words are never corrected
@@ -33,24 +36,29 @@ _VARIANT_NODES = (
     PrefixPlugin.PrefixNode,
     WildcardPlugin.WildcardNode,
 )
+# Marks a fuzzy or wildcard query on unstemmed text: "variant:body" for the body field.
+# It names no schema field, so the parser passes the term through unanalysed.
+VARIANT_PREFIX = "variant:"
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 _SYNTAX_AFTER = re.compile(r"[:*?~]")
 
 
 def respell_variants(node: Any) -> Any:
-    """Point fuzzy and wildcard nodes of a parsed syntax tree at the unstemmed fields."""
+    """Mark the fuzzy and wildcard nodes on prose fields of a parsed syntax tree, with
+    their words folded and lowercased as the word list holds them, but not stemmed."""
     for child in getattr(node, "nodes", ()):
         respell_variants(child)
     if getattr(node, "node", None) is not None:
         respell_variants(node.node)
-    if isinstance(node, _VARIANT_NODES) and node.fieldname in SPELLED_FIELDS:
-        node.fieldname = SPELLING_PREFIX + node.fieldname
+    if isinstance(node, _VARIANT_NODES) and node.fieldname in FIELD_WEIGHTS:
+        node.fieldname = VARIANT_PREFIX + node.fieldname
+        node.text = node.text.translate(accent_map).lower()
     return node
 
 
 def expand_variants(q: query.Query, reader: Any) -> query.Query:
-    """Replace fuzzy and wildcard queries on unstemmed fields by the stems they match."""
-    if isinstance(q, query.MultiTerm) and (q.field() or "").startswith(SPELLING_PREFIX):
+    """Replace the marked fuzzy and wildcard queries by the stems of the words they match."""
+    if isinstance(q, query.MultiTerm) and (q.field() or "").startswith(VARIANT_PREFIX):
         return _expand(q, reader)
     if q.is_leaf():
         return q
@@ -58,11 +66,12 @@ def expand_variants(q: query.Query, reader: Any) -> query.Query:
 
 
 def _expand(q: query.MultiTerm, reader: Any) -> query.Query:
-    spelled = q.field() or ""
-    field = spelled[len(SPELLING_PREFIX) :]
+    field = (q.field() or "")[len(VARIANT_PREFIX) :]
+    lookup = copy.copy(q)
+    lookup.fieldname = WORDS_FIELD  # type: ignore[attr-defined]
     words = sorted(
-        (_as_text(text) for _, text in q.expanded_terms(reader)),
-        key=lambda text: -reader.doc_frequency(spelled, text),
+        (_as_text(text) for _, text in lookup.expanded_terms(reader)),
+        key=lambda text: -reader.doc_frequency(WORDS_FIELD, text),
     )[:MAX_VARIANTS]
     stems = dict.fromkeys(stem(word) for word in words)
     terms = [
@@ -79,18 +88,13 @@ def _as_text(term: str | bytes) -> str:
 
 
 def _frequency(reader: Any, word: str) -> int:
-    return sum(reader.doc_frequency(SPELLING_PREFIX + f, word) for f in SPELLED_FIELDS)
+    return int(reader.doc_frequency(WORDS_FIELD, word))
 
 
 def _neighbour(reader: Any, word: str) -> tuple[str, int] | None:
     """The most frequent indexed word within one edit of `word`, else within two."""
     for distance in (1, 2):
-        found = {
-            other
-            for field in SPELLED_FIELDS
-            for other in reader.terms_within(SPELLING_PREFIX + field, word, distance)
-            if other != word
-        }
+        found = set(reader.terms_within(WORDS_FIELD, word, distance)) - {word}
         if found:
             best = max(sorted(found), key=lambda other: _frequency(reader, other))
             return best, _frequency(reader, best)
