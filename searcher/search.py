@@ -175,7 +175,7 @@ def run_search(
     wanted = None if limit is None else offset + limit
     with ix.searcher(weighting=_weighting(options)) as searcher:
         strict, loose = _expanded(searcher, strict, loose)
-        allowed = filter_query(options)
+        allowed = _allowed(searcher, filter_query(options))
         ranked = _ranked(searcher, strict, loose, allowed, wanted, options.sort)
         hits = tuple(
             to_hit(rank, hit)
@@ -203,7 +203,8 @@ def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) 
     strict, loose = parse_query(text, ix.schema)
     with ix.searcher(weighting=_weighting(options)) as searcher:
         strict, loose = _expanded(searcher, strict, loose)
-        ranked = _ranked(searcher, strict, loose, filter_query(options), None, options.sort)
+        allowed = _allowed(searcher, filter_query(options))
+        ranked = _ranked(searcher, strict, loose, allowed, None, options.sort)
         for rank, hit in enumerate(ranked, start=1):
             yield to_hit(rank, hit)
 
@@ -232,7 +233,7 @@ def _ranked(
     searcher: Searcher,
     strict: query.Query,
     loose: query.Query | None,
-    allowed: query.Query | None,
+    allowed: set[int] | None,
     wanted: int | None,
     sort: str,
 ) -> Iterator[WhooshHit]:
@@ -252,11 +253,14 @@ def _ranked(
             yield from by_date(tier, date_column(searcher.reader()), newest=sort == "newest")
 
 
-def _matches(searcher: Searcher, q: query.Query, allowed: query.Query | None) -> set[int]:
+def _allowed(searcher: Searcher, filters: query.Query | None) -> set[int] | None:
+    """The documents passing the filters, found once per search (None: no filter)."""
+    return None if filters is None else set(searcher.docs_for_query(filters))
+
+
+def _matches(searcher: Searcher, q: query.Query, allowed: set[int] | None) -> set[int]:
     matched = set(searcher.docs_for_query(q))
-    if allowed is not None:
-        matched.intersection_update(searcher.docs_for_query(allowed))
-    return matched
+    return matched if allowed is None else matched & allowed
 
 
 def _undated_excluded(searcher: Searcher, q: query.Query, options: SearchOptions) -> int:
@@ -264,7 +268,7 @@ def _undated_excluded(searcher: Searcher, q: query.Query, options: SearchOptions
     if options.since is None and options.until is None:
         return 0
     dates = date_column(searcher.reader())
-    candidates = _matches(searcher, q, filter_query(options, dates=False))
+    candidates = _matches(searcher, q, _allowed(searcher, filter_query(options, dates=False)))
     return sum(1 for docnum in candidates if dates[docnum] == UNDATED)
 
 
