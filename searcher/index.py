@@ -18,6 +18,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from searcher.analysis import word_list
 from searcher.articles import show_article, similar_articles
 from searcher.corpus import Corpus
 from searcher.errors import IndexLockedError, IndexMissingError
@@ -34,7 +35,7 @@ from searcher.models import (
 )
 from searcher.quotes import extract_quotes
 from searcher.quotesearch import count_speakers, search_quotes
-from searcher.schema import AUTHORS_COLUMN, LIST_SEPARATOR, SOURCE_COLUMN, build_schema
+from searcher.schema import AUTHORS_COLUMN, LIST_SEPARATOR, SOURCE_COLUMN, WORDS_FIELD, build_schema
 from searcher.search import iter_search, run_search
 
 DEFAULT_INDEX = "index"
@@ -166,6 +167,7 @@ def to_document(article: Article) -> dict[str, Any]:
         "byline": article.byline,
         "authors": LIST_SEPARATOR.join(article.authors),
         "body": article.body,
+        WORDS_FIELD: word_list(article.headline, article.body, *article.captions),
         "quotes": "\n\n".join(q.text for q in quotes),
         "quote_list": [(q.text, q.speaker, q.cue, q.start, q.end) for q in quotes],
         "speakers": LIST_SEPARATOR.join(speakers),

@@ -1,8 +1,8 @@
 """Spelling: fuzzy and wildcard terms over stemmed fields, and did-you-mean suggestions.
 
-The body also indexes its unstemmed words (Whoosh's spelling field, `schema.WORDS_FIELD`;
-quotes are part of the body). Matching a fuzzy (`kazakstan~`) or wildcard (`protest*`)
-term against stems would miss or mangle words, so:
+Each article also indexes its distinct unstemmed words (`schema.WORDS_FIELD`, from the
+headline, body and captions; quotes are part of the body). Matching a fuzzy
+(`kazakstan~`) or wildcard (`protest*`) term against stems would miss or mangle words, so:
 
 - `respell_variants()` keeps the parser from stemming fuzzy and wildcard terms on the
   prose fields (and marks them with `VARIANT_PREFIX`), and `expand_variants()` replaces
@@ -22,9 +22,8 @@ from typing import Any
 
 from whoosh import query
 from whoosh.qparser import FuzzyTermPlugin, PrefixPlugin, WildcardPlugin
-from whoosh.support.charset import accent_map
 
-from searcher.analysis import STOP_WORDS, name_analyzer, stem
+from searcher.analysis import STOP_WORDS, fold, name_analyzer, stem
 from searcher.schema import FIELD_WEIGHTS, WORDS_FIELD
 
 MAX_VARIANTS = 64  # the most frequent words a fuzzy or wildcard term expands to
@@ -52,7 +51,7 @@ def respell_variants(node: Any) -> Any:
         respell_variants(node.node)
     if isinstance(node, _VARIANT_NODES) and node.fieldname in FIELD_WEIGHTS:
         node.fieldname = VARIANT_PREFIX + node.fieldname
-        node.text = node.text.translate(accent_map).lower()
+        node.text = fold(node.text)
     return node
 
 
