@@ -3,8 +3,8 @@
 Parts:
 - `parse_date_bound()`: "2022-01-31", "2022-01", "2022", or relative "7d", "2w", "3m",
   "1y" (before now) as a timezone-aware datetime; the end of the period for an `until`.
-- `filter_query()`: sources, authors, countries, languages and the date range as one
-  query to pass as `filter=` (None when nothing narrows the search).
+- `filter_query()`: sources, authors, countries and languages as one query, and
+  `date_query()`: the date range (each None when it does not narrow the search).
 - `to_index_time()`: a datetime as the index stores it (naive UTC).
 """
 
@@ -61,22 +61,27 @@ def to_index_time(moment: datetime) -> datetime:
     return moment
 
 
-def filter_query(options: SearchOptions, dates: bool = True) -> query.Query | None:
-    """The query every result must also match; `dates=False` leaves out the date range."""
+def filter_query(options: SearchOptions) -> query.Query | None:
+    """What every result must also match besides its dates."""
     parts = [
         _any("source", options.sources, _words),
         _any("authors", options.authors, _words),
         _any("country", options.countries, _label),
         _any("language", options.languages, _label),
     ]
-    if dates and (options.since or options.until):
-        since = to_index_time(options.since) if options.since else None
-        until = to_index_time(options.until) if options.until else None
-        parts.append(query.DateRange("date", since, until))
     found = [part for part in parts if part is not None]
     if not found:
         return None
     return found[0] if len(found) == 1 else query.And(found)
+
+
+def date_query(options: SearchOptions) -> query.Query | None:
+    """The inclusive date range every result must fall in (undated articles never do)."""
+    if options.since is None and options.until is None:
+        return None
+    since = to_index_time(options.since) if options.since else None
+    until = to_index_time(options.until) if options.until else None
+    return query.DateRange("date", since, until)
 
 
 def _words(field: str, value: str) -> query.Query:

@@ -29,7 +29,7 @@ from whoosh.searching import Searcher
 from searcher import whoosh_fixes  # noqa: F401  (corrects top-k pruning on import)
 from searcher.errors import FilterError, QuerySyntaxError
 from searcher.facets import check_facets, count_facets
-from searcher.filters import filter_query
+from searcher.filters import date_query, filter_query
 from searcher.models import Hit, Results, SearchOptions, Snippet
 from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
 from searcher.schema import FIELD_WEIGHTS, weighting
@@ -175,16 +175,19 @@ def run_search(
     wanted = None if limit is None else offset + limit
     with ix.searcher(weighting=_weighting(options)) as searcher:
         strict, loose = _expanded(searcher, strict, loose)
-        allowed = _allowed(searcher, filter_query(options))
+        filtered = _docs(searcher, filter_query(options))
+        dated = _docs(searcher, date_query(options))
+        allowed = _both(filtered, dated)
         ranked = _ranked(searcher, strict, loose, allowed, wanted, options.sort)
         hits = tuple(
             to_hit(rank, hit)
             for rank, hit in enumerate(islice(ranked, offset, wanted), start=offset + 1)
         )
         # Every strict match is a loose match too.
-        matched = _matches(searcher, loose or strict, allowed)
+        found = _narrow(set(searcher.docs_for_query(loose or strict)), filtered)
+        matched = _narrow(found, dated)
         facets = count_facets(searcher, matched, options.facets) if options.facets else {}
-        undated = _undated_excluded(searcher, loose or strict, options)
+        undated = _undated(searcher, found) if dated is not None else 0
         suggestion = suggest(searcher.reader(), text, matched=bool(matched))
     return Results(
         query=text,
@@ -203,7 +206,8 @@ def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) 
     strict, loose = parse_query(text, ix.schema)
     with ix.searcher(weighting=_weighting(options)) as searcher:
         strict, loose = _expanded(searcher, strict, loose)
-        allowed = _allowed(searcher, filter_query(options))
+        filtered = _docs(searcher, filter_query(options))
+        allowed = _both(filtered, _docs(searcher, date_query(options)))
         ranked = _ranked(searcher, strict, loose, allowed, None, options.sort)
         for rank, hit in enumerate(ranked, start=1):
             yield to_hit(rank, hit)
@@ -253,23 +257,26 @@ def _ranked(
             yield from by_date(tier, date_column(searcher.reader()), newest=sort == "newest")
 
 
-def _allowed(searcher: Searcher, filters: query.Query | None) -> set[int] | None:
-    """The documents passing the filters, found once per search (None: no filter)."""
+def _docs(searcher: Searcher, filters: query.Query | None) -> set[int] | None:
+    """The documents passing a filter, found once per search (None: no filter)."""
     return None if filters is None else set(searcher.docs_for_query(filters))
 
 
-def _matches(searcher: Searcher, q: query.Query, allowed: set[int] | None) -> set[int]:
-    matched = set(searcher.docs_for_query(q))
-    return matched if allowed is None else matched & allowed
+def _both(first: set[int] | None, second: set[int] | None) -> set[int] | None:
+    """The documents passing two filters (None passes everything)."""
+    if first is None or second is None:
+        return second if first is None else first
+    return first & second
 
 
-def _undated_excluded(searcher: Searcher, q: query.Query, options: SearchOptions) -> int:
-    """Matches that pass every filter but the date range, and have no date."""
-    if options.since is None and options.until is None:
-        return 0
+def _narrow(docs: set[int], allowed: set[int] | None) -> set[int]:
+    return docs if allowed is None else docs & allowed
+
+
+def _undated(searcher: Searcher, docs: set[int]) -> int:
+    """How many of `docs` have no date."""
     dates = date_column(searcher.reader())
-    candidates = _matches(searcher, q, _allowed(searcher, filter_query(options, dates=False)))
-    return sum(1 for docnum in candidates if dates[docnum] == UNDATED)
+    return sum(1 for docnum in docs if dates[docnum] == UNDATED)
 
 
 def to_hit(rank: int, hit: WhooshHit) -> Hit:
