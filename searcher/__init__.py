@@ -14,6 +14,7 @@ from searcher.errors import (
     FilterError,
     IndexLockedError,
     IndexMissingError,
+    IndexOutdatedError,
     QuerySyntaxError,
     SearcherError,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "Index",
     "IndexLockedError",
     "IndexMissingError",
+    "IndexOutdatedError",
     "IndexReport",
     "Problem",
     "QuerySyntaxError",

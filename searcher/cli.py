@@ -219,15 +219,26 @@ def _date_option(value: str | None, name: str, end: bool = False) -> Any:
 
 
 def _export(ix: Index, text: str, options: SearchOptions, output: Format) -> None:
-    """Stream every match to stdout, one hit at a time."""
-    if output is Format.csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(CSV_COLUMNS)
-        for hit in ix.iter_search(text, options):
-            writer.writerow(hit_row(hit))
-    else:
-        for hit in ix.iter_search(text, options):
-            sys.stdout.write(json.dumps(hit_json(hit), ensure_ascii=False) + "\n")
+    """Stream every match to stdout, one hit at a time; stop quietly when the reader
+    (say `head`) closes the pipe."""
+    try:
+        if output is Format.csv:
+            writer = csv.writer(sys.stdout)
+            writer.writerow(CSV_COLUMNS)
+            for hit in ix.iter_search(text, options):
+                writer.writerow(hit_row(hit))
+        else:
+            for hit in ix.iter_search(text, options):
+                sys.stdout.write(json.dumps(hit_json(hit), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would complain again when flushing stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
+    if options.since or options.until:
+        undated = ix.search(text, limit=1, options=options).undated_excluded
+        if undated:
+            errors.print(undated_note(undated))
 
 
 @app.command("show")

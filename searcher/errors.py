@@ -20,6 +20,12 @@ class IndexMissingError(SearcherError):
     hint = "Build one first with: search index PATH [--index DIR]"
 
 
+class IndexOutdatedError(SearcherError):
+    """An index written by an older version, without fields this version needs."""
+
+    hint = "Rebuild it: delete the index folder, then run search index PATH again."
+
+
 class IndexLockedError(SearcherError):
     """Another process is writing to the index."""
 

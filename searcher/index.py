@@ -21,7 +21,7 @@ from whoosh.filedb.filestore import FileStorage
 from searcher.analysis import word_list
 from searcher.articles import show_article, similar_articles
 from searcher.corpus import Corpus
-from searcher.errors import IndexLockedError, IndexMissingError
+from searcher.errors import IndexLockedError, IndexMissingError, IndexOutdatedError
 from searcher.models import (
     Article,
     ArticleView,
@@ -59,13 +59,23 @@ class Index:
     def _open(self) -> whoosh_index.FileIndex:
         if not self.exists():
             raise IndexMissingError(f"No index at {self.path}")
-        return self._storage().open_index()
+        return self._checked(self._storage().open_index())
 
     def _open_or_create(self) -> whoosh_index.FileIndex:
         if self.exists():
-            return self._storage().open_index()
+            return self._checked(self._storage().open_index())
         self.path.mkdir(parents=True, exist_ok=True)
         return self._storage().create_index(build_schema())
+
+    def _checked(self, ix: whoosh_index.FileIndex) -> whoosh_index.FileIndex:
+        """`ix`, unless it lacks fields this version writes and reads."""
+        missing = sorted(set(build_schema().names()) - set(ix.schema.names()))
+        if missing:
+            raise IndexOutdatedError(
+                f"The index at {self.path} was built by an older version"
+                f" (it has no {', '.join(missing)} field)"
+            )
+        return ix
 
     def __len__(self) -> int:
         """The number of articles in the index (0 when there is none yet)."""

@@ -168,7 +168,7 @@ def test_csv_export_streams_every_match_not_a_page(newsroom_dir: Path) -> None:
 
 def test_jsonl_export_is_one_hit_per_line(newsroom_dir: Path) -> None:
     result = run(newsroom_dir, "query", "oil", "--format", "jsonl", "--since", "2022")
-    lines = [json.loads(line) for line in result.output.splitlines()]
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [hit["id"] for hit in lines] == ["news/guardian-oil", "news/lemonde-strike"]
     assert set(lines[0]) == {
         "rank",
@@ -258,3 +258,12 @@ def test_query_help_documents_the_options_and_syntax() -> None:
     for option in ("--sort", "--recent", "--facets", "--offset", "--format"):
         assert option in result.output
     assert "kazakstan~" in result.output and "date:[2022-01 to 2022-06]" in result.output
+
+
+def test_export_says_how_many_undated_articles_the_date_filter_left_out(
+    newsroom_dir: Path,
+) -> None:
+    result = run(newsroom_dir, "query", "oil", "--format", "csv", "--since", "2022-07")
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 2  # the header and the Guardian
+    assert "1 matching articles have no date" in result.stderr
