@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import Any, cast
@@ -168,26 +169,22 @@ def run_search(
     offset: int = 0,
     options: SearchOptions | None = None,
 ) -> Results:
-    """Search `ix`: articles with all terms rank above articles with some."""
-    options = options or SearchOptions()
-    check_facets(options.facets)
-    strict, loose = parse_query(text, ix.schema)
+    """Search `ix`: articles with all terms rank above articles with some, within the
+    filters of `options` and in its order; with its facets over every match."""
+    options = _checked(options or SearchOptions())
     wanted = None if limit is None else offset + limit
     with ix.searcher(weighting=_weighting(options)) as searcher:
-        strict, loose = _expanded(searcher, strict, loose)
-        filtered = _docs(searcher, filter_query(options))
-        dated = _docs(searcher, date_query(options))
-        allowed = _both(filtered, dated)
-        ranked = _ranked(searcher, strict, loose, allowed, wanted, options.sort)
+        plan = _plan(searcher, text, options)
+        ranked = _ranked(searcher, plan, wanted, options.sort)
         hits = tuple(
             to_hit(rank, hit)
             for rank, hit in enumerate(islice(ranked, offset, wanted), start=offset + 1)
         )
         # Every strict match is a loose match too.
-        found = _narrow(set(searcher.docs_for_query(loose or strict)), filtered)
-        matched = _narrow(found, dated)
+        found = _narrow(set(searcher.docs_for_query(plan.loose or plan.strict)), plan.filtered)
+        matched = _narrow(found, plan.dated)
         facets = count_facets(searcher, matched, options.facets) if options.facets else {}
-        undated = _undated(searcher, found) if dated is not None else 0
+        undated = _undated(searcher, found) if plan.dated is not None else 0
         suggestion = suggest(searcher.reader(), text, matched=bool(matched))
     return Results(
         query=text,
@@ -200,56 +197,73 @@ def run_search(
 
 
 def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
-    """Every match of `text` in ranked order, copied out one at a time while the index
-    stays open (memory holds one Hit, not all of them)."""
-    options = options or SearchOptions()
-    strict, loose = parse_query(text, ix.schema)
+    """Every match of `text` in `run_search`'s order, each `Hit` copied out as it is
+    reached while the index stays open: memory holds the ranked document numbers, not
+    the hits."""
+    options = _checked(options or SearchOptions())
     with ix.searcher(weighting=_weighting(options)) as searcher:
-        strict, loose = _expanded(searcher, strict, loose)
-        filtered = _docs(searcher, filter_query(options))
-        allowed = _both(filtered, _docs(searcher, date_query(options)))
-        ranked = _ranked(searcher, strict, loose, allowed, None, options.sort)
-        for rank, hit in enumerate(ranked, start=1):
+        plan = _plan(searcher, text, options)
+        for rank, hit in enumerate(_ranked(searcher, plan, None, options.sort), start=1):
             yield to_hit(rank, hit)
 
 
-def _weighting(options: SearchOptions) -> scoring.WeightingModel:
+def _checked(options: SearchOptions) -> SearchOptions:
+    """`options`, or a `FilterError` naming what is wrong with them."""
+    check_facets(options.facets)
     if options.sort not in SORTS:
         raise FilterError(f"Unknown sort {options.sort!r}", hint=f"Choose from {', '.join(SORTS)}.")
-    if options.recent is None:
-        return weighting()
-    if options.recent <= 0:
+    if options.recent is not None and options.recent <= 0:
         raise FilterError(
             f"The recency half-life must be positive, not {options.recent}",
             hint="Give it in days, e.g. --recent 30.",
         )
+    return options
+
+
+def _weighting(options: SearchOptions) -> scoring.WeightingModel:
+    if options.recent is None:
+        return weighting()
     return RecencyWeighting(weighting(), half_life=options.recent)
 
 
-def _expanded(
-    searcher: Searcher, strict: query.Query, loose: query.Query | None
-) -> tuple[query.Query, query.Query | None]:
+@dataclass(frozen=True)
+class _Plan:
+    """A query ready to run: its strict and loose forms with fuzzy and wildcard terms
+    expanded, and the documents passing the filters and the date range (None: all)."""
+
+    strict: query.Query
+    loose: query.Query | None
+    filtered: set[int] | None
+    dated: set[int] | None
+
+    @property
+    def allowed(self) -> set[int] | None:
+        if self.filtered is None or self.dated is None:
+            return self.dated if self.filtered is None else self.filtered
+        return self.filtered & self.dated
+
+
+def _plan(searcher: Searcher, text: str, options: SearchOptions) -> _Plan:
+    strict, loose = parse_query(text, searcher.schema)
     reader = searcher.reader()
-    return expand_variants(strict, reader), loose and expand_variants(loose, reader)
+    return _Plan(
+        strict=expand_variants(strict, reader),
+        loose=loose and expand_variants(loose, reader),
+        filtered=_docs(searcher, filter_query(options)),
+        dated=_docs(searcher, date_query(options)),
+    )
 
 
-def _ranked(
-    searcher: Searcher,
-    strict: query.Query,
-    loose: query.Query | None,
-    allowed: set[int] | None,
-    wanted: int | None,
-    sort: str,
-) -> Iterator[WhooshHit]:
-    """The hits of each tier in turn: by score, or (sorted by date) all of them."""
+def _ranked(searcher: Searcher, plan: _Plan, wanted: int | None, sort: str) -> Iterator[WhooshHit]:
+    """The hits of each tier in turn: the top `wanted` by score, or (sorted by date) all."""
     if sort != "relevance":
         wanted = None
-    tiers = [searcher.search(strict, limit=wanted, filter=allowed, terms=True)]
-    if loose is not None:
+    allowed = plan.allowed
+    tiers = [searcher.search(plan.strict, limit=wanted, filter=allowed, terms=True)]
+    if plan.loose is not None:
         room = None if wanted is None else max(wanted - tiers[0].scored_length(), 1)
-        tiers.append(
-            searcher.search(loose, limit=room, filter=allowed, mask=tiers[0].docs(), terms=True)
-        )
+        mask = tiers[0].docs()
+        tiers.append(searcher.search(plan.loose, limit=room, filter=allowed, mask=mask, terms=True))
     for tier in tiers:
         if sort == "relevance":
             yield from tier
@@ -260,13 +274,6 @@ def _ranked(
 def _docs(searcher: Searcher, filters: query.Query | None) -> set[int] | None:
     """The documents passing a filter, found once per search (None: no filter)."""
     return None if filters is None else set(searcher.docs_for_query(filters))
-
-
-def _both(first: set[int] | None, second: set[int] | None) -> set[int] | None:
-    """The documents passing two filters (None passes everything)."""
-    if first is None or second is None:
-        return second if first is None else first
-    return first & second
 
 
 def _narrow(docs: set[int], allowed: set[int] | None) -> set[int]:
