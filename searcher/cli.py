@@ -12,9 +12,10 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -191,8 +192,8 @@ def query_command(
         authors=tuple(author or ()),
         countries=tuple(country or ()),
         languages=tuple(language or ()),
-        since=_date_option(since, "--since"),
-        until=_date_option(until, "--until", end=True),
+        since=_date_option(since),
+        until=_date_option(until, end=True),
         sort=sort.value,
         recent=recent,
         facets=tuple(name.strip() for name in facets.split(",") if name.strip()) if facets else (),
@@ -211,7 +212,8 @@ def query_command(
         console.print(results_renderable(results))
 
 
-def _date_option(value: str | None, name: str, end: bool = False) -> Any:
+def _date_option(value: str | None, end: bool = False) -> datetime | None:
+    """A --since/--until value as a datetime (the end of its period with `end`)."""
     if value is None:
         return None
     with _user_errors():

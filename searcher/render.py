@@ -71,13 +71,13 @@ def results_renderable(results: Results) -> RenderableType:
             blocks += [Text(""), hit_renderable(hit)]
     for name, counts in results.facets.items():
         blocks += [Text(""), facet_table(name, counts)]
-    lines = notes(results)
+    lines = _notes(results)
     if lines:
         blocks += [Text(""), *(Text(line, style="yellow") for line in lines)]
     return Group(*blocks)
 
 
-def notes(results: Results) -> list[str]:
+def _notes(results: Results) -> list[str]:
     """What the user should know besides the hits: undated articles left out, a spelling."""
     lines = []
     if results.undated_excluded:
