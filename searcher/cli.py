@@ -166,7 +166,7 @@ def query_command(
         str | None, typer.Option("--until", help="Dated on or before (same forms as --since).")
     ] = None,
     sort: Annotated[
-        Sort, typer.Option("--sort", help="relevance, newest or oldest.")
+        Sort, typer.Option("--sort", help="By relevance, or by date: newest or oldest first.")
     ] = Sort.relevance,
     recent: Annotated[
         float | None,
@@ -183,7 +183,7 @@ def query_command(
     so "troops" also finds "troop". Syntax: "exact phrase", "oil prices"~5 (words within
     5 of each other), AND, OR, NOT or -word, (brackets), headline: quote: speaker: source:
     author: fields, protest* and kaz?khstan wildcards, kazakstan~ (fuzzy, ~2 for two edits),
-    date:2022-01, date:[2022-01 to 2022-06], date:>2022.
+    date:2022-01, date:[2022-01 to 2022-06], date:>2022-07 (from July 2022 on).
 
     Example: search query '"oil prices" -opec' --since 2022-01 --sort newest --facets source
     """
