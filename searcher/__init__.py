@@ -9,29 +9,55 @@ for hit in ix.search("CSTO troops", limit=10):
 
 from searcher.corpus import Corpus, read_corpus
 from searcher.errors import (
+    ArticleNotFoundError,
     BadInputError,
+    FilterError,
     IndexLockedError,
     IndexMissingError,
+    IndexOutdatedError,
     QuerySyntaxError,
     SearcherError,
 )
+from searcher.filters import parse_date_bound
 from searcher.index import Index
-from searcher.models import Article, Hit, IndexReport, Problem, Quote, Results, Snippet
+from searcher.models import (
+    Article,
+    ArticleView,
+    Hit,
+    IndexReport,
+    Problem,
+    Quote,
+    QuoteHit,
+    QuoteResults,
+    Results,
+    SearchOptions,
+    Snippet,
+    SpeakerCount,
+)
 
 __all__ = [
     "Article",
+    "ArticleNotFoundError",
+    "ArticleView",
     "BadInputError",
     "Corpus",
+    "FilterError",
     "Hit",
     "Index",
     "IndexLockedError",
     "IndexMissingError",
+    "IndexOutdatedError",
     "IndexReport",
     "Problem",
     "QuerySyntaxError",
     "Quote",
+    "QuoteHit",
+    "QuoteResults",
     "Results",
+    "SearchOptions",
     "SearcherError",
     "Snippet",
+    "SpeakerCount",
+    "parse_date_bound",
     "read_corpus",
 ]

@@ -6,6 +6,9 @@ Parts:
   straight, lowercased, English stop words removed, Snowball-stemmed with a cache.
 - `name_analyzer()`: names and labels (source, byline, authors, speakers): the same tokens,
   folded and lowercased, neither stopped nor stemmed.
+- `label_analyzer()`: codes matched whole and case-insensitively (language, country).
+- `word_list()`: the distinct unstemmed words of an article in one fast pass, for the
+  word list behind fuzzy terms, wildcards and suggestions (`spelling.py`).
 - `stem()`: the stemming function. It is referenced by name from the analyzer pickled into
   the index, so indexes stay readable across versions; NLTK is imported on the first call,
   not when an index is opened.
@@ -19,11 +22,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
+from typing import cast
 
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
     Filter,
+    IDTokenizer,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
@@ -98,3 +103,27 @@ def news_analyzer() -> Analyzer:
 def name_analyzer() -> Analyzer:
     """The analyzer of names and labels: tokenise, fold and lowercase only."""
     return _tokens()
+
+
+def label_analyzer() -> Analyzer:
+    """The analyzer of codes such as language and country: the whole value, lowercased."""
+    return IDTokenizer() | LowercaseFilter()
+
+
+_TOKEN = re.compile(TOKEN_PATTERN)
+_ACCENTS = cast(dict[int, str], accent_map)
+
+
+def fold(text: str) -> str:
+    """`text` with accents folded and lowercased, as the analyzers fold their tokens."""
+    return text.translate(_ACCENTS).lower()
+
+
+def word_list(*texts: str) -> str:
+    """The distinct unstemmed words of `texts`, folded and lowercased as the analyzers
+    do, stop words left out, space-separated (one fast pass, for the word list)."""
+    words = set()
+    for text in texts:
+        folded = _APOSTROPHES.sub("'", fold(text))
+        words.update(_TOKEN.findall(folded))
+    return " ".join(word.replace(".", "") for word in words - STOP_WORDS)

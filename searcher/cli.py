@@ -6,10 +6,14 @@ Exit codes: 0 success (also when nothing matched), 1 input skipped under --stric
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,14 +22,26 @@ from rich.console import Console
 
 from searcher.corpus import FORMATS, parse_fields, read_corpus
 from searcher.errors import SearcherError
+from searcher.filters import parse_date_bound
 from searcher.index import DEFAULT_INDEX, Index
+from searcher.models import SearchOptions
 from searcher.problems import count_problems, write_problems
 from searcher.render import (
+    CSV_COLUMNS,
+    article_json,
+    article_renderable,
+    hit_json,
+    hit_row,
     problem_lines,
     problem_summary,
+    quotes_json,
+    quotes_renderable,
     report_summary,
     results_json,
     results_renderable,
+    speakers_json,
+    speakers_renderable,
+    undated_note,
 )
 
 EXIT_SKIPPED = 1
@@ -50,6 +66,26 @@ IndexOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+
+
+class Format(str, Enum):
+    """How `search query` prints its results."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class Sort(str, Enum):
+    """The order of results."""
+
+    relevance = "relevance"
+    newest = "newest"
+    oldest = "oldest"
 
 
 @contextmanager
@@ -135,18 +171,200 @@ def query_command(
     text: Annotated[str, typer.Argument(help="What to look for.", show_default=False)],
     index: IndexOption = Path(DEFAULT_INDEX),
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Results to show.")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Results to skip first.")] = 0,
+    output: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            help="table, json (one document), or jsonl/csv: every match, streamed for export.",
+        ),
+    ] = Format.table,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Only this publication (repeatable).")
+    ] = None,
+    author: Annotated[
+        list[str] | None, typer.Option("--author", help="Only this author (repeatable).")
+    ] = None,
+    country: Annotated[
+        list[str] | None, typer.Option("--country", help="Only this country (repeatable).")
+    ] = None,
+    language: Annotated[
+        list[str] | None, typer.Option("--language", help="Only this language code (repeatable).")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="Dated on or after: 2022-01-31, 2022-01, 2022, 7d, 2w, 3m, 1y."
+        ),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Dated on or before (same forms as --since).")
+    ] = None,
+    sort: Annotated[
+        Sort, typer.Option("--sort", help="By relevance, or by date: newest or oldest first.")
+    ] = Sort.relevance,
+    recent: Annotated[
+        float | None,
+        typer.Option("--recent", min=0.001, help="Weigh relevance by recency: half-life in days."),
+    ] = None,
+    facets: Annotated[
+        str | None,
+        typer.Option("--facets", help="Count all matches by: source,year,author,country,language."),
+    ] = None,
 ) -> None:
     """Rank the indexed articles for TEXT and show highlighted snippets.
 
     Articles containing every word rank above those containing some. Words are stemmed,
-    so "troops" also finds "troop". Put phrases in double quotes.
+    so "troops" also finds "troop". Syntax: "exact phrase", "oil prices"~5 (words within
+    5 of each other), AND, OR, NOT or -word, (brackets), headline: quote: speaker: source:
+    author: fields, protest* and kaz?khstan wildcards, kazakstan~ (fuzzy, ~2 for two edits),
+    date:2022-01, date:[2022-01 to 2022-06], date:>2022-07 (from July 2022 on).
 
-    Example: search query "CSTO troops" --limit 5
+    Example: search query '"oil prices" -opec' --since 2022-01 --sort newest --facets source
+    """
+    options = SearchOptions(
+        sources=tuple(source or ()),
+        authors=tuple(author or ()),
+        countries=tuple(country or ()),
+        languages=tuple(language or ()),
+        since=_date_option(since),
+        until=_date_option(until, end=True),
+        sort=sort.value,
+        recent=recent,
+        facets=tuple(name.strip() for name in facets.split(",") if name.strip()) if facets else (),
+    )
+    output = Format.json if as_json else output
+    with _user_errors():
+        if output in (Format.jsonl, Format.csv):
+            _export(Index(index), text, options, output)
+            return
+        results = Index(index).search(text, limit=limit, offset=offset, options=options)
+    if output is Format.json:
+        typer.echo(json.dumps(results_json(results), ensure_ascii=False))
+        if results.undated_excluded:
+            errors.print(undated_note(results.undated_excluded))
+    else:
+        console.print(results_renderable(results))
+
+
+def _date_option(value: str | None, end: bool = False) -> datetime | None:
+    """A --since/--until value as a datetime (the end of its period with `end`)."""
+    if value is None:
+        return None
+    with _user_errors():
+        return parse_date_bound(value, end=end)
+
+
+def _export(ix: Index, text: str, options: SearchOptions, output: Format) -> None:
+    """Stream every match to stdout, one hit at a time; stop quietly when the reader
+    (say `head`) closes the pipe."""
+    try:
+        if output is Format.csv:
+            writer = csv.writer(sys.stdout)
+            writer.writerow(CSV_COLUMNS)
+            for hit in ix.iter_search(text, options):
+                writer.writerow(hit_row(hit))
+        else:
+            for hit in ix.iter_search(text, options):
+                sys.stdout.write(json.dumps(hit_json(hit), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would complain again when flushing stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
+    if options.since or options.until:
+        undated = ix.search(text, limit=1, options=options).undated_excluded
+        if undated:
+            errors.print(undated_note(undated))
+
+
+@app.command("show")
+def show_command(
+    article_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The article's id.", show_default=False)
+    ],
+    index: IndexOption = Path(DEFAULT_INDEX),
+    query: Annotated[
+        str | None, typer.Option("--query", "-q", help="Highlight the words of this query.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the whole article ID for reading: metadata, body and its quotes with speakers.
+
+    Ids are shown under each result of search query.
+
+    Example: search show corpus/000_c62dc9544255aea0.txt --query "CSTO troops"
     """
     with _user_errors():
-        results = Index(index).search(text, limit=limit)
+        view = Index(index).show(article_id, query)
+    if as_json:
+        typer.echo(json.dumps(article_json(view), ensure_ascii=False))
+    else:
+        console.print(article_renderable(view))
+
+
+@app.command("similar")
+def similar_command(
+    article_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The article's id.", show_default=False)
+    ],
+    index: IndexOption = Path(DEFAULT_INDEX),
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Results to show.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """List the articles most like article ID (its most distinctive words, body and headline).
+
+    Example: search similar corpus/000_c62dc9544255aea0.txt --limit 5
+    """
+    with _user_errors():
+        results = Index(index).similar(article_id, limit=limit)
     if as_json:
         typer.echo(json.dumps(results_json(results), ensure_ascii=False))
     else:
         console.print(results_renderable(results))
+
+
+@app.command("quotes")
+def quotes_command(
+    text: Annotated[str, typer.Argument(help="What the quotes are about.", show_default=False)],
+    index: IndexOption = Path(DEFAULT_INDEX),
+    speaker: Annotated[
+        str | None,
+        typer.Option("--speaker", help="Only quotes by this person (words of the name)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Quotes to show.")] = 10,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Quotes to skip first.")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Find quotations about TEXT: who said it, how, and in which article. Ranked, highlighted.
+
+    Example: search quotes corruption --speaker Shekenova
+    """
+    with _user_errors():
+        results = Index(index).quotes(text, speaker=speaker, limit=limit, offset=offset)
+    if as_json:
+        typer.echo(json.dumps(quotes_json(results), ensure_ascii=False))
+    else:
+        console.print(quotes_renderable(results))
+
+
+@app.command("speakers")
+def speakers_command(
+    text: Annotated[
+        str | None, typer.Argument(help="Only quotes about this (optional).", show_default=False)
+    ] = None,
+    index: IndexOption = Path(DEFAULT_INDEX),
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Speakers to show.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """List who is quoted most, over the whole index or in quotes about TEXT.
+
+    Example: search speakers protests --limit 5
+    """
+    with _user_errors():
+        speakers = Index(index).speakers(text, limit=limit)
+    if as_json:
+        typer.echo(json.dumps(speakers_json(speakers), ensure_ascii=False))
+    else:
+        console.print(speakers_renderable(speakers, text))

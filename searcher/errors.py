@@ -20,6 +20,12 @@ class IndexMissingError(SearcherError):
     hint = "Build one first with: search index PATH [--index DIR]"
 
 
+class IndexOutdatedError(SearcherError):
+    """An index written by an older version, without fields this version needs."""
+
+    hint = "Rebuild it: delete the index folder, then run search index PATH again."
+
+
 class IndexLockedError(SearcherError):
     """Another process is writing to the index."""
 
@@ -40,3 +46,15 @@ class BadInputError(SearcherError):
     """A file or path that cannot be read as articles."""
 
     hint = "Check the path, or choose the reader with --format."
+
+
+class FilterError(SearcherError):
+    """A filter value that cannot be understood, such as a malformed date."""
+
+    hint = "Dates are ISO (2022-01-31, 2022-01, 2022) or relative to now (7d, 2w, 3m, 1y)."
+
+
+class ArticleNotFoundError(SearcherError):
+    """No article with the given id in the index."""
+
+    hint = "Article ids are shown under each result of: search query TEXT"

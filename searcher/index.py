@@ -10,7 +10,7 @@ them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import timezone
 from pathlib import Path
 from typing import Any
@@ -18,12 +18,25 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from searcher.analysis import word_list
+from searcher.articles import show_article, similar_articles
 from searcher.corpus import Corpus
-from searcher.errors import IndexLockedError, IndexMissingError
-from searcher.models import Article, IndexReport, Problem, Results
+from searcher.errors import IndexLockedError, IndexMissingError, IndexOutdatedError
+from searcher.models import (
+    Article,
+    ArticleView,
+    Hit,
+    IndexReport,
+    Problem,
+    QuoteResults,
+    Results,
+    SearchOptions,
+    SpeakerCount,
+)
 from searcher.quotes import extract_quotes
-from searcher.schema import LIST_SEPARATOR, build_schema
-from searcher.search import run_search
+from searcher.quotesearch import count_speakers, search_quotes
+from searcher.schema import AUTHORS_COLUMN, LIST_SEPARATOR, SOURCE_COLUMN, WORDS_FIELD, build_schema
+from searcher.search import iter_search, run_search
 
 DEFAULT_INDEX = "index"
 
@@ -46,13 +59,23 @@ class Index:
     def _open(self) -> whoosh_index.FileIndex:
         if not self.exists():
             raise IndexMissingError(f"No index at {self.path}")
-        return self._storage().open_index()
+        return self._checked(self._storage().open_index())
 
     def _open_or_create(self) -> whoosh_index.FileIndex:
         if self.exists():
-            return self._storage().open_index()
+            return self._checked(self._storage().open_index())
         self.path.mkdir(parents=True, exist_ok=True)
         return self._storage().create_index(build_schema())
+
+    def _checked(self, ix: whoosh_index.FileIndex) -> whoosh_index.FileIndex:
+        """`ix`, unless it lacks fields this version writes and reads."""
+        missing = sorted(set(build_schema().names()) - set(ix.schema.names()))
+        if missing:
+            raise IndexOutdatedError(
+                f"The index at {self.path} was built by an older version"
+                f" (it has no {', '.join(missing)} field)"
+            )
+        return ix
 
     def __len__(self) -> int:
         """The number of articles in the index (0 when there is none yet)."""
@@ -101,12 +124,44 @@ class Index:
             added=added, replaced=replaced, problems=tuple(problems), files_seen=files_seen
         )
 
-    def search(self, text: str, limit: int | None = 10) -> Results:
-        """Rank the articles matching `text`; `limit=None` returns every match."""
+    def _open_articles(self) -> whoosh_index.FileIndex:
         ix = self._open()
         if ix.doc_count() == 0:
             raise IndexMissingError(f"The index at {self.path} has no articles")
-        return run_search(ix, text, limit=limit)
+        return ix
+
+    def search(
+        self,
+        text: str,
+        limit: int | None = 10,
+        offset: int = 0,
+        options: SearchOptions | None = None,
+    ) -> Results:
+        """Rank the articles matching `text`; `limit=None` returns every match from
+        `offset` on. `options` filter, sort and facet the search (see `SearchOptions`)."""
+        return run_search(self._open_articles(), text, limit=limit, offset=offset, options=options)
+
+    def show(self, article_id: str, query: str | None = None) -> ArticleView:
+        """The whole article `article_id`, with the words of `query` marked."""
+        return show_article(self._open_articles(), article_id, query)
+
+    def similar(self, article_id: str, limit: int = 10) -> Results:
+        """The articles most like `article_id` (more-like-this over body and headline)."""
+        return similar_articles(self._open_articles(), article_id, limit=limit)
+
+    def quotes(
+        self, text: str, speaker: str | None = None, limit: int | None = 10, offset: int = 0
+    ) -> QuoteResults:
+        """The quotations matching `text`, ranked, optionally only by `speaker`."""
+        return search_quotes(self._open_articles(), text, speaker, limit=limit, offset=offset)
+
+    def speakers(self, text: str | None = None, limit: int | None = 20) -> tuple[SpeakerCount, ...]:
+        """Who is quoted most, over every article or about `text`."""
+        return count_speakers(self._open_articles(), text, limit=limit)
+
+    def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
+        """Every match of `text` in ranked order, one at a time (for export)."""
+        return iter_search(self._open_articles(), text, options=options)
 
 
 def to_document(article: Article) -> dict[str, Any]:
@@ -122,6 +177,7 @@ def to_document(article: Article) -> dict[str, Any]:
         "byline": article.byline,
         "authors": LIST_SEPARATOR.join(article.authors),
         "body": article.body,
+        WORDS_FIELD: word_list(article.headline, article.body, *article.captions),
         "quotes": "\n\n".join(q.text for q in quotes),
         "quote_list": [(q.text, q.speaker, q.cue, q.start, q.end) for q in quotes],
         "speakers": LIST_SEPARATOR.join(speakers),
@@ -130,6 +186,8 @@ def to_document(article: Article) -> dict[str, Any]:
         "language": article.language,
         "country": article.country,
         "metadata": {key: list(values) for key, values in article.metadata.items()},
+        SOURCE_COLUMN: article.source.encode(),
+        AUTHORS_COLUMN: LIST_SEPARATOR.join(article.authors).encode(),
     }
     if article.date is not None:
         date = article.date
@@ -137,4 +195,4 @@ def to_document(article: Article) -> dict[str, Any]:
             date = date.astimezone(timezone.utc).replace(tzinfo=None)
         document["date"] = date
         document["date_iso"] = article.date.isoformat()
-    return {key: value for key, value in document.items() if value not in ("", [], {})}
+    return {key: value for key, value in document.items() if value not in ("", b"", [], {})}

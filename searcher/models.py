@@ -13,6 +13,9 @@ from datetime import datetime
 from types import MappingProxyType
 
 _EMPTY: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+_NO_FACETS: Mapping[str, Mapping[str, int]] = MappingProxyType({})
+
+Span = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ class Snippet:
     """A fragment of an article with the character ranges of the matched words."""
 
     text: str
-    spans: tuple[tuple[int, int], ...] = ()
+    spans: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,15 +120,102 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class SearchOptions:
+    """What narrows and orders a search besides its text.
+
+    Filters: an article passes when it matches any of the given sources (words of the
+    publication's name, case-insensitive), any author, any country and any language code,
+    and, when `since`/`until` are set, has a date in that inclusive range (articles with no
+    date are then excluded and counted in `Results.undated_excluded`). `sort` is
+    "relevance", "newest" or "oldest"; `recent` is a half-life in days that multiplies
+    relevance by 0.5 ** (age / half-life) (undated articles by 0). `facets` names the
+    counts to return over the whole match set: source, year, author, country, language.
+    """
+
+    sources: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    sort: str = "relevance"
+    recent: float | None = None
+    facets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Results:
-    """The answer to a query: `total` matches in all, `hits` the requested page."""
+    """The answer to a query: `total` matches in all, `hits` the requested page.
+
+    `facets` maps each requested facet to {label: articles} over all matches;
+    `suggestion` is a corrected query when a word looks misspelt (else None);
+    `undated_excluded` counts matches dropped by a date filter for having no date.
+    """
 
     query: str
     total: int
     hits: tuple[Hit, ...] = ()
+    facets: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: _NO_FACETS)
+    suggestion: str | None = None
+    undated_excluded: int = 0
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
 
     def __len__(self) -> int:
         return len(self.hits)
+
+
+@dataclass(frozen=True)
+class QuoteHit:
+    """One quotation matching a query, with the article it comes from.
+
+    `spans` are the character ranges of the matched words inside `text`.
+    """
+
+    text: str
+    speaker: str
+    cue: str
+    score: float
+    article_id: str
+    headline: str = ""
+    source: str = ""
+    date: datetime | None = None
+    spans: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuoteResults:
+    """The quotations matching a query: `total` in all, `quotes` the requested page."""
+
+    query: str
+    total: int
+    quotes: tuple[QuoteHit, ...] = ()
+
+    def __iter__(self) -> Iterator[QuoteHit]:
+        return iter(self.quotes)
+
+    def __len__(self) -> int:
+        return len(self.quotes)
+
+
+@dataclass(frozen=True)
+class SpeakerCount:
+    """How often someone is quoted: quotations, and articles they are quoted in."""
+
+    name: str
+    quotes: int
+    articles: int
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """A whole article for reading, with the ranges of a query's matches marked.
+
+    `headline_spans` and `body_spans` are character ranges inside `article.headline`
+    and `article.body`.
+    """
+
+    article: Article
+    headline_spans: tuple[Span, ...] = ()
+    body_spans: tuple[Span, ...] = ()

@@ -3,30 +3,54 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 
-from searcher.models import Hit, IndexReport, Results, Snippet
+from searcher.models import (
+    ArticleView,
+    Hit,
+    IndexReport,
+    QuoteHit,
+    QuoteResults,
+    Results,
+    Snippet,
+    Span,
+    SpeakerCount,
+)
 from searcher.problems import ProblemCounts
 
 MATCH_STYLE = "bold black on yellow"
 
 
+CSV_COLUMNS = ("rank", "id", "score", "date", "source", "headline", "byline", "path", "snippet")
+FACET_ROWS = 10  # labels shown per facet in the terminal (JSON has them all)
+
+
+def marked(text: str, spans: Iterable[Span]) -> Text:
+    """`text` with the character ranges `spans` styled as matches."""
+    styled = Text(text)
+    for start, end in spans:
+        styled.stylize(MATCH_STYLE, start, end)
+    return styled
+
+
 def snippet_text(snippet: Snippet) -> Text:
     """A snippet with its matched spans styled."""
-    text = Text(snippet.text)
-    for start, end in snippet.spans:
-        text.stylize(MATCH_STYLE, start, end)
-    return text
+    return marked(snippet.text, snippet.spans)
+
+
+def _day(hit: Hit | QuoteHit) -> str:
+    return hit.date.date().isoformat() if hit.date else ""
 
 
 def hit_renderable(hit: Hit) -> RenderableType:
     """One result: rank and headline, the metadata line, snippets, then id and path."""
     title = Text.assemble((f"{hit.rank}. ", "bold"), (hit.headline or "(no headline)", "bold cyan"))
-    facts = [hit.source, hit.byline, hit.date.date().isoformat() if hit.date else ""]
+    facts = [hit.source, hit.byline, _day(hit)]
     meta = Text(" · ".join(fact for fact in facts if fact), style="green")
     meta.append(f"  score {hit.score:.2f}", style="dim")
     lines: list[RenderableType] = [title, meta]
@@ -37,27 +61,64 @@ def hit_renderable(hit: Hit) -> RenderableType:
 
 
 def results_renderable(results: Results) -> RenderableType:
-    """A page of results with a heading that says how many matched in all."""
+    """A page of results with a heading that says how many matched in all, then the
+    facets, the articles a date filter left out for having no date, and any suggestion."""
+    blocks: list[RenderableType] = []
     if not results.total:
-        return Text(f"No articles match {results.query!r}.", style="yellow")
-    shown = f"{results.hits[0].rank}-{results.hits[-1].rank}" if results.hits else "none"
-    heading = Text(f"{results.total} articles match {results.query!r} (showing {shown})")
-    blocks: list[RenderableType] = [heading]
-    for hit in results:
-        blocks += [Text(""), hit_renderable(hit)]
+        blocks.append(Text(f"No articles match {results.query!r}.", style="yellow"))
+    else:
+        shown = f"{results.hits[0].rank}-{results.hits[-1].rank}" if results.hits else "none"
+        blocks.append(Text(f"{results.total} articles match {results.query!r} (showing {shown})"))
+        for hit in results:
+            blocks += [Text(""), hit_renderable(hit)]
+    for name, counts in results.facets.items():
+        blocks += [Text(""), facet_table(name, counts)]
+    lines = _notes(results)
+    if lines:
+        blocks += [Text(""), *(Text(line, style="yellow") for line in lines)]
     return Group(*blocks)
 
 
+def _notes(results: Results) -> list[str]:
+    """What the user should know besides the hits: undated articles left out, a spelling."""
+    lines = []
+    if results.undated_excluded:
+        lines.append(undated_note(results.undated_excluded))
+    if results.suggestion:
+        lines.append(f"Did you mean: {results.suggestion}")
+    return lines
+
+
+def undated_note(count: int) -> str:
+    """Says how many matches a date filter left out for having no date."""
+    return f"{count} matching articles have no date and were left out by the date filter."
+
+
+def facet_table(name: str, counts: Mapping[str, int]) -> Table:
+    """The most frequent labels of one facet with their article counts."""
+    table = Table(title=f"by {name}", title_justify="left", show_header=False, box=None)
+    table.add_column(name)
+    table.add_column("articles", justify="right")
+    for label, count in list(counts.items())[:FACET_ROWS]:
+        table.add_row(label, str(count))
+    if len(counts) > FACET_ROWS:
+        table.add_row(f"… {len(counts) - FACET_ROWS} more", "", style="dim")
+    return table
+
+
 def results_json(results: Results) -> dict[str, Any]:
-    """The JSON document of DESIGN.md for a page of results."""
+    """The JSON document of DESIGN.md for a page of results, with facets and suggestion."""
     return {
         "query": results.query,
         "total": results.total,
-        "hits": [_hit_json(hit) for hit in results],
+        "hits": [hit_json(hit) for hit in results],
+        "facets": {name: dict(counts) for name, counts in results.facets.items()},
+        "suggestion": results.suggestion,
     }
 
 
-def _hit_json(hit: Hit) -> dict[str, Any]:
+def hit_json(hit: Hit) -> dict[str, Any]:
+    """One hit as in the JSON document (also one line of --format jsonl)."""
     return {
         "rank": hit.rank,
         "id": hit.id,
@@ -102,3 +163,141 @@ def problem_summary(counts: ProblemCounts) -> Text | None:
 
 def _by_kind(counter: Counter[str]) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in counter.most_common())
+
+
+def hit_row(hit: Hit) -> tuple[object, ...]:
+    """One hit as a CSV row of `CSV_COLUMNS` (the first snippet only)."""
+    snippet = hit.snippets[0].text if hit.snippets else ""
+    return (
+        hit.rank,
+        hit.id,
+        hit.score,
+        hit.date.isoformat() if hit.date else "",
+        hit.source,
+        hit.headline,
+        hit.byline,
+        hit.path,
+        snippet,
+    )
+
+
+def article_renderable(view: ArticleView) -> RenderableType:
+    """A whole article for reading: headline, metadata, body with matches marked, quotes."""
+    article = view.article
+    headline = marked(article.headline or "(no headline)", view.headline_spans)
+    headline.stylize("bold cyan")
+    facts = [article.source, article.byline, article.date.isoformat() if article.date else ""]
+    facts += [article.country, article.language, article.url]
+    blocks: list[RenderableType] = [
+        headline,
+        Text(" · ".join(fact for fact in facts if fact), style="green"),
+        Text(
+            article.id if article.path in ("", article.id) else f"{article.id}  ({article.path})",
+            style="dim",
+        ),
+        Text(""),
+        marked(article.body, view.body_spans),
+    ]
+    if article.captions:
+        blocks += [Text(""), Text("Captions", style="bold")]
+        blocks += [Text(f"  {caption}", style="italic") for caption in article.captions]
+    if article.quotes:
+        blocks += [Text(""), Text(f"Quotes ({len(article.quotes)})", style="bold")]
+        for quote in article.quotes:
+            who = f"{quote.speaker} ({quote.cue})" if quote.cue else quote.speaker
+            blocks.append(
+                Text.assemble(f"  “{quote.text}” ", ("— " + (who or "unattributed"), "green"))
+            )
+    return Group(*blocks)
+
+
+def article_json(view: ArticleView) -> dict[str, Any]:
+    """A whole article as JSON, with the spans of the query's matches."""
+    article = view.article
+    return {
+        "id": article.id,
+        "path": article.path,
+        "source": article.source,
+        "headline": article.headline,
+        "byline": article.byline,
+        "authors": list(article.authors),
+        "date": article.date.isoformat() if article.date else None,
+        "url": article.url,
+        "language": article.language,
+        "country": article.country,
+        "body": article.body,
+        "captions": list(article.captions),
+        "quotes": [
+            {"text": q.text, "speaker": q.speaker, "cue": q.cue, "start": q.start, "end": q.end}
+            for q in article.quotes
+        ],
+        "headline_spans": [list(span) for span in view.headline_spans],
+        "body_spans": [list(span) for span in view.body_spans],
+    }
+
+
+def quotes_renderable(results: QuoteResults) -> RenderableType:
+    """A page of quotations: the words with matches marked, speaker, cue and article."""
+    if not results.total:
+        return Text(f"No quotes match {results.query!r}.", style="yellow")
+    blocks: list[RenderableType] = [Text(f"{results.total} quotes match {results.query!r}")]
+    for quote in results:
+        who = quote.speaker or "unattributed"
+        blocks += [
+            Text(""),
+            Text("“").append_text(marked(quote.text, quote.spans)).append("”"),
+            Text.assemble(
+                (f"— {who}", "bold green"),
+                (f" ({quote.cue})" if quote.cue else "", "green"),
+                f"  score {quote.score:.2f}",
+            ),
+            Text(
+                " · ".join(fact for fact in (quote.headline, quote.source, _day(quote)) if fact),
+                style="cyan",
+            ),
+            Text(quote.article_id, style="dim"),
+        ]
+    return Group(*blocks)
+
+
+def quotes_json(results: QuoteResults) -> dict[str, Any]:
+    """The `search quotes --json` document."""
+    return {
+        "query": results.query,
+        "total": results.total,
+        "quotes": [
+            {
+                "text": q.text,
+                "speaker": q.speaker,
+                "cue": q.cue,
+                "score": q.score,
+                "article": {
+                    "id": q.article_id,
+                    "headline": q.headline,
+                    "source": q.source,
+                    "date": q.date.isoformat() if q.date else None,
+                },
+            }
+            for q in results
+        ],
+    }
+
+
+def speakers_renderable(speakers: Iterable[SpeakerCount], about: str | None) -> RenderableType:
+    """Who is quoted most, as a table."""
+    speakers = list(speakers)
+    if not speakers:
+        return Text("Nobody is quoted" + (f" about {about!r}." if about else "."), style="yellow")
+    title = "Most quoted" + (f" about {about!r}" if about else "")
+    table = Table(title=title, title_justify="left")
+    table.add_column("speaker")
+    table.add_column("quotes", justify="right")
+    table.add_column("articles", justify="right")
+    for speaker in speakers:
+        table.add_row(speaker.name, str(speaker.quotes), str(speaker.articles))
+    return table
+
+
+def speakers_json(speakers: Iterable[SpeakerCount]) -> list[dict[str, Any]]:
+    """Speakers as JSON: name, quotes, articles."""
+    return [{"name": s.name, "quotes": s.quotes, "articles": s.articles} for s in speakers]

@@ -9,9 +9,9 @@ length says little and gets a smaller `B`.
 
 from __future__ import annotations
 
-from whoosh import fields, scoring
+from whoosh import columns, fields, scoring
 
-from searcher.analysis import name_analyzer, news_analyzer
+from searcher.analysis import label_analyzer, name_analyzer, news_analyzer
 
 HEADLINE_WEIGHT = 3.0
 QUOTES_WEIGHT = 1.5
@@ -29,6 +29,14 @@ FIELD_WEIGHTS: dict[str, float] = {
 BM25_K1 = 1.2
 BM25_B = 0.75
 HEADLINE_B = 0.3
+
+# Each article's distinct unstemmed words (`analysis.word_list`): the word list for
+# did-you-mean suggestions and for expanding fuzzy and wildcard terms.
+WORDS_FIELD = "words"
+
+# Per-article columns read to count facets (exact labels, lists joined by LIST_SEPARATOR).
+SOURCE_COLUMN = "source_facet"
+AUTHORS_COLUMN = "authors_facet"
 
 # Separates the values of multi-valued fields (authors, speakers) in stored text.
 LIST_SEPARATOR = "; "
@@ -50,13 +58,18 @@ def build_schema() -> fields.Schema:
         date_iso=fields.STORED(),
         body=fields.TEXT(analyzer=news, stored=True, chars=True),
         quotes=fields.TEXT(analyzer=news),
+        words=fields.KEYWORD(),
         quote_list=fields.STORED(),
         speakers=fields.TEXT(analyzer=names, stored=True),
         captions=fields.TEXT(analyzer=news, stored=True),
         url=fields.STORED(),
-        language=fields.ID(stored=True),
-        country=fields.ID(stored=True),
+        language=fields.ID(stored=True, analyzer=label_analyzer()),
+        country=fields.ID(stored=True, analyzer=label_analyzer()),
         metadata=fields.STORED(),
+        **{
+            SOURCE_COLUMN: fields.COLUMN(columns.VarBytesColumn()),
+            AUTHORS_COLUMN: fields.COLUMN(columns.VarBytesColumn()),
+        },
     )
 
 

@@ -5,7 +5,10 @@ Parts:
   (unbalanced quotes or brackets, a lone operator), naming the position.
 - `parse_query()`: the query over the weighted fields, as a strict form (every term
   required) and, for a plain multi-word query, a loose form (any term).
-- `run_search()`: all-terms matches first, then the partial ones, each tier by score.
+- `run_search()`: all-terms matches first, then the partial ones, each tier by score (or
+  by date, or by score times recency), within the filters of `SearchOptions`; with the
+  facets, the undated articles a date filter dropped, and a did-you-mean suggestion.
+- `iter_search()`: every match in the same order, one `Hit` at a time, for export.
 - `SnippetFormatter`: turns Whoosh's highlight fragments into `Snippet` data (text plus
   the character spans of the matches); rendering them is someone else's job.
 """
@@ -13,17 +16,25 @@ Parts:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import Any, cast
 
-from whoosh import highlight, qparser, query
+from whoosh import highlight, qparser, query, scoring
 from whoosh.index import FileIndex
 from whoosh.searching import Hit as WhooshHit
+from whoosh.searching import Searcher
 
 from searcher import whoosh_fixes  # noqa: F401  (corrects top-k pruning on import)
-from searcher.errors import QuerySyntaxError
-from searcher.models import Hit, Results, Snippet
+from searcher.errors import FilterError, QuerySyntaxError
+from searcher.facets import check_facets, count_facets
+from searcher.filters import date_query, filter_query
+from searcher.models import Hit, Results, SearchOptions, Snippet
+from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
 from searcher.schema import FIELD_WEIGHTS, weighting
+from searcher.spelling import VARIANT_PREFIX, expand_variants, respell_variants, suggest
 
 MAX_SNIPPETS = 3
 SNIPPET_CHARS = 240
@@ -36,6 +47,12 @@ _WORD = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 # "troops?" or "now!": sentence punctuation at the end of a word, not a wildcard.
 _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s)]|$)")
 _SPACE = re.compile(r"\s+")
+# A user's own AND asks for every term: no relaxed tier then.
+_EXPLICIT_AND = re.compile(r"\bAND\b")
+# "-word" excludes at the start of a word only, so "pre-war" stays one phrase.
+_MINUS = r"(?<![^\s(])-(?=[^\s-])"
+# Field names users type, for the fields they mean.
+FIELD_ALIASES = {"quotes": ["quote"], "speakers": ["speaker"], "authors": ["author"]}
 
 Snippets = tuple[Snippet, ...]
 
@@ -78,46 +95,199 @@ def _check_operators(text: str) -> None:
 
 
 def _parser(schema: Any) -> qparser.QueryParser:
-    return qparser.MultifieldParser(
+    parser = qparser.MultifieldParser(
         list(FIELD_WEIGHTS), schema, fieldboosts=FIELD_WEIGHTS, group=qparser.AndGroup
     )
+    return _with_plugins(parser)
+
+
+def _with_plugins(parser: qparser.QueryParser) -> qparser.QueryParser:
+    parser.add_plugins(
+        [
+            qparser.FuzzyTermPlugin(),
+            qparser.GtLtPlugin(),
+            qparser.FieldAliasPlugin(FIELD_ALIASES),
+            qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=_MINUS),
+        ]
+    )
+    return parser
+
+
+def parse_field_query(text: str, schema: Any, field: str) -> query.Query:
+    """Parse user text against one field, any of its words matching (for quote search)."""
+    check_syntax(text)
+    parser = _with_plugins(qparser.QueryParser(field, schema, group=qparser.OrGroup))
+    return _parse(_TRAILING_PUNCTUATION.sub("", text), schema, parser)
+
+
+def _parse(text: str, schema: Any, parser: qparser.QueryParser | None = None) -> query.Query:
+    parser = parser or _parser(schema)
+    tree = respell_variants(parser.process(text))
+    return cast(query.Query, tree.query(parser) or query.NullQuery).normalize()
 
 
 def parse_query(text: str, schema: Any) -> tuple[query.Query, query.Query | None]:
     """Parse user text into (strict, loose) queries; loose is None when there is no
     plain multi-term form to relax."""
     check_syntax(text)
-    strict = _parser(schema).parse(_TRAILING_PUNCTUATION.sub("", text))
-    if not isinstance(strict, query.And):
-        return strict, None
-    required = [q for q in strict.subqueries if not isinstance(q, query.Not)]
-    excluded = [q.query for q in strict.subqueries if isinstance(q, query.Not)]
-    if len(required) < 2:
-        return strict, None
-    loose: query.Query = query.Or(required)
+    strict = _parse(_TRAILING_PUNCTUATION.sub("", text), schema)
+    return strict, None if _EXPLICIT_AND.search(text) else _relaxed(strict)
+
+
+def _relaxed(strict: query.Query) -> query.Query | None:
+    """Any of the plain words instead of all of them; field clauses (`date:2022`,
+    `source:reuters`) and exclusions still apply. None with fewer than two plain words."""
+    positive, excluded = strict, []
+    if isinstance(strict, query.AndNot):
+        positive, excluded = strict.a, [strict.b]
+    if not isinstance(positive, query.And):
+        return None
+    required = [q for q in positive.subqueries if not isinstance(q, query.Not)]
+    excluded += [q.query for q in positive.subqueries if isinstance(q, query.Not)]
+    plain = [q for q in required if _is_plain(q)]
+    if len(plain) < 2:
+        return None
+    fielded = [q for q in required if not _is_plain(q)]
+    loose: query.Query = query.And([query.Or(plain), *fielded]) if fielded else query.Or(plain)
     if excluded:
         loose = query.AndNot(loose, query.Or(excluded))
-    return strict, loose
+    return loose
 
 
-def run_search(ix: FileIndex, text: str, limit: int | None = 10, offset: int = 0) -> Results:
-    """Search `ix`: articles with all terms rank above articles with some."""
-    strict, loose = parse_query(text, ix.schema)
+def _is_plain(q: query.Query) -> bool:
+    """True for a word or phrase the user gave no field for (searched in every field)."""
+    if not isinstance(q, query.Or):
+        return False
+    fields = {(sub.field() or "").removeprefix(VARIANT_PREFIX) for sub in q.subqueries}
+    return fields == set(FIELD_WEIGHTS)
+
+
+def run_search(
+    ix: FileIndex,
+    text: str,
+    limit: int | None = 10,
+    offset: int = 0,
+    options: SearchOptions | None = None,
+) -> Results:
+    """Search `ix`: articles with all terms rank above articles with some, within the
+    filters of `options` and in its order; with its facets over every match."""
+    options = _checked(options or SearchOptions())
     wanted = None if limit is None else offset + limit
-    with ix.searcher(weighting=weighting()) as searcher:
-        tiers = [searcher.search(strict, limit=wanted, terms=True)]
-        total = len(tiers[0])
-        if loose is not None:
-            room = None if wanted is None else max(wanted - tiers[0].scored_length(), 1)
-            tiers.append(searcher.search(loose, limit=room, mask=tiers[0].docs(), terms=True))
-            # Every strict match is a loose match too; Whoosh's count ignores the mask.
-            total = sum(1 for _ in searcher.docs_for_query(loose))
-        ranked = [hit for tier in tiers for hit in tier][offset:wanted]
-        hits = tuple(_to_hit(rank, hit) for rank, hit in enumerate(ranked, start=offset + 1))
-    return Results(query=text, total=total, hits=hits)
+    with ix.searcher(weighting=_weighting(options)) as searcher:
+        plan = _plan(searcher, text, options)
+        ranked = _ranked(searcher, plan, wanted, options.sort)
+        hits = tuple(
+            to_hit(rank, hit)
+            for rank, hit in enumerate(islice(ranked, offset, wanted), start=offset + 1)
+        )
+        # Every strict match is a loose match too.
+        found = _narrow(set(searcher.docs_for_query(plan.loose or plan.strict)), plan.filtered)
+        matched = _narrow(found, plan.dated)
+        facets = count_facets(searcher, matched, options.facets) if options.facets else {}
+        undated = _undated(searcher, found) if plan.dated is not None else 0
+        suggestion = suggest(searcher.reader(), text, matched=bool(matched))
+    return Results(
+        query=text,
+        total=len(matched),
+        hits=hits,
+        facets=facets,
+        suggestion=suggestion,
+        undated_excluded=undated,
+    )
 
 
-def _to_hit(rank: int, hit: WhooshHit) -> Hit:
+def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
+    """Every match of `text` in `run_search`'s order, each `Hit` copied out as it is
+    reached while the index stays open: memory holds the ranked document numbers, not
+    the hits."""
+    options = _checked(options or SearchOptions())
+    with ix.searcher(weighting=_weighting(options)) as searcher:
+        plan = _plan(searcher, text, options)
+        for rank, hit in enumerate(_ranked(searcher, plan, None, options.sort), start=1):
+            yield to_hit(rank, hit)
+
+
+def _checked(options: SearchOptions) -> SearchOptions:
+    """`options`, or a `FilterError` naming what is wrong with them."""
+    check_facets(options.facets)
+    if options.sort not in SORTS:
+        raise FilterError(f"Unknown sort {options.sort!r}", hint=f"Choose from {', '.join(SORTS)}.")
+    if options.recent is not None and options.recent <= 0:
+        raise FilterError(
+            f"The recency half-life must be positive, not {options.recent}",
+            hint="Give it in days, e.g. --recent 30.",
+        )
+    return options
+
+
+def _weighting(options: SearchOptions) -> scoring.WeightingModel:
+    if options.recent is None:
+        return weighting()
+    return RecencyWeighting(weighting(), half_life=options.recent)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A query ready to run: its strict and loose forms with fuzzy and wildcard terms
+    expanded, and the documents passing the filters and the date range (None: all)."""
+
+    strict: query.Query
+    loose: query.Query | None
+    filtered: set[int] | None
+    dated: set[int] | None
+
+    @property
+    def allowed(self) -> set[int] | None:
+        if self.filtered is None or self.dated is None:
+            return self.dated if self.filtered is None else self.filtered
+        return self.filtered & self.dated
+
+
+def _plan(searcher: Searcher, text: str, options: SearchOptions) -> _Plan:
+    strict, loose = parse_query(text, searcher.schema)
+    reader = searcher.reader()
+    return _Plan(
+        strict=expand_variants(strict, reader),
+        loose=loose and expand_variants(loose, reader),
+        filtered=_docs(searcher, filter_query(options)),
+        dated=_docs(searcher, date_query(options)),
+    )
+
+
+def _ranked(searcher: Searcher, plan: _Plan, wanted: int | None, sort: str) -> Iterator[WhooshHit]:
+    """The hits of each tier in turn: the top `wanted` by score, or (sorted by date) all."""
+    if sort != "relevance":
+        wanted = None
+    allowed = plan.allowed
+    tiers = [searcher.search(plan.strict, limit=wanted, filter=allowed, terms=True)]
+    if plan.loose is not None:
+        room = None if wanted is None else max(wanted - tiers[0].scored_length(), 1)
+        mask = tiers[0].docs()
+        tiers.append(searcher.search(plan.loose, limit=room, filter=allowed, mask=mask, terms=True))
+    for tier in tiers:
+        if sort == "relevance":
+            yield from tier
+        else:
+            yield from by_date(tier, date_column(searcher.reader()), newest=sort == "newest")
+
+
+def _docs(searcher: Searcher, filters: query.Query | None) -> set[int] | None:
+    """The documents passing a filter, found once per search (None: no filter)."""
+    return None if filters is None else set(searcher.docs_for_query(filters))
+
+
+def _narrow(docs: set[int], allowed: set[int] | None) -> set[int]:
+    return docs if allowed is None else docs & allowed
+
+
+def _undated(searcher: Searcher, docs: set[int]) -> int:
+    """How many of `docs` have no date."""
+    dates = date_column(searcher.reader())
+    return sum(1 for docnum in docs if dates[docnum] == UNDATED)
+
+
+def to_hit(rank: int, hit: WhooshHit) -> Hit:
+    """A ranked `Hit` copied out of a Whoosh hit, with its snippets."""
     stored = hit.fields()
     date = stored.get("date_iso")
     return Hit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,74 @@ def make_index(tmp_path: Path) -> Callable[..., Index]:
         return ix
 
     return build
+
+
+FILLER = "Officials met on Tuesday to discuss the budget and the weather in the region. "
+
+
+def _day(year: int, month: int, day: int) -> datetime:
+    return datetime(year, month, day, 12, tzinfo=timezone.utc)
+
+
+# A small newsroom: sources, authors, countries, languages, dates (one undated) and quotes.
+NEWSROOM = (
+    Article(
+        id="news/reuters-almaty",
+        source="Reuters",
+        authors=("Ann Lee",),
+        date=_day(2022, 1, 5),
+        country="KZ",
+        language="en",
+        headline="Protesters gather in Almaty",
+        body=FILLER + "Protesters in Kazakhstan demanded change. “Corruption is everywhere,”"
+        " said Zauresh Shekenova. " + FILLER,
+    ),
+    Article(
+        id="news/guardian-oil",
+        source="The Guardian",
+        authors=("Bob Ray", "Ann Lee"),
+        date=_day(2023, 3, 1),
+        country="GB",
+        language="en",
+        headline="Oil prices rise",
+        body=FILLER + "Oil prices rose sharply as protests spread. “Prices will keep rising,”"
+        " said Maria Lopez. " + FILLER,
+    ),
+    Article(
+        id="news/reuters-output",
+        source="Reuters",
+        country="US",
+        language="en",
+        headline="Oil output steady",
+        body=FILLER + "The oil market watched the prices of gas. " + FILLER,
+    ),
+    Article(
+        id="news/lemonde-strike",
+        source="Le Monde",
+        authors=("Claire Dupont",),
+        date=_day(2022, 6, 15),
+        country="FR",
+        language="fr",
+        headline="Strikes in Paris",
+        body=FILLER + "Workers protested against oil prices and corruption. " + FILLER,
+    ),
+    Article(
+        id="news/ap-troops",
+        source="AP",
+        authors=("Dan Moss",),
+        date=_day(2021, 12, 31),
+        country="US",
+        language="en",
+        headline="Kazakhstan unrest",
+        body=FILLER + "Troops were sent to Kazakhstan after the protests. “We will restore"
+        " order,” said Kassym Tokayev. " + FILLER,
+    ),
+)
+
+
+@pytest.fixture(scope="session")
+def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """An index of NEWSROOM, shared by every test that only reads it."""
+    ix = Index(tmp_path_factory.mktemp("newsroom") / "index")
+    ix.add(NEWSROOM)
+    return ix

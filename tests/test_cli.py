@@ -99,3 +99,171 @@ def test_strict_turns_skipped_input_into_exit_code_1(tmp_path: Path) -> None:
 def test_no_arguments_prints_help() -> None:
     result = runner.invoke(app, [])
     assert "query" in result.output and "index" in result.output
+
+
+@pytest.fixture(scope="module")
+def newsroom_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import NEWSROOM
+
+    from searcher import Index
+
+    index = tmp_path_factory.mktemp("cli-newsroom") / "ix"
+    Index(index).add(NEWSROOM)
+    return index
+
+
+def run(index: Path, *args: str):
+    return runner.invoke(app, [*args, "--index", str(index)])
+
+
+def test_query_json_adds_facets_and_suggestion(newsroom_dir: Path) -> None:
+    result = run(newsroom_dir, "query", "oil", "--json", "--facets", "source,year")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert set(doc) == {"query", "total", "hits", "facets", "suggestion"}
+    assert doc["facets"]["source"] == {"Reuters": 1, "Le Monde": 1, "The Guardian": 1}
+    assert sum(doc["facets"]["year"].values()) == doc["total"] == 3
+    assert doc["suggestion"] is None
+    misspelt = json.loads(run(newsroom_dir, "query", "coruption", "--format", "json").output)
+    assert misspelt["total"] == 0 and misspelt["suggestion"] == "corruption"
+
+
+def test_query_table_shows_facets_suggestion_and_undated_note(newsroom_dir: Path) -> None:
+    result = run(newsroom_dir, "query", "oil", "--since", "2022-07", "--facets", "source")
+    assert result.exit_code == 0
+    assert "1 articles match 'oil'" in result.output
+    assert "by source" in result.output and "The Guardian" in result.output
+    assert "1 matching articles have no date and were left out" in result.output
+    assert "Did you mean: Kazakhstan" in run(newsroom_dir, "query", "Kazakstan").output
+
+
+def test_filters_sort_and_paging_options(newsroom_dir: Path) -> None:
+    args = ["query", "oil OR protests", "--json", "--sort", "newest", "--limit", "2"]
+    doc = json.loads(run(newsroom_dir, *args, "--offset", "1").output)
+    assert [(h["rank"], h["id"]) for h in doc["hits"]] == [
+        (2, "news/lemonde-strike"),
+        (3, "news/reuters-almaty"),
+    ]
+    filtered = ["--source", "reuters", "--source", "AP", "--country", "us", "--language", "en"]
+    doc = json.loads(run(newsroom_dir, "query", "oil OR troops", "--json", *filtered).output)
+    assert {h["id"] for h in doc["hits"]} == {"news/reuters-output", "news/ap-troops"}
+    doc = json.loads(run(newsroom_dir, "query", "protests", "--json", "--author", "Ann Lee").output)
+    assert doc["total"] == 2
+    recent = run(newsroom_dir, "query", "kazakhstan", "--recent", "365", "--json")
+    assert recent.exit_code == 0 and json.loads(recent.output)["total"] == 2
+
+
+def test_csv_export_streams_every_match_not_a_page(newsroom_dir: Path) -> None:
+    import csv
+    import io
+
+    result = run(newsroom_dir, "query", "oil OR protests", "--format", "csv", "--limit", "1")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert len(rows) == 5  # every match, whatever --limit says
+    assert [row["rank"] for row in rows] == ["1", "2", "3", "4", "5"]
+    assert {row["id"] for row in rows} >= {"news/ap-troops", "news/reuters-output"}
+    assert all(row["snippet"] for row in rows)
+
+
+def test_jsonl_export_is_one_hit_per_line(newsroom_dir: Path) -> None:
+    result = run(newsroom_dir, "query", "oil", "--format", "jsonl", "--since", "2022")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [hit["id"] for hit in lines] == ["news/guardian-oil", "news/lemonde-strike"]
+    assert set(lines[0]) == {
+        "rank",
+        "id",
+        "score",
+        "headline",
+        "source",
+        "byline",
+        "date",
+        "path",
+        "snippets",
+    }
+
+
+def test_show_similar_quotes_and_speakers_commands(newsroom_dir: Path) -> None:
+    shown = run(newsroom_dir, "show", "news/reuters-almaty", "--query", "corruption")
+    assert shown.exit_code == 0
+    assert "Protesters gather in Almaty" in shown.output
+    assert "Zauresh Shekenova (said)" in shown.output
+    doc = json.loads(run(newsroom_dir, "show", "news/reuters-almaty", "--json").output)
+    assert doc["quotes"][0]["speaker"] == "Zauresh Shekenova" and doc["body_spans"] == []
+    similar = json.loads(run(newsroom_dir, "similar", "news/reuters-almaty", "--json").output)
+    assert "news/reuters-almaty" not in {hit["id"] for hit in similar["hits"]}
+    quotes = json.loads(run(newsroom_dir, "quotes", "prices", "--json").output)
+    assert quotes == {
+        "query": "prices",
+        "total": 1,
+        "quotes": [
+            {
+                "text": "Prices will keep rising",
+                "speaker": "Maria Lopez",
+                "cue": "said",
+                "score": quotes["quotes"][0]["score"],
+                "article": {
+                    "id": "news/guardian-oil",
+                    "headline": "Oil prices rise",
+                    "source": "The Guardian",
+                    "date": "2023-03-01T12:00:00+00:00",
+                },
+            }
+        ],
+    }
+    speakers = run(newsroom_dir, "speakers", "corruption")
+    assert "Most quoted about 'corruption'" in speakers.output
+    assert "Zauresh Shekenova" in speakers.output and "Maria Lopez" not in speakers.output
+
+
+def test_seed_quotes_corruption_names_shekenova_and_sharipov(indexed: Path) -> None:
+    result = run(indexed, "quotes", "corruption")
+    assert result.exit_code == 0
+    assert "3 quotes match 'corruption'" in result.output
+    assert "— Zauresh Shekenova (said)" in result.output
+    assert "— Darkhan Sharipov (said)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query", "oil", "--since", "last week"], "Not a date: 'last week'"),
+        (["query", "oil", "--facets", "colour"], "Unknown facet 'colour'"),
+        (["query", "oil", "--sort", "size"], "Invalid value for '--sort'"),
+        (["query", "(oil", "--format", "csv"], "Unclosed bracket at position 1"),
+        (["show", "news/nope"], "No article with id 'news/nope'"),
+        (["similar", "news/nope"], "No article with id 'news/nope'"),
+        (["quotes", '"prices'], "Unclosed double quote at position 1"),
+    ],
+)
+def test_bad_options_and_ids_exit_2_with_one_line(
+    newsroom_dir: Path, args: list[str], message: str
+) -> None:
+    result = run(newsroom_dir, *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+@pytest.mark.parametrize("command", ["query", "show", "similar", "quotes", "speakers"])
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and "Example: search " + command in result.output
+
+
+def test_query_help_documents_the_options_and_syntax() -> None:
+    result = runner.invoke(app, ["query", "--help"], env={"COLUMNS": "200"})
+    for option in ("--source", "--author", "--country", "--language", "--since", "--until"):
+        assert option in result.output
+    for option in ("--sort", "--recent", "--facets", "--offset", "--format"):
+        assert option in result.output
+    assert "kazakstan~" in result.output and "date:[2022-01 to 2022-06]" in result.output
+
+
+def test_export_says_how_many_undated_articles_the_date_filter_left_out(
+    newsroom_dir: Path,
+) -> None:
+    result = run(newsroom_dir, "query", "oil", "--format", "csv", "--since", "2022-07")
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 2  # the header and the Guardian
+    assert "1 matching articles have no date" in result.stderr

@@ -5,7 +5,7 @@ import re
 import pytest
 from conftest import shared_path
 
-from searcher import Index, read_corpus
+from searcher import Index, SearchOptions, read_corpus
 
 QUERIES = [
     "interest rates",
@@ -54,3 +54,58 @@ def test_top_k_equals_the_exhaustive_ranking(bbc: Index, text: str) -> None:
     everything = bbc.search(text, limit=None)
     assert top.total == everything.total
     assert [(h.id, h.score) for h in top] == [(h.id, h.score) for h in everything.hits[:10]]
+
+
+def test_export_streams_every_match(bbc: Index) -> None:
+    total = bbc.search("oil prices", limit=1).total
+    assert total > 50
+    streamed = [hit.id for hit in bbc.iter_search("oil prices")]
+    assert len(streamed) == len(set(streamed)) == total
+
+
+def test_a_phrase_matches_adjacent_words_only(bbc: Index) -> None:
+    phrase = {hit.id for hit in bbc.search('"interest rates"', limit=None)}
+    words = {hit.id for hit in bbc.search("interest AND rates", limit=None)}
+    assert 50 < len(phrase) < len(words)
+    adjacent = re.compile(r"\binterest(s)?\W+rat(e|es|ed|ing)\b", re.IGNORECASE)
+    for article_id in sorted(phrase)[:40]:
+        article = bbc.show(article_id).article
+        assert adjacent.search(article.headline + "\n" + article.body), article_id
+
+
+def test_facet_counts_equal_the_total(bbc: Index) -> None:
+    options = SearchOptions(facets=("source", "year", "language"))
+    results = bbc.search("mobile phone", options=options)
+    for counts in results.facets.values():
+        assert sum(counts.values()) == results.total
+
+
+def test_fuzzy_wildcard_and_did_you_mean_on_real_text(bbc: Index) -> None:
+    right = {hit.id for hit in bbc.search("government", limit=None)}
+    assert {hit.id for hit in bbc.search("goverment~", limit=None)} >= right
+    assert bbc.search("goverment").suggestion == "government"
+    assert bbc.search("govern*", limit=None).total >= len(right)
+
+
+def test_similar_articles_share_the_topic(bbc: Index) -> None:
+    same = 0
+    articles = [
+        (category, f"bbc/{category}/{n:03d}.txt")
+        for category in ("business", "entertainment", "politics", "sport", "tech")
+        for n in range(1, 200, 25)
+    ]
+    for category, article_id in articles:
+        results = bbc.similar(article_id, limit=10)
+        assert len(results) == 10 and article_id not in {hit.id for hit in results}
+        same += sum(hit.id.startswith(f"bbc/{category}/") for hit in results)
+    assert same / (10 * len(articles)) >= 0.75  # 0.82 measured
+
+
+def test_quotes_name_their_speakers_on_real_text(bbc: Index) -> None:
+    results = bbc.quotes("economy", limit=20)
+    assert results.total >= 20
+    assert sum(bool(quote.speaker) for quote in results) >= 15
+    for quote in results:
+        assert quote.spans and "econom" in quote.text[slice(*quote.spans[0])].lower()
+    scores = [quote.score for quote in results]
+    assert scores == sorted(scores, reverse=True)

@@ -78,3 +78,21 @@ def test_a_failing_article_stream_keeps_what_was_indexed(tmp_path: Path) -> None
     assert len(ix) == 1
     ix.add([Article(id="a/3", headline="After", body="x")])  # the lock was released
     assert len(ix) == 2
+
+
+def test_an_index_from_an_older_version_is_refused_with_a_clear_error(tmp_path) -> None:
+    from whoosh import fields
+    from whoosh.filedb.filestore import FileStorage
+
+    from searcher import IndexOutdatedError
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    old = FileStorage(str(folder)).create_index(fields.Schema(id=fields.ID(stored=True)))
+    with old.writer() as writer:
+        writer.add_document(id="a")
+    ix = Index(folder)
+    with pytest.raises(IndexOutdatedError, match="built by an older version"):
+        ix.search("anything")
+    with pytest.raises(IndexOutdatedError):
+        ix.add([Article(id="b", headline="New")])

@@ -129,3 +129,82 @@ def test_and_maybe_skip_to_keeps_the_optional_side_in_step() -> None:
     matcher.skip_to(3)  # the required side lands on 5, past the requested 3
     assert matcher.id() == 5
     assert matcher.score() == 2.0  # both sides scored (1.0 each), not the required one alone
+
+
+def ids(ix: Index, text: str) -> set[str]:
+    return {hit.id for hit in ix.search(text, limit=None)}
+
+
+def test_a_phrase_matches_only_adjacent_words(newsroom: Index) -> None:
+    # "oil ... prices" apart in reuters-output; adjacent in guardian-oil and lemonde-strike
+    assert ids(newsroom, '"oil prices"') == {"news/guardian-oil", "news/lemonde-strike"}
+    assert "news/reuters-output" in ids(newsroom, "oil prices")
+
+
+def test_proximity_allows_words_within_the_given_distance(newsroom: Index) -> None:
+    assert "news/reuters-output" not in ids(newsroom, '"oil prices"~2')
+    assert "news/reuters-output" in ids(newsroom, '"oil prices"~5')
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("headline:oil", {"news/guardian-oil", "news/reuters-output"}),
+        ("quote:corruption", {"news/reuters-almaty"}),
+        ("speaker:tokayev", {"news/ap-troops"}),
+        ('speaker:"Maria Lopez"', {"news/guardian-oil"}),
+        ("source:reuters", {"news/reuters-almaty", "news/reuters-output"}),
+        ("author:lee AND protests", {"news/reuters-almaty", "news/guardian-oil"}),
+        ("oil -headline:oil", {"news/lemonde-strike"}),
+        ("oil -prices", set()),
+        ("oil - prices", {"news/guardian-oil", "news/reuters-output", "news/lemonde-strike"}),
+        ("protests -corruption -troops", {"news/guardian-oil"}),
+        ("(oil OR troops) AND NOT prices", {"news/ap-troops"}),
+    ],
+)
+def test_field_queries_and_boolean_syntax(newsroom: Index, text: str, expected: set[str]) -> None:
+    assert ids(newsroom, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("date:2022", {"news/reuters-almaty", "news/lemonde-strike"}),
+        ("date:2022-06", {"news/lemonde-strike"}),
+        ("date:[2021-12 to 2022-01]", {"news/ap-troops", "news/reuters-almaty"}),
+        ("oil date:>2022-07", {"news/guardian-oil"}),
+        ("oil date:<2022-07", {"news/lemonde-strike"}),
+    ],
+)
+def test_date_ranges_in_the_query(newsroom: Index, text: str, expected: set[str]) -> None:
+    assert ids(newsroom, text) == expected
+
+
+def test_offset_pages_through_the_same_ranking(newsroom: Index) -> None:
+    every = newsroom.search("oil OR protests", limit=None)
+    page = newsroom.search("oil OR protests", limit=2, offset=2)
+    assert page.total == every.total == 5
+    assert [(h.rank, h.id) for h in page] == [(h.rank, h.id) for h in every.hits[2:4]]
+
+
+def test_iter_search_streams_every_match_in_ranked_order(newsroom: Index) -> None:
+    every = newsroom.search("oil protests", limit=None)
+    streamed = newsroom.iter_search("oil protests")
+    assert not isinstance(streamed, (list, tuple))
+    assert [(h.rank, h.id, h.score) for h in streamed] == [(h.rank, h.id, h.score) for h in every]
+
+
+def test_field_clauses_stay_required_when_the_plain_words_are_relaxed(newsroom: Index) -> None:
+    results = newsroom.search("oil protests source:reuters", limit=None)
+    # neither has both words, but both are from Reuters; the Guardian (both words) is not
+    assert {hit.id for hit in results} == {"news/reuters-output", "news/reuters-almaty"}
+
+
+def test_an_explicit_and_requires_every_term(newsroom: Index) -> None:
+    assert ids(newsroom, "troops AND protests") == {"news/ap-troops"}
+    assert len(ids(newsroom, "troops protests")) == 4  # partial matches follow
+
+
+def test_a_hyphenated_word_is_not_an_exclusion(make_index: Build) -> None:
+    ix = make_index(article("a", body=FILLER + "The pre-war talks failed. " + FILLER))
+    assert ids(ix, "pre-war talks") == {"t/a"}

@@ -1,0 +1,92 @@
+"""Facets: how the whole match set of a query divides by source, year, author, country
+and language.
+
+Counts come from per-article columns (source, authors, date) or from the postings of the
+code fields (country, language), never from stored documents, so they stay cheap for large
+match sets. Every article counts once in a facet, under "(none)" when it has no value, so
+a facet's counts add up to the total; an article with several authors counts under each.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
+
+from whoosh.util.times import long_to_datetime
+
+from searcher.errors import FilterError
+from searcher.ordering import UNDATED, date_column
+from searcher.schema import AUTHORS_COLUMN, LIST_SEPARATOR, SOURCE_COLUMN
+
+FACETS = ("source", "year", "author", "country", "language")
+NONE = "(none)"
+
+
+def check_facets(names: Iterable[str]) -> tuple[str, ...]:
+    """The facet names, validated; raises `FilterError` for an unknown one."""
+    names = tuple(names)
+    for name in names:
+        if name not in FACETS:
+            raise FilterError(f"Unknown facet {name!r}", hint=f"Choose from {', '.join(FACETS)}.")
+    return names
+
+
+def count_facets(
+    searcher: Any, docs: Collection[int], names: Iterable[str]
+) -> dict[str, dict[str, int]]:
+    """{facet: {label: articles}} over the global docnums `docs`, most frequent first."""
+    counters: dict[str, Callable[[Any, Collection[int]], Counter[str]]] = {
+        "source": lambda reader, docs: _column_counts(reader, SOURCE_COLUMN, docs, _one),
+        "author": lambda reader, docs: _column_counts(reader, AUTHORS_COLUMN, docs, _many),
+        "year": _years,
+        "country": lambda reader, docs: _term_counts(reader, "country", docs),
+        "language": lambda reader, docs: _term_counts(reader, "language", docs),
+    }
+    reader = searcher.reader()
+    facets = {}
+    for name in check_facets(names):
+        counts = counters[name](reader, docs)
+        facets[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    return facets
+
+
+def _one(value: bytes) -> list[str]:
+    return [value.decode()] if value else []
+
+
+def _many(value: bytes) -> list[str]:
+    return value.decode().split(LIST_SEPARATOR) if value else []
+
+
+def _column_counts(
+    reader: Any, column: str, docs: Collection[int], labels: Callable[[bytes], list[str]]
+) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    values = reader.column_reader(column)
+    for docnum in docs:
+        found = labels(values[docnum])
+        counts.update(found or [NONE])
+    return counts
+
+
+def _years(reader: Any, docs: Collection[int]) -> Counter[str]:
+    dates = date_column(reader)
+    counts: Counter[str] = Counter()
+    for docnum in docs:
+        raw = dates[docnum]
+        counts[NONE if raw == UNDATED else str(long_to_datetime(raw).year)] += 1
+    return counts
+
+
+def _term_counts(reader: Any, field: str, docs: Collection[int]) -> Counter[str]:
+    wanted = docs if isinstance(docs, (set, frozenset)) else set(docs)
+    counts: Counter[str] = Counter()
+    for term in reader.lexicon(field):
+        found = len(wanted.intersection(reader.postings(field, term).all_ids()))
+        if found:
+            counts[term.decode()] = found
+    missing = len(wanted) - sum(counts.values())
+    if missing:
+        counts[NONE] = missing
+    return counts

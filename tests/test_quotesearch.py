@@ -1,0 +1,51 @@
+from conftest import SEED
+
+from searcher import Index, read_corpus
+
+
+def test_seed_quotes_about_corruption_name_shekenova_and_sharipov(tmp_path) -> None:
+    ix = Index(tmp_path / "index")
+    ix.add(read_corpus(SEED.parent))
+    results = ix.quotes("corruption")
+    assert results.total == 3
+    assert {quote.speaker for quote in results} == {"Zauresh Shekenova", "Darkhan Sharipov"}
+    for quote in results:
+        assert [quote.text[a:b].lower() for a, b in quote.spans] == ["corruption"]
+        assert quote.cue == "said"
+        assert quote.headline.startswith("Russian paratroopers")
+        assert quote.source == "The Guardian Australia"
+
+
+def test_speaker_filter_keeps_that_speakers_quotes(newsroom: Index) -> None:
+    results = newsroom.quotes("corruption OR order", speaker="shekenova")
+    assert [(q.speaker, q.article_id) for q in results] == [
+        ("Zauresh Shekenova", "news/reuters-almaty")
+    ]
+    assert newsroom.quotes("corruption", speaker="Maria Lopez").total == 0
+
+
+def test_quotes_with_more_of_the_words_rank_first(newsroom: Index) -> None:
+    results = newsroom.quotes("prices rising corruption")
+    assert [q.speaker for q in results] == ["Maria Lopez", "Zauresh Shekenova"]
+    assert results.quotes[0].score > results.quotes[1].score
+    # the body mentions oil prices too, but only quoted words count
+    assert all(q.article_id != "news/lemonde-strike" for q in results)
+
+
+def test_quote_paging(newsroom: Index) -> None:
+    every = newsroom.quotes("prices OR corruption OR order", limit=None)
+    page = newsroom.quotes("prices OR corruption OR order", limit=1, offset=1)
+    assert every.total == page.total == 3
+    assert page.quotes == every.quotes[1:2]
+
+
+def test_speakers_counts_quotes_and_articles(newsroom: Index) -> None:
+    everyone = newsroom.speakers()
+    assert {s.name: (s.quotes, s.articles) for s in everyone} == {
+        "Zauresh Shekenova": (1, 1),
+        "Maria Lopez": (1, 1),
+        "Kassym Tokayev": (1, 1),
+    }
+    about = newsroom.speakers("corruption")
+    assert [s.name for s in about] == ["Zauresh Shekenova"]
+    assert len(newsroom.speakers(limit=1)) == 1

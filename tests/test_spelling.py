@@ -1,0 +1,59 @@
+from searcher import Index
+
+
+def ids(ix: Index, text: str) -> set[str]:
+    return {hit.id for hit in ix.search(text, limit=None)}
+
+
+def test_fuzzy_word_finds_its_inflected_forms(newsroom: Index) -> None:
+    # "protestrs" is one edit from "protesters", whose stem finds "protests" and "protested"
+    assert (
+        ids(newsroom, "protestrs~")
+        == ids(newsroom, "protesters")
+        == {
+            "news/reuters-almaty",
+            "news/guardian-oil",
+            "news/lemonde-strike",
+            "news/ap-troops",
+        }
+    )
+    assert ids(newsroom, "kazakstan~") == {"news/reuters-almaty", "news/ap-troops"}
+    assert ids(newsroom, "kazakstan") == set()
+
+
+def test_fuzzy_distance_is_honoured(newsroom: Index) -> None:
+    assert ids(newsroom, "korupton~") == set()
+    assert ids(newsroom, "korupton~2") == set()  # three edits from "corruption"
+    assert ids(newsroom, "coruption~") == {"news/reuters-almaty", "news/lemonde-strike"}
+
+
+def test_prefix_and_wildcard_match_unstemmed_words_then_their_stems(newsroom: Index) -> None:
+    # "protes*" matches protesters/protests/protested: every inflection is found
+    assert ids(newsroom, "protes*") == ids(newsroom, "protests")
+    assert ids(newsroom, "kaz?khstan") == {"news/reuters-almaty", "news/ap-troops"}
+    assert ids(newsroom, "headline:protest*") == {"news/reuters-almaty"}
+
+
+def test_expanded_words_are_highlighted(newsroom: Index) -> None:
+    [hit] = newsroom.search("corrupt*", options=None, limit=1).hits
+    words = {s.text[a:b] for s in hit.snippets for a, b in s.spans}
+    assert "Corruption" in words or "corruption" in words
+
+
+def test_an_unknown_word_gets_a_suggestion(newsroom: Index) -> None:
+    results = newsroom.search("Kazakstan protests")
+    assert results.suggestion == "Kazakhstan protests"
+    assert results.total > 0  # "protests" still matched
+
+
+def test_a_query_with_no_hits_gets_a_suggestion(newsroom: Index) -> None:
+    results = newsroom.search("coruption")
+    assert results.total == 0
+    assert results.suggestion == "corruption"
+
+
+def test_known_words_operators_and_fields_are_left_alone(newsroom: Index) -> None:
+    assert newsroom.search("oil prices").suggestion is None
+    assert newsroom.search("headline:oil AND NOT protests").suggestion is None
+    assert newsroom.search("source:reuters oil").suggestion is None
+    assert newsroom.search("protes* kazakstan~").suggestion is None
