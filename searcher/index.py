@@ -10,20 +10,22 @@ them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from datetime import timezone
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import SegmentWriter
 
 from searcher.corpus import Corpus
 from searcher.errors import IndexLockedError, IndexMissingError
-from searcher.models import Article, IndexReport, Problem, Results
+from searcher.models import Article, IndexReport, IndexStats, Problem, Progress, Results
 from searcher.quotes import extract_quotes
 from searcher.schema import LIST_SEPARATOR, build_schema
 from searcher.search import run_search
+from searcher.writelock import write_lock
 
 DEFAULT_INDEX = "index"
 
@@ -79,8 +81,9 @@ class Index:
             with ix.searcher() as searcher:
                 seen: set[str] = set()
                 for article in articles:
-                    if not (article.headline or article.body):
-                        problems.append(Problem(article.path or article.id, "no text"))
+                    problem = text_problem(article)
+                    if problem is not None:
+                        problems.append(problem)
                         continue
                     if article.id in seen or searcher.document_number(id=article.id) is not None:
                         replaced += 1
@@ -101,12 +104,82 @@ class Index:
             added=added, replaced=replaced, problems=tuple(problems), files_seen=files_seen
         )
 
+    def update(
+        self,
+        corpus: Corpus,
+        *,
+        workers: int | None = None,
+        commit_every: int | None = None,
+        prune: bool = True,
+        rebuild: bool = False,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> IndexReport:
+        """Bring the index up to date with the files of `corpus`, incrementally.
+
+        Only new and changed files are read (by size, mtime and content hash); the articles
+        of changed files are replaced and, unless `prune` is False, those of files gone from
+        the corpus's folders removed. `workers` processes (default: every core) read and
+        analyse; a commit follows about every `commit_every` articles, so a crash loses at
+        most one batch. `rebuild` starts from scratch. `on_progress` is called as files are
+        done. Raises `IndexLockedError` while another indexer runs.
+        """
+        from searcher import indexer  # worker pools and state: not needed by queries
+
+        return indexer.update_index(
+            self.path,
+            corpus,
+            workers=workers,
+            commit_every=commit_every or indexer.DEFAULT_COMMIT_EVERY,
+            prune=prune,
+            rebuild=rebuild,
+            on_progress=on_progress,
+        )
+
+    def optimize(self) -> int:
+        """Merge every segment into one (faster queries); returns the segments merged."""
+        ix = self._open()
+        with write_lock(self._storage(), []):
+            count = len(ix._segments())
+            SegmentWriter(ix, _lk=False).commit(optimize=True)
+        return count
+
+    def stats(self) -> IndexStats:
+        """What the index holds: articles, sources, dates, languages, size, segments."""
+        ix = self._open()
+        sources: set[str] = set()
+        languages: set[str] = set()
+        dates: list[str] = []
+        with ix.reader() as reader:
+            for stored in reader.all_stored_fields():
+                sources.add(stored.get("source", ""))
+                languages.add(stored.get("language", ""))
+                if "date_iso" in stored:
+                    dates.append(stored["date_iso"])
+        moments = sorted(datetime.fromisoformat(d) for d in dates)
+        return IndexStats(
+            articles=ix.doc_count(),
+            sources=len(sources - {""}),
+            first_date=moments[0] if moments else None,
+            last_date=moments[-1] if moments else None,
+            languages=tuple(sorted(languages - {""})),
+            size=sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file()),
+            segments=len(ix._segments()),
+            updated=datetime.fromtimestamp(ix.last_modified(), tz=timezone.utc),
+        )
+
     def search(self, text: str, limit: int | None = 10) -> Results:
         """Rank the articles matching `text`; `limit=None` returns every match."""
         ix = self._open()
         if ix.doc_count() == 0:
             raise IndexMissingError(f"The index at {self.path} has no articles")
         return run_search(ix, text, limit=limit)
+
+
+def text_problem(article: Article) -> Problem | None:
+    """Why an article cannot be indexed (it has no text), or None when it can."""
+    if article.headline or article.body:
+        return None
+    return Problem(article.path or article.id, "no text")
 
 
 def to_document(article: Article) -> dict[str, Any]:

@@ -34,12 +34,18 @@ HEADLINE_B = 0.3
 LIST_SEPARATOR = "; "
 
 
+def file_field() -> fields.ID:
+    """The id of the file an article was read from: what incremental runs replace by."""
+    return fields.ID()
+
+
 def build_schema() -> fields.Schema:
     """The schema of a new index."""
     news = news_analyzer()
     names = name_analyzer()
     return fields.Schema(
         id=fields.ID(unique=True, stored=True),
+        file=file_field(),
         docno=fields.ID(stored=True),
         path=fields.ID(stored=True),
         source=fields.TEXT(analyzer=names, stored=True),
