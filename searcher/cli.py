@@ -18,8 +18,16 @@ from rich.console import Console
 
 from searcher.corpus import read_corpus
 from searcher.errors import SearcherError
-from searcher.index import DEFAULT_INDEX, Index
-from searcher.render import problem_lines, report_summary, results_json, results_renderable
+from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, Index
+from searcher.render import (
+    ProgressDisplay,
+    problem_lines,
+    report_summary,
+    results_json,
+    results_renderable,
+    stats_json,
+    stats_renderable,
+)
 
 EXIT_SKIPPED = 1
 EXIT_USAGE = 2
@@ -73,20 +81,85 @@ def index_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit with code 1 if any input was skipped.")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", "-j", min=1, help="Processes that read and analyse (default: all cores)."
+        ),
+    ] = None,
+    commit_every: Annotated[
+        int,
+        typer.Option("--commit-every", min=1, help="Commit after about this many articles."),
+    ] = DEFAULT_COMMIT_EVERY,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune/--no-prune", help="Remove the articles of files gone from the folders."
+        ),
+    ] = True,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Start the index from scratch.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress; only the summary line.")
+    ] = False,
 ) -> None:
     """Index the articles in PATH (files or folders), adding to or updating the index.
 
-    Re-indexing an article replaces it. The run ends with a one-line summary.
+    Only new and changed files are read; articles of changed files are replaced and those
+    of deleted files removed. Work is spread over all cores and committed in batches, so
+    an interrupted run keeps what it committed and the next run completes it. The run
+    ends with a one-line summary.
 
-    Example: search index corpus/ --index index
+    Example: search index corpus/ --index index --workers 2 --commit-every 5000
     """
-    with _user_errors():
-        report = Index(index).add(read_corpus(*paths))
+    with _user_errors(), ProgressDisplay(console, enabled=not quiet) as progress:
+        report = Index(index).update(
+            read_corpus(*paths),
+            workers=workers,
+            commit_every=commit_every,
+            prune=prune,
+            rebuild=rebuild,
+            on_progress=progress,
+        )
+    for note in report.notes:
+        errors.print(note)
     for line in problem_lines(report.problems):
         errors.print(line)
     console.print(report_summary(report, str(index)))
     if strict and report.problems:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+@app.command("stats")
+def stats_command(
+    index: IndexOption = Path(DEFAULT_INDEX),
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Show what the index holds: articles, sources, date range, languages, size on disk,
+    segments and the time of the last update.
+
+    Example: search stats --json
+    """
+    with _user_errors():
+        stats = Index(index).stats()
+    if as_json:
+        typer.echo(json.dumps(stats_json(stats), ensure_ascii=False))
+    else:
+        console.print(stats_renderable(stats, str(index)))
+
+
+@app.command("optimize")
+def optimize_command(index: IndexOption = Path(DEFAULT_INDEX)) -> None:
+    """Merge the index's segments into one, which makes queries faster.
+
+    Indexing merges small segments by itself; run this after large updates.
+
+    Example: search optimize --index index
+    """
+    with _user_errors():
+        merged = Index(index).optimize()
+    console.print(f"Merged {merged} segments into 1 in {index}")
 
 
 @app.command("query")

@@ -28,6 +28,7 @@ from searcher.search import run_search
 from searcher.writelock import write_lock
 
 DEFAULT_INDEX = "index"
+DEFAULT_COMMIT_EVERY = 20_000
 
 
 class Index:
@@ -109,7 +110,7 @@ class Index:
         corpus: Corpus,
         *,
         workers: int | None = None,
-        commit_every: int | None = None,
+        commit_every: int = DEFAULT_COMMIT_EVERY,
         prune: bool = True,
         rebuild: bool = False,
         on_progress: Callable[[Progress], None] | None = None,
@@ -129,7 +130,7 @@ class Index:
             self.path,
             corpus,
             workers=workers,
-            commit_every=commit_every or indexer.DEFAULT_COMMIT_EVERY,
+            commit_every=commit_every,
             prune=prune,
             rebuild=rebuild,
             on_progress=on_progress,

@@ -38,12 +38,11 @@ from whoosh.searching import Searcher
 
 from searcher.corpus import Corpus, FileRef
 from searcher.filestate import FileSignature, content_hash, load_state, save_state, signature
-from searcher.index import text_problem, to_document
+from searcher.index import DEFAULT_COMMIT_EVERY, text_problem, to_document
 from searcher.models import Article, IndexReport, Problem, Progress
 from searcher.schema import build_schema, file_field
 from searcher.writelock import write_lock
 
-DEFAULT_COMMIT_EVERY = 20_000
 # Memory of each worker's posting pool before it spills a sorted run to disk.
 WRITER_LIMIT_MB = 128
 # Files handed to a worker at a time: large enough to amortise the hand-over, small

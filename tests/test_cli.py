@@ -93,7 +93,8 @@ def test_strict_turns_skipped_input_into_exit_code_1(tmp_path: Path) -> None:
     assert loose.exit_code == 0 and "empty.txt" in loose.stderr
     strict = runner.invoke(app, ["index", str(folder), "--index", index, "--strict"])
     assert strict.exit_code == 1
-    assert "Indexed 1 articles (0 new, 1 replaced)" in strict.output
+    # The good file is unchanged, so the second run only re-reads the skipped one.
+    assert "No changes: the index is up to date from 2 files (1 unchanged)" in strict.output
 
 
 def test_no_arguments_prints_help() -> None:
