@@ -19,6 +19,8 @@ accounted for before the commit.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import multiprocessing
 import os
 import signal
@@ -148,9 +150,11 @@ _builder: SegmentBuilder | None = None
 _barrier: Any = None
 
 
-def _start_worker(folder: Path, corpus: Corpus, barrier: Any) -> None:
+def _start_worker(folder: Path, corpus: Corpus, barrier: Any, lock_fd: int) -> None:
     global _builder, _barrier
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    with contextlib.suppress(OSError):
+        os.close(lock_fd)  # the parent's write lock must die with the parent
     _builder, _barrier = SegmentBuilder(folder, corpus), barrier
 
 
@@ -171,7 +175,7 @@ def _worker_finish(_: int) -> Segment | None:
 class _Workers:
     """The builders: in this process when `workers` is 1, else one per worker process."""
 
-    def __init__(self, folder: Path, corpus: Corpus, workers: int) -> None:
+    def __init__(self, folder: Path, corpus: Corpus, workers: int, lock_fd: int) -> None:
         self.count = workers
         self._local: SegmentBuilder | None = None
         self._pool: Pool | None = None
@@ -181,7 +185,8 @@ class _Workers:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             barrier = context.Barrier(workers)
-            self._pool = context.Pool(workers, _start_worker, (folder, corpus, barrier))
+            initargs = (folder, corpus, barrier, lock_fd)
+            self._pool = context.Pool(workers, _start_worker, initargs)
 
     def submit(self, refs: list[FileRef]) -> AsyncResult[list[FileResult]] | list[FileResult]:
         if self._pool is None:
@@ -320,7 +325,7 @@ def update_index(
     """Bring the index in `folder` up to date with `corpus`; see the module docstring."""
     storage = FileStorage(str(folder), supports_mmap=False).create()
     notes: list[str] = []
-    with write_lock(storage, notes):
+    with write_lock(storage, notes) as lock_fd:
         ix = _open_or_create(storage)
         state = {} if rebuild else load_state(folder)
         found = plan(corpus, state)
@@ -331,7 +336,8 @@ def update_index(
         run = _Run(folder, {**state, **found.unchanged}, fresh, clear_first=rebuild)
         run.problems += found.problems
         workers = max(1, workers or os.cpu_count() or 1)
-        _index_files(run, corpus, found.to_read, gone, workers, commit_every, on_progress)
+        pool = functools.partial(_Workers, folder, corpus, lock_fd=lock_fd)
+        _index_files(run, pool, found.to_read, gone, workers, commit_every, on_progress)
         if run.state != state:
             save_state(folder, run.state)
         _merge_if_many_segments(storage)
@@ -348,7 +354,7 @@ def update_index(
 
 def _index_files(
     run: _Run,
-    corpus: Corpus,
+    start_workers: Callable[[int], _Workers],
     files: list[tuple[FileRef, int]],
     gone: list[str],
     workers: int,
@@ -363,7 +369,7 @@ def _index_files(
     files_done = articles = 0
     if on_progress:
         on_progress(Progress(0, len(files), 0))
-    pool = _Workers(run.folder, corpus, min(workers, len(files)))
+    pool = start_workers(min(workers, len(files)))
     try:
         batch: list[FileResult] = []
         pending: deque[AsyncResult[list[FileResult]] | list[FileResult]] = deque()

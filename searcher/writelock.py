@@ -22,10 +22,12 @@ HOLDER_FILE = "searcher-indexer.pid"
 
 
 @contextmanager
-def write_lock(storage: FileStorage, notes: list[str]) -> Iterator[None]:
+def write_lock(storage: FileStorage, notes: list[str]) -> Iterator[int]:
     """Hold the index's write lock for the block; raise `IndexLockedError` when it is taken.
 
-    A note about a previous indexer that died holding the lock is appended to `notes`.
+    Yields the lock's file descriptor: forked worker processes must close their copy, or
+    the lock would outlive a killed indexer. A note about a previous indexer that died
+    holding the lock is appended to `notes`.
     """
     folder = Path(storage.folder)
     lock = storage.lock(f"{_DEF_INDEX_NAME}_WRITELOCK")  # the lock Whoosh's writers take
@@ -42,7 +44,7 @@ def write_lock(storage: FileStorage, notes: list[str]) -> Iterator[None]:
                 "finishing; the index kept its last commit and this run completes the job."
             )
         holder.write_text(str(os.getpid()), encoding="utf-8")
-        yield
+        yield lock.fd
     finally:
         holder.unlink(missing_ok=True)
         lock.release()
