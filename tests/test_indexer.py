@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -141,7 +142,9 @@ def _index_in_subprocess(folder: Path, index: Path, *options: str) -> subprocess
     )
 
 
-def _wait_for(condition, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+def _wait_for(
+    condition: Callable[[], bool], process: subprocess.Popen[bytes], timeout: float = 60.0
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert process.poll() is None, "the indexer ended before the test could act"
