@@ -19,12 +19,14 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
+from searcher.analysis import take_new_stems
 from searcher.corpus import Corpus
 from searcher.errors import IndexLockedError, IndexMissingError
 from searcher.models import Article, IndexReport, IndexStats, Problem, Progress, Results
 from searcher.quotes import extract_quotes
 from searcher.schema import LIST_SEPARATOR, build_schema
 from searcher.search import run_search
+from searcher.stemtable import known_stems, record_stems
 from searcher.writelock import write_lock
 
 DEFAULT_INDEX = "index"
@@ -96,6 +98,7 @@ class Index:
             writer.cancel()
             raise
         writer.commit()
+        record_stems(self.path, take_new_stems())
         if isinstance(articles, Corpus):
             problems = [*articles.problems, *problems]
             files_seen = articles.files_seen
@@ -173,7 +176,8 @@ class Index:
         ix = self._open()
         if ix.doc_count() == 0:
             raise IndexMissingError(f"The index at {self.path} has no articles")
-        return run_search(ix, text, limit=limit)
+        with known_stems(self.path):
+            return run_search(ix, text, limit=limit)
 
 
 def text_problem(article: Article) -> Problem | None:

@@ -38,11 +38,13 @@ from whoosh.index import FileIndex
 from whoosh.query import Term
 from whoosh.searching import Searcher
 
+from searcher.analysis import take_new_stems
 from searcher.corpus import Corpus, FileRef
 from searcher.filestate import FileSignature, content_hash, load_state, save_state, signature
 from searcher.index import DEFAULT_COMMIT_EVERY, text_problem, to_document
 from searcher.models import Article, IndexReport, Problem, Progress
 from searcher.schema import build_schema, file_field
+from searcher.stemtable import record_stems
 from searcher.writelock import write_lock
 
 # Memory of each worker's posting pool before it spills a sorted run to disk.
@@ -137,12 +139,12 @@ class SegmentBuilder:
             self._writer.add_document(**document)  # type: ignore[union-attr]
         return FileResult(ref.id, sig, tuple(d["id"] for d in documents), tuple(problems))
 
-    def finish(self) -> Segment | None:
-        """Write out the current segment (None when nothing was added) and start afresh."""
+    def finish(self) -> tuple[Segment | None, dict[str, str]]:
+        """Write out the current segment (None when nothing was added) and start afresh;
+        with the words stemmed by NLTK meanwhile, for the index's stem table."""
         writer, self._writer = self._writer, None
-        if writer is None:
-            return None
-        return writer._finalize_segment()
+        segment = writer._finalize_segment() if writer is not None else None
+        return segment, take_new_stems()
 
 
 # Worker processes: one builder each, set up by the pool's initializer.
@@ -163,13 +165,13 @@ def _worker_index(refs: list[FileRef]) -> list[FileResult]:
     return _builder.index_files(refs)
 
 
-def _worker_finish(_: int) -> Segment | None:
+def _worker_finish(_: int) -> tuple[Segment | None, dict[str, str]]:
     assert _builder is not None
-    segment = _builder.finish()
+    finished = _builder.finish()
     # Every worker takes exactly one finish task: none may take a second while the
     # others have not yet taken theirs.
     _barrier.wait(_BARRIER_TIMEOUT)
-    return segment
+    return finished
 
 
 class _Workers:
@@ -194,13 +196,15 @@ class _Workers:
             return self._local.index_files(refs)
         return self._pool.apply_async(_worker_index, (refs,))
 
-    def finish(self) -> list[Segment]:
+    def finish(self) -> tuple[list[Segment], dict[str, str]]:
+        """Every builder's segment, and the words they stemmed."""
         if self._pool is None:
             assert self._local is not None
-            segments = [self._local.finish()]
+            finished = [self._local.finish()]
         else:
-            segments = self._pool.map(_worker_finish, range(self.count), chunksize=1)
-        return [s for s in segments if s is not None]
+            finished = self._pool.map(_worker_finish, range(self.count), chunksize=1)
+        stems = {word: stem for _, new in finished for word, stem in new.items()}
+        return [segment for segment, _ in finished if segment is not None], stems
 
     def close(self) -> None:
         if self._pool is not None:
@@ -388,7 +392,9 @@ def _index_files(
             nonlocal gone
             while pending:
                 collect()
-            run.commit(batch, pool.finish(), gone)
+            segments, stems = pool.finish()
+            record_stems(run.folder, stems)
+            run.commit(batch, segments, gone)
             batch.clear()
             gone = []
 
