@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
+from itertools import islice
 from typing import Protocol, cast
 
 from whoosh.analysis import (
@@ -59,10 +60,10 @@ def _snowball() -> Callable[[str], str]:
     return EnglishStemmer().stem
 
 
-# Stems known without NLTK (the index's recorded vocabulary, see `stemtable`), and the
-# stems this process computed with NLTK since `take_new_stems()` last collected them.
+# Stems known without NLTK (the index's recorded vocabulary, see `stemtable`), and every
+# stem this process computed with NLTK, in the order computed.
 _known_stems: Callable[[str], str | None] | None = None
-_new_stems: dict[str, str] = {}
+_computed_stems: dict[str, str] = {}
 
 
 def stem(word: str) -> str:
@@ -74,7 +75,9 @@ def stem(word: str) -> str:
     known = _known_stems(word) if _known_stems is not None else None
     if known is not None:
         return known
-    stemmed = _new_stems[word] = _snowball()(word)
+    stemmed = _computed_stems.get(word)
+    if stemmed is None:
+        stemmed = _computed_stems[word] = _snowball()(word)
     return stemmed
 
 
@@ -84,11 +87,9 @@ def use_known_stems(lookup: Callable[[str], str | None] | None) -> None:
     _known_stems = lookup
 
 
-def take_new_stems() -> dict[str, str]:
-    """The words stemmed by NLTK in this process since the last call, with their stems."""
-    global _new_stems
-    taken, _new_stems = _new_stems, {}
-    return taken
+def computed_stems(skip: int = 0) -> dict[str, str]:
+    """The words this process stemmed with NLTK, and their stems, after the first `skip`."""
+    return dict(islice(_computed_stems.items(), skip, None))
 
 
 class NormalizeFilter(Filter):

@@ -19,14 +19,13 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
-from searcher.analysis import take_new_stems
 from searcher.corpus import Corpus
 from searcher.errors import IndexLockedError, IndexMissingError
 from searcher.models import Article, IndexReport, IndexStats, Problem, Progress, Results
 from searcher.quotes import extract_quotes
 from searcher.schema import LIST_SEPARATOR, build_schema
 from searcher.search import run_search
-from searcher.stemtable import known_stems, record_stems
+from searcher.stemtable import known_stems
 from searcher.writelock import write_lock
 
 DEFAULT_INDEX = "index"
@@ -98,7 +97,6 @@ class Index:
             writer.cancel()
             raise
         writer.commit()
-        record_stems(self.path, take_new_stems())
         if isinstance(articles, Corpus):
             problems = [*articles.problems, *problems]
             files_seen = articles.files_seen

@@ -38,7 +38,7 @@ from whoosh.index import FileIndex
 from whoosh.query import Term
 from whoosh.searching import Searcher
 
-from searcher.analysis import take_new_stems
+from searcher.analysis import computed_stems
 from searcher.corpus import Corpus, FileRef
 from searcher.filestate import FileSignature, content_hash, load_state, save_state, signature
 from searcher.index import DEFAULT_COMMIT_EVERY, text_problem, to_document
@@ -115,6 +115,7 @@ class SegmentBuilder:
         self._folder = folder
         self._corpus = corpus
         self._writer: writing.SegmentWriter | None = None
+        self._stems_reported = 0
 
     def index_files(self, refs: Iterable[FileRef]) -> list[FileResult]:
         """Read and analyse the files; their articles go to the current segment."""
@@ -141,10 +142,13 @@ class SegmentBuilder:
 
     def finish(self) -> tuple[Segment | None, dict[str, str]]:
         """Write out the current segment (None when nothing was added) and start afresh;
-        with the words stemmed by NLTK meanwhile, for the index's stem table."""
+        with the words this process has stemmed since the last call (all of them the first
+        time, whichever index they were met in), for the index's stem table."""
         writer, self._writer = self._writer, None
         segment = writer._finalize_segment() if writer is not None else None
-        return segment, take_new_stems()
+        stems = computed_stems(skip=self._stems_reported)
+        self._stems_reported += len(stems)
+        return segment, stems
 
 
 # Worker processes: one builder each, set up by the pool's initializer.
