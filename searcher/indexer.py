@@ -299,13 +299,18 @@ def _gone_files(ix: FileIndex, corpus: Corpus, seen: set[str]) -> list[str]:
     """Files with articles in the index, under the corpus's roots, no longer there."""
     folders = tuple(f"{root.label}/" for root in corpus.roots if root.path.is_dir())
     files = {f"{root.label}/{root.path.name}" for root in corpus.roots if not root.path.is_dir()}
-    with ix.reader() as reader:
-        indexed = [term.decode("utf-8") for term in reader.lexicon("file")]
-    return [
-        file_id
-        for file_id in indexed
-        if (file_id.startswith(folders) or file_id in files) and file_id not in seen
-    ]
+    with ix.searcher() as searcher:
+        candidates = [
+            file_id
+            for file_id in (term.decode("utf-8") for term in searcher.reader().lexicon("file"))
+            if (file_id.startswith(folders) or file_id in files) and file_id not in seen
+        ]
+        # The lexicon keeps the terms of deleted documents until their segment is merged.
+        return [f for f in candidates if _has_live_documents(searcher, Term("file", f))]
+
+
+def _has_live_documents(searcher: Searcher, query: Term) -> bool:
+    return next(iter(searcher.docs_for_query(query)), None) is not None
 
 
 def _open_or_create(storage: FileStorage) -> FileIndex:

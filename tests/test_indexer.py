@@ -75,6 +75,9 @@ def test_no_prune_keeps_articles_of_deleted_files(tmp_path: Path) -> None:
     assert len(ix) == 3
     assert ix.update(read_corpus(folder), workers=1).removed == 1
     assert len(ix) == 2
+    generation = ix._open().latest_generation()
+    assert not ix.update(read_corpus(folder), workers=1).changed
+    assert ix._open().latest_generation() == generation  # nothing was written
 
 
 def test_pruning_stays_inside_the_folders_being_indexed(tmp_path: Path) -> None:
@@ -202,3 +205,20 @@ def test_locked_index_in_the_cli_is_one_line_and_exit_2(tmp_path: Path, big_fold
     assert second.returncode == 2
     assert f"is being written by indexer process {first.pid}" in message
     assert "Traceback" not in message
+
+
+def test_an_index_whose_schema_predates_file_ids_gets_the_field(tmp_path: Path) -> None:
+    from whoosh import fields
+    from whoosh.filedb.filestore import FileStorage
+
+    from searcher.schema import build_schema
+
+    old = build_schema()
+    old.remove("file")
+    FileStorage(str(tmp_path / "ix")).create().create_index(old)
+    folder = tmp_path / "news"
+    write_articles(folder, 2)
+    ix = Index(tmp_path / "ix")
+    assert ix.update(read_corpus(folder), workers=1).added == 2
+    assert isinstance(ix._open().schema["file"], fields.ID)
+    assert not ix.update(read_corpus(folder), workers=1).changed
