@@ -180,10 +180,12 @@ ENGINES: dict[str, tuple[Callable[[Path, Path], int], Callable[[Path], Search]]]
 
 
 def _peak_mb() -> float:
+    """Peak memory: this process, plus its largest worker times the workers (an upper
+    bound: Linux reports the largest child's peak, not their sum), in MB."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    workers = os.cpu_count() or 1 if children else 0
-    return (own + children * workers) / 1024  # Linux reports KiB
+    largest_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    workers = os.cpu_count() or 1
+    return (own + largest_child * workers) / 1024  # Linux reports KiB
 
 
 def _size(folder: Path) -> int:

@@ -111,7 +111,8 @@ def main() -> None:
             rows: list[dict[str, object]] = []
             for engine in engines:
                 print(f"x{copies} {engine} ...", file=sys.stderr, flush=True)
-                rows.append({"engine": engine, **run_engine(engine, corpus, Path(work) / engine)})
+                index = Path(work) / f"x{copies}-{engine}"
+                rows.append({"engine": engine, **run_engine(engine, corpus, index)})
             plain = next((r["per_second"] for r in rows if r["engine"] == "whoosh"), None)
             for row in rows:
                 if plain:

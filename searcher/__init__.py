@@ -16,7 +16,17 @@ from searcher.errors import (
     SearcherError,
 )
 from searcher.index import Index
-from searcher.models import Article, Hit, IndexReport, Problem, Quote, Results, Snippet
+from searcher.models import (
+    Article,
+    Hit,
+    IndexReport,
+    IndexStats,
+    Problem,
+    Progress,
+    Quote,
+    Results,
+    Snippet,
+)
 
 __all__ = [
     "Article",
@@ -27,7 +37,9 @@ __all__ = [
     "IndexLockedError",
     "IndexMissingError",
     "IndexReport",
+    "IndexStats",
     "Problem",
+    "Progress",
     "QuerySyntaxError",
     "Quote",
     "Results",

@@ -131,6 +131,28 @@ def index_command(
         raise typer.Exit(EXIT_SKIPPED)
 
 
+@app.command("query")
+def query_command(
+    text: Annotated[str, typer.Argument(help="What to look for.", show_default=False)],
+    index: IndexOption = Path(DEFAULT_INDEX),
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Results to show.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Rank the indexed articles for TEXT and show highlighted snippets.
+
+    Articles containing every word rank above those containing some. Words are stemmed,
+    so "troops" also finds "troop". Put phrases in double quotes.
+
+    Example: search query "CSTO troops" --limit 5
+    """
+    with _user_errors():
+        results = Index(index).search(text, limit=limit)
+    if as_json:
+        typer.echo(json.dumps(results_json(results), ensure_ascii=False))
+    else:
+        console.print(results_renderable(results))
+
+
 @app.command("stats")
 def stats_command(
     index: IndexOption = Path(DEFAULT_INDEX),
@@ -160,25 +182,3 @@ def optimize_command(index: IndexOption = Path(DEFAULT_INDEX)) -> None:
     with _user_errors():
         merged = Index(index).optimize()
     console.print(f"Merged {merged} segments into 1 in {index}")
-
-
-@app.command("query")
-def query_command(
-    text: Annotated[str, typer.Argument(help="What to look for.", show_default=False)],
-    index: IndexOption = Path(DEFAULT_INDEX),
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Results to show.")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
-) -> None:
-    """Rank the indexed articles for TEXT and show highlighted snippets.
-
-    Articles containing every word rank above those containing some. Words are stemmed,
-    so "troops" also finds "troop". Put phrases in double quotes.
-
-    Example: search query "CSTO troops" --limit 5
-    """
-    with _user_errors():
-        results = Index(index).search(text, limit=limit)
-    if as_json:
-        typer.echo(json.dumps(results_json(results), ensure_ascii=False))
-    else:
-        console.print(results_renderable(results))
