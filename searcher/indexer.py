@@ -380,9 +380,11 @@ def _index_files(
             run.commit([], [], gone)
         return
     files_done = articles = 0
+    # Workers first: a progress display may start a thread, and forking a process with
+    # threads risks copying a held lock.
+    pool = start_workers(min(workers, len(files)))
     if on_progress:
         on_progress(Progress(0, len(files), 0))
-    pool = start_workers(min(workers, len(files)))
     try:
         batch: list[FileResult] = []
         pending: deque[AsyncResult[list[FileResult]] | list[FileResult]] = deque()

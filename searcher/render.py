@@ -104,7 +104,7 @@ def problem_lines(problems: Iterable[object]) -> Iterable[Text]:
 class ProgressDisplay:
     """Shows an indexing run's `Progress`: a live bar on a terminal, else a line every
     `interval` seconds; nothing when not `enabled`. Use as a context manager; call it
-    with each `Progress`."""
+    with each `Progress`. The bar (and its refresh thread) starts at the first call."""
 
     def __init__(self, console: Console, enabled: bool = True, interval: float = 10.0) -> None:
         self._console = console
@@ -115,32 +115,36 @@ class ProgressDisplay:
         self._task: TaskID | None = None
 
     def __enter__(self) -> ProgressDisplay:
-        if self._enabled and self._console.is_terminal:
-            self._bar = RichProgress(
-                TextColumn("Indexing"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("files · {task.fields[articles]} articles · {task.fields[rate]}"),
-                TimeRemainingColumn(),
-                console=self._console,
-                transient=True,
-            )
-            self._bar.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
-            self._bar.__exit__(None, None, None)
+            self._bar.stop()
 
     def __call__(self, progress: Progress) -> None:
+        if not self._enabled:
+            return
+        if progress.files_done == 0:
+            self._started = time.monotonic()
         rate = f"{progress.articles / max(time.monotonic() - self._started, 1e-6):,.0f}/s"
-        if self._bar is not None:
-            if self._task is None:
+        if self._console.is_terminal:
+            if self._bar is None:
+                self._bar = RichProgress(
+                    TextColumn("Indexing"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TextColumn("files · {task.fields[articles]} articles · {task.fields[rate]}"),
+                    TimeRemainingColumn(),
+                    console=self._console,
+                    transient=True,
+                )
+                self._bar.start()
                 self._task = self._bar.add_task("", total=progress.files_total, articles=0, rate="")
+            assert self._task is not None
             self._bar.update(
                 self._task, completed=progress.files_done, articles=progress.articles, rate=rate
             )
-        elif self._enabled and (
+        elif (
             time.monotonic() - self._last_line >= self._interval
             or progress.files_done == progress.files_total
         ):
