@@ -142,6 +142,8 @@ def _index_in_subprocess(folder: Path, index: Path, *options: str) -> subprocess
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        # Python leaves Ctrl-C ignored if its parent ignored it (a background CI job).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
@@ -222,3 +224,17 @@ def test_an_index_whose_schema_predates_file_ids_gets_the_field(tmp_path: Path) 
     assert ix.update(read_corpus(folder), workers=1).added == 2
     assert isinstance(ix._open().schema["file"], fields.ID)
     assert not ix.update(read_corpus(folder), workers=1).changed
+
+
+def test_ctrl_c_keeps_the_last_commit_and_says_so(tmp_path: Path, big_folder: Path) -> None:
+    index = tmp_path / "ix"
+    process = _index_in_subprocess(big_folder, index, "--commit-every", "300")
+    _wait_for(lambda: (index / STATE_FILE).exists(), process)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal sends it: to the whole group
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Interrupted; the index keeps its last commit." in stderr.decode()
+    assert not (index / HOLDER_FILE).exists()
+    assert 0 < len(Index(index)) < 4000
+    report = Index(index).update(read_corpus(big_folder), workers=2)
+    assert not report.notes and len(Index(index)) == 4000
