@@ -17,6 +17,8 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.query import Term
+from whoosh.util.times import long_to_datetime
 from whoosh.writing import SegmentWriter
 
 from searcher.corpus import Corpus
@@ -146,24 +148,34 @@ class Index:
         return count
 
     def stats(self) -> IndexStats:
-        """What the index holds: articles, sources, dates, languages, size, segments."""
+        """What the index holds: articles, sources, dates, languages, size, segments.
+
+        Read from columns and term lists, not from the stored articles, so it stays quick
+        at any size.
+        """
         ix = self._open()
-        sources: set[str] = set()
-        languages: set[str] = set()
-        dates: list[str] = []
-        with ix.reader() as reader:
-            for stored in reader.all_stored_fields():
-                sources.add(stored.get("source", ""))
-                languages.add(stored.get("language", ""))
-                if "date_iso" in stored:
-                    dates.append(stored["date_iso"])
-        moments = sorted(datetime.fromisoformat(d) for d in dates)
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            live = list(reader.all_doc_ids())
+            sources: set[str] = set()
+            if reader.has_column("source_key"):
+                column = reader.column_reader("source_key")
+                sources = {column[docnum] for docnum in live} - {""}
+            dates: list[int] = []
+            if reader.has_column("date"):
+                column = reader.column_reader("date", translate=False)
+                dates = [value for value in (column[n] for n in live) if value != _NO_DATE]
+            languages = [
+                term.decode("utf-8")
+                for term in reader.lexicon("language")
+                if next(iter(searcher.docs_for_query(Term("language", term))), None) is not None
+            ]
         return IndexStats(
             articles=ix.doc_count(),
-            sources=len(sources - {""}),
-            first_date=moments[0] if moments else None,
-            last_date=moments[-1] if moments else None,
-            languages=tuple(sorted(languages - {""})),
+            sources=len(sources),
+            first_date=_utc(min(dates)) if dates else None,
+            last_date=_utc(max(dates)) if dates else None,
+            languages=tuple(languages),
             size=sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file()),
             segments=len(ix._segments()),
             updated=datetime.fromtimestamp(ix.last_modified(), tz=timezone.utc),
@@ -176,6 +188,14 @@ class Index:
             raise IndexMissingError(f"The index at {self.path} has no articles")
         with known_stems(self.path):
             return run_search(ix, text, limit=limit)
+
+
+# The value of a sortable date column for an article without a date.
+_NO_DATE = 2**64 - 1
+
+
+def _utc(value: int) -> datetime:
+    return long_to_datetime(value).replace(tzinfo=timezone.utc)
 
 
 def text_problem(article: Article) -> Problem | None:
@@ -194,6 +214,7 @@ def to_document(article: Article) -> dict[str, Any]:
         "docno": article.docno,
         "path": article.path,
         "source": article.source,
+        "source_key": article.source,
         "headline": article.headline,
         "byline": article.byline,
         "authors": LIST_SEPARATOR.join(article.authors),

@@ -49,6 +49,7 @@ def build_schema() -> fields.Schema:
         docno=fields.ID(stored=True),
         path=fields.ID(stored=True),
         source=fields.TEXT(analyzer=names, stored=True),
+        source_key=fields.ID(sortable=True),  # the whole name, as a column (stats, facets)
         headline=fields.TEXT(analyzer=news, stored=True),
         byline=fields.TEXT(analyzer=names, stored=True),
         authors=fields.TEXT(analyzer=names, stored=True),
