@@ -36,6 +36,7 @@ COLUMNS = (
     ("articles", "articles"),
     ("per_second", "articles/s"),
     ("ratio", "x plain Whoosh"),
+    ("per_cpu_second", "articles/CPU-s"),
     ("peak_mb", "peak MB"),
     ("index_mb", "index MB"),
     ("p50_ms", "warm p50 ms"),
