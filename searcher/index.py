@@ -31,7 +31,7 @@ from searcher.stemtable import known_stems
 from searcher.writelock import write_lock
 
 DEFAULT_INDEX = "index"
-DEFAULT_COMMIT_EVERY = 20_000
+DEFAULT_COMMIT_EVERY = 50_000
 
 
 class Index:

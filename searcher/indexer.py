@@ -36,6 +36,7 @@ from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 from whoosh.query import Term
+from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
 from searcher.analysis import computed_stems
@@ -53,8 +54,8 @@ WRITER_LIMIT_MB = 128
 # enough to keep every core busy until the end of a batch.
 TASK_FILES = 32
 TASK_BYTES = 1 << 20
-# After a run, segments are merged (Whoosh's small-segment policy) once there are more
-# than this many: each segment costs every query a little.
+# After a run, the smallest segments are merged once there are more than this many: each
+# segment costs every query a little, and each merge costs the indexer.
 MAX_SEGMENTS = 12
 _BARRIER_TIMEOUT = 600.0
 
@@ -421,7 +422,20 @@ def _index_files(
 
 
 def _merge_if_many_segments(storage: FileStorage) -> None:
-    """Merge the small segments when there are many (Whoosh's merge policy chooses)."""
+    """Merge the smallest segments into one when there are more than `MAX_SEGMENTS`."""
     ix = storage.open_index()
     if len(ix._segments()) > MAX_SEGMENTS:
-        writing.SegmentWriter(ix, _lk=False).commit(mergetype=writing.MERGE_SMALL)
+        writing.SegmentWriter(ix, _lk=False).commit(mergetype=_merge_smallest)
+
+
+def _merge_smallest(writer: writing.SegmentWriter, segments: list[Segment]) -> list[Segment]:
+    """A Whoosh merge policy: the smallest segments go into the writer's new one, leaving
+    `MAX_SEGMENTS` in all. (Whoosh's own policy never merges segments of equal size, which
+    is what parallel batches make.)"""
+    ordered = sorted(segments, key=lambda segment: segment.doc_count_all())
+    excess = len(segments) - MAX_SEGMENTS + 1
+    for segment in ordered[:excess]:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return ordered[excess:]

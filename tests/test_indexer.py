@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import shared_path
 
-from searcher import Index, read_corpus
+from searcher import Index, indexer, read_corpus
 from searcher.filestate import STATE_FILE
 from searcher.models import Progress
 from searcher.writelock import HOLDER_FILE
@@ -118,11 +118,23 @@ def test_several_workers_and_small_batches_keep_every_document(tmp_path: Path) -
     write_articles(folder, 600)
     seen: list[Progress] = []
     ix = Index(tmp_path / "ix")
-    report = ix.update(read_corpus(folder), workers=3, commit_every=50, on_progress=seen.append)
+    report = ix.update(read_corpus(folder), workers=3, commit_every=1, on_progress=seen.append)
     assert report.added == 600 and len(ix) == 600
     assert ids(ix) == {f"news/a{n:05d}.txt" for n in range(600)}
     assert seen[0] == Progress(0, 600, 0) and seen[-1] == Progress(600, 600, 600)
     assert [p.files_done for p in seen] == sorted(p.files_done for p in seen)
+
+
+def test_many_segments_are_merged_down_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexer, "MAX_SEGMENTS", 4)
+    folder = tmp_path / "news"
+    write_articles(folder, 300)
+    ix = Index(tmp_path / "ix")
+    ix.update(read_corpus(folder), workers=1, commit_every=1)  # a segment per task of 32
+    assert ix.stats().segments == 4
+    assert ids(ix) == {f"news/a{n:05d}.txt" for n in range(300)}
 
 
 def test_several_workers_keep_every_bbc_article(tmp_path: Path) -> None:
