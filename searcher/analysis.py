@@ -134,8 +134,7 @@ def _news_forms(word: str) -> tuple[str, str | None]:
 
 class _Match(Protocol):
     def group(self) -> str: ...
-    def start(self) -> int: ...
-    def end(self) -> int: ...
+    def span(self) -> tuple[int, int]: ...
 
 
 class _Whole:
@@ -147,11 +146,8 @@ class _Whole:
     def group(self) -> str:
         return self._value
 
-    def start(self) -> int:
-        return 0
-
-    def end(self) -> int:
-        return len(self._value)
+    def span(self) -> tuple[int, int]:
+        return 0, len(self._value)
 
 
 class NewsAnalyzer(Analyzer):
@@ -184,12 +180,13 @@ class NewsAnalyzer(Analyzer):
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         matches: Iterable[_Match] = _TOKEN.finditer(value) if tokenize else [_Whole(value)]
+        token.boost = 1.0  # nothing downstream changes it
+        keep_original = keeporiginal or not tokenize
         pos = None  # as StopFilter renumbers: from the first kept token's position on
         for index, match in enumerate(matches):
             word = match.group()
             normal, stemmed = _news_forms(word)
-            token.boost = 1.0
-            if keeporiginal or not tokenize:
+            if keep_original:
                 token.original = word  # type: ignore[attr-defined]
             if stemmed is None:
                 if removestops:
@@ -203,8 +200,8 @@ class NewsAnalyzer(Analyzer):
                     pos = start_pos + index if pos is None else pos + 1
                     token.pos = pos
             if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
+                start, end = match.span()
+                token.startchar, token.endchar = start_char + start, start_char + end
             yield token
 
 
