@@ -25,6 +25,7 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 bench: $(BIN)/search
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.run
 
 clean:

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
-from typing import cast
+from functools import cache, lru_cache
+from itertools import islice
+from typing import Protocol, cast
 
 from whoosh.analysis import (
     Analyzer,
@@ -31,8 +32,6 @@ from whoosh.analysis import (
     IDTokenizer,
     LowercaseFilter,
     RegexTokenizer,
-    StemFilter,
-    StopFilter,
 )
 from whoosh.analysis.acore import Token
 from whoosh.support.charset import accent_map
@@ -65,9 +64,36 @@ def _snowball() -> Callable[[str], str]:
     return EnglishStemmer().stem
 
 
+# Stems known without NLTK (the index's recorded vocabulary, see `stemtable`), and every
+# stem this process computed with NLTK, in the order computed.
+_known_stems: Callable[[str], str | None] | None = None
+_computed_stems: dict[str, str] = {}
+
+
 def stem(word: str) -> str:
-    """Return the Snowball (Porter2) stem of an English word; "news" stays "news"."""
-    return _snowball()(word)
+    """Return the Snowball (Porter2) stem of an English word; "news" stays "news".
+
+    Looked up among the known stems first (NLTK takes ~200 ms to import; a query's words
+    are usually words the index has seen), else computed by NLTK and remembered.
+    """
+    known = _known_stems(word) if _known_stems is not None else None
+    if known is not None:
+        return known
+    stemmed = _computed_stems.get(word)
+    if stemmed is None:
+        stemmed = _computed_stems[word] = _snowball()(word)
+    return stemmed
+
+
+def use_known_stems(lookup: Callable[[str], str | None] | None) -> None:
+    """Consult `lookup` (word -> stem or None) before NLTK; None to stop."""
+    global _known_stems
+    _known_stems = lookup
+
+
+def computed_stems(skip: int = 0) -> dict[str, str]:
+    """The words this process stemmed with NLTK, and their stems, after the first `skip`."""
+    return dict(islice(_computed_stems.items(), skip, None))
 
 
 class NormalizeFilter(Filter):
@@ -93,11 +119,94 @@ def _tokens() -> Analyzer:
 
 def news_analyzer() -> Analyzer:
     """The analyzer of prose fields: tokenise, fold, lowercase, drop stop words, stem."""
-    return (
-        _tokens()
-        | StopFilter(stoplist=STOP_WORDS, minsize=1)
-        | StemFilter(stemfn=stem, cachesize=STEM_CACHE_SIZE)
-    )
+    return NewsAnalyzer()
+
+
+_TOKEN = re.compile(TOKEN_PATTERN)
+_ACCENTS = cast(dict[int, str], accent_map)
+
+
+@lru_cache(maxsize=STEM_CACHE_SIZE)
+def _news_forms(word: str) -> tuple[str, str | None]:
+    """A word's normal form (folded, lowercased, normalised) and its stem, None for a
+    stop word."""
+    normal = _APOSTROPHES.sub("'", word.translate(_ACCENTS).lower()).replace(".", "")
+    if not normal or normal in STOP_WORDS:
+        return normal, None
+    return normal, stem(normal)
+
+
+class _Match(Protocol):
+    def group(self) -> str: ...
+    def span(self) -> tuple[int, int]: ...
+
+
+class _Whole:
+    """The whole value as one match, for `tokenize=False`."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def group(self) -> str:
+        return self._value
+
+    def span(self) -> tuple[int, int]:
+        return 0, len(self._value)
+
+
+class NewsAnalyzer(Analyzer):
+    """The prose chain in one pass, for speed: the tokens, positions and offsets of
+    `RegexTokenizer(TOKEN_PATTERN) | CharsetFilter(accent_map) | LowercaseFilter() |
+    NormalizeFilter() | StopFilter(STOP_WORDS, minsize=1) | StemFilter(stem)`, with every
+    word's forms cached (`tests/test_analysis.py` holds the two to the same output)."""
+
+    is_morph = True
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        no_morph: bool = False,
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        matches: Iterable[_Match] = _TOKEN.finditer(value) if tokenize else [_Whole(value)]
+        token.boost = 1.0  # nothing downstream changes it
+        keep_original = keeporiginal or not tokenize
+        pos = None  # as StopFilter renumbers: from the first kept token's position on
+        for index, match in enumerate(matches):
+            word = match.group()
+            normal, stemmed = _news_forms(word)
+            if keep_original:
+                token.original = word  # type: ignore[attr-defined]
+            if stemmed is None:
+                if removestops:
+                    continue
+                token.text, token.stopped = normal, True
+                if positions:
+                    token.pos = start_pos + index
+            else:
+                token.text, token.stopped = (normal if no_morph else stemmed), False
+                if positions:
+                    pos = start_pos + index if pos is None else pos + 1
+                    token.pos = pos
+            if chars:
+                start, end = match.span()
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
 
 
 def name_analyzer() -> Analyzer:

@@ -23,11 +23,12 @@ from rich.console import Console
 from searcher.corpus import FORMATS, parse_fields, read_corpus
 from searcher.errors import SearcherError
 from searcher.filters import parse_date_bound
-from searcher.index import DEFAULT_INDEX, Index
+from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, Index
 from searcher.models import SearchOptions
 from searcher.problems import count_problems, write_problems
 from searcher.render import (
     CSV_COLUMNS,
+    ProgressDisplay,
     article_json,
     article_renderable,
     hit_json,
@@ -41,6 +42,8 @@ from searcher.render import (
     results_renderable,
     speakers_json,
     speakers_renderable,
+    stats_json,
+    stats_renderable,
     undated_note,
 )
 
@@ -141,22 +144,58 @@ def index_command(
             show_default=False,
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", "-j", min=1, help="Processes that read and analyse (default: all cores)."
+        ),
+    ] = None,
+    commit_every: Annotated[
+        int,
+        typer.Option("--commit-every", min=1, help="Commit after about this many articles."),
+    ] = DEFAULT_COMMIT_EVERY,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune/--no-prune", help="Remove the articles of files gone from the folders."
+        ),
+    ] = True,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Start the index from scratch.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress; only the summary line.")
+    ] = False,
 ) -> None:
     """Index the articles in PATH (files or folders), adding to or updating the index.
 
-    Re-indexing an article replaces it. Formats are recognised by content and extension
-    (also inside .gz); bad files and records are skipped and reported. The run ends with a
-    summary of files seen, articles indexed and what was skipped, by reason.
+    Only new and changed files are read; articles of changed files are replaced and those
+    of deleted files removed. Formats are recognised by content and extension (also inside
+    .gz); bad files and records are skipped and reported. Work is spread over all cores and
+    committed in batches, so an interrupted run keeps what it committed and the next run
+    completes it. The run ends with a summary of files seen, articles indexed and what was
+    skipped, by reason.
 
     Example: search index corpus/ --index index
 
     Example: search index feeds/ --format jsonl --field headline=heading --errors bad.jsonl
+
+    Example: search index archive/ --workers 2 --commit-every 5000
     """
-    with _user_errors():
+    with _user_errors(), ProgressDisplay(console, enabled=not quiet) as progress:
         corpus = read_corpus(*paths, format=format, fields=parse_fields(field or []))
-        report = Index(index).add(corpus)
+        report = Index(index).update(
+            corpus,
+            workers=workers,
+            commit_every=commit_every,
+            prune=prune,
+            rebuild=rebuild,
+            on_progress=progress,
+        )
         if errors_file is not None:
             write_problems(report.problems, errors_file)
+    for note in report.notes:
+        errors.print(note)
     for line in problem_lines(report.problems):
         errors.print(line, soft_wrap=True)
     console.print(report_summary(report, str(index)))
@@ -368,3 +407,34 @@ def speakers_command(
         typer.echo(json.dumps(speakers_json(speakers), ensure_ascii=False))
     else:
         console.print(speakers_renderable(speakers, text))
+
+
+@app.command("stats")
+def stats_command(
+    index: IndexOption = Path(DEFAULT_INDEX),
+    as_json: JsonOption = False,
+) -> None:
+    """Show what the index holds: articles, sources, date range, languages, size on disk,
+    segments and the time of the last update.
+
+    Example: search stats --json
+    """
+    with _user_errors():
+        stats = Index(index).stats()
+    if as_json:
+        typer.echo(json.dumps(stats_json(stats), ensure_ascii=False))
+    else:
+        console.print(stats_renderable(stats, str(index)))
+
+
+@app.command("optimize")
+def optimize_command(index: IndexOption = Path(DEFAULT_INDEX)) -> None:
+    """Merge the index's segments into one, which makes queries faster.
+
+    Indexing merges small segments by itself; run this after large updates.
+
+    Example: search optimize --index index
+    """
+    with _user_errors():
+        merged = Index(index).optimize()
+    console.print(f"Merged {merged} segments into 1 in {index}")

@@ -10,13 +10,16 @@ them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
-from datetime import timezone
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.query import Term
+from whoosh.util.times import long_to_datetime
+from whoosh.writing import SegmentWriter
 
 from searcher.analysis import word_list
 from searcher.articles import show_article, similar_articles
@@ -27,7 +30,9 @@ from searcher.models import (
     ArticleView,
     Hit,
     IndexReport,
+    IndexStats,
     Problem,
+    Progress,
     QuoteResults,
     Results,
     SearchOptions,
@@ -37,8 +42,11 @@ from searcher.quotes import extract_quotes
 from searcher.quotesearch import count_speakers, search_quotes
 from searcher.schema import AUTHORS_COLUMN, LIST_SEPARATOR, SOURCE_COLUMN, WORDS_FIELD, build_schema
 from searcher.search import iter_search, run_search
+from searcher.stemtable import known_stems
+from searcher.writelock import write_lock
 
 DEFAULT_INDEX = "index"
+DEFAULT_COMMIT_EVERY = 50_000
 
 
 class Index:
@@ -102,8 +110,9 @@ class Index:
             with ix.searcher() as searcher:
                 seen: set[str] = set()
                 for article in articles:
-                    if not (article.headline or article.body):
-                        problems.append(Problem(article.path or article.id, "no text"))
+                    problem = text_problem(article)
+                    if problem is not None:
+                        problems.append(problem)
                         continue
                     if article.id in seen or searcher.document_number(id=article.id) is not None:
                         replaced += 1
@@ -124,6 +133,79 @@ class Index:
             added=added, replaced=replaced, problems=tuple(problems), files_seen=files_seen
         )
 
+    def update(
+        self,
+        corpus: Corpus,
+        *,
+        workers: int | None = None,
+        commit_every: int = DEFAULT_COMMIT_EVERY,
+        prune: bool = True,
+        rebuild: bool = False,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> IndexReport:
+        """Bring the index up to date with the files of `corpus`, incrementally.
+
+        Only new and changed files are read (by size, mtime and content hash); the articles
+        of changed files are replaced and, unless `prune` is False, those of files gone from
+        the corpus's folders removed. `workers` processes (default: every core) read and
+        analyse; a commit follows about every `commit_every` articles, so a crash loses at
+        most one batch. `rebuild` starts from scratch. `on_progress` is called as files are
+        done. Raises `IndexLockedError` while another indexer runs.
+        """
+        from searcher import indexer  # worker pools and state: not needed by queries
+
+        return indexer.update_index(
+            self.path,
+            corpus,
+            workers=workers,
+            commit_every=commit_every,
+            prune=prune,
+            rebuild=rebuild,
+            on_progress=on_progress,
+        )
+
+    def optimize(self) -> int:
+        """Merge every segment into one (faster queries); returns the segments merged."""
+        ix = self._open()
+        with write_lock(self._storage(), []):
+            count = len(ix._segments())
+            SegmentWriter(ix, _lk=False).commit(optimize=True)
+        return count
+
+    def stats(self) -> IndexStats:
+        """What the index holds: articles, sources, dates, languages, size, segments.
+
+        Read from columns and term lists, not from the stored articles, so it stays quick
+        at any size.
+        """
+        ix = self._open()
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            live = list(reader.all_doc_ids())
+            sources: set[str] = set()
+            if reader.has_column("source_key"):
+                column = reader.column_reader("source_key")
+                sources = {column[docnum] for docnum in live} - {""}
+            dates: list[int] = []
+            if reader.has_column("date"):
+                column = reader.column_reader("date", translate=False)
+                dates = [value for value in (column[n] for n in live) if value != _NO_DATE]
+            languages = [
+                term.decode("utf-8")
+                for term in reader.lexicon("language")
+                if next(iter(searcher.docs_for_query(Term("language", term))), None) is not None
+            ]
+        return IndexStats(
+            articles=ix.doc_count(),
+            sources=len(sources),
+            first_date=_utc(min(dates)) if dates else None,
+            last_date=_utc(max(dates)) if dates else None,
+            languages=tuple(languages),
+            size=sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file()),
+            segments=len(ix._segments()),
+            updated=datetime.fromtimestamp(ix.last_modified(), tz=timezone.utc),
+        )
+
     def _open_articles(self) -> whoosh_index.FileIndex:
         ix = self._open()
         if ix.doc_count() == 0:
@@ -139,29 +221,54 @@ class Index:
     ) -> Results:
         """Rank the articles matching `text`; `limit=None` returns every match from
         `offset` on. `options` filter, sort and facet the search (see `SearchOptions`)."""
-        return run_search(self._open_articles(), text, limit=limit, offset=offset, options=options)
+        with known_stems(self.path):
+            return run_search(
+                self._open_articles(), text, limit=limit, offset=offset, options=options
+            )
 
     def show(self, article_id: str, query: str | None = None) -> ArticleView:
         """The whole article `article_id`, with the words of `query` marked."""
-        return show_article(self._open_articles(), article_id, query)
+        with known_stems(self.path):
+            return show_article(self._open_articles(), article_id, query)
 
     def similar(self, article_id: str, limit: int = 10) -> Results:
         """The articles most like `article_id` (more-like-this over body and headline)."""
-        return similar_articles(self._open_articles(), article_id, limit=limit)
+        with known_stems(self.path):
+            return similar_articles(self._open_articles(), article_id, limit=limit)
 
     def quotes(
         self, text: str, speaker: str | None = None, limit: int | None = 10, offset: int = 0
     ) -> QuoteResults:
         """The quotations matching `text`, ranked, optionally only by `speaker`."""
-        return search_quotes(self._open_articles(), text, speaker, limit=limit, offset=offset)
+        with known_stems(self.path):
+            return search_quotes(self._open_articles(), text, speaker, limit=limit, offset=offset)
 
     def speakers(self, text: str | None = None, limit: int | None = 20) -> tuple[SpeakerCount, ...]:
         """Who is quoted most, over every article or about `text`."""
-        return count_speakers(self._open_articles(), text, limit=limit)
+        with known_stems(self.path):
+            return count_speakers(self._open_articles(), text, limit=limit)
 
     def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
         """Every match of `text` in ranked order, one at a time (for export)."""
-        return iter_search(self._open_articles(), text, options=options)
+        with known_stems(self.path):
+            yield from iter_search(self._open_articles(), text, options=options)
+
+
+# The value of a sortable date column for an article without a date.
+_NO_DATE = 2**64 - 1
+
+
+def _utc(value: int) -> datetime:
+    return long_to_datetime(value).replace(tzinfo=timezone.utc)
+
+
+def text_problem(article: Article) -> Problem | None:
+    """Why an article cannot be indexed (it has no text), or None when it can."""
+    if article.headline or article.body:
+        return None
+    # A record of a multi-article file is named by its id (`reut2-012.sgm#12793`).
+    where = article.id if "#" in article.id or not article.path else article.path
+    return Problem(where, "no text", kind="no-text")
 
 
 def to_document(article: Article) -> dict[str, Any]:
@@ -173,6 +280,7 @@ def to_document(article: Article) -> dict[str, Any]:
         "docno": article.docno,
         "path": article.path,
         "source": article.source,
+        "source_key": article.source,
         "headline": article.headline,
         "byline": article.byline,
         "authors": LIST_SEPARATOR.join(article.authors),

@@ -89,11 +89,42 @@ class IndexReport:
     replaced: int = 0
     problems: tuple[Problem, ...] = ()
     files_seen: int = 0
+    removed: int = 0
+    files_unchanged: int = 0
+    notes: tuple[str, ...] = ()
 
     @property
     def indexed(self) -> int:
         """Articles written by the run, new or replacing an older version."""
         return self.added + self.replaced
+
+    @property
+    def changed(self) -> bool:
+        """False when the run found nothing to add, replace or remove."""
+        return bool(self.indexed or self.removed)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an indexing run is: files read of those to read, articles written."""
+
+    files_done: int
+    files_total: int
+    articles: int
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What an index holds. `size` is in bytes; `updated` the time of the last commit."""
+
+    articles: int
+    sources: int
+    first_date: datetime | None
+    last_date: datetime | None
+    languages: tuple[str, ...]
+    size: int
+    segments: int
+    updated: datetime | None
 
 
 @dataclass(frozen=True)

@@ -42,15 +42,22 @@ AUTHORS_COLUMN = "authors_facet"
 LIST_SEPARATOR = "; "
 
 
+def file_field() -> fields.ID:
+    """The id of the file an article was read from: what incremental runs replace by."""
+    return fields.ID()
+
+
 def build_schema() -> fields.Schema:
     """The schema of a new index."""
     news = news_analyzer()
     names = name_analyzer()
     return fields.Schema(
         id=fields.ID(unique=True, stored=True),
+        file=file_field(),
         docno=fields.ID(stored=True),
         path=fields.ID(stored=True),
         source=fields.TEXT(analyzer=names, stored=True),
+        source_key=fields.ID(sortable=True),  # the whole name, as a column (stats, facets)
         headline=fields.TEXT(analyzer=news, stored=True),
         byline=fields.TEXT(analyzer=names, stored=True),
         authors=fields.TEXT(analyzer=names, stored=True),

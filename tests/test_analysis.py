@@ -2,7 +2,27 @@ import pickle
 import subprocess
 import sys
 
-from searcher.analysis import STOP_WORDS, name_analyzer, news_analyzer, stem
+import pytest
+from conftest import SEED, shared_path
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.support.charset import accent_map
+
+from searcher import read_corpus
+from searcher.analysis import (
+    STOP_WORDS,
+    TOKEN_PATTERN,
+    NormalizeFilter,
+    name_analyzer,
+    news_analyzer,
+    stem,
+)
 
 
 def terms(text: str) -> list[str]:
@@ -55,3 +75,63 @@ def test_opening_an_index_does_not_import_nltk(tmp_path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def reference_chain() -> Analyzer:
+    """The prose analyzer as a chain of Whoosh filters: what `NewsAnalyzer` must equal."""
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | CharsetFilter(accent_map)
+        | LowercaseFilter()
+        | NormalizeFilter()
+        | StopFilter(stoplist=STOP_WORDS, minsize=1)
+        | StemFilter(stemfn=stem)
+    )
+
+
+MODES = [
+    {"positions": True, "chars": True},  # indexing the body
+    {"positions": True, "start_pos": 7, "start_char": 3},
+    {"mode": "query", "removestops": False, "chars": True, "positions": True},
+    {"tokenize": False, "positions": True, "chars": True},
+    {"keeporiginal": True, "no_morph": True},  # no stemming: CompositeAnalyzer skips it
+]
+
+
+def token_stream(analyzer: Analyzer, text: str, **options: object) -> list[tuple[object, ...]]:
+    return [
+        (
+            t.text,
+            t.stopped,
+            getattr(t, "pos", None),
+            getattr(t, "startchar", None),
+            getattr(t, "endchar", None),
+            getattr(t, "original", None),
+        )
+        for t in analyzer(text, **options)
+    ]
+
+
+@pytest.mark.parametrize("options", MODES)
+def test_the_one_pass_analyzer_equals_the_filter_chain(options: dict[str, object]) -> None:
+    texts = [
+        SEED.read_text(),
+        "The U.S. and U.K. didn’t say; Kazakhstan's CAFÉ “quoted” — the of a 2022 e.g.",
+        "the",
+        "",
+        "Über naïve résumés",
+    ]
+    for text in texts:
+        assert token_stream(news_analyzer(), text, **options) == token_stream(
+            reference_chain(), text, **options
+        )
+
+
+def test_the_one_pass_analyzer_equals_the_chain_on_bbc() -> None:
+    bbc = shared_path("corpora", "bbc")
+    chain, fused = reference_chain(), news_analyzer()
+    for article in list(read_corpus(bbc / "politics"))[:150]:
+        for text in (article.headline, article.body):
+            assert token_stream(fused, text, positions=True, chars=True) == token_stream(
+                chain, text, positions=True, chars=True
+            )

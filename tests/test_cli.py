@@ -93,7 +93,8 @@ def test_strict_turns_skipped_input_into_exit_code_1(tmp_path: Path) -> None:
     assert loose.exit_code == 0 and "empty.txt" in loose.stderr
     strict = runner.invoke(app, ["index", str(folder), "--index", index, "--strict"])
     assert strict.exit_code == 1
-    assert "Indexed 1 articles (0 new, 1 replaced)" in strict.output
+    # The good file is unchanged, so the second run only re-reads the skipped one.
+    assert "No changes: the index is up to date from 2 files (1 unchanged)" in strict.output
 
 
 def test_no_arguments_prints_help() -> None:
@@ -267,3 +268,48 @@ def test_export_says_how_many_undated_articles_the_date_filter_left_out(
     assert result.exit_code == 0
     assert len(result.stdout.splitlines()) == 2  # the header and the Guardian
     assert "1 matching articles have no date" in result.stderr
+
+
+def test_a_second_index_run_says_nothing_changed(indexed: Path) -> None:
+    result = runner.invoke(app, ["index", str(SEED.parent), "--index", str(indexed)])
+    assert result.exit_code == 0
+    assert " ".join(result.output.split()) == (
+        f"No changes: the index is up to date from 1 files (1 unchanged) in {indexed}"
+    )
+
+
+def test_index_progress_is_plain_lines_off_a_terminal_and_quiet_hides_it(tmp_path: Path) -> None:
+    args = ["index", str(SEED.parent), "--index", str(tmp_path / "ix"), "--workers", "1"]
+    shown = runner.invoke(app, args)
+    assert "indexed 1/1 files, 1 articles" in shown.output
+    quiet = runner.invoke(app, [*args, "--rebuild", "--quiet"])
+    assert " ".join(quiet.output.split()) == (
+        f"Indexed 1 articles (1 new, 0 replaced) from 1 files into {tmp_path / 'ix'}"
+    )
+
+
+def test_stats_as_json_and_as_a_table(indexed: Path) -> None:
+    result = runner.invoke(app, ["stats", "--index", str(indexed), "--json"])
+    assert result.exit_code == 0
+    stats = json.loads(result.output)
+    assert stats["articles"] == 1 and stats["sources"] == 1 and stats["segments"] == 1
+    assert stats["size_bytes"] > 0 and stats["updated"]
+    table = runner.invoke(app, ["stats", "--index", str(indexed)])
+    assert "articles" in table.output and "segments" in table.output
+
+
+def test_optimize_merges_segments(indexed: Path, tmp_path: Path) -> None:
+    other = tmp_path / "more"
+    other.mkdir()
+    (other / "b.txt").write_text("Another headline\n\nMore text.\n")
+    runner.invoke(app, ["index", str(other), "--index", str(indexed)])
+    result = runner.invoke(app, ["optimize", "--index", str(indexed)])
+    assert result.exit_code == 0 and "Merged 2 segments into 1" in result.output
+    stats = json.loads(runner.invoke(app, ["stats", "--index", str(indexed), "--json"]).output)
+    assert stats["segments"] == 1 and stats["articles"] == 2
+
+
+def test_stats_and_optimize_of_a_missing_index_exit_2(tmp_path: Path) -> None:
+    for command in ("stats", "optimize"):
+        result = runner.invoke(app, [command, "--index", str(tmp_path / "none")])
+        assert result.exit_code == 2 and "No index at" in result.stderr

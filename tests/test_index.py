@@ -96,3 +96,39 @@ def test_an_index_from_an_older_version_is_refused_with_a_clear_error(tmp_path) 
         ix.search("anything")
     with pytest.raises(IndexOutdatedError):
         ix.add([Article(id="b", headline="New")])
+
+
+def test_stats_count_live_articles_sources_dates_and_languages(tmp_path: Path) -> None:
+    utc = timezone.utc
+    ix = Index(tmp_path / "ix")
+    ix.add(
+        [
+            Article(
+                id="a/1",
+                headline="One",
+                source="BBC",
+                language="en",
+                date=datetime(2004, 5, 1, tzinfo=utc),
+            ),
+            Article(id="a/2", headline="Two", source="BBC", language="en"),
+            Article(
+                id="a/3",
+                headline="Three",
+                source="Reuters",
+                language="fr",
+                date=datetime(1987, 2, 26, tzinfo=utc),
+            ),
+            Article(
+                id="a/4",
+                headline="Four",
+                date=datetime(2001, 1, 2, 9, tzinfo=timezone(timedelta(hours=-5))),
+            ),
+        ]
+    )
+    ix.add([Article(id="a/3", headline="Three again", source="AP", language="de")])
+    stats = ix.stats()
+    assert (stats.articles, stats.sources, stats.segments) == (4, 2, 2)
+    assert stats.languages == ("de", "en")  # "fr" went with the replaced article
+    assert stats.first_date == datetime(2001, 1, 2, 14, tzinfo=utc)
+    assert stats.last_date == datetime(2004, 5, 1, tzinfo=utc)
+    assert stats.size > 0 and stats.updated is not None

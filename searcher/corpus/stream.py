@@ -55,6 +55,11 @@ class Corpus:
                 else:
                     yield record
 
+    @property
+    def roots(self) -> tuple[Root, ...]:
+        """The paths given, with the labels their article ids start with."""
+        return tuple(self._roots)
+
     def files(self) -> Iterator[FileRef | Problem]:
         """Every file to read under the roots, in order, and what could not be listed."""
         claimed = _any_file if self._reader else is_claimed

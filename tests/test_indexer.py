@@ -1,0 +1,252 @@
+"""Incremental, parallel and crash-safe indexing (`Index.update`, `searcher.indexer`)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import shared_path
+
+from searcher import Index, indexer, read_corpus
+from searcher.filestate import STATE_FILE
+from searcher.models import Progress
+from searcher.writelock import HOLDER_FILE
+
+WORDS = [
+    "oil",
+    "prices",
+    "rise",
+    "market",
+    "troops",
+    "protest",
+    "election",
+    "budget",
+    "storm",
+    "vaccine",
+]
+
+
+def write_articles(folder: Path, count: int, start: int = 0) -> None:
+    """`count` small plain-text articles, `a00000.txt`..., each with a findable word."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(start, start + count):
+        body = " ".join(WORDS[(n + k) % len(WORDS)] for k in range(40))
+        (folder / f"a{n:05d}.txt").write_text(f"Story number{n} headline\n\n{body}.\n")
+
+
+def ids(ix: Index) -> set[str]:
+    return {hit.id for hit in ix.search("headline", limit=None)}
+
+
+def test_second_run_is_a_no_op_then_add_change_delete_are_picked_up(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    write_articles(folder, 5)
+    ix = Index(tmp_path / "ix")
+    first = ix.update(read_corpus(folder), workers=1)
+    assert (first.added, first.replaced, first.removed) == (5, 0, 0)
+    again = ix.update(read_corpus(folder), workers=1)
+    assert not again.changed and again.files_unchanged == 5
+
+    write_articles(folder, 1, start=5)  # added
+    (folder / "a00001.txt").write_text("Changed headline\n\nnew words about zebras\n")
+    (folder / "a00002.txt").unlink()
+    os.utime(folder / "a00003.txt")  # touched, same content: not read again
+    report = ix.update(read_corpus(folder), workers=1)
+    assert (report.added, report.replaced, report.removed) == (1, 1, 1)
+    assert report.files_unchanged == 3
+    assert ids(ix) == {f"news/a{n:05d}.txt" for n in (0, 1, 3, 4, 5)}
+    assert [hit.id for hit in ix.search("zebras")] == ["news/a00001.txt"]
+    assert not ix.update(read_corpus(folder), workers=1).changed
+
+
+def test_no_prune_keeps_articles_of_deleted_files(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    write_articles(folder, 3)
+    ix = Index(tmp_path / "ix")
+    ix.update(read_corpus(folder), workers=1)
+    (folder / "a00000.txt").unlink()
+    assert ix.update(read_corpus(folder), workers=1, prune=False).removed == 0
+    assert len(ix) == 3
+    assert ix.update(read_corpus(folder), workers=1).removed == 1
+    assert len(ix) == 2
+    generation = ix._open().latest_generation()
+    assert not ix.update(read_corpus(folder), workers=1).changed
+    assert ix._open().latest_generation() == generation  # nothing was written
+
+
+def test_pruning_stays_inside_the_folders_being_indexed(tmp_path: Path) -> None:
+    write_articles(tmp_path / "one", 2)
+    write_articles(tmp_path / "two", 2)
+    ix = Index(tmp_path / "ix")
+    ix.update(read_corpus(tmp_path / "one", tmp_path / "two"), workers=1)
+    report = ix.update(read_corpus(tmp_path / "two"), workers=1)
+    assert report.removed == 0 and len(ix) == 4
+    # A single file as the root prunes nothing beside it.
+    (tmp_path / "two" / "a00000.txt").unlink()
+    assert ix.update(read_corpus(tmp_path / "two" / "a00001.txt"), workers=1).removed == 0
+    assert len(ix) == 4
+
+
+def test_rebuild_starts_from_scratch(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    write_articles(folder, 3)
+    ix = Index(tmp_path / "ix")
+    ix.add(read_corpus(tmp_path / "news"))  # made by the plain writer: no file state
+    report = ix.update(read_corpus(folder), workers=1, rebuild=True)
+    assert (report.added, report.replaced) == (3, 0)
+    assert len(ix) == 3
+
+
+def test_an_index_made_without_file_state_is_updated_without_duplicates(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    write_articles(folder, 3)
+    ix = Index(tmp_path / "ix")
+    ix.add(read_corpus(folder))
+    report = ix.update(read_corpus(folder), workers=1)
+    assert (report.added, report.replaced) == (0, 3)
+    assert len(ix) == 3
+
+
+def test_several_workers_and_small_batches_keep_every_document(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    write_articles(folder, 600)
+    seen: list[Progress] = []
+    ix = Index(tmp_path / "ix")
+    report = ix.update(read_corpus(folder), workers=3, commit_every=1, on_progress=seen.append)
+    assert report.added == 600 and len(ix) == 600
+    assert ids(ix) == {f"news/a{n:05d}.txt" for n in range(600)}
+    assert seen[0] == Progress(0, 600, 0) and seen[-1] == Progress(600, 600, 600)
+    assert [p.files_done for p in seen] == sorted(p.files_done for p in seen)
+
+
+def test_many_segments_are_merged_down_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexer, "MAX_SEGMENTS", 4)
+    folder = tmp_path / "news"
+    write_articles(folder, 300)
+    ix = Index(tmp_path / "ix")
+    ix.update(read_corpus(folder), workers=1, commit_every=1)  # a segment per task of 32
+    assert ix.stats().segments == 4
+    assert ids(ix) == {f"news/a{n:05d}.txt" for n in range(300)}
+
+
+def test_several_workers_keep_every_bbc_article(tmp_path: Path) -> None:
+    bbc = shared_path("corpora", "bbc")
+    expected = sum(1 for _ in read_corpus(bbc))
+    ix = Index(tmp_path / "ix")
+    report = ix.update(read_corpus(bbc), workers=2, commit_every=700)
+    assert report.added == expected == len(ix)
+    assert ix.search("oil prices", limit=5).hits[0].id.startswith("bbc/business/")
+
+
+def _index_in_subprocess(folder: Path, index: Path, *options: str) -> subprocess.Popen[bytes]:
+    command = "from searcher.cli import app; app()"
+    args = ["index", str(folder), "--index", str(index), "--quiet", *options]
+    return subprocess.Popen(
+        [sys.executable, "-c", command, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        # Python leaves Ctrl-C ignored if its parent ignored it (a background CI job).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def _wait_for(
+    condition: Callable[[], bool], process: subprocess.Popen[bytes], timeout: float = 60.0
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert process.poll() is None, "the indexer ended before the test could act"
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+@pytest.fixture(scope="module")
+def big_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus") / "news"
+    write_articles(folder, 4000)
+    return folder
+
+
+def test_a_killed_indexer_leaves_a_usable_index_and_a_rerun_completes(
+    tmp_path: Path, big_folder: Path
+) -> None:
+    index = tmp_path / "ix"
+    process = _index_in_subprocess(big_folder, index, "--commit-every", "300", "--workers", "2")
+    _wait_for(lambda: (index / STATE_FILE).exists(), process)  # the first batch committed
+    os.kill(process.pid, signal.SIGKILL)  # the indexer only; its workers must follow
+    process.wait()
+    ix = Index(index)
+    committed = len(ix)
+    assert 0 < committed < 4000
+    assert ix.search("oil").total == committed  # answers from its last commit
+    report = ix.update(read_corpus(big_folder), workers=2)
+    assert any(f"indexer process {process.pid}" in note for note in report.notes)
+    assert len(ix) == 4000
+    assert ids(ix) == {f"news/a{n:05d}.txt" for n in range(4000)}
+
+
+def test_queries_keep_working_while_an_indexer_runs(tmp_path: Path, big_folder: Path) -> None:
+    index = tmp_path / "ix"
+    Index(index).update(read_corpus(big_folder / "a00000.txt"), workers=1)
+    process = _index_in_subprocess(big_folder, index, "--commit-every", "500", "--workers", "2")
+    totals = []
+    while process.poll() is None:
+        totals.append(Index(index).search("oil", limit=3).total)
+    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    totals.append(Index(index).search("oil", limit=3).total)
+    assert len(set(totals)) > 1 and totals == sorted(totals)
+    assert totals[-1] == 4000
+
+
+def test_locked_index_in_the_cli_is_one_line_and_exit_2(tmp_path: Path, big_folder: Path) -> None:
+    index = tmp_path / "ix"
+    first = _index_in_subprocess(big_folder, index, "--workers", "1")
+    _wait_for(lambda: (index / HOLDER_FILE).exists(), first)
+    second = _index_in_subprocess(big_folder, index)
+    _, stderr = second.communicate(timeout=60)
+    first.kill()
+    first.wait()
+    message = " ".join(stderr.decode().split())  # unwrap rich's line breaks
+    assert second.returncode == 2
+    assert f"is being written by indexer process {first.pid}" in message
+    assert "Traceback" not in message
+
+
+def test_an_index_whose_schema_predates_file_ids_gets_the_field(tmp_path: Path) -> None:
+    from whoosh import fields
+    from whoosh.filedb.filestore import FileStorage
+
+    from searcher.schema import build_schema
+
+    old = build_schema()
+    old.remove("file")
+    FileStorage(str(tmp_path / "ix")).create().create_index(old)
+    folder = tmp_path / "news"
+    write_articles(folder, 2)
+    ix = Index(tmp_path / "ix")
+    assert ix.update(read_corpus(folder), workers=1).added == 2
+    assert isinstance(ix._open().schema["file"], fields.ID)
+    assert not ix.update(read_corpus(folder), workers=1).changed
+
+
+def test_ctrl_c_keeps_the_last_commit_and_says_so(tmp_path: Path, big_folder: Path) -> None:
+    index = tmp_path / "ix"
+    process = _index_in_subprocess(big_folder, index, "--commit-every", "300")
+    _wait_for(lambda: (index / STATE_FILE).exists(), process)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal sends it: to the whole group
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Interrupted; the index keeps its last commit." in stderr.decode()
+    assert not (index / HOLDER_FILE).exists()
+    assert 0 < len(Index(index)) < 4000
+    report = Index(index).update(read_corpus(big_folder), workers=2)
+    assert not report.notes and len(Index(index)) == 4000
