@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from searcher.corpus import newspaper, text
+from searcher.corpus import cranfield, newspaper, text
 from searcher.corpus.base import Reader
 from searcher.errors import BadInputError
 
-READERS: tuple[Reader, ...] = (newspaper.READER, text.READER)
+READERS: tuple[Reader, ...] = (cranfield.READER, newspaper.READER, text.READER)
 FALLBACK: Reader = text.READER
 FORMATS: tuple[str, ...] = tuple(reader.name for reader in READERS)
 HEAD_CHARS = 4096
