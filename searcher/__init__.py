@@ -12,26 +12,46 @@ from searcher.errors import (
     BadInputError,
     IndexLockedError,
     IndexMissingError,
+    MissingDependencyError,
     QuerySyntaxError,
     SearcherError,
 )
+from searcher.evaluation import evaluate, read_topics, write_run
 from searcher.index import Index
-from searcher.models import Article, Hit, IndexReport, Problem, Quote, Results, Snippet
+from searcher.models import (
+    Article,
+    Evaluation,
+    Hit,
+    IndexReport,
+    Problem,
+    Quote,
+    Results,
+    RunRow,
+    Snippet,
+    Topic,
+)
 
 __all__ = [
     "Article",
     "BadInputError",
     "Corpus",
+    "Evaluation",
     "Hit",
     "Index",
     "IndexLockedError",
     "IndexMissingError",
     "IndexReport",
+    "MissingDependencyError",
     "Problem",
     "QuerySyntaxError",
     "Quote",
     "Results",
+    "RunRow",
     "SearcherError",
     "Snippet",
+    "Topic",
+    "evaluate",
     "read_corpus",
+    "read_topics",
+    "write_run",
 ]

@@ -33,6 +33,7 @@ class QuerySyntaxError(SearcherError):
 
     def __init__(self, message: str, position: int) -> None:
         super().__init__(f"{message} at position {position + 1}")
+        self.message = message
         self.position = position
 
 
@@ -40,3 +41,9 @@ class BadInputError(SearcherError):
     """A file or path that cannot be read as articles."""
 
     hint = "Check the path, or choose the reader with --format."
+
+
+class MissingDependencyError(SearcherError):
+    """An optional dependency a command needs is not installed."""
+
+    hint = "Install the evaluation extra: pip install 'searcher[eval]'"

@@ -19,13 +19,14 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from searcher.corpus import Corpus
-from searcher.errors import IndexLockedError, IndexMissingError
-from searcher.models import Article, IndexReport, Problem, Results
+from searcher.errors import IndexLockedError, IndexMissingError, QuerySyntaxError
+from searcher.models import Article, IndexReport, Problem, Results, RunRow, Topic
 from searcher.quotes import extract_quotes
-from searcher.schema import LIST_SEPARATOR, build_schema
-from searcher.search import run_search
+from searcher.schema import LIST_SEPARATOR, build_schema, weighting
+from searcher.search import rank_documents, run_search
 
 DEFAULT_INDEX = "index"
+RUN_LIMIT = 1000
 
 
 class Index:
@@ -47,6 +48,12 @@ class Index:
         if not self.exists():
             raise IndexMissingError(f"No index at {self.path}")
         return self._storage().open_index()
+
+    def _open_with_articles(self) -> whoosh_index.FileIndex:
+        ix = self._open()
+        if ix.doc_count() == 0:
+            raise IndexMissingError(f"The index at {self.path} has no articles")
+        return ix
 
     def _open_or_create(self) -> whoosh_index.FileIndex:
         if self.exists():
@@ -103,10 +110,29 @@ class Index:
 
     def search(self, text: str, limit: int | None = 10) -> Results:
         """Rank the articles matching `text`; `limit=None` returns every match."""
-        ix = self._open()
-        if ix.doc_count() == 0:
-            raise IndexMissingError(f"The index at {self.path} has no articles")
-        return run_search(ix, text, limit=limit)
+        return run_search(self._open_with_articles(), text, limit=limit)
+
+    def run(self, topics: Iterable[Topic], limit: int = RUN_LIMIT) -> list[RunRow]:
+        """Rank the best `limit` articles for every topic through one open searcher.
+
+        Rows name articles by their collection's own id (`Article.docno`) where they have
+        one, else by their id. A malformed topic raises `QuerySyntaxError` naming it.
+        """
+        ix = self._open_with_articles()
+        rows: list[RunRow] = []
+        with ix.searcher(weighting=weighting()) as searcher:
+            for topic in topics:
+                try:
+                    ranked = rank_documents(searcher, topic.query, limit)
+                except QuerySyntaxError as error:
+                    raise QuerySyntaxError(
+                        f"topic {topic.qid}: {error.message}", error.position
+                    ) from None
+                for rank, (docnum, score) in enumerate(ranked, start=1):
+                    stored = searcher.stored_fields(docnum)
+                    docno = stored.get("docno") or stored["id"]
+                    rows.append(RunRow(topic.qid, docno, rank, score))
+        return rows
 
 
 def to_document(article: Article) -> dict[str, Any]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from rich import box
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 
-from searcher.models import Hit, IndexReport, Results, Snippet
+from searcher.models import Evaluation, Hit, IndexReport, Results, Snippet
 
 MATCH_STYLE = "bold black on yellow"
 
@@ -86,3 +88,29 @@ def problem_lines(problems: Iterable[object]) -> Iterable[Text]:
     """One warning line per problem."""
     for problem in problems:
         yield Text(f"skipped {problem}", style="yellow")
+
+
+def evaluation_table(evaluation: Evaluation, per_query: bool = False) -> Table:
+    """The measures as a table: one row for the mean, and one a topic when asked."""
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("topic")
+    for name in evaluation.measures:
+        table.add_column(name, justify="right")
+    if per_query:
+        for qid, values in evaluation.per_query.items():
+            table.add_row(qid, *(f"{values[name]:.4f}" for name in evaluation.measures))
+        table.add_section()
+    mean = f"mean ({len(evaluation.per_query)})"
+    table.add_row(mean, *(f"{evaluation.overall[n]:.4f}" for n in evaluation.measures))
+    return table
+
+
+def evaluation_json(evaluation: Evaluation, per_query: bool = False) -> dict[str, Any]:
+    """The measures as one JSON document: `topics` judged, `measures` their means."""
+    document: dict[str, Any] = {
+        "topics": len(evaluation.per_query),
+        "measures": dict(evaluation.overall),
+    }
+    if per_query:
+        document["per_query"] = {qid: dict(v) for qid, v in evaluation.per_query.items()}
+    return document

@@ -6,6 +6,8 @@ Parts:
 - `parse_query()`: the query over the weighted fields, as a strict form (every term
   required) and, for a plain multi-word query, a loose form (any term).
 - `run_search()`: all-terms matches first, then the partial ones, each tier by score.
+- `rank_documents()`: the same ranking without snippets, through a searcher kept open
+  for a batch of queries (`Index.run`).
 - `SnippetFormatter`: turns Whoosh's highlight fragments into `Snippet` data (text plus
   the character spans of the matches); rendering them is someone else's job.
 """
@@ -19,6 +21,8 @@ from typing import Any, cast
 from whoosh import highlight, qparser, query
 from whoosh.index import FileIndex
 from whoosh.searching import Hit as WhooshHit
+from whoosh.searching import Results as WhooshResults
+from whoosh.searching import Searcher
 
 from searcher import whoosh_fixes  # noqa: F401  (corrects top-k pruning on import)
 from searcher.errors import QuerySyntaxError
@@ -38,6 +42,9 @@ _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s)]|$)")
 _SPACE = re.compile(r"\s+")
 
 Snippets = tuple[Snippet, ...]
+
+# The least gap between the last score of a tier and the first of the next in a run.
+RUN_SCORE_GAP = 0.001
 
 
 def check_syntax(text: str) -> None:
@@ -105,16 +112,47 @@ def run_search(ix: FileIndex, text: str, limit: int | None = 10, offset: int = 0
     strict, loose = parse_query(text, ix.schema)
     wanted = None if limit is None else offset + limit
     with ix.searcher(weighting=weighting()) as searcher:
-        tiers = [searcher.search(strict, limit=wanted, terms=True)]
-        total = len(tiers[0])
-        if loose is not None:
-            room = None if wanted is None else max(wanted - tiers[0].scored_length(), 1)
-            tiers.append(searcher.search(loose, limit=room, mask=tiers[0].docs(), terms=True))
-            # Every strict match is a loose match too; Whoosh's count ignores the mask.
-            total = sum(1 for _ in searcher.docs_for_query(loose))
+        tiers = _tiers(searcher, strict, loose, wanted, terms=True)
         ranked = [hit for tier in tiers for hit in tier][offset:wanted]
         hits = tuple(_to_hit(rank, hit) for rank, hit in enumerate(ranked, start=offset + 1))
+        # Every strict match is a loose match too; Whoosh's count ignores the mask.
+        total = len(tiers[0]) if len(tiers) == 1 else len(list(searcher.docs_for_query(tiers[1].q)))
     return Results(query=text, total=total, hits=hits)
+
+
+def _tiers(
+    searcher: Searcher,
+    strict: query.Query,
+    loose: query.Query | None,
+    wanted: int | None,
+    terms: bool = False,
+) -> list[WhooshResults]:
+    """The result tiers, all-terms first, that hold the best `wanted` hits; `terms` keeps
+    the matched terms for highlighting."""
+    tiers = [searcher.search(strict, limit=wanted, terms=terms)]
+    if loose is not None:
+        room = None if wanted is None else max(wanted - tiers[0].scored_length(), 1)
+        tiers.append(searcher.search(loose, limit=room, mask=tiers[0].docs(), terms=terms))
+    return tiers
+
+
+def rank_documents(searcher: Searcher, text: str, limit: int | None) -> list[tuple[int, float]]:
+    """(document number, score) of the best `limit` matches of `text`, best first, as
+    `run_search` ranks them but without snippets: one query of a batch run through an
+    open `searcher` (made with `weighting()`).
+
+    Scores never rise down the list, since evaluation tools such as trec_eval rank a run
+    by score: a lower tier's scores are shifted to below the last score of the tier above.
+    """
+    strict, loose = parse_query(text, searcher.schema)
+    ranked: list[tuple[int, float]] = []
+    for tier in _tiers(searcher, strict, loose, limit):
+        scores = [(hit.docnum, float(hit.score or 0.0)) for hit in tier]
+        shift = 0.0
+        if ranked and scores:
+            shift = min(0.0, ranked[-1][1] - scores[0][1] - RUN_SCORE_GAP)
+        ranked += [(docnum, score + shift) for docnum, score in scores]
+    return ranked[:limit]
 
 
 def _to_hit(rank: int, hit: WhooshHit) -> Hit:

@@ -167,8 +167,10 @@ def test_format_override(tmp_path: Path) -> None:
 
 
 def test_formats_and_unknown_format() -> None:
-    assert FORMATS == ("newspaper", "text")
-    with pytest.raises(BadInputError, match="unknown format 'pdf'; choose one of: newspaper, text"):
+    assert FORMATS == ("cranfield", "newspaper", "text")
+    with pytest.raises(
+        BadInputError, match="unknown format 'pdf'; choose one of: cranfield, newspaper, text"
+    ):
         read_corpus(SEED, format="pdf")
 
 

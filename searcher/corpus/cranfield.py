@@ -44,7 +44,7 @@ def read(source: Source) -> Iterator[Article | Problem]:
     starts = list(_RECORD.finditer(source.text))
     if not starts:
         raise ReadError("no .I records: not a Cranfield-style file")
-    for match, following in zip(starts, [*starts[1:], None]):
+    for match, following in zip(starts, [*starts[1:], None], strict=True):
         end = following.start() if following else len(source.text)
         docno = match.group(1)
         fields = _fields(source.text[match.end() : end])
