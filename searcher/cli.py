@@ -148,8 +148,7 @@ def run_command(
 ) -> None:
     """Run every topic and write a TREC run file (qid Q0 docno rank score run_id).
 
-    Articles are named by their collection's own id where they have one (a Cranfield .I,
-    a TREC DOCNO), else by their article id.
+    Articles are named by their collection's own id (Cranfield .I, TREC DOCNO), else by id.
 
     Example: search run topics.tsv --index cran-index --output run.txt
     """
@@ -184,10 +183,9 @@ def eval_command(
     limit: RunLimitOption = RUN_LIMIT,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """Run every topic and score the run against QRELS: MAP (AP), nDCG@10, P@10, R@100,
-    MRR (RR) by default.
+    """Run every topic and score the run against QRELS (needs ir-measures, the eval extra).
 
-    Needs the eval extra (pip install 'searcher[eval]'). Each measure is the mean over the
+    Measures default to AP (MAP), nDCG@10, P@10, R@100 and RR (MRR), each the mean over the
     judged topics; a judged topic with no results counts as 0.
 
     Example: search eval topics.tsv qrels.txt --measures "AP,nDCG@10,P@5" --per-query

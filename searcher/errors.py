@@ -46,4 +46,4 @@ class BadInputError(SearcherError):
 class MissingDependencyError(SearcherError):
     """An optional dependency a command needs is not installed."""
 
-    hint = "Install the evaluation extra: pip install 'searcher[eval]'"
+    hint = "Install it with: pip install ir-measures  (searcher's eval extra)"

@@ -158,3 +158,20 @@ def test_missing_ir_measures_is_a_clear_error(
     monkeypatch.setitem(__import__("sys").modules, "ir_measures", None)
     with pytest.raises(MissingDependencyError, match="needs the ir-measures package"):
         evaluate([], tmp_path / "q.txt")
+
+
+def test_a_run_opens_one_searcher_for_all_topics(
+    collection: tuple[Index, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from whoosh.index import FileIndex
+
+    opened: list[int] = []
+    original = FileIndex.searcher
+
+    def counting(self: FileIndex, **kwargs: object) -> object:
+        opened.append(1)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(FileIndex, "searcher", counting)
+    rows = collection[0].run(TOPICS * 50)
+    assert len(opened) == 1 and len(rows) == 5 * 50
