@@ -22,6 +22,7 @@ from searcher.corpus import read_corpus
 from searcher.errors import BadInputError, SearcherError
 from searcher.evaluation import DEFAULT_MEASURES, DEFAULT_RUN_ID, evaluate, read_topics, write_run
 from searcher.index import DEFAULT_INDEX, RUN_LIMIT, Index
+from searcher.models import RunRow
 from searcher.render import (
     evaluation_json,
     evaluation_table,
@@ -155,7 +156,7 @@ def run_command(
     with _user_errors():
         rows = Index(index).run(read_topics(topics), limit=limit)
         if output is None:
-            write_run(rows, sys.stdout, run_id)
+            _write_to_stdout(rows, run_id)
         else:
             with _writable(output) as out:
                 write_run(rows, out, run_id)
@@ -199,6 +200,16 @@ def eval_command(
         typer.echo(json.dumps(evaluation_json(evaluation, per_query)))
     else:
         console.print(evaluation_table(evaluation, per_query))
+
+
+def _write_to_stdout(rows: list[RunRow], run_id: str) -> None:
+    """Write the run to stdout; a reader that stops early (`| head`) is no error."""
+    try:
+        write_run(rows, sys.stdout, run_id)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would complain again when flushing at exit: point stdout at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 @contextmanager

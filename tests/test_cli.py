@@ -180,3 +180,20 @@ def test_run_and_eval_errors_are_one_line_and_exit_code_2(
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert "Traceback" not in result.output + result.stderr
+
+
+def test_run_piped_into_a_reader_that_stops_early_is_no_error(collection: Path) -> None:
+    import subprocess
+    import sys
+
+    many = collection / "many.tsv"
+    many.write_text("".join(f"{n}\twing\n" for n in range(2500)))  # 5,000 lines, > a pipe buffer
+    search = Path(sys.executable).with_name("search")
+    command = [str(search), "run", str(many), "--index", str(collection / "index")]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline().startswith(b"0 Q0 d1 1 ")
+        process.stdout.close()  # as `| head -1` does
+        stderr = process.stderr.read().decode()
+    assert process.returncode == 0, stderr
+    assert stderr == ""
