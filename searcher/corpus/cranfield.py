@@ -20,7 +20,7 @@ CRAN records carry stray `.A`/`.B`/`.W` lines there); those bare tag lines are d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from searcher.corpus.base import Reader, ReadError, Source, normalise_space, record_id
 from searcher.models import Article, Problem
@@ -28,7 +28,7 @@ from searcher.models import Article, Problem
 NAME = "cranfield"
 EXTENSIONS: tuple[str, ...] = ()
 
-_RECORD = re.compile(r"^\.I[ \t]+(\S+)[ \t]*$", re.MULTILINE)
+_RECORD = re.compile(r"\.I[ \t]+(\S+)[ \t]*$")
 _TAG = re.compile(r"^\.([A-Z])\s*$")
 _AUTHOR_SEPARATOR = re.compile(r"\s+and\s+")
 _HEAD = re.compile(r"\A\s*\.I[ \t]+\S+[ \t]*\n\.[TAW][ \t]*\n")
@@ -41,43 +41,50 @@ def sniff(head: str) -> bool:
 
 def read(source: Source) -> Iterator[Article | Problem]:
     """Yield one article per `.I` record."""
-    starts = list(_RECORD.finditer(source.text))
-    if not starts:
-        raise ReadError("no .I records: not a Cranfield-style file")
-    for match, following in zip(starts, [*starts[1:], None], strict=True):
-        end = following.start() if following else len(source.text)
-        docno = match.group(1)
-        fields = _fields(source.text[match.end() : end])
-        title = normalise_space(" ".join(fields.get("T", [])))
-        body = _body(fields.get("W", []), title)
-        if not (title or body):
-            line = source.text.count("\n", 0, match.start()) + 1
-            yield Problem(source.path, f"record {docno} has no text", line)
-            continue
-        author_text = normalise_space(" ".join(fields.get("A", [])))
-        yield Article(
-            id=record_id(source.id, docno),
-            path=source.path,
-            source=normalise_space(" ".join(fields.get("B", []))),
-            headline=title,
-            authors=tuple(_AUTHOR_SEPARATOR.split(author_text)) if author_text else (),
-            body=body,
-            docno=docno,
-        )
+    yield from _records(source, enumerate(source.text.splitlines(), start=1))
 
 
-def _fields(record: str) -> dict[str, list[str]]:
-    """The raw lines of each tag; after `.W`, every line belongs to the abstract."""
+def _records(source: Source, lines: Iterable[tuple[int, str]]) -> Iterator[Article | Problem]:
+    """The articles of numbered lines, record by record: memory holds one record."""
+    start, docno, tag = 0, "", ""
     fields: dict[str, list[str]] = {}
-    tag = ""
-    for line in record.splitlines():
+    for number, raw in lines:
+        line = raw.rstrip("\n")
+        record = _RECORD.match(line)
+        if record:
+            if start:
+                yield _article(source, docno, fields, start)
+            start, docno, tag, fields = number, record.group(1), "", {}
+            continue
         is_tag = _TAG.match(line)
-        if is_tag and tag != "W":
+        if is_tag and tag != "W":  # after `.W`, every line belongs to the abstract
             tag = is_tag.group(1)
             fields.setdefault(tag, [])
         elif not is_tag and tag:
             fields[tag].append(line)
-    return fields
+    if not start:
+        raise ReadError("no .I records: not a Cranfield-style file")
+    yield _article(source, docno, fields, start)
+
+
+def _article(
+    source: Source, docno: str, fields: dict[str, list[str]], line: int
+) -> Article | Problem:
+    """The record's article, or a problem when it has neither title nor abstract."""
+    title = normalise_space(" ".join(fields.get("T", [])))
+    body = _body(fields.get("W", []), title)
+    if not (title or body):
+        return Problem(source.path, f"record {docno} has no text", line)
+    author_text = normalise_space(" ".join(fields.get("A", [])))
+    return Article(
+        id=record_id(source.id, docno),
+        path=source.path,
+        source=normalise_space(" ".join(fields.get("B", []))),
+        headline=title,
+        authors=tuple(_AUTHOR_SEPARATOR.split(author_text)) if author_text else (),
+        body=body,
+        docno=docno,
+    )
 
 
 def _body(lines: list[str], title: str) -> str:
