@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 QUERY ?= CSTO troops
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench relevance clean
 
 $(BIN)/search: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: lint
 bench: $(BIN)/search
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.run
+
+relevance: $(BIN)/search
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.relevance
 
 clean:
 	rm -rf $(VENV) index/_* index/*.toc index/*.seg index/*.lock

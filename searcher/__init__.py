@@ -15,14 +15,17 @@ from searcher.errors import (
     IndexLockedError,
     IndexMissingError,
     IndexOutdatedError,
+    MissingDependencyError,
     QuerySyntaxError,
     SearcherError,
 )
+from searcher.evaluation import evaluate, read_topics, write_run
 from searcher.filters import parse_date_bound
 from searcher.index import Index
 from searcher.models import (
     Article,
     ArticleView,
+    Evaluation,
     Hit,
     IndexReport,
     IndexStats,
@@ -32,9 +35,11 @@ from searcher.models import (
     QuoteHit,
     QuoteResults,
     Results,
+    RunRow,
     SearchOptions,
     Snippet,
     SpeakerCount,
+    Topic,
 )
 
 __all__ = [
@@ -43,6 +48,7 @@ __all__ = [
     "ArticleView",
     "BadInputError",
     "Corpus",
+    "Evaluation",
     "FilterError",
     "Hit",
     "Index",
@@ -51,6 +57,7 @@ __all__ = [
     "IndexOutdatedError",
     "IndexReport",
     "IndexStats",
+    "MissingDependencyError",
     "Problem",
     "Progress",
     "QuerySyntaxError",
@@ -58,10 +65,15 @@ __all__ = [
     "QuoteHit",
     "QuoteResults",
     "Results",
+    "RunRow",
     "SearchOptions",
     "SearcherError",
     "Snippet",
     "SpeakerCount",
+    "Topic",
+    "evaluate",
     "parse_date_bound",
     "read_corpus",
+    "read_topics",
+    "write_run",
 ]

@@ -9,28 +9,32 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
 
 from searcher.corpus import FORMATS, parse_fields, read_corpus
-from searcher.errors import SearcherError
+from searcher.errors import BadInputError, SearcherError
+from searcher.evaluation import DEFAULT_MEASURES, DEFAULT_RUN_ID, evaluate, read_topics, write_run
 from searcher.filters import parse_date_bound
-from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, Index
-from searcher.models import SearchOptions
+from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, RUN_LIMIT, Index
+from searcher.models import RunRow, SearchOptions
 from searcher.problems import count_problems, write_problems
 from searcher.render import (
     CSV_COLUMNS,
     ProgressDisplay,
     article_json,
     article_renderable,
+    evaluation_json,
+    evaluation_table,
     hit_json,
     hit_row,
     problem_lines,
@@ -58,7 +62,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)  # one line per message
 
 IndexOption = Annotated[
     Path,
@@ -438,3 +442,106 @@ def optimize_command(index: IndexOption = Path(DEFAULT_INDEX)) -> None:
     with _user_errors():
         merged = Index(index).optimize()
     console.print(f"Merged {merged} segments into 1 in {index}")
+
+
+TopicsArgument = Annotated[
+    Path,
+    typer.Argument(
+        help="Topics: a TSV file (qid<TAB>query) or a TREC topic file (<top><num>…<title>…).",
+        show_default=False,
+    ),
+]
+RunLimitOption = Annotated[
+    int, typer.Option("--limit", "-n", min=1, help="Articles ranked per topic.")
+]
+
+
+@app.command("run")
+def run_command(
+    topics: TopicsArgument,
+    index: IndexOption = Path(DEFAULT_INDEX),
+    limit: RunLimitOption = RUN_LIMIT,
+    run_id: Annotated[str, typer.Option("--run-id", help="Run name, last column.")] = (
+        DEFAULT_RUN_ID
+    ),
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the run here instead of to stdout."),
+    ] = None,
+) -> None:
+    """Run every topic and write a TREC run file (qid Q0 docno rank score run_id).
+
+    Articles are named by their collection's own id (Cranfield .I, TREC DOCNO), else by id.
+
+    Example: search run topics.tsv --index cran-index --output run.txt
+    """
+    with _user_errors():
+        rows = Index(index).run(read_topics(topics), limit=limit)
+        if output is None:
+            _write_to_stdout(rows, run_id)
+        else:
+            with _writable(output) as out:
+                write_run(rows, out, run_id)
+
+
+@app.command("eval")
+def eval_command(
+    topics: TopicsArgument,
+    qrels: Annotated[
+        Path,
+        typer.Argument(help="TREC qrels: qid 0 docno grade (graded allowed).", show_default=False),
+    ],
+    index: IndexOption = Path(DEFAULT_INDEX),
+    measures: Annotated[
+        str,
+        typer.Option(
+            "--measures",
+            "-m",
+            help="Measures in ir-measures names, separated by commas or spaces.",
+        ),
+    ] = ",".join(DEFAULT_MEASURES),
+    per_query: Annotated[
+        bool, typer.Option("--per-query", help="Also show each topic's values.")
+    ] = False,
+    limit: RunLimitOption = RUN_LIMIT,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Run every topic and score the run against QRELS (needs ir-measures, the eval extra).
+
+    Measures default to AP (MAP), nDCG@10, P@10, R@100 and RR (MRR), each the mean over the
+    judged topics; a judged topic with no results counts as 0.
+
+    Example: search eval topics.tsv qrels.txt --measures "AP,nDCG@10,P@5" --per-query
+    """
+    with _user_errors():
+        chosen = [name for name in re.split(r"[\s,]+", measures) if name]
+        run_topics = read_topics(topics)
+        rows = Index(index).run(run_topics, limit=limit)
+        evaluation = evaluate(rows, qrels, chosen, topics=run_topics)
+    if as_json:
+        typer.echo(json.dumps(evaluation_json(evaluation, per_query)))
+    else:
+        console.print(evaluation_table(evaluation, per_query))
+
+
+def _write_to_stdout(rows: list[RunRow], run_id: str) -> None:
+    """Write the run to stdout; a reader that stops early (`| head`) is no error."""
+    try:
+        write_run(rows, sys.stdout, run_id)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would complain again when flushing at exit: point stdout at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+@contextmanager
+def _writable(path: Path) -> Iterator[TextIO]:
+    """`path` opened for writing, or `BadInputError` saying why it cannot be."""
+    try:
+        out = path.open("w", encoding="utf-8")
+    except OSError as error:
+        raise BadInputError(
+            f"cannot write {path}: {error.strerror or error}", "Choose another --output file."
+        ) from None
+    with out:
+        yield out

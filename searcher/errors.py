@@ -39,6 +39,7 @@ class QuerySyntaxError(SearcherError):
 
     def __init__(self, message: str, position: int) -> None:
         super().__init__(f"{message} at position {position + 1}")
+        self.message = message
         self.position = position
 
 
@@ -58,3 +59,9 @@ class ArticleNotFoundError(SearcherError):
     """No article with the given id in the index."""
 
     hint = "Article ids are shown under each result of: search query TEXT"
+
+
+class MissingDependencyError(SearcherError):
+    """An optional dependency a command needs is not installed."""
+
+    hint = "Install it with: pip install ir-measures  (searcher's eval extra)"

@@ -24,7 +24,12 @@ from whoosh.writing import SegmentWriter
 from searcher.analysis import word_list
 from searcher.articles import show_article, similar_articles
 from searcher.corpus import Corpus
-from searcher.errors import IndexLockedError, IndexMissingError, IndexOutdatedError
+from searcher.errors import (
+    IndexLockedError,
+    IndexMissingError,
+    IndexOutdatedError,
+    QuerySyntaxError,
+)
 from searcher.models import (
     Article,
     ArticleView,
@@ -35,18 +40,28 @@ from searcher.models import (
     Progress,
     QuoteResults,
     Results,
+    RunRow,
     SearchOptions,
     SpeakerCount,
+    Topic,
 )
 from searcher.quotes import extract_quotes
 from searcher.quotesearch import count_speakers, search_quotes
-from searcher.schema import AUTHORS_COLUMN, LIST_SEPARATOR, SOURCE_COLUMN, WORDS_FIELD, build_schema
-from searcher.search import iter_search, run_search
+from searcher.schema import (
+    AUTHORS_COLUMN,
+    LIST_SEPARATOR,
+    SOURCE_COLUMN,
+    WORDS_FIELD,
+    build_schema,
+    weighting,
+)
+from searcher.search import iter_search, rank_documents, run_search
 from searcher.stemtable import known_stems
 from searcher.writelock import write_lock
 
 DEFAULT_INDEX = "index"
 DEFAULT_COMMIT_EVERY = 50_000
+RUN_LIMIT = 1000
 
 
 class Index:
@@ -252,6 +267,28 @@ class Index:
         """Every match of `text` in ranked order, one at a time (for export)."""
         with known_stems(self.path):
             yield from iter_search(self._open_articles(), text, options=options)
+
+    def run(self, topics: Iterable[Topic], limit: int = RUN_LIMIT) -> list[RunRow]:
+        """Rank the best `limit` articles for every topic through one open searcher.
+
+        Rows name articles by their collection's own id (`Article.docno`) where they have
+        one, else by their id. A malformed topic raises `QuerySyntaxError` naming it.
+        """
+        ix = self._open_articles()
+        rows: list[RunRow] = []
+        with known_stems(self.path), ix.searcher(weighting=weighting()) as searcher:
+            for topic in topics:
+                try:
+                    ranked = rank_documents(searcher, topic.query, limit)
+                except QuerySyntaxError as error:
+                    raise QuerySyntaxError(
+                        f"topic {topic.qid}: {error.message}", error.position
+                    ) from None
+                for rank, (docnum, score) in enumerate(ranked, start=1):
+                    stored = searcher.stored_fields(docnum)
+                    docno = stored.get("docno") or stored["id"]
+                    rows.append(RunRow(topic.qid, docno, rank, score))
+        return rows
 
 
 # The value of a sortable date column for an article without a date.

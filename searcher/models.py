@@ -250,3 +250,32 @@ class ArticleView:
     article: Article
     headline_spans: tuple[Span, ...] = ()
     body_spans: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One test query: its id in the collection's qrels and the text to search for."""
+
+    qid: str
+    query: str
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One ranked document of a run: `docno` is the collection's own id when the article
+    has one (`Article.docno`), else the article id."""
+
+    qid: str
+    docno: str
+    rank: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Measures of a run against qrels: the mean of each measure over the judged topics,
+    and each topic's values (a judged topic with no results scores 0)."""
+
+    measures: tuple[str, ...]
+    overall: Mapping[str, float]
+    per_query: Mapping[str, Mapping[str, float]]

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as RichProgress
@@ -15,6 +16,7 @@ from rich.text import Text
 
 from searcher.models import (
     ArticleView,
+    Evaluation,
     Hit,
     IndexReport,
     IndexStats,
@@ -392,3 +394,29 @@ def stats_json(stats: IndexStats) -> dict[str, Any]:
         "segments": stats.segments,
         "updated": stats.updated.isoformat() if stats.updated else None,
     }
+
+
+def evaluation_table(evaluation: Evaluation, per_query: bool = False) -> Table:
+    """The measures as a table: one row for the mean, and one a topic when asked."""
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("topic")
+    for name in evaluation.measures:
+        table.add_column(name, justify="right")
+    if per_query:
+        for qid, values in evaluation.per_query.items():
+            table.add_row(qid, *(f"{values[name]:.4f}" for name in evaluation.measures))
+        table.add_section()
+    mean = f"mean ({len(evaluation.per_query)})"
+    table.add_row(mean, *(f"{evaluation.overall[n]:.4f}" for n in evaluation.measures))
+    return table
+
+
+def evaluation_json(evaluation: Evaluation, per_query: bool = False) -> dict[str, Any]:
+    """The measures as one JSON document: `topics` judged, `measures` their means."""
+    document: dict[str, Any] = {
+        "topics": len(evaluation.per_query),
+        "measures": dict(evaluation.overall),
+    }
+    if per_query:
+        document["per_query"] = {qid: dict(v) for qid, v in evaluation.per_query.items()}
+    return document

@@ -3,8 +3,12 @@
 BM25F in Whoosh scores each field with BM25 and adds the fields up, each multiplied by its
 query-time weight below. The headline and the quotes weigh more than the body: a story
 *about* X names X in its headline, and a quote match is what a reporter is after. Captions
-weigh less than the body. `B` normalises for field length; headlines are short, so their
-length says little and gets a smaller `B`.
+weigh less than the body. `B` normalises for field length.
+
+The headline weight, `K1`, `B` and `HEADLINE_B` were chosen on the odd-numbered Cranfield
+queries and checked on the even-numbered ones (`python -m bench.relevance`, table in
+bench/RELEVANCE.md): a heavier headline (3.0) or a smaller headline `B` (0.3) ranked worse.
+Cranfield has no quotes or captions, so their weights are judgement, not measurement.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from whoosh import columns, fields, scoring
 
 from searcher.analysis import label_analyzer, name_analyzer, news_analyzer
 
-HEADLINE_WEIGHT = 3.0
+HEADLINE_WEIGHT = 1.5
 QUOTES_WEIGHT = 1.5
 BODY_WEIGHT = 1.0
 CAPTIONS_WEIGHT = 0.5
@@ -28,7 +32,7 @@ FIELD_WEIGHTS: dict[str, float] = {
 
 BM25_K1 = 1.2
 BM25_B = 0.75
-HEADLINE_B = 0.3
+HEADLINE_B = 0.75
 
 # Each article's distinct unstemmed words (`analysis.word_list`): the word list for
 # did-you-mean suggestions and for expanding fuzzy and wildcard terms.

@@ -9,6 +9,8 @@ Parts:
   by date, or by score times recency), within the filters of `SearchOptions`; with the
   facets, the undated articles a date filter dropped, and a did-you-mean suggestion.
 - `iter_search()`: every match in the same order, one `Hit` at a time, for export.
+- `rank_documents()`: the same ranking without snippets, through a searcher kept open
+  for a batch of queries (`Index.run`).
 - `SnippetFormatter`: turns Whoosh's highlight fragments into `Snippet` data (text plus
   the character spans of the matches); rendering them is someone else's job.
 """
@@ -25,6 +27,7 @@ from typing import Any, cast
 from whoosh import highlight, qparser, query, scoring
 from whoosh.index import FileIndex
 from whoosh.searching import Hit as WhooshHit
+from whoosh.searching import Results as WhooshResults
 from whoosh.searching import Searcher
 
 from searcher import whoosh_fixes  # noqa: F401  (corrects top-k pruning on import)
@@ -55,6 +58,9 @@ _MINUS = r"(?<![^\s(])-(?=[^\s-])"
 FIELD_ALIASES = {"quotes": ["quote"], "speakers": ["speaker"], "authors": ["author"]}
 
 Snippets = tuple[Snippet, ...]
+
+# The least gap between the last score of a tier and the first of the next in a run.
+RUN_SCORE_GAP = 0.001
 
 
 def check_syntax(text: str) -> None:
@@ -254,21 +260,48 @@ def _plan(searcher: Searcher, text: str, options: SearchOptions) -> _Plan:
     )
 
 
-def _ranked(searcher: Searcher, plan: _Plan, wanted: int | None, sort: str) -> Iterator[WhooshHit]:
-    """The hits of each tier in turn: the top `wanted` by score, or (sorted by date) all."""
-    if sort != "relevance":
-        wanted = None
+def _tiers(
+    searcher: Searcher, plan: _Plan, wanted: int | None, terms: bool = True
+) -> list[WhooshResults]:
+    """The result tiers, all-terms first, that hold the best `wanted` hits; `terms` keeps
+    the matched terms for highlighting."""
     allowed = plan.allowed
-    tiers = [searcher.search(plan.strict, limit=wanted, filter=allowed, terms=True)]
+    tiers = [searcher.search(plan.strict, limit=wanted, filter=allowed, terms=terms)]
     if plan.loose is not None:
         room = None if wanted is None else max(wanted - tiers[0].scored_length(), 1)
         mask = tiers[0].docs()
-        tiers.append(searcher.search(plan.loose, limit=room, filter=allowed, mask=mask, terms=True))
-    for tier in tiers:
+        tiers.append(
+            searcher.search(plan.loose, limit=room, filter=allowed, mask=mask, terms=terms)
+        )
+    return tiers
+
+
+def _ranked(searcher: Searcher, plan: _Plan, wanted: int | None, sort: str) -> Iterator[WhooshHit]:
+    """The hits of each tier in turn: the top `wanted` by score, or (sorted by date) all."""
+    for tier in _tiers(searcher, plan, None if sort != "relevance" else wanted):
         if sort == "relevance":
             yield from tier
         else:
             yield from by_date(tier, date_column(searcher.reader()), newest=sort == "newest")
+
+
+def rank_documents(searcher: Searcher, text: str, limit: int | None) -> list[tuple[int, float]]:
+    """(document number, score) of the best `limit` matches of `text`, best first, as
+    `run_search` ranks them but without snippets: one query of a batch run through an
+    open `searcher` (made with `weighting()`).
+
+    Scores never rise down the list, since evaluation tools such as trec_eval rank a run
+    by score: a lower tier's scores are shifted to below the last score of the tier above.
+    """
+    plan = _plan(searcher, text, SearchOptions())
+    ranked: list[tuple[int, float]] = []
+    for tier in _tiers(searcher, plan, limit, terms=False):
+        scores = [(hit.docnum, float(hit.score or 0.0)) for hit in tier]
+        shift = 0.0
+        if ranked and scores:
+            shift = min(0.0, ranked[-1][1] - scores[0][1] - RUN_SCORE_GAP)
+        ranked += [(docnum, score + shift) for docnum, score in scores]
+    return ranked[:limit]
 
 
 def _docs(searcher: Searcher, filters: query.Query | None) -> set[int] | None:

@@ -132,7 +132,7 @@ def test_bad_only_run_loses_nothing_already_indexed(mixed: Path, tmp_path: Path)
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        (["--format", "pdf"], "unknown format 'pdf'; choose one of: sgml, html"),
+        (["--format", "pdf"], "unknown format 'pdf'; choose one of: sgml, cranfield, html"),
         (["--field", "headline"], "field mapping 'headline' is not FIELD=KEY"),
         (["--field", "colour=c"], "unknown article field 'colour'"),
         (["--errors", "/nonexistent/dir/e.jsonl"], "cannot write the problem list"),

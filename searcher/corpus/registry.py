@@ -11,12 +11,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from searcher.corpus import jsondoc, jsonl, mail, newspaper, sgml, table, text, webpage
+from searcher.corpus import (
+    cranfield,
+    jsondoc,
+    jsonl,
+    mail,
+    newspaper,
+    sgml,
+    table,
+    text,
+    webpage,
+)
 from searcher.corpus.base import Reader, extension
 from searcher.errors import BadInputError
 
 READERS: tuple[Reader, ...] = (
     sgml.READER,
+    cranfield.READER,
     webpage.READER,
     mail.READER,
     jsonl.READER,
