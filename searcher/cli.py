@@ -19,7 +19,14 @@ from rich.console import Console
 from searcher.corpus import read_corpus
 from searcher.errors import SearcherError
 from searcher.index import DEFAULT_INDEX, Index
-from searcher.render import problem_lines, report_summary, results_json, results_renderable
+from searcher.render import (
+    problem_lines,
+    report_summary,
+    results_json,
+    results_renderable,
+    stories_json,
+    stories_renderable,
+)
 
 EXIT_SKIPPED = 1
 EXIT_USAGE = 2
@@ -95,8 +102,15 @@ def query_command(
     index: IndexOption = Path(DEFAULT_INDEX),
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Results to show.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    all_copies: Annotated[
+        bool,
+        typer.Option("--all-copies", help="Show every copy of a story, not only the best one."),
+    ] = False,
 ) -> None:
     """Rank the indexed articles for TEXT and show highlighted snippets.
+
+    Near-duplicate articles (the same story printed by several papers) are shown once,
+    with their other copies listed; --all-copies shows them all.
 
     Articles containing every word rank above those containing some. Words are stemmed,
     so "troops" also finds "troop". Put phrases in double quotes.
@@ -104,8 +118,29 @@ def query_command(
     Example: search query "CSTO troops" --limit 5
     """
     with _user_errors():
-        results = Index(index).search(text, limit=limit)
+        results = Index(index).search(text, limit=limit, all_copies=all_copies)
     if as_json:
         typer.echo(json.dumps(results_json(results), ensure_ascii=False))
     else:
         console.print(results_renderable(results))
+
+
+@app.command("duplicates")
+def duplicates_command(
+    index: IndexOption = Path(DEFAULT_INDEX),
+    min_size: Annotated[
+        int, typer.Option("--min-size", min=2, help="Only stories with this many copies.")
+    ] = 2,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Stories to show.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """List the stories printed more than once (near-duplicate articles), largest first.
+
+    Example: search duplicates --min-size 3
+    """
+    with _user_errors():
+        stories = Index(index).duplicates(min_size)[:limit]
+    if as_json:
+        typer.echo(json.dumps(stories_json(stories), ensure_ascii=False))
+    else:
+        console.print(stories_renderable(stories))

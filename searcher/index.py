@@ -20,10 +20,11 @@ from whoosh.filedb.filestore import FileStorage
 
 from searcher.corpus import Corpus
 from searcher.errors import IndexLockedError, IndexMissingError
-from searcher.models import Article, IndexReport, Problem, Results
+from searcher.models import Article, IndexReport, Problem, Results, Story
 from searcher.quotes import extract_quotes
 from searcher.schema import LIST_SEPARATOR, build_schema
 from searcher.search import run_search
+from searcher.stories import StoryStore, article_text, collapse, open_store, signature
 
 DEFAULT_INDEX = "index"
 
@@ -75,6 +76,7 @@ class Index:
             ) from None
         added = replaced = 0
         problems: list[Problem] = []
+        stories = StoryStore(self.path)
         try:
             with ix.searcher() as searcher:
                 seen: set[str] = set()
@@ -88,10 +90,20 @@ class Index:
                         added += 1
                     seen.add(article.id)
                     writer.update_document(**to_document(article))
+                    stories.add(
+                        article.id,
+                        signature(article_text(article.headline, article.body)),
+                        article.source,
+                        article.headline,
+                    )
+            writer.commit()
+            stories.commit()
         except BaseException:
             writer.cancel()
+            stories.rollback()
             raise
-        writer.commit()
+        finally:
+            stories.close()
         if isinstance(articles, Corpus):
             problems = [*articles.problems, *problems]
             files_seen = articles.files_seen
@@ -101,12 +113,33 @@ class Index:
             added=added, replaced=replaced, problems=tuple(problems), files_seen=files_seen
         )
 
-    def search(self, text: str, limit: int | None = 10) -> Results:
-        """Rank the articles matching `text`; `limit=None` returns every match."""
+    def search(self, text: str, limit: int | None = 10, all_copies: bool = False) -> Results:
+        """Rank the articles matching `text`; `limit=None` returns every match.
+
+        Near-duplicates collapse into their best-ranked copy, which lists the others in
+        `Hit.copies`; `all_copies=True` shows every article.
+        """
         ix = self._open()
         if ix.doc_count() == 0:
             raise IndexMissingError(f"The index at {self.path} has no articles")
-        return run_search(ix, text, limit=limit)
+        store = None if all_copies else open_store(self.path)
+        if store is None:
+            return run_search(ix, text, limit=limit)
+        try:
+            return collapse(lambda depth: run_search(ix, text, limit=depth), store, limit)
+        finally:
+            store.close()
+
+    def duplicates(self, min_size: int = 2) -> list[Story]:
+        """Stories with at least `min_size` copies, largest first."""
+        self._open()
+        store = open_store(self.path)
+        if store is None:
+            return []
+        try:
+            return list(store.largest(min_size))
+        finally:
+            store.close()
 
 
 def to_document(article: Article) -> dict[str, Any]:

@@ -99,8 +99,33 @@ class Snippet:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """One article of a story (a group of near-duplicates), as results list it."""
+
+    id: str
+    source: str = ""
+    headline: str = ""
+
+
+@dataclass(frozen=True)
+class Story:
+    """A group of near-duplicate articles; `id` is the article that started it."""
+
+    id: str
+    copies: tuple[Copy, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.copies)
+
+
+@dataclass(frozen=True)
 class Hit:
-    """One ranked result, copied out of the index."""
+    """One ranked result, copied out of the index.
+
+    `story` names the group of near-duplicates the article belongs to; `copies` are the
+    group's other articles, which results collapsed into this one.
+    """
 
     rank: int
     id: str
@@ -111,11 +136,14 @@ class Hit:
     date: datetime | None = None
     path: str = ""
     snippets: tuple[Snippet, ...] = ()
+    story: str = ""
+    copies: tuple[Copy, ...] = ()
 
 
 @dataclass(frozen=True)
 class Results:
-    """The answer to a query: `total` matches in all, `hits` the requested page."""
+    """The answer to a query: `total` matching articles in all, `hits` the requested page
+    (one hit per story unless all copies were asked for)."""
 
     query: str
     total: int

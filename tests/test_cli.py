@@ -46,7 +46,10 @@ def test_query_json_has_the_design_document_with_spans(indexed: Path) -> None:
         "date",
         "path",
         "snippets",
+        "story",
+        "copies",
     }
+    assert hit["story"] == hit["id"] and hit["copies"] == []
     words = {s["text"][a:b] for s in hit["snippets"] for a, b in s["spans"]}
     assert {"CSTO", "troops"} <= words
 
@@ -99,3 +102,20 @@ def test_strict_turns_skipped_input_into_exit_code_1(tmp_path: Path) -> None:
 def test_no_arguments_prints_help() -> None:
     result = runner.invoke(app, [])
     assert "query" in result.output and "index" in result.output
+
+
+def test_duplicates_and_all_copies(tmp_path: Path) -> None:
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    story = "Rescue teams evacuated dozens of homes near the river after heavy rain. " * 4
+    (folder / "a.txt").write_text("Floods in the north\n\n" + story)
+    (folder / "b.txt").write_text("River floods homes\n\n" + story)
+    index = str(tmp_path / "ix")
+    assert runner.invoke(app, ["index", str(folder), "--index", index]).exit_code == 0
+    listed = runner.invoke(app, ["duplicates", "--index", index, "--json"])
+    assert json.loads(listed.output)["stories"][0]["size"] == 2
+    shown = runner.invoke(app, ["query", "river", "--index", index])
+    assert "(showing 1-1)" in shown.output and "\n2. " not in shown.output
+    assert "Also in 1 other copy: wire/" in shown.output
+    both = runner.invoke(app, ["query", "river", "--index", index, "--json", "--all-copies"])
+    assert len(json.loads(both.output)["hits"]) == 2

@@ -1,3 +1,4 @@
+import random
 from collections.abc import Callable
 
 import pytest
@@ -8,10 +9,29 @@ from searcher.search import check_syntax
 
 Build = Callable[..., Index]
 FILLER = "Officials met on Tuesday to discuss the budget and the weather in the region. "
+_NEUTRAL = [
+    "council",
+    "road",
+    "school",
+    "weather",
+    "budget",
+    "market",
+    "river",
+    "park",
+    "bridge",
+    "library",
+    "office",
+]
 
 
 def article(id: str, headline: str = "Local council meeting", body: str = "", **kw) -> Article:
-    return Article(id=f"t/{id}", headline=headline, body=body or FILLER * 3, **kw)
+    """A test article. Each gets filler words of its own in place of FILLER, so that test
+    articles are not near-duplicates of each other (those collapse into one result)."""
+    words = random.Random(id).choices(_NEUTRAL, k=14)
+    own_filler = FILLER[:-2] + " about the " + " ".join(words) + ". "
+    return Article(
+        id=f"t/{id}", headline=headline, body=(body or FILLER * 3).replace(FILLER, own_filler), **kw
+    )
 
 
 def test_headline_match_outranks_body_only_match(make_index: Build) -> None:
