@@ -48,6 +48,8 @@ from searcher.render import (
     speakers_renderable,
     stats_json,
     stats_renderable,
+    stories_json,
+    stories_renderable,
     undated_note,
 )
 
@@ -255,8 +257,15 @@ def query_command(
         str | None,
         typer.Option("--facets", help="Count all matches by: source,year,author,country,language."),
     ] = None,
+    all_copies: Annotated[
+        bool,
+        typer.Option("--all-copies", help="Show every copy of a story, not only the best one."),
+    ] = False,
 ) -> None:
     """Rank the indexed articles for TEXT and show highlighted snippets.
+
+    The same story printed several times (near-duplicate articles) is shown once, with
+    its other copies listed; --all-copies shows them all, as jsonl/csv exports do.
 
     Articles containing every word rank above those containing some. Words are stemmed,
     so "troops" also finds "troop". Syntax: "exact phrase", "oil prices"~5 (words within
@@ -282,7 +291,9 @@ def query_command(
         if output in (Format.jsonl, Format.csv):
             _export(Index(index), text, options, output)
             return
-        results = Index(index).search(text, limit=limit, offset=offset, options=options)
+        results = Index(index).search(
+            text, limit=limit, offset=offset, options=options, all_copies=all_copies
+        )
     if output is Format.json:
         typer.echo(json.dumps(results_json(results), ensure_ascii=False))
         if results.undated_excluded:
@@ -545,3 +556,24 @@ def _writable(path: Path) -> Iterator[TextIO]:
         ) from None
     with out:
         yield out
+
+
+@app.command("duplicates")
+def duplicates_command(
+    index: IndexOption = Path(DEFAULT_INDEX),
+    min_size: Annotated[
+        int, typer.Option("--min-size", min=2, help="Only stories with this many copies.")
+    ] = 2,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Stories to show.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """List the stories printed more than once (near-duplicate articles), largest first.
+
+    Example: search duplicates --min-size 3
+    """
+    with _user_errors():
+        stories = Index(index).duplicates(min_size)[:limit]
+    if as_json:
+        typer.echo(json.dumps(stories_json(stories), ensure_ascii=False))
+    else:
+        console.print(stories_renderable(stories))

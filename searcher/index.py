@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from searcher.models import (
     RunRow,
     SearchOptions,
     SpeakerCount,
+    Story,
     Topic,
 )
 from searcher.quotes import extract_quotes
@@ -57,6 +59,7 @@ from searcher.schema import (
 )
 from searcher.search import iter_search, rank_documents, run_search
 from searcher.stemtable import known_stems
+from searcher.stories import StoryStore, article_text, collapse, open_store, signature
 from searcher.writelock import write_lock
 
 DEFAULT_INDEX = "index"
@@ -121,6 +124,7 @@ class Index:
             ) from None
         added = replaced = 0
         problems: list[Problem] = []
+        stories = StoryStore(self.path)
         try:
             with ix.searcher() as searcher:
                 seen: set[str] = set()
@@ -135,10 +139,15 @@ class Index:
                         added += 1
                     seen.add(article.id)
                     writer.update_document(**to_document(article))
+                    stories.add(article.id, *story_fields(article))
+            writer.commit()
+            stories.commit()
         except BaseException:
             writer.cancel()
+            stories.rollback()
             raise
-        writer.commit()
+        finally:
+            stories.close()
         if isinstance(articles, Corpus):
             problems = [*articles.problems, *problems]
             files_seen = articles.files_seen
@@ -233,18 +242,54 @@ class Index:
         limit: int | None = 10,
         offset: int = 0,
         options: SearchOptions | None = None,
+        all_copies: bool = False,
     ) -> Results:
         """Rank the articles matching `text`; `limit=None` returns every match from
-        `offset` on. `options` filter, sort and facet the search (see `SearchOptions`)."""
+        `offset` on. `options` filter, sort and facet the search (see `SearchOptions`).
+
+        Near-duplicates collapse into their best-ranked copy, which lists the others in
+        `Hit.copies`; `all_copies=True` shows every article.
+        """
+        ix = self._open_articles()
+        store = None if all_copies else open_store(self.path)
         with known_stems(self.path):
-            return run_search(
-                self._open_articles(), text, limit=limit, offset=offset, options=options
-            )
+            if store is None:
+                return run_search(ix, text, limit=limit, offset=offset, options=options)
+            try:
+                return collapse(
+                    lambda depth: run_search(ix, text, limit=depth, options=options),
+                    store,
+                    limit,
+                    offset,
+                )
+            finally:
+                store.close()
+
+    def duplicates(self, min_size: int = 2) -> list[Story]:
+        """Stories with at least `min_size` copies, largest first."""
+        self._open()
+        store = open_store(self.path)
+        if store is None:
+            return []
+        try:
+            return list(store.largest(min_size))
+        finally:
+            store.close()
 
     def show(self, article_id: str, query: str | None = None) -> ArticleView:
-        """The whole article `article_id`, with the words of `query` marked."""
+        """The whole article `article_id`, with the words of `query` marked, and the other
+        copies of its story."""
         with known_stems(self.path):
-            return show_article(self._open_articles(), article_id, query)
+            view = show_article(self._open_articles(), article_id, query)
+        store = open_store(self.path)
+        if store is None:
+            return view
+        try:
+            story = store.stories_of([article_id]).get(article_id)
+            copies = store.story(story).copies if story else ()
+        finally:
+            store.close()
+        return replace(view, copies=tuple(c for c in copies if c.id != article_id))
 
     def similar(self, article_id: str, limit: int = 10) -> Results:
         """The articles most like `article_id` (more-like-this over body and headline)."""
@@ -297,6 +342,11 @@ _NO_DATE = 2**64 - 1
 
 def _utc(value: int) -> datetime:
     return long_to_datetime(value).replace(tzinfo=timezone.utc)
+
+
+def story_fields(article: Article) -> tuple[bytes, str, str]:
+    """What the story store keeps of an article: signature, source and headline."""
+    return signature(article_text(article.headline, article.body)), article.source, article.headline
 
 
 def text_problem(article: Article) -> Problem | None:

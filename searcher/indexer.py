@@ -42,10 +42,11 @@ from whoosh.searching import Searcher
 from searcher.analysis import computed_stems
 from searcher.corpus import Corpus, FileRef
 from searcher.filestate import FileSignature, content_hash, load_state, save_state, signature
-from searcher.index import DEFAULT_COMMIT_EVERY, text_problem, to_document
+from searcher.index import DEFAULT_COMMIT_EVERY, story_fields, text_problem, to_document
 from searcher.models import Article, IndexReport, Problem, Progress
 from searcher.schema import build_schema, file_field
 from searcher.stemtable import record_stems
+from searcher.stories import StoryStore
 from searcher.writelock import write_lock
 
 # Memory of each worker's posting pool before it spills a sorted run to disk.
@@ -64,12 +65,15 @@ ProgressCallback = Callable[[Progress], None]
 
 @dataclass(frozen=True)
 class FileResult:
-    """What a worker did with one file: its signature, the ids it indexed, its problems."""
+    """What a worker did with one file: its signature, the ids it indexed, its problems,
+    and for each article indexed what the story store keeps (id, text signature, source,
+    headline)."""
 
     file_id: str
     signature: FileSignature | None
     ids: tuple[str, ...]
     problems: tuple[Problem, ...]
+    stories: tuple[tuple[str, bytes, str, str], ...] = ()
 
 
 @dataclass
@@ -130,19 +134,21 @@ class SegmentBuilder:
         except OSError as error:
             unreadable = Problem(str(ref.path), f"cannot read: {error.strerror}", kind="unreadable")
             return FileResult(ref.id, None, (), (unreadable,))
-        documents, problems = [], []
+        documents, problems, stories = [], [], []
         for record in self._corpus.read_file(ref):
             problem = record if isinstance(record, Problem) else text_problem(record)
             if problem is not None:
                 problems.append(problem)
             elif isinstance(record, Article):
                 documents.append({**to_document(record), "file": ref.id})
+                stories.append((record.id, *story_fields(record)))
         if documents and self._writer is None:
             ix = FileStorage(str(self._folder), supports_mmap=False).open_index()
             self._writer = writing.SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
         for document in documents:
             self._writer.add_document(**document)  # type: ignore[union-attr]
-        return FileResult(ref.id, sig, tuple(d["id"] for d in documents), tuple(problems))
+        ids = tuple(d["id"] for d in documents)
+        return FileResult(ref.id, sig, ids, tuple(problems), tuple(stories))
 
     def finish(self) -> tuple[Segment | None, dict[str, str]]:
         """Write out the current segment (None when nothing was added) and start afresh;
@@ -272,8 +278,9 @@ class _Run:
             writer.cancel()
             raise
         writer._finish()
-        self.clear_first = False
         new_ids = {article_id for result in results for article_id in result.ids}
+        _update_stories(self.folder, results, old_ids - new_ids, clear=self.clear_first)
+        self.clear_first = False
         self.replaced += len(new_ids & old_ids)
         self.added += len(new_ids - old_ids)
         self.removed += len(old_ids - new_ids)
@@ -284,6 +291,25 @@ class _Run:
             if result.ids and result.signature is not None:
                 self.state[result.file_id] = result.signature
         save_state(self.folder, self.state)
+
+
+def _update_stories(
+    folder: Path, results: list[FileResult], removed: set[str], clear: bool
+) -> None:
+    """After a commit, the same change in the story store: removed articles out, the
+    new ones in their stories. A crash before this leaves the files it concerns out of
+    the saved state, so the next run reads them again."""
+    store = StoryStore(folder)
+    try:
+        if clear:
+            store.clear()
+        store.remove(removed)
+        for result in results:
+            for article_id, sig, source, headline in result.stories:
+                store.add(article_id, sig, source, headline)
+        store.commit()
+    finally:
+        store.close()
 
 
 def _delete(

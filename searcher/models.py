@@ -136,8 +136,33 @@ class Snippet:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """One article of a story (a group of near-duplicates), as results list it."""
+
+    id: str
+    source: str = ""
+    headline: str = ""
+
+
+@dataclass(frozen=True)
+class Story:
+    """A group of near-duplicate articles; `id` is the article that started it."""
+
+    id: str
+    copies: tuple[Copy, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.copies)
+
+
+@dataclass(frozen=True)
 class Hit:
-    """One ranked result, copied out of the index."""
+    """One ranked result, copied out of the index.
+
+    `story` names the group of near-duplicates the article belongs to; `copies` are the
+    group's other articles, which results collapsed into this one.
+    """
 
     rank: int
     id: str
@@ -148,6 +173,8 @@ class Hit:
     date: datetime | None = None
     path: str = ""
     snippets: tuple[Snippet, ...] = ()
+    story: str = ""
+    copies: tuple[Copy, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -244,12 +271,13 @@ class ArticleView:
     """A whole article for reading, with the ranges of a query's matches marked.
 
     `headline_spans` and `body_spans` are character ranges inside `article.headline`
-    and `article.body`.
+    and `article.body`; `copies` are the other articles of its story (near-duplicates).
     """
 
     article: Article
     headline_spans: tuple[Span, ...] = ()
     body_spans: tuple[Span, ...] = ()
+    copies: tuple[Copy, ...] = ()
 
 
 @dataclass(frozen=True)

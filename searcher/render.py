@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rich import box
@@ -16,6 +16,7 @@ from rich.text import Text
 
 from searcher.models import (
     ArticleView,
+    Copy,
     Evaluation,
     Hit,
     IndexReport,
@@ -27,6 +28,7 @@ from searcher.models import (
     Snippet,
     Span,
     SpeakerCount,
+    Story,
 )
 from searcher.problems import ProblemCounts
 
@@ -62,9 +64,19 @@ def hit_renderable(hit: Hit) -> RenderableType:
     meta.append(f"  score {hit.score:.2f}", style="dim")
     lines: list[RenderableType] = [title, meta]
     lines += [Text("  ").append_text(snippet_text(s)) for s in hit.snippets]
+    if hit.copies:
+        lines.append(Text(f"  {copies_line(hit.copies)}", style="magenta"))
     where = hit.id if hit.path in ("", hit.id) else f"{hit.id}  ({hit.path})"
     lines.append(Text(where, style="dim"))
     return Group(*lines)
+
+
+def copies_line(copies: Sequence[Copy], shown: int = 4) -> str:
+    """ "Also in 3 other copies: Reuters, AP, ..." for a story's other articles."""
+    sources = list(dict.fromkeys(c.source or c.id for c in copies))
+    more = f" and {len(sources) - shown} more" if len(sources) > shown else ""
+    noun = "copy" if len(copies) == 1 else "copies"
+    return f"Also in {len(copies)} other {noun}: {', '.join(sources[:shown])}{more}"
 
 
 def results_renderable(results: Results) -> RenderableType:
@@ -135,9 +147,45 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "byline": hit.byline,
         "date": hit.date.isoformat() if hit.date else None,
         "path": hit.path,
+        "story": hit.story or None,
+        "copies": [_copy_json(c) for c in hit.copies],
         "snippets": [
             {"text": s.text, "spans": [list(span) for span in s.spans]} for s in hit.snippets
         ],
+    }
+
+
+def _copy_json(copy: Copy) -> dict[str, str]:
+    return {"id": copy.id, "source": copy.source, "headline": copy.headline}
+
+
+def stories_renderable(stories: Sequence[Story]) -> RenderableType:
+    """The largest stories: size, headline, sources, and the ids of the copies."""
+    if not stories:
+        return Text("No near-duplicate articles in the index.", style="yellow")
+    blocks: list[RenderableType] = []
+    for n, story in enumerate(stories, start=1):
+        first = story.copies[0]
+        sources = ", ".join(dict.fromkeys(c.source for c in story.copies if c.source))
+        blocks.append(
+            Text.assemble(
+                (f"{n}. ", "bold"),
+                (first.headline or story.id, "bold cyan"),
+                (f"  {story.size} copies", "magenta"),
+                (f"  {sources}" if sources else "", "green"),
+            )
+        )
+        blocks += [Text(f"   {c.id}", style="dim") for c in story.copies]
+    return Group(*blocks)
+
+
+def stories_json(stories: Sequence[Story]) -> dict[str, Any]:
+    """The JSON document of `search duplicates`."""
+    return {
+        "stories": [
+            {"story": s.id, "size": s.size, "copies": [_copy_json(c) for c in s.copies]}
+            for s in stories
+        ]
     }
 
 
@@ -217,6 +265,9 @@ def article_renderable(view: ArticleView) -> RenderableType:
     if article.captions:
         blocks += [Text(""), Text("Captions", style="bold")]
         blocks += [Text(f"  {caption}", style="italic") for caption in article.captions]
+    if view.copies:
+        blocks += [Text(""), Text(copies_line(view.copies), style="magenta")]
+        blocks += [Text(f"  {c.id}  {c.headline}", style="dim") for c in view.copies]
     if article.quotes:
         blocks += [Text(""), Text(f"Quotes ({len(article.quotes)})", style="bold")]
         for quote in article.quotes:
@@ -249,6 +300,7 @@ def article_json(view: ArticleView) -> dict[str, Any]:
         ],
         "headline_spans": [list(span) for span in view.headline_spans],
         "body_spans": [list(span) for span in view.body_spans],
+        "copies": [_copy_json(c) for c in view.copies],
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,7 +37,26 @@ def make_index(tmp_path: Path) -> Callable[..., Index]:
     return build
 
 
-FILLER = "Officials met on Tuesday to discuss the budget and the weather in the region. "
+_NEUTRAL = [
+    "council",
+    "road",
+    "school",
+    "weather",
+    "budget",
+    "market",
+    "river",
+    "park",
+    "bridge",
+    "library",
+    "office",
+]
+
+
+def filler(seed: str) -> str:
+    """A neutral sentence of its own for a test article. Articles sharing their filler
+    text would be near-duplicates, and results collapse those into one story."""
+    words = random.Random(seed).choices(_NEUTRAL, k=14)
+    return f"Officials met on Tuesday to discuss the {' '.join(words)}. "
 
 
 def _day(year: int, month: int, day: int) -> datetime:
@@ -53,8 +73,9 @@ NEWSROOM = (
         country="KZ",
         language="en",
         headline="Protesters gather in Almaty",
-        body=FILLER + "Protesters in Kazakhstan demanded change. “Corruption is everywhere,”"
-        " said Zauresh Shekenova. " + FILLER,
+        body=filler("reuters-almaty")
+        + "Protesters in Kazakhstan demanded change. “Corruption is everywhere,”"
+        " said Zauresh Shekenova. " + filler("reuters-almaty-end"),
     ),
     Article(
         id="news/guardian-oil",
@@ -64,8 +85,9 @@ NEWSROOM = (
         country="GB",
         language="en",
         headline="Oil prices rise",
-        body=FILLER + "Oil prices rose sharply as protests spread. “Prices will keep rising,”"
-        " said Maria Lopez. " + FILLER,
+        body=filler("guardian-oil")
+        + "Oil prices rose sharply as protests spread. “Prices will keep rising,”"
+        " said Maria Lopez. " + filler("guardian-oil-end"),
     ),
     Article(
         id="news/reuters-output",
@@ -73,7 +95,9 @@ NEWSROOM = (
         country="US",
         language="en",
         headline="Oil output steady",
-        body=FILLER + "The oil market watched the prices of gas. " + FILLER,
+        body=filler("reuters-output")
+        + "The oil market watched the prices of gas. "
+        + filler("reuters-output-end"),
     ),
     Article(
         id="news/lemonde-strike",
@@ -83,7 +107,9 @@ NEWSROOM = (
         country="FR",
         language="fr",
         headline="Strikes in Paris",
-        body=FILLER + "Workers protested against oil prices and corruption. " + FILLER,
+        body=filler("lemonde-strike")
+        + "Workers protested against oil prices and corruption. "
+        + filler("lemonde-strike-end"),
     ),
     Article(
         id="news/ap-troops",
@@ -93,8 +119,9 @@ NEWSROOM = (
         country="US",
         language="en",
         headline="Kazakhstan unrest",
-        body=FILLER + "Troops were sent to Kazakhstan after the protests. “We will restore"
-        " order,” said Kassym Tokayev. " + FILLER,
+        body=filler("ap-troops")
+        + "Troops were sent to Kazakhstan after the protests. “We will restore"
+        " order,” said Kassym Tokayev. " + filler("ap-troops-end"),
     ),
 )
 

@@ -46,7 +46,10 @@ def test_query_json_has_the_design_document_with_spans(indexed: Path) -> None:
         "date",
         "path",
         "snippets",
+        "story",
+        "copies",
     }
+    assert hit["story"] == hit["id"] and hit["copies"] == []
     words = {s["text"][a:b] for s in hit["snippets"] for a, b in s["spans"]}
     assert {"CSTO", "troops"} <= words
 
@@ -181,6 +184,8 @@ def test_jsonl_export_is_one_hit_per_line(newsroom_dir: Path) -> None:
         "date",
         "path",
         "snippets",
+        "story",
+        "copies",
     }
 
 
@@ -411,3 +416,22 @@ def test_run_piped_into_a_reader_that_stops_early_is_no_error(collection: Path) 
         stderr = process.stderr.read().decode()
     assert process.returncode == 0, stderr
     assert stderr == ""
+
+
+def test_duplicates_show_and_all_copies(tmp_path: Path) -> None:
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    story = "Rescue teams evacuated dozens of homes near the river after heavy rain. " * 4
+    (folder / "a.txt").write_text("Floods in the north\n\n" + story)
+    (folder / "b.txt").write_text("River floods homes\n\n" + story)
+    index = str(tmp_path / "ix")
+    assert runner.invoke(app, ["index", str(folder), "--index", index]).exit_code == 0
+    listed = runner.invoke(app, ["duplicates", "--index", index, "--json"])
+    assert json.loads(listed.output)["stories"][0]["size"] == 2
+    shown = runner.invoke(app, ["query", "river", "--index", index])
+    assert "(showing 1-1)" in shown.output and "\n2. " not in shown.output
+    assert "Also in 1 other copy: wire/" in shown.output
+    both = runner.invoke(app, ["query", "river", "--index", index, "--json", "--all-copies"])
+    assert len(json.loads(both.output)["hits"]) == 2
+    article = runner.invoke(app, ["show", "wire/a.txt", "--index", index, "--json"])
+    assert [c["id"] for c in json.loads(article.output)["copies"]] == ["wire/b.txt"]

@@ -41,7 +41,7 @@ def write_articles(folder: Path, count: int, start: int = 0) -> None:
 
 
 def ids(ix: Index) -> set[str]:
-    return {hit.id for hit in ix.search("headline", limit=None)}
+    return {hit.id for hit in ix.search("headline", limit=None, all_copies=True)}
 
 
 def test_second_run_is_a_no_op_then_add_change_delete_are_picked_up(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
 import pytest
+from conftest import filler
 
 from searcher import Article, Index, QuerySyntaxError
 from searcher.models import Quote
@@ -11,7 +12,9 @@ FILLER = "Officials met on Tuesday to discuss the budget and the weather in the 
 
 
 def article(id: str, headline: str = "Local council meeting", body: str = "", **kw) -> Article:
-    return Article(id=f"t/{id}", headline=headline, body=body or FILLER * 3, **kw)
+    """A test article; FILLER in its body becomes filler text of its own."""
+    body = (body or FILLER * 3).replace(FILLER, filler(id))
+    return Article(id=f"t/{id}", headline=headline, body=body, **kw)
 
 
 def test_headline_match_outranks_body_only_match(make_index: Build) -> None:

@@ -1,0 +1,113 @@
+import hashlib
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from conftest import shared_path
+
+from searcher import Article, Index, read_corpus
+from searcher.stories import THRESHOLD, StoryStore, signature, similarity
+
+TEXT = (
+    "The central bank raised its main interest rate by half a point on Thursday, the third "
+    "increase this year, saying inflation had proved more stubborn than expected. Markets "
+    "had priced in a smaller move, and the currency rose sharply after the announcement. "
+    "The governor told reporters that further increases could not be ruled out."
+)
+OTHER = (
+    "Heavy rain flooded roads across the north of the country overnight, and rescue teams "
+    "evacuated dozens of homes near the river. Forecasters expect more rain at the weekend."
+)
+
+
+def test_signatures_estimate_overlap() -> None:
+    assert similarity(signature(TEXT), signature(TEXT)) == 1.0
+    assert similarity(signature(TEXT), signature(TEXT.replace("Thursday", "Friday"))) > 0.7
+    assert similarity(signature(TEXT), signature(OTHER)) < 0.1
+    assert signature("") == b"" and similarity(b"", signature(TEXT)) == 0.0
+
+
+def test_store_groups_copies_and_keeps_other_stories_apart(tmp_path: Path) -> None:
+    store = StoryStore(tmp_path)
+    assert store.add("a", signature(TEXT), "Reuters", "Rates up") == "a"
+    assert store.add("b", signature(TEXT.replace("sharply", "strongly")), "AP") == "a"
+    assert store.add("c", signature(OTHER)) == "c"
+    store.commit()
+    store.close()
+    reopened = StoryStore(tmp_path)  # persisted, and new articles join old stories
+    assert reopened.add("d", signature(TEXT[:-60])) == "a"
+    assert [(s.id, s.size) for s in reopened.largest()] == [("a", 3)]
+    assert reopened.stories_of(["b", "c", "x"]) == {"b": "a", "c": "c"}
+
+
+def test_store_replaces_removes_and_rolls_back(tmp_path: Path) -> None:
+    store = StoryStore(tmp_path)
+    store.add("a", signature(TEXT))
+    store.add("b", signature(TEXT))
+    store.commit()
+    assert store.add("b", signature(OTHER)) == "b"  # b was rewritten as another story
+    store.rollback()
+    assert store.stories_of(["b"]) == {"b": "a"}
+    store.remove(["a"])
+    assert len(store) == 1 and store.story("a").copies[0].id == "b"
+
+
+def test_results_show_a_story_once_with_its_copies(tmp_path: Path) -> None:
+    ix = Index(tmp_path / "ix")
+    ix.add(
+        [
+            Article(id="w/1", source="Reuters", headline="Bank raises rates", body=TEXT),
+            Article(id="w/2", source="AP", headline="Rates rise again", body=TEXT[:-60]),
+            Article(id="w/3", source="BBC", headline="Floods", body=OTHER + " Interest rate."),
+        ]
+    )
+    collapsed = ix.search("interest rate")
+    assert collapsed.total == 3
+    first = collapsed.hits[0]
+    assert [hit.id for hit in collapsed] == [first.id, "w/3"]
+    assert first.story == "w/1"
+    assert [(c.id, c.source) for c in first.copies] == [
+        (other, source)
+        for other, source in (("w/1", "Reuters"), ("w/2", "AP"))
+        if other != first.id
+    ]
+    assert [hit.rank for hit in collapsed] == [1, 2]
+    everything = ix.search("interest rate", all_copies=True)
+    assert sorted(hit.id for hit in everything) == ["w/1", "w/2", "w/3"]
+    assert [(s.id, [c.id for c in s.copies]) for s in ix.duplicates()] == [("w/1", ["w/1", "w/2"])]
+
+
+@pytest.fixture(scope="module")
+def bbc(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    ix = Index(tmp_path_factory.mktemp("bbc") / "index")
+    ix.add(read_corpus(shared_path("corpora", "bbc")))
+    return ix
+
+
+def test_bbc_byte_identical_files_share_a_story_and_show_once(bbc: Index) -> None:
+    root = shared_path("corpora", "bbc")
+    twins: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(root.glob("*/*.txt")):
+        twins[hashlib.sha1(path.read_bytes()).hexdigest()].append(f"bbc/{path.relative_to(root)}")
+    groups = [ids for ids in twins.values() if len(ids) > 1]
+    assert sum(len(ids) - 1 for ids in groups) == 98  # the corpus's known duplicates
+    story_of = {c.id: s.id for s in bbc.duplicates() for c in s.copies}
+    for ids in groups:
+        assert len({story_of[i] for i in ids}) == 1, ids
+    # a query that hits one of them shows it once, with its twin as a copy
+    twin = next(a for a in read_corpus(root / groups[0][0].split("/", 1)[1]))
+    results = bbc.search(f'"{twin.headline}"', limit=None)
+    shown = [hit for hit in results if hit.story == story_of[groups[0][0]]]
+    assert len(shown) == 1
+    assert {c.id for c in shown[0].copies} >= set(groups[0]) - {shown[0].id}
+
+
+def test_precision_and_recall_at_the_default_threshold(tmp_path: Path) -> None:
+    from bench.dedup import cluster, make_test_set, pair_scores, true_pairs
+
+    originals = list(read_corpus(shared_path("corpora", "bbc")))
+    originals, copies = make_test_set(originals, 150)
+    kept = [c for c in copies if c.kept >= 0.8]
+    stories = cluster([*originals, *(c.article for c in kept)], tmp_path, THRESHOLD)
+    precision, recall = pair_scores(stories, true_pairs(originals, kept))
+    assert precision >= 0.98 and recall >= 0.95, (precision, recall)
