@@ -19,6 +19,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from datetime import datetime, timezone
@@ -54,6 +55,23 @@ def scaled_corpus(corpora: list[Path], copies: int, workdir: Path) -> Path:
         for corpus in corpora:
             (copy / corpus.name).symlink_to(corpus.resolve(), target_is_directory=corpus.is_dir())
     return folder
+
+
+def unpacked(corpora: list[Path], workdir: Path) -> list[Path]:
+    """The corpora with their .tar.gz archives (Reuters, 20 Newsgroups) unpacked into
+    `workdir`: the readers take files, not archives."""
+    ready = []
+    for corpus in corpora:
+        archives = sorted(corpus.glob("*.tar.gz")) if corpus.is_dir() else []
+        if not archives:
+            ready.append(corpus)
+            continue
+        target = workdir / "unpacked" / corpus.name
+        for archive in archives:
+            with tarfile.open(archive) as tar:
+                tar.extractall(target, filter="data")
+        ready.append(target)
+    return ready
 
 
 def one_shot_ms(engine: str, index: Path) -> float:
@@ -107,6 +125,7 @@ def main() -> None:
     engines = args.engine or list(ENGINES)
     sections = []
     with tempfile.TemporaryDirectory(prefix="searcher-bench-") as work:
+        corpora = unpacked(corpora, Path(work))
         for copies in args.scale or [1, 4]:
             corpus = scaled_corpus(corpora, copies, Path(work))
             rows: list[dict[str, object]] = []
