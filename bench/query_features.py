@@ -21,27 +21,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bench.queries import QUERIES
 from searcher import Article, Index, SearchOptions, read_corpus
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bbc"
 REPEATS = 5
-QUERIES = [
-    "interest rates",
-    "stock market",
-    "oil prices",
-    "mobile phone",
-    "world cup",
-    "general election",
-    "film award",
-    "broadband internet",
-    "house prices",
-    "prime minister",
-    "champions league",
-    "video games",
-    "economic growth",
-    "labour party tax",
-    "music industry piracy",
-]
 AUTHORS = [f"Reporter {letter}" for letter in "ABCDEFGH"]
 START = datetime(2004, 1, 1, tzinfo=timezone.utc)
 

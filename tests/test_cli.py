@@ -8,6 +8,10 @@ from typer.testing import CliRunner
 from searcher.cli import app
 
 runner = CliRunner()
+HIT_KEYS = {
+    *("rank", "id", "score", "headline", "source", "byline", "date", "path", "snippets"),
+    *("story", "copies"),
+}
 
 
 @pytest.fixture
@@ -36,19 +40,7 @@ def test_query_json_has_the_design_document_with_spans(indexed: Path) -> None:
     assert doc["query"] == "CSTO troops" and doc["total"] == 1
     [hit] = doc["hits"]
     assert hit["rank"] == 1 and hit["id"] == "corpus/000_c62dc9544255aea0.txt"
-    assert set(hit) == {
-        "rank",
-        "id",
-        "score",
-        "headline",
-        "source",
-        "byline",
-        "date",
-        "path",
-        "snippets",
-        "story",
-        "copies",
-    }
+    assert set(hit) == HIT_KEYS
     assert hit["story"] == hit["id"] and hit["copies"] == []
     words = {s["text"][a:b] for s in hit["snippets"] for a, b in s["spans"]}
     assert {"CSTO", "troops"} <= words
@@ -174,19 +166,7 @@ def test_jsonl_export_is_one_hit_per_line(newsroom_dir: Path) -> None:
     result = run(newsroom_dir, "query", "oil", "--format", "jsonl", "--since", "2022")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [hit["id"] for hit in lines] == ["news/guardian-oil", "news/lemonde-strike"]
-    assert set(lines[0]) == {
-        "rank",
-        "id",
-        "score",
-        "headline",
-        "source",
-        "byline",
-        "date",
-        "path",
-        "snippets",
-        "story",
-        "copies",
-    }
+    assert set(lines[0]) == HIT_KEYS
 
 
 def test_show_similar_quotes_and_speakers_commands(newsroom_dir: Path) -> None:
