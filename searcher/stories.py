@@ -237,7 +237,7 @@ def collapse(
     until the page is full or the matches run out.
     """
     wanted = None if limit is None else offset + limit
-    depth = None if wanted is None else max(2 * wanted, wanted + 20)
+    depth = None if wanted is None else wanted + 5  # a few spare hits for copies to drop
     while True:
         results = fetch(depth)
         stories = store.stories_of(hit.id for hit in results)
