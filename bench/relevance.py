@@ -23,10 +23,13 @@ from typing import Any
 from nltk.stem.porter import PorterStemmer
 from rank_bm25 import BM25Okapi
 from whoosh import fields
+from whoosh.analysis import StemFilter, StopFilter
 
 from searcher import Index, RunRow, Topic, evaluate, read_corpus, schema, search
 from searcher import index as index_module
-from searcher.analysis import STEM_CACHE_SIZE, news_analyzer
+from searcher.analysis import STEM_CACHE_SIZE, STOP_WORDS, name_analyzer
+from searcher.analysis import stem as snowball_stem
+from searcher.spelling import expand_variants
 
 ROOT = Path(__file__).resolve().parents[1]
 CRAN = ROOT.parent / "shared" / "relevance" / "cran"
@@ -106,22 +109,12 @@ def variant_schema(stem: Callable[[str], str] | None, stop: bool) -> Callable[[]
 
     def build() -> fields.Schema:
         built = schema.build_schema()
-        analyzer = news_analyzer()
-        filters = list(analyzer.items)
-        if not stop:
-            filters = [f for f in filters if type(f).__name__ != "StopFilter"]
-        if stem is not None:
-            from whoosh.analysis import StemFilter
-
-            filters = [
-                StemFilter(stemfn=stem, cachesize=STEM_CACHE_SIZE)
-                if isinstance(f, StemFilter)
-                else f
-                for f in filters
-            ]
-        chain = filters[0]
-        for f in filters[1:]:
-            chain = chain | f
+        # The prose chain written out as filters (searcher's NewsAnalyzer does it in one
+        # pass), with the variant's stop list and stemmer.
+        chain = name_analyzer()  # tokens, folded, lowercased, normalised
+        if stop:
+            chain = chain | StopFilter(stoplist=STOP_WORDS, minsize=1)
+        chain = chain | StemFilter(stemfn=stem or snowball_stem, cachesize=STEM_CACHE_SIZE)
         for name in ("headline", "body", "quotes", "captions"):
             old = built[name]
             built.remove(name)
@@ -160,12 +153,13 @@ def prf_run(ix: Index, topics: list[Topic], prf: tuple[int, int, float]) -> list
                 if row.qid == topic.qid:
                     expander.add_document(searcher.document_number(docno=row.docno))
             strict, loose = search.parse_query(topic.query, searcher.schema)
+            first_pass = expand_variants(loose or strict, searcher.reader())
             extra = [
                 query.Term(name, term, boost=weight * w * schema.FIELD_WEIGHTS[name])
                 for term, w in expander.expanded_terms(terms)
                 for name in ("headline", "body")
             ]
-            hits = searcher.search(query.Or([loose or strict, *extra]), limit=1000)
+            hits = searcher.search(query.Or([first_pass, *extra]), limit=1000)
             rows += [
                 RunRow(topic.qid, hit["docno"], rank, float(hit.score or 0.0))
                 for rank, hit in enumerate(hits, start=1)
