@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+import tracemalloc
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from searcher import Article, Index
+from searcher import Article, Index, read_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "000_c62dc9544255aea0.txt"
@@ -23,6 +24,16 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the shared corpora sit beside the checkout in CI only")
     return path
+
+
+def count_with_peak_memory(path: Path) -> tuple[int, int]:
+    """The articles `read_corpus` reads from `path`, and the peak memory (bytes) it took."""
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in read_corpus(path))
+        return count, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 @pytest.fixture

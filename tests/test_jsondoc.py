@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import tracemalloc
 from pathlib import Path
 
 import pytest
+from conftest import count_with_peak_memory
 
 from searcher.corpus import jsondoc, read_corpus
 
@@ -75,11 +75,6 @@ def test_large_array_is_streamed(tmp_path: Path) -> None:
     path = tmp_path / "big.json"
     items = (json.dumps({"title": f"Story {n}", "text": "word " * 100}) for n in range(8000))
     path.write_text("[" + ",\n".join(items) + "]", encoding="utf-8")
-    tracemalloc.start()
-    try:
-        count = sum(1 for _ in read_corpus(path))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    count, peak = count_with_peak_memory(path)
     assert count == 8000
     assert peak < path.stat().st_size / 10

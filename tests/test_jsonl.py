@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-import tracemalloc
 from pathlib import Path
+
+from conftest import count_with_peak_memory
 
 from searcher.corpus import read_corpus
 from searcher.corpus.base import Source
@@ -65,12 +66,7 @@ def test_memory_stays_far_below_the_file_size(tmp_path: Path) -> None:
         for n in range(8000):
             out.write(json.dumps({"title": f"Story {n}", "text": "word " * 100}) + "\n")
     size = path.stat().st_size
-    tracemalloc.start()
-    try:
-        count = sum(1 for _ in read_corpus(path))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    count, peak = count_with_peak_memory(path)
     assert count == 8000
     assert size > 4_000_000
     assert peak < size / 10
