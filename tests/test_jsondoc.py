@@ -78,3 +78,17 @@ def test_large_array_is_streamed(tmp_path: Path) -> None:
     count, peak = count_with_peak_memory(path)
     assert count == 8000
     assert peak < path.stat().st_size / 10
+
+
+def test_wrapper_object_holding_a_list_of_articles(tmp_path: Path) -> None:
+    text = json.dumps(
+        {
+            "status": "ok",
+            "totalResults": 2,
+            "articles": [{"title": "A", "content": "a"}, {"url": "u", "title": "B"}],
+        }
+    )
+    assert read(tmp_path, text) == ([("d/f.json#1", "A"), ("d/f.json#2", "B")], [])
+    # An article with a list of objects among its keys stays one article.
+    article = {"title": "C", "text": "c", "images": [{"src": "x.jpg"}]}
+    assert read(tmp_path, json.dumps(article), "one.json") == ([("d/one.json#1", "C")], [])

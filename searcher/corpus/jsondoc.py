@@ -1,5 +1,9 @@
 """JSON files: an array of article objects, or one object (or several, one after another).
 
+An object with no article text of its own that holds a list of objects, such as a news
+API's `{"status": "ok", "articles": [...]}`, is a wrapper: each object in the list is an
+article (read whole, so a wrapper is limited to the 16 MB of one JSON value).
+
 The file is decoded value by value from a bounded buffer, so a large array is streamed. An
 element that is not an object is reported and skipped. Where the JSON breaks (a file cut off
 halfway, a syntax error), the articles before are kept and the rest of the file is reported
@@ -10,11 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
 from searcher.corpus.base import MAX_ARTICLE_CHARS, Reader, ReadError, Source
-from searcher.corpus.records import article_from_record
+from searcher.corpus.records import KEYS, article_from_record
 from searcher.models import Article, Problem
 
 NAME = "json"
@@ -33,8 +37,20 @@ def sniff(head: str) -> bool:
 
 def read(source: Source) -> Iterator[Article | Problem]:
     """Yield an article for every object in the file, a problem for every other value."""
+    wrapped = 0  # articles read from wrapper objects so far: they are numbered in turn
     for number, line, value in _Values(source.stream):
-        if isinstance(value, dict):
+        records = _wrapped_records(value, source.fields) if isinstance(value, dict) else None
+        if records is not None:
+            for record in records:
+                wrapped += 1
+                yield article_from_record(
+                    record,
+                    file_id=source.id,
+                    path=source.path,
+                    number=wrapped,
+                    fields=source.fields,
+                )
+        elif isinstance(value, dict):
             yield article_from_record(
                 value, file_id=source.id, path=source.path, number=number, fields=source.fields
             )
@@ -43,6 +59,22 @@ def read(source: Source) -> Iterator[Article | Problem]:
             yield Problem(
                 source.path, f"a JSON {kind}, not an object", line=line, kind="bad-record"
             )
+
+
+def _wrapped_records(value: dict[str, Any], fields: Mapping[str, str]) -> list[Any] | None:
+    """The objects of the first list of objects in `value` when `value` is a wrapper (it has
+    no headline or body of its own), else None."""
+    text_keys = {
+        key.lower()
+        for field in ("headline", "body")
+        for key in ((fields[field],) if field in fields else KEYS[field])
+    }
+    if any(str(key).lower() in text_keys and item for key, item in value.items()):
+        return None
+    for item in value.values():
+        if isinstance(item, list) and item and all(isinstance(x, dict) for x in item):
+            return item
+    return None
 
 
 class _Values:
