@@ -7,8 +7,6 @@ Parts:
 - `name_analyzer()`: names and labels (source, byline, authors, speakers): the same tokens,
   folded and lowercased, neither stopped nor stemmed.
 - `label_analyzer()`: codes matched whole and case-insensitively (language, country).
-- `word_list()`: the distinct unstemmed words of an article in one fast pass, for the
-  word list behind fuzzy terms, wildcards and suggestions (`spelling.py`).
 - `stem()`: the stemming function. It is referenced by name from the analyzer pickled into
   the index, so indexes stay readable across versions; NLTK is imported on the first call,
   not when an index is opened.
@@ -65,7 +63,7 @@ def _snowball() -> Callable[[str], str]:
 
 
 # Stems known without NLTK (the index's recorded vocabulary, see `stemtable`), and every
-# stem this process computed with NLTK, in the order computed.
+# stem this process used, in the order first used.
 _known_stems: Callable[[str], str | None] | None = None
 _computed_stems: dict[str, str] = {}
 
@@ -74,14 +72,14 @@ def stem(word: str) -> str:
     """Return the Snowball (Porter2) stem of an English word; "news" stays "news".
 
     Looked up among the known stems first (NLTK takes ~200 ms to import; a query's words
-    are usually words the index has seen), else computed by NLTK and remembered.
+    are usually words the index has seen), else computed by NLTK. Either way it is
+    remembered: the analyzer caches words' forms, so a word met once is not stemmed
+    again, and every index written later must still learn its stem.
     """
-    known = _known_stems(word) if _known_stems is not None else None
-    if known is not None:
-        return known
     stemmed = _computed_stems.get(word)
     if stemmed is None:
-        stemmed = _computed_stems[word] = _snowball()(word)
+        known = _known_stems(word) if _known_stems is not None else None
+        stemmed = _computed_stems[word] = known if known is not None else _snowball()(word)
     return stemmed
 
 
@@ -92,7 +90,8 @@ def use_known_stems(lookup: Callable[[str], str | None] | None) -> None:
 
 
 def computed_stems(skip: int = 0) -> dict[str, str]:
-    """The words this process stemmed with NLTK, and their stems, after the first `skip`."""
+    """The words this process stemmed (by NLTK or from known stems), and their stems,
+    after the first `skip`."""
     return dict(islice(_computed_stems.items(), skip, None))
 
 
@@ -226,13 +225,3 @@ _ACCENTS = cast(dict[int, str], accent_map)
 def fold(text: str) -> str:
     """`text` with accents folded and lowercased, as the analyzers fold their tokens."""
     return text.translate(_ACCENTS).lower()
-
-
-def word_list(*texts: str) -> str:
-    """The distinct unstemmed words of `texts`, folded and lowercased as the analyzers
-    do, stop words left out, space-separated (one fast pass, for the word list)."""
-    words = set()
-    for text in texts:
-        folded = _APOSTROPHES.sub("'", fold(text))
-        words.update(_TOKEN.findall(folded))
-    return " ".join(word.replace(".", "") for word in words - STOP_WORDS)

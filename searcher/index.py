@@ -22,7 +22,7 @@ from whoosh.query import Term
 from whoosh.util.times import long_to_datetime
 from whoosh.writing import SegmentWriter
 
-from searcher.analysis import word_list
+from searcher.analysis import computed_stems
 from searcher.articles import show_article, similar_articles
 from searcher.corpus import Corpus
 from searcher.errors import (
@@ -53,12 +53,11 @@ from searcher.schema import (
     AUTHORS_COLUMN,
     LIST_SEPARATOR,
     SOURCE_COLUMN,
-    WORDS_FIELD,
     build_schema,
     weighting,
 )
 from searcher.search import iter_search, rank_documents, run_search
-from searcher.stemtable import known_stems
+from searcher.stemtable import known_stems, record_stems
 from searcher.stories import StoryStore, article_text, collapse, open_store, signature
 from searcher.writelock import write_lock
 
@@ -148,6 +147,9 @@ class Index:
             raise
         finally:
             stories.close()
+        # Every word this process stemmed, as the indexer records them: the words of these
+        # articles met in an earlier run are not stemmed again.
+        record_stems(self.path, computed_stems())
         if isinstance(articles, Corpus):
             problems = [*articles.problems, *problems]
             files_seen = articles.files_seen
@@ -372,7 +374,6 @@ def to_document(article: Article) -> dict[str, Any]:
         "byline": article.byline,
         "authors": LIST_SEPARATOR.join(article.authors),
         "body": article.body,
-        WORDS_FIELD: word_list(article.headline, article.body, *article.captions),
         "quotes": "\n\n".join(q.text for q in quotes),
         "quote_list": [(q.text, q.speaker, q.cue, q.start, q.end) for q in quotes],
         "speakers": LIST_SEPARATOR.join(speakers),

@@ -34,10 +34,6 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 HEADLINE_B = 0.75
 
-# Each article's distinct unstemmed words (`analysis.word_list`): the word list for
-# did-you-mean suggestions and for expanding fuzzy and wildcard terms.
-WORDS_FIELD = "words"
-
 # Per-article columns read to count facets (exact labels, lists joined by LIST_SEPARATOR).
 SOURCE_COLUMN = "source_facet"
 AUTHORS_COLUMN = "authors_facet"
@@ -69,7 +65,6 @@ def build_schema() -> fields.Schema:
         date_iso=fields.STORED(),
         body=fields.TEXT(analyzer=news, stored=True, chars=True),
         quotes=fields.TEXT(analyzer=news),
-        words=fields.KEYWORD(),
         quote_list=fields.STORED(),
         speakers=fields.TEXT(analyzer=names, stored=True),
         captions=fields.TEXT(analyzer=news, stored=True),

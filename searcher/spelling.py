@@ -1,8 +1,11 @@
 """Spelling: fuzzy and wildcard terms over stemmed fields, and did-you-mean suggestions.
 
-Each article also indexes its distinct unstemmed words (`schema.WORDS_FIELD`, from the
-headline, body and captions; quotes are part of the body). Matching a fuzzy
-(`kazakstan~`) or wildcard (`protest*`) term against stems would miss or mangle words, so:
+The word list is the index's vocabulary (`stemtable.Vocabulary`, active inside
+`stemtable.known_stems`): every unstemmed word the indexer met in a headline, body or
+caption (quotes are part of the body), with its stem. A word counts as often as its stem
+does in the prose fields (its document frequency there), so a word whose articles were
+all deleted counts nothing. Matching a fuzzy (`kazakstan~`) or wildcard (`protest*`) term
+against stems would miss or mangle words, so:
 
 - `respell_variants()` keeps the parser from stemming fuzzy and wildcard terms on the
   prose fields (and marks them with `VARIANT_PREFIX`), and `expand_variants()` replaces
@@ -16,17 +19,18 @@ headline, body and captions; quotes are part of the body). Matching a fuzzy
 
 from __future__ import annotations
 
-import copy
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from whoosh import query
 from whoosh.qparser import FuzzyTermPlugin, PrefixPlugin, WildcardPlugin
 
-from searcher.analysis import STOP_WORDS, fold, name_analyzer, stem
-from searcher.schema import FIELD_WEIGHTS, WORDS_FIELD
+from searcher.analysis import STOP_WORDS, fold, name_analyzer
+from searcher.schema import FIELD_WEIGHTS
+from searcher.stemtable import Vocabulary, vocabulary
 
-MAX_VARIANTS = 64  # the most frequent words a fuzzy or wildcard term expands to
+MAX_VARIANTS = 64  # the most frequent stems a fuzzy or wildcard term expands to
 MIN_WORD = 3  # shorter words are never corrected
 COMMONER = 10  # a known word is corrected (when nothing matched) only to a word this much commoner
 
@@ -56,7 +60,8 @@ def respell_variants(node: Any) -> Any:
 
 
 def expand_variants(q: query.Query, reader: Any) -> query.Query:
-    """Replace the marked fuzzy and wildcard queries by the stems of the words they match."""
+    """Replace the marked fuzzy and wildcard queries by the stems of the words they match
+    (none outside `stemtable.known_stems`, which makes the index's word list active)."""
     if isinstance(q, query.MultiTerm) and (q.field() or "").startswith(VARIANT_PREFIX):
         return _expand(q, reader)
     if q.is_leaf():
@@ -66,42 +71,59 @@ def expand_variants(q: query.Query, reader: Any) -> query.Query:
 
 def _expand(q: query.MultiTerm, reader: Any) -> query.Query:
     field = (q.field() or "")[len(VARIANT_PREFIX) :]
-    lookup = copy.copy(q)
-    lookup.fieldname = WORDS_FIELD  # type: ignore[attr-defined]
-    words = sorted(
-        (_as_text(text) for _, text in lookup.expanded_terms(reader)),
-        key=lambda text: -reader.doc_frequency(WORDS_FIELD, text),
-    )[:MAX_VARIANTS]
-    stems = dict.fromkeys(stem(word) for word in words)
-    terms = [
-        query.Term(field, s, boost=getattr(q, "boost", 1.0)) for s in stems if (field, s) in reader
-    ]
+    words = vocabulary()
+    found = {} if words is None else dict(_variant_stems(q, words))
+    frequency = {s: int(reader.doc_frequency(field, s)) for s in set(found.values())}
+    stems = sorted((s for s, n in frequency.items() if n), key=lambda s: (-frequency[s], s))
+    terms = [query.Term(field, s, boost=getattr(q, "boost", 1.0)) for s in stems[:MAX_VARIANTS]]
     if not terms:
         return query.NullQuery
     return terms[0] if len(terms) == 1 else query.Or(terms)
 
 
-def _as_text(term: str | bytes) -> str:
-    # Whoosh yields wildcard expansions as bytes and fuzzy ones as str.
-    return term.decode() if isinstance(term, bytes) else term
+def _variant_stems(q: query.MultiTerm, words: Vocabulary) -> Iterable[tuple[str, str]]:
+    """The words (with their stems) that a fuzzy, prefix or wildcard query matches."""
+    text: str = getattr(q, "text", "")
+    if isinstance(q, query.FuzzyTerm):
+        within = words.within(text, int(q.maxdist), q.prefixlength)
+        return ((word, s) for word in within if (s := words.stem(word)) is not None)
+    if isinstance(q, query.Prefix):
+        return words.starting(text)
+    if isinstance(q, query.Wildcard):
+        return words.matching(text)
+    return ()
 
 
-def _frequency(reader: Any, word: str) -> int:
-    return int(reader.doc_frequency(WORDS_FIELD, word))
+def _frequency(reader: Any, words: Vocabulary, word: str) -> int:
+    """How many articles hold `word`: its stem's greatest document frequency over the
+    prose fields, 0 for a word the index never met."""
+    stemmed = words.stem(word)
+    if stemmed is None:
+        return 0
+    return max(int(reader.doc_frequency(field, stemmed)) for field in FIELD_WEIGHTS)
 
 
-def _neighbour(reader: Any, word: str) -> tuple[str, int] | None:
+def _neighbour(reader: Any, words: Vocabulary, word: str) -> tuple[str, int] | None:
     """The most frequent indexed word within one edit of `word`, else within two."""
     for distance in (1, 2):
-        found = set(reader.terms_within(WORDS_FIELD, word, distance)) - {word}
+        counted = {
+            other: _frequency(reader, words, other)
+            for other in words.within(word, distance)
+            if other != word
+        }
+        found = sorted(other for other, n in counted.items() if n)
         if found:
-            best = max(sorted(found), key=lambda other: _frequency(reader, other))
-            return best, _frequency(reader, best)
+            best = max(found, key=counted.__getitem__)
+            return best, counted[best]
     return None
 
 
 def suggest(reader: Any, text: str, matched: bool) -> str | None:
-    """A corrected form of the query `text`, or None when no word needs correcting."""
+    """A corrected form of the query `text`, or None when no word needs correcting (or
+    outside `stemtable.known_stems`, which makes the index's word list active)."""
+    words = vocabulary()
+    if words is None:
+        return None
     corrected = text
     # Whoosh reuses one Token object: copy each token's values before the next.
     tokens = [(t.text, t.startchar, t.endchar) for t in name_analyzer()(text, chars=True)]
@@ -116,10 +138,10 @@ def suggest(reader: Any, text: str, matched: bool) -> str | None:
             or not word.isalpha()
         ):
             continue
-        known = _frequency(reader, word)
+        known = _frequency(reader, words, word)
         if known and matched:
             continue
-        neighbour = _neighbour(reader, word)
+        neighbour = _neighbour(reader, words, word)
         if neighbour is None or neighbour[1] < max(1, known * COMMONER):
             continue
         replacement = neighbour[0].capitalize() if original[:1].isupper() else neighbour[0]

@@ -1,22 +1,35 @@
-"""The stems of an index's vocabulary, recorded at index time so queries rarely import NLTK.
+"""The vocabulary of an index and its stems, recorded at index time.
 
 A small SQLite table in the index folder maps each word the indexer stemmed to its NLTK
 Snowball stem. Every entry is NLTK's own output, so looking a word up here or asking NLTK
-gives the same stem: index and query stem identically. The table is a cache of a pure
-function: it may be written before or after a commit, and a missing word only means
-NLTK is asked.
+gives the same stem: index and query stem identically, and queries rarely import NLTK.
+The table is a cache of a pure function: it may be written before or after a commit, and
+a missing word only means NLTK is asked.
+
+It is also the index's word list (`Vocabulary`): the words are the table's primary key,
+so a prefix is a range scan and a fuzzy term a few indexed seeks driven by Whoosh's
+Levenshtein automaton (`spelling.py` ranks what they find by the stems' frequencies).
+Words stay listed after their articles are deleted; their stems' frequencies say so.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from whoosh.automata.fsa import find_all_matches
+from whoosh.automata.lev import levenshtein_automaton
 
 from searcher import analysis
 
 STEM_FILE = "searcher-stems.sqlite"
+# The characters that end the literal prefix of a glob pattern.
+_GLOB_SPECIAL = re.compile(r"[*?\[]")
 
 
 def record_stems(folder: Path, stems: Mapping[str, str]) -> None:
@@ -35,22 +48,88 @@ def record_stems(folder: Path, stems: Mapping[str, str]) -> None:
         db.close()
 
 
+class Vocabulary:
+    """The words of an index's table (folded and lowercased as the analyzers fold them,
+    stop words left out), each with its stem; read with indexed seeks only."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def stem(self, word: str) -> str | None:
+        """The stem of `word`, or None when the index never met it."""
+        row = self._db.execute("SELECT stem FROM stems WHERE word = ?", (word,)).fetchone()
+        return row[0] if row else None
+
+    def matching(self, pattern: str) -> Iterator[tuple[str, str]]:
+        """The words matching the glob `pattern` (`protest*`, `kaz?khstan`), with their
+        stems: a range scan over the words starting with the pattern's literal prefix."""
+        match = re.compile(fnmatch.translate(pattern)).match
+        rows = self.starting(_GLOB_SPECIAL.split(pattern, maxsplit=1)[0])
+        yield from ((word, stem) for word, stem in rows if match(word))
+
+    def within(self, word: str, distance: int, prefix: int = 0) -> Iterator[str]:
+        """The words within `distance` edits (Damerau-Levenshtein) of `word` that share
+        its first `prefix` characters, found as Whoosh's `terms_within` finds terms."""
+        yield from find_all_matches(_edits_automaton(word, distance, prefix), self._first_from)
+
+    def _first_from(self, word: str) -> str | None:
+        """The first word at or after `word` in the table's order."""
+        row = self._db.execute(
+            "SELECT word FROM stems WHERE word >= ? ORDER BY word LIMIT 1", (word,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def starting(self, prefix: str) -> Iterator[tuple[str, str]]:
+        """The words starting with `prefix`, with their stems: one range scan."""
+        if not prefix:
+            yield from self._db.execute("SELECT word, stem FROM stems")
+            return
+        # Python and SQLite (UTF-8, binary collation) both order strings by code point.
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        yield from self._db.execute(
+            "SELECT word, stem FROM stems WHERE word >= ? AND word < ?", (prefix, end)
+        )
+
+
+def _edits_automaton(word: str, distance: int, prefix: int) -> Any:
+    """Whoosh's Levenshtein automaton for `word`, with a swap of two adjacent letters
+    counted as one edit (as Whoosh's `distance()` counts it), as a DFA."""
+    nfa = levenshtein_automaton(word, distance, prefix)
+    for i in range(prefix, len(word) - 1):
+        first, second = word[i], word[i + 1]
+        if first == second:
+            continue
+        for edits in range(distance):
+            swapped = ("swap", i, edits)
+            nfa.add_transition((i, edits), second, swapped)
+            nfa.add_transition(swapped, first, (i + 2, edits + 1))
+    return nfa.to_dfa()
+
+
+# The vocabulary of the index whose `known_stems` block is running, if any.
+_active: Vocabulary | None = None
+
+
+def vocabulary() -> Vocabulary | None:
+    """The vocabulary of the index being queried (inside `known_stems`), else None."""
+    return _active
+
+
 @contextmanager
 def known_stems(folder: Path) -> Iterator[None]:
-    """Within the block, stemming consults the index's table before NLTK."""
+    """Within the block, stemming consults the index's table before NLTK, and
+    `vocabulary()` is the index's word list."""
+    global _active
     path = folder / STEM_FILE
     if not path.exists():
         yield
         return
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-
-    def lookup(word: str) -> str | None:
-        row = db.execute("SELECT stem FROM stems WHERE word = ?", (word,)).fetchone()
-        return row[0] if row else None
-
-    analysis.use_known_stems(lookup)
+    outer, _active = _active, Vocabulary(db)
+    analysis.use_known_stems(_active.stem)
     try:
         yield
     finally:
+        _active = outer
         analysis.use_known_stems(None)
         db.close()
