@@ -3,7 +3,7 @@
 The word list is the index's vocabulary (`stemtable.Vocabulary`, active inside
 `stemtable.known_stems`): every unstemmed word the indexer met in a headline, body or
 caption (quotes are part of the body), with its stem. A word counts as often as its stem
-does in the prose fields (its document frequency there), so a word whose articles were
+does in the prose fields (its document frequency there), and a word whose articles were
 all deleted counts nothing. Matching a fuzzy (`kazakstan~`) or wildcard (`protest*`) term
 against stems would miss or mangle words, so:
 
@@ -100,7 +100,16 @@ def _frequency(reader: Any, words: Vocabulary, word: str) -> int:
     stemmed = words.stem(word)
     if stemmed is None:
         return 0
-    return max(int(reader.doc_frequency(field, stemmed)) for field in FIELD_WEIGHTS)
+    return max(_live_frequency(reader, field, stemmed) for field in FIELD_WEIGHTS)
+
+
+def _live_frequency(reader: Any, field: str, stemmed: str) -> int:
+    """The document frequency of `stemmed` in `field`; 0 when every article holding it
+    was deleted (Whoosh counts deleted articles until their segment is merged away)."""
+    count = int(reader.doc_frequency(field, stemmed))
+    if count and reader.has_deletions() and not reader.postings(field, stemmed).is_active():
+        return 0
+    return count
 
 
 def _neighbour(reader: Any, words: Vocabulary, word: str) -> tuple[str, int] | None:

@@ -1,4 +1,12 @@
-from searcher import Index
+from pathlib import Path
+
+import pytest
+from conftest import NEWSROOM
+from whoosh import fields
+
+from searcher import Index, read_corpus
+from searcher import index as index_module
+from searcher.schema import build_schema
 
 
 def ids(ix: Index, text: str) -> set[str]:
@@ -57,3 +65,45 @@ def test_known_words_operators_and_fields_are_left_alone(newsroom: Index) -> Non
     assert newsroom.search("headline:oil AND NOT protests").suggestion is None
     assert newsroom.search("source:reuters oil").suggestion is None
     assert newsroom.search("protes* kazakstan~").suggestion is None
+
+
+def test_fuzzy_distance_two_and_swapped_letters(newsroom: Index) -> None:
+    corruption = {"news/reuters-almaty", "news/lemonde-strike"}
+    assert ids(newsroom, "corupton~") == set()  # two edits from "corruption"
+    assert ids(newsroom, "corupton~2") == corruption
+    assert ids(newsroom, "corrutpion~") == corruption  # a swap is one edit
+    assert newsroom.search("Kazakhtsan").suggestion == "Kazakhstan"
+
+
+def test_a_word_of_deleted_articles_is_no_longer_suggested(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"a{n}.txt").write_text(f"Council {n}\n\nThe council met about roads {n}.\n")
+    (folder / "zoo.txt").write_text("Zebras escape\n\nThe zebras escaped from the zoo.\n")
+    ix = Index(tmp_path / "ix")
+    ix.update(read_corpus(folder), workers=1)
+    assert ix.search("zebrass").suggestion == "zebras"
+    assert ids(ix, "zebra~") == {"news/zoo.txt"}
+
+    (folder / "zoo.txt").unlink()
+    assert ix.update(read_corpus(folder), workers=1).removed == 1
+    assert ix.search("zebrass").suggestion is None
+    assert ix.search("councl").suggestion == "council"
+
+
+def test_an_index_with_the_former_words_field_still_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def former_schema() -> fields.Schema:
+        schema = build_schema()
+        schema.add("words", fields.KEYWORD())
+        return schema
+
+    monkeypatch.setattr(index_module, "build_schema", former_schema)
+    ix = Index(tmp_path / "old")
+    ix.add(NEWSROOM)
+    monkeypatch.undo()
+    assert "words" in ix._open().schema.names()
+    assert ids(ix, "kazakstan~") == {"news/reuters-almaty", "news/ap-troops"}
+    assert ix.search("coruption").suggestion == "corruption"

@@ -2,14 +2,17 @@ import json
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import SEED
+from whoosh.support.levenshtein import damerau_levenshtein
 
-from searcher import Index, read_corpus
-from searcher.analysis import _snowball, stem
-from searcher.stemtable import STEM_FILE, known_stems
+from searcher import Article, Index, read_corpus
+from searcher.analysis import _snowball, news_analyzer, stem
+from searcher.stemtable import STEM_FILE, Vocabulary, known_stems, record_stems
+from searcher.stemtable import vocabulary as active_vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +44,110 @@ def test_a_query_process_does_not_import_nltk_and_ranks_the_same(index: Path) ->
     hits, imported_nltk = json.loads(output.stdout)
     assert not imported_nltk
     assert hits == [h.id for h in Index(index).search("CSTO troops protesters")]
+
+
+WORDS = [
+    "corruption",
+    "corruptions",
+    "corection",
+    "eruption",
+    "kazakhstan",
+    "kazakhstan's",
+    "protein",
+    "protes",
+    "protest",
+    "protested",
+    "protesters",
+    "protests",
+    "protet",
+    "the",
+    "then",
+    "zebra",
+]
+
+
+@pytest.fixture
+def vocabulary(tmp_path: Path) -> Iterator[Vocabulary]:
+    record_stems(tmp_path, {word: _snowball()(word) for word in WORDS})
+    with known_stems(tmp_path):
+        words = active_vocabulary()
+        assert words is not None
+        yield words
+
+
+def test_a_prefix_is_a_range_of_the_word_list(vocabulary: Vocabulary) -> None:
+    assert dict(vocabulary.starting("protes")) == {
+        "protes": "prote",
+        "protest": "protest",
+        "protested": "protest",
+        "protesters": "protest",
+        "protests": "protest",
+    }
+    assert list(vocabulary.starting("zz")) == []
+    assert len(list(vocabulary.starting(""))) == len(WORDS)
+
+
+def test_a_glob_matches_wildcards_anywhere(vocabulary: Vocabulary) -> None:
+    assert {word for word, _ in vocabulary.matching("kaz?khstan")} == {"kazakhstan"}
+    assert {word for word, _ in vocabulary.matching("kaz*n")} == {"kazakhstan"}
+    assert {word for word, _ in vocabulary.matching("prot*s")} == {
+        "protes",
+        "protests",
+        "protesters",
+    }
+    assert {word for word, _ in vocabulary.matching("*ruption")} == {"corruption", "eruption"}
+
+
+def test_words_within_one_and_two_edits(vocabulary: Vocabulary) -> None:
+    assert set(vocabulary.within("coruption", 1)) == {"corruption"}
+    assert set(vocabulary.within("coruption", 2)) == {
+        "corruption",
+        "corruptions",
+        "corection",
+        "eruption",
+    }
+    assert set(vocabulary.within("coruption", 2, prefix=1)) == {
+        "corruption",
+        "corruptions",
+        "corection",
+    }
+    assert set(vocabulary.within("teh", 1)) == {"the"}  # two letters swapped: one edit
+    assert set(vocabulary.within("korupton", 2)) == set()
+
+
+@pytest.mark.parametrize("word", ["coruption", "protset", "kazakstan", "te", "zerba", "x"])
+@pytest.mark.parametrize("distance", [1, 2])
+def test_within_finds_what_the_edit_distance_allows(
+    vocabulary: Vocabulary, word: str, distance: int
+) -> None:
+    expected = {w for w in WORDS if damerau_levenshtein(w, word) <= distance}
+    assert set(vocabulary.within(word, distance)) == expected
+
+
+def test_no_vocabulary_outside_an_index_block(tmp_path: Path) -> None:
+    assert active_vocabulary() is None
+    with known_stems(tmp_path):  # no table in this folder
+        assert active_vocabulary() is None
+
+
+def test_index_add_records_every_word_it_indexes_even_those_met_before(
+    tmp_path: Path,
+) -> None:
+    article = Article(id="a", headline="Quaggas graze", body="The quagga grazed by the river.")
+    first, second = Index(tmp_path / "one"), Index(tmp_path / "two")
+    first.add([article])
+    second.add([article])  # this process stemmed these words already
+    for ix in (first, second):
+        rows = dict(sqlite3.connect(ix.path / STEM_FILE).execute("SELECT word, stem FROM stems"))
+        assert {"quaggas": "quagga", "quagga": "quagga", "grazed": "graze"}.items() <= rows.items()
+        assert "the" not in rows  # stop words are not stemmed
+
+
+def test_words_stemmed_from_a_table_are_recorded_in_the_next_index(tmp_path: Path) -> None:
+    record_stems(tmp_path, {"quuxlings": _snowball()("quuxlings")})
+    with known_stems(tmp_path):
+        [token] = news_analyzer()("Quuxlings")  # stemmed from the table, and cached
+    ix = Index(tmp_path / "next")
+    ix.add([Article(id="a", headline="Quuxlings", body="Quuxlings again.")])
+    rows = dict(sqlite3.connect(ix.path / STEM_FILE).execute("SELECT word, stem FROM stems"))
+    assert rows["quuxlings"] == token.text == _snowball()("quuxlings")
