@@ -44,6 +44,7 @@ _VARIANT_NODES = (
 VARIANT_PREFIX = "variant:"
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 _SYNTAX_AFTER = re.compile(r"[:*?~]")
+_SYNTAX_BEFORE = re.compile(r"[:*?]")  # a field's value, or the rest of a wildcard
 
 
 def respell_variants(node: Any) -> Any:
@@ -141,7 +142,7 @@ def suggest(reader: Any, text: str, matched: bool) -> str | None:
         if (
             original in _OPERATORS
             or _SYNTAX_AFTER.match(text[end : end + 1])
-            or text[start - 1 : start] == ":"
+            or _SYNTAX_BEFORE.match(text[start - 1 : start])
             or len(word) < MIN_WORD
             or word in STOP_WORDS
             or not word.isalpha()

@@ -65,6 +65,7 @@ def test_known_words_operators_and_fields_are_left_alone(newsroom: Index) -> Non
     assert newsroom.search("headline:oil AND NOT protests").suggestion is None
     assert newsroom.search("source:reuters oil").suggestion is None
     assert newsroom.search("protes* kazakstan~").suggestion is None
+    assert newsroom.search("p?otesters").suggestion is None  # not "p?protesters"
 
 
 def test_fuzzy_distance_two_and_swapped_letters(newsroom: Index) -> None:
