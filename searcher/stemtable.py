@@ -54,6 +54,8 @@ class Vocabulary:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
+        # A fuzzy term is looked up once for each field it searches: remember the matches.
+        self._within: dict[tuple[str, int, int], list[str]] = {}
 
     def stem(self, word: str) -> str | None:
         """The stem of `word`, or None when the index never met it."""
@@ -70,7 +72,11 @@ class Vocabulary:
     def within(self, word: str, distance: int, prefix: int = 0) -> Iterator[str]:
         """The words within `distance` edits (Damerau-Levenshtein) of `word` that share
         its first `prefix` characters, found as Whoosh's `terms_within` finds terms."""
-        yield from find_all_matches(_edits_automaton(word, distance, prefix), self._first_from)
+        key = (word, distance, prefix)
+        if key not in self._within:
+            dfa = _edits_automaton(word, distance, prefix)
+            self._within[key] = list(find_all_matches(dfa, self._first_from))
+        return iter(self._within[key])
 
     def _first_from(self, word: str) -> str | None:
         """The first word at or after `word` in the table's order."""
