@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
-from itertools import islice
 from typing import Protocol, cast
 
 from whoosh.analysis import (
@@ -63,23 +62,25 @@ def _snowball() -> Callable[[str], str]:
 
 
 # Stems known without NLTK (the index's recorded vocabulary, see `stemtable`), and every
-# stem this process used, in the order first used.
+# stem this process computed with NLTK.
 _known_stems: Callable[[str], str | None] | None = None
 _computed_stems: dict[str, str] = {}
+# The words the prose analyzer indexed (normal form -> stem) since they were last taken.
+_indexed_words: dict[str, str] = {}
 
 
 def stem(word: str) -> str:
     """Return the Snowball (Porter2) stem of an English word; "news" stays "news".
 
     Looked up among the known stems first (NLTK takes ~200 ms to import; a query's words
-    are usually words the index has seen), else computed by NLTK. Either way it is
-    remembered: the analyzer caches words' forms, so a word met once is not stemmed
-    again, and every index written later must still learn its stem.
+    are usually words the index has seen), else computed by NLTK and remembered.
     """
+    known = _known_stems(word) if _known_stems is not None else None
+    if known is not None:
+        return known
     stemmed = _computed_stems.get(word)
     if stemmed is None:
-        known = _known_stems(word) if _known_stems is not None else None
-        stemmed = _computed_stems[word] = known if known is not None else _snowball()(word)
+        stemmed = _computed_stems[word] = _snowball()(word)
     return stemmed
 
 
@@ -89,10 +90,12 @@ def use_known_stems(lookup: Callable[[str], str | None] | None) -> None:
     _known_stems = lookup
 
 
-def computed_stems(skip: int = 0) -> dict[str, str]:
-    """The words this process stemmed (by NLTK or from known stems), and their stems,
-    after the first `skip`."""
-    return dict(islice(_computed_stems.items(), skip, None))
+def take_indexed_words() -> dict[str, str]:
+    """The words the prose analyzer met while indexing (not in queries) since the last
+    call, with their stems: what an index's stem table must learn."""
+    global _indexed_words
+    words, _indexed_words = _indexed_words, {}
+    return words
 
 
 class NormalizeFilter(Filter):
@@ -186,6 +189,7 @@ class NewsAnalyzer(Analyzer):
         token.boost = 1.0  # nothing downstream changes it
         keep_original = keeporiginal or not tokenize
         pos = None  # as StopFilter renumbers: from the first kept token's position on
+        indexed = _indexed_words if mode == "index" else None
         for index, match in enumerate(matches):
             word = match.group()
             normal, stemmed = _news_forms(word)
@@ -198,6 +202,8 @@ class NewsAnalyzer(Analyzer):
                 if positions:
                     token.pos = start_pos + index
             else:
+                if indexed is not None:
+                    indexed[normal] = stemmed
                 token.text, token.stopped = (normal if no_morph else stemmed), False
                 if positions:
                     pos = start_pos + index if pos is None else pos + 1

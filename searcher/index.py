@@ -22,7 +22,7 @@ from whoosh.query import Term
 from whoosh.util.times import long_to_datetime
 from whoosh.writing import SegmentWriter
 
-from searcher.analysis import computed_stems
+from searcher.analysis import take_indexed_words
 from searcher.articles import show_article, similar_articles
 from searcher.corpus import Corpus
 from searcher.errors import (
@@ -124,6 +124,7 @@ class Index:
         added = replaced = 0
         problems: list[Problem] = []
         stories = StoryStore(self.path)
+        take_indexed_words()  # what an earlier, failed run left belongs to no index
         try:
             with ix.searcher() as searcher:
                 seen: set[str] = set()
@@ -147,9 +148,7 @@ class Index:
             raise
         finally:
             stories.close()
-        # Every word this process stemmed, as the indexer records them: the words of these
-        # articles met in an earlier run are not stemmed again.
-        record_stems(self.path, computed_stems())
+        record_stems(self.path, take_indexed_words())
         if isinstance(articles, Corpus):
             problems = [*articles.problems, *problems]
             files_seen = articles.files_seen

@@ -39,7 +39,7 @@ from whoosh.query import Term
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
-from searcher.analysis import computed_stems
+from searcher.analysis import take_indexed_words
 from searcher.corpus import Corpus, FileRef
 from searcher.filestate import FileSignature, content_hash, load_state, save_state, signature
 from searcher.index import DEFAULT_COMMIT_EVERY, story_fields, text_problem, to_document
@@ -122,7 +122,7 @@ class SegmentBuilder:
         self._folder = folder
         self._corpus = corpus
         self._writer: writing.SegmentWriter | None = None
-        self._stems_reported = 0
+        take_indexed_words()  # words analysed before this run belong to no segment of it
 
     def index_files(self, refs: Iterable[FileRef]) -> list[FileResult]:
         """Read and analyse the files; their articles go to the current segment."""
@@ -152,13 +152,11 @@ class SegmentBuilder:
 
     def finish(self) -> tuple[Segment | None, dict[str, str]]:
         """Write out the current segment (None when nothing was added) and start afresh;
-        with the words this process has stemmed since the last call (all of them the first
-        time, whichever index they were met in), for the index's stem table."""
+        with the words indexed since the last call and their stems, for the index's stem
+        table."""
         writer, self._writer = self._writer, None
         segment = writer._finalize_segment() if writer is not None else None
-        stems = computed_stems(skip=self._stems_reported)
-        self._stems_reported += len(stems)
-        return segment, stems
+        return segment, take_indexed_words()
 
 
 # Worker processes: one builder each, set up by the pool's initializer.

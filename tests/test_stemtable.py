@@ -130,14 +130,17 @@ def test_no_vocabulary_outside_an_index_block(tmp_path: Path) -> None:
         assert active_vocabulary() is None
 
 
-def test_index_add_records_every_word_it_indexes_even_those_met_before(
+def test_every_index_records_every_word_it_indexes_even_those_met_before(
     tmp_path: Path,
 ) -> None:
     article = Article(id="a", headline="Quaggas graze", body="The quagga grazed by the river.")
-    first, second = Index(tmp_path / "one"), Index(tmp_path / "two")
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "a.txt").write_text(f"{article.headline}\n\n{article.body}\n")
+    first, second, third = (Index(tmp_path / name) for name in ("one", "two", "three"))
     first.add([article])
     second.add([article])  # this process stemmed these words already
-    for ix in (first, second):
+    third.update(read_corpus(tmp_path / "news"), workers=1)  # and so did the indexer's
+    for ix in (first, second, third):
         rows = dict(sqlite3.connect(ix.path / STEM_FILE).execute("SELECT word, stem FROM stems"))
         assert {"quaggas": "quagga", "quagga": "quagga", "grazed": "graze"}.items() <= rows.items()
         assert "the" not in rows  # stop words are not stemmed
@@ -151,3 +154,11 @@ def test_words_stemmed_from_a_table_are_recorded_in_the_next_index(tmp_path: Pat
     ix.add([Article(id="a", headline="Quuxlings", body="Quuxlings again.")])
     rows = dict(sqlite3.connect(ix.path / STEM_FILE).execute("SELECT word, stem FROM stems"))
     assert rows["quuxlings"] == token.text == _snowball()("quuxlings")
+
+
+def test_only_indexed_words_are_recorded(index: Path, tmp_path: Path) -> None:
+    Index(index).search("grzmotted quokkas")  # query words, stemmed by NLTK
+    other = Index(tmp_path / "other")
+    other.add([Article(id="a", headline="Quokkas", body="Quokkas smile.")])
+    rows = dict(sqlite3.connect(other.path / STEM_FILE).execute("SELECT word, stem FROM stems"))
+    assert set(rows) == {"quokkas", "smile"}
