@@ -1,13 +1,13 @@
 """The vocabulary of an index and its stems, recorded at index time.
 
-A small SQLite table in the index folder maps each word the indexer stemmed to its NLTK
-Snowball stem. Every entry is NLTK's own output, so looking a word up here or asking NLTK
+A small SQLite table in the index folder maps each word indexed in a prose field
+(headline, body, quotes, captions) to its NLTK Snowball stem. Every entry is NLTK's own output, so looking a word up here or asking NLTK
 gives the same stem: index and query stem identically, and queries rarely import NLTK.
 The table is a cache of a pure function: it may be written before or after a commit, and
 a missing word only means NLTK is asked.
 
 It is also the index's word list (`Vocabulary`): the words are the table's primary key,
-so a prefix is a range scan and a fuzzy term a few indexed seeks driven by Whoosh's
+so a prefix is a range scan and a fuzzy term a walk of indexed seeks driven by Whoosh's
 Levenshtein automaton (`spelling.py` ranks what they find by the stems' frequencies).
 Words stay listed after their articles are deleted; their stems' frequencies say so.
 """
@@ -99,7 +99,7 @@ class Vocabulary:
 
 def _edits_automaton(word: str, distance: int, prefix: int) -> Any:
     """Whoosh's Levenshtein automaton for `word`, with a swap of two adjacent letters
-    counted as one edit (as Whoosh's `distance()` counts it), as a DFA."""
+    counted as one edit (as Whoosh's `damerau_levenshtein()` counts it), as a DFA."""
     nfa = levenshtein_automaton(word, distance, prefix)
     for i in range(prefix, len(word) - 1):
         first, second = word[i], word[i + 1]
