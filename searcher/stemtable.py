@@ -1,8 +1,9 @@
 """The vocabulary of an index and its stems, recorded at index time.
 
 A small SQLite table in the index folder maps each word indexed in a prose field
-(headline, body, quotes, captions) to its NLTK Snowball stem. Every entry is NLTK's own output, so looking a word up here or asking NLTK
-gives the same stem: index and query stem identically, and queries rarely import NLTK.
+(headline, body, quotes, captions) to its NLTK Snowball stem. Every entry is NLTK's own
+output, so looking a word up here or asking NLTK gives the same stem: index and query
+stem identically, and queries rarely import NLTK.
 The table is a cache of a pure function: it may be written before or after a commit, and
 a missing word only means NLTK is asked.
 
