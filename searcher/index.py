@@ -59,7 +59,7 @@ from searcher.schema import (
 )
 from searcher.search import iter_search, rank_documents, run_search
 from searcher.stemtable import known_stems
-from searcher.stories import StoryStore, article_text, collapse, open_store, signature
+from searcher.stories import StoryStore, article_text, open_store, signature
 from searcher.writelock import write_lock
 
 DEFAULT_INDEX = "index"
@@ -252,17 +252,13 @@ class Index:
         """
         ix = self._open_articles()
         store = None if all_copies else open_store(self.path)
-        with known_stems(self.path):
-            if store is None:
-                return run_search(ix, text, limit=limit, offset=offset, options=options)
-            try:
-                return collapse(
-                    lambda depth: run_search(ix, text, limit=depth, options=options),
-                    store,
-                    limit,
-                    offset,
+        try:
+            with known_stems(self.path):
+                return run_search(
+                    ix, text, limit=limit, offset=offset, options=options, stories=store
                 )
-            finally:
+        finally:
+            if store is not None:
                 store.close()
 
     def duplicates(self, min_size: int = 2) -> list[Story]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
 from typing import Any, cast
@@ -31,13 +31,15 @@ from whoosh.searching import Results as WhooshResults
 from whoosh.searching import Searcher
 
 from searcher import whoosh_fixes  # noqa: F401  (corrects top-k pruning on import)
+from searcher.docsets import matching_docs
 from searcher.errors import FilterError, QuerySyntaxError
 from searcher.facets import check_facets, count_facets
 from searcher.filters import date_query, filter_query
-from searcher.models import Hit, Results, SearchOptions, Snippet
+from searcher.models import Copy, Hit, Results, SearchOptions, Snippet
 from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
 from searcher.schema import FIELD_WEIGHTS, weighting
 from searcher.spelling import VARIANT_PREFIX, expand_variants, respell_variants, suggest
+from searcher.stories import StoryStore
 
 MAX_SNIPPETS = 3
 SNIPPET_CHARS = 240
@@ -61,6 +63,8 @@ Snippets = tuple[Snippet, ...]
 
 # The least gap between the last score of a tier and the first of the next in a run.
 RUN_SCORE_GAP = 0.001
+# Hits ranked beyond a page when collapsing, for the copies it drops.
+COLLAPSE_SPARE = 5
 
 
 def check_syntax(text: str) -> None:
@@ -174,21 +178,33 @@ def run_search(
     limit: int | None = 10,
     offset: int = 0,
     options: SearchOptions | None = None,
+    stories: StoryStore | None = None,
 ) -> Results:
     """Search `ix`: articles with all terms rank above articles with some, within the
-    filters of `options` and in its order; with its facets over every match."""
+    filters of `options` and in its order; with its facets over every match.
+
+    With `stories`, near-duplicates collapse into their best-ranked copy, which lists the
+    others in `Hit.copies`; ranks and pages then count stories, `total` still articles.
+    """
     options = _checked(options or SearchOptions())
     wanted = None if limit is None else offset + limit
     with ix.searcher(weighting=_weighting(options)) as searcher:
         plan = _plan(searcher, text, options)
-        ranked = _ranked(searcher, plan, wanted, options.sort)
-        hits = tuple(
-            to_hit(rank, hit)
-            for rank, hit in enumerate(islice(ranked, offset, wanted), start=offset + 1)
-        )
         # Every strict match is a loose match too.
-        found = _narrow(set(searcher.docs_for_query(plan.loose or plan.strict)), plan.filtered)
+        found = _narrow(matching_docs(searcher, plan.loose or plan.strict), plan.filtered)
         matched = _narrow(found, plan.dated)
+        if stories is None:
+            ranked = _ranked(searcher, plan, wanted, options.sort)
+            hits = tuple(
+                to_hit(rank, hit)
+                for rank, hit in enumerate(islice(ranked, offset, wanted), start=offset + 1)
+            )
+        else:
+            page = _collapsed(searcher, plan, options.sort, stories, wanted, len(matched))
+            hits = tuple(
+                replace(to_hit(rank, hit), story=story, copies=_copies(stories, story, hit))
+                for rank, (story, hit) in enumerate(page[offset:wanted], start=offset + 1)
+            )
         facets = count_facets(searcher, matched, options.facets) if options.facets else {}
         undated = _undated(searcher, found) if plan.dated is not None else 0
         suggestion = suggest(searcher.reader(), text, matched=bool(matched))
@@ -200,6 +216,43 @@ def run_search(
         suggestion=suggestion,
         undated_excluded=undated,
     )
+
+
+def _collapsed(
+    searcher: Searcher,
+    plan: _Plan,
+    sort: str,
+    stories: StoryStore,
+    wanted: int | None,
+    total: int,
+) -> list[tuple[str, WhooshHit]]:
+    """(story, best-ranked copy) of the first `wanted` stories in ranked order.
+
+    The ranking is deepened until it holds `wanted` stories or every match; only the
+    stored ids of the ranked hits are read, so dropped copies cost no snippets.
+    """
+    depth = None if wanted is None else wanted + COLLAPSE_SPARE
+    kept: dict[str, WhooshHit] = {}
+    seen = 0
+    while True:
+        ranked = list(_ranked(searcher, plan, depth, sort))
+        fresh = ranked[seen:]
+        ids = [hit["id"] for hit in fresh]
+        story_of = stories.stories_of(ids)
+        for hit, article_id in zip(fresh, ids, strict=True):
+            kept.setdefault(story_of.get(article_id, article_id), hit)
+        seen = len(ranked)
+        if wanted is None or depth is None or len(kept) >= wanted:
+            break
+        if len(ranked) < depth or len(ranked) >= total:  # every match ranked
+            break
+        depth *= 4
+    return list(kept.items())
+
+
+def _copies(stories: StoryStore, story: str, hit: WhooshHit) -> tuple[Copy, ...]:
+    """The other copies of the story of `hit`."""
+    return tuple(c for c in stories.story(story).copies if c.id != hit["id"])
 
 
 def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
@@ -264,12 +317,13 @@ def _tiers(
     searcher: Searcher, plan: _Plan, wanted: int | None, terms: bool = True
 ) -> list[WhooshResults]:
     """The result tiers, all-terms first, that hold the best `wanted` hits; `terms` keeps
-    the matched terms for highlighting."""
+    the matched terms for highlighting. The partial matches are ranked only when the
+    all-terms tier holds fewer than `wanted`."""
     allowed = plan.allowed
     tiers = [searcher.search(plan.strict, limit=wanted, filter=allowed, terms=terms)]
-    if plan.loose is not None:
-        room = None if wanted is None else max(wanted - tiers[0].scored_length(), 1)
-        mask = tiers[0].docs()
+    if plan.loose is not None and (wanted is None or tiers[0].scored_length() < wanted):
+        room = None if wanted is None else wanted - tiers[0].scored_length()
+        mask = matching_docs(searcher, plan.strict)
         tiers.append(
             searcher.search(plan.loose, limit=room, filter=allowed, mask=mask, terms=terms)
         )
