@@ -18,10 +18,14 @@ per-document final step (recency), return None: the caller asks Whoosh.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from whoosh import query, scoring
+from whoosh import columns, query, scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
 
 from searcher.docsets import Postings, matching_docs
 
@@ -113,17 +117,48 @@ def _estimates(
             leaf = bisect_right(offsets, docnum) - 1
             scorer = scorers.get(leaf)
             if scorer is None:
-                subsearcher = leaves[leaf][0]
-                scorer = scorers[leaf] = searcher.weighting.scorer(
-                    subsearcher,
-                    term.fieldname,
-                    subsearcher.schema[term.fieldname].to_bytes(term.text),
-                )
-                if not isinstance(scorer, scoring.WeightLengthScorer):
+                scorer = scorers[leaf] = _scorer(searcher, leaves[leaf][0], term)
+                if scorer is None:
                     return None
+            score, lengths = scorer
             local = docnum - offsets[leaf]
-            estimates[docnum] += scorer._score(weights[docnum], scorer.dfl(local)) * term.boost
+            estimates[docnum] += score(weights[docnum], lengths(local)) * term.boost
     return estimates
+
+
+def _scorer(
+    searcher: Searcher, subsearcher: Searcher, term: query.Term
+) -> tuple[Callable[[float, Any], float], Callable[[int], Any]] | None:
+    """The score function of `term` in a segment and the document lengths it takes, as
+    Whoosh's scorer reads them; None for a scorer that is not weight and length alone."""
+    text = subsearcher.schema[term.fieldname].to_bytes(term.text)
+    scorer = searcher.weighting.scorer(subsearcher, term.fieldname, text)
+    if not isinstance(scorer, scoring.WeightLengthScorer):
+        return None
+    return scorer._score, _lengths(subsearcher.reader(), term.fieldname) or scorer.dfl
+
+
+# Each segment reader's field lengths, read once: {reader: {field: one byte a document}}.
+_LENGTH_BYTES: WeakKeyDictionary[Any, dict[str, bytes]] = WeakKeyDictionary()
+
+
+def _lengths(reader: Any, field: str) -> Callable[[int], int | None] | None:
+    """`reader.doc_field_length` for `field`, from the length column read in one go
+    (None when the column is not in Whoosh's one-byte format)."""
+    known = _LENGTH_BYTES.setdefault(reader, {})
+    raw = known.get(field)
+    if raw is None:
+        perdoc = getattr(reader, "_perdoc", None)
+        column = perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN) if perdoc else None
+        if not isinstance(column, columns.NumericColumn.Reader) or column._typecode != "B":
+            return None
+        raw = known[field] = column._dbfile.get(column._basepos, column._count)
+
+    def length(docnum: int) -> int | None:
+        byte = raw[docnum] if docnum < len(raw) else 0
+        return byte_to_length(byte) if byte else None
+
+    return length
 
 
 def _exact_scores(searcher: Searcher, q: query.Query, docs: set[int]) -> dict[int, float] | None:
