@@ -17,7 +17,7 @@ per-document final step (recency), return None: the caller asks Whoosh.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Callable
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -104,25 +104,22 @@ def _estimates(
     scorers Whoosh builds for each segment."""
     estimates: dict[int, float] = dict.fromkeys(candidates, 0.0)
     leaves = searcher.leaf_searchers()
-    offsets = [offset for _, offset in leaves]
+    bounds = [offset for _, offset in leaves] + [searcher.doc_count_all()]
     for term in terms:
         weights = postings.weights(term.fieldname, term.text)
-        if not weights:
-            continue
-        scorers: dict[int, Any] = {}
-        found = candidates & weights.keys() if len(candidates) < len(weights) else None
-        for docnum in found if found is not None else weights:
-            if found is None and docnum not in candidates:
+        found = sorted(candidates.intersection(weights))
+        for leaf, (subsearcher, offset) in enumerate(leaves):
+            start = bisect_left(found, offset)
+            end = bisect_left(found, bounds[leaf + 1], start)
+            if start == end:
                 continue
-            leaf = bisect_right(offsets, docnum) - 1
-            scorer = scorers.get(leaf)
+            scorer = _scorer(searcher, subsearcher, term)
             if scorer is None:
-                scorer = scorers[leaf] = _scorer(searcher, leaves[leaf][0], term)
-                if scorer is None:
-                    return None
+                return None
             score, lengths = scorer
-            local = docnum - offsets[leaf]
-            estimates[docnum] += score(weights[docnum], lengths(local)) * term.boost
+            boost = term.boost
+            for docnum in found[start:end]:
+                estimates[docnum] += score(weights[docnum], lengths(docnum - offset)) * boost
     return estimates
 
 
