@@ -8,11 +8,16 @@ Parts:
 - `run_search()`: all-terms matches first, then the partial ones, each tier by score (or
   by date, or by score times recency), within the filters of `SearchOptions`; with the
   facets, the undated articles a date filter dropped, and a did-you-mean suggestion.
+  Match counts come from set operations over the postings (`docsets`) and top-k ranks
+  score only the matching documents (`topk`); near-duplicates collapse on the ranked
+  document numbers, so only the hits shown are read in full and get snippets.
 - `iter_search()`: every match in the same order, one `Hit` at a time, for export.
 - `rank_documents()`: the same ranking without snippets, through a searcher kept open
   for a batch of queries (`Index.run`).
-- `SnippetFormatter`: turns Whoosh's highlight fragments into `Snippet` data (text plus
-  the character spans of the matches); rendering them is someone else's job.
+- `snippets()`: fragments of the body around the query's words, from the character
+  offsets in the postings of the one document; `SnippetFormatter` turns Whoosh's
+  highlight fragments into `Snippet` data (text plus the character spans of the
+  matches); rendering them is someone else's job.
 """
 
 from __future__ import annotations
