@@ -23,7 +23,7 @@ Parts:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import groupby, islice
@@ -214,9 +214,12 @@ def run_search(
             page = _collapsed(searcher, plan, options.sort, stories, wanted, len(matched), postings)
             page = page[offset:wanted]
         marked = marked_terms(plan.strict)
+        characters = body_characters(
+            searcher, [docnum for _, docnum, _ in page], marked.get("body", ())
+        )
         hits = []
         for rank, (story, docnum, score) in enumerate(page, start=offset + 1):
-            hit = hit_at(searcher, rank, docnum, score, marked)
+            hit = hit_at(searcher, rank, docnum, score, marked, characters[docnum])
             if stories is not None:
                 hit = replace(hit, story=story, copies=_copies(stories, story, hit.id))
             hits.append(hit)
@@ -418,10 +421,16 @@ def to_hit(rank: int, hit: WhooshHit) -> Hit:
 
 
 def hit_at(
-    searcher: Searcher, rank: int, docnum: int, score: float, marked: dict[str, frozenset[str]]
+    searcher: Searcher,
+    rank: int,
+    docnum: int,
+    score: float,
+    marked: dict[str, frozenset[str]],
+    characters: dict[str, Any] | None = None,
 ) -> Hit:
     """A ranked `Hit` copied out of document `docnum`, with snippets marking the words
-    of `marked` (see `marked_terms`)."""
+    of `marked` (see `marked_terms`); `characters`: its entry of `body_characters()`,
+    when a page's were read together."""
     stored = searcher.reader().stored_fields(docnum)
     date = stored.get("date_iso")
     return Hit(
@@ -433,7 +442,7 @@ def hit_at(
         byline=stored.get("byline", ""),
         date=datetime.fromisoformat(date) if date else None,
         path=stored.get("path", ""),
-        snippets=snippets(searcher, docnum, stored, marked),
+        snippets=snippets(searcher, docnum, stored, marked, characters),
     )
 
 
@@ -496,15 +505,22 @@ _FORMATTER = SnippetFormatter()
 
 
 def snippets(
-    searcher: Searcher, docnum: int, stored: dict[str, Any], marked: dict[str, frozenset[str]]
+    searcher: Searcher,
+    docnum: int,
+    stored: dict[str, Any],
+    marked: dict[str, frozenset[str]],
+    characters: dict[str, Any] | None = None,
 ) -> Snippets:
     """Up to three fragments of the body around the words of `marked`; when only the
     captions or the headline hold them, that field; failing all, the article's lead.
 
-    The body's matches come from the character offsets its postings keep for this one
-    document; the short fields are re-tokenised."""
+    The body's matches come from the character offsets its postings keep for this
+    document (`characters`, else read here); the short fields are re-tokenised."""
     if stored.get("body"):
-        found = _body_snippets(searcher, docnum, stored["body"], marked.get("body", frozenset()))
+        if characters is None:
+            words = marked.get("body", frozenset())
+            characters = body_characters(searcher, [docnum], words)[docnum]
+        found = _body_snippets(stored["body"], characters)
         if found:
             return found
     for field in ("captions", "headline"):
@@ -517,11 +533,11 @@ def snippets(
     return (Snippet(text=lead + " …"),) if lead else ()
 
 
-def _body_snippets(searcher: Searcher, docnum: int, text: str, words: frozenset[str]) -> Snippets:
+def _body_snippets(text: str, characters: dict[str, Any]) -> Snippets:
     charlimit = _BODY_FRAGMENTER.charlimit
     tokens = []
-    for word in words:
-        for pos, start, end in _characters(searcher, "body", word, docnum):
+    for word, occurrences in characters.items():
+        for pos, start, end in occurrences:
             if charlimit and end > charlimit:
                 break
             tokens.append(analysis.Token(text=word, pos=pos, startchar=start, endchar=end))
@@ -533,19 +549,28 @@ def _body_snippets(searcher: Searcher, docnum: int, text: str, words: frozenset[
     return _best(_BODY_FRAGMENTER.fragment_matches(text, tokens), MAX_SNIPPETS)
 
 
-def _characters(searcher: Searcher, field: str, word: str, docnum: int) -> Any:
-    """(position, start, end) of each occurrence of `word` in `field` of `docnum`."""
-    text = searcher.schema[field].to_bytes(word)
+def body_characters(
+    searcher: Searcher, docnums: Iterable[int], words: Iterable[str]
+) -> dict[int, dict[str, Any]]:
+    """{document: {word: (position, start, end) of each occurrence}} of `words` in the
+    body of `docnums`, each word's postings read once a segment."""
+    found: dict[int, dict[str, Any]] = {docnum: {} for docnum in docnums}
+    ordered = sorted(found)
+    field = searcher.schema["body"]
     for reader, offset in searcher.reader().leaf_readers():
-        if not offset <= docnum < offset + reader.doc_count_all():
-            continue
-        if (field, text) not in reader:
-            return ()
-        postings = reader.postings(field, text)
-        postings.skip_to(docnum - offset)
-        if postings.is_active() and postings.id() == docnum - offset:
-            return postings.value_as("characters")
-    return ()
+        local = [d - offset for d in ordered if offset <= d < offset + reader.doc_count_all()]
+        for word in words if local else ():
+            text = field.to_bytes(word)
+            if ("body", text) not in reader:
+                continue
+            postings = reader.postings("body", text)
+            for docnum in local:
+                if not postings.is_active():
+                    break
+                postings.skip_to(docnum)
+                if postings.is_active() and postings.id() == docnum:
+                    found[docnum + offset][word] = postings.value_as("characters")
+    return found
 
 
 def _short_snippet(analyzer: Any, text: str, words: frozenset[str]) -> Snippets:
