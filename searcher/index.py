@@ -19,6 +19,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
+from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 from whoosh.writing import SegmentWriter
 
@@ -58,7 +59,7 @@ from searcher.schema import (
 )
 from searcher.search import iter_search, rank_documents, run_search
 from searcher.stemtable import known_stems, record_stems
-from searcher.stories import StoryStore, article_text, collapse, open_store, signature
+from searcher.stories import StoryStore, article_text, open_store, signature
 from searcher.writelock import write_lock
 
 DEFAULT_INDEX = "index"
@@ -71,6 +72,7 @@ class Index:
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_INDEX) -> None:
         self.path = Path(path)
+        self._kept: KeptReader | None = None
 
     def exists(self) -> bool:
         """True when the folder holds an index (possibly with no articles yet)."""
@@ -237,6 +239,16 @@ class Index:
             raise IndexMissingError(f"The index at {self.path} has no articles")
         return ix
 
+    def _reading(self) -> KeptReader:
+        """The latest commit, through a reader kept open while no commit follows it: a
+        search then skips re-reading every segment's files."""
+        ix = self._open_articles()
+        if self._kept is None or self._kept.commit != KeptReader.commit_of(ix):
+            if self._kept is not None:
+                self._kept.close()
+            self._kept = KeptReader(ix)
+        return self._kept
+
     def search(
         self,
         text: str,
@@ -251,19 +263,15 @@ class Index:
         Near-duplicates collapse into their best-ranked copy, which lists the others in
         `Hit.copies`; `all_copies=True` shows every article.
         """
-        ix = self._open_articles()
+        ix = self._reading()
         store = None if all_copies else open_store(self.path)
-        with known_stems(self.path):
-            if store is None:
-                return run_search(ix, text, limit=limit, offset=offset, options=options)
-            try:
-                return collapse(
-                    lambda depth: run_search(ix, text, limit=depth, options=options),
-                    store,
-                    limit,
-                    offset,
+        try:
+            with known_stems(self.path):
+                return run_search(
+                    ix, text, limit=limit, offset=offset, options=options, stories=store
                 )
-            finally:
+        finally:
+            if store is not None:
                 store.close()
 
     def duplicates(self, min_size: int = 2) -> list[Story]:
@@ -335,6 +343,28 @@ class Index:
                     docno = stored.get("docno") or stored["id"]
                     rows.append(RunRow(topic.qid, docno, rank, score))
         return rows
+
+
+class KeptReader:
+    """One commit of an index with a reader kept open: `searcher()` works as
+    `FileIndex.searcher()` does, but closing the searcher leaves the reader open."""
+
+    def __init__(self, ix: whoosh_index.FileIndex) -> None:
+        self.ix = ix
+        self.commit = self.commit_of(ix)
+        self.reader = ix.reader()
+
+    @staticmethod
+    def commit_of(ix: whoosh_index.FileIndex) -> tuple[int, tuple[str, ...]]:
+        """What tells commits apart: the generation and the segments (a rebuilt index
+        may count its generations again)."""
+        return ix.latest_generation(), tuple(seg.segment_id() for seg in ix._segments())
+
+    def searcher(self, **kwargs: Any) -> Searcher:
+        return Searcher(self.reader, fromindex=self.ix, closereader=False, **kwargs)
+
+    def close(self) -> None:
+        self.reader.close()
 
 
 # The value of a sortable date column for an article without a date.

@@ -27,16 +27,19 @@ def date_column(reader: Any) -> Any:
     return reader.column_reader("date", translate=False)
 
 
-def by_date(hits: Iterable[Any], column: Any, newest: bool) -> list[Any]:
-    """Whoosh hits in date order; undated last, ties by relevance order."""
+def by_date(
+    ranked: Iterable[tuple[int, float]], column: Any, newest: bool
+) -> list[tuple[int, float]]:
+    """(document number, score) pairs in date order; undated last, ties by relevance
+    order."""
 
-    def key(hit: Any) -> tuple[int, int]:
-        raw = column[hit.docnum]
+    def key(item: tuple[int, float]) -> tuple[int, int]:
+        raw = column[item[0]]
         if raw == UNDATED:
             return (1, 0)
         return (0, -raw if newest else raw)
 
-    return sorted(hits, key=key)
+    return sorted(ranked, key=key)
 
 
 class RecencyWeighting(scoring.WeightingModel):

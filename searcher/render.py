@@ -5,12 +5,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
-from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeRemainingColumn
-from rich.progress import Progress as RichProgress
 from rich.table import Table
 from rich.text import Text
 
@@ -31,6 +29,10 @@ from searcher.models import (
     Story,
 )
 from searcher.problems import ProblemCounts
+
+if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
 
 MATCH_STYLE = "bold black on yellow"
 
@@ -399,6 +401,15 @@ class ProgressDisplay:
         rate = f"{progress.articles / max(time.monotonic() - self._started, 1e-6):,.0f}/s"
         if self._console.is_terminal:
             if self._bar is None:
+                # Imported here: rich's progress machinery is for indexing runs only.
+                from rich.progress import (
+                    BarColumn,
+                    MofNCompleteColumn,
+                    TextColumn,
+                    TimeRemainingColumn,
+                )
+                from rich.progress import Progress as RichProgress
+
                 self._bar = RichProgress(
                     TextColumn("Indexing"),
                     BarColumn(),

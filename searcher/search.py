@@ -8,36 +8,43 @@ Parts:
 - `run_search()`: all-terms matches first, then the partial ones, each tier by score (or
   by date, or by score times recency), within the filters of `SearchOptions`; with the
   facets, the undated articles a date filter dropped, and a did-you-mean suggestion.
+  Match counts come from set operations over the postings (`docsets`) and top-k ranks
+  score only the matching documents (`topk`); near-duplicates collapse on the ranked
+  document numbers, so only the hits shown are read in full and get snippets.
 - `iter_search()`: every match in the same order, one `Hit` at a time, for export.
 - `rank_documents()`: the same ranking without snippets, through a searcher kept open
   for a batch of queries (`Index.run`).
-- `SnippetFormatter`: turns Whoosh's highlight fragments into `Snippet` data (text plus
-  the character spans of the matches); rendering them is someone else's job.
+- `snippets()`: fragments of the body around the query's words, from the character
+  offsets in the postings of the one document; `SnippetFormatter` turns Whoosh's
+  highlight fragments into `Snippet` data (text plus the character spans of the
+  matches); rendering them is someone else's job.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
-from itertools import islice
-from typing import Any, cast
+from itertools import groupby, islice
+from typing import Any, Protocol, cast
 
-from whoosh import highlight, qparser, query, scoring
+from whoosh import analysis, highlight, qparser, query, scoring
 from whoosh.index import FileIndex
 from whoosh.searching import Hit as WhooshHit
-from whoosh.searching import Results as WhooshResults
 from whoosh.searching import Searcher
 
 from searcher import whoosh_fixes  # noqa: F401  (corrects top-k pruning on import)
+from searcher.docsets import Postings, matching_docs
 from searcher.errors import FilterError, QuerySyntaxError
 from searcher.facets import check_facets, count_facets
 from searcher.filters import date_query, filter_query
-from searcher.models import Hit, Results, SearchOptions, Snippet
+from searcher.models import Copy, Hit, Results, SearchOptions, Snippet
 from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
 from searcher.schema import FIELD_WEIGHTS, weighting
 from searcher.spelling import VARIANT_PREFIX, expand_variants, respell_variants, suggest
+from searcher.stories import StoryStore
+from searcher.topk import top_documents
 
 MAX_SNIPPETS = 3
 SNIPPET_CHARS = 240
@@ -58,9 +65,12 @@ _MINUS = r"(?<![^\s(])-(?=[^\s-])"
 FIELD_ALIASES = {"quotes": ["quote"], "speakers": ["speaker"], "authors": ["author"]}
 
 Snippets = tuple[Snippet, ...]
+Ranked = tuple[int, float]  # (document number, score)
 
 # The least gap between the last score of a tier and the first of the next in a run.
 RUN_SCORE_GAP = 0.001
+# Hits ranked beyond a page when collapsing, for the copies it drops.
+COLLAPSE_SPARE = 5
 
 
 def check_syntax(text: str) -> None:
@@ -168,38 +178,101 @@ def _is_plain(q: query.Query) -> bool:
     return fields == set(FIELD_WEIGHTS)
 
 
+class Searchable(Protocol):
+    """What a search opens: a Whoosh `FileIndex`, or an index with a reader kept open."""
+
+    def searcher(self, **kwargs: Any) -> Searcher: ...
+
+
 def run_search(
-    ix: FileIndex,
+    ix: Searchable,
     text: str,
     limit: int | None = 10,
     offset: int = 0,
     options: SearchOptions | None = None,
+    stories: StoryStore | None = None,
 ) -> Results:
     """Search `ix`: articles with all terms rank above articles with some, within the
-    filters of `options` and in its order; with its facets over every match."""
+    filters of `options` and in its order; with its facets over every match.
+
+    With `stories`, near-duplicates collapse into their best-ranked copy, which lists the
+    others in `Hit.copies`; ranks and pages then count stories, `total` still articles.
+    """
     options = _checked(options or SearchOptions())
     wanted = None if limit is None else offset + limit
     with ix.searcher(weighting=_weighting(options)) as searcher:
         plan = _plan(searcher, text, options)
-        ranked = _ranked(searcher, plan, wanted, options.sort)
-        hits = tuple(
-            to_hit(rank, hit)
-            for rank, hit in enumerate(islice(ranked, offset, wanted), start=offset + 1)
-        )
+        postings = Postings(searcher)
         # Every strict match is a loose match too.
-        found = _narrow(set(searcher.docs_for_query(plan.loose or plan.strict)), plan.filtered)
+        loose = plan.loose or plan.strict
+        found = _narrow(matching_docs(searcher, loose, postings), plan.filtered)
         matched = _narrow(found, plan.dated)
+        if stories is None:
+            ranked = _ranked(searcher, plan, wanted, options.sort, postings)
+            page = [("", docnum, score) for docnum, score in islice(ranked, offset, wanted)]
+        else:
+            page = _collapsed(searcher, plan, options.sort, stories, wanted, len(matched), postings)
+            page = page[offset:wanted]
+        marked = marked_terms(plan.strict)
+        characters = body_characters(
+            searcher, [docnum for _, docnum, _ in page], marked.get("body", ())
+        )
+        hits = []
+        for rank, (story, docnum, score) in enumerate(page, start=offset + 1):
+            hit = hit_at(searcher, rank, docnum, score, marked, characters[docnum])
+            if stories is not None:
+                hit = replace(hit, story=story, copies=_copies(stories, story, hit.id))
+            hits.append(hit)
         facets = count_facets(searcher, matched, options.facets) if options.facets else {}
         undated = _undated(searcher, found) if plan.dated is not None else 0
         suggestion = suggest(searcher.reader(), text, matched=bool(matched))
     return Results(
         query=text,
         total=len(matched),
-        hits=hits,
+        hits=tuple(hits),
         facets=facets,
         suggestion=suggestion,
         undated_excluded=undated,
     )
+
+
+def _collapsed(
+    searcher: Searcher,
+    plan: _Plan,
+    sort: str,
+    stories: StoryStore,
+    wanted: int | None,
+    total: int,
+    postings: Postings,
+) -> list[tuple[str, int, float]]:
+    """(story, document number, score) of the best-ranked copy of each of the first
+    `wanted` stories, in ranked order.
+
+    The ranking is deepened until it holds `wanted` stories or every match; only the
+    stored ids of the ranked documents are read, so dropped copies cost no snippets.
+    """
+    depth = None if wanted is None else wanted + COLLAPSE_SPARE
+    kept: dict[str, tuple[int, float]] = {}
+    seen = 0
+    while True:
+        ranked = list(_ranked(searcher, plan, depth, sort, postings))
+        fresh = ranked[seen:]
+        ids = [searcher.reader().stored_fields(docnum)["id"] for docnum, _ in fresh]
+        story_of = stories.stories_of(ids)
+        for found, article_id in zip(fresh, ids, strict=True):
+            kept.setdefault(story_of.get(article_id, article_id), found)
+        seen = len(ranked)
+        if wanted is None or depth is None or len(kept) >= wanted:
+            break
+        if len(ranked) < depth or len(ranked) >= total:  # every match ranked
+            break
+        depth *= 4
+    return [(story, docnum, score) for story, (docnum, score) in kept.items()]
+
+
+def _copies(stories: StoryStore, story: str, article_id: str) -> tuple[Copy, ...]:
+    """The other copies of the story of `article_id`."""
+    return tuple(c for c in stories.story(story).copies if c.id != article_id)
 
 
 def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
@@ -209,8 +282,10 @@ def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) 
     options = _checked(options or SearchOptions())
     with ix.searcher(weighting=_weighting(options)) as searcher:
         plan = _plan(searcher, text, options)
-        for rank, hit in enumerate(_ranked(searcher, plan, None, options.sort), start=1):
-            yield to_hit(rank, hit)
+        marked = marked_terms(plan.strict)
+        ranked = _ranked(searcher, plan, None, options.sort, Postings(searcher))
+        for rank, (docnum, score) in enumerate(ranked, start=1):
+            yield hit_at(searcher, rank, docnum, score, marked)
 
 
 def _checked(options: SearchOptions) -> SearchOptions:
@@ -261,24 +336,45 @@ def _plan(searcher: Searcher, text: str, options: SearchOptions) -> _Plan:
 
 
 def _tiers(
-    searcher: Searcher, plan: _Plan, wanted: int | None, terms: bool = True
-) -> list[WhooshResults]:
-    """The result tiers, all-terms first, that hold the best `wanted` hits; `terms` keeps
-    the matched terms for highlighting."""
+    searcher: Searcher, plan: _Plan, wanted: int | None, postings: Postings | None
+) -> list[list[Ranked]]:
+    """The result tiers, all-terms first, that hold the best `wanted` documents. The
+    partial matches are ranked only when the all-terms tier holds fewer than `wanted`.
+
+    With `postings` (terms read in this searcher), a tier is ranked as a Whoosh search
+    with `terms=True` ranks it, through `top_documents` where it can; without, by a
+    Whoosh search alone (`terms=False`)."""
     allowed = plan.allowed
-    tiers = [searcher.search(plan.strict, limit=wanted, filter=allowed, terms=terms)]
-    if plan.loose is not None:
-        room = None if wanted is None else max(wanted - tiers[0].scored_length(), 1)
-        mask = tiers[0].docs()
-        tiers.append(
-            searcher.search(plan.loose, limit=room, filter=allowed, mask=mask, terms=terms)
-        )
+    tiers = [_top(searcher, plan.strict, wanted, allowed, None, postings)]
+    if plan.loose is not None and (wanted is None or len(tiers[0]) < wanted):
+        room = None if wanted is None else wanted - len(tiers[0])
+        mask = matching_docs(searcher, plan.strict, postings)
+        tiers.append(_top(searcher, plan.loose, room, allowed, mask, postings))
     return tiers
 
 
-def _ranked(searcher: Searcher, plan: _Plan, wanted: int | None, sort: str) -> Iterator[WhooshHit]:
-    """The hits of each tier in turn: the top `wanted` by score, or (sorted by date) all."""
-    for tier in _tiers(searcher, plan, None if sort != "relevance" else wanted):
+def _top(
+    searcher: Searcher,
+    q: query.Query,
+    limit: int | None,
+    allowed: set[int] | None,
+    mask: set[int] | None,
+    postings: Postings | None,
+) -> list[Ranked]:
+    if postings is not None and limit is not None:
+        found = top_documents(searcher, q, limit, allowed, mask, postings)
+        if found is not None:
+            return found
+    results = searcher.search(q, limit=limit, filter=allowed, mask=mask, terms=postings is not None)
+    return [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+
+
+def _ranked(
+    searcher: Searcher, plan: _Plan, wanted: int | None, sort: str, postings: Postings
+) -> Iterator[Ranked]:
+    """The documents of each tier in turn: the top `wanted` by score, or (sorted by
+    date) all."""
+    for tier in _tiers(searcher, plan, None if sort != "relevance" else wanted, postings):
         if sort == "relevance":
             yield from tier
         else:
@@ -295,8 +391,7 @@ def rank_documents(searcher: Searcher, text: str, limit: int | None) -> list[tup
     """
     plan = _plan(searcher, text, SearchOptions())
     ranked: list[tuple[int, float]] = []
-    for tier in _tiers(searcher, plan, limit, terms=False):
-        scores = [(hit.docnum, float(hit.score or 0.0)) for hit in tier]
+    for scores in _tiers(searcher, plan, limit, postings=None):
         shift = 0.0
         if ranked and scores:
             shift = min(0.0, ranked[-1][1] - scores[0][1] - RUN_SCORE_GAP)
@@ -321,19 +416,56 @@ def _undated(searcher: Searcher, docs: set[int]) -> int:
 
 def to_hit(rank: int, hit: WhooshHit) -> Hit:
     """A ranked `Hit` copied out of a Whoosh hit, with its snippets."""
-    stored = hit.fields()
+    score = float(hit.score or 0.0)
+    return hit_at(hit.searcher, rank, hit.docnum, score, marked_terms(hit.results.q))
+
+
+def hit_at(
+    searcher: Searcher,
+    rank: int,
+    docnum: int,
+    score: float,
+    marked: dict[str, frozenset[str]],
+    characters: dict[str, Any] | None = None,
+) -> Hit:
+    """A ranked `Hit` copied out of document `docnum`, with snippets marking the words
+    of `marked` (see `marked_terms`); `characters`: its entry of `body_characters()`,
+    when a page's were read together."""
+    stored = searcher.reader().stored_fields(docnum)
     date = stored.get("date_iso")
     return Hit(
         rank=rank,
         id=stored["id"],
-        score=round(float(hit.score or 0.0), 4),
+        score=round(score, 4),
         headline=stored.get("headline", ""),
         source=stored.get("source", ""),
         byline=stored.get("byline", ""),
         date=datetime.fromisoformat(date) if date else None,
         path=stored.get("path", ""),
-        snippets=snippets(hit),
+        snippets=snippets(searcher, docnum, stored, marked, characters),
     )
+
+
+def marked_terms(q: query.Query) -> dict[str, frozenset[str]]:
+    """{field: words} that `q` looks for, those it excludes left out: what snippets mark."""
+    found: dict[str, set[str]] = {}
+    for leaf in _wanted_leaves(q):
+        if leaf.has_terms():
+            for field, word in leaf.terms(phrases=True):
+                found.setdefault(field, set()).add(word)
+    return {field: frozenset(words) for field, words in found.items()}
+
+
+def _wanted_leaves(q: query.Query) -> Iterator[query.Query]:
+    if isinstance(q, query.Not):
+        return
+    if isinstance(q, query.AndNot):
+        yield from _wanted_leaves(q.a)
+    elif q.is_leaf():
+        yield q
+    else:
+        for child in q.children():
+            yield from _wanted_leaves(child)
 
 
 class SnippetFormatter(highlight.Formatter):
@@ -364,29 +496,91 @@ def _to_snippet(fragment: highlight.Fragment) -> Snippet:
     return Snippet(text="".join(parts), spans=tuple(spans))
 
 
-_BODY_HIGHLIGHTER = highlight.Highlighter(
-    fragmenter=highlight.PinpointFragmenter(
-        maxchars=SNIPPET_CHARS, surround=SNIPPET_CONTEXT, autotrim=True
-    ),
-    formatter=SnippetFormatter(),
+_BODY_FRAGMENTER = highlight.PinpointFragmenter(
+    maxchars=SNIPPET_CHARS, surround=SNIPPET_CONTEXT, autotrim=True
 )
-_SHORT_FIELD_HIGHLIGHTER = highlight.Highlighter(
-    fragmenter=highlight.WholeFragmenter(), formatter=SnippetFormatter()
-)
+_SHORT_FIELD_FRAGMENTER = highlight.WholeFragmenter()
+_FRAGMENT_SCORER = highlight.BasicFragmentScorer()
+_FORMATTER = SnippetFormatter()
 
 
-def snippets(hit: WhooshHit) -> tuple[Snippet, ...]:
-    """Up to three fragments of the body around the matches; when only the captions or
-    the headline matched, that field; failing all, the article's lead."""
-    found: Snippets = ()
-    if hit.get("body"):
-        found = cast(Snippets, _BODY_HIGHLIGHTER.highlight_hit(hit, "body", top=MAX_SNIPPETS))
-    if found:
-        return found
+def snippets(
+    searcher: Searcher,
+    docnum: int,
+    stored: dict[str, Any],
+    marked: dict[str, frozenset[str]],
+    characters: dict[str, Any] | None = None,
+) -> Snippets:
+    """Up to three fragments of the body around the words of `marked`; when only the
+    captions or the headline hold them, that field; failing all, the article's lead.
+
+    The body's matches come from the character offsets its postings keep for this
+    document (`characters`, else read here); the short fields are re-tokenised."""
+    if stored.get("body"):
+        if characters is None:
+            words = marked.get("body", frozenset())
+            characters = body_characters(searcher, [docnum], words)[docnum]
+        found = _body_snippets(stored["body"], characters)
+        if found:
+            return found
     for field in ("captions", "headline"):
-        if hit.get(field):
-            found = cast(Snippets, _SHORT_FIELD_HIGHLIGHTER.highlight_hit(hit, field, top=1))
+        if stored.get(field):
+            analyzer = searcher.schema[field].analyzer
+            found = _short_snippet(analyzer, stored[field], marked.get(field, frozenset()))
             if found:
                 return found
-    lead = _SPACE.sub(" ", hit.get("body", "")[:LEAD_CHARS]).strip()
+    lead = _SPACE.sub(" ", stored.get("body", "")[:LEAD_CHARS]).strip()
     return (Snippet(text=lead + " …"),) if lead else ()
+
+
+def _body_snippets(text: str, characters: dict[str, Any]) -> Snippets:
+    charlimit = _BODY_FRAGMENTER.charlimit
+    tokens = []
+    for word, occurrences in characters.items():
+        for pos, start, end in occurrences:
+            if charlimit and end > charlimit:
+                break
+            tokens.append(analysis.Token(text=word, pos=pos, startchar=start, endchar=end))
+    tokens.sort(key=lambda t: t.startchar)
+    tokens = [
+        max(group, key=lambda t: t.endchar - t.startchar)
+        for _, group in groupby(tokens, lambda t: t.startchar)
+    ]
+    return _best(_BODY_FRAGMENTER.fragment_matches(text, tokens), MAX_SNIPPETS)
+
+
+def body_characters(
+    searcher: Searcher, docnums: Iterable[int], words: Iterable[str]
+) -> dict[int, dict[str, Any]]:
+    """{document: {word: (position, start, end) of each occurrence}} of `words` in the
+    body of `docnums`, each word's postings read once a segment."""
+    found: dict[int, dict[str, Any]] = {docnum: {} for docnum in docnums}
+    ordered = sorted(found)
+    field = searcher.schema["body"]
+    for reader, offset in searcher.reader().leaf_readers():
+        local = [d - offset for d in ordered if offset <= d < offset + reader.doc_count_all()]
+        for word in words if local else ():
+            text = field.to_bytes(word)
+            if ("body", text) not in reader:
+                continue
+            postings = reader.postings("body", text)
+            for docnum in local:
+                if not postings.is_active():
+                    break
+                postings.skip_to(docnum)
+                if postings.is_active() and postings.id() == docnum:
+                    found[docnum + offset][word] = postings.value_as("characters")
+    return found
+
+
+def _short_snippet(analyzer: Any, text: str, words: frozenset[str]) -> Snippets:
+    tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+    tokens = highlight.Highlighter._merge_matched_tokens(
+        highlight.set_matched_filter(tokens, words)
+    )
+    return _best(_SHORT_FIELD_FRAGMENTER.fragment_tokens(text, tokens), 1)
+
+
+def _best(fragments: Any, top: int) -> Snippets:
+    chosen = highlight.top_fragments(fragments, top, _FRAGMENT_SCORER, highlight.FIRST, minscore=1)
+    return cast(Snippets, _FORMATTER.format(chosen))

@@ -24,12 +24,11 @@ from __future__ import annotations
 import re
 import sqlite3
 from array import array
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Iterable, Iterator
 from hashlib import blake2b
 from pathlib import Path
 
-from searcher.models import Copy, Hit, Results, Story
+from searcher.models import Copy, Story
 
 SHINGLE_WORDS = 3
 NUM_HASHES = 128
@@ -226,32 +225,3 @@ def article_text(headline: str, body: str) -> str:
     Headlines and bylines are left out, so a copy under another headline is still a copy.
     """
     return body if body.strip() else headline
-
-
-def collapse(
-    fetch: Callable[[int | None], Results], store: StoryStore, limit: int | None, offset: int = 0
-) -> Results:
-    """A page of results with one hit per story: the best-ranked copy, carrying the others.
-
-    `fetch(n)` returns the top `n` uncollapsed results (`None`: all); more are fetched
-    until the page is full or the matches run out.
-    """
-    wanted = None if limit is None else offset + limit
-    depth = None if wanted is None else wanted + 5  # a few spare hits for copies to drop
-    while True:
-        results = fetch(depth)
-        stories = store.stories_of(hit.id for hit in results)
-        kept: dict[str, Hit] = {}
-        for hit in results:
-            kept.setdefault(stories.get(hit.id, hit.id), hit)
-        if wanted is None or depth is None or len(kept) >= wanted:
-            break
-        if len(results) < depth or len(results) >= results.total:  # every match fetched
-            break
-        depth *= 4
-    page = list(kept.items())[offset:wanted]
-    hits = []
-    for rank, (story_id, hit) in enumerate(page, start=offset + 1):
-        others = tuple(c for c in store.story(story_id).copies if c.id != hit.id)
-        hits.append(replace(hit, rank=rank, story=story_id, copies=others))
-    return replace(results, hits=tuple(hits))

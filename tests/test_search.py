@@ -1,9 +1,10 @@
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from conftest import filler
 
-from searcher import Article, Index, QuerySyntaxError
+from searcher import Article, Index, QuerySyntaxError, read_corpus
 from searcher.models import Quote
 from searcher.search import check_syntax
 
@@ -211,3 +212,17 @@ def test_an_explicit_and_requires_every_term(newsroom: Index) -> None:
 def test_a_hyphenated_word_is_not_an_exclusion(make_index: Build) -> None:
     ix = make_index(article("a", body=FILLER + "The pre-war talks failed. " + FILLER))
     assert ids(ix, "pre-war talks") == {"t/a"}
+
+
+def test_an_index_kept_open_between_searches_sees_every_commit(tmp_path: Path) -> None:
+    ix = Index(tmp_path / "index")
+    ix.add([article("a/1", headline="Harbour closes", body=filler("a1"))])
+    assert [hit.id for hit in ix.search("harbour")] == ["t/a/1"]
+    ix.add([article("a/2", headline="Harbour reopens", body=filler("a2"))])
+    assert sorted(hit.id for hit in ix.search("harbour")) == ["t/a/1", "t/a/2"]
+    # A rebuilt index counts its commits again: still no stale reader.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "one.txt").write_text("Harbour news\n\n" + filler("one"), encoding="utf-8")
+    ix.update(read_corpus(corpus), rebuild=True, workers=1)
+    assert [hit.id for hit in ix.search("harbour")] == ["corpus/one.txt"]

@@ -1,11 +1,12 @@
 import hashlib
+import random
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from conftest import shared_path
 
-from searcher import Article, Index, read_corpus
+from searcher import Article, Index, SearchOptions, read_corpus
 from searcher.stories import THRESHOLD, StoryStore, signature, similarity
 
 TEXT = (
@@ -111,3 +112,46 @@ def test_precision_and_recall_at_the_default_threshold(tmp_path: Path) -> None:
     stories = cluster([*originals, *(c.article for c in kept)], tmp_path, THRESHOLD)
     precision, recall = pair_scores(stories, true_pairs(originals, kept))
     assert precision >= 0.98 and recall >= 0.95, (precision, recall)
+
+
+def _stories_with_copies(stories: int, copies: int) -> list[Article]:
+    """`stories` unrelated texts about a harbour, each in `copies` identical copies."""
+    words = TEXT.split() + OTHER.split()
+    articles = []
+    for n in range(stories):
+        body = " ".join(random.Random(n).choices(words, k=60)) + " harbour" * (n % 4 + 1)
+        articles += [
+            Article(id=f"s{n:02d}/{c}", source=f"Source {c}", headline=f"Item {n}", body=body)
+            for c in range(copies)
+        ]
+    return articles
+
+
+def test_collapsed_pages_continue_without_repeats_or_gaps(tmp_path: Path) -> None:
+    ix = Index(tmp_path / "ix")
+    ix.add(_stories_with_copies(stories=12, copies=3))
+    everything = ix.search("harbour", limit=None)
+    assert len(everything.hits) == 12  # one hit a story
+    assert all(len(hit.copies) == 2 for hit in everything)
+    pages = [ix.search("harbour", limit=4, offset=offset) for offset in (0, 4, 8)]
+    assert [hit.id for page in pages for hit in page] == [hit.id for hit in everything]
+    assert [hit.rank for page in pages for hit in page] == list(range(1, 13))
+    uncollapsed = ix.search("harbour", limit=None, all_copies=True)
+    # Each story's best-ranked copy stands for it.
+    firsts: dict[str, str] = {}
+    for hit in uncollapsed:
+        firsts.setdefault(hit.id.split("/")[0], hit.id)
+    assert [hit.id for hit in everything] == list(firsts.values())
+
+
+def test_collapsing_keeps_total_and_facets(tmp_path: Path) -> None:
+    ix = Index(tmp_path / "ix")
+    ix.add(_stories_with_copies(stories=6, copies=3))
+    options = SearchOptions(facets=("source",))
+    collapsed = ix.search("harbour", limit=2, options=options)
+    uncollapsed = ix.search("harbour", limit=2, options=options, all_copies=True)
+    assert collapsed.total == uncollapsed.total == 18
+    assert (
+        collapsed.facets == uncollapsed.facets == {"source": {f"Source {c}": 6 for c in range(3)}}
+    )
+    assert len({hit.story for hit in collapsed}) == 2
