@@ -23,6 +23,7 @@ from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 from whoosh.writing import SegmentWriter
 
+from searcher import whoosh_fixes
 from searcher.analysis import take_indexed_words
 from searcher.articles import show_article, similar_articles
 from searcher.corpus import Corpus
@@ -96,6 +97,7 @@ class Index:
 
     def _checked(self, ix: whoosh_index.FileIndex) -> whoosh_index.FileIndex:
         """`ix`, unless it lacks fields this version writes and reads."""
+        whoosh_fixes.apply()
         missing = sorted(set(build_schema().names()) - set(ix.schema.names()))
         if missing:
             raise IndexOutdatedError(

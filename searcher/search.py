@@ -34,7 +34,6 @@ from whoosh.index import FileIndex
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
-from searcher import whoosh_fixes  # noqa: F401  (corrects top-k pruning on import)
 from searcher.docsets import Postings, matching_docs
 from searcher.errors import FilterError, QuerySyntaxError
 from searcher.facets import check_facets, count_facets

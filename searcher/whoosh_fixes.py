@@ -1,5 +1,5 @@
-"""A correction to Whoosh's matchers and a speed-up, applied when searcher's search module
-is imported.
+"""A correction to Whoosh's matchers and a speed-up, applied by `apply()` when an `Index`
+opens (not on import: a program that only imports searcher keeps Whoosh as shipped).
 
 With a `limit`, Whoosh prunes low-scoring postings by turning a union matcher into an
 "and-maybe" matcher part-way through. `AndMaybeMatcher.skip_to` then advanced the optional
@@ -32,9 +32,6 @@ def _skip_to(self: AndMaybeMatcher, id: int) -> bool:
     return bool(moved_a or moved_b)
 
 
-AndMaybeMatcher.skip_to = _skip_to  # type: ignore[method-assign]  # the point of this module
-
-
 def _leaf_skip_to(self: W3LeafMatcher, targetid: int) -> None:
     if not self.is_active():
         raise mcore.ReadTooFar
@@ -49,4 +46,7 @@ def _leaf_skip_to(self: W3LeafMatcher, targetid: int) -> None:
     self._i = bisect_left(cast(Any, self._ids), targetid, self._i, self._blocklength)
 
 
-W3LeafMatcher.skip_to = _leaf_skip_to  # type: ignore[method-assign]
+def apply() -> None:
+    """Install both replacements (again is harmless)."""
+    AndMaybeMatcher.skip_to = _skip_to  # type: ignore[method-assign]  # the point of this module
+    W3LeafMatcher.skip_to = _leaf_skip_to  # type: ignore[method-assign]

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from conftest import filler
 
-from searcher import Article, Index, QuerySyntaxError, read_corpus
+from searcher import Article, Index, QuerySyntaxError, read_corpus, whoosh_fixes
 from searcher.models import Quote
 from searcher.search import check_syntax
 
@@ -129,6 +129,7 @@ def test_and_maybe_skip_to_keeps_the_optional_side_in_step() -> None:
     from whoosh.matching import ListMatcher
     from whoosh.matching.binary import AndMaybeMatcher
 
+    whoosh_fixes.apply()
     matcher = AndMaybeMatcher(ListMatcher([1, 5, 9]), ListMatcher([4, 5]))
     matcher.skip_to(3)  # the required side lands on 5, past the requested 3
     assert matcher.id() == 5
