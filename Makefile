@@ -26,6 +26,7 @@ test: lint
 
 bench: $(BIN)/search
 	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m compileall -q searcher  # bytecode, as an installed package has it
 	$(BIN)/python -m bench.run
 
 relevance: $(BIN)/search
