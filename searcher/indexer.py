@@ -46,7 +46,7 @@ from searcher.index import DEFAULT_COMMIT_EVERY, story_fields, text_problem, to_
 from searcher.models import Article, IndexReport, Problem, Progress
 from searcher.schema import build_schema, file_field
 from searcher.stemtable import record_stems
-from searcher.stories import StoryStore
+from searcher.stories import StoryStore, remove_store
 from searcher.writelock import write_lock
 
 # Memory of each worker's posting pool before it spills a sorted run to disk.
@@ -299,10 +299,10 @@ def _update_stories(
     """After a commit, the same change in the story store: removed articles out, the
     new ones in their stories. A crash before this leaves the files it concerns out of
     the saved state, so the next run reads them again."""
+    if clear:  # whatever its layout: a store of an older version is replaced too
+        remove_store(folder)
     store = StoryStore(folder)
     try:
-        if clear:
-            store.clear()
         store.remove(removed)
         for result in results:
             for article_id, sig, source, headline in result.stories:
@@ -370,6 +370,8 @@ def update_index(
     notes: list[str] = []
     with write_lock(storage, notes) as lock_fd:
         ix = _open_or_create(storage)
+        if not rebuild:
+            StoryStore(folder).close()  # an outdated store stops the run before any work
         state = {} if rebuild else load_state(folder)
         found = plan(corpus, state)
         fresh = rebuild or ix.doc_count_all() == 0
