@@ -52,6 +52,7 @@ _VALUE_BITS = 25  # a bin keeps 25 bits of a 32-bit shingle hash; a rotation add
 _EMPTY = 1 << 32
 _BAND_BYTES = ROWS * 4
 _WORD = re.compile(r"\w+")
+_WORD_CACHE_SIZE = 200_000  # about 30 MB
 _word_hashes: dict[str, bytes] = {}
 
 
@@ -59,7 +60,7 @@ def _word_hashes_of(words: list[str]) -> bytes:
     """Three independent 32-bit hashes of each word, one for each place in a shingle."""
     found = list(map(_word_hashes.get, words))
     if None in found:
-        if len(_word_hashes) > 1_000_000:
+        if len(_word_hashes) > _WORD_CACHE_SIZE:
             _word_hashes.clear()
         for i, word in enumerate(words):
             if found[i] is None:
