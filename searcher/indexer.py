@@ -163,6 +163,14 @@ class _RunPool(PostingPool):
             yield term, list(postings)
 
 
+def _segment_writer(ix: FileIndex) -> writing.SegmentWriter:
+    """A writer of a new segment of `ix` (without the index's lock) whose posting pool
+    is a `_RunPool` of `WRITER_LIMIT_MB`."""
+    writer = writing.SegmentWriter(ix, _lk=False)
+    writer.pool = _RunPool(writer.temp_storage(), writer.newsegment, limitmb=WRITER_LIMIT_MB)
+    return writer
+
+
 class SegmentBuilder:
     """Reads files and writes their articles into a new segment of the index in `folder`."""
 
@@ -192,10 +200,7 @@ class SegmentBuilder:
                 stories.append((record.id, *story_fields(record)))
         if documents and self._writer is None:
             ix = FileStorage(str(self._folder), supports_mmap=False).open_index()
-            self._writer = writing.SegmentWriter(ix, _lk=False)
-            self._writer.pool = _RunPool(
-                self._writer.temp_storage(), self._writer.newsegment, limitmb=WRITER_LIMIT_MB
-            )
+            self._writer = _segment_writer(ix)
         for document in documents:
             self._writer.add_document(**document)  # type: ignore[union-attr]
         ids = tuple(d["id"] for d in documents)
@@ -507,7 +512,7 @@ def _merge_if_many_segments(storage: FileStorage) -> None:
     """Merge the smallest segments into one when there are more than `MAX_SEGMENTS`."""
     ix = storage.open_index()
     if len(ix._segments()) > MAX_SEGMENTS:
-        writing.SegmentWriter(ix, _lk=False).commit(mergetype=_merge_smallest)
+        _segment_writer(ix).commit(mergetype=_merge_smallest)
 
 
 def _merge_smallest(writer: writing.SegmentWriter, segments: list[Segment]) -> list[Segment]:
