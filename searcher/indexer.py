@@ -20,7 +20,6 @@ accounted for before the commit.
 from __future__ import annotations
 
 import contextlib
-import functools
 import heapq
 import multiprocessing
 import os
@@ -428,17 +427,22 @@ def update_index(
         ix = _open_or_create(storage)
         if not rebuild:
             StoryStore(folder).close()  # an outdated store stops the run before any work
-        state = {} if rebuild else load_state(folder)
-        found = plan(corpus, state)
-        fresh = rebuild or ix.doc_count_all() == 0
-        gone = []
-        if prune and not fresh and not found.listing_failed:
-            gone = _gone_files(ix, corpus, found.seen)
-        run = _Run(folder, {**state, **found.unchanged}, fresh, clear_first=rebuild)
-        run.problems += found.problems
-        workers = max(1, workers or os.cpu_count() or 1)
-        pool = functools.partial(_Workers, folder, corpus, lock_fd=lock_fd)
-        _index_files(run, pool, found.to_read, gone, workers, commit_every, on_progress)
+        # Workers first: before the state and the plan, which a forked worker would
+        # inherit (its resident memory counts every inherited page), and before a progress
+        # display may start a thread (forking with threads risks copying a held lock).
+        pool = _Workers(folder, corpus, max(1, workers or os.cpu_count() or 1), lock_fd)
+        try:
+            state = {} if rebuild else load_state(folder)
+            found = plan(corpus, state)
+            fresh = rebuild or ix.doc_count_all() == 0
+            gone = []
+            if prune and not fresh and not found.listing_failed:
+                gone = _gone_files(ix, corpus, found.seen)
+            run = _Run(folder, {**state, **found.unchanged}, fresh, clear_first=rebuild)
+            run.problems += found.problems
+            _index_files(run, pool, found.to_read, gone, commit_every, on_progress)
+        finally:
+            pool.close()
         if run.state != state:
             save_state(folder, run.state)
         _merge_if_many_segments(storage)
@@ -455,10 +459,9 @@ def update_index(
 
 def _index_files(
     run: _Run,
-    start_workers: Callable[[int], _Workers],
+    pool: _Workers,
     files: list[tuple[FileRef, int]],
     gone: list[str],
-    workers: int,
     commit_every: int,
     on_progress: ProgressCallback | None,
 ) -> None:
@@ -468,44 +471,38 @@ def _index_files(
             run.commit([], [], gone)
         return
     files_done = articles = 0
-    # Workers first: a progress display may start a thread, and forking a process with
-    # threads risks copying a held lock.
-    pool = start_workers(min(workers, len(files)))
     if on_progress:
         on_progress(Progress(0, len(files), 0))
-    try:
-        batch: list[FileResult] = []
-        pending: deque[AsyncResult[list[FileResult]] | list[FileResult]] = deque()
+    batch: list[FileResult] = []
+    pending: deque[AsyncResult[list[FileResult]] | list[FileResult]] = deque()
 
-        def collect() -> None:
-            nonlocal files_done, articles
-            task = pending.popleft()
-            results = task if isinstance(task, list) else task.get()
-            batch.extend(results)
-            files_done += len(results)
-            articles += sum(len(result.ids) for result in results)
-            if on_progress:
-                on_progress(Progress(files_done, len(files), articles))
+    def collect() -> None:
+        nonlocal files_done, articles
+        task = pending.popleft()
+        results = task if isinstance(task, list) else task.get()
+        batch.extend(results)
+        files_done += len(results)
+        articles += sum(len(result.ids) for result in results)
+        if on_progress:
+            on_progress(Progress(files_done, len(files), articles))
 
-        def commit() -> None:
-            nonlocal gone
-            while pending:
-                collect()
-            segments, stems = pool.finish()
-            record_stems(run.folder, stems)
-            run.commit(batch, segments, gone)
-            batch.clear()
-            gone = []
+    def commit() -> None:
+        nonlocal gone
+        while pending:
+            collect()
+        segments, stems = pool.finish()
+        record_stems(run.folder, stems)
+        run.commit(batch, segments, gone)
+        batch.clear()
+        gone = []
 
-        for task in _tasks(files):
-            pending.append(pool.submit(task))
-            while len(pending) > 2 * pool.count or (pending and isinstance(pending[0], list)):
-                collect()
-            if sum(len(result.ids) for result in batch) >= commit_every:
-                commit()
-        commit()
-    finally:
-        pool.close()
+    for task in _tasks(files):
+        pending.append(pool.submit(task))
+        while len(pending) > 2 * pool.count or (pending and isinstance(pending[0], list)):
+            collect()
+        if sum(len(result.ids) for result in batch) >= commit_every:
+            commit()
+    commit()
 
 
 def _merge_if_many_segments(storage: FileStorage) -> None:
