@@ -3,6 +3,8 @@
 Parts:
 - `plan()`: walks the corpus and compares every file with the state of the last run
   (size and mtime, then the content hash): which files to read, which are unchanged.
+- `_RunPool`: Whoosh's posting pool with cheaper spilled runs, so a small memory limit
+  costs little.
 - `SegmentBuilder`: in a worker process, reads files (`Corpus.read_file`), extracts quotes,
   analyses the text and writes the articles into a Whoosh segment of its own.
 - `update_index()`: hands the files to be read to `workers` processes and commits about
