@@ -119,15 +119,16 @@ class Index:
         Nothing is written unless the whole run commits.
         """
         ix = self._open_or_create()
+        stories = StoryStore(self.path)
         try:
             writer = ix.writer()
         except whoosh_index.LockError:
+            stories.close()
             raise IndexLockedError(
                 f"The index at {self.path} is locked by another writer"
             ) from None
         added = replaced = 0
         problems: list[Problem] = []
-        stories = StoryStore(self.path)
         take_indexed_words()  # what an earlier, failed run left belongs to no index
         try:
             with ix.searcher() as searcher:

@@ -3,6 +3,8 @@
 Parts:
 - `plan()`: walks the corpus and compares every file with the state of the last run
   (size and mtime, then the content hash): which files to read, which are unchanged.
+- `_RunPool`: Whoosh's posting pool with cheaper spilled runs, so a small memory limit
+  costs little.
 - `SegmentBuilder`: in a worker process, reads files (`Corpus.read_file`), extracts quotes,
   analyses the text and writes the articles into a Whoosh segment of its own.
 - `update_index()`: hands the files to be read to `workers` processes and commits about
@@ -20,14 +22,17 @@ accounted for before the commit.
 from __future__ import annotations
 
 import contextlib
-import functools
+import heapq
 import multiprocessing
 import os
+import pickle
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby, islice
 from multiprocessing.pool import AsyncResult, Pool
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +43,7 @@ from whoosh.index import FileIndex
 from whoosh.query import Term
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
+from whoosh.writing import PostingPool
 
 from searcher.analysis import take_indexed_words
 from searcher.corpus import Corpus, FileRef
@@ -46,11 +52,13 @@ from searcher.index import DEFAULT_COMMIT_EVERY, story_fields, text_problem, to_
 from searcher.models import Article, IndexReport, Problem, Progress
 from searcher.schema import build_schema, file_field
 from searcher.stemtable import record_stems
-from searcher.stories import StoryStore
+from searcher.stories import StoryStore, remove_store
 from searcher.writelock import write_lock
 
 # Memory of each worker's posting pool before it spills a sorted run to disk.
-WRITER_LIMIT_MB = 128
+WRITER_LIMIT_MB = 32
+# Postings written or read at a time in a spilled run.
+RUN_BLOCK = 10_000
 # Files handed to a worker at a time: large enough to amortise the hand-over, small
 # enough to keep every core busy until the end of a batch.
 TASK_FILES = 32
@@ -115,6 +123,55 @@ def plan(corpus: Corpus, state: dict[str, FileSignature]) -> Plan:
     return result
 
 
+_TERM = itemgetter(0, 1)  # a posting's field name and term
+
+
+class _RunPool(PostingPool):
+    """Whoosh's posting pool, with cheaper spilled runs: written and read as one pickle
+    a block of postings instead of one a posting, and merged a term at a time. (A run holds
+    the postings of consecutive documents, so for any term the runs never interleave:
+    merging the runs' term groups, ordered by term and first document, is the sort.)"""
+
+    def _write_run(self, f: Any, items: Iterable[Any]) -> None:
+        postings = iter(items)
+        while block := list(islice(postings, RUN_BLOCK)):
+            pickle.dump(block, f, pickle.HIGHEST_PROTOCOL)
+        f.close()
+
+    def _read_run(self, path: str) -> Iterator[Any]:
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    block = pickle.load(f)
+                except EOFError:
+                    return
+                yield from block
+        finally:
+            f.close()
+            self._remove_run(path)
+
+    def _merge_runs(self, paths: Iterable[str]) -> Iterator[Any]:
+        groups = [
+            ((term, postings[0][2], postings) for term, postings in self._term_groups(path))
+            for path in paths
+        ]
+        for _, _, postings in heapq.merge(*groups):
+            yield from postings
+
+    def _term_groups(self, path: str) -> Iterator[tuple[tuple[str, bytes], list[Any]]]:
+        for term, postings in groupby(self._read_run(path), key=_TERM):
+            yield term, list(postings)
+
+
+def _segment_writer(ix: FileIndex) -> writing.SegmentWriter:
+    """A writer of a new segment of `ix` (without the index's lock) whose posting pool
+    is a `_RunPool` of `WRITER_LIMIT_MB`."""
+    writer = writing.SegmentWriter(ix, _lk=False)
+    writer.pool = _RunPool(writer.temp_storage(), writer.newsegment, limitmb=WRITER_LIMIT_MB)
+    return writer
+
+
 class SegmentBuilder:
     """Reads files and writes their articles into a new segment of the index in `folder`."""
 
@@ -144,7 +201,7 @@ class SegmentBuilder:
                 stories.append((record.id, *story_fields(record)))
         if documents and self._writer is None:
             ix = FileStorage(str(self._folder), supports_mmap=False).open_index()
-            self._writer = writing.SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+            self._writer = _segment_writer(ix)
         for document in documents:
             self._writer.add_document(**document)  # type: ignore[union-attr]
         ids = tuple(d["id"] for d in documents)
@@ -297,10 +354,10 @@ def _update_stories(
     """After a commit, the same change in the story store: removed articles out, the
     new ones in their stories. A crash before this leaves the files it concerns out of
     the saved state, so the next run reads them again."""
+    if clear:  # whatever its layout: a store of an older version is replaced too
+        remove_store(folder)
     store = StoryStore(folder)
     try:
-        if clear:
-            store.clear()
         store.remove(removed)
         for result in results:
             for article_id, sig, source, headline in result.stories:
@@ -368,17 +425,24 @@ def update_index(
     notes: list[str] = []
     with write_lock(storage, notes) as lock_fd:
         ix = _open_or_create(storage)
-        state = {} if rebuild else load_state(folder)
-        found = plan(corpus, state)
-        fresh = rebuild or ix.doc_count_all() == 0
-        gone = []
-        if prune and not fresh and not found.listing_failed:
-            gone = _gone_files(ix, corpus, found.seen)
-        run = _Run(folder, {**state, **found.unchanged}, fresh, clear_first=rebuild)
-        run.problems += found.problems
-        workers = max(1, workers or os.cpu_count() or 1)
-        pool = functools.partial(_Workers, folder, corpus, lock_fd=lock_fd)
-        _index_files(run, pool, found.to_read, gone, workers, commit_every, on_progress)
+        if not rebuild:
+            StoryStore(folder).close()  # an outdated store stops the run before any work
+        # Workers first: before the state and the plan, which a forked worker would
+        # inherit (its resident memory counts every inherited page), and before a progress
+        # display may start a thread (forking with threads risks copying a held lock).
+        pool = _Workers(folder, corpus, max(1, workers or os.cpu_count() or 1), lock_fd)
+        try:
+            state = {} if rebuild else load_state(folder)
+            found = plan(corpus, state)
+            fresh = rebuild or ix.doc_count_all() == 0
+            gone = []
+            if prune and not fresh and not found.listing_failed:
+                gone = _gone_files(ix, corpus, found.seen)
+            run = _Run(folder, {**state, **found.unchanged}, fresh, clear_first=rebuild)
+            run.problems += found.problems
+            _index_files(run, pool, found.to_read, gone, commit_every, on_progress)
+        finally:
+            pool.close()
         if run.state != state:
             save_state(folder, run.state)
         _merge_if_many_segments(storage)
@@ -395,10 +459,9 @@ def update_index(
 
 def _index_files(
     run: _Run,
-    start_workers: Callable[[int], _Workers],
+    pool: _Workers,
     files: list[tuple[FileRef, int]],
     gone: list[str],
-    workers: int,
     commit_every: int,
     on_progress: ProgressCallback | None,
 ) -> None:
@@ -408,51 +471,45 @@ def _index_files(
             run.commit([], [], gone)
         return
     files_done = articles = 0
-    # Workers first: a progress display may start a thread, and forking a process with
-    # threads risks copying a held lock.
-    pool = start_workers(min(workers, len(files)))
     if on_progress:
         on_progress(Progress(0, len(files), 0))
-    try:
-        batch: list[FileResult] = []
-        pending: deque[AsyncResult[list[FileResult]] | list[FileResult]] = deque()
+    batch: list[FileResult] = []
+    pending: deque[AsyncResult[list[FileResult]] | list[FileResult]] = deque()
 
-        def collect() -> None:
-            nonlocal files_done, articles
-            task = pending.popleft()
-            results = task if isinstance(task, list) else task.get()
-            batch.extend(results)
-            files_done += len(results)
-            articles += sum(len(result.ids) for result in results)
-            if on_progress:
-                on_progress(Progress(files_done, len(files), articles))
+    def collect() -> None:
+        nonlocal files_done, articles
+        task = pending.popleft()
+        results = task if isinstance(task, list) else task.get()
+        batch.extend(results)
+        files_done += len(results)
+        articles += sum(len(result.ids) for result in results)
+        if on_progress:
+            on_progress(Progress(files_done, len(files), articles))
 
-        def commit() -> None:
-            nonlocal gone
-            while pending:
-                collect()
-            segments, stems = pool.finish()
-            record_stems(run.folder, stems)
-            run.commit(batch, segments, gone)
-            batch.clear()
-            gone = []
+    def commit() -> None:
+        nonlocal gone
+        while pending:
+            collect()
+        segments, stems = pool.finish()
+        record_stems(run.folder, stems)
+        run.commit(batch, segments, gone)
+        batch.clear()
+        gone = []
 
-        for task in _tasks(files):
-            pending.append(pool.submit(task))
-            while len(pending) > 2 * pool.count or (pending and isinstance(pending[0], list)):
-                collect()
-            if sum(len(result.ids) for result in batch) >= commit_every:
-                commit()
-        commit()
-    finally:
-        pool.close()
+    for task in _tasks(files):
+        pending.append(pool.submit(task))
+        while len(pending) > 2 * pool.count or (pending and isinstance(pending[0], list)):
+            collect()
+        if sum(len(result.ids) for result in batch) >= commit_every:
+            commit()
+    commit()
 
 
 def _merge_if_many_segments(storage: FileStorage) -> None:
     """Merge the smallest segments into one when there are more than `MAX_SEGMENTS`."""
     ix = storage.open_index()
     if len(ix._segments()) > MAX_SEGMENTS:
-        writing.SegmentWriter(ix, _lk=False).commit(mergetype=_merge_smallest)
+        _segment_writer(ix).commit(mergetype=_merge_smallest)
 
 
 def _merge_smallest(writer: writing.SegmentWriter, segments: list[Segment]) -> list[Segment]:

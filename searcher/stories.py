@@ -2,12 +2,14 @@
 
 Parts:
 - `signature()`: the article's text as word 3-shingles, summarised by a MinHash of
-  `NUM_HASHES` values. It uses one-permutation hashing with densification by rotation
-  (Shrivastava & Li, ICML 2014): each shingle is hashed once and falls into one of the bins,
-  which keep their minimum, and empty bins borrow from their right-hand neighbour. Two
-  signatures agree in a position with probability equal to the Jaccard similarity of the
-  shingle sets. Stdlib only: a MinHash library would bring numpy and scipy, and with scipy
-  installed `import nltk` takes 0.9 s instead of 0.2 s.
+  `NUM_HASHES` 32-bit values. A shingle's hash is the XOR of its words' hashes for their
+  places (tabulation hashing), computed over whole arrays rather than word by word. It uses
+  one-permutation hashing with densification by rotation (Shrivastava & Li, ICML 2014):
+  each shingle is hashed once and falls into one of the bins, which keep their minimum, and
+  empty bins borrow from their right-hand neighbour. Two signatures agree in a position
+  with probability equal to the Jaccard similarity of the shingle sets. Stdlib only: a
+  MinHash library would bring numpy and scipy, and with scipy installed `import nltk`
+  takes 0.9 s instead of 0.2 s.
 - `similarity()`: the estimated Jaccard similarity of two signatures.
 - `StoryStore`: a SQLite file in the index folder. Locality-sensitive hashing (`BANDS`
   bands of `ROWS` values) finds the candidates for a new signature; the article joins the
@@ -15,19 +17,26 @@ Parts:
   story of its own. Adding articles never re-reads the rest of the index. A band value is
   kept once per story (for the first article that had it), so however many copies a story
   has, a new article is compared with at most `BANDS` candidates per story it touches.
+  Articles are numbered inside the store, and band rows and story references hold those
+  numbers (32-bit band keys, 512-byte signatures): about 1 KB an article.
 
 The story of an article is named by the id of the article that started it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from array import array
 from collections.abc import Iterable, Iterator
 from hashlib import blake2b
+from itertools import repeat
+from operator import and_, eq, rshift
 from pathlib import Path
+from zlib import crc32
 
+from searcher.errors import IndexOutdatedError
 from searcher.models import Copy, Story
 
 SHINGLE_WORDS = 3
@@ -35,139 +44,185 @@ NUM_HASHES = 128
 BANDS, ROWS = 42, 3  # 126 of the 128 values; candidates at similarity 0.3 are found 2 times in 3
 THRESHOLD = 0.3  # measured: bench/DEDUP.md
 STORE_FILE = "stories.sqlite"
+STORE_VERSION = 2  # SQLite's user_version of the store's current layout
 
-_MASK = (1 << 64) - 1
 _BIN_BITS = 7  # NUM_HASHES == 1 << _BIN_BITS
-_VALUE_BITS = 56  # values stay below 2**56; a rotation offset adds multiples of 2**56
-_EMPTY = 1 << 63
+_VALUE_BITS = 25  # a bin keeps 25 bits of a 32-bit shingle hash; a rotation adds 7 more
+_EMPTY = 1 << 32
+_BAND_BYTES = ROWS * 4
 _WORD = re.compile(r"\w+")
-_word_hashes: dict[str, int] = {}
+_WORD_CACHE_SIZE = 200_000  # about 30 MB
+_word_hashes: dict[str, bytes] = {}
 
 
-def _word_hash(word: str) -> int:
-    value = _word_hashes.get(word)
-    if value is None:
-        if len(_word_hashes) > 1_000_000:
+def _word_hashes_of(words: list[str]) -> bytes:
+    """Three independent 32-bit hashes of each word, one for each place in a shingle."""
+    found = list(map(_word_hashes.get, words))
+    if None in found:
+        if len(_word_hashes) > _WORD_CACHE_SIZE:
             _word_hashes.clear()
-        value = int.from_bytes(blake2b(word.encode(), digest_size=8).digest(), "little")
-        _word_hashes[word] = value
-    return value
+        for i, word in enumerate(words):
+            if found[i] is None:
+                found[i] = _word_hashes[word] = blake2b(word.encode(), digest_size=12).digest()
+    return b"".join(found)  # type: ignore[arg-type]
 
 
-def _shingle_hashes(text: str) -> set[int]:
-    words = [_word_hash(w) for w in _WORD.findall(text.lower())]
-    if 0 < len(words) < SHINGLE_WORDS:  # a very short text is one shingle
-        words += [0] * (SHINGLE_WORDS - len(words))
-    hashes = set()
-    for a, b, c in zip(words, words[1:], words[2:], strict=False):
-        h = (((a * 0x9E3779B97F4A7C15 + b) & _MASK) * 0xBF58476D1CE4E5B9 + c) & _MASK
-        h ^= h >> 31
-        h = (h * 0x94D049BB133111EB) & _MASK
-        hashes.add(h ^ (h >> 29))
-    return hashes
+def _shingle_hashes(text: str) -> array[int]:
+    """The 32-bit hashes of the text's word 3-shingles (repeats included): tabulation
+    hashing, the XOR of the three words' hashes for their places (3-independent),
+    computed over whole arrays at once."""
+    words = _WORD.findall(text.lower())
+    if not words:
+        return array("I")
+    table = array("I", _word_hashes_of(words))
+    if len(words) < SHINGLE_WORDS:  # a very short text is one shingle
+        table.extend([0] * 3 * (SHINGLE_WORDS - len(words)))
+    count = len(table) // 3 - SHINGLE_WORDS + 1
+    places = (table[place * 4 :: 3][:count].tobytes() for place in range(SHINGLE_WORDS))
+    mixed = 0
+    for place in places:
+        mixed ^= int.from_bytes(place, "little")
+    return array("I", mixed.to_bytes(count * 4, "little"))
 
 
 def signature(text: str) -> bytes:
     """The MinHash signature of `text` (empty when it has no words), as bytes."""
-    bins = [_EMPTY] * NUM_HASHES
-    for h in _shingle_hashes(text):
-        slot = h & (NUM_HASHES - 1)
-        value = (h >> _BIN_BITS) & ((1 << _VALUE_BITS) - 1)
-        if value < bins[slot]:
-            bins[slot] = value
-    if all(value == _EMPTY for value in bins):
+    hashes = sorted(_shingle_hashes(text), reverse=True)
+    if not hashes:
         return b""
-    for i, value in enumerate(bins):
-        if value == _EMPTY:
-            distance = 1
-            while bins[(i + distance) % NUM_HASHES] == _EMPTY or (
-                bins[(i + distance) % NUM_HASHES] >= 1 << _VALUE_BITS
-            ):
-                distance += 1
-            bins[i] = bins[(i + distance) % NUM_HASHES] + (distance << _VALUE_BITS)
-    return array("Q", bins).tobytes()
+    # A hash's low bits choose its bin and the rest is its value, so within a bin the
+    # order of hashes is the order of values: filled in descending order, the dict keeps
+    # each bin's minimum.
+    found = dict(
+        zip(
+            map(and_, hashes, repeat(NUM_HASHES - 1)),
+            map(rshift, hashes, repeat(_BIN_BITS)),
+            strict=True,
+        )
+    )
+    bins = [found.get(slot, _EMPTY) for slot in range(NUM_HASHES)]
+    if len(found) < NUM_HASHES:
+        for i, value in enumerate(bins):
+            if value == _EMPTY:
+                distance = 1
+                while bins[(i + distance) % NUM_HASHES] >= 1 << _VALUE_BITS:
+                    distance += 1
+                bins[i] = bins[(i + distance) % NUM_HASHES] + (distance << _VALUE_BITS)
+    return array("I", bins).tobytes()
 
 
 def similarity(a: bytes, b: bytes) -> float:
     """The estimated Jaccard similarity of the texts behind two signatures."""
-    if not a or not b:
+    if not a or not b or len(a) != len(b):
         return 0.0
-    x, y = array("Q"), array("Q")
-    x.frombytes(a)
-    y.frombytes(b)
-    return sum(1 for p, q in zip(x, y, strict=True) if p == q) / NUM_HASHES
+    return sum(map(eq, array("I", a), array("I", b))) / NUM_HASHES
 
 
 def _band_keys(sig: bytes) -> list[int]:
-    width = ROWS * 8
-    return [
-        int.from_bytes(
-            blake2b(sig[i * width : (i + 1) * width], digest_size=8, salt=bytes([i])).digest(),
-            "little",
-            signed=True,
-        )
-        for i in range(BANDS)
-    ]
+    """The signed 32-bit key of each band (a CRC seeded with the band's number)."""
+    keys = (crc32(sig[i * _BAND_BYTES : (i + 1) * _BAND_BYTES], i) for i in range(BANDS))
+    return [key - (1 << 32) if key >= 1 << 31 else key for key in keys]
 
 
 class StoryStore:
     """The story of every indexed article, kept in SQLite beside the Whoosh index.
 
     Writes happen in a transaction that `commit()` ends after the Whoosh commit, so both
-    move together; `rollback()` forgets a failed run.
+    move together; `rollback()` forgets a failed run. Inside, articles are numbered
+    (never reusing a number) and a story is the number of its first article; the name
+    of a story whose first article is gone is kept in `orphans`. Raises
+    `IndexOutdatedError` for a store written in an older layout.
     """
 
     def __init__(self, folder: str | Path, threshold: float = THRESHOLD) -> None:
         self.threshold = threshold
-        self._db = sqlite3.connect(Path(folder) / STORE_FILE, isolation_level="DEFERRED")
+        path = Path(folder) / STORE_FILE
+        self._db = sqlite3.connect(path, isolation_level="DEFERRED")
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if (
+            version != STORE_VERSION
+            and self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles'").fetchone()
+        ):
+            self._db.close()
+            raise IndexOutdatedError(
+                f"The story store {path} was built by an older version",
+                hint="Rebuild the index: search index PATH --rebuild [--index DIR]",
+            )
         self._db.executescript(
-            """
+            f"""
             PRAGMA journal_mode = WAL;
+            PRAGMA user_version = {STORE_VERSION};
             CREATE TABLE IF NOT EXISTS articles (
-                id TEXT PRIMARY KEY, story TEXT NOT NULL, source TEXT, headline TEXT,
-                signature BLOB);
+                num INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+                story INTEGER NOT NULL, source TEXT, headline TEXT, signature BLOB);
             CREATE INDEX IF NOT EXISTS articles_story ON articles (story);
             CREATE TABLE IF NOT EXISTS bands (
-                key INTEGER NOT NULL, story TEXT NOT NULL, id TEXT NOT NULL,
+                key INTEGER NOT NULL, story INTEGER NOT NULL, num INTEGER NOT NULL,
                 PRIMARY KEY (key, story)) WITHOUT ROWID;
-            CREATE INDEX IF NOT EXISTS bands_id ON bands (id);
+            CREATE TABLE IF NOT EXISTS orphans (
+                story INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
             """
         )
 
     def add(self, id: str, sig: bytes, source: str = "", headline: str = "") -> str:
         """Record an article (replacing an earlier version) and return its story."""
         self.remove([id])
-        story = id
+        story: int | None = None
         keys = _band_keys(sig) if sig else []
         if keys:
             marks = ",".join("?" * len(keys))
             rows = self._db.execute(
-                "SELECT DISTINCT a.id, a.story, a.signature FROM bands b "
-                f"JOIN articles a ON a.id = b.id WHERE b.key IN ({marks})",
+                "SELECT DISTINCT a.story, a.signature FROM bands b "
+                f"JOIN articles a ON a.num = b.num WHERE b.key IN ({marks})",
                 keys,
             ).fetchall()
             best = 0.0
-            for _, other_story, other_sig in rows:
+            for other_story, other_sig in rows:
                 score = similarity(sig, other_sig)
                 if score >= self.threshold and score > best:
                     best, story = score, other_story
-            self._db.executemany(
-                "INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", ((k, story, id) for k in keys)
-            )
-        self._db.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?)", (id, story, source, headline, sig)
+        if story is None:  # a story of its own, or back in the one it once started
+            row = self._db.execute("SELECT story FROM orphans WHERE name = ?", (id,)).fetchone()
+            story = row[0] if row else None
+        num: int = self._db.execute(
+            "INSERT INTO articles (id, story, source, headline, signature) VALUES (?, ?, ?, ?, ?)",
+            (id, story or 0, source, headline, sig),
+        ).lastrowid  # type: ignore[assignment]
+        if story is None:
+            story = num
+            self._db.execute("UPDATE articles SET story = ? WHERE num = ?", (num, num))
+        self._db.executemany(
+            "INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", ((k, story, num) for k in keys)
         )
-        return story
+        return id if story == num else self._names([story])[story]
 
     def remove(self, ids: Iterable[str]) -> None:
         """Forget articles (their stories keep their other members)."""
         for id in ids:
-            self._db.execute("DELETE FROM bands WHERE id = ?", (id,))
-            self._db.execute("DELETE FROM articles WHERE id = ?", (id,))
+            row = self._db.execute(
+                "SELECT num, story, signature FROM articles WHERE id = ?", (id,)
+            ).fetchone()
+            if row is None:
+                continue
+            num, story, sig = row
+            if sig:
+                self._db.executemany(
+                    "DELETE FROM bands WHERE key = ? AND story = ? AND num = ?",
+                    ((key, story, num) for key in _band_keys(sig)),
+                )
+            self._db.execute("DELETE FROM articles WHERE num = ?", (num,))
+            members = self._db.execute(
+                "SELECT 1 FROM articles WHERE story = ? LIMIT 1", (story,)
+            ).fetchone()
+            if not members:
+                self._db.execute("DELETE FROM orphans WHERE story = ?", (story,))
+            elif num == story:  # the story outlives the article that named it
+                self._db.execute("INSERT INTO orphans VALUES (?, ?)", (story, id))
 
     def clear(self) -> None:
         """Forget every article (a rebuilt index)."""
         self._db.execute("DELETE FROM bands")
+        self._db.execute("DELETE FROM orphans")
         self._db.execute("DELETE FROM articles")
 
     def commit(self) -> None:
@@ -179,39 +234,57 @@ class StoryStore:
     def close(self) -> None:
         self._db.close()
 
+    def _names(self, stories: Iterable[int]) -> dict[int, str]:
+        """The name of each story number: the id of its first article."""
+        return dict(
+            self._db.execute(
+                "SELECT s.value, coalesce(a.id, o.name) FROM json_each(?) s "
+                "LEFT JOIN articles a ON a.num = s.value "
+                "LEFT JOIN orphans o ON o.story = s.value",
+                (json.dumps(list(stories)),),
+            ).fetchall()
+        )
+
     def stories_of(self, ids: Iterable[str]) -> dict[str, str]:
         """The story of each known article id."""
-        wanted = list(ids)
-        found: dict[str, str] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                self._db.execute(
-                    f"SELECT id, story FROM articles WHERE id IN ({marks})", chunk
-                ).fetchall()
-            )
-        return found
+        return dict(
+            self._db.execute(
+                "SELECT m.id, coalesce(a.id, o.name) FROM json_each(?) w "
+                "JOIN articles m ON m.id = w.value "
+                "LEFT JOIN articles a ON a.num = m.story "
+                "LEFT JOIN orphans o ON o.story = m.story",
+                (json.dumps(list(ids)),),
+            ).fetchall()
+        )
 
     def story(self, story_id: str) -> Story:
         """A story with all its copies, in id order."""
         rows = self._db.execute(
-            "SELECT id, source, headline FROM articles WHERE story = ? ORDER BY id", (story_id,)
+            "SELECT m.id, m.source, m.headline FROM articles m WHERE m.story = coalesce("
+            "(SELECT story FROM orphans WHERE name = ?1), "
+            "(SELECT num FROM articles WHERE id = ?1 AND story = num)) ORDER BY m.id",
+            (story_id,),
         ).fetchall()
         return Story(story_id, tuple(Copy(*row) for row in rows))
 
     def largest(self, min_size: int = 2) -> Iterator[Story]:
         """Stories with at least `min_size` copies, largest first."""
-        rows = self._db.execute(
-            "SELECT story FROM articles GROUP BY story HAVING count(*) >= ? "
-            "ORDER BY count(*) DESC, story",
+        sizes = self._db.execute(
+            "SELECT story, count(*) FROM articles GROUP BY story HAVING count(*) >= ?",
             (min_size,),
         ).fetchall()
-        for (story_id,) in rows:
-            yield self.story(story_id)
+        names = self._names(story for story, _ in sizes)
+        for _, name in sorted((-size, names[story]) for story, size in sizes):
+            yield self.story(name)
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+
+def remove_store(folder: str | Path) -> None:
+    """Delete the store of an index folder, if any (an index being rebuilt)."""
+    for suffix in ("", "-wal", "-shm"):
+        (Path(folder) / f"{STORE_FILE}{suffix}").unlink(missing_ok=True)
 
 
 def open_store(folder: str | Path) -> StoryStore | None:

@@ -250,3 +250,27 @@ def test_ctrl_c_keeps_the_last_commit_and_says_so(tmp_path: Path, big_folder: Pa
     assert 0 < len(Index(index)) < 4000
     report = Index(index).update(read_corpus(big_folder), workers=2)
     assert not report.notes and len(Index(index)) == 4000
+
+
+def test_spilled_runs_come_back_in_posting_order(tmp_path: Path) -> None:
+    from whoosh.filedb.filestore import FileStorage
+
+    # Postings as the writer adds them: document by document, terms in any order.
+    postings = [
+        (
+            field,
+            f"{WORDS[(doc * 7 + k) % len(WORDS)]}{k % 3}".encode(),
+            doc,
+            1.0,
+            bytes([doc % 256]),
+        )
+        for doc in range(150)
+        for field in ("body", "headline")
+        for k in range(doc % 5, doc % 5 + 4)
+    ]
+    storage = FileStorage(str(tmp_path)).create()
+    pool = indexer._RunPool(storage, None, limitmb=0)  # every posting spills a run
+    for posting in postings:
+        pool.add(posting)
+    assert len(pool.runs) > 128  # more than Whoosh opens at once: runs are merged first
+    assert list(pool.iter_postings()) == sorted(postings)

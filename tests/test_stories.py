@@ -1,12 +1,13 @@
 import hashlib
 import random
+import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from conftest import shared_path
 
-from searcher import Article, Index, SearchOptions, read_corpus
+from searcher import Article, Index, IndexOutdatedError, SearchOptions, read_corpus
 from searcher.stories import THRESHOLD, StoryStore, signature, similarity
 
 TEXT = (
@@ -51,6 +52,32 @@ def test_store_replaces_removes_and_rolls_back(tmp_path: Path) -> None:
     assert store.stories_of(["b"]) == {"b": "a"}
     store.remove(["a"])
     assert len(store) == 1 and store.story("a").copies[0].id == "b"
+    assert store.stories_of(["b"]) == {"b": "a"}  # the story keeps its first article's name
+    assert store.add("a", signature(OTHER)) == "a"  # back in the story it started
+    assert [c.id for c in store.story("a").copies] == ["a", "b"]
+    store.remove(["a", "b"])
+    assert len(store) == 0 and store.add("a", signature(OTHER)) == "a"
+    assert store.story("a").size == 1
+
+
+def test_a_store_in_an_older_layout_asks_for_a_rebuild(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Rates up\n\n" + TEXT)
+    ix = Index(tmp_path / "ix")
+    ix.update(read_corpus(corpus), workers=1)
+    (tmp_path / "ix" / "stories.sqlite").unlink()
+    old = sqlite3.connect(tmp_path / "ix" / "stories.sqlite")
+    old.execute("CREATE TABLE articles (id TEXT PRIMARY KEY, story TEXT, signature BLOB)")
+    old.commit()
+    old.close()
+    with pytest.raises(IndexOutdatedError, match="built by an older version") as error:
+        ix.search("rates")
+    assert "--rebuild" in error.value.hint
+    with pytest.raises(IndexOutdatedError):
+        ix.update(read_corpus(corpus), workers=1)
+    ix.update(read_corpus(corpus), workers=1, rebuild=True)
+    assert ix.search("rates").total == 1 and ix.duplicates(min_size=1)[0].size == 1
 
 
 def test_results_show_a_story_once_with_its_copies(tmp_path: Path) -> None:
