@@ -61,10 +61,8 @@ def _snowball() -> Callable[[str], str]:
     return EnglishStemmer().stem
 
 
-# Stems known without NLTK (the index's recorded vocabulary, see `stemtable`), and every
-# stem this process computed with NLTK.
+# Stems known without NLTK (the index's recorded vocabulary, see `stemtable`).
 _known_stems: Callable[[str], str | None] | None = None
-_computed_stems: dict[str, str] = {}
 # The words the prose analyzer indexed (normal form -> stem) since they were last taken.
 _indexed_words: dict[str, str] = {}
 
@@ -73,15 +71,16 @@ def stem(word: str) -> str:
     """Return the Snowball (Porter2) stem of an English word; "news" stays "news".
 
     Looked up among the known stems first (NLTK takes ~200 ms to import; a query's words
-    are usually words the index has seen), else computed by NLTK and remembered.
+    are usually words the index has seen), else computed by NLTK (the most recent
+    `STEM_CACHE_SIZE` remembered).
     """
     known = _known_stems(word) if _known_stems is not None else None
-    if known is not None:
-        return known
-    stemmed = _computed_stems.get(word)
-    if stemmed is None:
-        stemmed = _computed_stems[word] = _snowball()(word)
-    return stemmed
+    return known if known is not None else _computed_stem(word)
+
+
+@lru_cache(maxsize=STEM_CACHE_SIZE)
+def _computed_stem(word: str) -> str:
+    return _snowball()(word)
 
 
 def use_known_stems(lookup: Callable[[str], str | None] | None) -> None:
