@@ -7,40 +7,59 @@ for hit in ix.search("CSTO troops", limit=10):
     print(hit.rank, hit.headline, hit.score)
 """
 
-from searcher.corpus import Corpus, read_corpus
-from searcher.errors import (
-    ArticleNotFoundError,
-    BadInputError,
-    FilterError,
-    IndexLockedError,
-    IndexMissingError,
-    IndexOutdatedError,
-    MissingDependencyError,
-    QuerySyntaxError,
-    SearcherError,
-)
-from searcher.evaluation import evaluate, read_topics, write_run
-from searcher.filters import parse_date_bound
-from searcher.index import Index
-from searcher.models import (
-    Article,
-    ArticleView,
-    Evaluation,
-    Hit,
-    IndexReport,
-    IndexStats,
-    Problem,
-    Progress,
-    Quote,
-    QuoteHit,
-    QuoteResults,
-    Results,
-    RunRow,
-    SearchOptions,
-    Snippet,
-    SpeakerCount,
-    Topic,
-)
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from searcher.corpus import Corpus, read_corpus
+    from searcher.errors import (
+        ArticleNotFoundError,
+        BadInputError,
+        FilterError,
+        IndexLockedError,
+        IndexMissingError,
+        IndexOutdatedError,
+        MissingDependencyError,
+        QuerySyntaxError,
+        SearcherError,
+    )
+    from searcher.evaluation import evaluate, read_topics, write_run
+    from searcher.filters import parse_date_bound
+    from searcher.index import Index
+    from searcher.models import (
+        Article,
+        ArticleView,
+        Evaluation,
+        Hit,
+        IndexReport,
+        IndexStats,
+        Problem,
+        Progress,
+        Quote,
+        QuoteHit,
+        QuoteResults,
+        Results,
+        RunRow,
+        SearchOptions,
+        Snippet,
+        SpeakerCount,
+        Topic,
+    )
+
+# The public names are imported on first use, so that a command such as `search query` does
+# not pay for the corpus readers or evaluation it never uses. Where each one is defined:
+# the modules below, `errors` for the exceptions (named ...Error), else `models`.
+_HOMES = {
+    "Corpus": "corpus",
+    "read_corpus": "corpus",
+    "evaluate": "evaluation",
+    "read_topics": "evaluation",
+    "write_run": "evaluation",
+    "parse_date_bound": "filters",
+    "Index": "index",
+}
 
 __all__ = [
     "Article",
@@ -77,3 +96,13 @@ __all__ = [
     "read_topics",
     "write_run",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The public `name`, importing its module on first use."""
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _HOMES.get(name, "errors" if name.endswith("Error") else "models")
+    value = getattr(import_module(f"searcher.{module}"), name)
+    globals()[name] = value
+    return value

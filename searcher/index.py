@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -26,7 +26,6 @@ from whoosh.writing import SegmentWriter
 from searcher import whoosh_fixes
 from searcher.analysis import take_indexed_words
 from searcher.articles import show_article, similar_articles
-from searcher.corpus import Corpus
 from searcher.errors import (
     IndexLockedError,
     IndexMissingError,
@@ -49,7 +48,6 @@ from searcher.models import (
     Story,
     Topic,
 )
-from searcher.quotes import extract_quotes
 from searcher.quotesearch import count_speakers, search_quotes
 from searcher.schema import (
     AUTHORS_COLUMN,
@@ -62,6 +60,9 @@ from searcher.search import iter_search, rank_documents, run_search
 from searcher.stemtable import known_stems, record_stems
 from searcher.stories import StoryStore, article_text, open_store, signature
 from searcher.writelock import write_lock
+
+if TYPE_CHECKING:
+    from searcher.corpus import Corpus
 
 DEFAULT_INDEX = "index"
 DEFAULT_COMMIT_EVERY = 50_000
@@ -154,6 +155,8 @@ class Index:
         finally:
             stories.close()
         record_stems(self.path, take_indexed_words())
+        from searcher.corpus import Corpus  # the readers: not needed by searches
+
         if isinstance(articles, Corpus):
             problems = [*articles.problems, *problems]
             files_seen = articles.files_seen
@@ -394,6 +397,8 @@ def text_problem(article: Article) -> Problem | None:
 
 def to_document(article: Article) -> dict[str, Any]:
     """The Whoosh fields of an article (quotes extracted when the reader left none)."""
+    from searcher.quotes import extract_quotes  # needed by indexing only
+
     quotes = article.quotes or extract_quotes(article.body)
     speakers = dict.fromkeys(q.speaker for q in quotes if q.speaker)
     document: dict[str, Any] = {

@@ -1,11 +1,14 @@
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import SEED
 from typer.testing import CliRunner
 
-from searcher.cli import app
+from searcher.cli import READER_FORMATS, app
+from searcher.corpus import FORMATS
 
 runner = CliRunner()
 HIT_KEYS = {
@@ -415,3 +418,24 @@ def test_duplicates_show_and_all_copies(tmp_path: Path) -> None:
     assert len(json.loads(both.output)["hits"]) == 2
     article = runner.invoke(app, ["show", "wire/a.txt", "--index", index, "--json"])
     assert [c["id"] for c in json.loads(article.output)["copies"]] == ["wire/b.txt"]
+
+
+def test_index_help_lists_every_corpus_format() -> None:
+    assert READER_FORMATS == FORMATS
+    result = runner.invoke(app, ["index", "--help"], env={"COLUMNS": "200"})
+    assert ", ".join(FORMATS) in " ".join(result.output.split())
+
+
+def test_query_does_not_import_the_readers_the_indexer_or_nltk(indexed: Path) -> None:
+    code = (
+        "import sys\n"
+        "from searcher.cli import app\n"
+        f"app(['query', 'troops', '--index', {str(indexed)!r}, '--json'], standalone_mode=False)\n"
+        "print(' '.join(sys.modules), file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout)["total"] == 1
+    loaded = set(out.stderr.split())
+    assert "searcher.index" in loaded
+    heavy = {"searcher.corpus", "searcher.indexer", "searcher.quotes", "nltk"}
+    assert not heavy & loaded
