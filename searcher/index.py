@@ -70,7 +70,11 @@ RUN_LIMIT = 1000
 
 
 class Index:
-    """A searchable index of news articles stored in the folder `path`."""
+    """A searchable index of news articles stored in the folder `path`.
+
+    Searches keep one reader open between calls (reopened after a new commit): give each
+    thread that searches its own `Index`.
+    """
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_INDEX) -> None:
         self.path = Path(path)
