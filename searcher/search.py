@@ -45,6 +45,7 @@ from searcher.spelling import VARIANT_PREFIX, expand_variants, respell_variants,
 from searcher.stories import StoryStore
 from searcher.topk import top_documents
 
+EXPORT_BATCH = 500  # hits of an export whose body offsets are read in one pass
 MAX_SNIPPETS = 3
 SNIPPET_CHARS = 240
 SNIPPET_CONTEXT = 70
@@ -70,6 +71,7 @@ Ranked = tuple[int, float]  # (document number, score)
 RUN_SCORE_GAP = 0.001
 # Hits ranked beyond a page when collapsing, for the copies it drops.
 COLLAPSE_SPARE = 5
+COLLAPSE_CHUNK = 500  # ranked documents whose stories are looked up at a time, for every match
 
 
 def check_syntax(text: str) -> None:
@@ -253,14 +255,17 @@ def _collapsed(
     depth = None if wanted is None else wanted + COLLAPSE_SPARE
     kept: dict[str, tuple[int, float]] = {}
     seen = 0
+    chunk = COLLAPSE_CHUNK if wanted is None else wanted + COLLAPSE_SPARE
     while True:
         ranked = list(_ranked(searcher, plan, depth, sort, postings))
-        fresh = ranked[seen:]
-        ids = [searcher.reader().stored_fields(docnum)["id"] for docnum, _ in fresh]
-        story_of = stories.stories_of(ids)
-        for found, article_id in zip(fresh, ids, strict=True):
-            kept.setdefault(story_of.get(article_id, article_id), found)
-        seen = len(ranked)
+        # A date order ranks every match at once: read ids only until the page is full.
+        while seen < len(ranked) and (wanted is None or len(kept) < wanted):
+            fresh = ranked[seen : seen + chunk]
+            ids = [searcher.reader().stored_fields(docnum)["id"] for docnum, _ in fresh]
+            story_of = stories.stories_of(ids)
+            for found, article_id in zip(fresh, ids, strict=True):
+                kept.setdefault(story_of.get(article_id, article_id), found)
+            seen += len(fresh)
         if wanted is None or depth is None or len(kept) >= wanted:
             break
         if len(ranked) < depth or len(ranked) >= total:  # every match ranked
@@ -276,15 +281,20 @@ def _copies(stories: StoryStore, story: str, article_id: str) -> tuple[Copy, ...
 
 def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
     """Every match of `text` in `run_search`'s order, each `Hit` copied out as it is
-    reached while the index stays open: memory holds the ranked document numbers, not
-    the hits."""
+    reached while the index stays open: memory holds the ranked document numbers and the
+    snippet offsets of `EXPORT_BATCH` hits (read together), not the hits."""
     options = _checked(options or SearchOptions())
     with ix.searcher(weighting=_weighting(options)) as searcher:
         plan = _plan(searcher, text, options)
         marked = marked_terms(plan.strict)
         ranked = _ranked(searcher, plan, None, options.sort, Postings(searcher))
-        for rank, (docnum, score) in enumerate(ranked, start=1):
-            yield hit_at(searcher, rank, docnum, score, marked)
+        rank = 0
+        while batch := list(islice(ranked, EXPORT_BATCH)):
+            docnums = [docnum for docnum, _ in batch]
+            characters = body_characters(searcher, docnums, marked.get("body", ()))
+            for docnum, score in batch:
+                rank += 1
+                yield hit_at(searcher, rank, docnum, score, marked, characters[docnum])
 
 
 def _checked(options: SearchOptions) -> SearchOptions:

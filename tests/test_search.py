@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from conftest import filler
 
-from searcher import Article, Index, QuerySyntaxError, read_corpus, whoosh_fixes
+from searcher import Article, Index, QuerySyntaxError, read_corpus, search, whoosh_fixes
 from searcher.models import Quote
 from searcher.search import check_syntax
 
@@ -197,6 +197,17 @@ def test_iter_search_streams_every_match_in_ranked_order(newsroom: Index) -> Non
     streamed = newsroom.iter_search("oil protests")
     assert not isinstance(streamed, (list, tuple))
     assert [(h.rank, h.id, h.score) for h in streamed] == [(h.rank, h.id, h.score) for h in every]
+
+
+def test_iter_search_cuts_the_same_snippets_batch_by_batch(
+    newsroom: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "EXPORT_BATCH", 2)  # batches end mid-ranking
+    every = newsroom.search("oil protests", limit=None, all_copies=True)
+    streamed = list(newsroom.iter_search("oil protests"))
+    assert len(streamed) == len(every.hits) > 2
+    assert [h.snippets for h in streamed] == [h.snippets for h in every.hits]
+    assert any(span for h in streamed for snippet in h.snippets for span in snippet.spans)
 
 
 def test_field_clauses_stay_required_when_the_plain_words_are_relaxed(newsroom: Index) -> None:
