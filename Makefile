@@ -3,6 +3,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+BENCH_VENV ?= .venv-bench
 QUERY ?= CSTO troops
 
 .PHONY: run test lint bench relevance clean
@@ -24,14 +25,17 @@ lint: $(BIN)/search
 test: lint
 	$(BIN)/python -m pytest -q
 
-bench: $(BIN)/search
-	$(BIN)/pip install --quiet -e '.[bench]'
-	$(BIN)/python -m compileall -q searcher  # bytecode, as an installed package has it
-	$(BIN)/python -m bench.run
+# The speed benchmark has a venv of its own, without the test and eval extras (scipy),
+# as a user's install is.
+bench:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -e '.[bench]'
+	$(BENCH_VENV)/bin/python -m compileall -q searcher  # bytecode, as an installed package has
+	$(BENCH_VENV)/bin/python -m bench.run
 
 relevance: $(BIN)/search
-	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/pip install --quiet -e '.[relevance]'
 	$(BIN)/python -m bench.relevance
 
 clean:
-	rm -rf $(VENV) index/_* index/*.toc index/*.seg index/*.lock
+	rm -rf $(VENV) $(BENCH_VENV) index/_* index/*.toc index/*.seg index/*.lock

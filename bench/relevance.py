@@ -1,6 +1,6 @@
 """Relevance on Cranfield 1400: our ranking variants against a plain BM25 baseline.
 
-    python -m bench.relevance [CRAN_FOLDER]     (needs: pip install -e '.[bench]')
+    python -m bench.relevance [CRAN_FOLDER]     (needs: pip install -e '.[relevance]')
 
 Loads ../shared/relevance/cran through searcher's own Cranfield reader, runs the queries
 with `Index.run`, scores them with `searcher.evaluate` and writes bench/RELEVANCE.md.
