@@ -58,7 +58,7 @@ from searcher.schema import (
 )
 from searcher.search import iter_search, rank_documents, run_search
 from searcher.stemtable import known_stems, record_stems
-from searcher.stories import StoryStore, article_text, open_store, signature
+from searcher.stories import StoryStore, article_text, facts, open_store, signature
 from searcher.writelock import write_lock
 
 if TYPE_CHECKING:
@@ -385,9 +385,15 @@ def _utc(value: int) -> datetime:
     return long_to_datetime(value).replace(tzinfo=timezone.utc)
 
 
-def story_fields(article: Article) -> tuple[bytes, str, str]:
-    """What the story store keeps of an article: signature, source and headline."""
-    return signature(article_text(article.headline, article.body)), article.source, article.headline
+def story_fields(article: Article) -> tuple[bytes, str, str, bytes]:
+    """What the story store keeps of an article: signature, source, headline and facts."""
+    sig = signature(article_text(article.headline, article.body))
+    return (
+        sig,
+        article.source,
+        article.headline,
+        facts(article.headline, article.body, article.date),
+    )
 
 
 def text_problem(article: Article) -> Problem | None:
