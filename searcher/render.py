@@ -73,12 +73,18 @@ def hit_renderable(hit: Hit) -> RenderableType:
     return Group(*lines)
 
 
-def copies_line(copies: Sequence[Copy], shown: int = 4) -> str:
-    """ "Also in 3 other copies: Reuters, AP, ..." for a story's other articles."""
-    sources = list(dict.fromkeys(c.source or c.id for c in copies))
-    more = f" and {len(sources) - shown} more" if len(sources) > shown else ""
+def copies_line(copies: Sequence[Copy], shown: int = 3) -> str:
+    """ "Also in 2 other copies: “Rates rise” (AP, w/2), …" for a story's other articles."""
+    named = [_copy_name(c) for c in copies[:shown]]
+    more = f" and {len(copies) - shown} more" if len(copies) > shown else ""
     noun = "copy" if len(copies) == 1 else "copies"
-    return f"Also in {len(copies)} other {noun}: {', '.join(sources[:shown])}{more}"
+    return f"Also in {len(copies)} other {noun}: {', '.join(named)}{more}"
+
+
+def _copy_name(copy: Copy) -> str:
+    """A copy as its headline, then its source and id."""
+    where = ", ".join(filter(None, (copy.source, copy.id)))
+    return f"“{copy.headline}” ({where})" if copy.headline else where
 
 
 def results_renderable(results: Results) -> RenderableType:

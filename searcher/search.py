@@ -222,7 +222,8 @@ def run_search(
         for rank, (story, docnum, score) in enumerate(page, start=offset + 1):
             hit = hit_at(searcher, rank, docnum, score, marked, characters[docnum])
             if stories is not None:
-                hit = replace(hit, story=story, copies=_copies(stories, story, hit.id))
+                copies = _copies(searcher, stories, story, hit.id, matched)
+                hit = replace(hit, story=story, copies=copies)
             hits.append(hit)
         facets = count_facets(searcher, matched, options.facets) if options.facets else {}
         undated = _undated(searcher, found) if plan.dated is not None else 0
@@ -274,9 +275,16 @@ def _collapsed(
     return [(story, docnum, score) for story, (docnum, score) in kept.items()]
 
 
-def _copies(stories: StoryStore, story: str, article_id: str) -> tuple[Copy, ...]:
-    """The other copies of the story of `article_id`."""
-    return tuple(c for c in stories.story(story).copies if c.id != article_id)
+def _copies(
+    searcher: Searcher, stories: StoryStore, story: str, article_id: str, matched: set[int]
+) -> tuple[Copy, ...]:
+    """The other copies of the story of `article_id` among the `matched` documents: a
+    copy that the query or the filters leave out is no result, so not listed."""
+    return tuple(
+        c
+        for c in stories.story(story).copies
+        if c.id != article_id and searcher.document_number(id=c.id) in matched
+    )
 
 
 def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:

@@ -413,7 +413,7 @@ def test_duplicates_show_and_all_copies(tmp_path: Path) -> None:
     assert json.loads(listed.output)["stories"][0]["size"] == 2
     shown = runner.invoke(app, ["query", "river", "--index", index])
     assert "(showing 1-1)" in shown.output and "\n2. " not in shown.output
-    assert "Also in 1 other copy: wire/" in shown.output
+    assert "Also in 1 other copy: “Floods in the north” (wire/a.txt)" in shown.output
     both = runner.invoke(app, ["query", "river", "--index", index, "--json", "--all-copies"])
     assert len(json.loads(both.output)["hits"]) == 2
     article = runner.invoke(app, ["show", "wire/a.txt", "--index", index, "--json"])

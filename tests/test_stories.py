@@ -201,6 +201,28 @@ def test_results_show_a_story_once_with_its_copies(tmp_path: Path) -> None:
     assert [(s.id, [c.id for c in s.copies]) for s in ix.duplicates()] == [("w/1", ["w/1", "w/2"])]
 
 
+def test_a_hit_lists_only_the_copies_that_match_the_query(tmp_path: Path) -> None:
+    updated = TEXT + " The opposition called the decision reckless."
+    ix = Index(tmp_path / "ix")
+    ix.add(
+        [
+            Article(id="w/1", source="Reuters", headline="Bank raises rates", body=TEXT),
+            Article(id="w/2", source="AP", headline="Rates rise again", body=TEXT[:-60]),
+            Article(id="w/3", source="AFP", headline="Rates up, opposition angry", body=updated),
+        ]
+    )
+    assert [story.size for story in ix.duplicates()] == [3]
+    everywhere = ix.search("central bank").hits[0]
+    assert len(everywhere.copies) == 2
+    only_one = ix.search("reckless").hits
+    assert [hit.id for hit in only_one] == ["w/3"] and only_one[0].copies == ()
+    # a copy that a filter leaves out is not listed either
+    filtered = ix.search("central bank", options=SearchOptions(sources=("reuters", "ap")))
+    assert [c.id for hit in filtered for c in hit.copies] == [
+        other for other in ("w/1", "w/2") if other != filtered.hits[0].id
+    ]
+
+
 @pytest.fixture(scope="module")
 def bbc(tmp_path_factory: pytest.TempPathFactory) -> Index:
     ix = Index(tmp_path_factory.mktemp("bbc") / "index")
