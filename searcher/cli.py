@@ -34,6 +34,7 @@ from searcher.render import (
     article_renderable,
     evaluation_json,
     evaluation_table,
+    filters_note,
     hit_json,
     hit_row,
     problem_lines,
@@ -304,6 +305,8 @@ def query_command(
         typer.echo(json.dumps(results_json(results), ensure_ascii=False))
         if results.undated_excluded:
             errors.print(undated_note(results.undated_excluded))
+        if results.emptied_by:
+            errors.print(filters_note(results.emptied_by))
     else:
         console.print(results_renderable(results))
 

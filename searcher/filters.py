@@ -4,7 +4,8 @@ Parts:
 - `parse_date_bound()`: "2022-01-31", "2022-01", "2022", or relative "7d", "2w", "3m",
   "1y" (before now) as a timezone-aware datetime; the end of the period for an `until`.
 - `filter_query()`: sources, authors, countries and languages as one query, and
-  `date_query()`: the date range (each None when it does not narrow the search).
+  `date_query()`: the date range (each None when it does not narrow the search);
+  `named_filters()`: each filter alone, by name.
 - `to_index_time()`: a datetime as the index stores it (naive UTC).
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from whoosh import query
@@ -63,16 +65,34 @@ def to_index_time(moment: datetime) -> datetime:
 
 def filter_query(options: SearchOptions) -> query.Query | None:
     """What every result must also match besides its dates."""
-    parts = [
-        _any("source", options.sources, _words),
-        _any("authors", options.authors, _words),
-        _any("country", options.countries, _label),
-        _any("language", options.languages, _label),
-    ]
-    found = [part for part in parts if part is not None]
+    found = list(_field_filters(options).values())
     if not found:
         return None
     return found[0] if len(found) == 1 else query.And(found)
+
+
+def named_filters(options: SearchOptions) -> dict[str, query.Query]:
+    """Each filter that `options` sets, alone, by the name of its `SearchOptions` field
+    ("sources", ..., "since", "until")."""
+    named = _field_filters(options)
+    for name, alone in (
+        ("since", replace(options, until=None)),
+        ("until", replace(options, since=None)),
+    ):
+        dates = date_query(alone) if getattr(options, name) is not None else None
+        if dates is not None:
+            named[name] = dates
+    return named
+
+
+def _field_filters(options: SearchOptions) -> dict[str, query.Query]:
+    parts = {
+        "sources": _any("source", options.sources, _words),
+        "authors": _any("authors", options.authors, _words),
+        "countries": _any("country", options.countries, _label),
+        "languages": _any("language", options.languages, _label),
+    }
+    return {name: part for name, part in parts.items() if part is not None}
 
 
 def date_query(options: SearchOptions) -> query.Query | None:

@@ -111,9 +111,21 @@ def _notes(results: Results) -> list[str]:
     lines = []
     if results.undated_excluded:
         lines.append(undated_note(results.undated_excluded))
+    if results.emptied_by:
+        lines.append(filters_note(results.emptied_by))
     if results.suggestion:
         lines.append(f"Did you mean: {results.suggestion}")
     return lines
+
+
+_FILTER_FLAGS = {"sources": "--source", "authors": "--author", "countries": "--country"}
+_FILTER_FLAGS |= {"languages": "--language", "since": "--since", "until": "--until"}
+
+
+def filters_note(filters: Sequence[str]) -> str:
+    """Says that the query matches articles but the filters `filters` left none."""
+    flags = " and ".join(_FILTER_FLAGS.get(name, name) for name in filters)
+    return f"The query matches articles, but none of them passes {flags}."
 
 
 def undated_note(count: int) -> str:

@@ -37,7 +37,7 @@ from whoosh.searching import Searcher
 from searcher.docsets import Postings, matching_docs
 from searcher.errors import FilterError, QuerySyntaxError
 from searcher.facets import check_facets, count_facets
-from searcher.filters import date_query, filter_query
+from searcher.filters import date_query, filter_query, named_filters
 from searcher.models import Copy, Hit, Results, SearchOptions, Snippet
 from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
 from searcher.schema import FIELD_WEIGHTS, weighting
@@ -206,7 +206,8 @@ def run_search(
         postings = Postings(searcher)
         # Every strict match is a loose match too.
         loose = plan.loose or plan.strict
-        found = _narrow(matching_docs(searcher, loose, postings), plan.filtered)
+        unfiltered = matching_docs(searcher, loose, postings)
+        found = _narrow(unfiltered, plan.filtered)
         matched = _narrow(found, plan.dated)
         if stories is None:
             ranked = _ranked(searcher, plan, wanted, options.sort, postings)
@@ -227,7 +228,8 @@ def run_search(
             hits.append(hit)
         facets = count_facets(searcher, matched, options.facets) if options.facets else {}
         undated = _undated(searcher, found) if plan.dated is not None else 0
-        suggestion = suggest(searcher.reader(), text, matched=bool(matched))
+        emptied_by = _emptying(searcher, unfiltered, options) if unfiltered and not matched else ()
+        suggestion = None if emptied_by else suggest(postings, text, matched=bool(unfiltered))
     return Results(
         query=text,
         total=len(matched),
@@ -235,7 +237,16 @@ def run_search(
         facets=facets,
         suggestion=suggestion,
         undated_excluded=undated,
+        emptied_by=emptied_by,
     )
+
+
+def _emptying(searcher: Searcher, found: set[int], options: SearchOptions) -> tuple[str, ...]:
+    """The filters of `options` that leave none of `found`: each that does alone, else
+    all of them (they do together)."""
+    named = named_filters(options)
+    alone = tuple(name for name, q in named.items() if not found & set(searcher.docs_for_query(q)))
+    return alone or tuple(named)
 
 
 def _collapsed(

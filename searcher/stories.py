@@ -277,11 +277,13 @@ class StoryStore:
         self.threshold = threshold
         path = Path(folder) / STORE_FILE
         self._db = sqlite3.connect(path, isolation_level="DEFERRED")
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if (
-            version != STORE_VERSION
-            and self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles'").fetchone()
-        ):
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != STORE_VERSION:
+            self._create(path)
+
+    def _create(self, path: Path) -> None:
+        """Lay out a new store (a store of an older layout raises `IndexOutdatedError`).
+        An open store of the current layout writes nothing, so queries stay read-only."""
+        if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles'").fetchone():
             self._db.close()
             raise IndexOutdatedError(
                 f"The story store {path} was built by an older version",
@@ -290,7 +292,7 @@ class StoryStore:
         self._db.executescript(
             f"""
             PRAGMA journal_mode = WAL;
-            PRAGMA user_version = {STORE_VERSION};
+            BEGIN;
             CREATE TABLE IF NOT EXISTS articles (
                 num INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
                 story INTEGER NOT NULL, source TEXT, headline TEXT, signature BLOB,
@@ -301,6 +303,8 @@ class StoryStore:
                 PRIMARY KEY (key, story)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS orphans (
                 story INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+            PRAGMA user_version = {STORE_VERSION};
+            COMMIT;
             """
         )
 
