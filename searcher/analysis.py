@@ -7,6 +7,8 @@ Parts:
 - `name_analyzer()`: names and labels (source, byline, authors, speakers): the same tokens,
   folded and lowercased, neither stopped nor stemmed.
 - `label_analyzer()`: codes matched whole and case-insensitively (language, country).
+- `keyword_analyzer()`: one keyword a line, matched whole, folded and lowercased
+  (the `key=value` terms of metadata).
 - `stem()`: the stemming function. It is referenced by name from the analyzer pickled into
   the index, so indexes stay readable across versions; NLTK is imported on the first call,
   not when an index is opened.
@@ -221,6 +223,11 @@ def name_analyzer() -> Analyzer:
 def label_analyzer() -> Analyzer:
     """The analyzer of codes such as language and country: the whole value, lowercased."""
     return IDTokenizer() | LowercaseFilter()
+
+
+def keyword_analyzer() -> Analyzer:
+    """The analyzer of keyword lists: each line one keyword, accents folded, lowercased."""
+    return RegexTokenizer(r"[^\n]+") | CharsetFilter(accent_map) | LowercaseFilter()
 
 
 _TOKEN = re.compile(TOKEN_PATTERN)

@@ -220,8 +220,8 @@ def test_seed_quotes_corruption_names_shekenova_and_sharipov(indexed: Path) -> N
         (["query", "oil", "--facets", "colour"], "Unknown facet 'colour'"),
         (["query", "oil", "--sort", "size"], "Invalid value for '--sort'"),
         (["query", "(oil", "--format", "csv"], "Unclosed bracket at position 1"),
-        (["show", "news/nope"], "No article with id 'news/nope'"),
-        (["similar", "news/nope"], "No article with id 'news/nope'"),
+        (["show", "news/nope"], "No article with id or path 'news/nope'"),
+        (["similar", "news/nope"], "No article with id or path 'news/nope'"),
         (["quotes", '"prices'], "Unclosed double quote at position 1"),
     ],
 )
