@@ -7,8 +7,8 @@ Parts:
 - `name_analyzer()`: names and labels (source, byline, authors, speakers): the same tokens,
   folded and lowercased, neither stopped nor stemmed.
 - `label_analyzer()`: codes matched whole and case-insensitively (language, country).
-- `keyword_analyzer()`: one keyword a line, matched whole, folded and lowercased
-  (the `key=value` terms of metadata).
+- `keyword_analyzer()`: one keyword a line, matched whole, folded and lowercased, its
+  punctuation made spaces (the `key=value` terms of metadata: `places=west germany`).
 - `stem()`: the stemming function. It is referenced by name from the analyzer pickled into
   the index, so indexes stay readable across versions; NLTK is imported on the first call,
   not when an index is opened.
@@ -54,6 +54,7 @@ STOP_WORDS = frozenset(_STOP_LIST.split())
 STEM_CACHE_SIZE = 200_000
 
 _APOSTROPHES = re.compile("[’‘`]")
+_PUNCTUATION = re.compile(r"[^\w=]+")
 
 
 @cache
@@ -108,6 +109,16 @@ class NormalizeFilter(Filter):
             if "." in text:
                 text = text.replace(".", "")
             token.text = text
+            yield token
+
+
+class PunctuationFilter(Filter):
+    """Makes every run of characters other than letters, digits, `_` and `=` one space,
+    trimmed: "dateline=washington, feb 26" -> "dateline=washington feb 26"."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
+        for token in tokens:
+            token.text = " ".join(_PUNCTUATION.sub(" ", token.text).split())
             yield token
 
 
@@ -226,8 +237,14 @@ def label_analyzer() -> Analyzer:
 
 
 def keyword_analyzer() -> Analyzer:
-    """The analyzer of keyword lists: each line one keyword, accents folded, lowercased."""
-    return RegexTokenizer(r"[^\n]+") | CharsetFilter(accent_map) | LowercaseFilter()
+    """The analyzer of keyword lists: each line one keyword, accents folded, lowercased,
+    punctuation made spaces."""
+    return (
+        RegexTokenizer(r"[^\n]+")
+        | CharsetFilter(accent_map)
+        | LowercaseFilter()
+        | PunctuationFilter()
+    )
 
 
 _TOKEN = re.compile(TOKEN_PATTERN)

@@ -26,7 +26,7 @@ from searcher.schema import (
     SOURCE_COLUMN,
     has_metadata_key,
     metadata_keys,
-    metadata_term,
+    metadata_keyword,
 )
 
 FACETS = ("source", "year", "author", "country", "language", "section")
@@ -110,7 +110,7 @@ def _metadata_counts(reader: Any, docs: Collection[int], key: str) -> Counter[st
     """Counts of the values of the metadata `key`; an article with several values counts
     under each, one with none under `NONE`."""
     wanted = docs if isinstance(docs, (set, frozenset)) else set(docs)
-    prefix = metadata_term(key, "").encode()
+    prefix = metadata_keyword(key, "").encode()
     counts: Counter[str] = Counter()
     covered: set[int] = set()
     for term in reader.expand_prefix(METADATA_FIELD, prefix):

@@ -18,10 +18,10 @@ from functools import partial
 
 from whoosh import query
 
-from searcher.analysis import fold, name_analyzer
+from searcher.analysis import name_analyzer
 from searcher.errors import FilterError
 from searcher.models import SearchOptions
-from searcher.schema import METADATA_FIELD, metadata_term
+from searcher.schema import METADATA_FIELD, metadata_keyword
 
 _RELATIVE = re.compile(r"(\d+)([dwmy])")
 _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
@@ -104,7 +104,7 @@ def _label(field: str, value: str) -> query.Query:
 
 
 def _metadata(key: str, field: str, value: str) -> query.Query:
-    return query.Term(field, fold(metadata_term(key, value)))
+    return query.Term(field, metadata_keyword(key, value))
 
 
 def _any(

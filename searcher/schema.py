@@ -66,6 +66,7 @@ METADATA_FIELD = "metadata_terms"
 # Longer values (free text in a record's other keys) are stored but not indexed.
 METADATA_VALUE_CHARS = 100
 _NOT_KEY = re.compile(r"\W+")
+_WORD = re.compile(r"\w")
 
 
 def build_schema() -> fields.Schema:
@@ -109,24 +110,30 @@ def metadata_key(key: str) -> str:
 
 
 def metadata_term(key: str, value: str) -> str:
-    """The keyword that indexes one metadata value (before folding and lowercasing)."""
+    """The text of one metadata value in the metadata field, `key=value`; the field's
+    analyzer folds, lowercases and drops its punctuation (see `metadata_keyword`)."""
     return f"{metadata_key(key)}={' '.join(value.split())}"
 
 
+def metadata_keyword(key: str, value: str) -> str:
+    """The keyword indexed for one metadata value: `places=west germany`."""
+    return next(iter(keyword_analyzer()(metadata_term(key, value)))).text
+
+
 def metadata_terms(metadata: Mapping[str, Iterable[str]]) -> str:
-    """The text of the metadata field: one `key=value` keyword a line."""
+    """The text of the metadata field: one `key=value` a line."""
     terms = (
         metadata_term(key, value)
         for key, values in metadata.items()
         for value in values
-        if len(value) <= METADATA_VALUE_CHARS and metadata_key(key)
+        if len(value) <= METADATA_VALUE_CHARS and _WORD.search(value) and metadata_key(key)
     )
-    return "\n".join(dict.fromkeys(term for term in terms if not term.endswith("=")))
+    return "\n".join(dict.fromkeys(terms))
 
 
 def has_metadata_key(reader: Any, key: str) -> bool:
     """True when an article of the index (a Whoosh reader) has a value for `key`."""
-    prefix = metadata_term(key, "")
+    prefix = metadata_keyword(key, "")
     return next(iter(reader.expand_prefix(METADATA_FIELD, prefix)), None) is not None
 
 
