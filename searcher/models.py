@@ -41,9 +41,8 @@ class Article:
     the path below it, plus `#<n>` or the collection's own id for files holding many
     articles. `path` is the file's absolute path. `docno` is the collection's own id for a
     record (Reuters NEWID, a JSON `id`, a TREC DOCNO) when it has one. `section` is the
-    folder the file sits in below the indexed folder (BBC's `sport`), empty for a file
-    directly in it. `metadata` keeps format-specific lists such as Reuters topics or
-    places.
+    name of the folder holding the file (BBC's `sport`). `metadata` keeps format-specific
+    lists such as Reuters topics or places.
     """
 
     id: str

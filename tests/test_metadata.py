@@ -124,9 +124,9 @@ def test_metadata_and_sections_are_facets_counted_alike_on_every_segment_layout(
     assert results.facets["section"] == {
         "reuters": 5,
         "agnews": 4,
+        "archive": 1,
         "business": 1,
         "sport": 1,
-        "(none)": 1,
     }
     merged = Index(tmp_path / "one")
     merged.update(read_corpus(root), workers=1)
@@ -176,11 +176,13 @@ def test_a_source_for_articles_that_name_none(tmp_path: Path) -> None:
     assert sorted(hit["source"] for hit in hits) == ["Reuters"] * 5 + ["Wire"] * 7
 
 
-def test_sections_are_the_folder_below_the_indexed_one(tmp_path: Path) -> None:
+def test_sections_are_the_folder_holding_the_file(tmp_path: Path) -> None:
     root = write_archive(tmp_path / "archive")
     sections = {a.id: a.section for a in read_corpus(root / "bbc")}
     assert sections == {"bbc/business/001.txt": "business", "bbc/sport/001.txt": "sport"}
-    assert {a.section for a in read_corpus(root / "bbc" / "sport")} == {""}
+    # Category folders indexed one by one (as the BBC relevance collection's ids need).
+    sections = {a.id: a.section for a in read_corpus(root / "bbc" / "sport", root / "loose.txt")}
+    assert sections == {"sport/001.txt": "sport", "archive/loose.txt": "archive"}
 
 
 def test_cli_filters_and_facets_by_metadata_and_section(archive: tuple[Path, Index]) -> None:

@@ -26,8 +26,9 @@ from searcher.models import Article, Problem
 class Corpus:
     """An iterable of `Article` over files and folders, read lazily, one file at a time.
 
-    Each article gets its file's section, and when it names no source, `source` or else
-    the source its folder names (`walk.SOURCE_FILE`). While iterating, `problems` collects
+    Each article gets its section, the name of the folder holding its file (BBC's
+    `sport`), and when it names no source, `source` or else the source its folder names
+    (`walk.SOURCE_FILE`). While iterating, `problems` collects
     what was skipped and why, and `files_seen` counts the files (and unlistable folders)
     read or reported. Both restart with each iteration.
     """
@@ -94,10 +95,9 @@ class Corpus:
                 yield Problem(path, f"no articles found as {reader.name}", kind="no-articles")
 
     def _completed(self, article: Article, ref: FileRef) -> Article:
-        """`article` with its file's section, and a source when it names none."""
-        return replace(
-            article, section=ref.section, source=article.source or self._source or ref.source
-        )
+        """`article` with its section, and a source when it names none."""
+        source = article.source or self._source or ref.source
+        return replace(article, section=ref.path.parent.name, source=source)
 
 
 def read_corpus(

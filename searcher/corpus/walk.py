@@ -8,9 +8,8 @@ stays right from any folder. Folders are walked recursively in sorted order, fol
 symbolic links (not into a loop). Hidden entries and README/LICENSE-like files are
 skipped silently; files no reader claims, broken links and unlistable folders are reported.
 
-Each file also gets its section, the name of the folder holding it below the root (BBC's
-`sport`; none for a file directly in the root), and the source named by the nearest
-`SOURCE_FILE` in its folder or a folder above, for articles that name none.
+Each file also gets the source named by the nearest `SOURCE_FILE` in its folder or a folder
+above, for articles that name none.
 """
 
 from __future__ import annotations
@@ -45,12 +44,11 @@ class Root:
 
 @dataclass(frozen=True)
 class FileRef:
-    """A file to read: its absolute path, its article id, its section and the source its
-    folder names (see the module docstring)."""
+    """A file to read: its absolute path, its article id and the source its folder names
+    (see the module docstring)."""
 
     path: Path
     id: str
-    section: str = ""
     source: str = ""
 
 
@@ -87,11 +85,11 @@ def walk(root: Root, claimed: Callable[[Path], bool]) -> Iterator[FileRef | Prob
         source = _folder_source(above) or source
     if path.is_dir():
         ancestors = frozenset({os.path.realpath(path)})
-        yield from _walk_folder(path, root.label, ancestors, claimed, "", source)
+        yield from _walk_folder(path, root.label, ancestors, claimed, source)
     elif path.is_symlink() and not path.exists():
         yield Problem(str(path), "broken symbolic link", kind="broken-link")
     else:
-        yield FileRef(path, f"{root.label}/{path.name}", "", _folder_source(folder) or source)
+        yield FileRef(path, f"{root.label}/{path.name}", _folder_source(folder) or source)
 
 
 def _folder_source(folder: Path) -> str:
@@ -110,7 +108,6 @@ def _walk_folder(
     prefix: str,
     ancestors: frozenset[str],
     claimed: Callable[[Path], bool],
-    section: str,
     source: str,
 ) -> Iterator[FileRef | Problem]:
     try:
@@ -132,9 +129,9 @@ def _walk_folder(
                 yield Problem(str(path), "symbolic link loop, not followed", kind="link-loop")
             else:
                 below = ancestors | {real}
-                yield from _walk_folder(path, entry_id, below, claimed, entry.name, source)
+                yield from _walk_folder(path, entry_id, below, claimed, source)
         elif entry.is_file():
-            yield from _file(path, entry_id, claimed, section, source)
+            yield from _file(path, entry_id, claimed, source)
         elif entry.is_symlink():
             yield Problem(str(path), "broken symbolic link", kind="broken-link")
         else:
@@ -142,11 +139,11 @@ def _walk_folder(
 
 
 def _file(
-    path: Path, file_id: str, claimed: Callable[[Path], bool], section: str, source: str
+    path: Path, file_id: str, claimed: Callable[[Path], bool], source: str
 ) -> Iterator[FileRef | Problem]:
     if _NOT_ARTICLES.match(path.name):
         return
     if claimed(path):
-        yield FileRef(path, file_id, section, source)
+        yield FileRef(path, file_id, source)
     else:
         yield Problem(str(path), f"skipped: no reader for {path.suffix} files", kind="no-reader")
