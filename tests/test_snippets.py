@@ -158,3 +158,8 @@ def test_snippets_are_the_same_on_a_multi_segment_index(tmp_path: Path) -> None:
 def marks_by_id(ix: Index, text: str) -> dict[str, tuple[object, ...]]:
     """{id: (headline spans, snippets)} of every match of `text`."""
     return {h.id: (h.headline_spans, h.snippets) for h in ix.search(text, limit=None)}
+
+
+def test_a_quote_match_is_marked_in_the_body_that_holds_the_quote(newsroom: Index) -> None:
+    [hit] = newsroom.search("quote:corruption")
+    assert marked_words(hit) == ["Corruption"]
