@@ -41,9 +41,9 @@ CSV_COLUMNS = ("rank", "id", "score", "date", "source", "headline", "byline", "p
 FACET_ROWS = 10  # labels shown per facet in the terminal (JSON has them all)
 
 
-def marked(text: str, spans: Iterable[Span]) -> Text:
-    """`text` with the character ranges `spans` styled as matches."""
-    styled = Text(text)
+def marked(text: str, spans: Iterable[Span], style: str = "") -> Text:
+    """`text` in `style` with the character ranges `spans` styled as matches."""
+    styled = Text(text, style=style)
     for start, end in spans:
         styled.stylize(MATCH_STYLE, start, end)
     return styled
@@ -60,7 +60,8 @@ def _day(hit: Hit | QuoteHit) -> str:
 
 def hit_renderable(hit: Hit) -> RenderableType:
     """One result: rank and headline, the metadata line, snippets, then id and path."""
-    title = Text.assemble((f"{hit.rank}. ", "bold"), (hit.headline or "(no headline)", "bold cyan"))
+    headline = marked(hit.headline or "(no headline)", hit.headline_spans, "bold cyan")
+    title = Text(f"{hit.rank}. ", style="bold").append_text(headline)
     facts = [hit.source, hit.byline, _day(hit)]
     meta = Text(" · ".join(fact for fact in facts if fact), style="green")
     meta.append(f"  score {hit.score:.2f}", style="dim")
@@ -145,6 +146,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "id": hit.id,
         "score": hit.score,
         "headline": hit.headline,
+        "headline_spans": [list(span) for span in hit.headline_spans],
         "source": hit.source,
         "byline": hit.byline,
         "date": hit.date.isoformat() if hit.date else None,
