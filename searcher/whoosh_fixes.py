@@ -1,7 +1,7 @@
-"""Every use of Whoosh's internals, pinned to whoosh3 3.54.0: a correction to its matchers
-and a speed-up, applied by `apply()` when an `Index` opens (not on import: a program that
-only imports searcher keeps Whoosh as shipped), and `column_reader()`, which reads a
-column right on an index of several segments.
+"""Corrections to Whoosh, relying on its internals as whoosh3 3.54.0 has them: a correction
+to its matchers and a speed-up, applied by `apply()` when an `Index` opens (not on import:
+a program that only imports searcher keeps Whoosh as shipped), and `column_reader()`,
+which reads a column right on an index of several segments.
 
 With a `limit`, Whoosh prunes low-scoring postings by turning a union matcher into an
 "and-maybe" matcher part-way through. `AndMaybeMatcher.skip_to` then advanced the optional
@@ -21,7 +21,7 @@ raises IndexError. `column_reader()` takes every segment instead. It relies on
 reader of the column's default (`b""` for bytes, 2**64 - 1 for the date: what an article
 without the value holds), and on `MultiColumnReader` mapping a document number to the
 segment whose first document number is the largest at or below it. Searcher reads every
-column through it (`tests/test_whoosh_fixes.py` checks that no other module calls Whoosh's).
+column through it (`tests/test_segments.py` checks that no other module calls Whoosh's).
 """
 
 from __future__ import annotations
