@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -55,7 +56,11 @@ def snippet_text(snippet: Snippet) -> Text:
 
 
 def _day(hit: Hit | QuoteHit) -> str:
-    return hit.date.date().isoformat() if hit.date else ""
+    return _as_day(hit.date)
+
+
+def _as_day(moment: datetime | None) -> str:
+    return moment.date().isoformat() if moment else ""
 
 
 def hit_renderable(hit: Hit) -> RenderableType:
@@ -439,19 +444,30 @@ class ProgressDisplay:
 
 
 def stats_renderable(stats: IndexStats, index_path: str) -> RenderableType:
-    """The facts of `search stats` as a two-column table."""
+    """The facts of `search stats` as a two-column table, dates as days, then the articles
+    of each source."""
     table = Table(show_header=False, box=None, title=f"Index {index_path}", title_justify="left")
-    for name, value in stats_json(stats).items():
-        shown = ", ".join(value) if isinstance(value, list) else value
-        table.add_row(name.replace("_", " "), "—" if shown in (None, "") else str(shown))
-    return table
+    rows = {
+        "articles": str(stats.articles),
+        "first date": _as_day(stats.first_date),
+        "last date": _as_day(stats.last_date),
+        "languages": ", ".join(stats.languages),
+        "size bytes": str(stats.size),
+        "segments": str(stats.segments),
+        "updated": stats.updated.strftime("%Y-%m-%d %H:%M %Z") if stats.updated else "",
+    }
+    for name, value in rows.items():
+        table.add_row(name, value or "—")
+    if not stats.sources:
+        return table
+    return Group(table, Text(""), facet_table("source", stats.sources))
 
 
 def stats_json(stats: IndexStats) -> dict[str, Any]:
     """The facts of `search stats` as one JSON document."""
     return {
         "articles": stats.articles,
-        "sources": stats.sources,
+        "sources": dict(stats.sources),
         "first_date": stats.first_date.isoformat() if stats.first_date else None,
         "last_date": stats.last_date.isoformat() if stats.last_date else None,
         "languages": list(stats.languages),
