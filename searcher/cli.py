@@ -510,7 +510,12 @@ def optimize_command(index: IndexOption = Path(DEFAULT_INDEX)) -> None:
     """
     with _user_errors():
         merged = Index(index).optimize()
-    console.print(f"Merged {merged} segments into 1 in {index}")
+    if merged == 0:
+        console.print(f"Nothing to do: {index} is one segment already")
+    elif merged == 1:
+        console.print(f"Rewrote the one segment of {index} without its deleted articles")
+    else:
+        console.print(f"Merged {merged} segments into 1 in {index}")
 
 
 TopicsArgument = Annotated[

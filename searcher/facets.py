@@ -28,6 +28,7 @@ from searcher.schema import (
     metadata_keys,
     metadata_keyword,
 )
+from searcher.whoosh_fixes import column_reader
 
 FACETS = ("source", "year", "author", "country", "language", "section")
 NONE = "(none)"
@@ -77,7 +78,7 @@ def _column_counts(
     reader: Any, column: str, docs: Collection[int], labels: Callable[[bytes], list[str]]
 ) -> Counter[str]:
     counts: Counter[str] = Counter()
-    values = reader.column_reader(column)
+    values = column_reader(reader, column)
     for docnum in docs:
         found = labels(values[docnum])
         counts.update(found or [NONE])

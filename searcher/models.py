@@ -117,10 +117,12 @@ class Progress:
 
 @dataclass(frozen=True)
 class IndexStats:
-    """What an index holds. `size` is in bytes; `updated` the time of the last commit."""
+    """What an index holds. `sources` maps each source to its articles, most first (those
+    without one under "(none)", as in facets); `size` is in bytes; `updated` the time of
+    the last commit."""
 
     articles: int
-    sources: int
+    sources: Mapping[str, int]
     first_date: datetime | None
     last_date: datetime | None
     languages: tuple[str, ...]
@@ -162,8 +164,9 @@ class Story:
 class Hit:
     """One ranked result, copied out of the index.
 
-    `story` names the group of near-duplicates the article belongs to; `copies` are the
-    group's other articles, which results collapsed into this one.
+    `headline_spans` are the character ranges of the matches inside `headline`. `story`
+    names the group of near-duplicates the article belongs to; `copies` are the group's
+    other articles, which results collapsed into this one.
     """
 
     rank: int
@@ -177,6 +180,7 @@ class Hit:
     snippets: tuple[Snippet, ...] = ()
     story: str = ""
     copies: tuple[Copy, ...] = ()
+    headline_spans: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)

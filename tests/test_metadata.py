@@ -67,7 +67,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Index]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(indexer, "TASK_FILES", 1)  # a task a file: a segment a commit or two
         ix.update(read_corpus(root), workers=2, commit_every=2)
-    assert len(ix._open()._segments()) > 1
+    assert ix.stats().segments > 1
     return root, ix
 
 
@@ -109,7 +109,7 @@ def test_metadata_and_sections_are_facets_counted_alike_on_every_segment_layout(
     archive: tuple[Path, Index], tmp_path: Path
 ) -> None:
     root, ix = archive
-    facets = ("topics", "places", "label", "section")
+    facets = ("topics", "places", "label", "section", "source")
     results = ix.search("oil", options=SearchOptions(facets=facets))
     assert results.total == 12
     assert results.facets["topics"] == {
@@ -128,6 +128,7 @@ def test_metadata_and_sections_are_facets_counted_alike_on_every_segment_layout(
         "business": 1,
         "sport": 1,
     }
+    assert results.facets["source"] == {"(none)": 5, "Reuters": 5, "BBC News": 2}
     merged = Index(tmp_path / "one")
     merged.update(read_corpus(root), workers=1)
     merged.optimize()
