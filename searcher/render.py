@@ -261,9 +261,14 @@ def article_renderable(view: ArticleView) -> RenderableType:
     headline.stylize("bold cyan")
     facts = [article.source, article.byline, article.date.isoformat() if article.date else ""]
     facts += [article.country, article.language, article.url]
+    # What queries can name: section:sport, topics:crude.
+    labels: dict[str, tuple[str, ...]] = {"section": (article.section,)} if article.section else {}
+    labels.update(article.metadata)
+    terms = " · ".join(f"{key}: {', '.join(values)}" for key, values in labels.items())
     blocks: list[RenderableType] = [
         headline,
         Text(" · ".join(fact for fact in facts if fact), style="green"),
+        *([Text(terms, style="green")] if terms else []),
         Text(
             article.id if article.path in ("", article.id) else f"{article.id}  ({article.path})",
             style="dim",
@@ -301,6 +306,8 @@ def article_json(view: ArticleView) -> dict[str, Any]:
         "url": article.url,
         "language": article.language,
         "country": article.country,
+        "section": article.section,
+        "metadata": {key: list(values) for key, values in article.metadata.items()},
         "body": article.body,
         "captions": list(article.captions),
         "quotes": [
