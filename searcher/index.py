@@ -32,6 +32,7 @@ from searcher.errors import (
     IndexOutdatedError,
     QuerySyntaxError,
 )
+from searcher.facets import count_facets
 from searcher.models import (
     Article,
     ArticleView,
@@ -48,12 +49,15 @@ from searcher.models import (
     Story,
     Topic,
 )
+from searcher.ordering import UNDATED, date_column
 from searcher.quotesearch import count_speakers, search_quotes
 from searcher.schema import (
     AUTHORS_COLUMN,
     LIST_SEPARATOR,
+    METADATA_FIELD,
     SOURCE_COLUMN,
     build_schema,
+    metadata_terms,
     weighting,
 )
 from searcher.search import iter_search, rank_documents, run_search
@@ -103,12 +107,7 @@ class Index:
     def _checked(self, ix: whoosh_index.FileIndex) -> whoosh_index.FileIndex:
         """`ix`, unless it lacks fields this version writes and reads."""
         whoosh_fixes.apply()
-        missing = sorted(set(build_schema().names()) - set(ix.schema.names()))
-        if missing:
-            raise IndexOutdatedError(
-                f"The index at {self.path} was built by an older version"
-                f" (it has no {', '.join(missing)} field)"
-            )
+        check_schema(ix, self.path)
         return ix
 
     def __len__(self) -> int:
@@ -202,10 +201,14 @@ class Index:
         )
 
     def optimize(self) -> int:
-        """Merge every segment into one (faster queries); returns the segments merged."""
+        """Merge every segment into one (faster queries), leaving out deleted articles;
+        returns the segments merged, 0 when the index is one segment with nothing deleted
+        (there is nothing to do)."""
         ix = self._open()
         with write_lock(self._storage(), []):
             count = len(ix._segments())
+            if count <= 1 and ix.doc_count() == ix.doc_count_all():
+                return 0
             SegmentWriter(ix, _lk=False).commit(optimize=True)
         return count
 
@@ -219,14 +222,9 @@ class Index:
         with ix.searcher() as searcher:
             reader = searcher.reader()
             live = list(reader.all_doc_ids())
-            sources: set[str] = set()
-            if reader.has_column("source_key"):
-                column = reader.column_reader("source_key")
-                sources = {column[docnum] for docnum in live} - {""}
-            dates: list[int] = []
-            if reader.has_column("date"):
-                column = reader.column_reader("date", translate=False)
-                dates = [value for value in (column[n] for n in live) if value != _NO_DATE]
+            sources = count_facets(searcher, live, ["source"])["source"]
+            column = date_column(reader)
+            dates = [value for value in (column[n] for n in live) if value != UNDATED]
             languages = [
                 term.decode("utf-8")
                 for term in reader.lexicon("language")
@@ -234,7 +232,7 @@ class Index:
             ]
         return IndexStats(
             articles=ix.doc_count(),
-            sources=len(sources),
+            sources=sources,
             first_date=_utc(min(dates)) if dates else None,
             last_date=_utc(max(dates)) if dates else None,
             languages=tuple(languages),
@@ -295,14 +293,16 @@ class Index:
         finally:
             store.close()
 
-    def show(self, article_id: str, query: str | None = None) -> ArticleView:
-        """The whole article `article_id`, with the words of `query` marked, and the other
+    def show(self, article: str, query: str | None = None) -> ArticleView:
+        """The whole article `article` (its id, or the path of its file, absolute or
+        relative to the current folder), with the words of `query` marked, and the other
         copies of its story."""
         with known_stems(self.path):
-            view = show_article(self._open_articles(), article_id, query)
+            view = show_article(self._open_articles(), article, query)
         store = open_store(self.path)
         if store is None:
             return view
+        article_id = view.article.id
         try:
             story = store.stories_of([article_id]).get(article_id)
             copies = store.story(story).copies if story else ()
@@ -310,10 +310,11 @@ class Index:
             store.close()
         return replace(view, copies=tuple(c for c in copies if c.id != article_id))
 
-    def similar(self, article_id: str, limit: int = 10) -> Results:
-        """The articles most like `article_id` (more-like-this over body and headline)."""
+    def similar(self, article: str, limit: int = 10) -> Results:
+        """The articles most like `article` (an id or a path, as `show` takes), by
+        more-like-this over body and headline."""
         with known_stems(self.path):
-            return similar_articles(self._open_articles(), article_id, limit=limit)
+            return similar_articles(self._open_articles(), article, limit=limit)
 
     def quotes(
         self, text: str, speaker: str | None = None, limit: int | None = 10, offset: int = 0
@@ -377,12 +378,19 @@ class KeptReader:
         self.reader.close()
 
 
-# The value of a sortable date column for an article without a date.
-_NO_DATE = 2**64 - 1
-
-
 def _utc(value: int) -> datetime:
     return long_to_datetime(value).replace(tzinfo=timezone.utc)
+
+
+def check_schema(ix: whoosh_index.FileIndex, path: str | os.PathLike[str]) -> None:
+    """Raise `IndexOutdatedError` when the index at `path` lacks fields this version
+    writes and reads."""
+    missing = sorted(set(build_schema().names()) - set(ix.schema.names()))
+    if missing:
+        raise IndexOutdatedError(
+            f"The index at {path} was built by an older version"
+            f" (it has no {', '.join(missing)} field)"
+        )
 
 
 def story_fields(article: Article) -> tuple[bytes, str, str, bytes]:
@@ -428,7 +436,9 @@ def to_document(article: Article) -> dict[str, Any]:
         "url": article.url,
         "language": article.language,
         "country": article.country,
+        "section": article.section,
         "metadata": {key: list(values) for key, values in article.metadata.items()},
+        METADATA_FIELD: metadata_terms(article.metadata),
         SOURCE_COLUMN: article.source.encode(),
         AUTHORS_COLUMN: LIST_SEPARATOR.join(article.authors).encode(),
     }
