@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -272,12 +273,16 @@ class Index:
         `Hit.copies`; `all_copies=True` shows every article.
         """
         ix = self._reading()
+        with self._stories(all_copies) as store, known_stems(self.path):
+            return run_search(ix, text, limit=limit, offset=offset, options=options, stories=store)
+
+    @contextmanager
+    def _stories(self, all_copies: bool) -> Iterator[StoryStore | None]:
+        """The story store that collapses copies (None with `all_copies`, or for an index
+        built before stories existed)."""
         store = None if all_copies else open_store(self.path)
         try:
-            with known_stems(self.path):
-                return run_search(
-                    ix, text, limit=limit, offset=offset, options=options, stories=store
-                )
+            yield store
         finally:
             if store is not None:
                 store.close()
@@ -285,13 +290,8 @@ class Index:
     def duplicates(self, min_size: int = 2) -> list[Story]:
         """Stories with at least `min_size` copies, largest first."""
         self._open()
-        store = open_store(self.path)
-        if store is None:
-            return []
-        try:
-            return list(store.largest(min_size))
-        finally:
-            store.close()
+        with self._stories(all_copies=False) as store:
+            return [] if store is None else list(store.largest(min_size))
 
     def show(self, article: str, query: str | None = None) -> ArticleView:
         """The whole article `article` (its id, or the path of its file, absolute or
@@ -299,29 +299,32 @@ class Index:
         copies of its story."""
         with known_stems(self.path):
             view = show_article(self._open_articles(), article, query)
-        store = open_store(self.path)
-        if store is None:
-            return view
         article_id = view.article.id
-        try:
-            story = store.stories_of([article_id]).get(article_id)
-            copies = store.story(story).copies if story else ()
-        finally:
-            store.close()
+        with self._stories(all_copies=False) as store:
+            story = store.stories_of([article_id]).get(article_id) if store else None
+            copies = store.story(story).copies if store and story else ()
         return replace(view, copies=tuple(c for c in copies if c.id != article_id))
 
-    def similar(self, article: str, limit: int = 10) -> Results:
+    def similar(self, article: str, limit: int = 10, all_copies: bool = False) -> Results:
         """The articles most like `article` (an id or a path, as `show` takes), by
-        more-like-this over body and headline."""
-        with known_stems(self.path):
-            return similar_articles(self._open_articles(), article, limit=limit)
+        more-like-this over body and headline. Near-duplicates collapse as in `search`
+        (the article's own copies left out); `all_copies=True` shows every article."""
+        with self._stories(all_copies) as store, known_stems(self.path):
+            return similar_articles(self._open_articles(), article, limit, stories=store)
 
     def quotes(
-        self, text: str, speaker: str | None = None, limit: int | None = 10, offset: int = 0
+        self,
+        text: str,
+        speaker: str | None = None,
+        limit: int | None = 10,
+        offset: int = 0,
+        all_copies: bool = False,
     ) -> QuoteResults:
-        """The quotations matching `text`, ranked, optionally only by `speaker`."""
-        with known_stems(self.path):
-            return search_quotes(self._open_articles(), text, speaker, limit=limit, offset=offset)
+        """The quotations matching `text`, ranked, optionally only by `speaker`; a quote
+        that copies of one story repeat is listed once, unless `all_copies`."""
+        with self._stories(all_copies) as store, known_stems(self.path):
+            ix = self._open_articles()
+            return search_quotes(ix, text, speaker, limit=limit, offset=offset, stories=store)
 
     def speakers(self, text: str | None = None, limit: int | None = 20) -> tuple[SpeakerCount, ...]:
         """Who is quoted most, over every article or about `text`."""

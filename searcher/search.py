@@ -22,7 +22,7 @@ Parts:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -32,14 +32,13 @@ from typing import Any, Protocol, cast
 from whoosh import qparser, query, scoring
 from whoosh.index import FileIndex
 from whoosh.qparser import syntax
-from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
 from searcher.docsets import Postings, matching_docs
 from searcher.errors import FilterError, QuerySyntaxError
 from searcher.facets import check_facets, count_facets
 from searcher.filters import date_query, filter_query, named_filters
-from searcher.models import Copy, Hit, Results, SearchOptions
+from searcher.models import Hit, Results, SearchOptions
 from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
 from searcher.schema import (
     FIELD_ALIASES,
@@ -269,8 +268,13 @@ def run_search(
             ranked = _ranked(searcher, plan, wanted, options.sort, postings)
             page = [("", docnum, score) for docnum, score in islice(ranked, offset, wanted)]
         else:
-            page = _collapsed(searcher, plan, options.sort, stories, wanted, len(matched), postings)
-            page = page[offset:wanted]
+            page = collapse(
+                searcher,
+                lambda depth: list(_ranked(searcher, plan, depth, options.sort, postings)),
+                stories,
+                wanted,
+                len(matched),
+            )[offset:wanted]
         marked = marked_terms(plan.strict)
         characters = body_characters(
             searcher, [docnum for _, docnum, _ in page], body_marks(marked).terms
@@ -278,10 +282,9 @@ def run_search(
         hits = []
         for rank, (story, docnum, score) in enumerate(page, start=offset + 1):
             hit = hit_at(searcher, rank, docnum, score, marked, characters[docnum])
-            if stories is not None:
-                copies = _copies(searcher, stories, story, hit.id, matched)
-                hit = replace(hit, story=story, copies=copies)
-            hits.append(hit)
+            hits.append(
+                hit if stories is None else with_copies(searcher, hit, stories, story, matched)
+            )
         facets = count_facets(searcher, matched, options.facets) if options.facets else {}
         undated = _undated(searcher, found) if plan.dated is not None else 0
         emptied_by = _emptying(searcher, unfiltered, options) if unfiltered and not matched else ()
@@ -305,17 +308,17 @@ def _emptying(searcher: Searcher, found: set[int], options: SearchOptions) -> tu
     return alone or tuple(named)
 
 
-def _collapsed(
+def collapse(
     searcher: Searcher,
-    plan: _Plan,
-    sort: str,
+    rank: Callable[[int | None], Sequence[Ranked]],
     stories: StoryStore,
     wanted: int | None,
     total: int,
-    postings: Postings,
+    leave_out: str = "",
 ) -> list[tuple[str, int, float]]:
     """(story, document number, score) of the best-ranked copy of each of the first
-    `wanted` stories, in ranked order.
+    `wanted` stories, in ranked order, the story `leave_out` left out. `rank(depth)` ranks
+    the best `depth` of the `total` matches (all with None).
 
     The ranking is deepened until it holds `wanted` stories or every match; only the
     stored ids of the ranked documents are read, so dropped copies cost no snippets.
@@ -325,14 +328,16 @@ def _collapsed(
     seen = 0
     chunk = COLLAPSE_CHUNK if wanted is None else wanted + COLLAPSE_SPARE
     while True:
-        ranked = list(_ranked(searcher, plan, depth, sort, postings))
+        ranked = rank(depth)
         # A date order ranks every match at once: read ids only until the page is full.
         while seen < len(ranked) and (wanted is None or len(kept) < wanted):
             fresh = ranked[seen : seen + chunk]
             ids = [searcher.reader().stored_fields(docnum)["id"] for docnum, _ in fresh]
             story_of = stories.stories_of(ids)
             for found, article_id in zip(fresh, ids, strict=True):
-                kept.setdefault(story_of.get(article_id, article_id), found)
+                story = story_of.get(article_id, article_id)
+                if story != leave_out:
+                    kept.setdefault(story, found)
             seen += len(fresh)
         if wanted is None or depth is None or len(kept) >= wanted:
             break
@@ -342,16 +347,25 @@ def _collapsed(
     return [(story, docnum, score) for story, (docnum, score) in kept.items()]
 
 
-def _copies(
-    searcher: Searcher, stories: StoryStore, story: str, article_id: str, matched: set[int]
-) -> tuple[Copy, ...]:
-    """The other copies of the story of `article_id` among the `matched` documents: a
-    copy that the query or the filters leave out is no result, so not listed."""
-    return tuple(
+def with_copies(
+    searcher: Searcher, hit: Hit, stories: StoryStore, story: str, matched: set[int]
+) -> Hit:
+    """`hit` as the best copy of `story`, listing the story's other copies among the
+    `matched` documents: a copy that the query or the filters leave out is no result,
+    so not listed."""
+    copies = tuple(
         c
         for c in stories.story(story).copies
-        if c.id != article_id and searcher.document_number(id=c.id) in matched
+        if c.id != hit.id and searcher.document_number(id=c.id) in matched
     )
+    return replace(hit, story=story, copies=copies)
+
+
+def story_documents(searcher: Searcher, stories: StoryStore, article_id: str) -> set[int]:
+    """The documents of every copy in the story of `article_id`."""
+    story = stories.stories_of([article_id]).get(article_id, article_id)
+    found = (searcher.document_number(id=c.id) for c in stories.story(story).copies)
+    return {docnum for docnum in found if docnum is not None}
 
 
 def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
@@ -497,12 +511,6 @@ def _undated(searcher: Searcher, docs: set[int]) -> int:
     """How many of `docs` have no date."""
     dates = date_column(searcher.reader())
     return sum(1 for docnum in docs if dates[docnum] == UNDATED)
-
-
-def to_hit(rank: int, hit: WhooshHit) -> Hit:
-    """A ranked `Hit` copied out of a Whoosh hit, with its snippets."""
-    score = float(hit.score or 0.0)
-    return hit_at(hit.searcher, rank, hit.docnum, score, marked_terms(hit.results.q))
 
 
 def hit_at(
