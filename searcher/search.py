@@ -344,7 +344,7 @@ def collapse(
         if len(ranked) < depth or len(ranked) >= total:  # every match ranked
             break
         depth *= 4
-    return [(story, docnum, score) for story, (docnum, score) in kept.items()]
+    return [(story, docnum, score) for story, (docnum, score) in kept.items()][:wanted]
 
 
 def with_copies(

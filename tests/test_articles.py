@@ -94,5 +94,6 @@ def test_similar_collapses_copies_and_leaves_out_the_articles_own(tmp_path) -> N
     assert first.story == "a/1" and [hit.story for hit in results].count("a/1") == 1
     assert sorted([first.id, *(c.id for c in first.copies)]) == ["a/1", "a/2", "a/3"]
     assert "v/2" not in {hit.id for hit in results}  # the article's own copy
+    assert len(ix.similar("v/1", limit=1).hits) == 1
     everything = ix.similar("v/1", all_copies=True)
     assert {"v/2", "a/1", "a/2", "a/3"} <= {hit.id for hit in everything}
