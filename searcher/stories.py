@@ -182,10 +182,16 @@ def _text_facts(text: str, every_capital: bool) -> set[int]:
         _fact(_EXCHANGE.sub("", " ".join(code.upper().split())), _CODE)
         for code in _MARKED_CODE.findall(text)
     }
+    names: set[str] = set()
+    figures: set[str] = set()
+    dates: set[str] = set()
     starts = True  # the next word starts a sentence
     month = day = ""  # the previous word, if it was a month or a day
     for token in _FACT_TOKEN.findall(text):
         first = token[0]
+        if first.islower() and token not in _NUMBER_WORDS:  # most words: no fact
+            starts, month, day = False, "", ""
+            continue
         if first in ".!?\n":
             starts, month, day = True, "", ""
             continue
@@ -198,15 +204,17 @@ def _text_facts(text: str, every_capital: bool) -> set[int]:
             if figure is None and first.isupper():
                 name = lowered.removesuffix("'s").removesuffix("’s")
                 this_month = _MONTHS.get(name, "")
-                if (every_capital or not starts) and name not in STOP_WORDS:
-                    found.add(_fact(name, _NAME))
+                if every_capital or not starts:
+                    names.add(name)
         this_day = ""
         if figure is not None:
-            found.add(_fact(figure, _FIGURE))
+            figures.add(figure)
             this_day = figure if figure in _DAYS else ""
         if (this_month and day) or (month and this_day):
-            found.add(_fact(f"{this_month or month} {day or this_day}", _DATE))
+            dates.add(f"{this_month or month} {day or this_day}")
         starts, month, day = False, this_month, this_day
+    for kind, values in ((_NAME, names - STOP_WORDS), (_FIGURE, figures), (_DATE, dates)):
+        found.update(_fact(value, kind) for value in values)
     return found
 
 
