@@ -162,6 +162,8 @@ def test_proximity_allows_words_within_the_given_distance(newsroom: Index) -> No
         ("author:lee AND protests", {"news/reuters-almaty", "news/guardian-oil"}),
         ("oil -headline:oil", {"news/lemonde-strike"}),
         ("oil -prices", set()),
+        # the excluded word's first article (reuters-almaty) comes before the first oil one
+        ("oil -protests", {"news/reuters-output"}),
         ("oil - prices", {"news/guardian-oil", "news/reuters-output", "news/lemonde-strike"}),
         ("protests -corruption -troops", {"news/guardian-oil"}),
         ("(oil OR troops) AND NOT prices", {"news/ap-troops"}),
