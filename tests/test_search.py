@@ -109,6 +109,15 @@ def test_malformed_queries_name_the_problem_and_position(
     assert str(raised.value) == f"{message} at position {position + 1}"
 
 
+def test_at_and_t_is_found_as_one_word_not_as_t(make_index: Build) -> None:
+    ix = make_index(
+        article("att", headline="AT&T raises prices", body=FILLER + "AT&T's customers pay more."),
+        article("tmobile", headline="T-Mobile at the mall", body=FILLER + "T-Mobile opened."),
+    )
+    assert [hit.id for hit in ix.search("AT&T")] == ["t/att"]
+    assert [hit.id for hit in ix.search('"AT&T customers"')] == ["t/att"]
+
+
 def test_lenient_plain_words_with_stray_punctuation(make_index: Build) -> None:
     ix = make_index(article("a", body=FILLER + "U.S. troops landed. " + FILLER))
     assert [hit.id for hit in ix.search("U.S. troops?")] == ["t/a"]
