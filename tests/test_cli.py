@@ -152,6 +152,12 @@ def test_filters_sort_and_paging_options(newsroom_dir: Path) -> None:
     assert recent.exit_code == 0 and json.loads(recent.output)["total"] == 2
 
 
+def test_until_the_last_year_there_is(newsroom_dir: Path) -> None:
+    result = run(newsroom_dir, "query", "oil", "--until", "9999", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total"] == 2  # the dated ones
+
+
 def test_csv_export_streams_every_match_not_a_page(newsroom_dir: Path) -> None:
     import csv
     import io
@@ -217,6 +223,9 @@ def test_seed_quotes_corruption_names_shekenova_and_sharipov(indexed: Path) -> N
     ("args", "message"),
     [
         (["query", "oil", "--since", "last week"], "Not a date: 'last week'"),
+        (["query", "oil", "--since", "99999999d"], "Not a date: '99999999d'"),
+        (["query", "oil", "--since", "0000"], "Not a date: '0000'"),
+        (["query", "oil", "--since", "2023", "--until", "2022"], "ends (2022-12-31) before it"),
         (["query", "oil", "--facets", "colour"], "Unknown facet 'colour'"),
         (["query", "oil", "--sort", "size"], "Invalid value for '--sort'"),
         (["query", "(oil", "--format", "csv"], "Unclosed bracket at position 1"),
