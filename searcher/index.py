@@ -358,7 +358,7 @@ class Index:
                     ranked = rank_documents(searcher, topic.query, limit)
                 except QuerySyntaxError as error:
                     raise QuerySyntaxError(
-                        f"topic {topic.qid}: {error.message}", error.position
+                        f"topic {topic.qid}: {error.message}", error.position, error.hint
                     ) from None
                 for rank, (docnum, score) in enumerate(ranked, start=1):
                     stored = searcher.stored_fields(docnum)

@@ -30,6 +30,21 @@ FIELD_WEIGHTS: dict[str, float] = {
     "captions": CAPTIONS_WEIGHT,
 }
 
+# The fields a query may name (`headline:oil`), each with the other names users may type
+# for it. Any other field name in a query is refused with this list.
+QUERY_FIELDS: dict[str, tuple[str, ...]] = {
+    "headline": (),
+    "body": (),
+    "quotes": ("quote",),
+    "captions": (),
+    "speakers": ("speaker",),
+    "source": (),
+    "authors": ("author",),
+    "country": (),
+    "language": (),
+    "date": (),
+}
+
 BM25_K1 = 1.2
 BM25_B = 0.75
 HEADLINE_B = 0.75

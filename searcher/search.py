@@ -1,10 +1,9 @@
 """Searching: check and parse the query, rank with BM25F, cut snippets, copy out `Results`.
 
 Parts:
-- `check_syntax()`: rejects what Whoosh's forgiving parser would silently misread
-  (unbalanced quotes or brackets, a lone operator), naming the position.
 - `parse_query()`: the query over the weighted fields, as a strict form (every term
-  required) and, for a plain multi-word query, a loose form (any term).
+  required) and, for a plain multi-word query, a loose form (any term), once
+  `querycheck` has refused what Whoosh's forgiving parser would misread or run long.
 - `run_search()`: all-terms matches first, then the partial ones, each tier by score (or
   by date, or by score times recency), within the filters of `SearchOptions`; with the
   facets, the undated articles a date filter dropped, and a did-you-mean suggestion.
@@ -35,12 +34,13 @@ from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
 from searcher.docsets import Postings, matching_docs
-from searcher.errors import FilterError, QuerySyntaxError
+from searcher.errors import FilterError
 from searcher.facets import check_facets, count_facets
 from searcher.filters import date_query, filter_query
 from searcher.models import Copy, Hit, Results, SearchOptions, Snippet
 from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
-from searcher.schema import FIELD_WEIGHTS, weighting
+from searcher.querycheck import FuzzyTerms, PlusMinus, QueryChecks, check_syntax
+from searcher.schema import FIELD_WEIGHTS, QUERY_FIELDS, weighting
 from searcher.spelling import VARIANT_PREFIX, expand_variants, respell_variants, suggest
 from searcher.stories import StoryStore
 from searcher.topk import top_documents
@@ -51,9 +51,6 @@ SNIPPET_CHARS = 240
 SNIPPET_CONTEXT = 70
 LEAD_CHARS = 200
 
-_OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
-_BINARY = ("AND", "OR", "ANDNOT", "ANDMAYBE")
-_WORD = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 # "troops?" or "now!": sentence punctuation at the end of a word, not a wildcard.
 _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s)]|$)")
 _SPACE = re.compile(r"\s+")
@@ -62,7 +59,7 @@ _EXPLICIT_AND = re.compile(r"\bAND\b")
 # "-word" excludes at the start of a word only, so "pre-war" stays one phrase.
 _MINUS = r"(?<![^\s(])-(?=[^\s-])"
 # Field names users type, for the fields they mean.
-FIELD_ALIASES = {"quotes": ["quote"], "speakers": ["speaker"], "authors": ["author"]}
+FIELD_ALIASES = {field: list(others) for field, others in QUERY_FIELDS.items() if others}
 
 Snippets = tuple[Snippet, ...]
 Ranked = tuple[int, float]  # (document number, score)
@@ -72,43 +69,6 @@ RUN_SCORE_GAP = 0.001
 # Hits ranked beyond a page when collapsing, for the copies it drops.
 COLLAPSE_SPARE = 5
 COLLAPSE_CHUNK = 500  # ranked documents whose stories are looked up at a time, for every match
-
-
-def check_syntax(text: str) -> None:
-    """Raise `QuerySyntaxError` for an empty query, unbalanced quotes or brackets, or an
-    operator with nothing to join."""
-    if not text.strip():
-        raise QuerySyntaxError("Empty query", 0)
-    depth_starts: list[int] = []
-    quote_at = -1
-    for i, char in enumerate(text):
-        if char == '"':
-            quote_at = -1 if quote_at >= 0 else i
-        elif quote_at < 0 and char == "(":
-            depth_starts.append(i)
-        elif quote_at < 0 and char == ")":
-            if not depth_starts:
-                raise QuerySyntaxError("Closing bracket without an opening one", i)
-            depth_starts.pop()
-    if quote_at >= 0:
-        raise QuerySyntaxError("Unclosed double quote", quote_at)
-    if depth_starts:
-        raise QuerySyntaxError("Unclosed bracket", depth_starts[-1])
-    _check_operators(text)
-
-
-def _check_operators(text: str) -> None:
-    previous = None  # None at the start of the query or of a group
-    for match in _WORD.finditer(text):
-        word = match.group()
-        if word in _BINARY and previous in (None, "(", *_OPERATORS):
-            raise QuerySyntaxError(f"{word} has nothing before it", match.start())
-        if word == ")" and previous in _OPERATORS:
-            raise QuerySyntaxError(f"{previous} has nothing after it", match.start())
-        previous = word
-    if previous in _OPERATORS:
-        last = list(_WORD.finditer(text))[-1]
-        raise QuerySyntaxError(f"{previous} has nothing after it", last.start())
 
 
 def _parser(schema: Any) -> qparser.QueryParser:
@@ -121,10 +81,11 @@ def _parser(schema: Any) -> qparser.QueryParser:
 def _with_plugins(parser: qparser.QueryParser) -> qparser.QueryParser:
     parser.add_plugins(
         [
-            qparser.FuzzyTermPlugin(),
+            FuzzyTerms(),
             qparser.GtLtPlugin(),
             qparser.FieldAliasPlugin(FIELD_ALIASES),
-            qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=_MINUS),
+            PlusMinus(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=_MINUS),
+            QueryChecks(),
         ]
     )
     return parser
@@ -134,7 +95,13 @@ def parse_field_query(text: str, schema: Any, field: str) -> query.Query:
     """Parse user text against one field, any of its words matching (for quote search)."""
     check_syntax(text)
     parser = _with_plugins(qparser.QueryParser(field, schema, group=qparser.OrGroup))
-    return _parse(_TRAILING_PUNCTUATION.sub("", text), schema, parser)
+    return _parse(_without_trailing_punctuation(text), schema, parser)
+
+
+def _without_trailing_punctuation(text: str) -> str:
+    """`text` with spaces for the punctuation ending its words, so that positions in it
+    are positions in `text`."""
+    return _TRAILING_PUNCTUATION.sub(lambda found: " " * len(found.group()), text)
 
 
 def _parse(text: str, schema: Any, parser: qparser.QueryParser | None = None) -> query.Query:
@@ -147,7 +114,7 @@ def parse_query(text: str, schema: Any) -> tuple[query.Query, query.Query | None
     """Parse user text into (strict, loose) queries; loose is None when there is no
     plain multi-term form to relax."""
     check_syntax(text)
-    strict = _parse(_TRAILING_PUNCTUATION.sub("", text), schema)
+    strict = _parse(_without_trailing_punctuation(text), schema)
     return strict, None if _EXPLICIT_AND.search(text) else _relaxed(strict)
 
 

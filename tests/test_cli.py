@@ -243,6 +243,32 @@ def test_bad_options_and_ids_exit_2_with_one_line(
     assert "Traceback" not in result.output + result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message", "hint"),
+    [
+        (["query", "*"], "A wildcard needs 2 characters before it at position 1", "protest*"),
+        (["query", "oil~5"], "A fuzzy term allows at most 2 edits, not 5 at position 1", "oil~2"),
+        (["query", "dat:>2022"], "No field 'dat' to search at position 1", "headline, body"),
+        (
+            ["query", "oil", "--format", "jsonl", "--since", "2023", "--until", "2022"],
+            "ends",
+            "first",
+        ),
+        (["quotes", "url:oil"], "No field 'url' to search at position 1", "headline, body"),
+        (["show", "news/guardian-oil", "--query", "oil^0"], "A boost must be above 0", "oil^2"),
+        (["speakers", "(" * 11 + "oil" + ")" * 11], "Brackets nested more than 10 deep", "fewer"),
+        (["query", ""], "Empty query at position 1", "Give words to look for"),
+    ],
+)
+def test_query_errors_exit_2_with_the_position_and_a_hint_that_fits(
+    newsroom_dir: Path, args: list[str], message: str, hint: str
+) -> None:
+    result = run(newsroom_dir, *args)
+    assert result.exit_code == 2
+    error, next_step = result.stderr.splitlines()
+    assert message in error and hint in next_step
+
+
 @pytest.mark.parametrize("command", ["query", "show", "similar", "quotes", "speakers"])
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])

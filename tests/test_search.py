@@ -6,7 +6,7 @@ from conftest import filler
 
 from searcher import Article, Index, QuerySyntaxError, read_corpus, search, whoosh_fixes
 from searcher.models import Quote
-from searcher.search import check_syntax
+from searcher.querycheck import check_syntax
 
 Build = Callable[..., Index]
 FILLER = "Officials met on Tuesday to discuss the budget and the weather in the region. "
