@@ -1,9 +1,12 @@
+import random
 import time
 
 import pytest
+from typer.testing import CliRunner
 from whoosh import fields
 
 from searcher import FilterError, Index, QuerySyntaxError
+from searcher.cli import app
 from searcher.querycheck import (
     MAX_DEPTH,
     MAX_EDITS,
@@ -14,6 +17,8 @@ from searcher.querycheck import (
     check_syntax,
 )
 from searcher.schema import QUERY_FIELDS, build_schema
+
+runner = CliRunner()
 
 
 def ids(ix: Index, text: str) -> set[str]:
@@ -155,3 +160,121 @@ def test_a_range_the_other_way_round_is_a_query_error_not_a_filter_error(
     error = refusal(newsroom, "date:[2023 to 2022]")
     assert not isinstance(error, FilterError)
     assert error.hint == "Give the earlier date first."
+
+
+# A seeded fuzz of the query parser: queries built from the syntax's pieces, with
+# operators, brackets, quotes, fields, wildcards, ranges, unicode and control characters.
+WORDS = [
+    *("oil", "prices", "Protesters", "kazakhstan", "corruption", "the", "of", "a", "AT&T"),
+    *("U.S.", "don't", "xyzzy", "café", "Zhanaözen", "東京", "İstanbul", "straße", "🛢"),
+    *("النفط", "e\u0301", "2022", "10:30", "http://x.org/a?b=c", "o" * MAX_WORD_CHARS),
+]
+FIELDS = [
+    *QUERY_FIELDS,
+    *(other for others in QUERY_FIELDS.values() for other in others),
+    *("dat", "topics", "url", "metadata", "id", "path", "date_iso", "source_key", "*", "Body"),
+]
+DATES = [
+    *("2022", "2022-06", "2022-13", "2022-02-30", "2022-06-15", "7d", "0000", "9999"),
+    *("garbage", "2022-01-31T10:00", "*", "", "99999999d", "2022-00"),
+]
+OPERATORS = ["AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE", "TO", "+", "-", "&&", "!"]
+SYMBOLS = [
+    *"()[]{}\"'*?~^:<>=&\\/,.;!",
+    *("~2", "~9", "~10", "~/3", "~1/2", "^2", "^0", "^0.5", "^", ">=", "<=", "*:*"),
+]
+CONTROLS = ["\x00", "\x1b[31m", "\x1b]0;x\x07", "\t", "\n", "\r", "\x7f", "\u200b", "\u202e"]
+
+
+def fuzzed_piece(r: random.Random) -> str:
+    k = r.random()
+    if k < 0.3:
+        return r.choice(WORDS)
+    if k < 0.42:
+        return r.choice(FIELDS) + ":" + fuzzed_piece(r)
+    if k < 0.5:
+        return "date:" + r.choice(["", ">", "<", ">=", "<="]) + r.choice(DATES)
+    if k < 0.56:
+        start, end = r.choice(DATES + WORDS), r.choice(DATES + WORDS)
+        field = r.choice(["date:", "", "body:"])
+        return f"{field}{r.choice('[{')}{start} {r.choice(['to', 'TO', ''])} {end}{r.choice(']}')}"
+    if k < 0.66:
+        return r.choice(OPERATORS)
+    if k < 0.8:
+        return r.choice(WORDS) + r.choice(SYMBOLS)
+    if k < 0.9:
+        return r.choice(SYMBOLS)
+    if k < 0.95:
+        return r.choice(CONTROLS)
+    phrase = " ".join(r.choices(WORDS, k=r.randint(0, 4)))
+    return '"' + phrase + r.choice(['"', '"~3', '"^2', ""])
+
+
+def adversarial(r: random.Random) -> str:
+    k = r.randint(0, 7)
+    if k == 0:
+        return "(" * r.randint(5, 15) + "oil" + ")" * r.randint(5, 15)
+    if k == 1:
+        return " ".join(r.choices(WORDS, k=r.randint(MAX_QUERY_WORDS - 10, MAX_QUERY_WORDS + 30)))
+    if k == 2:
+        return "x" * r.randint(MAX_WORD_CHARS - 10, MAX_WORD_CHARS + 10)
+    if k == 3:
+        stems = r.choices(["oil", "pri", "prot", "kaz", "co", "corruption"], k=r.randint(1, 6))
+        return " ".join(stem + r.choice(["~2", "*", "~", "?"]) for stem in stems)
+    if k == 4:
+        return "NOT " * r.randint(1, 400) + "oil"
+    if k == 5:
+        alphabet = [*SYMBOLS, *CONTROLS, "a", " ", "oil"]
+        return "".join(r.choices(alphabet, k=r.randint(1, MAX_QUERY_CHARS + 100)))
+    if k == 6:
+        return " AND ".join(r.choices(WORDS, k=r.randint(2, 60)))
+    return "-" * r.randint(1, 50) + "oil"
+
+
+def fuzzed_query(r: random.Random) -> str:
+    if r.random() < 0.15:
+        return adversarial(r)
+    if r.random() < 0.1:
+        alphabet = 'abc oil()[]{}"*?~^:<>=&-+\\/ AND OR NOT \x00\x1b東é'
+        return "".join(r.choices(alphabet, k=r.randint(0, 40)))
+    return r.choice(["", " ", "  "]).join(fuzzed_piece(r) for _ in range(r.randint(1, 8)))
+
+
+HANG_GUARD = 5.0  # seconds: no query may come near it (they take milliseconds)
+
+
+def test_fuzzed_queries_end_in_results_or_a_query_error_through_the_library(
+    newsroom: Index,
+) -> None:
+    r = random.Random(20260)
+    newsroom.search("zzyzzx")  # stems a word the index never met: NLTK's import, once
+    failures, slowest = [], 0.0
+    for n in range(2000):
+        text = fuzzed_query(r)
+        start = time.perf_counter()
+        try:
+            # a quarter as a user runs them: with copies collapsed (a story store opened
+            # for each), and as quote searches (the parser on one field)
+            newsroom.search(text, all_copies=n % 4 != 0)
+            if n % 4 == 1:
+                newsroom.quotes(text)
+        except QuerySyntaxError:
+            pass
+        except Exception as error:  # what the fuzz is for
+            failures.append((text, repr(error)))
+        slowest = max(slowest, time.perf_counter() - start)
+    assert not failures, failures[:5]
+    assert slowest < HANG_GUARD
+
+
+def test_fuzzed_queries_exit_0_or_2_through_the_cli(newsroom: Index) -> None:
+    r = random.Random(20261)
+    failures = []
+    for _ in range(300):
+        text = fuzzed_query(r)
+        command = r.choice(["query", "query", "quotes", "speakers"])
+        extra = r.choice([[], ["--json"], ["--format", "jsonl"]]) if command == "query" else []
+        result = runner.invoke(app, [command, text, "--index", str(newsroom.path), *extra])
+        if result.exit_code not in (0, 2) or "Internal error" in result.stderr:
+            failures.append((command, text, result.exit_code, result.stderr[-300:]))
+    assert not failures, failures[:5]
