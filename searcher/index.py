@@ -24,7 +24,7 @@ from whoosh.util.times import long_to_datetime
 from whoosh.writing import SegmentWriter
 
 from searcher import whoosh_fixes
-from searcher.analysis import take_indexed_words
+from searcher.analysis import take_indexed_words, token_pattern
 from searcher.articles import show_article, similar_articles
 from searcher.errors import (
     IndexLockedError,
@@ -105,7 +105,8 @@ class Index:
         return self._storage().create_index(build_schema())
 
     def _checked(self, ix: whoosh_index.FileIndex) -> whoosh_index.FileIndex:
-        """`ix`, unless it lacks fields this version writes and reads."""
+        """`ix`, unless it lacks fields this version writes and reads, or split their
+        words otherwise (queries would then look for words it does not hold)."""
         whoosh_fixes.apply()
         check_schema(ix, self.path)
         return ix
@@ -347,7 +348,7 @@ class Index:
                     ranked = rank_documents(searcher, topic.query, limit)
                 except QuerySyntaxError as error:
                     raise QuerySyntaxError(
-                        f"topic {topic.qid}: {error.message}", error.position
+                        f"topic {topic.qid}: {error.message}", error.position, error.hint
                     ) from None
                 for rank, (docnum, score) in enumerate(ranked, start=1):
                     stored = searcher.stored_fields(docnum)
@@ -384,12 +385,24 @@ def _utc(value: int) -> datetime:
 
 def check_schema(ix: whoosh_index.FileIndex, path: str | os.PathLike[str]) -> None:
     """Raise `IndexOutdatedError` when the index at `path` lacks fields this version
-    writes and reads."""
-    missing = sorted(set(build_schema().names()) - set(ix.schema.names()))
+    writes and reads, or splits their words otherwise (queries would then look for words
+    it does not hold)."""
+    schema = build_schema()
+    missing = sorted(set(schema.names()) - set(ix.schema.names()))
     if missing:
         raise IndexOutdatedError(
             f"The index at {path} was built by an older version"
             f" (it has no {', '.join(missing)} field)"
+        )
+    changed = [
+        name
+        for name in schema.names()
+        if token_pattern(schema[name].analyzer) != token_pattern(ix.schema[name].analyzer)
+    ]
+    if changed:
+        raise IndexOutdatedError(
+            f"The index at {path} was built by an older version"
+            f" (it splits the words of {', '.join(changed)} differently)"
         )
 
 

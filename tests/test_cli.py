@@ -154,6 +154,12 @@ def test_filters_sort_and_paging_options(newsroom_dir: Path) -> None:
     assert recent.exit_code == 0 and json.loads(recent.output)["total"] == 2
 
 
+def test_until_the_last_year_there_is(newsroom_dir: Path) -> None:
+    result = run(newsroom_dir, "query", "oil", "--until", "9999", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total"] == 2  # the dated ones
+
+
 def test_csv_export_streams_every_match_not_a_page(newsroom_dir: Path) -> None:
     import csv
     import io
@@ -219,6 +225,9 @@ def test_seed_quotes_corruption_names_shekenova_and_sharipov(indexed: Path) -> N
     ("args", "message"),
     [
         (["query", "oil", "--since", "last week"], "Not a date: 'last week'"),
+        (["query", "oil", "--since", "99999999d"], "Not a date: '99999999d'"),
+        (["query", "oil", "--since", "0000"], "Not a date: '0000'"),
+        (["query", "oil", "--since", "2023", "--until", "2022"], "ends (2022-12-31) before it"),
         (["query", "oil", "--facets", "colour"], "Unknown facet 'colour'"),
         (["query", "oil", "--sort", "size"], "Invalid value for '--sort'"),
         (["query", "(oil", "--format", "csv"], "Unclosed bracket at position 1"),
@@ -234,6 +243,32 @@ def test_bad_options_and_ids_exit_2_with_one_line(
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.output + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "hint"),
+    [
+        (["query", "*"], "A wildcard needs 2 characters before it at position 1", "protest*"),
+        (["query", "oil~5"], "A fuzzy term allows at most 2 edits, not 5 at position 1", "oil~2"),
+        (["query", "dat:>2022"], "No field 'dat' to search at position 1", "headline, body"),
+        (
+            ["query", "oil", "--format", "jsonl", "--since", "2023", "--until", "2022"],
+            "ends",
+            "first",
+        ),
+        (["quotes", "url:oil"], "No field 'url' to search at position 1", "headline, body"),
+        (["show", "news/guardian-oil", "--query", "oil^0"], "A boost must be above 0", "oil^2"),
+        (["speakers", "(" * 11 + "oil" + ")" * 11], "Brackets nested more than 10 deep", "fewer"),
+        (["query", ""], "Empty query at position 1", "Give words to look for"),
+    ],
+)
+def test_query_errors_exit_2_with_the_position_and_a_hint_that_fits(
+    newsroom_dir: Path, args: list[str], message: str, hint: str
+) -> None:
+    result = run(newsroom_dir, *args)
+    assert result.exit_code == 2
+    error, next_step = result.stderr.splitlines()
+    assert message in error and hint in next_step
 
 
 @pytest.mark.parametrize("command", ["query", "show", "similar", "quotes", "speakers"])
