@@ -3,8 +3,9 @@
 
 Parts:
 - `stored_article()`: an `Article` rebuilt from the stored fields of a document.
-- `show_article()`: the article with the ranges of a query's words marked in its headline
-  and body (matched after stemming, as the search matches them).
+- `show_article()`: the article with the ranges of a query's matches marked in its
+  headline and body (words after stemming, phrases where the phrase is, as the search
+  matches them; snippets mark the same).
 - `similar_articles()`: more-like-this: the most distinctive terms of the article's
   headline and body together (Whoosh's Bo1 key terms), each weighted by its key-term
   score and searched in the body and the headline. On the BBC corpus, 82% of the ten most
@@ -24,8 +25,9 @@ from whoosh.searching import Searcher
 from searcher.analysis import news_analyzer
 from searcher.errors import ArticleNotFoundError
 from searcher.models import Article, ArticleView, Quote, Results, Span
-from searcher.schema import FIELD_WEIGHTS, LIST_SEPARATOR, weighting
+from searcher.schema import LIST_SEPARATOR, weighting
 from searcher.search import parse_query, to_hit
+from searcher.snippets import NO_MARKS, FieldMarks, body_marks, marked_terms, text_spans
 from searcher.spelling import expand_variants
 
 SIMILAR_TERMS = 25  # key terms of an article that describe it
@@ -68,22 +70,17 @@ def show_article(ix: FileIndex, article_id: str, text: str | None = None) -> Art
         if not text:
             return ArticleView(article)
         strict, _ = parse_query(text, ix.schema)
-        terms = expand_variants(strict, searcher.reader()).iter_all_terms()
-        stems = {word for field, word in terms if field in FIELD_WEIGHTS}
+        marks = marked_terms(expand_variants(strict, searcher.reader()))
     return ArticleView(
         article,
-        headline_spans=marked_spans(article.headline, stems),
-        body_spans=marked_spans(article.body, stems),
+        headline_spans=marked_spans(article.headline, marks.get("headline", NO_MARKS)),
+        body_spans=marked_spans(article.body, body_marks(marks)),
     )
 
 
-def marked_spans(text: str, stems: set[str]) -> tuple[Span, ...]:
-    """Character ranges of the words in `text` whose stems are in `stems`."""
-    return tuple(
-        (token.startchar, token.endchar)
-        for token in news_analyzer()(text, chars=True)
-        if token.text in stems
-    )
+def marked_spans(text: str, marks: FieldMarks) -> tuple[Span, ...]:
+    """Character ranges of the matches of `marks` in the prose `text`."""
+    return tuple((start, end) for start, end, _ in text_spans(news_analyzer(), text, marks))
 
 
 def similar_articles(ix: FileIndex, article_id: str, limit: int = 10) -> Results:

@@ -164,8 +164,9 @@ class Story:
 class Hit:
     """One ranked result, copied out of the index.
 
-    `story` names the group of near-duplicates the article belongs to; `copies` are the
-    group's other articles, which results collapsed into this one.
+    `headline_spans` are the character ranges of the matches inside `headline`. `story`
+    names the group of near-duplicates the article belongs to; `copies` are the group's
+    other articles, which results collapsed into this one.
     """
 
     rank: int
@@ -179,6 +180,7 @@ class Hit:
     snippets: tuple[Snippet, ...] = ()
     story: str = ""
     copies: tuple[Copy, ...] = ()
+    headline_spans: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -97,9 +97,9 @@ def _one_line(text: str) -> str:
     return clean(text).replace("\t", " ").replace("\n", " ")
 
 
-def marked(text: str, spans: Iterable[Span]) -> Text:
-    """`text`, cleaned, with the character ranges `spans` styled as matches."""
-    styled = Text(clean(text))
+def marked(text: str, spans: Iterable[Span], style: str = "") -> Text:
+    """`text`, cleaned, in `style` with the character ranges `spans` styled as matches."""
+    styled = Text(clean(text), style=style)
     for start, end in spans:
         styled.stylize(MATCH_STYLE, start, end)
     return styled
@@ -121,8 +121,8 @@ def _day(hit: Hit | QuoteHit) -> str:
 
 def hit_renderable(hit: Hit) -> RenderableType:
     """One result: rank and headline, the metadata line, snippets, then id and path."""
-    title = Text.assemble((f"{hit.rank}. ", "bold"), _data(hit.headline or "(no headline)"))
-    title.stylize("bold cyan", len(f"{hit.rank}. "))
+    headline = marked(hit.headline or "(no headline)", hit.headline_spans, "bold cyan")
+    title = Text(f"{hit.rank}. ", style="bold").append_text(headline)
     facts = [hit.source, hit.byline, _day(hit)]
     meta = _data(" · ".join(fact for fact in facts if fact), style="green")
     meta.append(f"  score {hit.score:.2f}", style="dim")
@@ -229,6 +229,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "id": hit.id,
         "score": hit.score,
         "headline": hit.headline,
+        "headline_spans": [list(span) for span in hit.headline_spans],
         "source": hit.source,
         "byline": hit.byline,
         "date": hit.date.isoformat() if hit.date else None,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from searcher import Article, Index, read_corpus
+from searcher.models import Snippet
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "000_c62dc9544255aea0.txt"
@@ -143,3 +144,19 @@ def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Index:
     ix = Index(tmp_path_factory.mktemp("newsroom") / "index")
     ix.add(NEWSROOM)
     return ix
+
+
+def assert_snippets_in_order(body: str, snippets: tuple[Snippet, ...]) -> None:
+    """Each snippet is whole words of `body` (whitespace collapsed), with "…" where the
+    body goes on, and stands after the one before it: none overlaps another."""
+    text, cursor = " ".join(body.split()), 0
+    for snippet in snippets:
+        core = snippet.text.removeprefix("… ").removesuffix(" …")
+        start = text.find(core, cursor)
+        assert start >= 0, f"{core!r} is not in the body after the snippet before it"
+        end = start + len(core)
+        assert start == 0 or text[start - 1] == " ", f"{core!r} starts inside a word"
+        assert end == len(text) or text[end] == " ", f"{core!r} ends inside a word"
+        assert snippet.text.startswith("… ") == (start > 0)
+        assert snippet.text.endswith(" …") == (end < len(text))
+        cursor = end

@@ -13,7 +13,7 @@ from searcher.corpus import FORMATS
 runner = CliRunner()
 HIT_KEYS = {
     *("rank", "id", "score", "headline", "source", "byline", "date", "path", "snippets"),
-    *("story", "copies"),
+    *("story", "copies", "headline_spans"),
 }
 
 
