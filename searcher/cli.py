@@ -394,12 +394,14 @@ def query_command(
 
 
 def _print_results(results: Results, as_json: bool) -> None:
-    """A page of results as JSON, drawn or as records, and its notes on stderr."""
-    if as_json:
+    """A page of results as JSON, drawn or as records; its notes on stderr."""
+    if as_json:  # the document has the suggestion, not the undated count
         _echo_json(results_json(results))
+        notes = [undated_note(results.undated_excluded)] if results.undated_excluded else []
     else:
         _print(results_renderable(results), results_lines(results), results_heading(results))
-    for note in result_notes(results):
+        notes = result_notes(results)
+    for note in notes:
         errors.print(Text(note, style="yellow"))
 
 

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ from searcher.errors import (
 from searcher.models import (
     Article,
     ArticleView,
+    Copy,
     Hit,
     IndexReport,
     IndexStats,
@@ -67,6 +69,7 @@ if TYPE_CHECKING:
 DEFAULT_INDEX = "index"
 DEFAULT_COMMIT_EVERY = 50_000
 RUN_LIMIT = 1000
+STORY_BATCH = 500  # exported hits whose stories are looked up at a time
 
 
 class Index:
@@ -305,10 +308,10 @@ class Index:
             return view
         try:
             story = store.stories_of([article_id]).get(article_id)
-            copies = store.story(story).copies if story else ()
+            copies = _other_copies(store, story, article_id) if story else ()
         finally:
             store.close()
-        return replace(view, copies=tuple(c for c in copies if c.id != article_id))
+        return replace(view, copies=copies)
 
     def similar(self, article_id: str, limit: int = 10) -> Results:
         """The articles most like `article_id` (more-like-this over body and headline)."""
@@ -328,9 +331,24 @@ class Index:
             return count_speakers(self._open_articles(), text, limit=limit)
 
     def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
-        """Every match of `text` in ranked order, one at a time (for export)."""
-        with known_stems(self.path):
-            yield from iter_search(self._open_articles(), text, options=options)
+        """Every match of `text` in ranked order, one at a time (for export), each with its
+        story and the story's other copies as `search` gives them (every copy is listed
+        in its own place too)."""
+        store = open_store(self.path)
+        try:
+            with known_stems(self.path):
+                hits = iter_search(self._open_articles(), text, options=options)
+                while batch := list(islice(hits, STORY_BATCH)):
+                    if store is None:
+                        yield from batch
+                        continue
+                    story_of = store.stories_of(hit.id for hit in batch)
+                    for hit in batch:
+                        story = story_of.get(hit.id, hit.id)
+                        yield replace(hit, story=story, copies=_other_copies(store, story, hit.id))
+        finally:
+            if store is not None:
+                store.close()
 
     def run(self, topics: Iterable[Topic], limit: int = RUN_LIMIT) -> list[RunRow]:
         """Rank the best `limit` articles for every topic through one open searcher.
@@ -353,6 +371,11 @@ class Index:
                     docno = stored.get("docno") or stored["id"]
                     rows.append(RunRow(topic.qid, docno, rank, score))
         return rows
+
+
+def _other_copies(store: StoryStore, story: str, article_id: str) -> tuple[Copy, ...]:
+    """The copies of `story` other than `article_id`."""
+    return tuple(c for c in store.story(story).copies if c.id != article_id)
 
 
 class KeptReader:

@@ -151,7 +151,8 @@ def results_heading(results: Results) -> Text:
     if not results.total:
         return _data(f"No articles match {results.query!r}.", style="yellow")
     shown = f"{results.hits[0].rank}-{results.hits[-1].rank}" if results.hits else "none"
-    return _data(f"{plural(results.total, 'article')} match {results.query!r} (showing {shown})")
+    match = "matches" if results.total == 1 else "match"
+    return _data(f"{plural(results.total, 'article')} {match} {results.query!r} (showing {shown})")
 
 
 def results_renderable(results: Results) -> RenderableType:
@@ -502,7 +503,8 @@ def quotes_heading(results: QuoteResults) -> Text:
     """How many quotations matched."""
     if not results.total:
         return _data(f"No quotes match {results.query!r}.", style="yellow")
-    return _data(f"{plural(results.total, 'quote')} match {results.query!r}")
+    match = "matches" if results.total == 1 else "match"
+    return _data(f"{plural(results.total, 'quote')} {match} {results.query!r}")
 
 
 def quotes_renderable(results: QuoteResults) -> RenderableType:
@@ -609,12 +611,12 @@ PHASES = {
 
 class ProgressDisplay:
     """Shows an indexing run's `Progress`: on a terminal a live line (phase, bar, files,
-    articles, rate, elapsed time) that moves on its own while a phase lasts; elsewhere a
-    plain line at each new phase and every `interval` seconds within one. The last state
-    stays shown when the run ends. Nothing when not `enabled`. The rate is articles over
-    the time since the run began, so it counts the writing and committing too. Use as a
-    context manager; call it with each `Progress`. The live line (and its refresh thread)
-    starts at the first call."""
+    articles, rate, elapsed time) that moves on its own while a phase lasts, and stays
+    when the run ends; elsewhere, once a run has lasted `interval` seconds, a plain line
+    at each new phase and every `interval` seconds, and one at the end. Nothing when not
+    `enabled`. The rate is articles over the time since the run began, so it counts the
+    writing and committing too. Use as a context manager; call it with each `Progress`.
+    The live line (and its refresh thread) starts at the first call."""
 
     def __init__(self, console: Console, enabled: bool = True, interval: float = 10.0) -> None:
         self._console = console
@@ -634,26 +636,30 @@ class ProgressDisplay:
         if self._bar is not None:
             self._update(self._latest, "Indexed")
             self._bar.stop()
-        else:
+        elif self._last_line > self._started:  # lines were printed: end them
             self._console.print(self._line(self._latest, "indexed"), soft_wrap=True)
 
     def __call__(self, progress: Progress) -> None:
         if not self._enabled:
             return
+        now = time.monotonic()
         if self._latest is None:
-            self._started = time.monotonic()
+            self._started = self._last_line = now
         new_phase = self._latest is None or progress.phase != self._latest.phase
         self._latest = progress
         if self._console.is_terminal:
             self._update(progress, PHASES.get(progress.phase, progress.phase))
-        elif new_phase or time.monotonic() - self._last_line >= self._interval:
-            self._last_line = time.monotonic()
+        elif now - self._last_line >= self._interval or (
+            new_phase and now - self._started >= self._interval
+        ):
+            self._last_line = now
             label = PHASES.get(progress.phase, progress.phase).lower()
             self._console.print(self._line(progress, label), soft_wrap=True)
 
     def _line(self, progress: Progress, label: str) -> str:
         elapsed = time.monotonic() - self._started
-        return f"{label}: {_counts(progress, elapsed)}, {elapsed:.0f} s"
+        counts = "" if progress.phase == "scanning" else f" {_counts(progress, elapsed)},"
+        return f"{label}:{counts} {elapsed:.0f} s"
 
     def _update(self, progress: Progress, label: str) -> None:
         if self._bar is None:
@@ -675,8 +681,8 @@ class ProgressDisplay:
 
 
 def _counts(progress: Progress, elapsed: float) -> str:
-    """ "3/30 files, 1,234 articles, 410/s" (no rate before the first article)."""
-    files = f"{progress.files_done}/{plural(progress.files_total, 'file')}"
+    """ "files 3/30, 1,234 articles, 410/s" (no rate before the first article)."""
+    files = f"files {progress.files_done}/{progress.files_total}"
     articles = f"{progress.articles:,} article{'' if progress.articles == 1 else 's'}"
     rate = f", {progress.articles / max(elapsed, 1e-6):,.0f}/s" if progress.articles else ""
     return f"{files}, {articles}{rate}"
@@ -699,7 +705,10 @@ def _live_bar(console: Console) -> RichProgress:
         """Files, articles and the rate, recomputed at every refresh."""
 
         def render(self, task: Task) -> Text:
-            return Text(_counts(task.fields["progress"], task.elapsed or 0.0).replace(",", " ·", 2))
+            progress = task.fields["progress"]
+            if progress.phase == "scanning":
+                return Text("")
+            return Text(_counts(progress, task.elapsed or 0.0).replace(", ", " · "))
 
     return RichProgress(
         SpinnerColumn(),

@@ -80,7 +80,7 @@ def check_syntax(text: str) -> None:
     """Raise `QuerySyntaxError` for an empty query, unbalanced quotes or brackets, or an
     operator with nothing to join."""
     if not text.strip():
-        raise QuerySyntaxError("Empty query", 0)
+        raise QuerySyntaxError("Empty query", 0, 'Give words to look for, e.g. "oil prices".')
     depth_starts: list[int] = []
     quote_at = -1
     for i, char in enumerate(text):
