@@ -22,7 +22,7 @@ from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.segment import Segment
 from rich.style import Style
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from searcher.models import (
@@ -675,6 +675,7 @@ class ProgressDisplay:
             completed=progress.files_done if counted else 0,
             total=progress.files_total if counted else None,
             progress=progress,
+            refresh=True,
         )
         if label == "Indexed":
             self._bar.update(self._task, completed=1, total=1)
@@ -708,15 +709,17 @@ def _live_bar(console: Console) -> RichProgress:
             progress = task.fields["progress"]
             if progress.phase == "scanning":
                 return Text("")
-            return Text(_counts(progress, task.elapsed or 0.0).replace(", ", " · "))
+            counts = _counts(progress, task.elapsed or 0.0).replace(", ", " · ")
+            return Text(counts)
 
     return RichProgress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
-        BarColumn(),
-        CountsColumn(),
+        BarColumn(bar_width=None, table_column=Column(ratio=1)),  # what the rest leave
+        CountsColumn(table_column=Column(no_wrap=True)),
         TimeElapsedColumn(),
         console=console,
+        expand=True,
     )
 
 

@@ -31,7 +31,7 @@ def test_query_lists_the_seed_first_with_highlights(indexed: Path) -> None:
     assert result.exit_code == 0
     assert result.stderr.startswith("1 article matches 'CSTO troops' (showing 1-1)")
     hit, *snippets = result.stdout.splitlines()
-    rank, score, article_id, date, source, byline, headline = hit.split("\t")[1:]
+    rank, score, article_id, _date, source, byline, headline = hit.split("\t")[1:]
     assert (rank, article_id) == ("1", "corpus/000_c62dc9544255aea0.txt") and float(score) > 0
     assert source == "The Guardian Australia" and byline.startswith("Shaun Walker and Naubet")
     assert headline == "Russian paratroopers arrive in Kazakhstan as unrest continues"
