@@ -189,8 +189,10 @@ class Index:
         of changed files are replaced and, unless `prune` is False, those of files gone from
         the corpus's folders removed. `workers` processes (default: every core) read and
         analyse; a commit follows about every `commit_every` articles, so a crash loses at
-        most one batch. `rebuild` starts from scratch. `on_progress` is called as files are
-        done. Raises `IndexLockedError` while another indexer runs.
+        most one batch. `rebuild` starts from scratch. `on_progress` is called with a
+        `Progress` as each phase of the run begins, and a few times a second while files
+        are read and segments written.
+        Raises `IndexLockedError` while another indexer runs.
         """
         from searcher import indexer  # worker pools and state: not needed by queries
 
