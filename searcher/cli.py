@@ -41,7 +41,6 @@ from searcher.render import (
     hit_json,
     hit_row,
     json_text,
-    plural,
     problem_lines,
     problem_summary,
     quotes_heading,
@@ -548,7 +547,13 @@ def optimize_command(index: IndexOption = Path(DEFAULT_INDEX)) -> None:
     """
     with _user_errors(), errors.status("Merging segments"):
         merged = Index(index).optimize()
-    errors.print(Text(clean(f"Merged {plural(merged, 'segment')} into 1 in {index}")))
+    if merged == 0:
+        message = f"Nothing to do: {index} is one segment already"
+    elif merged == 1:
+        message = f"Rewrote the one segment of {index} without its deleted articles"
+    else:
+        message = f"Merged {merged} segments into 1 in {index}"
+    errors.print(Text(clean(message)))
 
 
 TopicsArgument = Annotated[

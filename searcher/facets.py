@@ -18,6 +18,7 @@ from whoosh.util.times import long_to_datetime
 from searcher.errors import FilterError
 from searcher.ordering import UNDATED, date_column
 from searcher.schema import AUTHORS_COLUMN, LIST_SEPARATOR, SOURCE_COLUMN
+from searcher.whoosh_fixes import column_reader
 
 FACETS = ("source", "year", "author", "country", "language")
 NONE = "(none)"
@@ -63,7 +64,7 @@ def _column_counts(
     reader: Any, column: str, docs: Collection[int], labels: Callable[[bytes], list[str]]
 ) -> Counter[str]:
     counts: Counter[str] = Counter()
-    values = reader.column_reader(column)
+    values = column_reader(reader, column)
     for docnum in docs:
         found = labels(values[docnum])
         counts.update(found or [NONE])

@@ -33,6 +33,7 @@ from searcher.errors import (
     IndexOutdatedError,
     QuerySyntaxError,
 )
+from searcher.facets import count_facets
 from searcher.models import (
     Article,
     ArticleView,
@@ -50,6 +51,7 @@ from searcher.models import (
     Story,
     Topic,
 )
+from searcher.ordering import UNDATED, date_column
 from searcher.quotesearch import count_speakers, search_quotes
 from searcher.schema import (
     AUTHORS_COLUMN,
@@ -207,10 +209,14 @@ class Index:
         )
 
     def optimize(self) -> int:
-        """Merge every segment into one (faster queries); returns the segments merged."""
+        """Merge every segment into one (faster queries), leaving out deleted articles;
+        returns the segments merged, 0 when the index is one segment with nothing deleted
+        (there is nothing to do)."""
         ix = self._open()
         with write_lock(self._storage(), []):
             count = len(ix._segments())
+            if count <= 1 and ix.doc_count() == ix.doc_count_all():
+                return 0
             SegmentWriter(ix, _lk=False).commit(optimize=True)
         return count
 
@@ -224,14 +230,9 @@ class Index:
         with ix.searcher() as searcher:
             reader = searcher.reader()
             live = list(reader.all_doc_ids())
-            sources: set[str] = set()
-            if reader.has_column("source_key"):
-                column = reader.column_reader("source_key")
-                sources = {column[docnum] for docnum in live} - {""}
-            dates: list[int] = []
-            if reader.has_column("date"):
-                column = reader.column_reader("date", translate=False)
-                dates = [value for value in (column[n] for n in live) if value != _NO_DATE]
+            sources = count_facets(searcher, live, ["source"])["source"]
+            column = date_column(reader)
+            dates = [value for value in (column[n] for n in live) if value != UNDATED]
             languages = [
                 term.decode("utf-8")
                 for term in reader.lexicon("language")
@@ -239,7 +240,7 @@ class Index:
             ]
         return IndexStats(
             articles=ix.doc_count(),
-            sources=len(sources),
+            sources=sources,
             first_date=_utc(min(dates)) if dates else None,
             last_date=_utc(max(dates)) if dates else None,
             languages=tuple(languages),
@@ -400,10 +401,6 @@ class KeptReader:
 
     def close(self) -> None:
         self.reader.close()
-
-
-# The value of a sortable date column for an article without a date.
-_NO_DATE = 2**64 - 1
 
 
 def _utc(value: int) -> datetime:

@@ -119,10 +119,12 @@ class Progress:
 
 @dataclass(frozen=True)
 class IndexStats:
-    """What an index holds. `size` is in bytes; `updated` the time of the last commit."""
+    """What an index holds. `sources` maps each source to its articles, most first (those
+    without one under "(none)", as in facets); `size` is in bytes; `updated` the time of
+    the last commit."""
 
     articles: int
-    sources: int
+    sources: Mapping[str, int]
     first_date: datetime | None
     last_date: datetime | None
     languages: tuple[str, ...]

@@ -14,6 +14,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -116,7 +117,11 @@ def snippet_text(snippet: Snippet) -> Text:
 
 
 def _day(hit: Hit | QuoteHit) -> str:
-    return hit.date.date().isoformat() if hit.date else ""
+    return _as_day(hit.date)
+
+
+def _as_day(moment: datetime | None) -> str:
+    return moment.date().isoformat() if moment else ""
 
 
 def hit_renderable(hit: Hit) -> RenderableType:
@@ -724,35 +729,45 @@ def _live_bar(console: Console) -> RichProgress:
 
 
 def stats_renderable(stats: IndexStats, index_path: str) -> RenderableType:
-    """The facts of `search stats` as a two-column table."""
-    table = Table(
-        show_header=False, box=None, title=_data(f"Index {index_path}"), title_justify="left"
-    )
-    for name, shown in _stats_rows(stats):
-        table.add_row(name.replace("_", " "), _data(shown or "—"))
-    return table
+    """The facts of `search stats` as a two-column table, dates as days, then the articles
+    of each source."""
+    title = _data(f"Index {index_path}")
+    table = Table(show_header=False, box=None, title=title, title_justify="left")
+    for name, value in _stats_rows(stats).items():
+        table.add_row(name.replace("_", " "), _data(value or "—"))
+    if not stats.sources:
+        return table
+    return Group(table, Text(""), facet_table("source", stats.sources))
 
 
 def stats_lines(stats: IndexStats) -> Iterator[str]:
-    """The facts of `search stats` as plain records: name (as in the JSON), value."""
-    for name, shown in _stats_rows(stats):
-        if shown:
-            yield record(name, shown)
+    """The facts of `search stats` as plain records: name (as in the JSON) and value, for
+    those with a value; then `source`, name, articles for each source."""
+    for name, value in _stats_rows(stats).items():
+        if value:
+            yield record(name, value)
+    for source, count in stats.sources.items():
+        yield record("source", source, count)
 
 
-def _stats_rows(stats: IndexStats) -> Iterator[tuple[str, str]]:
-    for name, value in stats_json(stats).items():
-        yield (
-            name,
-            ", ".join(value) if isinstance(value, list) else "" if value is None else str(value),
-        )
+def _stats_rows(stats: IndexStats) -> dict[str, str]:
+    """The facts of `search stats` but the sources, by their JSON names, dates as days."""
+    return {
+        "articles": str(stats.articles),
+        "first_date": _as_day(stats.first_date),
+        "last_date": _as_day(stats.last_date),
+        "languages": ", ".join(stats.languages),
+        "size_bytes": str(stats.size),
+        "segments": str(stats.segments),
+        "updated": stats.updated.strftime("%Y-%m-%d %H:%M %Z") if stats.updated else "",
+    }
 
 
 def stats_json(stats: IndexStats) -> dict[str, Any]:
     """The facts of `search stats` as one JSON document."""
     return {
         "articles": stats.articles,
-        "sources": stats.sources,
+        "sources": dict(stats.sources),
         "first_date": stats.first_date.isoformat() if stats.first_date else None,
         "last_date": stats.last_date.isoformat() if stats.last_date else None,
         "languages": list(stats.languages),

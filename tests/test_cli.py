@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -7,6 +8,7 @@ import pytest
 from conftest import SEED
 from typer.testing import CliRunner
 
+from searcher import Index
 from searcher.cli import READER_FORMATS, app
 from searcher.corpus import FORMATS
 
@@ -282,10 +284,25 @@ def test_stats_as_json_and_as_a_table(indexed: Path) -> None:
     result = runner.invoke(app, ["stats", "--index", str(indexed), "--json"])
     assert result.exit_code == 0
     stats = json.loads(result.output)
-    assert stats["articles"] == 1 and stats["sources"] == 1 and stats["segments"] == 1
+    assert stats["articles"] == 1 and stats["segments"] == 1
+    assert stats["sources"] == {"The Guardian Australia": 1}
     assert stats["size_bytes"] > 0 and stats["updated"]
     table = runner.invoke(app, ["stats", "--index", str(indexed)])
     assert {"articles\t1", "segments\t1"} <= set(table.stdout.splitlines())
+    assert "source\tThe Guardian Australia\t1" in table.stdout.splitlines()
+
+
+def test_stats_table_names_sources_and_shows_dates_as_days(segmented_index: Index) -> None:
+    result = runner.invoke(app, ["stats", "--index", str(segmented_index.path)])
+    assert result.exit_code == 0, result.output
+    stats = segmented_index.stats()
+    assert stats.first_date and stats.last_date
+    records = dict(line.split("\t", 1) for line in result.stdout.splitlines())
+    days = [records["first_date"], records["last_date"]]
+    assert days == [stats.first_date.date().isoformat(), stats.last_date.date().isoformat()]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", records["updated"])
+    for source, count in stats.sources.items():
+        assert f"source\t{source}\t{count}" in result.stdout.splitlines(), source
 
 
 def test_optimize_merges_segments(indexed: Path, tmp_path: Path) -> None:
@@ -297,6 +314,12 @@ def test_optimize_merges_segments(indexed: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "Merged 2 segments into 1" in result.output
     stats = json.loads(runner.invoke(app, ["stats", "--index", str(indexed), "--json"]).output)
     assert stats["segments"] == 1 and stats["articles"] == 2
+
+
+def test_optimize_of_one_segment_says_there_is_nothing_to_do(indexed: Path) -> None:
+    result = runner.invoke(app, ["optimize", "--index", str(indexed)])
+    assert result.exit_code == 0
+    assert f"Nothing to do: {indexed} is one segment already" in " ".join(result.output.split())
 
 
 def test_stats_and_optimize_of_a_missing_index_exit_2(tmp_path: Path) -> None:

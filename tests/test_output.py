@@ -113,7 +113,8 @@ def test_piped_stats_are_name_value_records(tmp_path: Path) -> None:
     index = str(tmp_path / "ix")
     runner.invoke(app, ["index", str(folder), "--index", index])
     lines = runner.invoke(app, ["stats", "--index", index]).stdout.splitlines()
-    assert {"articles\t1", "sources\t0", "segments\t1"} <= set(lines)
+    assert {"articles\t1", "segments\t1"} <= set(lines)
+    assert "source\t(none)\t1" in lines
     assert all(re.fullmatch(r"[a-z_]+\t\S.*\S|[a-z_]+\t\S", line) for line in lines)
 
 
