@@ -23,7 +23,7 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 from typer.core import TyperCommand, TyperOption
 
-from searcher.errors import BadInputError, SearcherError
+from searcher.errors import BadInputError, FilterError, SearcherError
 from searcher.evaluation import DEFAULT_MEASURES, DEFAULT_RUN_ID, evaluate, read_topics, write_run
 from searcher.filters import parse_date_bound
 from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, RUN_LIMIT, Index
@@ -230,6 +230,15 @@ def index_command(
             show_default=False,
         ),
     ] = None,
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            help="The publication of articles that name none (default: the folder's "
+            ".searcher-source file).",
+            show_default=False,
+        ),
+    ] = "",
     errors_file: Annotated[
         Path | None,
         typer.Option(
@@ -275,11 +284,14 @@ def index_command(
     Example: search index feeds/ --format jsonl --field headline=heading --errors bad.jsonl
 
     Example: search index archive/ --workers 2 --commit-every 5000
+
+    Example: search index bbc/ --source "BBC News"
     """
     from searcher.corpus import parse_fields, read_corpus  # the readers: only indexing needs them
 
     with _user_errors(), ProgressDisplay(errors, enabled=not quiet) as progress:
-        corpus = read_corpus(*paths, format=format, fields=parse_fields(field or []))
+        fields = parse_fields(field or [])
+        corpus = read_corpus(*paths, format=format, fields=fields, source=source)
         report = Index(index).update(
             corpus,
             workers=workers,
@@ -327,6 +339,19 @@ def query_command(
     language: Annotated[
         list[str] | None, typer.Option("--language", help="Only this language code (repeatable).")
     ] = None,
+    section: Annotated[
+        list[str] | None,
+        typer.Option("--section", help="Only this section, e.g. sport (repeatable)."),
+    ] = None,
+    meta: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--meta",
+            help="KEY=VALUE: only articles with this metadata value, e.g. topics=crude "
+            "(repeatable; any value of a key, every key).",
+            show_default=False,
+        ),
+    ] = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -345,7 +370,11 @@ def query_command(
     ] = None,
     facets: Annotated[
         str | None,
-        typer.Option("--facets", help="Count all matches by: source,year,author,country,language."),
+        typer.Option(
+            "--facets",
+            help="Count all matches by: source,year,author,country,language,section, "
+            "or metadata keys such as topics,places,label.",
+        ),
     ] = None,
     all_copies: Annotated[
         bool,
@@ -360,7 +389,8 @@ def query_command(
     Articles containing every word rank above those containing some. Words are stemmed,
     so "troops" also finds "troop". Syntax: "exact phrase", "oil prices"~5 (words within
     5 of each other), AND, OR, NOT or -word, (brackets), headline: quote: speaker: source:
-    author: fields, protest* and kaz?khstan wildcards, kazakstan~ (fuzzy, ~2 for two edits),
+    author: section: fields, metadata keys (topics:crude, label:2), protest* and kaz?khstan
+    wildcards, kazakstan~ (fuzzy, ~2 for two edits),
     date:2022-01, date:[2022-01 to 2022-06], date:>2022-07 (from July 2022 on).
 
     Example: search query '"oil prices" -opec' --since 2022-01 --sort newest --facets source
@@ -370,6 +400,8 @@ def query_command(
         authors=tuple(author or ()),
         countries=tuple(country or ()),
         languages=tuple(language or ()),
+        sections=tuple(section or ()),
+        metadata=_metadata_option(meta or []),
         since=_date_option(since),
         until=_date_option(until, end=True),
         sort=sort.value,
@@ -404,6 +436,20 @@ def _print_results(results: Results, as_json: bool) -> None:
         errors.print(Text(note, style="yellow"))
 
 
+def _metadata_option(pairs: list[str]) -> dict[str, tuple[str, ...]]:
+    """--meta KEY=VALUE options as {key: values}."""
+    found: dict[str, tuple[str, ...]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not (sep and key.strip() and value.strip()):
+            with _user_errors():
+                raise FilterError(
+                    f"--meta {pair!r} is not KEY=VALUE", hint="For example: --meta topics=crude"
+                )
+        found[key.strip()] = (*found.get(key.strip(), ()), value.strip())
+    return found
+
+
 def _date_option(value: str | None, end: bool = False) -> datetime | None:
     """A --since/--until value as a datetime (the end of its period with `end`)."""
     if value is None:
@@ -430,20 +476,28 @@ def _export(ix: Index, text: str, options: SearchOptions, output: Format) -> Non
             errors.print(undated_note(undated))
 
 
+ArticleArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="ARTICLE",
+        help="The article's id, or the path of its file (absolute or relative).",
+        show_default=False,
+    ),
+]
+
+
 @app.command("show")
 def show_command(
-    article_id: Annotated[
-        str, typer.Argument(metavar="ID", help="The article's id.", show_default=False)
-    ],
+    article_id: ArticleArgument,
     index: IndexOption = Path(DEFAULT_INDEX),
     query: Annotated[
         str | None, typer.Option("--query", "-q", help="Highlight the words of this query.")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show the whole article ID for reading: metadata, body and its quotes with speakers.
+    """Show the whole ARTICLE for reading: metadata, body and its quotes with speakers.
 
-    Ids are shown under each result of search query.
+    Ids and paths are shown under each result of search query.
 
     Example: search show corpus/000_c62dc9544255aea0.txt --query "CSTO troops"
     """
@@ -457,14 +511,12 @@ def show_command(
 
 @app.command("similar")
 def similar_command(
-    article_id: Annotated[
-        str, typer.Argument(metavar="ID", help="The article's id.", show_default=False)
-    ],
+    article_id: ArticleArgument,
     index: IndexOption = Path(DEFAULT_INDEX),
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Results to show.")] = 10,
     as_json: JsonOption = False,
 ) -> None:
-    """List the articles most like article ID (its most distinctive words, body and headline).
+    """List the articles most like ARTICLE (its most distinctive words, body and headline).
 
     Example: search similar corpus/000_c62dc9544255aea0.txt --limit 5
     """

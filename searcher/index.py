@@ -56,8 +56,10 @@ from searcher.quotesearch import count_speakers, search_quotes
 from searcher.schema import (
     AUTHORS_COLUMN,
     LIST_SEPARATOR,
+    METADATA_FIELD,
     SOURCE_COLUMN,
     build_schema,
+    metadata_terms,
     weighting,
 )
 from searcher.search import iter_search, rank_documents, run_search
@@ -108,12 +110,7 @@ class Index:
     def _checked(self, ix: whoosh_index.FileIndex) -> whoosh_index.FileIndex:
         """`ix`, unless it lacks fields this version writes and reads."""
         whoosh_fixes.apply()
-        missing = sorted(set(build_schema().names()) - set(ix.schema.names()))
-        if missing:
-            raise IndexOutdatedError(
-                f"The index at {self.path} was built by an older version"
-                f" (it has no {', '.join(missing)} field)"
-            )
+        check_schema(ix, self.path)
         return ix
 
     def __len__(self) -> int:
@@ -301,14 +298,16 @@ class Index:
         finally:
             store.close()
 
-    def show(self, article_id: str, query: str | None = None) -> ArticleView:
-        """The whole article `article_id`, with the words of `query` marked, and the other
+    def show(self, article: str, query: str | None = None) -> ArticleView:
+        """The whole article `article` (its id, or the path of its file, absolute or
+        relative to the current folder), with the words of `query` marked, and the other
         copies of its story."""
         with known_stems(self.path):
-            view = show_article(self._open_articles(), article_id, query)
+            view = show_article(self._open_articles(), article, query)
         store = open_store(self.path)
         if store is None:
             return view
+        article_id = view.article.id
         try:
             story = store.stories_of([article_id]).get(article_id)
             copies = _other_copies(store, story, article_id) if story else ()
@@ -316,10 +315,11 @@ class Index:
             store.close()
         return replace(view, copies=copies)
 
-    def similar(self, article_id: str, limit: int = 10) -> Results:
-        """The articles most like `article_id` (more-like-this over body and headline)."""
+    def similar(self, article: str, limit: int = 10) -> Results:
+        """The articles most like `article` (an id or a path, as `show` takes), by
+        more-like-this over body and headline."""
         with known_stems(self.path):
-            return similar_articles(self._open_articles(), article_id, limit=limit)
+            return similar_articles(self._open_articles(), article, limit=limit)
 
     def quotes(
         self, text: str, speaker: str | None = None, limit: int | None = 10, offset: int = 0
@@ -407,6 +407,17 @@ def _utc(value: int) -> datetime:
     return long_to_datetime(value).replace(tzinfo=timezone.utc)
 
 
+def check_schema(ix: whoosh_index.FileIndex, path: str | os.PathLike[str]) -> None:
+    """Raise `IndexOutdatedError` when the index at `path` lacks fields this version
+    writes and reads."""
+    missing = sorted(set(build_schema().names()) - set(ix.schema.names()))
+    if missing:
+        raise IndexOutdatedError(
+            f"The index at {path} was built by an older version"
+            f" (it has no {', '.join(missing)} field)"
+        )
+
+
 def story_fields(article: Article) -> tuple[bytes, str, str]:
     """What the story store keeps of an article: signature, source and headline."""
     return signature(article_text(article.headline, article.body)), article.source, article.headline
@@ -444,7 +455,9 @@ def to_document(article: Article) -> dict[str, Any]:
         "url": article.url,
         "language": article.language,
         "country": article.country,
+        "section": article.section,
         "metadata": {key: list(values) for key, values in article.metadata.items()},
+        METADATA_FIELD: metadata_terms(article.metadata),
         SOURCE_COLUMN: article.source.encode(),
         AUTHORS_COLUMN: LIST_SEPARATOR.join(article.authors).encode(),
     }

@@ -49,10 +49,17 @@ from whoosh.writing import PostingPool
 
 from searcher.analysis import take_indexed_words
 from searcher.corpus import Corpus, FileRef
+from searcher.errors import IndexOutdatedError
 from searcher.filestate import FileSignature, content_hash, load_state, save_state, signature
-from searcher.index import DEFAULT_COMMIT_EVERY, story_fields, text_problem, to_document
+from searcher.index import (
+    DEFAULT_COMMIT_EVERY,
+    check_schema,
+    story_fields,
+    text_problem,
+    to_document,
+)
 from searcher.models import Article, IndexReport, Problem, Progress
-from searcher.schema import build_schema, file_field
+from searcher.schema import build_schema
 from searcher.stemtable import record_stems
 from searcher.stories import StoryStore, remove_store
 from searcher.writelock import write_lock
@@ -452,16 +459,18 @@ def _has_live_documents(searcher: Searcher, query: Term) -> bool:
     return next(iter(searcher.docs_for_query(query)), None) is not None
 
 
-def _open_or_create(storage: FileStorage) -> FileIndex:
-    if not storage.index_exists():
-        return storage.create_index(build_schema())
-    ix = storage.open_index()
-    if "file" not in ix.schema:  # made before incremental indexing existed
-        writer = writing.SegmentWriter(ix, _lk=False)
-        writer.add_field("file", file_field())
-        writer.commit(merge=False)
+def _open_or_create(storage: FileStorage, folder: Path, rebuild: bool) -> FileIndex:
+    """The index in `storage`, created when there is none; an index of an older version is
+    refused (`IndexOutdatedError`), or with `rebuild` replaced by an empty one."""
+    if storage.index_exists():
         ix = storage.open_index()
-    return ix
+        try:
+            check_schema(ix, folder)
+            return ix
+        except IndexOutdatedError:
+            if not rebuild:
+                raise
+    return storage.create_index(build_schema())
 
 
 def update_index(
@@ -478,7 +487,7 @@ def update_index(
     storage = FileStorage(str(folder), supports_mmap=False).create()
     notes: list[str] = []
     with write_lock(storage, notes) as lock_fd:
-        ix = _open_or_create(storage)
+        ix = _open_or_create(storage, folder, rebuild)
         if not rebuild:
             StoryStore(folder).close()  # an outdated store stops the run before any work
         # Workers first: before the state and the plan, which a forked worker would

@@ -356,9 +356,11 @@ def article_renderable(view: ArticleView) -> RenderableType:
     article = view.article
     headline = marked(article.headline or "(no headline)", view.headline_spans)
     headline.stylize("bold cyan")
+    terms = " · ".join(f"{key}: {', '.join(values)}" for key, values in _labels(view).items())
     blocks: list[RenderableType] = [
         headline,
         _data(" · ".join(fact for fact in _facts(view) if fact), style="green"),
+        *([_data(terms, style="green")] if terms else []),
         _data(_where(article.id, article.path), style="dim"),
         Text(""),
         WrappedText(article.body, view.body_spans),
@@ -384,6 +386,14 @@ def _facts(view: ArticleView) -> list[str]:
     return [article.source, article.byline, date, article.country, article.language, article.url]
 
 
+def _labels(view: ArticleView) -> dict[str, tuple[str, ...]]:
+    """What queries can name: section:sport, topics:crude."""
+    article = view.article
+    labels: dict[str, tuple[str, ...]] = {"section": (article.section,)} if article.section else {}
+    labels.update(article.metadata)
+    return labels
+
+
 def _who(quote: Any) -> str:
     return (f"{quote.speaker} ({quote.cue})" if quote.cue else quote.speaker) or "unattributed"
 
@@ -392,7 +402,8 @@ def article_lines(view: ArticleView) -> Iterator[str]:
     """A whole article as plain records: a line per field that has a value (`id`, `path`,
     `headline`, `source`, `byline`, `date`, `country`, `language`, `url`), a `body` line
     per non-empty line of the body, a `caption` line per caption, a `copy` line per other
-    copy (id, source, headline) and a `quote` line per quote (speaker, cue, text)."""
+    copy (id, source, headline) and a `quote` line per quote (speaker, cue, text). A
+    `label` line (name, values) precedes the body for the section and each metadata key."""
     article = view.article
     fields = {"id": article.id, "path": article.path, "headline": article.headline}
     fields |= {"source": article.source, "byline": article.byline}
@@ -401,6 +412,8 @@ def article_lines(view: ArticleView) -> Iterator[str]:
     for name, value in fields.items():
         if value:
             yield record(name, value)
+    for key, values in _labels(view).items():
+        yield record("label", key, ", ".join(values))
     for line in article.body.split("\n"):
         if line.strip():
             yield record("body", line)
@@ -426,6 +439,8 @@ def article_json(view: ArticleView) -> dict[str, Any]:
         "url": article.url,
         "language": article.language,
         "country": article.country,
+        "section": article.section,
+        "metadata": {key: list(values) for key, values in article.metadata.items()},
         "body": article.body,
         "captions": list(article.captions),
         "quotes": [

@@ -4,7 +4,8 @@ Parts:
 - `check_syntax()`: rejects what Whoosh's forgiving parser would silently misread
   (unbalanced quotes or brackets, a lone operator), naming the position.
 - `parse_query()`: the query over the weighted fields, as a strict form (every term
-  required) and, for a plain multi-word query, a loose form (any term).
+  required) and, for a plain multi-word query, a loose form (any term). A metadata key
+  the index holds names a field too (`topics:crude`, see `MetadataPlugin`).
 - `run_search()`: all-terms matches first, then the partial ones, each tier by score (or
   by date, or by score times recency), within the filters of `SearchOptions`; with the
   facets, the undated articles a date filter dropped, and a did-you-mean suggestion.
@@ -24,11 +25,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from itertools import islice
 from typing import Any, Protocol, cast
 
 from whoosh import qparser, query, scoring
 from whoosh.index import FileIndex
+from whoosh.qparser import syntax
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
@@ -38,7 +41,14 @@ from searcher.facets import check_facets, count_facets
 from searcher.filters import date_query, filter_query
 from searcher.models import Copy, Hit, Results, SearchOptions
 from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
-from searcher.schema import FIELD_WEIGHTS, weighting
+from searcher.schema import (
+    FIELD_ALIASES,
+    FIELD_WEIGHTS,
+    METADATA_FIELD,
+    has_metadata_key,
+    metadata_term,
+    weighting,
+)
 from searcher.snippets import (
     NO_MARKS,
     Marks,
@@ -64,8 +74,6 @@ _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s)]|$)")
 _EXPLICIT_AND = re.compile(r"\bAND\b")
 # "-word" excludes at the start of a word only, so "pre-war" stays one phrase.
 _MINUS = r"(?<![^\s(])-(?=[^\s-])"
-# Field names users type, for the fields they mean.
-FIELD_ALIASES = {"quotes": ["quote"], "speakers": ["speaker"], "authors": ["author"]}
 
 Ranked = tuple[int, float]  # (document number, score)
 
@@ -113,11 +121,52 @@ def _check_operators(text: str) -> None:
         raise QuerySyntaxError(f"{previous} has nothing after it", last.start())
 
 
-def _parser(schema: Any) -> qparser.QueryParser:
+def _parser(schema: Any, reader: Any = None) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(
         list(FIELD_WEIGHTS), schema, fieldboosts=FIELD_WEIGHTS, group=qparser.AndGroup
     )
+    if reader is not None:
+        parser.add_plugin(MetadataPlugin(schema, reader))
     return _with_plugins(parser)
+
+
+class MetadataPlugin(qparser.PseudoFieldPlugin):
+    """Reads `key:value` as the metadata keyword `key=value` when `key` is a metadata key
+    of the index (and no field): `topics:crude`, `places:"west-germany"`, `label:(1 OR 2)`,
+    `topics:crude*`."""
+
+    def __init__(self, schema: Any, reader: Any) -> None:
+        super().__init__(_MetadataKeys(schema, reader))
+
+
+class _MetadataKeys:
+    """The pseudo-fields of `MetadataPlugin` (which only asks `in` and `[]`): every
+    metadata key of the index, looked up when a query names it."""
+
+    def __init__(self, schema: Any, reader: Any) -> None:
+        self._schema = schema
+        self._reader = reader
+
+    def __contains__(self, name: object) -> bool:
+        return (
+            isinstance(name, str)
+            and name not in self._schema
+            and has_metadata_key(self._reader, name)
+        )
+
+    def __getitem__(self, name: str) -> Any:
+        return partial(_metadata_node, name)
+
+
+def _metadata_node(key: str, node: Any) -> Any:
+    """`node` (a word, phrase, wildcard or group) as metadata keywords of `key`."""
+    if isinstance(node, syntax.GroupNode):
+        for child in node:
+            _metadata_node(key, child)
+    elif node.has_text:
+        node.text = metadata_term(key, node.text)
+    node.set_fieldname(METADATA_FIELD, override=True)
+    return node
 
 
 def _with_plugins(parser: qparser.QueryParser) -> qparser.QueryParser:
@@ -139,17 +188,22 @@ def parse_field_query(text: str, schema: Any, field: str) -> query.Query:
     return _parse(_TRAILING_PUNCTUATION.sub("", text), schema, parser)
 
 
-def _parse(text: str, schema: Any, parser: qparser.QueryParser | None = None) -> query.Query:
-    parser = parser or _parser(schema)
+def _parse(
+    text: str, schema: Any, parser: qparser.QueryParser | None = None, reader: Any = None
+) -> query.Query:
+    parser = parser or _parser(schema, reader)
     tree = respell_variants(parser.process(text))
     return cast(query.Query, tree.query(parser) or query.NullQuery).normalize()
 
 
-def parse_query(text: str, schema: Any) -> tuple[query.Query, query.Query | None]:
+def parse_query(
+    text: str, schema: Any, reader: Any = None
+) -> tuple[query.Query, query.Query | None]:
     """Parse user text into (strict, loose) queries; loose is None when there is no
-    plain multi-term form to relax."""
+    plain multi-term form to relax. With the index's `reader`, its metadata keys are
+    fields too."""
     check_syntax(text)
-    strict = _parse(_TRAILING_PUNCTUATION.sub("", text), schema)
+    strict = _parse(_TRAILING_PUNCTUATION.sub("", text), schema, reader=reader)
     return strict, None if _EXPLICIT_AND.search(text) else _relaxed(strict)
 
 
@@ -300,8 +354,8 @@ def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) 
 
 
 def _checked(options: SearchOptions) -> SearchOptions:
-    """`options`, or a `FilterError` naming what is wrong with them."""
-    check_facets(options.facets)
+    """`options`, or a `FilterError` naming what is wrong with them (facets are checked
+    against the index, see `_plan`)."""
     if options.sort not in SORTS:
         raise FilterError(f"Unknown sort {options.sort!r}", hint=f"Choose from {', '.join(SORTS)}.")
     if options.recent is not None and options.recent <= 0:
@@ -336,8 +390,9 @@ class _Plan:
 
 
 def _plan(searcher: Searcher, text: str, options: SearchOptions) -> _Plan:
-    strict, loose = parse_query(text, searcher.schema)
     reader = searcher.reader()
+    check_facets(options.facets, reader)
+    strict, loose = parse_query(text, searcher.schema, reader)
     return _Plan(
         strict=expand_variants(strict, reader),
         loose=loose and expand_variants(loose, reader),

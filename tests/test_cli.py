@@ -224,8 +224,8 @@ def test_seed_quotes_corruption_names_shekenova_and_sharipov(indexed: Path) -> N
         (["query", "oil", "--facets", "colour"], "Unknown facet 'colour'"),
         (["query", "oil", "--sort", "size"], "Invalid value for '--sort'"),
         (["query", "(oil", "--format", "csv"], "Unclosed bracket at position 1"),
-        (["show", "news/nope"], "No article with id 'news/nope'"),
-        (["similar", "news/nope"], "No article with id 'news/nope'"),
+        (["show", "news/nope"], "No article with id or path 'news/nope'"),
+        (["similar", "news/nope"], "No article with id or path 'news/nope'"),
         (["quotes", '"prices'], "Unclosed double quote at position 1"),
     ],
 )
@@ -452,11 +452,20 @@ def test_index_help_lists_every_corpus_format() -> None:
     assert ", ".join(FORMATS) in " ".join(result.output.split())
 
 
-def test_query_does_not_import_the_readers_the_indexer_or_nltk(indexed: Path) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "troops",
+        "troops zigzagging",  # a word the index never met
+        "goverment troops",  # a misspelling: did you mean
+        "kazakstan~ protest*",  # fuzzy and wildcard terms
+    ],
+)
+def test_query_does_not_import_the_readers_the_indexer_or_nltk(indexed: Path, text: str) -> None:
     code = (
         "import sys\n"
         "from searcher.cli import app\n"
-        f"app(['query', 'troops', '--index', {str(indexed)!r}, '--json'], standalone_mode=False)\n"
+        f"app(['query', {text!r}, '--index', {str(indexed)!r}, '--json'], standalone_mode=False)\n"
         "print(' '.join(sys.modules), file=sys.stderr)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

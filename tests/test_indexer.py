@@ -225,21 +225,26 @@ def test_locked_index_in_the_cli_is_one_line_and_exit_2(tmp_path: Path, big_fold
     assert "Traceback" not in message
 
 
-def test_an_index_whose_schema_predates_file_ids_gets_the_field(tmp_path: Path) -> None:
-    from whoosh import fields
+def test_an_index_of_the_previous_format_is_refused_until_rebuilt(tmp_path: Path) -> None:
     from whoosh.filedb.filestore import FileStorage
 
-    from searcher.schema import build_schema
+    from searcher import IndexOutdatedError
+    from searcher.schema import METADATA_FIELD, build_schema
 
-    old = build_schema()
-    old.remove("file")
+    old = build_schema()  # the schema before sections and searchable metadata
+    old.remove("section")
+    old.remove(METADATA_FIELD)
     FileStorage(str(tmp_path / "ix")).create().create_index(old)
     folder = tmp_path / "news"
     write_articles(folder, 2)
     ix = Index(tmp_path / "ix")
-    assert ix.update(read_corpus(folder), workers=1).added == 2
-    assert isinstance(ix._open().schema["file"], fields.ID)
-    assert not ix.update(read_corpus(folder), workers=1).changed
+    with pytest.raises(IndexOutdatedError, match="built by an older version") as error:
+        ix.update(read_corpus(folder), workers=1)
+    assert "--rebuild" in error.value.hint
+    with pytest.raises(IndexOutdatedError):
+        ix.search("headline")
+    assert ix.update(read_corpus(folder), workers=1, rebuild=True).added == 2
+    assert ix.search("headline").total == 2
 
 
 def test_ctrl_c_keeps_the_last_commit_and_says_so(tmp_path: Path, big_folder: Path) -> None:
