@@ -119,7 +119,10 @@ def date_range(since: datetime | None, until: datetime | None) -> query.Query:
 def _words(field: str, value: str) -> query.Query:
     words = [token.text for token in name_analyzer()(value)]
     if not words:
-        raise FilterError(f"Nothing to match in the {field} filter {value!r}")
+        raise FilterError(
+            f"Nothing to match in the {field} filter {value!r}",
+            "Give a name with letters or digits in it, or leave the filter out.",
+        )
     return query.Term(field, words[0]) if len(words) == 1 else query.Phrase(field, words)
 
 

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ from searcher.facets import count_facets
 from searcher.models import (
     Article,
     ArticleView,
+    Copy,
     Hit,
     IndexReport,
     IndexStats,
@@ -71,6 +73,7 @@ if TYPE_CHECKING:
 DEFAULT_INDEX = "index"
 DEFAULT_COMMIT_EVERY = 50_000
 RUN_LIMIT = 1000
+STORY_BATCH = 500  # exported hits whose stories are looked up at a time
 
 
 class Index:
@@ -186,8 +189,10 @@ class Index:
         of changed files are replaced and, unless `prune` is False, those of files gone from
         the corpus's folders removed. `workers` processes (default: every core) read and
         analyse; a commit follows about every `commit_every` articles, so a crash loses at
-        most one batch. `rebuild` starts from scratch. `on_progress` is called as files are
-        done. Raises `IndexLockedError` while another indexer runs.
+        most one batch. `rebuild` starts from scratch. `on_progress` is called with a
+        `Progress` as each phase of the run begins, and a few times a second while files
+        are read and segments written.
+        Raises `IndexLockedError` while another indexer runs.
         """
         from searcher import indexer  # worker pools and state: not needed by queries
 
@@ -306,10 +311,10 @@ class Index:
         article_id = view.article.id
         try:
             story = store.stories_of([article_id]).get(article_id)
-            copies = store.story(story).copies if story else ()
+            copies = _other_copies(store, story, article_id) if story else ()
         finally:
             store.close()
-        return replace(view, copies=tuple(c for c in copies if c.id != article_id))
+        return replace(view, copies=copies)
 
     def similar(self, article: str, limit: int = 10) -> Results:
         """The articles most like `article` (an id or a path, as `show` takes), by
@@ -330,9 +335,24 @@ class Index:
             return count_speakers(self._open_articles(), text, limit=limit)
 
     def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
-        """Every match of `text` in ranked order, one at a time (for export)."""
-        with known_stems(self.path):
-            yield from iter_search(self._open_articles(), text, options=options)
+        """Every match of `text` in ranked order, one at a time (for export), each with its
+        story and the story's other copies as `search` gives them (every copy is listed
+        in its own place too)."""
+        store = open_store(self.path)
+        try:
+            with known_stems(self.path):
+                hits = iter_search(self._open_articles(), text, options=options)
+                while batch := list(islice(hits, STORY_BATCH)):
+                    if store is None:
+                        yield from batch
+                        continue
+                    story_of = store.stories_of(hit.id for hit in batch)
+                    for hit in batch:
+                        story = story_of.get(hit.id, hit.id)
+                        yield replace(hit, story=story, copies=_other_copies(store, story, hit.id))
+        finally:
+            if store is not None:
+                store.close()
 
     def run(self, topics: Iterable[Topic], limit: int = RUN_LIMIT) -> list[RunRow]:
         """Rank the best `limit` articles for every topic through one open searcher.
@@ -355,6 +375,11 @@ class Index:
                     docno = stored.get("docno") or stored["id"]
                     rows.append(RunRow(topic.qid, docno, rank, score))
         return rows
+
+
+def _other_copies(store: StoryStore, story: str, article_id: str) -> tuple[Copy, ...]:
+    """The copies of `story` other than `article_id`."""
+    return tuple(c for c in store.story(story).copies if c.id != article_id)
 
 
 class KeptReader:
