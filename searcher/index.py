@@ -25,7 +25,7 @@ from whoosh.util.times import long_to_datetime
 from whoosh.writing import SegmentWriter
 
 from searcher import whoosh_fixes
-from searcher.analysis import take_indexed_words
+from searcher.analysis import take_indexed_words, token_pattern
 from searcher.articles import show_article, similar_articles
 from searcher.errors import (
     IndexLockedError,
@@ -37,6 +37,7 @@ from searcher.facets import count_facets
 from searcher.models import (
     Article,
     ArticleView,
+    Copy,
     Hit,
     IndexReport,
     IndexStats,
@@ -106,7 +107,8 @@ class Index:
         return self._storage().create_index(build_schema())
 
     def _checked(self, ix: whoosh_index.FileIndex) -> whoosh_index.FileIndex:
-        """`ix`, unless it lacks fields this version writes and reads."""
+        """`ix`, unless it lacks fields this version writes and reads, or split their
+        words otherwise (queries would then look for words it does not hold)."""
         whoosh_fixes.apply()
         check_schema(ix, self.path)
         return ix
@@ -186,8 +188,10 @@ class Index:
         of changed files are replaced and, unless `prune` is False, those of files gone from
         the corpus's folders removed. `workers` processes (default: every core) read and
         analyse; a commit follows about every `commit_every` articles, so a crash loses at
-        most one batch. `rebuild` starts from scratch. `on_progress` is called as files are
-        done. Raises `IndexLockedError` while another indexer runs.
+        most one batch. `rebuild` starts from scratch. `on_progress` is called with a
+        `Progress` as each phase of the run begins, and a few times a second while files
+        are read and segments written.
+        Raises `IndexLockedError` while another indexer runs.
         """
         from searcher import indexer  # worker pools and state: not needed by queries
 
@@ -302,8 +306,8 @@ class Index:
         article_id = view.article.id
         with self._stories(all_copies=False) as store:
             story = store.stories_of([article_id]).get(article_id) if store else None
-            copies = store.story(story).copies if store and story else ()
-        return replace(view, copies=tuple(c for c in copies if c.id != article_id))
+            copies = _other_copies(store, story, article_id) if store and story else ()
+        return replace(view, copies=copies)
 
     def similar(self, article: str, limit: int = 10, all_copies: bool = False) -> Results:
         """The articles most like `article` (an id or a path, as `show` takes), by
@@ -332,9 +336,11 @@ class Index:
             return count_speakers(self._open_articles(), text, limit=limit)
 
     def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
-        """Every match of `text` in ranked order, one at a time (for export)."""
-        with known_stems(self.path):
-            yield from iter_search(self._open_articles(), text, options=options)
+        """Every match of `text` in ranked order, one at a time (for export), each with its
+        story and the story's other copies as `search` gives them (every copy is listed
+        in its own place too)."""
+        with self._stories(all_copies=False) as store, known_stems(self.path):
+            yield from iter_search(self._open_articles(), text, options=options, stories=store)
 
     def run(self, topics: Iterable[Topic], limit: int = RUN_LIMIT) -> list[RunRow]:
         """Rank the best `limit` articles for every topic through one open searcher.
@@ -350,13 +356,18 @@ class Index:
                     ranked = rank_documents(searcher, topic.query, limit)
                 except QuerySyntaxError as error:
                     raise QuerySyntaxError(
-                        f"topic {topic.qid}: {error.message}", error.position
+                        f"topic {topic.qid}: {error.message}", error.position, error.hint
                     ) from None
                 for rank, (docnum, score) in enumerate(ranked, start=1):
                     stored = searcher.stored_fields(docnum)
                     docno = stored.get("docno") or stored["id"]
                     rows.append(RunRow(topic.qid, docno, rank, score))
         return rows
+
+
+def _other_copies(store: StoryStore, story: str, article_id: str) -> tuple[Copy, ...]:
+    """The copies of `story` other than `article_id`."""
+    return tuple(c for c in store.story(story).copies if c.id != article_id)
 
 
 class KeptReader:
@@ -387,12 +398,24 @@ def _utc(value: int) -> datetime:
 
 def check_schema(ix: whoosh_index.FileIndex, path: str | os.PathLike[str]) -> None:
     """Raise `IndexOutdatedError` when the index at `path` lacks fields this version
-    writes and reads."""
-    missing = sorted(set(build_schema().names()) - set(ix.schema.names()))
+    writes and reads, or splits their words otherwise (queries would then look for words
+    it does not hold)."""
+    schema = build_schema()
+    missing = sorted(set(schema.names()) - set(ix.schema.names()))
     if missing:
         raise IndexOutdatedError(
             f"The index at {path} was built by an older version"
             f" (it has no {', '.join(missing)} field)"
+        )
+    changed = [
+        name
+        for name in schema.names()
+        if token_pattern(schema[name].analyzer) != token_pattern(ix.schema[name].analyzer)
+    ]
+    if changed:
+        raise IndexOutdatedError(
+            f"The index at {path} was built by an older version"
+            f" (it splits the words of {', '.join(changed)} differently)"
         )
 
 

@@ -37,6 +37,7 @@ from searcher.stemtable import Vocabulary, vocabulary
 MAX_VARIANTS = 64  # the most frequent stems a fuzzy or wildcard term expands to
 MIN_WORD = 3  # shorter words are never corrected
 COMMONER = 10  # a known word is corrected (when nothing matched) only to a word this much commoner
+MAX_LOOKUPS = 3  # words of one query whose neighbours are looked for (each costs ~50 ms)
 MAX_CANDIDATES = 10  # the most frequent words at each edit distance weighed as corrections
 
 _VARIANT_NODES = (
@@ -119,13 +120,14 @@ def _live_frequency(reader: Any, field: str, stemmed: str) -> int:
 
 
 def _neighbour(
-    postings: Postings, words: Vocabulary, word: str, others: list[str]
+    postings: Postings, words: Vocabulary, word: str, beside: list[set[int]]
 ) -> tuple[str, int] | None:
     """The indexed word close to `word` that makes the query match most, with its
-    frequency: found in the most articles together with all of `others`, then with each
-    of them; then the closest, then the most frequent. Close is one edit, or two for a
-    word with the same first letter (or any, when nothing is one edit away). Without
-    `others`, the most frequent word one edit away, else two."""
+    frequency: found in the most articles together with all the other words (`beside`:
+    the articles holding each), then with each of them; then the closest, then the most
+    frequent. Close is one edit, or two for a word with the same first letter (or any,
+    when nothing is one edit away). Without other words, the most frequent word one edit
+    away, else two."""
     reader = postings.searcher.reader()
     candidates: dict[str, tuple[int, int]] = {}  # word: (edits, frequency)
     for distance in (1, 2):
@@ -137,11 +139,10 @@ def _neighbour(
         }
         commonest = sorted((o for o, n in counted.items() if n), key=lambda o: -counted[o])
         candidates |= {o: (distance, counted[o]) for o in commonest[:MAX_CANDIDATES]}
-        if candidates and not others:
+        if candidates and not beside:
             break
     if not candidates:
         return None
-    beside = [_articles(postings, words, other) for other in others]
 
     def rank(candidate: str) -> tuple[int, int, int, int, str]:
         distance, frequency = candidates[candidate]
@@ -181,12 +182,14 @@ def suggest(postings: Postings, text: str, matched: bool) -> str | None:
         if _is_plain_word(text, word, start, end)
     ]
     known = {word: _frequency(reader, words, word) for word, _, _ in tokens}
+    doubtful = [token for token in reversed(tokens) if not (known[token[0]] and matched)]
+    if not doubtful:
+        return None
+    holding = {word: _articles(postings, words, word) for word, n in known.items() if n}
     corrected = text
-    for word, start, end in reversed(tokens):
-        if known[word] and matched:
-            continue
-        others = [other for other, _, _ in tokens if other != word and known[other]]
-        neighbour = _neighbour(postings, words, word, others)
+    for word, start, end in doubtful[:MAX_LOOKUPS]:
+        beside = [articles for other, articles in holding.items() if other != word]
+        neighbour = _neighbour(postings, words, word, beside)
         if neighbour is None or neighbour[1] < max(1, known[word] * COMMONER):
             continue
         original = text[start:end]

@@ -216,6 +216,10 @@ def test_a_hit_lists_only_the_copies_that_match_the_query(tmp_path: Path) -> Non
     assert len(everywhere.copies) == 2
     only_one = ix.search("reckless").hits
     assert [hit.id for hit in only_one] == ["w/3"] and only_one[0].copies == ()
+    # so in an export: every match in its place, each listing the other matching copies
+    assert [(hit.id, hit.copies) for hit in ix.iter_search("reckless")] == [("w/3", ())]
+    exported = {hit.id: {c.id for c in hit.copies} for hit in ix.iter_search("central bank")}
+    assert exported == {"w/1": {"w/2", "w/3"}, "w/2": {"w/1", "w/3"}, "w/3": {"w/1", "w/2"}}
     # a copy that a filter leaves out is not listed either
     filtered = ix.search("central bank", options=SearchOptions(sources=("reuters", "ap")))
     assert [c.id for hit in filtered for c in hit.copies] == [
