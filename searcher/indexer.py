@@ -86,13 +86,13 @@ ProgressCallback = Callable[[Progress], None]
 class FileResult:
     """What a worker did with one file: its signature, the ids it indexed, its problems,
     and for each article indexed what the story store keeps (id, text signature, source,
-    headline)."""
+    headline, facts)."""
 
     file_id: str
     signature: FileSignature | None
     ids: tuple[str, ...]
     problems: tuple[Problem, ...]
-    stories: tuple[tuple[str, bytes, str, str], ...] = ()
+    stories: tuple[tuple[str, bytes, str, str, bytes], ...] = ()
 
 
 @dataclass
@@ -421,8 +421,8 @@ def _update_stories(
     try:
         store.remove(removed)
         for result in results:
-            for article_id, sig, source, headline in result.stories:
-                store.add(article_id, sig, source, headline)
+            for article_id, sig, source, headline, facts in result.stories:
+                store.add(article_id, sig, source, headline, facts)
         store.commit()
     finally:
         store.close()
