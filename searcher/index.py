@@ -9,13 +9,14 @@ them.
 
 from __future__ import annotations
 
+import contextvars
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -25,7 +26,7 @@ from whoosh.util.times import long_to_datetime
 from whoosh.writing import SegmentWriter
 
 from searcher import whoosh_fixes
-from searcher.analysis import take_indexed_words, token_pattern
+from searcher.analysis import recording_words, token_pattern
 from searcher.articles import show_article, similar_articles
 from searcher.errors import (
     IndexLockedError,
@@ -53,6 +54,7 @@ from searcher.models import (
 )
 from searcher.ordering import UNDATED, date_column
 from searcher.quotesearch import count_speakers, search_quotes
+from searcher.readerpool import ReaderPool
 from searcher.schema import (
     AUTHORS_COLUMN,
     LIST_SEPARATOR,
@@ -63,7 +65,7 @@ from searcher.schema import (
     weighting,
 )
 from searcher.search import iter_search, rank_documents, run_search
-from searcher.stemtable import known_stems, record_stems
+from searcher.stemtable import StemTable, record_stems
 from searcher.stories import StoryStore, article_text, facts, open_store, signature
 from searcher.writelock import write_lock
 
@@ -73,18 +75,34 @@ if TYPE_CHECKING:
 DEFAULT_INDEX = "index"
 DEFAULT_COMMIT_EVERY = 50_000
 RUN_LIMIT = 1000
+T = TypeVar("T")
 
 
 class Index:
     """A searchable index of news articles stored in the folder `path`.
 
-    Searches keep one reader open between calls (reopened after a new commit): give each
-    thread that searches its own `Index`.
+    Threads may share one `Index` and search at once, also while another process commits:
+    each call reads one commit through a reader no other call holds at the time
+    (`readerpool`), and stems with the index's table for that call only (`stemtable`).
+    Searches keep the readers they opened between calls (reopened after a new commit);
+    `close()`, or leaving a `with Index(...) as ix:` block, closes them.
     """
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_INDEX) -> None:
         self.path = Path(path)
-        self._kept: KeptReader | None = None
+        self._readers = ReaderPool(self._open_reader)
+        self._stems = StemTable(self.path)
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the readers kept open between searches (a search still running closes
+        its own when it ends). The index can still be used: it opens them again."""
+        self._readers.close()
 
     def exists(self) -> bool:
         """True when the folder holds an index (possibly with no articles yet)."""
@@ -136,9 +154,9 @@ class Index:
             ) from None
         added = replaced = 0
         problems: list[Problem] = []
-        take_indexed_words()  # what an earlier, failed run left belongs to no index
+        words: dict[str, str] = {}  # indexed, with their stems
         try:
-            with ix.searcher() as searcher:
+            with ix.searcher() as searcher, recording_words(words):
                 seen: set[str] = set()
                 for article in articles:
                     problem = text_problem(article)
@@ -152,6 +170,9 @@ class Index:
                     seen.add(article.id)
                     writer.update_document(**to_document(article))
                     stories.add(article.id, *story_fields(article))
+            # Before the commit, as `update` does: a query of the commit before may meet
+            # words it does not hold (they count nothing there), but never misses one.
+            record_stems(self.path, words)
             writer.commit()
             stories.commit()
         except BaseException:
@@ -160,7 +181,6 @@ class Index:
             raise
         finally:
             stories.close()
-        record_stems(self.path, take_indexed_words())
         from searcher.corpus import Corpus  # the readers: not needed by searches
 
         if isinstance(articles, Corpus):
@@ -252,15 +272,10 @@ class Index:
             raise IndexMissingError(f"The index at {self.path} has no articles")
         return ix
 
-    def _reading(self) -> KeptReader:
-        """The latest commit, through a reader kept open while no commit follows it: a
-        search then skips re-reading every segment's files."""
-        ix = self._open_articles()
-        if self._kept is None or self._kept.commit != KeptReader.commit_of(ix):
-            if self._kept is not None:
-                self._kept.close()
-            self._kept = KeptReader(ix)
-        return self._kept
+    def _open_reader(self) -> KeptReader:
+        """A reader of the latest commit, kept open while no commit follows it: a search
+        then skips re-reading every segment's files."""
+        return KeptReader(self._open_articles())
 
     def search(
         self,
@@ -276,8 +291,7 @@ class Index:
         Near-duplicates collapse into their best-ranked copy, which lists the others in
         `Hit.copies`; `all_copies=True` shows every article.
         """
-        ix = self._reading()
-        with self._stories(all_copies) as store, known_stems(self.path):
+        with self._readers.lend() as ix, self._stories(all_copies) as store, self._stems.reading():
             return run_search(ix, text, limit=limit, offset=offset, options=options, stories=store)
 
     @contextmanager
@@ -301,7 +315,7 @@ class Index:
         """The whole article `article` (its id, or the path of its file, absolute or
         relative to the current folder), with the words of `query` marked, and the other
         copies of its story."""
-        with known_stems(self.path):
+        with self._stems.reading():
             view = show_article(self._open_articles(), article, query)
         article_id = view.article.id
         with self._stories(all_copies=False) as store:
@@ -313,7 +327,7 @@ class Index:
         """The articles most like `article` (an id or a path, as `show` takes), by
         more-like-this over body and headline. Near-duplicates collapse as in `search`
         (the article's own copies left out); `all_copies=True` shows every article."""
-        with self._stories(all_copies) as store, known_stems(self.path):
+        with self._stories(all_copies) as store, self._stems.reading():
             return similar_articles(self._open_articles(), article, limit, stories=store)
 
     def quotes(
@@ -326,20 +340,23 @@ class Index:
     ) -> QuoteResults:
         """The quotations matching `text`, ranked, optionally only by `speaker`; a quote
         that copies of one story repeat is listed once, unless `all_copies`."""
-        with self._stories(all_copies) as store, known_stems(self.path):
+        with self._stories(all_copies) as store, self._stems.reading():
             ix = self._open_articles()
             return search_quotes(ix, text, speaker, limit=limit, offset=offset, stories=store)
 
     def speakers(self, text: str | None = None, limit: int | None = 20) -> tuple[SpeakerCount, ...]:
         """Who is quoted most, over every article or about `text`."""
-        with known_stems(self.path):
+        with self._stems.reading():
             return count_speakers(self._open_articles(), text, limit=limit)
 
     def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
         """Every match of `text` in ranked order, one at a time (for export), each with its
         story and the story's other copies as `search` gives them (every copy is listed
         in its own place too)."""
-        with self._stories(all_copies=False) as store, known_stems(self.path):
+        return _in_own_context(self._iter_search(text, options))
+
+    def _iter_search(self, text: str, options: SearchOptions | None) -> Generator[Hit, None, None]:
+        with self._stories(all_copies=False) as store, self._stems.reading():
             yield from iter_search(self._open_articles(), text, options=options, stories=store)
 
     def run(self, topics: Iterable[Topic], limit: int = RUN_LIMIT) -> list[RunRow]:
@@ -350,7 +367,7 @@ class Index:
         """
         ix = self._open_articles()
         rows: list[RunRow] = []
-        with known_stems(self.path), ix.searcher(weighting=weighting()) as searcher:
+        with self._stems.reading(), ix.searcher(weighting=weighting()) as searcher:
             for topic in topics:
                 try:
                     ranked = rank_documents(searcher, topic.query, limit)
@@ -363,6 +380,22 @@ class Index:
                     docno = stored.get("docno") or stored["id"]
                     rows.append(RunRow(topic.qid, docno, rank, score))
         return rows
+
+
+def _in_own_context(items: Generator[T, None, None]) -> Iterator[T]:
+    """The items of the generator `items`, each made in a context of its own: what it sets
+    in context variables (the stem table of `StemTable.reading`) stays inside it, rather
+    than reaching the caller's code between items."""
+    context = contextvars.copy_context()
+    try:
+        while True:
+            try:
+                item = context.run(next, items)
+            except StopIteration:
+                return
+            yield item
+    finally:
+        context.run(items.close)
 
 
 def _other_copies(store: StoryStore, story: str, article_id: str) -> tuple[Copy, ...]:
@@ -384,6 +417,10 @@ class KeptReader:
         """What tells commits apart: the generation and the segments (a rebuilt index
         may count its generations again)."""
         return ix.latest_generation(), tuple(seg.segment_id() for seg in ix._segments())
+
+    def is_newest(self) -> bool:
+        """True while no commit has followed this one."""
+        return self.commit == self.commit_of(self.ix)
 
     def searcher(self, **kwargs: Any) -> Searcher:
         return Searcher(self.reader, fromindex=self.ix, closereader=False, **kwargs)
