@@ -7,7 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -55,10 +55,10 @@ def mixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "dangling.txt").symlink_to(root / "gone.txt")
     locked = root / "locked.txt"
 
-    def fake_open(path: Path, mode: str) -> IO[bytes]:
+    def fake_open(path: Path, mode: str, **options: Any) -> IO[bytes]:
         if path == locked:  # tests run as root, where permissions do not stop reading
             raise PermissionError(13, "Permission denied", str(path))
-        return open(path, mode)
+        return open(path, mode, **options)
 
     monkeypatch.setattr(decode, "open", fake_open, raising=False)
     return root

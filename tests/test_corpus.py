@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
@@ -264,10 +264,10 @@ def test_unreadable_file_is_a_problem(tmp_path: Path, monkeypatch: pytest.Monkey
     write(tmp_path / "d" / "a.txt", "A\n")
     locked = write(tmp_path / "d" / "b.txt", "B\n")
 
-    def fake_open(path: Path, mode: str) -> IO[bytes]:
+    def fake_open(path: Path, mode: str, **options: Any) -> IO[bytes]:
         if path == locked:
             raise PermissionError(13, "Permission denied", str(path))
-        return open(path, mode)
+        return open(path, mode, **options)
 
     monkeypatch.setattr(decode, "open", fake_open, raising=False)
     corpus = read_corpus(tmp_path / "d")

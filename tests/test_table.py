@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from searcher.corpus import read_corpus
 from searcher.corpus.table import clean, sniff
 
@@ -19,7 +21,7 @@ def test_ag_news_style_csv(tmp_path: Path) -> None:
         tmp_path / "ag" / "test.csv",
         "label,title,description\n"
         "3,Fears for pension,\"Unions say they are 'disappointed'.\"\n"
-        '4,Race is On,"A second\\team of #36;10 million, Inc. &lt;TXN.N&gt; it#39;s"\n',
+        '4,Race is On,"A second\\team of  #36;10 million, Inc. &lt;TXN.N&gt; it#39;s"\n',
     )
     corpus = read_corpus(path)
     articles = list(corpus)
@@ -61,4 +63,20 @@ def test_sniff_and_clean() -> None:
     assert sniff("label,title,description\n1,a,b\n")
     assert sniff("Title\tBody\n")
     assert not sniff("A headline, with a comma\n\nBody.\n")
-    assert clean("a\\b #151; &amp; #39;") == "a b \u2014 & '"
+    assert clean("a\\b #151; &amp;") == "a b\u2014 &"
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [  # AG News wrote a space where an entity's `&` was
+        ("maker Johnson  amp; Johnson (JNJ.N)", "maker Johnson & Johnson (JNJ.N)"),
+        ("cracks down on  quot;phone sex quot; services", 'cracks down on "phone sex" services'),
+        ("he isn #39;t under", "he isn't under"),
+        ("Sought  #36;50M From", "Sought $50M From"),
+        ("the iPod   hellip;. and more", "the iPod  \u2026. and more"),
+        ("Texas Instruments &lt;TXN.N&gt;", "Texas Instruments <TXN.N>"),
+        ("a cheap;shot, a damp; cloth", "a cheap;shot, a damp; cloth"),  # not entities
+    ],
+)
+def test_ag_news_entities_that_lost_their_ampersand(cell: str, text: str) -> None:
+    assert clean(cell) == text

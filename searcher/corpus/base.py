@@ -11,6 +11,8 @@ stays bounded whatever the file size.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -21,6 +23,9 @@ from searcher.models import Article, Problem
 
 MAX_ARTICLE_CHARS = 16 * 1024 * 1024
 COMPRESSED = ".gz"
+# Numeric character references, with their digits past any leading zeros.
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]+)|0*([0-9]+))")
+MAX_CODE_POINT_DIGITS = 7  # 1114111 (hex 10FFFF: 6)
 
 
 class ReadError(Exception):
@@ -87,6 +92,20 @@ def record_id(file_id: str, record: int | str) -> str:
 def normalise_space(text: str) -> str:
     """Collapse every run of whitespace to one space and trim the ends."""
     return " ".join(text.split())
+
+
+def unescape_html(text: str) -> str:
+    """`html.unescape`, also for numeric references too long for Python's `int` (which
+    raises on thousands of digits): those are past the last code point, so U+FFFD."""
+    return html.unescape(_NUMERIC_REFERENCE.sub(_short_reference, text))
+
+
+def _short_reference(found: re.Match[str]) -> str:
+    hexadecimal, decimal = found[1], found[2]
+    digits = hexadecimal or decimal
+    if len(digits) > MAX_CODE_POINT_DIGITS:
+        return "\ufffd"
+    return f"&#x{digits}" if hexadecimal else f"&#{digits}"
 
 
 def blocks(text: str) -> list[list[str]]:

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
 from searcher.corpus.base import MAX_ARTICLE_CHARS, Reader, ReadError, Source
-from searcher.corpus.records import KEYS, article_from_record
+from searcher.corpus.records import JSON, KEYS, article_from_record
 from searcher.models import Article, Problem
 
 NAME = "json"
@@ -26,7 +26,6 @@ EXTENSIONS = (".json",)
 CHUNK_CHARS = 64 * 1024
 _WHITESPACE = " \t\n\r"
 _NOT_WHITESPACE = re.compile(r"[^ \t\n\r]")
-_DECODER = json.JSONDecoder()
 
 
 def sniff(head: str) -> bool:
@@ -49,10 +48,16 @@ def read(source: Source) -> Iterator[Article | Problem]:
                     path=source.path,
                     number=wrapped,
                     fields=source.fields,
+                    line=line,
                 )
         elif isinstance(value, dict):
             yield article_from_record(
-                value, file_id=source.id, path=source.path, number=number, fields=source.fields
+                value,
+                file_id=source.id,
+                path=source.path,
+                number=number,
+                fields=source.fields,
+                line=line,
             )
         else:
             kind = type(value).__name__
@@ -126,7 +131,7 @@ class _Values:
         last: tuple[int, str] | None = None
         while True:
             try:
-                value, end = _DECODER.raw_decode(self._buffer, self._pos)
+                value, end = JSON.raw_decode(self._buffer, self._pos)
             except json.JSONDecodeError as error:
                 # More text may complete the value; the same error again after reading
                 # more means the JSON is wrong (an unterminated string stays open).
