@@ -2,7 +2,7 @@
 
 An object with no article text of its own that holds a list of objects, such as a news
 API's `{"status": "ok", "articles": [...]}`, is a wrapper: each object in the list is an
-article (read whole, so a wrapper is limited to the 16 MB of one JSON value).
+article (read whole, so a wrapper is limited to the `MAX_ARTICLE_CHARS` of one JSON value).
 
 The file is decoded value by value from a bounded buffer, so a large array is streamed. An
 element that is not an object is reported and skipped. Where the JSON breaks (a file cut off
@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
-from searcher.corpus.base import MAX_ARTICLE_CHARS, Reader, ReadError, Source
+from searcher.corpus.base import MAX_ARTICLE_CHARS, TOO_LARGE, Reader, ReadError, Source
 from searcher.corpus.records import JSON, KEYS, article_from_record
 from searcher.models import Article, Problem
 
@@ -147,7 +147,7 @@ class _Values:
                     self._advance(end - self._pos)
                     return value
             if len(self._buffer) - self._pos > MAX_ARTICLE_CHARS:
-                raise self._error("a JSON value over 16 MB", kind="too-large")
+                raise self._error(f"a JSON value {TOO_LARGE}", kind="too-large")
             self._fill(max(CHUNK_CHARS, len(self._buffer) - self._pos))
 
     def _peek(self) -> str:

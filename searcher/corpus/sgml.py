@@ -28,6 +28,7 @@ from types import MappingProxyType
 
 from searcher.corpus.base import (
     MAX_ARTICLE_CHARS,
+    TOO_LARGE,
     Reader,
     Source,
     normalise_space,
@@ -81,7 +82,7 @@ def read(source: Source) -> Iterator[Article | Problem]:
             yield _article("".join(story), source, start)
             story = []
         elif size > MAX_ARTICLE_CHARS:
-            yield Problem(source.path, "story over 16 MB", start, kind="too-large")
+            yield Problem(source.path, f"story {TOO_LARGE}", start, kind="too-large")
             story = []
     if story:
         yield Problem(source.path, "story cut off before </REUTERS>", start, kind="truncated")

@@ -27,6 +27,7 @@ from typing import TextIO
 
 from searcher.corpus.base import (
     MAX_ARTICLE_CHARS,
+    TOO_LARGE,
     Reader,
     ReadError,
     Source,
@@ -71,7 +72,7 @@ def read(source: Source) -> Iterator[Article | Problem]:
     number = 0
     for row in rows:
         if row.too_large:
-            reason = f"row over {MAX_ARTICLE_CHARS // 2**20} MB of text or {MAX_FIELDS} fields"
+            reason = f"row {TOO_LARGE} or {MAX_FIELDS} fields"
             yield Problem(source.path, reason, row.line, kind="too-large")
             continue
         if not any(cell.strip() for cell in row.fields):
