@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -13,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
+from whoosh.index import open_dir
 
 from searcher import Article, Index, Problem, read_corpus
 from searcher.cli import app
@@ -220,3 +225,137 @@ def test_random_json(tmp_path: Path, values: list[object], extension: str) -> No
         text = "\n".join(json.dumps(value) for value in values)
     path.write_text(text, encoding="utf-8")
     assert read_everything(path)
+
+
+# Hostile input through the CLI (issue 12): each case beside a good article, indexed the
+# normal way (two workers, a commit per file), within a time bound.
+
+
+def good(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "good.txt").write_text("Good headline\n\nGood body text.\n", encoding="utf-8")
+    return folder
+
+
+def _nested_mime(depth: int) -> str:
+    opening = "".join(
+        f'Content-Type: multipart/mixed; boundary="b{n}"\n\n--b{n}\n' for n in range(depth)
+    )
+    closing = "".join(f"--b{n}--\n" for n in reversed(range(depth)))
+    return f"From: a@b.org\nSubject: Deep\n{opening}Content-Type: text/plain\n\nDeep.\n{closing}"
+
+
+STORY = '<REUTERS NEWID="5"><TEXT><TITLE>WHOLE STORY</TITLE><BODY>Kept.</BODY></TEXT></REUTERS>\n'
+
+# name: (files to write beside good.txt, the headlines indexed besides its, problem kinds)
+HOSTILE: dict[str, tuple[dict[str, str | bytes], set[str], list[str]]] = {
+    "surrogate in JSON text": (
+        {"feed.jsonl": '{"title":"head\\ud800line","text":"beta"}\n{"title":"Second"}\n'},
+        {"head\ufffdline", "Second"},
+        ["bad-text"],
+    ),
+    "surrogate in id and source": (
+        {"feed.jsonl": '{"id":"a\\ud800","source":"s\\udc80","title":"T"}\n{"title":"U"}\n'},
+        {"T", "U"},
+        ["bad-text"],
+    ),
+    "JSON nested 600 deep": (
+        {"deep.jsonl": '{"title":"t","text":' + "[" * 600 + '"x"' + "]" * 600 + "}\n{}\n"},
+        {"t"},
+        ["no-text"],
+    ),
+    "JSON nested past the stack": (
+        {"deep.json": '[{"title":"Before"},' + "[" * 100_000 + "]" * 100_000 + "]"},
+        {"Before"},
+        ["bad-json"],
+    ),
+    "MIME parts 3,000 deep": ({"deep.eml": _nested_mime(3000)}, set(), ["too-deep"]),
+    "file name not UTF-8": ({"caf\udce9.txt": "Caf\u00e9\n\nBody.\n"}, {"Caf\u00e9"}, ["bad-name"]),
+    "CSV cell over 128 KB": (
+        {"long.csv": 'title,text\nLong,"' + "line, more\n" * 30_000 + '"\nNext,row\n'},
+        {"Long", "Next"},
+        [],
+    ),
+    "CSV row over the limit": (
+        {"huge.csv": 'title,text\nFirst,row\nHuge,"' + "x" * (5 << 20) + '"\nNext,row\n'},
+        {"First", "Next"},
+        ["too-large"],
+    ),
+    "SGML with 200,000 unclosed <D>": (
+        {
+            "a.sgm": "<REUTERS><TEXT><TITLE>A</TITLE></TEXT><TOPICS>"
+            + "<D>" * 200_000
+            + "</REUTERS>\n"
+            + STORY
+        },
+        {"A", "WHOLE STORY"},
+        [],
+    ),
+    "SGML <REUTERS without >": (
+        {"a.sgm": "<REUTERS " * 20_000 + "\n" + STORY},
+        {"WHOLE STORY"},
+        [],
+    ),
+    "UTF-16 without a BOM": (
+        {"wide.txt": "Wide headline\n\nBody.\n".encode("utf-16-le")},
+        {"Wide headline"},
+        [],
+    ),
+    "UTF-32 with a BOM": (
+        {"wide.txt": "Wide headline\n\nBody.\n".encode("utf-32")},
+        {"Wide headline"},
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize(("files", "headlines", "kinds"), HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_input_is_reported_and_the_rest_indexed(
+    tmp_path: Path, files: dict[str, str | bytes], headlines: set[str], kinds: list[str]
+) -> None:
+    folder = good(tmp_path / "in")
+    for name, content in files.items():
+        data = content if isinstance(content, bytes) else content.encode("utf-8", "surrogateescape")
+        (folder / name).write_bytes(data)
+    index, errors = tmp_path / "ix", tmp_path / "errors.jsonl"
+    args = ["index", str(folder), "--index", str(index), "-j", "2", "--commit-every", "1"]
+    started = time.monotonic()
+    first = runner.invoke(app, [*args, "--strict", "--errors", str(errors)])
+    assert time.monotonic() - started < 60  # these took minutes, or never ended
+    assert first.exit_code == (1 if kinds else 0), first.output
+    assert "Internal error" not in first.output and "Traceback" not in first.output
+    problems = [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()]
+    assert sorted(p["kind"] for p in problems) == kinds
+    with open_dir(str(index)).searcher() as searcher:
+        indexed = {fields["headline"] for fields in searcher.all_stored_fields()}
+    assert indexed == {"Good headline", *headlines}
+    # The state was saved: a second run changes nothing, and queries work.
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "No changes" in again.stdout, again.output
+    assert runner.invoke(app, ["query", "headline", "--index", str(index)]).exit_code == 0
+
+
+def test_symlink_loops_are_reported(tmp_path: Path) -> None:
+    folder = good(tmp_path / "d3")
+    (folder / "loop").symlink_to("loop")
+    (folder / "a.txt").symlink_to("b.txt")
+    (folder / "b.txt").symlink_to("a.txt")
+    result = runner.invoke(app, ["index", str(folder), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 0, result.output
+    assert "Skipped 3 files (3 link-loop)" in result.stdout
+    assert len(Index(tmp_path / "ix")) == 1
+
+
+def test_special_files_named_on_the_command_line_do_not_block(tmp_path: Path) -> None:
+    folder = good(tmp_path / "in")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    command = "from searcher.cli import app; app()"
+    args = ["index", str(fifo), "/dev/zero", str(folder), "--index", str(tmp_path / "ix")]
+    done = subprocess.run(  # a blocked run is killed by the timeout and fails the test
+        [sys.executable, "-c", command, *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"skipped {fifo}: not a regular file" in done.stderr
+    assert "skipped /dev/zero: not a regular file" in done.stderr
+    assert len(Index(tmp_path / "ix")) == 1
