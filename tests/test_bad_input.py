@@ -4,12 +4,15 @@ as documented, and nothing already indexed is lost."""
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,7 +24,7 @@ from whoosh.index import open_dir
 
 from searcher import Article, Index, Problem, read_corpus
 from searcher.cli import app
-from searcher.corpus import decode
+from searcher.corpus import FORMATS, decode
 
 runner = CliRunner()
 
@@ -179,10 +182,16 @@ SETTINGS = settings(
 )
 
 
-def read_everything(path: Path) -> list[Article | Problem]:
-    corpus = read_corpus(path)
+def read_everything(path: Path, format: str | None = None) -> list[Article | Problem]:
+    """Everything read from `path`: articles or problems, at least one, and no reader
+    failing on its input (the corpus turns such a failure into a `reader-error`)."""
+    corpus = read_corpus(path, format=format)
     items: list[Article | Problem] = [*corpus, *corpus.problems]
-    assert all(isinstance(item, (Article, Problem)) for item in items)
+    assert items and all(isinstance(item, (Article, Problem)) for item in items)
+    assert [p for p in corpus.problems if p.kind == "reader-error"] == []
+    for article in corpus:
+        for text in (article.id, article.headline, article.body, article.source):
+            text.encode("utf-8")  # nothing after the readers meets a lone surrogate
     return items
 
 
@@ -227,6 +236,112 @@ def test_random_json(tmp_path: Path, values: list[object], extension: str) -> No
     assert read_everything(path)
 
 
+# Adversarial input to every reader, forced to read it: random bytes, and documents of the
+# reader's own format whose fields are filled with the pieces readers look for (tags,
+# quotes, delimiters, escapes, lone surrogates), some repeated thousands of times (which
+# is what made patterns quadratic), nested deeper than Python's stack; plain and gzipped.
+
+PIECES = [
+    *('<REUTERS NEWID="1">', "<REUTERS ", "</REUTERS>", "<TEXT>", "<TITLE ", "</TITLE>", "<D>"),
+    *("</D>", "<BODY>", "<DATE>", "&#", "&#x", "&amp;", "&#3;", "<", ">", " Reuter"),
+    *('"', '""', ",", "\t", "\n", "\r\n", " ", "{", "}", "[", "]", ":", '"title"', "\\"),
+    *("9" * 30, "&#" + "9" * 5000 + ";", ".I 1\n", ".T\n", ".W\n", "From: a@b.org\n"),
+    *("Content-Type: multipart/mixed; boundary=b\n\n", "--b\n", "=?utf-8?q?=C3=A9?="),
+    *("<html>", "<p>", "</p>", "<script>", "<!--", "?? Photograph: ", "Newspapers in English"),
+    *("- By ", "quot;", " #39;", "\x00", "\ud800", "\udce9", "\u00e9", "\u20ac", "\ufeff", "A b."),
+]
+_PIECE = st.one_of(st.sampled_from(PIECES), st.text(max_size=12))
+_RUN = st.tuples(_PIECE, st.integers(1, 3000)).map(lambda run: run[0] * run[1])
+FILL = st.lists(st.one_of(_PIECE, _RUN), max_size=6).map("".join)
+DEPTH = st.integers(0, 1500)
+
+
+def _deep(depth: int, inner: str) -> str:
+    return "[" * depth + inner + "]" * depth
+
+
+def _record(fill: str, depth: int) -> str:
+    """A JSON object (as text: too deep for `json.dumps`) with `fill` in its fields."""
+    text = json.dumps(fill)  # lone surrogates come out as `\ud800` escapes
+    return f'{{"id": {text}, "title": {text}, "text": {_deep(depth, text)}, "source": {text}}}'
+
+
+def _mime(fill: str, depth: int) -> str:
+    return _nested_mime(depth, f"From: {fill}\nSubject: {fill}\nDate: {fill}\n", fill)
+
+
+def _csv(cells: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows([["title", "text"], *zip(cells, reversed(cells), strict=True)])
+    return out.getvalue()
+
+
+DOCUMENTS = {  # each format's own layout, filled
+    "sgml": st.builds(
+        lambda a, b, c: (
+            f'<REUTERS NEWID="{a}"><DATE>{b}</DATE><TOPICS><D>{c}</D></TOPICS>'
+            f"<TEXT><TITLE>{a}</TITLE><BODY>{b}{c}</BODY></TEXT></REUTERS>\n"
+        ),
+        FILL,
+        FILL,
+        FILL,
+    ),
+    "cranfield": st.builds(lambda a, b: f".I {a}\n.T\n{b}\n.A\n{a}\n.W\n{b}\n", FILL, FILL),
+    "html": st.builds(
+        lambda a, b: (
+            f"<html><head><title>{a}</title></head><body><article><h1>{a}</h1>"
+            f"<p>{b}</p><p>{a} {b}</p></article></body></html>"
+        ),
+        FILL,
+        FILL,
+    ),
+    "email": st.builds(_mime, FILL, DEPTH),
+    "jsonl": st.lists(st.builds(_record, FILL, DEPTH), min_size=1, max_size=3).map("\n".join),
+    "json": st.lists(st.builds(_record, FILL, DEPTH), min_size=1, max_size=3).map(
+        lambda records: "[" + ",".join(records) + "]"
+    ),
+    "csv": st.lists(FILL, min_size=1, max_size=4).map(_csv),
+    "newspaper": st.builds(
+        lambda a, b: (
+            f"{a}\n\n{b}\n\n- By {a}\n\n{b}\n\n?? Photograph: {a} ?? {b}\n\nNewspapers in {a}\n"
+        ),
+        FILL,
+        FILL,
+    ),
+    "text": st.builds(lambda a, b: f"{a}\n\n{b}", FILL, FILL),
+}
+assert set(DOCUMENTS) == set(FORMATS)
+
+
+@pytest.fixture(scope="module")
+def html_stack() -> None:
+    """The HTML reader's first page imports its stack (seconds): not part of a deadline."""
+    from searcher.corpus import webpage
+
+    webpage._extract("<html><body><p>warm up</p></body></html>")
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("format", FORMATS)
+@settings(
+    max_examples=40,  # 18 readers and ways in all: about ten seconds
+    deadline=timedelta(seconds=5),  # linear readers take milliseconds; quadratic took minutes
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_every_reader_survives_adversarial_input(
+    tmp_path: Path, html_stack: None, format: str, compressed: bool, data: st.DataObject
+) -> None:
+    document = st.one_of(
+        st.binary(max_size=3000),
+        DOCUMENTS[format].map(lambda text: text.encode("utf-8", "surrogatepass")),
+    )
+    raw = data.draw(document)
+    path = tmp_path / "input"
+    path.write_bytes(gzip.compress(raw, compresslevel=1) if compressed else raw)
+    read_everything(path, format=format)
+
+
 # Hostile input through the CLI (issue 12): each case beside a good article, indexed the
 # normal way (two workers, a commit per file), within a time bound.
 
@@ -237,12 +352,14 @@ def good(folder: Path) -> Path:
     return folder
 
 
-def _nested_mime(depth: int) -> str:
-    opening = "".join(
-        f'Content-Type: multipart/mixed; boundary="b{n}"\n\n--b{n}\n' for n in range(depth)
-    )
+def _nested_mime(
+    depth: int, headers: str = "From: a@b.org\nSubject: Deep\n", body: str = ""
+) -> str:
+    """A message whose text part is `depth` levels of multipart MIME parts deep."""
+    part = 'Content-Type: multipart/mixed; boundary="b{n}"\n\n--b{n}\n'
+    opening = "".join(part.format(n=n) for n in range(depth))
     closing = "".join(f"--b{n}--\n" for n in reversed(range(depth)))
-    return f"From: a@b.org\nSubject: Deep\n{opening}Content-Type: text/plain\n\nDeep.\n{closing}"
+    return f"{headers}{opening}Content-Type: text/plain\n\n{body or 'Deep.'}\n{closing}"
 
 
 STORY = '<REUTERS NEWID="5"><TEXT><TITLE>WHOLE STORY</TITLE><BODY>Kept.</BODY></TEXT></REUTERS>\n'

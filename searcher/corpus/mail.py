@@ -27,6 +27,7 @@ NAME = "email"
 EXTENSIONS = (".eml",)
 KNOWN_HEADERS = frozenset({"from", "subject", "newsgroups", "date", "message-id", "to"})
 MIN_KNOWN_HEADERS = 2
+MAX_HEADER_CHARS = 64 * 1024
 
 _HEADER = re.compile(r"^([!-9;-~]+):")
 _NEWSGROUP = re.compile(r"^[a-z0-9+_-]+(\.[a-z0-9+_-]+)+$")
@@ -89,8 +90,9 @@ def _source(message: Message, groups: list[str], path: str) -> str:
 
 
 def _header(message: Message, name: str) -> str:
-    """A header's text, with RFC 2047 encoded words (`=?utf-8?q?...?=`) decoded."""
-    value = str(message.get(name, ""))
+    """A header's text, with RFC 2047 encoded words (`=?utf-8?q?...?=`) decoded; only its
+    first `MAX_HEADER_CHARS` (the decoder takes time quadratic in the number of words)."""
+    value = str(message.get(name, ""))[:MAX_HEADER_CHARS]
     try:
         return str(make_header(decode_header(value)))
     except (LookupError, ValueError, UnicodeError):
