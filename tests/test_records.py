@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timezone
 
 import pytest
 
 from searcher.corpus import parse_fields
+from searcher.corpus.base import Source
 from searcher.corpus.records import article_from_record
 from searcher.errors import BadInputError
 from searcher.models import Problem
 
 
 def article(record: dict[str, object], **fields: str):  # type: ignore[no-untyped-def]
-    return article_from_record(
-        record, file_id="d/f.json", path="f.json", number=7, fields=fields, line=7
-    )
+    source = Source("f.json", "d/f.json", io.StringIO(), "{}", fields)
+    return article_from_record(record, source, number=7, line=7)
 
 
 def test_common_key_names_out_of_the_box() -> None:

@@ -42,23 +42,9 @@ def read(source: Source) -> Iterator[Article | Problem]:
         if records is not None:
             for record in records:
                 wrapped += 1
-                yield article_from_record(
-                    record,
-                    file_id=source.id,
-                    path=source.path,
-                    number=wrapped,
-                    fields=source.fields,
-                    line=line,
-                )
+                yield article_from_record(record, source, number=wrapped, line=line)
         elif isinstance(value, dict):
-            yield article_from_record(
-                value,
-                file_id=source.id,
-                path=source.path,
-                number=number,
-                fields=source.fields,
-                line=line,
-            )
+            yield article_from_record(value, source, number=number, line=line)
         else:
             kind = type(value).__name__
             yield Problem(

@@ -45,14 +45,7 @@ def read(source: Source) -> Iterator[Article | Problem]:
                 source.path, f"a JSON {kind}, not an object", line=number, kind="bad-record"
             )
             continue
-        yield article_from_record(
-            record,
-            file_id=source.id,
-            path=source.path,
-            number=number,
-            fields=source.fields,
-            line=number,
-        )
+        yield article_from_record(record, source, number=number, line=number)
 
 
 READER = Reader(name=NAME, extensions=EXTENSIONS, sniff=sniff, read=read)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from searcher.corpus.base import normalise_space, paragraphs, record_id
+from searcher.corpus.base import Source, normalise_space, paragraphs, record_id
 from searcher.corpus.dates import parse_date
 from searcher.corpus.newspaper import authors as byline_authors
 from searcher.errors import BadInputError
@@ -59,16 +59,12 @@ def check_fields(fields: Mapping[str, str]) -> Mapping[str, str]:
 
 
 def article_from_record(
-    record: Mapping[str, Any],
-    *,
-    file_id: str,
-    path: str,
-    number: int,
-    fields: Mapping[str, str],
-    line: int,
+    record: Mapping[str, Any], source: Source, *, number: int, line: int
 ) -> Article | Problem:
-    """The article in one record, or a problem when it has neither headline nor body;
-    `number` (its line or position) names it if it has no id, `line` is where it starts."""
+    """The article in one record of `source`, or a problem when it has neither headline
+    nor body; `number` (its line or position) names it if it has no id, `line` is where
+    it starts. The source's `fields` name the keys of fields outright."""
+    fields, file_id, path = source.fields, source.id, source.path
     lower = {str(key).lower(): key for key in record}
     used: set[str] = set()
 

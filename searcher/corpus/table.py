@@ -87,14 +87,7 @@ def read(source: Source) -> Iterator[Article | Problem]:
             )
             continue
         record = {column: clean(cell) for column, cell in zip(columns, row.fields, strict=True)}
-        yield article_from_record(
-            record,
-            file_id=source.id,
-            path=source.path,
-            number=number,
-            fields=source.fields,
-            line=row.line,
-        )
+        yield article_from_record(record, source, number=number, line=row.line)
 
 
 def clean(cell: str) -> str:
