@@ -23,7 +23,7 @@ class IndexMissingError(SearcherError):
 class IndexOutdatedError(SearcherError):
     """An index written by an older version, without fields this version needs."""
 
-    hint = "Rebuild it: delete the index folder, then run search index PATH again."
+    hint = "Rebuild it: search index PATH --rebuild [--index DIR]"
 
 
 class IndexLockedError(SearcherError):
@@ -37,8 +37,8 @@ class QuerySyntaxError(SearcherError):
 
     hint = 'Balance quotes and brackets, or put a phrase in double quotes: "oil prices".'
 
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"{message} at position {position + 1}")
+    def __init__(self, message: str, position: int, hint: str = "") -> None:
+        super().__init__(f"{message} at position {position + 1}", hint)
         self.message = message
         self.position = position
 

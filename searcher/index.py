@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from whoosh.util.times import long_to_datetime
 from whoosh.writing import SegmentWriter
 
 from searcher import whoosh_fixes
-from searcher.analysis import take_indexed_words
+from searcher.analysis import take_indexed_words, token_pattern
 from searcher.articles import show_article, similar_articles
 from searcher.errors import (
     IndexLockedError,
@@ -32,9 +33,11 @@ from searcher.errors import (
     IndexOutdatedError,
     QuerySyntaxError,
 )
+from searcher.facets import count_facets
 from searcher.models import (
     Article,
     ArticleView,
+    Copy,
     Hit,
     IndexReport,
     IndexStats,
@@ -48,12 +51,15 @@ from searcher.models import (
     Story,
     Topic,
 )
+from searcher.ordering import UNDATED, date_column
 from searcher.quotesearch import count_speakers, search_quotes
 from searcher.schema import (
     AUTHORS_COLUMN,
     LIST_SEPARATOR,
+    METADATA_FIELD,
     SOURCE_COLUMN,
     build_schema,
+    metadata_terms,
     weighting,
 )
 from searcher.search import iter_search, rank_documents, run_search
@@ -67,6 +73,7 @@ if TYPE_CHECKING:
 DEFAULT_INDEX = "index"
 DEFAULT_COMMIT_EVERY = 50_000
 RUN_LIMIT = 1000
+STORY_BATCH = 500  # exported hits whose stories are looked up at a time
 
 
 class Index:
@@ -101,14 +108,10 @@ class Index:
         return self._storage().create_index(build_schema())
 
     def _checked(self, ix: whoosh_index.FileIndex) -> whoosh_index.FileIndex:
-        """`ix`, unless it lacks fields this version writes and reads."""
+        """`ix`, unless it lacks fields this version writes and reads, or split their
+        words otherwise (queries would then look for words it does not hold)."""
         whoosh_fixes.apply()
-        missing = sorted(set(build_schema().names()) - set(ix.schema.names()))
-        if missing:
-            raise IndexOutdatedError(
-                f"The index at {self.path} was built by an older version"
-                f" (it has no {', '.join(missing)} field)"
-            )
+        check_schema(ix, self.path)
         return ix
 
     def __len__(self) -> int:
@@ -186,8 +189,10 @@ class Index:
         of changed files are replaced and, unless `prune` is False, those of files gone from
         the corpus's folders removed. `workers` processes (default: every core) read and
         analyse; a commit follows about every `commit_every` articles, so a crash loses at
-        most one batch. `rebuild` starts from scratch. `on_progress` is called as files are
-        done. Raises `IndexLockedError` while another indexer runs.
+        most one batch. `rebuild` starts from scratch. `on_progress` is called with a
+        `Progress` as each phase of the run begins, and a few times a second while files
+        are read and segments written.
+        Raises `IndexLockedError` while another indexer runs.
         """
         from searcher import indexer  # worker pools and state: not needed by queries
 
@@ -202,10 +207,14 @@ class Index:
         )
 
     def optimize(self) -> int:
-        """Merge every segment into one (faster queries); returns the segments merged."""
+        """Merge every segment into one (faster queries), leaving out deleted articles;
+        returns the segments merged, 0 when the index is one segment with nothing deleted
+        (there is nothing to do)."""
         ix = self._open()
         with write_lock(self._storage(), []):
             count = len(ix._segments())
+            if count <= 1 and ix.doc_count() == ix.doc_count_all():
+                return 0
             SegmentWriter(ix, _lk=False).commit(optimize=True)
         return count
 
@@ -219,14 +228,9 @@ class Index:
         with ix.searcher() as searcher:
             reader = searcher.reader()
             live = list(reader.all_doc_ids())
-            sources: set[str] = set()
-            if reader.has_column("source_key"):
-                column = reader.column_reader("source_key")
-                sources = {column[docnum] for docnum in live} - {""}
-            dates: list[int] = []
-            if reader.has_column("date"):
-                column = reader.column_reader("date", translate=False)
-                dates = [value for value in (column[n] for n in live) if value != _NO_DATE]
+            sources = count_facets(searcher, live, ["source"])["source"]
+            column = date_column(reader)
+            dates = [value for value in (column[n] for n in live) if value != UNDATED]
             languages = [
                 term.decode("utf-8")
                 for term in reader.lexicon("language")
@@ -234,7 +238,7 @@ class Index:
             ]
         return IndexStats(
             articles=ix.doc_count(),
-            sources=len(sources),
+            sources=sources,
             first_date=_utc(min(dates)) if dates else None,
             last_date=_utc(max(dates)) if dates else None,
             languages=tuple(languages),
@@ -295,25 +299,28 @@ class Index:
         finally:
             store.close()
 
-    def show(self, article_id: str, query: str | None = None) -> ArticleView:
-        """The whole article `article_id`, with the words of `query` marked, and the other
+    def show(self, article: str, query: str | None = None) -> ArticleView:
+        """The whole article `article` (its id, or the path of its file, absolute or
+        relative to the current folder), with the words of `query` marked, and the other
         copies of its story."""
         with known_stems(self.path):
-            view = show_article(self._open_articles(), article_id, query)
+            view = show_article(self._open_articles(), article, query)
         store = open_store(self.path)
         if store is None:
             return view
+        article_id = view.article.id
         try:
             story = store.stories_of([article_id]).get(article_id)
-            copies = store.story(story).copies if story else ()
+            copies = _other_copies(store, story, article_id) if story else ()
         finally:
             store.close()
-        return replace(view, copies=tuple(c for c in copies if c.id != article_id))
+        return replace(view, copies=copies)
 
-    def similar(self, article_id: str, limit: int = 10) -> Results:
-        """The articles most like `article_id` (more-like-this over body and headline)."""
+    def similar(self, article: str, limit: int = 10) -> Results:
+        """The articles most like `article` (an id or a path, as `show` takes), by
+        more-like-this over body and headline."""
         with known_stems(self.path):
-            return similar_articles(self._open_articles(), article_id, limit=limit)
+            return similar_articles(self._open_articles(), article, limit=limit)
 
     def quotes(
         self, text: str, speaker: str | None = None, limit: int | None = 10, offset: int = 0
@@ -328,9 +335,24 @@ class Index:
             return count_speakers(self._open_articles(), text, limit=limit)
 
     def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
-        """Every match of `text` in ranked order, one at a time (for export)."""
-        with known_stems(self.path):
-            yield from iter_search(self._open_articles(), text, options=options)
+        """Every match of `text` in ranked order, one at a time (for export), each with its
+        story and the story's other copies as `search` gives them (every copy is listed
+        in its own place too)."""
+        store = open_store(self.path)
+        try:
+            with known_stems(self.path):
+                hits = iter_search(self._open_articles(), text, options=options)
+                while batch := list(islice(hits, STORY_BATCH)):
+                    if store is None:
+                        yield from batch
+                        continue
+                    story_of = store.stories_of(hit.id for hit in batch)
+                    for hit in batch:
+                        story = story_of.get(hit.id, hit.id)
+                        yield replace(hit, story=story, copies=_other_copies(store, story, hit.id))
+        finally:
+            if store is not None:
+                store.close()
 
     def run(self, topics: Iterable[Topic], limit: int = RUN_LIMIT) -> list[RunRow]:
         """Rank the best `limit` articles for every topic through one open searcher.
@@ -346,13 +368,18 @@ class Index:
                     ranked = rank_documents(searcher, topic.query, limit)
                 except QuerySyntaxError as error:
                     raise QuerySyntaxError(
-                        f"topic {topic.qid}: {error.message}", error.position
+                        f"topic {topic.qid}: {error.message}", error.position, error.hint
                     ) from None
                 for rank, (docnum, score) in enumerate(ranked, start=1):
                     stored = searcher.stored_fields(docnum)
                     docno = stored.get("docno") or stored["id"]
                     rows.append(RunRow(topic.qid, docno, rank, score))
         return rows
+
+
+def _other_copies(store: StoryStore, story: str, article_id: str) -> tuple[Copy, ...]:
+    """The copies of `story` other than `article_id`."""
+    return tuple(c for c in store.story(story).copies if c.id != article_id)
 
 
 class KeptReader:
@@ -377,12 +404,31 @@ class KeptReader:
         self.reader.close()
 
 
-# The value of a sortable date column for an article without a date.
-_NO_DATE = 2**64 - 1
-
-
 def _utc(value: int) -> datetime:
     return long_to_datetime(value).replace(tzinfo=timezone.utc)
+
+
+def check_schema(ix: whoosh_index.FileIndex, path: str | os.PathLike[str]) -> None:
+    """Raise `IndexOutdatedError` when the index at `path` lacks fields this version
+    writes and reads, or splits their words otherwise (queries would then look for words
+    it does not hold)."""
+    schema = build_schema()
+    missing = sorted(set(schema.names()) - set(ix.schema.names()))
+    if missing:
+        raise IndexOutdatedError(
+            f"The index at {path} was built by an older version"
+            f" (it has no {', '.join(missing)} field)"
+        )
+    changed = [
+        name
+        for name in schema.names()
+        if token_pattern(schema[name].analyzer) != token_pattern(ix.schema[name].analyzer)
+    ]
+    if changed:
+        raise IndexOutdatedError(
+            f"The index at {path} was built by an older version"
+            f" (it splits the words of {', '.join(changed)} differently)"
+        )
 
 
 def story_fields(article: Article) -> tuple[bytes, str, str]:
@@ -422,7 +468,9 @@ def to_document(article: Article) -> dict[str, Any]:
         "url": article.url,
         "language": article.language,
         "country": article.country,
+        "section": article.section,
         "metadata": {key: list(values) for key, values in article.metadata.items()},
+        METADATA_FIELD: metadata_terms(article.metadata),
         SOURCE_COLUMN: article.source.encode(),
         AUTHORS_COLUMN: LIST_SEPARATOR.join(article.authors).encode(),
     }

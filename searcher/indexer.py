@@ -27,9 +27,11 @@ import multiprocessing
 import os
 import pickle
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import groupby, islice
 from multiprocessing.pool import AsyncResult, Pool
 from operator import itemgetter
@@ -47,10 +49,17 @@ from whoosh.writing import PostingPool
 
 from searcher.analysis import take_indexed_words
 from searcher.corpus import Corpus, FileRef
+from searcher.errors import IndexOutdatedError
 from searcher.filestate import FileSignature, content_hash, load_state, read_signature, save_state
-from searcher.index import DEFAULT_COMMIT_EVERY, story_fields, text_problem, to_document
+from searcher.index import (
+    DEFAULT_COMMIT_EVERY,
+    check_schema,
+    story_fields,
+    text_problem,
+    to_document,
+)
 from searcher.models import Article, IndexReport, Problem, Progress
-from searcher.schema import build_schema, file_field
+from searcher.schema import build_schema
 from searcher.stemtable import record_stems
 from searcher.stories import StoryStore, remove_store
 from searcher.writelock import write_lock
@@ -67,6 +76,8 @@ TASK_BYTES = 1 << 20
 # segment costs every query a little, and each merge costs the indexer.
 MAX_SEGMENTS = 12
 _BARRIER_TIMEOUT = 600.0
+# Seconds between progress reports within a phase, and between looks at the workers.
+REPORT_EVERY = 0.25
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -182,9 +193,12 @@ def _segment_writer(ix: FileIndex) -> writing.SegmentWriter:
 class SegmentBuilder:
     """Reads files and writes their articles into a new segment of the index in `folder`."""
 
-    def __init__(self, folder: Path, corpus: Corpus) -> None:
+    def __init__(
+        self, folder: Path, corpus: Corpus, on_article: Callable[[], None] | None = None
+    ) -> None:
         self._folder = folder
         self._corpus = corpus
+        self._on_article = on_article  # called as each article is analysed
         self._writer: writing.SegmentWriter | None = None
         take_indexed_words()  # words analysed before this run belong to no segment of it
 
@@ -198,29 +212,33 @@ class SegmentBuilder:
         except OSError as error:
             unreadable = Problem(ref.shown, f"cannot read: {error.strerror}", kind="unreadable")
             return FileResult(ref.id, None, (), (unreadable,))
-        documents, problems, stories = [], [], []
+        ids, problems, stories = [], [], []
         for record in self._corpus.read_file(ref):
             problem = record if isinstance(record, Problem) else text_problem(record)
             if problem is not None:
                 problems.append(problem)
             elif isinstance(record, Article):
-                documents.append({**to_document(record), "file": ref.id})
+                self._add({**to_document(record), "file": ref.id})
+                ids.append(record.id)
                 stories.append((record.id, *story_fields(record)))
-        if documents and self._writer is None:
-            ix = FileStorage(str(self._folder), supports_mmap=False).open_index()
-            self._writer = _segment_writer(ix)
-        for document in documents:
-            self._writer.add_document(**document)  # type: ignore[union-attr]
         # A file skipped for what it holds is remembered with its problems (not read again
         # until it changes); one the system would not read is tried again on the next run.
         sig = None
-        if documents or not any(problem.kind == "unreadable" for problem in problems):
+        if ids or not any(problem.kind == "unreadable" for problem in problems):
             with contextlib.suppress(OSError):
-                sig = read_signature(ref.path, before, hashed=bool(documents))
-            if sig is not None and not documents:
+                sig = read_signature(ref.path, before, hashed=bool(ids))
+            if sig is not None and not ids:
                 sig = replace(sig, problems=tuple(problems))
-        ids = tuple(d["id"] for d in documents)
-        return FileResult(ref.id, sig, ids, tuple(problems), tuple(stories))
+        return FileResult(ref.id, sig, tuple(ids), tuple(problems), tuple(stories))
+
+    def _add(self, document: dict[str, Any]) -> None:
+        """Analyse and write one article into the current segment, started when needed."""
+        if self._writer is None:
+            ix = FileStorage(str(self._folder), supports_mmap=False).open_index()
+            self._writer = _segment_writer(ix)
+        self._writer.add_document(**document)
+        if self._on_article is not None:
+            self._on_article()
 
     def finish(self) -> tuple[Segment | None, dict[str, str]]:
         """Write out the current segment (None when nothing was added) and start afresh;
@@ -236,12 +254,18 @@ _builder: SegmentBuilder | None = None
 _barrier: Any = None
 
 
-def _start_worker(folder: Path, corpus: Corpus, barrier: Any, lock_fd: int) -> None:
+def _start_worker(folder: Path, corpus: Corpus, barrier: Any, lock_fd: int, articles: Any) -> None:
     global _builder, _barrier
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     with contextlib.suppress(OSError):
         os.close(lock_fd)  # the parent's write lock must die with the parent
-    _builder, _barrier = SegmentBuilder(folder, corpus), barrier
+    _builder, _barrier = SegmentBuilder(folder, corpus, partial(_count, articles)), barrier
+
+
+def _count(articles: Any) -> None:
+    """Add one to a count shared by the processes (a `multiprocessing.Value`)."""
+    with articles.get_lock():
+        articles.value += 1
 
 
 def _worker_index(refs: list[FileRef]) -> list[FileResult]:
@@ -259,20 +283,28 @@ def _worker_finish(_: int) -> tuple[Segment | None, dict[str, str]]:
 
 
 class _Workers:
-    """The builders: in this process when `workers` is 1, else one per worker process."""
+    """The builders: in this process when `workers` is 1, else one per worker process.
+    They count the articles they analyse in `articles`; in this process, `report` is
+    called as they do."""
 
     def __init__(self, folder: Path, corpus: Corpus, workers: int, lock_fd: int) -> None:
         self.count = workers
         self._local: SegmentBuilder | None = None
         self._pool: Pool | None = None
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.articles = context.Value("q", 0)
+        self.report: Callable[[], None] = lambda: None
         if workers == 1:
-            self._local = SegmentBuilder(folder, corpus)
+            self._local = SegmentBuilder(folder, corpus, self._counted)
         else:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             barrier = context.Barrier(workers)
-            initargs = (folder, corpus, barrier, lock_fd)
+            initargs = (folder, corpus, barrier, lock_fd, self.articles)
             self._pool = context.Pool(workers, _start_worker, initargs)
+
+    def _counted(self) -> None:
+        _count(self.articles)
+        self.report()
 
     def submit(self, refs: list[FileRef]) -> AsyncResult[list[FileResult]] | list[FileResult]:
         if self._pool is None:
@@ -280,13 +312,15 @@ class _Workers:
             return self._local.index_files(refs)
         return self._pool.apply_async(_worker_index, (refs,))
 
-    def finish(self) -> tuple[list[Segment], dict[str, str]]:
-        """Every builder's segment, and the words they stemmed."""
+    def finish(self, report: Callable[[], None]) -> tuple[list[Segment], dict[str, str]]:
+        """Every builder's segment, and the words they stemmed; `report` is called while
+        the workers write them."""
         if self._pool is None:
             assert self._local is not None
             finished = [self._local.finish()]
         else:
-            finished = self._pool.map(_worker_finish, range(self.count), chunksize=1)
+            tasks = self._pool.map_async(_worker_finish, range(self.count), chunksize=1)
+            finished = _wait(tasks, report)
         stems = {word: stem for _, new in finished for word, stem in new.items()}
         return [segment for segment, _ in finished if segment is not None], stems
 
@@ -294,6 +328,33 @@ class _Workers:
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
+
+
+def _wait(task: AsyncResult[Any], report: Callable[[], None]) -> Any:
+    """The task's result, calling `report` every `REPORT_EVERY` seconds until it is ready."""
+    while not task.ready():
+        task.wait(REPORT_EVERY)
+        report()
+    return task.get()
+
+
+class _Reporter:
+    """Tells `on_progress` how far a run is: at once when the phase changes, else at most
+    every `REPORT_EVERY` seconds."""
+
+    def __init__(self, on_progress: ProgressCallback | None, articles: Any) -> None:
+        self._on_progress = on_progress
+        self._articles = articles  # the builders' shared count
+        self.files_done = self.files_total = 0
+        self._phase = ""
+        self._last = 0.0
+
+    def __call__(self, phase: str = "reading") -> None:
+        now = time.monotonic()
+        if self._on_progress and (phase != self._phase or now - self._last >= REPORT_EVERY):
+            self._phase, self._last = phase, now
+            done, total, articles = self.files_done, self.files_total, self._articles.value
+            self._on_progress(Progress(done, total, articles, phase))
 
 
 def _tasks(files: list[tuple[FileRef, int]]) -> Iterator[list[FileRef]]:
@@ -413,16 +474,18 @@ def _has_live_documents(searcher: Searcher, query: Term) -> bool:
     return next(iter(searcher.docs_for_query(query)), None) is not None
 
 
-def _open_or_create(storage: FileStorage) -> FileIndex:
-    if not storage.index_exists():
-        return storage.create_index(build_schema())
-    ix = storage.open_index()
-    if "file" not in ix.schema:  # made before incremental indexing existed
-        writer = writing.SegmentWriter(ix, _lk=False)
-        writer.add_field("file", file_field())
-        writer.commit(merge=False)
+def _open_or_create(storage: FileStorage, folder: Path, rebuild: bool) -> FileIndex:
+    """The index in `storage`, created when there is none; an index of an older version is
+    refused (`IndexOutdatedError`), or with `rebuild` replaced by an empty one."""
+    if storage.index_exists():
         ix = storage.open_index()
-    return ix
+        try:
+            check_schema(ix, folder)
+            return ix
+        except IndexOutdatedError:
+            if not rebuild:
+                raise
+    return storage.create_index(build_schema())
 
 
 def update_index(
@@ -439,14 +502,16 @@ def update_index(
     storage = FileStorage(str(folder), supports_mmap=False).create()
     notes: list[str] = []
     with write_lock(storage, notes) as lock_fd:
-        ix = _open_or_create(storage)
+        ix = _open_or_create(storage, folder, rebuild)
         if not rebuild:
             StoryStore(folder).close()  # an outdated store stops the run before any work
         # Workers first: before the state and the plan, which a forked worker would
         # inherit (its resident memory counts every inherited page), and before a progress
         # display may start a thread (forking with threads risks copying a held lock).
         pool = _Workers(folder, corpus, max(1, workers or os.cpu_count() or 1), lock_fd)
+        report = _Reporter(on_progress, pool.articles)
         try:
+            report("scanning")
             state = {} if rebuild else load_state(folder)
             found = plan(corpus, state)
             fresh = rebuild or ix.doc_count_all() == 0
@@ -455,12 +520,12 @@ def update_index(
                 gone = _gone_files(ix, corpus, found.seen)
             run = _Run(folder, {**state, **found.unchanged}, fresh, clear_first=rebuild)
             run.problems += found.problems
-            _index_files(run, pool, found.to_read, gone, commit_every, on_progress)
+            _index_files(run, pool, found.to_read, gone, commit_every, report)
         finally:
             pool.close()
         if run.state != state:
             save_state(folder, run.state)
-        _merge_if_many_segments(storage)
+        _merge_if_many_segments(storage, report)
     return IndexReport(
         added=run.added,
         replaced=run.replaced,
@@ -478,35 +543,34 @@ def _index_files(
     files: list[tuple[FileRef, int]],
     gone: list[str],
     commit_every: int,
-    on_progress: ProgressCallback | None,
+    report: _Reporter,
 ) -> None:
     """Read `files` on the workers, committing a batch about every `commit_every` articles."""
     if not files:
         if gone or run.clear_first:
             run.commit([], [], gone)
         return
-    files_done = articles = 0
-    if on_progress:
-        on_progress(Progress(0, len(files), 0))
+    report.files_total = len(files)
+    report()
+    pool.report = report
     batch: list[FileResult] = []
     pending: deque[AsyncResult[list[FileResult]] | list[FileResult]] = deque()
 
     def collect() -> None:
-        nonlocal files_done, articles
         task = pending.popleft()
-        results = task if isinstance(task, list) else task.get()
+        results = task if isinstance(task, list) else _wait(task, report)
         batch.extend(results)
-        files_done += len(results)
-        articles += sum(len(result.ids) for result in results)
-        if on_progress:
-            on_progress(Progress(files_done, len(files), articles))
+        report.files_done += len(results)
+        report()
 
     def commit() -> None:
         nonlocal gone
         while pending:
             collect()
-        segments, stems = pool.finish()
+        report("writing")
+        segments, stems = pool.finish(partial(report, "writing"))
         record_stems(run.folder, stems)
+        report("committing")
         run.commit(batch, segments, gone)
         batch.clear()
         gone = []
@@ -520,10 +584,11 @@ def _index_files(
     commit()
 
 
-def _merge_if_many_segments(storage: FileStorage) -> None:
+def _merge_if_many_segments(storage: FileStorage, report: _Reporter) -> None:
     """Merge the smallest segments into one when there are more than `MAX_SEGMENTS`."""
     ix = storage.open_index()
     if len(ix._segments()) > MAX_SEGMENTS:
+        report("merging")
         _segment_writer(ix).commit(mergetype=_merge_smallest)
 
 

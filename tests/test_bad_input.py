@@ -78,7 +78,7 @@ def test_good_input_is_indexed_and_bad_input_reported(mixed: Path, tmp_path: Pat
     args = ["index", str(mixed), "--index", str(index), "--errors", str(errors)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    out = " ".join(result.stdout.split())
+    out = " ".join(result.stderr.split())
     assert "Indexed 8 articles (8 new, 0 replaced) from 15 files" in out
     assert "Skipped 9 files (2 empty, " in out
     for kind in ("binary", "truncated", "broken-link", "no-articles", "no-reader", "unreadable"):
@@ -133,7 +133,7 @@ def test_bad_only_run_loses_nothing_already_indexed(mixed: Path, tmp_path: Path)
     assert first.exit_code == 0
     result = runner.invoke(app, ["index", str(mixed / "binary.txt"), "--index", str(index)])
     assert result.exit_code == 0
-    assert "Skipped 1 file (1 binary)" in result.stdout
+    assert "Skipped 1 file (1 binary)" in result.stderr
     assert len(Index(index)) == 1
 
 
@@ -448,7 +448,7 @@ def test_hostile_input_is_reported_and_the_rest_indexed(
     assert indexed == {"Good headline", *headlines}
     # The state was saved: a second run changes nothing, and queries work.
     again = runner.invoke(app, args)
-    assert again.exit_code == 0 and "No changes" in again.stdout, again.output
+    assert again.exit_code == 0 and "No changes" in again.stderr, again.output
     assert runner.invoke(app, ["query", "headline", "--index", str(index)]).exit_code == 0
 
 
@@ -459,7 +459,7 @@ def test_symlink_loops_are_reported(tmp_path: Path) -> None:
     (folder / "b.txt").symlink_to("a.txt")
     result = runner.invoke(app, ["index", str(folder), "--index", str(tmp_path / "ix")])
     assert result.exit_code == 0, result.output
-    assert "Skipped 3 files (3 link-loop)" in result.stdout
+    assert "Skipped 3 files (3 link-loop)" in result.stderr
     assert len(Index(tmp_path / "ix")) == 1
 
 

@@ -122,8 +122,12 @@ def test_several_workers_and_small_batches_keep_every_document(tmp_path: Path) -
     report = ix.update(read_corpus(folder), workers=3, commit_every=1, on_progress=seen.append)
     assert report.added == 600 and len(ix) == 600
     assert ids(ix) == {f"news/a{n:05d}.txt" for n in range(600)}
-    assert seen[0] == Progress(0, 600, 0) and seen[-1] == Progress(600, 600, 600)
+    reading = [p for p in seen if p.phase == "reading"]
+    assert seen[0].phase == "scanning" and reading[0] == Progress(0, 600, 0)
+    last = seen[-1]
+    assert (last.files_done, last.files_total, last.articles) == (600, 600, 600)
     assert [p.files_done for p in seen] == sorted(p.files_done for p in seen)
+    assert [p.articles for p in seen] == sorted(p.articles for p in seen)
 
 
 def test_many_segments_are_merged_down_to_the_limit(
@@ -222,21 +226,26 @@ def test_locked_index_in_the_cli_is_one_line_and_exit_2(tmp_path: Path, big_fold
     assert "Traceback" not in message
 
 
-def test_an_index_whose_schema_predates_file_ids_gets_the_field(tmp_path: Path) -> None:
-    from whoosh import fields
+def test_an_index_of_the_previous_format_is_refused_until_rebuilt(tmp_path: Path) -> None:
     from whoosh.filedb.filestore import FileStorage
 
-    from searcher.schema import build_schema
+    from searcher import IndexOutdatedError
+    from searcher.schema import METADATA_FIELD, build_schema
 
-    old = build_schema()
-    old.remove("file")
+    old = build_schema()  # the schema before sections and searchable metadata
+    old.remove("section")
+    old.remove(METADATA_FIELD)
     FileStorage(str(tmp_path / "ix")).create().create_index(old)
     folder = tmp_path / "news"
     write_articles(folder, 2)
     ix = Index(tmp_path / "ix")
-    assert ix.update(read_corpus(folder), workers=1).added == 2
-    assert isinstance(ix._open().schema["file"], fields.ID)
-    assert not ix.update(read_corpus(folder), workers=1).changed
+    with pytest.raises(IndexOutdatedError, match="built by an older version") as error:
+        ix.update(read_corpus(folder), workers=1)
+    assert "--rebuild" in error.value.hint
+    with pytest.raises(IndexOutdatedError):
+        ix.search("headline")
+    assert ix.update(read_corpus(folder), workers=1, rebuild=True).added == 2
+    assert ix.search("headline").total == 2
 
 
 def test_ctrl_c_keeps_the_last_commit_and_says_so(tmp_path: Path, big_folder: Path) -> None:

@@ -3,10 +3,14 @@
 Every root gets a label: a folder's own name, or for a single file the name of its folder.
 Article ids are the label plus the posix path below it (`bbc/tech/001.txt`), so indexing a
 folder or one of its files gives the same id. Roots from different folders with the same
-name get `~2`, `~3`, ... in the order given. Folders are walked recursively in sorted order,
-following symbolic links (not into a loop). Hidden entries and README/LICENSE-like files are
-skipped silently; files no reader claims, broken links, link loops, special files (FIFOs,
-devices) and unlistable folders are reported.
+name get `~2`, `~3`, ... in the order given. Paths are made absolute, so what is stored
+stays right from any folder. Folders are walked recursively in sorted order, following
+symbolic links (not into a loop). Hidden entries and README/LICENSE-like files are skipped
+silently; files no reader claims, broken links, link loops, special files (FIFOs, devices)
+and unlistable folders are reported.
+
+Each file also gets the source named by the nearest `SOURCE_FILE` in its folder or a folder
+above, for articles that name none.
 
 A name that is not UTF-8 is shown and used in ids as `repair_text` reads it (`caf\\xe9.txt`
 as `café.txt`); the file itself is read under its real name.
@@ -39,6 +43,9 @@ _NOT_ARTICLES = re.compile(
     re.IGNORECASE,
 )
 
+# A one-line file naming the publication of the articles in its folder and below.
+SOURCE_FILE = ".searcher-source"
+_SOURCE_CHARS = 1000
 # Fewer collection files than this say nothing about the plain-text files beside them.
 MIN_COLLECTION_FILES = 3
 
@@ -64,10 +71,12 @@ class Root:
 
 @dataclass(frozen=True)
 class FileRef:
-    """A file to read: its path (as given, joined) and its article id."""
+    """A file to read: its absolute path, its article id and the source its folder names
+    (see the module docstring)."""
 
     path: Path
     id: str
+    source: str = ""
 
     @property
     def shown(self) -> str:
@@ -80,9 +89,12 @@ def make_roots(paths: Sequence[str | os.PathLike[str]]) -> list[Root]:
     labels: dict[str, str] = {}
     roots = []
     for given in paths:
-        path = Path(given)
+        path = Path(os.path.abspath(given))
         if not os.path.lexists(path):
-            raise BadInputError(f"no such file or folder: {repair_text(os.fspath(given))}")
+            raise BadInputError(
+                f"no such file or folder: {repair_text(os.fspath(given))}",
+                "Check the spelling, or give the path in full.",
+            )
         folder = path if path.is_dir() else path.parent
         roots.append(Root(path, _unique_label(folder, labels)))
     return roots
@@ -106,16 +118,33 @@ def walk(root: Root, claims: Claims) -> Iterator[FileRef | Problem]:
     """
     path = root.path
     kind, reason = _status(path)
+    folder = path if kind == "dir" else path.parent
+    source = ""
+    for above in reversed(folder.parents):  # the farthest first, the nearest wins
+        source = _folder_source(above) or source
     if kind == "dir":
-        yield from _walk_folder(path, root.label, frozenset({os.path.realpath(path)}), claims)
+        ancestors = frozenset({os.path.realpath(path)})
+        yield from _walk_folder(path, root.label, ancestors, claims, source)
     elif kind == "file":
-        yield FileRef(path, f"{root.label}/{repair_text(path.name)}")
+        file_id = f"{root.label}/{repair_text(path.name)}"
+        yield FileRef(path, file_id, _folder_source(folder) or source)
     else:
         yield Problem(repair_text(str(path)), reason, kind=kind)
 
 
+def _folder_source(folder: Path) -> str:
+    """The publication named by the folder's `SOURCE_FILE` (its first non-empty line), or
+    "" when it has none or it cannot be read."""
+    try:
+        with (folder / SOURCE_FILE).open(encoding="utf-8", errors="replace") as file:
+            text = file.read(_SOURCE_CHARS)
+    except OSError:
+        return ""
+    return next((" ".join(line.split()) for line in text.splitlines() if line.strip()), "")
+
+
 def _walk_folder(
-    folder: Path, prefix: str, ancestors: frozenset[str], claims: Claims
+    folder: Path, prefix: str, ancestors: frozenset[str], claims: Claims, source: str
 ) -> Iterator[FileRef | Problem]:
     try:
         names = sorted(entry.name for entry in os.scandir(folder))
@@ -126,6 +155,8 @@ def _walk_folder(
             kind="unreadable",
         )
         return
+    if SOURCE_FILE in names:
+        source = _folder_source(folder) or source
     entries = [(folder / name, *_status(folder / name)) for name in names if name[0] != "."]
     entries = [e for e in entries if not (e[1] == "file" and _NOT_ARTICLES.match(e[0].name))]
     roles = {path: claims(path) for path, kind, _ in entries if kind == "file"}
@@ -144,7 +175,7 @@ def _walk_folder(
             if real in ancestors:
                 yield Problem(shown, _LOOP, kind="link-loop")
             else:
-                yield from _walk_folder(path, entry_id, ancestors | {real}, claims)
+                yield from _walk_folder(path, entry_id, ancestors | {real}, claims, source)
         elif kind != "file":
             yield Problem(shown, reason, kind=kind)
         elif roles[path] is None:
@@ -156,7 +187,7 @@ def _walk_folder(
             )
             yield Problem(shown, reason, kind="documentation")
         else:
-            yield FileRef(path, entry_id)
+            yield FileRef(path, entry_id, source)
 
 
 def _collection_beside(roles: dict[Path, Role | None]) -> str:
