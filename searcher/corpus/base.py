@@ -21,9 +21,9 @@ from typing import TextIO
 
 from searcher.models import Article, Problem
 
-# The most text one article (or one record) may hold. Indexing costs a worker about 30 bytes
+# The most text one article (or one record) may hold. Indexing costs a worker about 40 bytes
 # of memory a character of one article (analysis and its story signature, measured), so
-# this bounds what one huge input adds: about 130 MB. Real news is far shorter (the largest
+# this bounds what one huge input adds: about 170 MB. Real news is far shorter (the largest
 # article of the shared corpora holds 160 KB), HTML pages rarely reach a few MB.
 MAX_ARTICLE_CHARS = 4 * 1024 * 1024
 TOO_LARGE = f"over {MAX_ARTICLE_CHARS // 2**20} MB of text"
