@@ -5,6 +5,10 @@ then rename) only after the Whoosh commit holding those files' articles has succ
 It can therefore lag the index after a crash, never lead it: a lag costs one file read
 again on the next run, never an article missing from the index. Which files have articles
 in the index is the index's own `file` field; this sidecar only says whether they changed.
+
+A file that was read but skipped (binary, empty, no articles: nothing transient) is
+remembered too, by size and mtime alone (never hashed: a skipped 8 GB file costs nothing)
+and with the problems that skipped it, which later runs report again without reading it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from searcher.models import Problem
 
 STATE_FILE = "searcher-files.json"
 _HASH_CHUNK = 1 << 20
@@ -25,7 +32,8 @@ class FileSignature:
 
     size: int
     mtime_ns: int
-    sha1: str
+    sha1: str  # "" for a file known by size and mtime alone (one that was skipped)
+    problems: tuple[Problem, ...] = ()  # why a skipped file was skipped
 
     def same_stat(self, stat: os.stat_result) -> bool:
         """True when size and modification time are unchanged (no need to read the file)."""
@@ -47,22 +55,48 @@ def signature(path: Path) -> FileSignature:
     return FileSignature(stat.st_size, stat.st_mtime_ns, content_hash(path))
 
 
+def read_signature(path: Path, before: os.stat_result, hashed: bool) -> FileSignature:
+    """The signature of a file read since `before` was taken. `hashed`: with its content
+    hash, left empty when the file changed meanwhile (so the next run reads it again);
+    else by size and mtime alone, for a skipped file, which is then not read (nor hashed)
+    again until those change."""
+    sha1 = content_hash(path) if hashed else ""
+    after = path.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        sha1 = ""
+    return FileSignature(before.st_size, before.st_mtime_ns, sha1)
+
+
 def load_state(folder: Path) -> dict[str, FileSignature]:
     """File id -> signature of the files last indexed into `folder` (empty when unknown)."""
     try:
         raw = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return {file_id: _from_json(values) for file_id, values in raw.items()}
+    except (OSError, ValueError, TypeError):
         return {}
-    return {file_id: FileSignature(*values) for file_id, values in raw.items()}
 
 
 def save_state(folder: Path, state: dict[str, FileSignature]) -> None:
     """Write the state atomically: readers see the old or the new file, never half of one."""
     target = folder / STATE_FILE
     temporary = target.with_suffix(".tmp")
-    data = {key: [s.size, s.mtime_ns, s.sha1] for key, s in sorted(state.items())}
+    data = {key: _to_json(s) for key, s in sorted(state.items())}
     temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
     os.replace(temporary, target)
+
+
+def _to_json(sig: FileSignature) -> list[Any]:
+    """`[size, mtime_ns, sha1]`, then `[[path, reason, line, kind], ...]` if skipped."""
+    values: list[Any] = [sig.size, sig.mtime_ns, sig.sha1]
+    if sig.problems:
+        values.append([[p.path, p.reason, p.line, p.kind] for p in sig.problems])
+    return values
+
+
+def _from_json(values: list[Any]) -> FileSignature:
+    size, mtime_ns, sha1, *skipped = values
+    problems = tuple(Problem(*problem) for problem in skipped[0]) if skipped else ()
+    return FileSignature(size, mtime_ns, sha1, problems)
 
 
 def remove_state(folder: Path) -> None:

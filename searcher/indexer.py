@@ -30,7 +30,7 @@ import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import groupby, islice
 from multiprocessing.pool import AsyncResult, Pool
@@ -50,7 +50,7 @@ from whoosh.writing import PostingPool
 from searcher.analysis import recording_words
 from searcher.corpus import Corpus, FileRef
 from searcher.errors import IndexOutdatedError
-from searcher.filestate import FileSignature, content_hash, load_state, save_state, signature
+from searcher.filestate import FileSignature, content_hash, load_state, read_signature, save_state
 from searcher.index import (
     DEFAULT_COMMIT_EVERY,
     check_schema,
@@ -122,16 +122,23 @@ def plan(corpus: Corpus, state: dict[str, FileSignature]) -> Plan:
             stat = item.path.stat()
             if known and known.same_stat(stat):
                 result.unchanged[item.id] = known
-            elif known and known.size == stat.st_size and known.sha1 == content_hash(item.path):
+                result.problems += known.problems  # a skipped file is still skipped
+            elif known and _same_content(item.path, stat, known):
                 touched = FileSignature(stat.st_size, stat.st_mtime_ns, known.sha1)
                 result.unchanged[item.id] = touched
             else:
                 result.to_read.append((item, stat.st_size))
         except OSError as error:
             result.problems.append(
-                Problem(str(item.path), f"cannot read: {error.strerror}", kind="unreadable")
+                Problem(item.shown, f"cannot read: {error.strerror}", kind="unreadable")
             )
     return result
+
+
+def _same_content(path: Path, stat: os.stat_result, known: FileSignature) -> bool:
+    """True when a touched file still holds what was indexed. A file remembered without a
+    hash (one that was skipped) is read again."""
+    return bool(known.sha1) and known.size == stat.st_size and known.sha1 == content_hash(path)
 
 
 _TERM = itemgetter(0, 1)  # a posting's field name and term
@@ -201,9 +208,9 @@ class SegmentBuilder:
 
     def _index_file(self, ref: FileRef) -> FileResult:
         try:
-            sig = signature(ref.path)
+            before = ref.path.stat()
         except OSError as error:
-            unreadable = Problem(str(ref.path), f"cannot read: {error.strerror}", kind="unreadable")
+            unreadable = Problem(ref.shown, f"cannot read: {error.strerror}", kind="unreadable")
             return FileResult(ref.id, None, (), (unreadable,))
         ids, problems, stories = [], [], []
         for record in self._corpus.read_file(ref):
@@ -214,6 +221,14 @@ class SegmentBuilder:
                 self._add({**to_document(record), "file": ref.id})
                 ids.append(record.id)
                 stories.append((record.id, *story_fields(record)))
+        # A file skipped for what it holds is remembered with its problems (not read again
+        # until it changes); one the system would not read is tried again on the next run.
+        sig = None
+        if ids or not any(problem.kind == "unreadable" for problem in problems):
+            with contextlib.suppress(OSError):
+                sig = read_signature(ref.path, before, hashed=bool(ids))
+            if sig is not None and not ids:
+                sig = replace(sig, problems=tuple(problems))
         return FileResult(ref.id, sig, tuple(ids), tuple(problems), tuple(stories))
 
     def _add(self, document: dict[str, Any]) -> None:
@@ -406,7 +421,7 @@ class _Run:
             self.state.pop(file_id, None)
         for result in results:
             self.problems += result.problems
-            if result.ids and result.signature is not None:
+            if result.signature is not None:
                 self.state[result.file_id] = result.signature
         save_state(self.folder, self.state)
 

@@ -1,7 +1,15 @@
 import os
 from pathlib import Path
 
-from searcher.filestate import STATE_FILE, FileSignature, load_state, save_state, signature
+from searcher.filestate import (
+    STATE_FILE,
+    FileSignature,
+    load_state,
+    read_signature,
+    save_state,
+    signature,
+)
+from searcher.models import Problem
 
 
 def test_signature_sees_size_mtime_and_content(tmp_path: Path) -> None:
@@ -24,3 +32,22 @@ def test_state_round_trips_and_a_broken_file_means_no_state(tmp_path: Path) -> N
     (tmp_path / STATE_FILE).write_text("{not json")
     assert load_state(tmp_path) == {}
     assert load_state(tmp_path / "missing") == {}
+
+
+def test_a_skipped_file_round_trips_with_its_problems(tmp_path: Path) -> None:
+    skipped = Problem("d/x.bin", "binary file, not text", kind="binary")
+    state = {"d/x.bin": FileSignature(8, 9, "", (skipped,)), "d/a.txt": FileSignature(3, 4, "ab")}
+    save_state(tmp_path, state)
+    assert load_state(tmp_path) == state
+
+
+def test_read_signature_hashes_only_on_request_and_not_a_file_that_changed(
+    tmp_path: Path,
+) -> None:
+    file = tmp_path / "a.txt"
+    file.write_text("one")
+    before = file.stat()
+    assert read_signature(file, before, hashed=True) == signature(file)
+    assert read_signature(file, before, hashed=False).sha1 == ""
+    file.write_text("three")  # changed while it was read: no hash vouches for it
+    assert read_signature(file, before, hashed=True).sha1 == ""

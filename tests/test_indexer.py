@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import shared_path
 
-from searcher import Index, indexer, read_corpus
+from searcher import Index, filestate, indexer, read_corpus
+from searcher.corpus import Corpus
 from searcher.filestate import STATE_FILE
 from searcher.models import Progress
 from searcher.writelock import HOLDER_FILE
@@ -283,3 +284,39 @@ def test_spilled_runs_come_back_in_posting_order(tmp_path: Path) -> None:
         pool.add(posting)
     assert len(pool.runs) > 128  # more than Whoosh opens at once: runs are merged first
     assert list(pool.iter_postings()) == sorted(postings)
+
+
+def test_a_skipped_file_is_not_read_or_hashed_again_but_still_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "news"
+    write_articles(folder, 2)
+    sparse = folder / "sparse.txt"
+    with sparse.open("wb") as out:  # 4 GB of NUL bytes that take no disk space
+        out.truncate(4 << 30)
+    hashed: list[str] = []
+    real_hash = filestate.content_hash
+
+    def spy(path: Path) -> str:
+        hashed.append(path.name)
+        return real_hash(path)
+
+    monkeypatch.setattr(filestate, "content_hash", spy)
+    monkeypatch.setattr(indexer, "content_hash", spy)
+    ix = Index(tmp_path / "ix")
+    first = ix.update(read_corpus(folder), workers=1)
+    assert first.added == 2
+    assert [(p.path, p.kind) for p in first.problems] == [(str(sparse), "binary")]
+    read: list[str] = []
+    real_read = Corpus.read_file
+    monkeypatch.setattr(
+        Corpus, "read_file", lambda self, ref: read.append(ref.id) or real_read(self, ref)
+    )
+    os.utime(folder / "a00000.txt")  # touched: hashed to see that it is unchanged
+    again = ix.update(read_corpus(folder), workers=1)
+    assert (again.changed, again.files_unchanged, read) == (False, 3, [])
+    assert [(p.path, p.kind) for p in again.problems] == [(str(sparse), "binary")]
+    assert "sparse.txt" not in hashed and "a00000.txt" in hashed
+    os.utime(sparse)  # touched: a skipped file has no hash to compare, so it is read again
+    assert ix.update(read_corpus(folder), workers=1).problems[0].kind == "binary"
+    assert read == ["news/sparse.txt"] and "sparse.txt" not in hashed
