@@ -18,14 +18,13 @@ from datetime import datetime
 from typing import Any
 
 from whoosh import query
-from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 from searcher.analysis import news_analyzer
 from searcher.errors import ArticleNotFoundError
 from searcher.models import Article, ArticleView, Quote, Results, Span
 from searcher.schema import FIELD_WEIGHTS, LIST_SEPARATOR, weighting
-from searcher.search import parse_query, to_hit
+from searcher.search import Searchable, parse_query, to_hit
 from searcher.spelling import expand_variants
 
 SIMILAR_TERMS = 25  # key terms of an article that describe it
@@ -61,13 +60,13 @@ def stored_article(stored: dict[str, Any]) -> Article:
     )
 
 
-def show_article(ix: FileIndex, article_id: str, text: str | None = None) -> ArticleView:
+def show_article(ix: Searchable, article_id: str, text: str | None = None) -> ArticleView:
     """The article `article_id`, with the words of the query `text` marked."""
     with ix.searcher() as searcher:
         article = stored_article(searcher.stored_fields(_docnum(searcher, article_id)))
         if not text:
             return ArticleView(article)
-        strict, _ = parse_query(text, ix.schema)
+        strict, _ = parse_query(text, searcher.schema)
         terms = expand_variants(strict, searcher.reader()).iter_all_terms()
         stems = {word for field, word in terms if field in FIELD_WEIGHTS}
     return ArticleView(
@@ -86,7 +85,7 @@ def marked_spans(text: str, stems: set[str]) -> tuple[Span, ...]:
     )
 
 
-def similar_articles(ix: FileIndex, article_id: str, limit: int = 10) -> Results:
+def similar_articles(ix: Searchable, article_id: str, limit: int = 10) -> Results:
     """The articles most like `article_id`, best first (the article itself left out)."""
     with ix.searcher(weighting=weighting()) as searcher:
         docnum = _docnum(searcher, article_id)

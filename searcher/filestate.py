@@ -5,6 +5,11 @@ then rename) only after the Whoosh commit holding those files' articles has succ
 It can therefore lag the index after a crash, never lead it: a lag costs one file read
 again on the next run, never an article missing from the index. Which files have articles
 in the index is the index's own `file` field; this sidecar only says whether they changed.
+
+The state names the commit it was saved with (generation and segments). When the index is
+at another commit (merged by `optimize`, rebuilt after its table of contents was lost,
+copied back from elsewhere), the indexer checks the state's files against the index
+before trusting it.
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 STATE_FILE = "searcher-files.json"
+STATE_TEMPORARY = "searcher-files.tmp"  # the next state, until it replaces the last
 _HASH_CHUNK = 1 << 20
 
 
@@ -47,22 +53,46 @@ def signature(path: Path) -> FileSignature:
     return FileSignature(stat.st_size, stat.st_mtime_ns, content_hash(path))
 
 
-def load_state(folder: Path) -> dict[str, FileSignature]:
-    """File id -> signature of the files last indexed into `folder` (empty when unknown)."""
+# An index commit: its generation and the ids of its segments.
+Commit = tuple[int, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class FileState:
+    """File id -> signature of the files indexed, and the commit holding their articles
+    when the state was saved (None when unknown)."""
+
+    files: dict[str, FileSignature] = field(default_factory=dict)
+    commit: Commit | None = None
+
+
+def load_state(folder: Path) -> FileState:
+    """The state of the files last indexed into `folder` (empty when unknown)."""
     try:
         raw = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {file_id: FileSignature(*values) for file_id, values in raw.items()}
+        saved = raw if "files" in raw else {"files": raw, "commit": None}  # an older layout
+        files = {key: FileSignature(*values) for key, values in saved["files"].items()}
+        commit = saved["commit"]
+        return FileState(files, (int(commit[0]), tuple(commit[1])) if commit else None)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):  # none, or broken
+        return FileState()
 
 
-def save_state(folder: Path, state: dict[str, FileSignature]) -> None:
+def save_state(folder: Path, state: FileState) -> None:
     """Write the state atomically: readers see the old or the new file, never half of one."""
     target = folder / STATE_FILE
-    temporary = target.with_suffix(".tmp")
-    data = {key: [s.size, s.mtime_ns, s.sha1] for key, s in sorted(state.items())}
-    temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-    os.replace(temporary, target)
+    temporary = folder / STATE_TEMPORARY
+    files = {key: [s.size, s.mtime_ns, s.sha1] for key, s in sorted(state.files.items())}
+    commit = list(state.commit) if state.commit else None
+    try:
+        temporary.write_text(
+            json.dumps({"commit": commit, "files": files}, separators=(",", ":")),
+            encoding="utf-8",
+        )
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def remove_state(folder: Path) -> None:

@@ -30,7 +30,6 @@ from itertools import groupby, islice
 from typing import Any, Protocol, cast
 
 from whoosh import analysis, highlight, qparser, query, scoring
-from whoosh.index import FileIndex
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
@@ -180,7 +179,8 @@ def _is_plain(q: query.Query) -> bool:
 
 
 class Searchable(Protocol):
-    """What a search opens: a Whoosh `FileIndex`, or an index with a reader kept open."""
+    """What a search opens: a Whoosh `FileIndex`, or one commit of an index with its reader
+    kept open (`searcher.indexfolder.Snapshot`)."""
 
     def searcher(self, **kwargs: Any) -> Searcher: ...
 
@@ -279,7 +279,7 @@ def _copies(stories: StoryStore, story: str, article_id: str) -> tuple[Copy, ...
     return tuple(c for c in stories.story(story).copies if c.id != article_id)
 
 
-def iter_search(ix: FileIndex, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
+def iter_search(ix: Searchable, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
     """Every match of `text` in `run_search`'s order, each `Hit` copied out as it is
     reached while the index stays open: memory holds the ranked document numbers and the
     snippet offsets of `EXPORT_BATCH` hits (read together), not the hits."""

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import shared_path
 
-from searcher import Index, indexer, read_corpus
+from searcher import Index, IndexOutdatedError, indexer, read_corpus
 from searcher.filestate import STATE_FILE
+from searcher.indexfolder import latest_generation
 from searcher.models import Progress
 from searcher.writelock import HOLDER_FILE
 
@@ -221,20 +222,26 @@ def test_locked_index_in_the_cli_is_one_line_and_exit_2(tmp_path: Path, big_fold
     assert "Traceback" not in message
 
 
-def test_an_index_whose_schema_predates_file_ids_gets_the_field(tmp_path: Path) -> None:
-    from whoosh import fields
+def test_an_older_versions_index_is_refused_untouched_and_rebuilt_by_rebuild(
+    tmp_path: Path,
+) -> None:
     from whoosh.filedb.filestore import FileStorage
 
     from searcher.schema import build_schema
 
     old = build_schema()
-    old.remove("file")
+    old.remove("file")  # as before incremental indexing
+    old.remove("source_key")
     FileStorage(str(tmp_path / "ix")).create().create_index(old)
     folder = tmp_path / "news"
     write_articles(folder, 2)
     ix = Index(tmp_path / "ix")
-    assert ix.update(read_corpus(folder), workers=1).added == 2
-    assert isinstance(ix._open().schema["file"], fields.ID)
+    with pytest.raises(IndexOutdatedError, match="older version"):
+        ix.update(read_corpus(folder), workers=1)
+    assert latest_generation(tmp_path / "ix") == 0  # nothing was written
+    assert not (tmp_path / "ix" / STATE_FILE).exists()
+    assert ix.update(read_corpus(folder), workers=1, rebuild=True).added == 2
+    assert ids(ix) == {"news/a00000.txt", "news/a00001.txt"}
     assert not ix.update(read_corpus(folder), workers=1).changed
 
 
