@@ -3,8 +3,9 @@
 
 Parts:
 - `stored_article()`: an `Article` rebuilt from the stored fields of a document.
-- `show_article()`: the article with the ranges of a query's words marked in its headline
-  and body (matched after stemming, as the search matches them).
+- `show_article()`: the article with the ranges of a query's matches marked in its
+  headline and body (words after stemming, phrases where the phrase is, as the search
+  matches them; snippets mark the same).
 - `similar_articles()`: more-like-this: the most distinctive terms of the article's
   headline and body together (Whoosh's Bo1 key terms), each weighted by its key-term
   score and searched in the body and the headline. On the BBC corpus, 82% of the ten most
@@ -14,7 +15,9 @@ Parts:
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from whoosh import query
@@ -23,19 +26,31 @@ from whoosh.searching import Searcher
 from searcher.analysis import news_analyzer
 from searcher.errors import ArticleNotFoundError
 from searcher.models import Article, ArticleView, Quote, Results, Span
-from searcher.schema import FIELD_WEIGHTS, LIST_SEPARATOR, weighting
+from searcher.schema import LIST_SEPARATOR, weighting
 from searcher.search import Searchable, parse_query, to_hit
+from searcher.snippets import NO_MARKS, FieldMarks, body_marks, marked_terms, text_spans
 from searcher.spelling import expand_variants
 
 SIMILAR_TERMS = 25  # key terms of an article that describe it
 SIMILAR_FIELDS = ("body", "headline")
 
 
-def _docnum(searcher: Searcher, article_id: str) -> int:
-    docnum = searcher.document_number(id=article_id)
-    if docnum is None:
-        raise ArticleNotFoundError(f"No article with id {article_id!r}")
-    return int(docnum)
+def _docnum(searcher: Searcher, wanted: str) -> int:
+    """The document of the article `wanted`: its id, else the path of its file (absolute,
+    or relative to the current folder) when that file holds one article."""
+    docnum = searcher.document_number(id=wanted)
+    if docnum is not None:
+        return int(docnum)
+    in_file = query.Term("path", os.path.abspath(wanted))
+    found = list(islice(searcher.docs_for_query(in_file), 2))
+    if len(found) == 1:
+        return int(found[0])
+    if found:
+        example = searcher.reader().stored_fields(found[0])["id"]
+        raise ArticleNotFoundError(
+            f"{wanted} holds several articles: give the id of one, such as {example}"
+        )
+    raise ArticleNotFoundError(f"No article with id or path {wanted!r}")
 
 
 def stored_article(stored: dict[str, Any]) -> Article:
@@ -56,39 +71,37 @@ def stored_article(stored: dict[str, Any]) -> Article:
         country=stored.get("country", ""),
         quotes=tuple(Quote(*quote) for quote in stored.get("quote_list", ())),
         docno=stored.get("docno", ""),
+        section=stored.get("section", ""),
         metadata={key: tuple(values) for key, values in stored.get("metadata", {}).items()},
     )
 
 
-def show_article(ix: Searchable, article_id: str, text: str | None = None) -> ArticleView:
-    """The article `article_id`, with the words of the query `text` marked."""
+def show_article(ix: Searchable, wanted: str, text: str | None = None) -> ArticleView:
+    """The article `wanted` (an id or a path, see `_docnum`), with the words of the query
+    `text` marked."""
     with ix.searcher() as searcher:
-        article = stored_article(searcher.stored_fields(_docnum(searcher, article_id)))
+        article = stored_article(searcher.stored_fields(_docnum(searcher, wanted)))
         if not text:
             return ArticleView(article)
-        strict, _ = parse_query(text, searcher.schema)
-        terms = expand_variants(strict, searcher.reader()).iter_all_terms()
-        stems = {word for field, word in terms if field in FIELD_WEIGHTS}
+        strict, _ = parse_query(text, searcher.schema, searcher.reader())
+        marks = marked_terms(expand_variants(strict, searcher.reader()))
     return ArticleView(
         article,
-        headline_spans=marked_spans(article.headline, stems),
-        body_spans=marked_spans(article.body, stems),
+        headline_spans=marked_spans(article.headline, marks.get("headline", NO_MARKS)),
+        body_spans=marked_spans(article.body, body_marks(marks)),
     )
 
 
-def marked_spans(text: str, stems: set[str]) -> tuple[Span, ...]:
-    """Character ranges of the words in `text` whose stems are in `stems`."""
-    return tuple(
-        (token.startchar, token.endchar)
-        for token in news_analyzer()(text, chars=True)
-        if token.text in stems
-    )
+def marked_spans(text: str, marks: FieldMarks) -> tuple[Span, ...]:
+    """Character ranges of the matches of `marks` in the prose `text`."""
+    return tuple((start, end) for start, end, _ in text_spans(news_analyzer(), text, marks))
 
 
-def similar_articles(ix: Searchable, article_id: str, limit: int = 10) -> Results:
-    """The articles most like `article_id`, best first (the article itself left out)."""
+def similar_articles(ix: Searchable, wanted: str, limit: int = 10) -> Results:
+    """The articles most like `wanted` (an id or a path, see `_docnum`), best first (the
+    article itself left out)."""
     with ix.searcher(weighting=weighting()) as searcher:
-        docnum = _docnum(searcher, article_id)
+        docnum = _docnum(searcher, wanted)
         stored = searcher.stored_fields(docnum)
         text = stored.get("headline", "") + "\n" + stored.get("body", "")
         terms = [
@@ -101,4 +114,4 @@ def similar_articles(ix: Searchable, article_id: str, limit: int = 10) -> Result
         hits = tuple(to_hit(rank, hit) for rank, hit in enumerate(found, start=1))
         # Whoosh's count ignores the mask.
         total = sum(1 for other in searcher.docs_for_query(likeness) if other != docnum)
-    return Results(query=f"similar:{article_id}", total=total, hits=hits)
+    return Results(query=f"similar:{stored['id']}", total=total, hits=hits)

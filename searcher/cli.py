@@ -24,6 +24,7 @@ from rich.console import Console
 from searcher.errors import (
     BadInputError,
     DiskFullError,
+    FilterError,
     IndexDamagedError,
     IndexReadOnlyError,
     NotAnIndexError,
@@ -166,6 +167,15 @@ def index_command(
             show_default=False,
         ),
     ] = None,
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            help="The publication of articles that name none (default: the folder's "
+            ".searcher-source file).",
+            show_default=False,
+        ),
+    ] = "",
     errors_file: Annotated[
         Path | None,
         typer.Option(
@@ -211,11 +221,14 @@ def index_command(
     Example: search index feeds/ --format jsonl --field headline=heading --errors bad.jsonl
 
     Example: search index archive/ --workers 2 --commit-every 5000
+
+    Example: search index bbc/ --source "BBC News"
     """
     from searcher.corpus import parse_fields, read_corpus  # the readers: only indexing needs them
 
     with _user_errors(), ProgressDisplay(console, enabled=not quiet) as progress:
-        corpus = read_corpus(*paths, format=format, fields=parse_fields(field or []))
+        fields = parse_fields(field or [])
+        corpus = read_corpus(*paths, format=format, fields=fields, source=source)
         report = Index(index).update(
             corpus,
             workers=workers,
@@ -263,6 +276,19 @@ def query_command(
     language: Annotated[
         list[str] | None, typer.Option("--language", help="Only this language code (repeatable).")
     ] = None,
+    section: Annotated[
+        list[str] | None,
+        typer.Option("--section", help="Only this section, e.g. sport (repeatable)."),
+    ] = None,
+    meta: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--meta",
+            help="KEY=VALUE: only articles with this metadata value, e.g. topics=crude "
+            "(repeatable; any value of a key, every key).",
+            show_default=False,
+        ),
+    ] = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -281,7 +307,11 @@ def query_command(
     ] = None,
     facets: Annotated[
         str | None,
-        typer.Option("--facets", help="Count all matches by: source,year,author,country,language."),
+        typer.Option(
+            "--facets",
+            help="Count all matches by: source,year,author,country,language,section, "
+            "or metadata keys such as topics,places,label.",
+        ),
     ] = None,
     all_copies: Annotated[
         bool,
@@ -296,7 +326,8 @@ def query_command(
     Articles containing every word rank above those containing some. Words are stemmed,
     so "troops" also finds "troop". Syntax: "exact phrase", "oil prices"~5 (words within
     5 of each other), AND, OR, NOT or -word, (brackets), headline: quote: speaker: source:
-    author: fields, protest* and kaz?khstan wildcards, kazakstan~ (fuzzy, ~2 for two edits),
+    author: section: fields, metadata keys (topics:crude, label:2), protest* and kaz?khstan
+    wildcards, kazakstan~ (fuzzy, ~2 for two edits),
     date:2022-01, date:[2022-01 to 2022-06], date:>2022-07 (from July 2022 on).
 
     Example: search query '"oil prices" -opec' --since 2022-01 --sort newest --facets source
@@ -306,6 +337,8 @@ def query_command(
         authors=tuple(author or ()),
         countries=tuple(country or ()),
         languages=tuple(language or ()),
+        sections=tuple(section or ()),
+        metadata=_metadata_option(meta or []),
         since=_date_option(since),
         until=_date_option(until, end=True),
         sort=sort.value,
@@ -326,6 +359,20 @@ def query_command(
             errors.print(undated_note(results.undated_excluded))
     else:
         console.print(results_renderable(results))
+
+
+def _metadata_option(pairs: list[str]) -> dict[str, tuple[str, ...]]:
+    """--meta KEY=VALUE options as {key: values}."""
+    found: dict[str, tuple[str, ...]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not (sep and key.strip() and value.strip()):
+            with _user_errors():
+                raise FilterError(
+                    f"--meta {pair!r} is not KEY=VALUE", hint="For example: --meta topics=crude"
+                )
+        found[key.strip()] = (*found.get(key.strip(), ()), value.strip())
+    return found
 
 
 def _date_option(value: str | None, end: bool = False) -> datetime | None:
@@ -359,20 +406,28 @@ def _export(ix: Index, text: str, options: SearchOptions, output: Format) -> Non
             errors.print(undated_note(undated))
 
 
+ArticleArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="ARTICLE",
+        help="The article's id, or the path of its file (absolute or relative).",
+        show_default=False,
+    ),
+]
+
+
 @app.command("show")
 def show_command(
-    article_id: Annotated[
-        str, typer.Argument(metavar="ID", help="The article's id.", show_default=False)
-    ],
+    article_id: ArticleArgument,
     index: IndexOption = Path(DEFAULT_INDEX),
     query: Annotated[
         str | None, typer.Option("--query", "-q", help="Highlight the words of this query.")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show the whole article ID for reading: metadata, body and its quotes with speakers.
+    """Show the whole ARTICLE for reading: metadata, body and its quotes with speakers.
 
-    Ids are shown under each result of search query.
+    Ids and paths are shown under each result of search query.
 
     Example: search show corpus/000_c62dc9544255aea0.txt --query "CSTO troops"
     """
@@ -386,14 +441,12 @@ def show_command(
 
 @app.command("similar")
 def similar_command(
-    article_id: Annotated[
-        str, typer.Argument(metavar="ID", help="The article's id.", show_default=False)
-    ],
+    article_id: ArticleArgument,
     index: IndexOption = Path(DEFAULT_INDEX),
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Results to show.")] = 10,
     as_json: JsonOption = False,
 ) -> None:
-    """List the articles most like article ID (its most distinctive words, body and headline).
+    """List the articles most like ARTICLE (its most distinctive words, body and headline).
 
     Example: search similar corpus/000_c62dc9544255aea0.txt --limit 5
     """
@@ -478,7 +531,12 @@ def optimize_command(index: IndexOption = Path(DEFAULT_INDEX)) -> None:
     """
     with _user_errors():
         merged = Index(index).optimize()
-    console.print(f"Merged {merged} segments into 1 in {index}")
+    if merged == 0:
+        console.print(f"Nothing to do: {index} is one segment already")
+    elif merged == 1:
+        console.print(f"Rewrote the one segment of {index} without its deleted articles")
+    else:
+        console.print(f"Merged {merged} segments into 1 in {index}")
 
 
 TopicsArgument = Annotated[

@@ -23,7 +23,7 @@ class IndexMissingError(SearcherError):
 class IndexOutdatedError(SearcherError):
     """An index written by an older version, without fields this version needs."""
 
-    hint = "Rebuild it: search index PATH... --rebuild [--index DIR]"
+    hint = "Rebuild it: search index PATH --rebuild [--index DIR]"
 
 
 class IndexLockedError(SearcherError):

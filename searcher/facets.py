@@ -1,34 +1,47 @@
-"""Facets: how the whole match set of a query divides by source, year, author, country
-and language.
+"""Facets: how the whole match set of a query divides by source, year, author, country,
+language, section and any metadata key of the index (topics, places, label, ...).
 
 Counts come from per-article columns (source, authors, date) or from the postings of the
-code fields (country, language), never from stored documents, so they stay cheap for large
-match sets. Every article counts once in a facet, under "(none)" when it has no value, so
-a facet's counts add up to the total; an article with several authors counts under each.
+code fields (country, language, section) and of the metadata keywords, never from stored
+documents, so they stay cheap for large match sets. Every article counts once in a facet,
+under "(none)" when it has no value, so a facet's counts add up to the total; an article
+with several authors (or topics) counts under each.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
+from functools import partial
 from typing import Any
 
 from whoosh.util.times import long_to_datetime
 
 from searcher.errors import FilterError
 from searcher.ordering import UNDATED, date_column
-from searcher.schema import AUTHORS_COLUMN, LIST_SEPARATOR, SOURCE_COLUMN
+from searcher.schema import (
+    AUTHORS_COLUMN,
+    LIST_SEPARATOR,
+    METADATA_FIELD,
+    SOURCE_COLUMN,
+    has_metadata_key,
+    metadata_keys,
+    metadata_keyword,
+)
+from searcher.whoosh_fixes import column_reader
 
-FACETS = ("source", "year", "author", "country", "language")
+FACETS = ("source", "year", "author", "country", "language", "section")
 NONE = "(none)"
 
 
-def check_facets(names: Iterable[str]) -> tuple[str, ...]:
-    """The facet names, validated; raises `FilterError` for an unknown one."""
+def check_facets(names: Iterable[str], reader: Any) -> tuple[str, ...]:
+    """The facet names, validated against the index's `reader` (its metadata keys are
+    facets too); raises `FilterError` for an unknown one."""
     names = tuple(names)
     for name in names:
-        if name not in FACETS:
-            raise FilterError(f"Unknown facet {name!r}", hint=f"Choose from {', '.join(FACETS)}.")
+        if name not in FACETS and not has_metadata_key(reader, name):
+            known = (*FACETS, *metadata_keys(reader))
+            raise FilterError(f"Unknown facet {name!r}", hint=f"Choose from {', '.join(known)}.")
     return names
 
 
@@ -42,11 +55,13 @@ def count_facets(
         "year": _years,
         "country": lambda reader, docs: _term_counts(reader, "country", docs),
         "language": lambda reader, docs: _term_counts(reader, "language", docs),
+        "section": lambda reader, docs: _term_counts(reader, "section", docs),
     }
     reader = searcher.reader()
     facets = {}
-    for name in check_facets(names):
-        counts = counters[name](reader, docs)
+    for name in check_facets(names, reader):
+        count = counters.get(name) or partial(_metadata_counts, key=name)
+        counts = count(reader, docs)
         facets[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
     return facets
 
@@ -63,7 +78,7 @@ def _column_counts(
     reader: Any, column: str, docs: Collection[int], labels: Callable[[bytes], list[str]]
 ) -> Counter[str]:
     counts: Counter[str] = Counter()
-    values = reader.column_reader(column)
+    values = column_reader(reader, column)
     for docnum in docs:
         found = labels(values[docnum])
         counts.update(found or [NONE])
@@ -88,5 +103,22 @@ def _term_counts(reader: Any, field: str, docs: Collection[int]) -> Counter[str]
             counts[term.decode()] = found
     missing = len(wanted) - sum(counts.values())
     if missing:
+        counts[NONE] = missing
+    return counts
+
+
+def _metadata_counts(reader: Any, docs: Collection[int], key: str) -> Counter[str]:
+    """Counts of the values of the metadata `key`; an article with several values counts
+    under each, one with none under `NONE`."""
+    wanted = docs if isinstance(docs, (set, frozenset)) else set(docs)
+    prefix = metadata_keyword(key, "").encode()
+    counts: Counter[str] = Counter()
+    covered: set[int] = set()
+    for term in reader.expand_prefix(METADATA_FIELD, prefix):
+        found = wanted.intersection(reader.postings(METADATA_FIELD, term).all_ids())
+        if found:
+            counts[term[len(prefix) :].decode()] = len(found)
+            covered |= found
+    if missing := len(wanted) - len(covered):
         counts[NONE] = missing
     return counts

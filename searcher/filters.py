@@ -3,7 +3,8 @@
 Parts:
 - `parse_date_bound()`: "2022-01-31", "2022-01", "2022", or relative "7d", "2w", "3m",
   "1y" (before now) as a timezone-aware datetime; the end of the period for an `until`.
-- `filter_query()`: sources, authors, countries and languages as one query, and
+- `filter_query()`: sources, authors, countries, languages, sections and metadata values
+  as one query, and
   `date_query()`: the date range (each None when it does not narrow the search).
 - `to_index_time()`: a datetime as the index stores it (naive UTC).
 """
@@ -13,12 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 from whoosh import query
 
 from searcher.analysis import name_analyzer
 from searcher.errors import FilterError
 from searcher.models import SearchOptions
+from searcher.schema import METADATA_FIELD, metadata_keyword
 
 _RELATIVE = re.compile(r"(\d+)([dwmy])")
 _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
@@ -68,6 +71,11 @@ def filter_query(options: SearchOptions) -> query.Query | None:
         _any("authors", options.authors, _words),
         _any("country", options.countries, _label),
         _any("language", options.languages, _label),
+        _any("section", options.sections, _label),
+        *(
+            _any(METADATA_FIELD, values, partial(_metadata, key))
+            for key, values in options.metadata.items()
+        ),
     ]
     found = [part for part in parts if part is not None]
     if not found:
@@ -93,6 +101,10 @@ def _words(field: str, value: str) -> query.Query:
 
 def _label(field: str, value: str) -> query.Query:
     return query.Term(field, value.strip().lower())
+
+
+def _metadata(key: str, field: str, value: str) -> query.Query:
+    return query.Term(field, metadata_keyword(key, value))
 
 
 def _any(

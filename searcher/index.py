@@ -26,6 +26,7 @@ from whoosh.writing import SegmentWriter
 from searcher.analysis import take_indexed_words
 from searcher.articles import show_article, similar_articles
 from searcher.errors import IndexMissingError, QuerySyntaxError
+from searcher.facets import count_facets
 from searcher.filestate import FileState, load_state, save_state
 from searcher.indexfolder import (
     Snapshot,
@@ -55,12 +56,15 @@ from searcher.models import (
     Story,
     Topic,
 )
+from searcher.ordering import UNDATED, date_column
 from searcher.quotesearch import count_speakers, search_quotes
 from searcher.schema import (
     AUTHORS_COLUMN,
     LIST_SEPARATOR,
+    METADATA_FIELD,
     SOURCE_COLUMN,
     build_schema,
+    metadata_terms,
     weighting,
 )
 from searcher.search import iter_search, rank_documents, run_search
@@ -174,11 +178,15 @@ class Index:
         )
 
     def optimize(self) -> int:
-        """Merge every segment into one (faster queries); returns the segments merged."""
+        """Merge every segment into one (faster queries), leaving out deleted articles;
+        returns the segments merged, 0 when the index is one segment with nothing deleted
+        (there is nothing to do)."""
         self._open()  # no lock is taken in a folder that holds no index of ours
         with writes_to(self.path), write_lock(self._storage(), []), tidied(self.path):
             ix = self._open()
             segments = ix._segments()
+            if len(segments) <= 1 and ix.doc_count() == ix.doc_count_all():
+                return 0
             before = commit_of(ix.latest_generation(), segments)
             SegmentWriter(ix, _lk=False).commit(optimize=True)
             saved = load_state(self.path)
@@ -196,14 +204,9 @@ class Index:
         with segment_damage(self.path), snapshot.searcher() as searcher:
             reader = searcher.reader()
             live = list(reader.all_doc_ids())
-            sources: set[str] = set()
-            if reader.has_column("source_key"):
-                column = reader.column_reader("source_key")
-                sources = {column[docnum] for docnum in live} - {""}
-            dates: list[int] = []
-            if reader.has_column("date"):
-                column = reader.column_reader("date", translate=False)
-                dates = [value for value in (column[n] for n in live) if value != _NO_DATE]
+            sources = count_facets(searcher, live, ["source"])["source"]
+            column = date_column(reader)
+            dates = [value for value in (column[n] for n in live) if value != UNDATED]
             languages = [
                 term.decode("utf-8")
                 for term in reader.lexicon("language")
@@ -211,7 +214,7 @@ class Index:
             ]
         return IndexStats(
             articles=snapshot.doc_count(),
-            sources=len(sources),
+            sources=sources,
             first_date=_utc(min(dates)) if dates else None,
             last_date=_utc(max(dates)) if dates else None,
             languages=tuple(languages),
@@ -278,14 +281,16 @@ class Index:
             finally:
                 store.close()
 
-    def show(self, article_id: str, query: str | None = None) -> ArticleView:
-        """The whole article `article_id`, with the words of `query` marked, and the other
+    def show(self, article: str, query: str | None = None) -> ArticleView:
+        """The whole article `article` (its id, or the path of its file, absolute or
+        relative to the current folder), with the words of `query` marked, and the other
         copies of its story."""
         with self._articles() as ix:
-            view = show_article(ix, article_id, query)
+            view = show_article(ix, article, query)
             store = open_store(self.path)
             if store is None:
                 return view
+            article_id = view.article.id
             try:
                 story = store.stories_of([article_id]).get(article_id)
                 copies = store.story(story).copies if story else ()
@@ -293,10 +298,11 @@ class Index:
                 store.close()
         return replace(view, copies=tuple(c for c in copies if c.id != article_id))
 
-    def similar(self, article_id: str, limit: int = 10) -> Results:
-        """The articles most like `article_id` (more-like-this over body and headline)."""
+    def similar(self, article: str, limit: int = 10) -> Results:
+        """The articles most like `article` (an id or a path, as `show` takes), by
+        more-like-this over body and headline."""
         with self._articles() as ix:
-            return similar_articles(ix, article_id, limit=limit)
+            return similar_articles(ix, article, limit=limit)
 
     def quotes(
         self, text: str, speaker: str | None = None, limit: int | None = 10, offset: int = 0
@@ -382,10 +388,6 @@ def _folder_size(folder: Path) -> int:
     return size
 
 
-# The value of a sortable date column for an article without a date.
-_NO_DATE = 2**64 - 1
-
-
 def _utc(value: int) -> datetime:
     return long_to_datetime(value).replace(tzinfo=timezone.utc)
 
@@ -427,7 +429,9 @@ def to_document(article: Article) -> dict[str, Any]:
         "url": article.url,
         "language": article.language,
         "country": article.country,
+        "section": article.section,
         "metadata": {key: list(values) for key, values in article.metadata.items()},
+        METADATA_FIELD: metadata_terms(article.metadata),
         SOURCE_COLUMN: article.source.encode(),
         AUTHORS_COLUMN: LIST_SEPARATOR.join(article.authors).encode(),
     }

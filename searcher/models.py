@@ -39,9 +39,10 @@ class Article:
 
     `id` is unique across the index and stable across runs: the indexed folder's name plus
     the path below it, plus `#<n>` or the collection's own id for files holding many
-    articles. `docno` is the collection's own id for a record (Reuters NEWID, a JSON `id`,
-    a TREC DOCNO) when it has one. `metadata` keeps format-specific lists such as
-    Reuters topics or places.
+    articles. `path` is the file's absolute path. `docno` is the collection's own id for a
+    record (Reuters NEWID, a JSON `id`, a TREC DOCNO) when it has one. `section` is the
+    name of the folder holding the file (BBC's `sport`). `metadata` keeps format-specific
+    lists such as Reuters topics or places.
     """
 
     id: str
@@ -58,6 +59,7 @@ class Article:
     country: str = ""
     quotes: tuple[Quote, ...] = ()
     docno: str = ""
+    section: str = ""
     metadata: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
 
 
@@ -115,10 +117,12 @@ class Progress:
 
 @dataclass(frozen=True)
 class IndexStats:
-    """What an index holds. `size` is in bytes; `updated` the time of the last commit."""
+    """What an index holds. `sources` maps each source to its articles, most first (those
+    without one under "(none)", as in facets); `size` is in bytes; `updated` the time of
+    the last commit."""
 
     articles: int
-    sources: int
+    sources: Mapping[str, int]
     first_date: datetime | None
     last_date: datetime | None
     languages: tuple[str, ...]
@@ -160,8 +164,9 @@ class Story:
 class Hit:
     """One ranked result, copied out of the index.
 
-    `story` names the group of near-duplicates the article belongs to; `copies` are the
-    group's other articles, which results collapsed into this one.
+    `headline_spans` are the character ranges of the matches inside `headline`. `story`
+    names the group of near-duplicates the article belongs to; `copies` are the group's
+    other articles, which results collapsed into this one.
     """
 
     rank: int
@@ -175,6 +180,7 @@ class Hit:
     snippets: tuple[Snippet, ...] = ()
     story: str = ""
     copies: tuple[Copy, ...] = ()
+    headline_spans: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,18 +188,23 @@ class SearchOptions:
     """What narrows and orders a search besides its text.
 
     Filters: an article passes when it matches any of the given sources (words of the
-    publication's name, case-insensitive), any author, any country and any language code,
-    and, when `since`/`until` are set, has a date in that inclusive range (articles with no
-    date are then excluded and counted in `Results.undated_excluded`). `sort` is
+    publication's name, case-insensitive), any author, any country, any language code,
+    any section and, for each metadata key given, any of its values (whole values,
+    case-insensitive: `{"topics": ("crude", "ship")}`), and, when `since`/`until` are
+    set, has a date in that inclusive range (articles with no date are then excluded and
+    counted in `Results.undated_excluded`). `sort` is
     "relevance", "newest" or "oldest"; `recent` is a half-life in days that multiplies
     relevance by 0.5 ** (age / half-life) (undated articles by 0). `facets` names the
-    counts to return over the whole match set: source, year, author, country, language.
+    counts to return over the whole match set: source, year, author, country, language,
+    section, or any metadata key the index holds (topics, label, ...).
     """
 
     sources: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    metadata: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
     since: datetime | None = None
     until: datetime | None = None
     sort: str = "relevance"

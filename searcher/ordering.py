@@ -15,6 +15,7 @@ from whoosh import scoring
 from whoosh.util.times import datetime_to_long
 
 from searcher.filters import to_index_time
+from searcher.whoosh_fixes import column_reader
 
 UNDATED = 2**64 - 1  # what the date column holds for an article with no date
 _TICKS_PER_DAY = 86_400 * 1_000_000  # whoosh stores datetimes in microseconds
@@ -24,7 +25,7 @@ SORTS = ("relevance", "newest", "oldest")
 
 def date_column(reader: Any) -> Any:
     """The raw date column of an index reader, indexed by the reader's docnums."""
-    return reader.column_reader("date", translate=False)
+    return column_reader(reader, "date", translate=False)
 
 
 def by_date(

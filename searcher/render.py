@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -41,9 +42,9 @@ CSV_COLUMNS = ("rank", "id", "score", "date", "source", "headline", "byline", "p
 FACET_ROWS = 10  # labels shown per facet in the terminal (JSON has them all)
 
 
-def marked(text: str, spans: Iterable[Span]) -> Text:
-    """`text` with the character ranges `spans` styled as matches."""
-    styled = Text(text)
+def marked(text: str, spans: Iterable[Span], style: str = "") -> Text:
+    """`text` in `style` with the character ranges `spans` styled as matches."""
+    styled = Text(text, style=style)
     for start, end in spans:
         styled.stylize(MATCH_STYLE, start, end)
     return styled
@@ -55,12 +56,17 @@ def snippet_text(snippet: Snippet) -> Text:
 
 
 def _day(hit: Hit | QuoteHit) -> str:
-    return hit.date.date().isoformat() if hit.date else ""
+    return _as_day(hit.date)
+
+
+def _as_day(moment: datetime | None) -> str:
+    return moment.date().isoformat() if moment else ""
 
 
 def hit_renderable(hit: Hit) -> RenderableType:
     """One result: rank and headline, the metadata line, snippets, then id and path."""
-    title = Text.assemble((f"{hit.rank}. ", "bold"), (hit.headline or "(no headline)", "bold cyan"))
+    headline = marked(hit.headline or "(no headline)", hit.headline_spans, "bold cyan")
+    title = Text(f"{hit.rank}. ", style="bold").append_text(headline)
     facts = [hit.source, hit.byline, _day(hit)]
     meta = Text(" · ".join(fact for fact in facts if fact), style="green")
     meta.append(f"  score {hit.score:.2f}", style="dim")
@@ -145,6 +151,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "id": hit.id,
         "score": hit.score,
         "headline": hit.headline,
+        "headline_spans": [list(span) for span in hit.headline_spans],
         "source": hit.source,
         "byline": hit.byline,
         "date": hit.date.isoformat() if hit.date else None,
@@ -254,9 +261,14 @@ def article_renderable(view: ArticleView) -> RenderableType:
     headline.stylize("bold cyan")
     facts = [article.source, article.byline, article.date.isoformat() if article.date else ""]
     facts += [article.country, article.language, article.url]
+    # What queries can name: section:sport, topics:crude.
+    labels: dict[str, tuple[str, ...]] = {"section": (article.section,)} if article.section else {}
+    labels.update(article.metadata)
+    terms = " · ".join(f"{key}: {', '.join(values)}" for key, values in labels.items())
     blocks: list[RenderableType] = [
         headline,
         Text(" · ".join(fact for fact in facts if fact), style="green"),
+        *([Text(terms, style="green")] if terms else []),
         Text(
             article.id if article.path in ("", article.id) else f"{article.id}  ({article.path})",
             style="dim",
@@ -294,6 +306,8 @@ def article_json(view: ArticleView) -> dict[str, Any]:
         "url": article.url,
         "language": article.language,
         "country": article.country,
+        "section": article.section,
+        "metadata": {key: list(values) for key, values in article.metadata.items()},
         "body": article.body,
         "captions": list(article.captions),
         "quotes": [
@@ -437,19 +451,30 @@ class ProgressDisplay:
 
 
 def stats_renderable(stats: IndexStats, index_path: str) -> RenderableType:
-    """The facts of `search stats` as a two-column table."""
+    """The facts of `search stats` as a two-column table, dates as days, then the articles
+    of each source."""
     table = Table(show_header=False, box=None, title=f"Index {index_path}", title_justify="left")
-    for name, value in stats_json(stats).items():
-        shown = ", ".join(value) if isinstance(value, list) else value
-        table.add_row(name.replace("_", " "), "—" if shown in (None, "") else str(shown))
-    return table
+    rows = {
+        "articles": str(stats.articles),
+        "first date": _as_day(stats.first_date),
+        "last date": _as_day(stats.last_date),
+        "languages": ", ".join(stats.languages),
+        "size bytes": str(stats.size),
+        "segments": str(stats.segments),
+        "updated": stats.updated.strftime("%Y-%m-%d %H:%M %Z") if stats.updated else "",
+    }
+    for name, value in rows.items():
+        table.add_row(name, value or "—")
+    if not stats.sources:
+        return table
+    return Group(table, Text(""), facet_table("source", stats.sources))
 
 
 def stats_json(stats: IndexStats) -> dict[str, Any]:
     """The facts of `search stats` as one JSON document."""
     return {
         "articles": stats.articles,
-        "sources": stats.sources,
+        "sources": dict(stats.sources),
         "first_date": stats.first_date.isoformat() if stats.first_date else None,
         "last_date": stats.last_date.isoformat() if stats.last_date else None,
         "languages": list(stats.languages),

@@ -4,7 +4,8 @@ Parts:
 - `check_syntax()`: rejects what Whoosh's forgiving parser would silently misread
   (unbalanced quotes or brackets, a lone operator), naming the position.
 - `parse_query()`: the query over the weighted fields, as a strict form (every term
-  required) and, for a plain multi-word query, a loose form (any term).
+  required) and, for a plain multi-word query, a loose form (any term). A metadata key
+  the index holds names a field too (`topics:crude`, see `MetadataPlugin`).
 - `run_search()`: all-terms matches first, then the partial ones, each tier by score (or
   by date, or by score times recency), within the filters of `SearchOptions`; with the
   facets, the undated articles a date filter dropped, and a did-you-mean suggestion.
@@ -14,22 +15,22 @@ Parts:
 - `iter_search()`: every match in the same order, one `Hit` at a time, for export.
 - `rank_documents()`: the same ranking without snippets, through a searcher kept open
   for a batch of queries (`Index.run`).
-- `snippets()`: fragments of the body around the query's words, from the character
-  offsets in the postings of the one document; `SnippetFormatter` turns Whoosh's
-  highlight fragments into `Snippet` data (text plus the character spans of the
-  matches); rendering them is someone else's job.
+- `hit_at()`: a ranked document copied out as a `Hit`, its headline's matches marked
+  and its snippets cut (`snippets`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from itertools import groupby, islice
+from functools import partial
+from itertools import islice
 from typing import Any, Protocol, cast
 
-from whoosh import analysis, highlight, qparser, query, scoring
+from whoosh import qparser, query, scoring
+from whoosh.qparser import syntax
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
@@ -37,33 +38,42 @@ from searcher.docsets import Postings, matching_docs
 from searcher.errors import FilterError, QuerySyntaxError
 from searcher.facets import check_facets, count_facets
 from searcher.filters import date_query, filter_query
-from searcher.models import Copy, Hit, Results, SearchOptions, Snippet
+from searcher.models import Copy, Hit, Results, SearchOptions
 from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
-from searcher.schema import FIELD_WEIGHTS, weighting
+from searcher.schema import (
+    FIELD_ALIASES,
+    FIELD_WEIGHTS,
+    METADATA_FIELD,
+    has_metadata_key,
+    metadata_term,
+    weighting,
+)
+from searcher.snippets import (
+    NO_MARKS,
+    Marks,
+    Occurrences,
+    body_characters,
+    body_marks,
+    marked_terms,
+    snippets,
+    text_spans,
+)
 from searcher.spelling import VARIANT_PREFIX, expand_variants, respell_variants, suggest
 from searcher.stories import StoryStore
 from searcher.topk import top_documents
 
 EXPORT_BATCH = 500  # hits of an export whose body offsets are read in one pass
-MAX_SNIPPETS = 3
-SNIPPET_CHARS = 240
-SNIPPET_CONTEXT = 70
-LEAD_CHARS = 200
 
 _OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
 _BINARY = ("AND", "OR", "ANDNOT", "ANDMAYBE")
 _WORD = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 # "troops?" or "now!": sentence punctuation at the end of a word, not a wildcard.
 _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s)]|$)")
-_SPACE = re.compile(r"\s+")
 # A user's own AND asks for every term: no relaxed tier then.
 _EXPLICIT_AND = re.compile(r"\bAND\b")
 # "-word" excludes at the start of a word only, so "pre-war" stays one phrase.
 _MINUS = r"(?<![^\s(])-(?=[^\s-])"
-# Field names users type, for the fields they mean.
-FIELD_ALIASES = {"quotes": ["quote"], "speakers": ["speaker"], "authors": ["author"]}
 
-Snippets = tuple[Snippet, ...]
 Ranked = tuple[int, float]  # (document number, score)
 
 # The least gap between the last score of a tier and the first of the next in a run.
@@ -110,11 +120,52 @@ def _check_operators(text: str) -> None:
         raise QuerySyntaxError(f"{previous} has nothing after it", last.start())
 
 
-def _parser(schema: Any) -> qparser.QueryParser:
+def _parser(schema: Any, reader: Any = None) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(
         list(FIELD_WEIGHTS), schema, fieldboosts=FIELD_WEIGHTS, group=qparser.AndGroup
     )
+    if reader is not None:
+        parser.add_plugin(MetadataPlugin(schema, reader))
     return _with_plugins(parser)
+
+
+class MetadataPlugin(qparser.PseudoFieldPlugin):
+    """Reads `key:value` as the metadata keyword `key=value` when `key` is a metadata key
+    of the index (and no field): `topics:crude`, `places:"west-germany"`, `label:(1 OR 2)`,
+    `topics:crude*`."""
+
+    def __init__(self, schema: Any, reader: Any) -> None:
+        super().__init__(_MetadataKeys(schema, reader))
+
+
+class _MetadataKeys:
+    """The pseudo-fields of `MetadataPlugin` (which only asks `in` and `[]`): every
+    metadata key of the index, looked up when a query names it."""
+
+    def __init__(self, schema: Any, reader: Any) -> None:
+        self._schema = schema
+        self._reader = reader
+
+    def __contains__(self, name: object) -> bool:
+        return (
+            isinstance(name, str)
+            and name not in self._schema
+            and has_metadata_key(self._reader, name)
+        )
+
+    def __getitem__(self, name: str) -> Any:
+        return partial(_metadata_node, name)
+
+
+def _metadata_node(key: str, node: Any) -> Any:
+    """`node` (a word, phrase, wildcard or group) as metadata keywords of `key`."""
+    if isinstance(node, syntax.GroupNode):
+        for child in node:
+            _metadata_node(key, child)
+    elif node.has_text:
+        node.text = metadata_term(key, node.text)
+    node.set_fieldname(METADATA_FIELD, override=True)
+    return node
 
 
 def _with_plugins(parser: qparser.QueryParser) -> qparser.QueryParser:
@@ -136,17 +187,22 @@ def parse_field_query(text: str, schema: Any, field: str) -> query.Query:
     return _parse(_TRAILING_PUNCTUATION.sub("", text), schema, parser)
 
 
-def _parse(text: str, schema: Any, parser: qparser.QueryParser | None = None) -> query.Query:
-    parser = parser or _parser(schema)
+def _parse(
+    text: str, schema: Any, parser: qparser.QueryParser | None = None, reader: Any = None
+) -> query.Query:
+    parser = parser or _parser(schema, reader)
     tree = respell_variants(parser.process(text))
     return cast(query.Query, tree.query(parser) or query.NullQuery).normalize()
 
 
-def parse_query(text: str, schema: Any) -> tuple[query.Query, query.Query | None]:
+def parse_query(
+    text: str, schema: Any, reader: Any = None
+) -> tuple[query.Query, query.Query | None]:
     """Parse user text into (strict, loose) queries; loose is None when there is no
-    plain multi-term form to relax."""
+    plain multi-term form to relax. With the index's `reader`, its metadata keys are
+    fields too."""
     check_syntax(text)
-    strict = _parse(_TRAILING_PUNCTUATION.sub("", text), schema)
+    strict = _parse(_TRAILING_PUNCTUATION.sub("", text), schema, reader=reader)
     return strict, None if _EXPLICIT_AND.search(text) else _relaxed(strict)
 
 
@@ -216,7 +272,7 @@ def run_search(
             page = page[offset:wanted]
         marked = marked_terms(plan.strict)
         characters = body_characters(
-            searcher, [docnum for _, docnum, _ in page], marked.get("body", ())
+            searcher, [docnum for _, docnum, _ in page], body_marks(marked).terms
         )
         hits = []
         for rank, (story, docnum, score) in enumerate(page, start=offset + 1):
@@ -291,15 +347,15 @@ def iter_search(ix: Searchable, text: str, options: SearchOptions | None = None)
         rank = 0
         while batch := list(islice(ranked, EXPORT_BATCH)):
             docnums = [docnum for docnum, _ in batch]
-            characters = body_characters(searcher, docnums, marked.get("body", ()))
+            characters = body_characters(searcher, docnums, body_marks(marked).terms)
             for docnum, score in batch:
                 rank += 1
                 yield hit_at(searcher, rank, docnum, score, marked, characters[docnum])
 
 
 def _checked(options: SearchOptions) -> SearchOptions:
-    """`options`, or a `FilterError` naming what is wrong with them."""
-    check_facets(options.facets)
+    """`options`, or a `FilterError` naming what is wrong with them (facets are checked
+    against the index, see `_plan`)."""
     if options.sort not in SORTS:
         raise FilterError(f"Unknown sort {options.sort!r}", hint=f"Choose from {', '.join(SORTS)}.")
     if options.recent is not None and options.recent <= 0:
@@ -334,8 +390,9 @@ class _Plan:
 
 
 def _plan(searcher: Searcher, text: str, options: SearchOptions) -> _Plan:
-    strict, loose = parse_query(text, searcher.schema)
     reader = searcher.reader()
+    check_facets(options.facets, reader)
+    strict, loose = parse_query(text, searcher.schema, reader)
     return _Plan(
         strict=expand_variants(strict, reader),
         loose=loose and expand_variants(loose, reader),
@@ -434,162 +491,26 @@ def hit_at(
     rank: int,
     docnum: int,
     score: float,
-    marked: dict[str, frozenset[str]],
-    characters: dict[str, Any] | None = None,
+    marked: Marks,
+    characters: Occurrences | None = None,
 ) -> Hit:
-    """A ranked `Hit` copied out of document `docnum`, with snippets marking the words
-    of `marked` (see `marked_terms`); `characters`: its entry of `body_characters()`,
-    when a page's were read together."""
+    """A ranked `Hit` copied out of document `docnum`, with its headline and snippets
+    marking the matches of `marked` (see `marked_terms`); `characters`: its entry of
+    `body_characters()`, when a page's were read together."""
     stored = searcher.reader().stored_fields(docnum)
     date = stored.get("date_iso")
+    headline = stored.get("headline", "")
+    headline_marks = marked.get("headline", NO_MARKS)
+    headline_spans = text_spans(searcher.schema["headline"].analyzer, headline, headline_marks)
     return Hit(
         rank=rank,
         id=stored["id"],
         score=round(score, 4),
-        headline=stored.get("headline", ""),
+        headline=headline,
+        headline_spans=tuple((start, end) for start, end, _ in headline_spans),
         source=stored.get("source", ""),
         byline=stored.get("byline", ""),
         date=datetime.fromisoformat(date) if date else None,
         path=stored.get("path", ""),
         snippets=snippets(searcher, docnum, stored, marked, characters),
     )
-
-
-def marked_terms(q: query.Query) -> dict[str, frozenset[str]]:
-    """{field: words} that `q` looks for, those it excludes left out: what snippets mark."""
-    found: dict[str, set[str]] = {}
-    for leaf in _wanted_leaves(q):
-        if leaf.has_terms():
-            for field, word in leaf.terms(phrases=True):
-                found.setdefault(field, set()).add(word)
-    return {field: frozenset(words) for field, words in found.items()}
-
-
-def _wanted_leaves(q: query.Query) -> Iterator[query.Query]:
-    if isinstance(q, query.Not):
-        return
-    if isinstance(q, query.AndNot):
-        yield from _wanted_leaves(q.a)
-    elif q.is_leaf():
-        yield q
-    else:
-        for child in q.children():
-            yield from _wanted_leaves(child)
-
-
-class SnippetFormatter(highlight.Formatter):
-    """Formats Whoosh fragments as `Snippet` data instead of marked-up text."""
-
-    def format(self, fragments: Any, replace: bool = False) -> Any:
-        return tuple(_to_snippet(f) for f in fragments)
-
-
-def _to_snippet(fragment: highlight.Fragment) -> Snippet:
-    text = fragment.text
-    parts = ["… "] if fragment.startchar > 0 else []
-    length = len(parts[0]) if parts else 0
-    spans: list[tuple[int, int]] = []
-    cursor = fragment.startchar
-    for match in fragment.matches:
-        if match.startchar < cursor:
-            continue
-        between = _SPACE.sub(" ", text[cursor : match.startchar])
-        word = text[match.startchar : match.endchar]
-        parts += [between, word]
-        spans.append((length + len(between), length + len(between) + len(word)))
-        length += len(between) + len(word)
-        cursor = match.endchar
-    parts.append(_SPACE.sub(" ", text[cursor : fragment.endchar]))
-    if fragment.endchar < len(text):
-        parts.append(" …")
-    return Snippet(text="".join(parts), spans=tuple(spans))
-
-
-_BODY_FRAGMENTER = highlight.PinpointFragmenter(
-    maxchars=SNIPPET_CHARS, surround=SNIPPET_CONTEXT, autotrim=True
-)
-_SHORT_FIELD_FRAGMENTER = highlight.WholeFragmenter()
-_FRAGMENT_SCORER = highlight.BasicFragmentScorer()
-_FORMATTER = SnippetFormatter()
-
-
-def snippets(
-    searcher: Searcher,
-    docnum: int,
-    stored: dict[str, Any],
-    marked: dict[str, frozenset[str]],
-    characters: dict[str, Any] | None = None,
-) -> Snippets:
-    """Up to three fragments of the body around the words of `marked`; when only the
-    captions or the headline hold them, that field; failing all, the article's lead.
-
-    The body's matches come from the character offsets its postings keep for this
-    document (`characters`, else read here); the short fields are re-tokenised."""
-    if stored.get("body"):
-        if characters is None:
-            words = marked.get("body", frozenset())
-            characters = body_characters(searcher, [docnum], words)[docnum]
-        found = _body_snippets(stored["body"], characters)
-        if found:
-            return found
-    for field in ("captions", "headline"):
-        if stored.get(field):
-            analyzer = searcher.schema[field].analyzer
-            found = _short_snippet(analyzer, stored[field], marked.get(field, frozenset()))
-            if found:
-                return found
-    lead = _SPACE.sub(" ", stored.get("body", "")[:LEAD_CHARS]).strip()
-    return (Snippet(text=lead + " …"),) if lead else ()
-
-
-def _body_snippets(text: str, characters: dict[str, Any]) -> Snippets:
-    charlimit = _BODY_FRAGMENTER.charlimit
-    tokens = []
-    for word, occurrences in characters.items():
-        for pos, start, end in occurrences:
-            if charlimit and end > charlimit:
-                break
-            tokens.append(analysis.Token(text=word, pos=pos, startchar=start, endchar=end))
-    tokens.sort(key=lambda t: t.startchar)
-    tokens = [
-        max(group, key=lambda t: t.endchar - t.startchar)
-        for _, group in groupby(tokens, lambda t: t.startchar)
-    ]
-    return _best(_BODY_FRAGMENTER.fragment_matches(text, tokens), MAX_SNIPPETS)
-
-
-def body_characters(
-    searcher: Searcher, docnums: Iterable[int], words: Iterable[str]
-) -> dict[int, dict[str, Any]]:
-    """{document: {word: (position, start, end) of each occurrence}} of `words` in the
-    body of `docnums`, each word's postings read once a segment."""
-    found: dict[int, dict[str, Any]] = {docnum: {} for docnum in docnums}
-    ordered = sorted(found)
-    field = searcher.schema["body"]
-    for reader, offset in searcher.reader().leaf_readers():
-        local = [d - offset for d in ordered if offset <= d < offset + reader.doc_count_all()]
-        for word in words if local else ():
-            text = field.to_bytes(word)
-            if ("body", text) not in reader:
-                continue
-            postings = reader.postings("body", text)
-            for docnum in local:
-                if not postings.is_active():
-                    break
-                postings.skip_to(docnum)
-                if postings.is_active() and postings.id() == docnum:
-                    found[docnum + offset][word] = postings.value_as("characters")
-    return found
-
-
-def _short_snippet(analyzer: Any, text: str, words: frozenset[str]) -> Snippets:
-    tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
-    tokens = highlight.Highlighter._merge_matched_tokens(
-        highlight.set_matched_filter(tokens, words)
-    )
-    return _best(_SHORT_FIELD_FRAGMENTER.fragment_tokens(text, tokens), 1)
-
-
-def _best(fragments: Any, top: int) -> Snippets:
-    chosen = highlight.top_fragments(fragments, top, _FRAGMENT_SCORER, highlight.FIRST, minscore=1)
-    return cast(Snippets, _FORMATTER.format(chosen))

@@ -32,7 +32,7 @@ def test_show_marks_the_query_words_after_stemming(newsroom: Index) -> None:
 
 
 def test_show_of_an_unknown_id_says_so(newsroom: Index) -> None:
-    with pytest.raises(ArticleNotFoundError, match="No article with id 'news/nope'"):
+    with pytest.raises(ArticleNotFoundError, match="No article with id or path 'news/nope'"):
         newsroom.show("news/nope")
 
 

@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -7,13 +8,14 @@ import pytest
 from conftest import SEED
 from typer.testing import CliRunner
 
+from searcher import Index
 from searcher.cli import READER_FORMATS, app
 from searcher.corpus import FORMATS
 
 runner = CliRunner()
 HIT_KEYS = {
     *("rank", "id", "score", "headline", "source", "byline", "date", "path", "snippets"),
-    *("story", "copies"),
+    *("story", "copies", "headline_spans"),
 }
 
 
@@ -220,8 +222,8 @@ def test_seed_quotes_corruption_names_shekenova_and_sharipov(indexed: Path) -> N
         (["query", "oil", "--facets", "colour"], "Unknown facet 'colour'"),
         (["query", "oil", "--sort", "size"], "Invalid value for '--sort'"),
         (["query", "(oil", "--format", "csv"], "Unclosed bracket at position 1"),
-        (["show", "news/nope"], "No article with id 'news/nope'"),
-        (["similar", "news/nope"], "No article with id 'news/nope'"),
+        (["show", "news/nope"], "No article with id or path 'news/nope'"),
+        (["similar", "news/nope"], "No article with id or path 'news/nope'"),
         (["quotes", '"prices'], "Unclosed double quote at position 1"),
     ],
 )
@@ -280,10 +282,24 @@ def test_stats_as_json_and_as_a_table(indexed: Path) -> None:
     result = runner.invoke(app, ["stats", "--index", str(indexed), "--json"])
     assert result.exit_code == 0
     stats = json.loads(result.output)
-    assert stats["articles"] == 1 and stats["sources"] == 1 and stats["segments"] == 1
+    assert stats["articles"] == 1 and stats["segments"] == 1
+    assert stats["sources"] == {"The Guardian Australia": 1}
     assert stats["size_bytes"] > 0 and stats["updated"]
     table = runner.invoke(app, ["stats", "--index", str(indexed)])
     assert "articles" in table.output and "segments" in table.output
+    assert "The Guardian Australia" in table.output
+
+
+def test_stats_table_names_sources_and_shows_dates_as_days(segmented_index: Index) -> None:
+    result = runner.invoke(app, ["stats", "--index", str(segmented_index.path)])
+    assert result.exit_code == 0, result.output
+    stats = segmented_index.stats()
+    assert stats.first_date and stats.last_date
+    days = [line.split()[-1] for line in result.output.splitlines() if " date " in line]
+    assert days == [stats.first_date.date().isoformat(), stats.last_date.date().isoformat()]
+    assert re.search(r"updated +\d{4}-\d\d-\d\d \d\d:\d\d UTC", result.output)
+    for source, count in stats.sources.items():
+        assert re.search(rf"{re.escape(source)} +{count}\b", result.output), source
 
 
 def test_optimize_merges_segments(indexed: Path, tmp_path: Path) -> None:
@@ -295,6 +311,12 @@ def test_optimize_merges_segments(indexed: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "Merged 2 segments into 1" in result.output
     stats = json.loads(runner.invoke(app, ["stats", "--index", str(indexed), "--json"]).output)
     assert stats["segments"] == 1 and stats["articles"] == 2
+
+
+def test_optimize_of_one_segment_says_there_is_nothing_to_do(indexed: Path) -> None:
+    result = runner.invoke(app, ["optimize", "--index", str(indexed)])
+    assert result.exit_code == 0
+    assert f"Nothing to do: {indexed} is one segment already" in " ".join(result.output.split())
 
 
 def test_stats_and_optimize_of_a_missing_index_exit_2(tmp_path: Path) -> None:
@@ -426,11 +448,20 @@ def test_index_help_lists_every_corpus_format() -> None:
     assert ", ".join(FORMATS) in " ".join(result.output.split())
 
 
-def test_query_does_not_import_the_readers_the_indexer_or_nltk(indexed: Path) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "troops",
+        "troops zigzagging",  # a word the index never met
+        "goverment troops",  # a misspelling: did you mean
+        "kazakstan~ protest*",  # fuzzy and wildcard terms
+    ],
+)
+def test_query_does_not_import_the_readers_the_indexer_or_nltk(indexed: Path, text: str) -> None:
     code = (
         "import sys\n"
         "from searcher.cli import app\n"
-        f"app(['query', 'troops', '--index', {str(indexed)!r}, '--json'], standalone_mode=False)\n"
+        f"app(['query', {text!r}, '--index', {str(indexed)!r}, '--json'], standalone_mode=False)\n"
         "print(' '.join(sys.modules), file=sys.stderr)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

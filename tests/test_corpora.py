@@ -6,17 +6,21 @@ copied into the repository (research-only terms).
 
 from __future__ import annotations
 
+import shutil
 import tarfile
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from conftest import shared_path
+from test_segments import assert_same, check_consistent
 from typer.testing import CliRunner
 
-from searcher import Article, Index, read_corpus
+from searcher import Article, Index, SearchOptions, read_corpus
 from searcher.cli import app
+from searcher.facets import FACETS, NONE
 
 pytestmark = pytest.mark.corpora
 
@@ -106,3 +110,32 @@ def test_ag_news_indexed_through_the_cli(tmp_path: Path) -> None:
 def test_bbc_pound_sign() -> None:
     (mutu,) = read_corpus(shared_path("corpora", "bbc", "sport", "199.txt"))
     assert isinstance(mutu, Article) and "a \u00a315.8m signing from Parma" in mutu.body
+
+
+def test_bbc_and_reuters_answer_as_after_optimize(reuters: Path, tmp_path: Path) -> None:
+    """Every option gives the same answer before and after `optimize` on an index of BBC
+    articles (no date, no source: their segments have no such column) and Reuters ones."""
+    ix = Index(tmp_path / "multi")
+    ix.update(read_corpus(shared_path("corpora", "bbc", "business")), workers=2, commit_every=200)
+    ix.update(read_corpus(reuters / "reut2-018.sgm", format="sgml"), workers=2, commit_every=400)
+    single = Index(tmp_path / "single")
+    shutil.copytree(ix.path, single.path)
+    assert single.optimize() > 2
+    for options in (
+        SearchOptions(since=datetime(1987, 6, 16, tzinfo=timezone.utc)),
+        SearchOptions(until=datetime(1987, 6, 15, 23, tzinfo=timezone.utc)),
+        SearchOptions(sort="newest"),
+        SearchOptions(sort="oldest"),
+        SearchOptions(recent=3650),  # ten years: 1987 still weighs
+        SearchOptions(facets=FACETS),
+    ):
+        multi = ix.search("opec", limit=None, options=options)
+        check_consistent(multi, options)
+        assert_same(multi, single.search("opec", limit=None, options=options), options)
+    newest = ix.search("opec", limit=None, options=SearchOptions(sort="newest"))
+    assert newest.hits[0].date is not None and newest.hits[-1].date is None
+    stats = ix.stats()
+    assert replace(stats, size=0, segments=1, updated=None) == replace(
+        single.stats(), size=0, segments=1, updated=None
+    )
+    assert stats.sources == {"Reuters": 1000, NONE: 510}

@@ -199,12 +199,15 @@ def test_ids_for_folder_and_single_file(tmp_path: Path) -> None:
     assert single.path == str(tmp_path / "bbc" / "tech" / "001.txt")
 
 
-def test_trailing_slash_and_dot_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_trailing_slash_and_dot_paths_give_the_same_ids_and_absolute_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(tmp_path / "corpus" / "a.txt", "A\n")
+    absolute = str(tmp_path / "corpus" / "a.txt")
     monkeypatch.chdir(tmp_path / "corpus")
-    assert [(a.id, a.path) for a in read_corpus(".")] == [("corpus/a.txt", "a.txt")]
+    assert [(a.id, a.path) for a in read_corpus(".")] == [("corpus/a.txt", absolute)]
     monkeypatch.chdir(tmp_path)
-    assert [(a.id, a.path) for a in read_corpus("corpus/")] == [("corpus/a.txt", "corpus/a.txt")]
+    assert [(a.id, a.path) for a in read_corpus("corpus/")] == [("corpus/a.txt", absolute)]
 
 
 def test_colliding_root_names_get_suffixes(tmp_path: Path) -> None:

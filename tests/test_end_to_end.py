@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import shared_path
+from conftest import assert_snippets_in_order, shared_path
 
 from searcher import Index, SearchOptions, read_corpus
 
@@ -71,6 +71,20 @@ def test_a_phrase_matches_adjacent_words_only(bbc: Index) -> None:
     for article_id in sorted(phrase)[:40]:
         article = bbc.show(article_id).article
         assert adjacent.search(article.headline + "\n" + article.body), article_id
+
+
+def test_phrase_snippets_on_real_text(bbc: Index) -> None:
+    hits = {hit.id: hit for hit in bbc.search('"interest rates"', limit=None, all_copies=True)}
+    opening = hits["bbc/business/137.txt"].snippets[0]
+    assert opening.text.startswith("UK interest rates are set")
+    headline = hits["bbc/business/121.txt"]
+    assert [headline.headline[a:b] for a, b in headline.headline_spans] == ["interest", "rates"]
+    for hit in hits.values():
+        body = bbc.show(hit.id).article.body
+        assert_snippets_in_order(body, hit.snippets)
+        words = [s.text[a:b].lower() for s in hit.snippets for a, b in s.spans]
+        assert words[0::2] == ["interest"] * (len(words) // 2), hit.id  # phrases only
+        assert all(word.startswith("rate") for word in words[1::2]), hit.id
 
 
 def test_facet_counts_equal_the_total(bbc: Index) -> None:

@@ -222,26 +222,27 @@ def test_locked_index_in_the_cli_is_one_line_and_exit_2(tmp_path: Path, big_fold
     assert "Traceback" not in message
 
 
-def test_an_older_versions_index_is_refused_untouched_and_rebuilt_by_rebuild(
-    tmp_path: Path,
-) -> None:
+def test_an_index_of_the_previous_format_is_refused_until_rebuilt(tmp_path: Path) -> None:
     from whoosh.filedb.filestore import FileStorage
 
-    from searcher.schema import build_schema
+    from searcher.schema import METADATA_FIELD, build_schema
 
-    old = build_schema()
-    old.remove("file")  # as before incremental indexing
-    old.remove("source_key")
+    old = build_schema()  # the schema before sections and searchable metadata
+    old.remove("section")
+    old.remove(METADATA_FIELD)
     FileStorage(str(tmp_path / "ix")).create().create_index(old)
     folder = tmp_path / "news"
     write_articles(folder, 2)
     ix = Index(tmp_path / "ix")
-    with pytest.raises(IndexOutdatedError, match="older version"):
+    with pytest.raises(IndexOutdatedError, match="built by an older version") as error:
         ix.update(read_corpus(folder), workers=1)
+    assert "--rebuild" in error.value.hint
     assert latest_generation(tmp_path / "ix") == 0  # nothing was written
     assert not (tmp_path / "ix" / STATE_FILE).exists()
+    with pytest.raises(IndexOutdatedError):
+        ix.search("headline")
     assert ix.update(read_corpus(folder), workers=1, rebuild=True).added == 2
-    assert ids(ix) == {"news/a00000.txt", "news/a00001.txt"}
+    assert ix.search("headline").total == 2
     assert not ix.update(read_corpus(folder), workers=1).changed
 
 

@@ -1,6 +1,9 @@
+from collections.abc import Callable
 from datetime import datetime, timezone
 
-from searcher import Index, SearchOptions
+from whoosh.filedb.filestore import FileStorage
+
+from searcher import Article, Index, SearchOptions
 from searcher.ordering import RecencyWeighting
 from searcher.schema import weighting
 
@@ -41,20 +44,17 @@ def test_recency_weighting_decays_relevance_by_age(newsroom: Index) -> None:
     assert 0 < ratio_earlier < ratio_later < 1
 
 
-def test_recency_factor_is_a_half_per_half_life_and_zero_when_undated() -> None:
-    now = datetime(2022, 1, 31, tzinfo=timezone.utc)
-    model = RecencyWeighting(weighting(), half_life=10, now=now)
-
-    class Reader:
-        def column_reader(self, field: str, translate: bool) -> list[int]:
-            from whoosh.util.times import datetime_to_long
-
-            return [datetime_to_long(datetime(2022, 1, 21)), 2**64 - 1]
-
-    class Searcher:
-        def reader(self) -> Reader:
-            return Reader()
-
-    searcher = Searcher()
-    assert abs(model.final(searcher, 0, 8.0) - 4.0) < 1e-9
-    assert model.final(searcher, 1, 8.0) == 0.0
+def test_recency_factor_is_a_half_per_half_life_and_zero_when_undated(
+    make_index: Callable[..., Index],
+) -> None:
+    ix = make_index(
+        Article(id="a", headline="Dated", date=datetime(2022, 1, 21, tzinfo=timezone.utc)),
+        Article(id="b", headline="Undated"),
+    )
+    model = RecencyWeighting(
+        weighting(), half_life=10, now=datetime(2022, 1, 31, tzinfo=timezone.utc)
+    )
+    with FileStorage(str(ix.path)).open_index().searcher() as searcher:
+        dated, undated = (searcher.document_number(id=name) for name in "ab")
+        assert abs(model.final(searcher, dated, 8.0) - 4.0) < 1e-9
+        assert model.final(searcher, undated, 8.0) == 0.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import zlib
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from searcher.corpus.base import Reader, ReadError, Source
@@ -25,8 +26,11 @@ from searcher.models import Article, Problem
 class Corpus:
     """An iterable of `Article` over files and folders, read lazily, one file at a time.
 
-    While iterating, `problems` collects what was skipped and why, and `files_seen` counts
-    the files (and unlistable folders) read or reported. Both restart with each iteration.
+    Each article gets its section, the name of the folder holding its file (BBC's
+    `sport`), and when it names no source, `source` or else the source its folder names
+    (`walk.SOURCE_FILE`). While iterating, `problems` collects
+    what was skipped and why, and `files_seen` counts the files (and unlistable folders)
+    read or reported. Both restart with each iteration.
     """
 
     def __init__(
@@ -34,10 +38,12 @@ class Corpus:
         roots: list[Root],
         reader: Reader | None = None,
         fields: Mapping[str, str] | None = None,
+        source: str = "",
     ) -> None:
         self._roots = roots
         self._reader = reader
         self._fields = dict(fields or {})  # a plain dict: a Corpus is sent to worker processes
+        self._source = source
         self.problems: list[Problem] = []
         self.files_seen = 0
 
@@ -79,7 +85,7 @@ class Corpus:
                 reader = self._reader or choose_reader(ref.path, head)
                 for record in reader.read(Source(path, ref.id, stream, head, self._fields)):
                     found = True
-                    yield record
+                    yield record if isinstance(record, Problem) else self._completed(record, ref)
         except ReadError as error:
             yield Problem(path, str(error), kind=error.kind)
         except (OSError, EOFError, zlib.error) as error:  # also gzip data cut off or corrupt
@@ -88,23 +94,30 @@ class Corpus:
             if not found:
                 yield Problem(path, f"no articles found as {reader.name}", kind="no-articles")
 
+    def _completed(self, article: Article, ref: FileRef) -> Article:
+        """`article` with its section, and a source when it names none."""
+        source = article.source or self._source or ref.source
+        return replace(article, section=ref.path.parent.name, source=source)
+
 
 def read_corpus(
     *paths: str | os.PathLike[str],
     format: str | None = None,
     fields: Mapping[str, str] | None = None,
+    source: str = "",
 ) -> Corpus:
     """The articles in `paths` (files or folders), read as `format` or as each file looks.
 
     `fields` maps article fields to the keys or columns of JSON and CSV records that hold
-    them, for names not recognised out of the box: `{"headline": "title_col"}`.
+    them, for names not recognised out of the box: `{"headline": "title_col"}`. `source`
+    is the publication of articles that name none (before a folder's `.searcher-source`).
     Raises `BadInputError` at once for a path that does not exist, an unknown format or a
     field that articles do not have. With a `format`, every file found is read with it.
     """
     if not paths:
         raise BadInputError("no file or folder given")
     reader = get_reader(format) if format is not None else None
-    return Corpus(make_roots(paths), reader, check_fields(fields or {}))
+    return Corpus(make_roots(paths), reader, check_fields(fields or {}), " ".join(source.split()))
 
 
 def _any_file(path: Path) -> bool:

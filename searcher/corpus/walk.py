@@ -3,9 +3,13 @@
 Every root gets a label: a folder's own name, or for a single file the name of its folder.
 Article ids are the label plus the posix path below it (`bbc/tech/001.txt`), so indexing a
 folder or one of its files gives the same id. Roots from different folders with the same
-name get `~2`, `~3`, ... in the order given. Folders are walked recursively in sorted order,
-following symbolic links (not into a loop). Hidden entries and README/LICENSE-like files are
+name get `~2`, `~3`, ... in the order given. Paths are made absolute, so what is stored
+stays right from any folder. Folders are walked recursively in sorted order, following
+symbolic links (not into a loop). Hidden entries and README/LICENSE-like files are
 skipped silently; files no reader claims, broken links and unlistable folders are reported.
+
+Each file also gets the source named by the nearest `SOURCE_FILE` in its folder or a folder
+above, for articles that name none.
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ from pathlib import Path
 
 from searcher.errors import BadInputError
 from searcher.models import Problem
+
+# A one-line file naming the publication of the articles in its folder and below.
+SOURCE_FILE = ".searcher-source"
+_SOURCE_CHARS = 1000
 
 _NOT_ARTICLES = re.compile(
     r"^(readme|licen[cs]e|copying|notice|authors|contributing|changelog|changes|"
@@ -36,10 +44,12 @@ class Root:
 
 @dataclass(frozen=True)
 class FileRef:
-    """A file to read: its path (as given, joined) and its article id."""
+    """A file to read: its absolute path, its article id and the source its folder names
+    (see the module docstring)."""
 
     path: Path
     id: str
+    source: str = ""
 
 
 def make_roots(paths: Sequence[str | os.PathLike[str]]) -> list[Root]:
@@ -47,7 +57,7 @@ def make_roots(paths: Sequence[str | os.PathLike[str]]) -> list[Root]:
     labels: dict[str, str] = {}
     roots = []
     for given in paths:
-        path = Path(given)
+        path = Path(os.path.abspath(given))
         if not os.path.lexists(path):
             raise BadInputError(f"no such file or folder: {os.fspath(given)}")
         folder = path if path.is_dir() else path.parent
@@ -69,16 +79,36 @@ def _unique_label(folder: Path, labels: dict[str, str]) -> str:
 def walk(root: Root, claimed: Callable[[Path], bool]) -> Iterator[FileRef | Problem]:
     """The files under `root` in sorted order, and problems with what could not be used."""
     path = root.path
+    folder = path if path.is_dir() else path.parent
+    source = ""
+    for above in reversed(folder.parents):  # the farthest first, the nearest wins
+        source = _folder_source(above) or source
     if path.is_dir():
-        yield from _walk_folder(path, root.label, frozenset({os.path.realpath(path)}), claimed)
+        ancestors = frozenset({os.path.realpath(path)})
+        yield from _walk_folder(path, root.label, ancestors, claimed, source)
     elif path.is_symlink() and not path.exists():
         yield Problem(str(path), "broken symbolic link", kind="broken-link")
     else:
-        yield FileRef(path, f"{root.label}/{path.name}")
+        yield FileRef(path, f"{root.label}/{path.name}", _folder_source(folder) or source)
+
+
+def _folder_source(folder: Path) -> str:
+    """The publication named by the folder's `SOURCE_FILE` (its first non-empty line), or
+    "" when it has none or it cannot be read."""
+    try:
+        with (folder / SOURCE_FILE).open(encoding="utf-8", errors="replace") as file:
+            text = file.read(_SOURCE_CHARS)
+    except OSError:
+        return ""
+    return next((" ".join(line.split()) for line in text.splitlines() if line.strip()), "")
 
 
 def _walk_folder(
-    folder: Path, prefix: str, ancestors: frozenset[str], claimed: Callable[[Path], bool]
+    folder: Path,
+    prefix: str,
+    ancestors: frozenset[str],
+    claimed: Callable[[Path], bool],
+    source: str,
 ) -> Iterator[FileRef | Problem]:
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
@@ -87,6 +117,8 @@ def _walk_folder(
             str(folder), f"cannot list folder: {error.strerror or error}", kind="unreadable"
         )
         return
+    if any(entry.name == SOURCE_FILE for entry in entries):
+        source = _folder_source(folder) or source
     for entry in entries:
         if entry.name.startswith("."):
             continue
@@ -96,19 +128,22 @@ def _walk_folder(
             if real in ancestors:
                 yield Problem(str(path), "symbolic link loop, not followed", kind="link-loop")
             else:
-                yield from _walk_folder(path, entry_id, ancestors | {real}, claimed)
+                below = ancestors | {real}
+                yield from _walk_folder(path, entry_id, below, claimed, source)
         elif entry.is_file():
-            yield from _file(path, entry_id, claimed)
+            yield from _file(path, entry_id, claimed, source)
         elif entry.is_symlink():
             yield Problem(str(path), "broken symbolic link", kind="broken-link")
         else:
             yield Problem(str(path), "not a regular file", kind="not-a-file")
 
 
-def _file(path: Path, file_id: str, claimed: Callable[[Path], bool]) -> Iterator[FileRef | Problem]:
+def _file(
+    path: Path, file_id: str, claimed: Callable[[Path], bool], source: str
+) -> Iterator[FileRef | Problem]:
     if _NOT_ARTICLES.match(path.name):
         return
     if claimed(path):
-        yield FileRef(path, file_id)
+        yield FileRef(path, file_id, source)
     else:
         yield Problem(str(path), f"skipped: no reader for {path.suffix} files", kind="no-reader")
