@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -293,7 +294,11 @@ def _worker_index(refs: list[FileRef]) -> list[FileResult]:
 
 def _worker_finish(_: int) -> tuple[Segment | None, dict[str, str]]:
     assert _builder is not None
-    finished = _builder.finish()
+    try:
+        finished = _builder.finish()
+    except BaseException:
+        _barrier.abort()  # the others must not wait for this one (a full disk, say)
+        raise
     # Every worker takes exactly one finish task: none may take a second while the
     # others have not yet taken theirs.
     _barrier.wait(_BARRIER_TIMEOUT)
@@ -328,7 +333,8 @@ class _Workers:
             assert self._local is not None
             finished = [self._local.finish()]
         else:
-            finished = self._pool.map(_worker_finish, range(self.count), chunksize=1)
+            tasks = [self._pool.apply_async(_worker_finish, (n,)) for n in range(self.count)]
+            finished = [_finished(task, tasks) for task in tasks]
         stems = {word: stem for _, new in finished for word, stem in new.items()}
         return [segment for segment, _ in finished if segment is not None], stems
 
@@ -336,6 +342,23 @@ class _Workers:
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
+
+
+def _finished(
+    task: AsyncResult[tuple[Segment | None, dict[str, str]]],
+    tasks: list[AsyncResult[tuple[Segment | None, dict[str, str]]]],
+) -> tuple[Segment | None, dict[str, str]]:
+    """The result of a worker's finish task; when one failed, the error of the worker
+    that failed first rather than that of the others, whose barrier it broke."""
+    try:
+        return task.get()
+    except threading.BrokenBarrierError:
+        for other in tasks:
+            other.wait()
+            if not other.successful():
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    other.get()  # raises the first worker's own error
+        raise
 
 
 def _tasks(files: list[tuple[FileRef, int]]) -> Iterator[list[FileRef]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -282,3 +283,63 @@ def test_spilled_runs_come_back_in_posting_order(tmp_path: Path) -> None:
         pool.add(posting)
     assert len(pool.runs) > 128  # more than Whoosh opens at once: runs are merged first
     assert list(pool.iter_postings()) == sorted(postings)
+
+
+def test_records_sharing_an_id_keep_the_first_and_are_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "d"
+    folder.mkdir()
+    records = [{"id": "same", "title": f"Version {n}", "text": f"alpha {n}"} for n in (1, 2, 3)]
+    (folder / "same.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    ix = Index(tmp_path / "ix")
+    report = ix.update(read_corpus(folder), workers=1)
+    assert report.added == 1
+    assert [(p.path, p.line, p.kind) for p in report.problems] == [
+        (str(folder / "same.jsonl"), 2, "duplicate-id"),
+        (str(folder / "same.jsonl"), 3, "duplicate-id"),
+    ]
+    assert "duplicate id d/same.jsonl#same" in report.problems[0].reason
+    [hit] = ix.search("alpha", limit=None, all_copies=True).hits
+    assert (hit.id, hit.headline) == ("d/same.jsonl#same", "Version 1")
+
+
+CLASH = "d/feed.jsonl#3.txt"  # the id of record 3.txt of feed.jsonl, and of a file so named
+
+
+def test_a_file_named_like_a_record_of_another_does_not_replace_it(tmp_path: Path) -> None:
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "feed.jsonl").write_text(
+        '{"title": "First record", "text": "beta one"}\n'
+        '{"id": "3.txt", "title": "Record 3.txt", "text": "beta three"}\n'
+    )
+    clash = folder / "feed.jsonl#3.txt"
+    clash.write_text("A text file\n\nbeta text\n")
+    ix = Index(tmp_path / "ix")
+
+    def headlines() -> dict[str, str]:
+        hits = ix.search("beta", limit=None, all_copies=True).hits
+        return {hit.id: hit.headline for hit in hits}
+
+    for workers in (2, 1):
+        report = ix.update(read_corpus(folder), workers=workers, rebuild=True)
+        [problem] = report.problems
+        assert (problem.path, problem.kind) == (str(clash), "duplicate-id")
+        assert f"an article of {folder / 'feed.jsonl'}" in problem.reason
+        assert headlines() == {"d/feed.jsonl#1": "First record", CLASH: "Record 3.txt"}
+    clash.write_text("A text file, changed\n\nbeta text\n")  # read again: still refused
+    assert [p.kind for p in ix.update(read_corpus(folder), workers=1).problems] == ["duplicate-id"]
+    (folder / "feed.jsonl").write_text('{"title": "First record", "text": "beta one"}\n')
+    ix.update(read_corpus(folder), workers=1)  # the record is gone: the file takes the id
+    assert headlines() == {"d/feed.jsonl#1": "First record", CLASH: "A text file, changed"}
+
+
+def test_the_index_folder_inside_the_indexed_folder_is_passed_over_silently(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "news"
+    write_articles(folder, 3)
+    ix = Index(folder / "index")
+    first = ix.update(read_corpus(folder), workers=1)
+    assert (first.added, first.problems, first.files_seen) == (3, (), 3)
+    again = ix.update(read_corpus(folder), workers=1)
+    assert not again.changed and again.problems == () and again.files_seen == 3
