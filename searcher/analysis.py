@@ -36,11 +36,13 @@ from whoosh.analysis import (
     RegexTokenizer,
 )
 from whoosh.analysis.acore import Token
+from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.support.charset import accent_map
 
-# Acronyms with dots ("U.S.", "U.K."), then words with inner apostrophes ("don't",
-# "Kazakhstan's"), then plain word characters. \w is Unicode-aware.
-TOKEN_PATTERN = r"(?:\w\.){2,}(?!\w)|\w+(?:['’]\w+)*"
+# Acronyms with dots ("U.S.", "U.K."), then short names joined by "&" ("AT&T", "S&P",
+# "R&D": one word, so the stop word in "AT&T" stays), then words with inner apostrophes
+# ("don't", "Kazakhstan's"), then plain word characters. \w is Unicode-aware.
+TOKEN_PATTERN = r"(?:\w\.){2,}(?!\w)|\w{1,3}(?:&\w{1,3})+(?:['’]\w+)*(?!\w)|\w+(?:['’]\w+)*"
 
 # A general English stop list for news. "us" is absent on purpose: it is also "U.S.".
 _STOP_LIST = """
@@ -192,11 +194,16 @@ class NewsAnalyzer(Analyzer):
 
     is_morph = True
 
+    def __init__(self) -> None:
+        # Pickled with the schema: an index whose words were split by another pattern is
+        # told apart by it (`token_pattern`), since the pattern used is the current one.
+        self.pattern = TOKEN_PATTERN
+
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
+        return type(other) is type(self) and vars(other) == vars(self)
 
     def __hash__(self) -> int:
-        return hash(type(self))
+        return hash((type(self), self.pattern))
 
     def __call__(
         self,
@@ -245,6 +252,17 @@ class NewsAnalyzer(Analyzer):
 def name_analyzer() -> Analyzer:
     """The analyzer of names and labels: tokenise, fold and lowercase only."""
     return _tokens()
+
+
+def token_pattern(analyzer: Analyzer | None) -> str | None:
+    """The pattern `analyzer` splits text into words by (None: no analyzer or no such
+    pattern, or none recorded, as in the prose analyzer of older indexes): what tells
+    apart an index whose words were split otherwise."""
+    first = analyzer.items[0] if isinstance(analyzer, CompositeAnalyzer) else analyzer
+    if isinstance(first, NewsAnalyzer):
+        return getattr(first, "pattern", None)
+    expression = getattr(first, "expression", None)
+    return None if expression is None else str(expression.pattern)
 
 
 def label_analyzer() -> Analyzer:

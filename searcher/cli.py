@@ -7,19 +7,21 @@ Exit codes: 0 success (also when nothing matched), 1 input skipped under --stric
 from __future__ import annotations
 
 import csv
-import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
+from itertools import islice
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.text import Text
+from typer.core import TyperCommand, TyperOption
 
 from searcher.errors import (
     BadInputError,
@@ -33,29 +35,41 @@ from searcher.errors import (
 from searcher.evaluation import DEFAULT_MEASURES, DEFAULT_RUN_ID, evaluate, read_topics, write_run
 from searcher.filters import parse_date_bound
 from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, RUN_LIMIT, Index
-from searcher.models import RunRow, SearchOptions
+from searcher.models import Results, RunRow, SearchOptions
 from searcher.problems import count_problems, write_problems
 from searcher.render import (
     CSV_COLUMNS,
     ProgressDisplay,
     article_json,
+    article_lines,
     article_renderable,
+    clean,
     evaluation_json,
     evaluation_table,
     hit_json,
     hit_row,
+    json_text,
     problem_lines,
     problem_summary,
+    quotes_heading,
     quotes_json,
+    quotes_lines,
     quotes_renderable,
     report_summary,
+    result_notes,
+    results_heading,
     results_json,
+    results_lines,
     results_renderable,
+    speakers_heading,
     speakers_json,
+    speakers_lines,
     speakers_renderable,
     stats_json,
+    stats_lines,
     stats_renderable,
     stories_json,
+    stories_lines,
     stories_renderable,
     undated_note,
 )
@@ -74,8 +88,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+# Results go to stdout: drawn by rich on a terminal, else plain records, one a line.
 console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)  # one line per message
+# Errors, notes, progress and summaries go to stderr, one line per message.
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 IndexOption = Annotated[
     Path,
@@ -114,9 +130,9 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except SearcherError as error:
-        errors.print(f"[red]Error:[/red] {error}", markup=True)
+        errors.print(Text.assemble(("Error:", "red"), " ", clean(str(error))))
         if hint := _hint(error):
-            errors.print(hint, style="dim")
+            errors.print(Text(clean(hint), style="dim"))
         raise typer.Exit(EXIT_USAGE) from None
     except KeyboardInterrupt:
         errors.print("Interrupted; the index keeps its last commit.")
@@ -124,7 +140,8 @@ def _user_errors() -> Iterator[None]:
     except Exception as error:  # a bug: still one line, but with a way to see more
         if os.environ.get("SEARCHER_DEBUG"):
             raise
-        errors.print(f"[red]Internal error:[/red] {type(error).__name__}: {error}", markup=True)
+        message = f"{type(error).__name__}: {clean(str(error))}"
+        errors.print(Text.assemble(("Internal error:", "red"), " ", message))
         errors.print("Set SEARCHER_DEBUG=1 to see the traceback, and please report it.")
         raise typer.Exit(EXIT_INTERNAL) from None
 
@@ -140,6 +157,73 @@ def _hint(error: SearcherError) -> str:
     if isinstance(error, IndexReadOnlyError):
         return "It can still be searched; to index, copy it to a writable place (--index DIR)."
     return error.hint
+
+
+def _print(terminal: RenderableType, lines: Iterable[str], heading: Text | None = None) -> None:
+    """Results: `terminal` drawn on a terminal; else the plain `lines` on stdout and their
+    `heading` on stderr."""
+    if console.is_terminal:
+        console.print(terminal)
+        return
+    if heading is not None:
+        errors.print(heading)
+    with _stdout() as out:
+        for line in lines:
+            out.write(line + "\n")
+
+
+def _echo_json(document: object) -> None:
+    """One JSON document on stdout."""
+    with _stdout() as out:
+        out.write(json_text(document) + "\n")
+
+
+@contextmanager
+def _stdout() -> Iterator[TextIO]:
+    """stdout to write records to; a reader that stops early (`| head`) is no error."""
+    try:
+        yield sys.stdout
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would complain again when flushing stdout at exit: point it at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+class DashedText(TyperCommand):
+    """A command whose TEXT may start with a dash: `search query -oil` is the query
+    "-oil" (articles without oil), not an unknown option. Options keep their meaning."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _dashed_text_last(self, args))
+
+
+def _dashed_text_last(command: TyperCommand, args: list[str]) -> list[str]:
+    """`args` with a word that starts with one dash and is no option of `command` moved
+    after `--`, where it is read as an argument."""
+    options = [param for param in command.params if isinstance(param, TyperOption)]
+    names = {name for option in options for name in (*option.opts, *option.secondary_opts)}
+    takes_value = {
+        name for option in options if not (option.is_flag or option.count) for name in option.opts
+    }
+    kept: list[str] = []
+    texts: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            texts += rest
+        elif arg in takes_value:
+            kept += [arg, *islice(rest, 1)]  # its value, whatever it looks like
+        elif re.match(r"-[^\W\d]", arg) and not _option(arg, names, takes_value):
+            texts.append(arg)
+        else:
+            kept.append(arg)
+    return [*kept, "--", *texts] if texts else kept
+
+
+def _option(arg: str, names: set[str], takes_value: set[str]) -> bool:
+    """Whether `arg` is an option: one of `names`, or a short one with its number attached
+    (`-n5`)."""
+    return arg in names or (arg[:2] in takes_value and arg[2:].isdigit())
 
 
 @app.command("index")
@@ -226,7 +310,7 @@ def index_command(
     """
     from searcher.corpus import parse_fields, read_corpus  # the readers: only indexing needs them
 
-    with _user_errors(), ProgressDisplay(console, enabled=not quiet) as progress:
+    with _user_errors(), ProgressDisplay(errors, enabled=not quiet) as progress:
         fields = parse_fields(field or [])
         corpus = read_corpus(*paths, format=format, fields=fields, source=source)
         report = Index(index).update(
@@ -240,17 +324,17 @@ def index_command(
         if errors_file is not None:
             write_problems(report.problems, errors_file)
     for note in report.notes:
-        errors.print(note)
+        errors.print(Text(clean(note)))
     for line in problem_lines(report.problems):
-        errors.print(line, soft_wrap=True)
-    console.print(report_summary(report, str(index)))
+        errors.print(line)
+    errors.print(report_summary(report, str(index)))
     if skipped := problem_summary(count_problems(report.problems)):
-        console.print(skipped)
+        errors.print(skipped)
     if strict and report.problems:
         raise typer.Exit(EXIT_SKIPPED)
 
 
-@app.command("query")
+@app.command("query", cls=DashedText)
 def query_command(
     text: Annotated[str, typer.Argument(help="What to look for.", show_default=False)],
     index: IndexOption = Path(DEFAULT_INDEX),
@@ -345,20 +429,32 @@ def query_command(
         recent=recent,
         facets=tuple(name.strip() for name in facets.split(",") if name.strip()) if facets else (),
     )
-    output = Format.json if as_json else output
     with _user_errors():
+        if as_json and output not in (Format.table, Format.json):
+            raise SearcherError(
+                f"--json and --format {output.value} ask for two formats",
+                f"Give one of them: --json (the same as --format json) or --format {output.value}.",
+            )
+        output = Format.json if as_json else output
         if output in (Format.jsonl, Format.csv):
             _export(Index(index), text, options, output)
             return
         results = Index(index).search(
             text, limit=limit, offset=offset, options=options, all_copies=all_copies
         )
-    if output is Format.json:
-        typer.echo(json.dumps(results_json(results), ensure_ascii=False))
-        if results.undated_excluded:
-            errors.print(undated_note(results.undated_excluded))
+    _print_results(results, as_json=output is Format.json)
+
+
+def _print_results(results: Results, as_json: bool) -> None:
+    """A page of results as JSON, drawn or as records; its notes on stderr."""
+    if as_json:  # the document has the suggestion, not the undated count
+        _echo_json(results_json(results))
+        notes = [undated_note(results.undated_excluded)] if results.undated_excluded else []
     else:
-        console.print(results_renderable(results))
+        _print(results_renderable(results), results_lines(results), results_heading(results))
+        notes = result_notes(results)
+    for note in notes:
+        errors.print(Text(note, style="yellow"))
 
 
 def _metadata_option(pairs: list[str]) -> dict[str, tuple[str, ...]]:
@@ -386,20 +482,15 @@ def _date_option(value: str | None, end: bool = False) -> datetime | None:
 def _export(ix: Index, text: str, options: SearchOptions, output: Format) -> None:
     """Stream every match to stdout, one hit at a time; stop quietly when the reader
     (say `head`) closes the pipe."""
-    try:
+    with _stdout() as out:
         if output is Format.csv:
-            writer = csv.writer(sys.stdout)
+            writer = csv.writer(out)
             writer.writerow(CSV_COLUMNS)
             for hit in ix.iter_search(text, options):
                 writer.writerow(hit_row(hit))
         else:
             for hit in ix.iter_search(text, options):
-                sys.stdout.write(json.dumps(hit_json(hit), ensure_ascii=False) + "\n")
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # Python would complain again when flushing stdout at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return
+                out.write(json_text(hit_json(hit)) + "\n")
     if options.since or options.until:
         undated = ix.search(text, limit=1, options=options).undated_excluded
         if undated:
@@ -434,9 +525,9 @@ def show_command(
     with _user_errors():
         view = Index(index).show(article_id, query)
     if as_json:
-        typer.echo(json.dumps(article_json(view), ensure_ascii=False))
+        _echo_json(article_json(view))
     else:
-        console.print(article_renderable(view))
+        _print(article_renderable(view), article_lines(view))
 
 
 @app.command("similar")
@@ -452,13 +543,10 @@ def similar_command(
     """
     with _user_errors():
         results = Index(index).similar(article_id, limit=limit)
-    if as_json:
-        typer.echo(json.dumps(results_json(results), ensure_ascii=False))
-    else:
-        console.print(results_renderable(results))
+    _print_results(results, as_json)
 
 
-@app.command("quotes")
+@app.command("quotes", cls=DashedText)
 def quotes_command(
     text: Annotated[str, typer.Argument(help="What the quotes are about.", show_default=False)],
     index: IndexOption = Path(DEFAULT_INDEX),
@@ -477,12 +565,12 @@ def quotes_command(
     with _user_errors():
         results = Index(index).quotes(text, speaker=speaker, limit=limit, offset=offset)
     if as_json:
-        typer.echo(json.dumps(quotes_json(results), ensure_ascii=False))
+        _echo_json(quotes_json(results))
     else:
-        console.print(quotes_renderable(results))
+        _print(quotes_renderable(results), quotes_lines(results, offset), quotes_heading(results))
 
 
-@app.command("speakers")
+@app.command("speakers", cls=DashedText)
 def speakers_command(
     text: Annotated[
         str | None, typer.Argument(help="Only quotes about this (optional).", show_default=False)
@@ -498,9 +586,10 @@ def speakers_command(
     with _user_errors():
         speakers = Index(index).speakers(text, limit=limit)
     if as_json:
-        typer.echo(json.dumps(speakers_json(speakers), ensure_ascii=False))
+        _echo_json(speakers_json(speakers))
     else:
-        console.print(speakers_renderable(speakers, text))
+        heading = speakers_heading(speakers, text)
+        _print(speakers_renderable(speakers, text), speakers_lines(speakers), heading)
 
 
 @app.command("stats")
@@ -516,9 +605,9 @@ def stats_command(
     with _user_errors():
         stats = Index(index).stats()
     if as_json:
-        typer.echo(json.dumps(stats_json(stats), ensure_ascii=False))
+        _echo_json(stats_json(stats))
     else:
-        console.print(stats_renderable(stats, str(index)))
+        _print(stats_renderable(stats, str(index)), stats_lines(stats))
 
 
 @app.command("optimize")
@@ -529,14 +618,15 @@ def optimize_command(index: IndexOption = Path(DEFAULT_INDEX)) -> None:
 
     Example: search optimize --index index
     """
-    with _user_errors():
+    with _user_errors(), errors.status("Merging segments"):
         merged = Index(index).optimize()
     if merged == 0:
-        console.print(f"Nothing to do: {index} is one segment already")
+        message = f"Nothing to do: {index} is one segment already"
     elif merged == 1:
-        console.print(f"Rewrote the one segment of {index} without its deleted articles")
+        message = f"Rewrote the one segment of {index} without its deleted articles"
     else:
-        console.print(f"Merged {merged} segments into 1 in {index}")
+        message = f"Merged {merged} segments into 1 in {index}"
+    errors.print(Text(clean(message)))
 
 
 TopicsArgument = Annotated[
@@ -614,19 +704,15 @@ def eval_command(
         rows = Index(index).run(run_topics, limit=limit)
         evaluation = evaluate(rows, qrels, chosen, topics=run_topics)
     if as_json:
-        typer.echo(json.dumps(evaluation_json(evaluation, per_query)))
+        _echo_json(evaluation_json(evaluation, per_query))
     else:
         console.print(evaluation_table(evaluation, per_query))
 
 
 def _write_to_stdout(rows: list[RunRow], run_id: str) -> None:
     """Write the run to stdout; a reader that stops early (`| head`) is no error."""
-    try:
-        write_run(rows, sys.stdout, run_id)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # Python would complain again when flushing at exit: point stdout at nothing.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    with _stdout() as out:
+        write_run(rows, out, run_id)
 
 
 @contextmanager
@@ -658,6 +744,6 @@ def duplicates_command(
     with _user_errors():
         stories = Index(index).duplicates(min_size)[:limit]
     if as_json:
-        typer.echo(json.dumps(stories_json(stories), ensure_ascii=False))
+        _echo_json(stories_json(stories))
     else:
-        console.print(stories_renderable(stories))
+        _print(stories_renderable(stories), stories_lines(stories))

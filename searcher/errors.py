@@ -78,8 +78,8 @@ class QuerySyntaxError(SearcherError):
 
     hint = 'Balance quotes and brackets, or put a phrase in double quotes: "oil prices".'
 
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"{message} at position {position + 1}")
+    def __init__(self, message: str, position: int, hint: str = "") -> None:
+        super().__init__(f"{message} at position {position + 1}", hint)
         self.message = message
         self.position = position
 

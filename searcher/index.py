@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime, timezone
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,7 @@ from searcher.indexfolder import (
 from searcher.models import (
     Article,
     ArticleView,
+    Copy,
     Hit,
     IndexReport,
     IndexStats,
@@ -79,6 +81,7 @@ if TYPE_CHECKING:
 DEFAULT_INDEX = "index"
 DEFAULT_COMMIT_EVERY = 50_000
 RUN_LIMIT = 1000
+STORY_BATCH = 500  # exported hits whose stories are looked up at a time
 
 
 class Index:
@@ -160,10 +163,11 @@ class Index:
         the corpus's folders removed. `workers` processes (default: every core) read and
         analyse; a commit follows about every `commit_every` articles, so a crash loses at
         most one batch. `rebuild` starts from scratch, without reading the old index (so it
-        also repairs a damaged one). `on_progress` is called as files are done. Raises
-        `IndexLockedError` while another indexer runs, `NotAnIndexError` for a folder that
-        is not an index of ours, `IndexDamagedError` for an index it cannot read (unless
-        rebuilding) and `DiskFullError` when the disk fills up.
+        also repairs a damaged one). `on_progress` is called with a `Progress` as each phase
+        of the run begins, and a few times a second while files are read and segments
+        written. Raises `IndexLockedError` while another indexer runs, `NotAnIndexError` for
+        a folder that is not an index of ours, `IndexDamagedError` for an index it cannot
+        read (unless rebuilding) and `DiskFullError` when the disk fills up.
         """
         from searcher import indexer  # worker pools and state: not needed by queries
 
@@ -293,10 +297,10 @@ class Index:
             article_id = view.article.id
             try:
                 story = store.stories_of([article_id]).get(article_id)
-                copies = store.story(story).copies if story else ()
+                copies = _other_copies(store, story, article_id) if story else ()
             finally:
                 store.close()
-        return replace(view, copies=tuple(c for c in copies if c.id != article_id))
+        return replace(view, copies=copies)
 
     def similar(self, article: str, limit: int = 10) -> Results:
         """The articles most like `article` (an id or a path, as `show` takes), by
@@ -317,9 +321,24 @@ class Index:
             return count_speakers(ix, text, limit=limit)
 
     def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
-        """Every match of `text` in ranked order, one at a time (for export)."""
+        """Every match of `text` in ranked order, one at a time (for export), each with its
+        story and the story's other copies as `search` gives them (every copy is listed
+        in its own place too)."""
         with self._articles() as ix:
-            yield from iter_search(ix, text, options=options)
+            store = open_store(self.path)
+            try:
+                hits = iter_search(ix, text, options=options)
+                while batch := list(islice(hits, STORY_BATCH)):
+                    if store is None:
+                        yield from batch
+                        continue
+                    story_of = store.stories_of(hit.id for hit in batch)
+                    for hit in batch:
+                        story = story_of.get(hit.id, hit.id)
+                        yield replace(hit, story=story, copies=_other_copies(store, story, hit.id))
+            finally:
+                if store is not None:
+                    store.close()
 
     def run(self, topics: Iterable[Topic], limit: int = RUN_LIMIT) -> list[RunRow]:
         """Rank the best `limit` articles for every topic through one open searcher.
@@ -334,7 +353,7 @@ class Index:
                     ranked = rank_documents(searcher, topic.query, limit)
                 except QuerySyntaxError as error:
                     raise QuerySyntaxError(
-                        f"topic {topic.qid}: {error.message}", error.position
+                        f"topic {topic.qid}: {error.message}", error.position, error.hint
                     ) from None
                 for rank, (docnum, score) in enumerate(ranked, start=1):
                     stored = searcher.stored_fields(docnum)
@@ -376,6 +395,11 @@ def _write(
     finally:
         stories.close()
     return added, replaced, problems
+
+
+def _other_copies(store: StoryStore, story: str, article_id: str) -> tuple[Copy, ...]:
+    """The copies of `story` other than `article_id`."""
+    return tuple(c for c in store.story(story).copies if c.id != article_id)
 
 
 def _folder_size(folder: Path) -> int:

@@ -28,9 +28,11 @@ import os
 import pickle
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import compress, groupby, islice
 from multiprocessing.pool import AsyncResult, Pool
 from operator import itemgetter
@@ -91,6 +93,8 @@ TASK_BYTES = 1 << 20
 # segment costs every query a little, and each merge costs the indexer.
 MAX_SEGMENTS = 12
 _BARRIER_TIMEOUT = 600.0
+# Seconds between progress reports within a phase, and between looks at the workers.
+REPORT_EVERY = 0.25
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -214,9 +218,12 @@ def _segment_writer(ix: FileIndex) -> writing.SegmentWriter:
 class SegmentBuilder:
     """Reads files and writes their articles into a new segment of the index in `folder`."""
 
-    def __init__(self, folder: Path, corpus: Corpus) -> None:
+    def __init__(
+        self, folder: Path, corpus: Corpus, on_article: Callable[[], None] | None = None
+    ) -> None:
         self._folder = folder
         self._corpus = corpus
+        self._on_article = on_article  # called as each article is analysed
         self._writer: writing.SegmentWriter | None = None
         take_indexed_words()  # words analysed before this run belong to no segment of it
 
@@ -230,7 +237,7 @@ class SegmentBuilder:
         except OSError as error:
             unreadable = Problem(str(ref.path), f"cannot read: {error.strerror}", kind="unreadable")
             return FileResult(ref.id, None, (), (unreadable,))
-        documents, problems, stories, records = [], [], [], []
+        ids, problems, stories, records = [], [], [], []
         seen: set[str] = set()
         for number, record in enumerate(self._corpus.read_file(ref), start=1):
             if isinstance(record, Problem):
@@ -241,19 +248,23 @@ class SegmentBuilder:
                 earlier = "an earlier record of this file"
                 problems.append(_duplicate(str(ref.path), ref.id, record.id, number, earlier))
             else:
+                self._add({**to_document(record), "file": ref.id})
                 seen.add(record.id)
-                documents.append({**to_document(record), "file": ref.id})
+                ids.append(record.id)
                 stories.append((record.id, *story_fields(record)))
                 records.append(number)
-        if documents and self._writer is None:
+        return FileResult(
+            ref.id, sig, tuple(ids), tuple(problems), tuple(stories), str(ref.path), tuple(records)
+        )
+
+    def _add(self, document: dict[str, Any]) -> None:
+        """Analyse and write one article into the current segment, started when needed."""
+        if self._writer is None:
             ix = FileStorage(str(self._folder), supports_mmap=False).open_index()
             self._writer = _segment_writer(ix)
-        for document in documents:
-            self._writer.add_document(**document)  # type: ignore[union-attr]
-        ids = tuple(d["id"] for d in documents)
-        return FileResult(
-            ref.id, sig, ids, tuple(problems), tuple(stories), str(ref.path), tuple(records)
-        )
+        self._writer.add_document(**document)
+        if self._on_article is not None:
+            self._on_article()
 
     def finish(self) -> tuple[Segment | None, dict[str, str]]:
         """Write out the current segment (None when nothing was added) and start afresh;
@@ -279,12 +290,18 @@ _builder: SegmentBuilder | None = None
 _barrier: Any = None
 
 
-def _start_worker(folder: Path, corpus: Corpus, barrier: Any, lock_fd: int) -> None:
+def _start_worker(folder: Path, corpus: Corpus, barrier: Any, lock_fd: int, articles: Any) -> None:
     global _builder, _barrier
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     with contextlib.suppress(OSError):
         os.close(lock_fd)  # the parent's write lock must die with the parent
-    _builder, _barrier = SegmentBuilder(folder, corpus), barrier
+    _builder, _barrier = SegmentBuilder(folder, corpus, partial(_count, articles)), barrier
+
+
+def _count(articles: Any) -> None:
+    """Add one to a count shared by the processes (a `multiprocessing.Value`)."""
+    with articles.get_lock():
+        articles.value += 1
 
 
 def _worker_index(refs: list[FileRef]) -> list[FileResult]:
@@ -306,20 +323,28 @@ def _worker_finish(_: int) -> tuple[Segment | None, dict[str, str]]:
 
 
 class _Workers:
-    """The builders: in this process when `workers` is 1, else one per worker process."""
+    """The builders: in this process when `workers` is 1, else one per worker process.
+    They count the articles they analyse in `articles`; in this process, `report` is
+    called as they do."""
 
     def __init__(self, folder: Path, corpus: Corpus, workers: int, lock_fd: int) -> None:
         self.count = workers
         self._local: SegmentBuilder | None = None
         self._pool: Pool | None = None
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.articles = context.Value("q", 0)
+        self.report: Callable[[], None] = lambda: None
         if workers == 1:
-            self._local = SegmentBuilder(folder, corpus)
+            self._local = SegmentBuilder(folder, corpus, self._counted)
         else:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             barrier = context.Barrier(workers)
-            initargs = (folder, corpus, barrier, lock_fd)
+            initargs = (folder, corpus, barrier, lock_fd, self.articles)
             self._pool = context.Pool(workers, _start_worker, initargs)
+
+    def _counted(self) -> None:
+        _count(self.articles)
+        self.report()
 
     def submit(self, refs: list[FileRef]) -> AsyncResult[list[FileResult]] | list[FileResult]:
         if self._pool is None:
@@ -327,14 +352,15 @@ class _Workers:
             return self._local.index_files(refs)
         return self._pool.apply_async(_worker_index, (refs,))
 
-    def finish(self) -> tuple[list[Segment], dict[str, str]]:
-        """Every builder's segment, and the words they stemmed."""
+    def finish(self, report: Callable[[], None]) -> tuple[list[Segment], dict[str, str]]:
+        """Every builder's segment, and the words they stemmed; `report` is called while
+        the workers write them."""
         if self._pool is None:
             assert self._local is not None
             finished = [self._local.finish()]
         else:
             tasks = [self._pool.apply_async(_worker_finish, (n,)) for n in range(self.count)]
-            finished = [_finished(task, tasks) for task in tasks]
+            finished = [_finished(task, tasks, report) for task in tasks]
         stems = {word: stem for _, new in finished for word, stem in new.items()}
         return [segment for segment, _ in finished if segment is not None], stems
 
@@ -344,14 +370,23 @@ class _Workers:
             self._pool.join()
 
 
+def _wait(task: AsyncResult[Any], report: Callable[[], None]) -> Any:
+    """The task's result, calling `report` every `REPORT_EVERY` seconds until it is ready."""
+    while not task.ready():
+        task.wait(REPORT_EVERY)
+        report()
+    return task.get()
+
+
 def _finished(
     task: AsyncResult[tuple[Segment | None, dict[str, str]]],
     tasks: list[AsyncResult[tuple[Segment | None, dict[str, str]]]],
+    report: Callable[[], None],
 ) -> tuple[Segment | None, dict[str, str]]:
     """The result of a worker's finish task; when one failed, the error of the worker
     that failed first rather than that of the others, whose barrier it broke."""
     try:
-        return task.get()
+        return _wait(task, report)
     except threading.BrokenBarrierError:
         for other in tasks:
             other.wait()
@@ -359,6 +394,25 @@ def _finished(
                 with contextlib.suppress(threading.BrokenBarrierError):
                     other.get()  # raises the first worker's own error
         raise
+
+
+class _Reporter:
+    """Tells `on_progress` how far a run is: at once when the phase changes, else at most
+    every `REPORT_EVERY` seconds."""
+
+    def __init__(self, on_progress: ProgressCallback | None, articles: Any) -> None:
+        self._on_progress = on_progress
+        self._articles = articles  # the builders' shared count
+        self.files_done = self.files_total = 0
+        self._phase = ""
+        self._last = 0.0
+
+    def __call__(self, phase: str = "reading") -> None:
+        now = time.monotonic()
+        if self._on_progress and (phase != self._phase or now - self._last >= REPORT_EVERY):
+            self._phase, self._last = phase, now
+            done, total, articles = self.files_done, self.files_total, self._articles.value
+            self._on_progress(Progress(done, total, articles, phase))
 
 
 def _tasks(files: list[tuple[FileRef, int]]) -> Iterator[list[FileRef]]:
@@ -652,7 +706,9 @@ def update_index(
             # progress display may start a thread (forking with threads risks copying a
             # held lock).
             pool = _Workers(folder, corpus, max(1, workers or os.cpu_count() or 1), lock_fd)
+            report = _Reporter(on_progress, pool.articles)
             try:
+                report("scanning")
                 saved = FileState() if rebuild else load_state(folder)
                 snapshot = open_snapshot(folder)
                 try:
@@ -666,10 +722,11 @@ def update_index(
                     snapshot.close()
                 run = _Run(folder, {**state, **found.unchanged}, fresh, clear_first=rebuild)
                 run.problems += found.problems
-                _index_files(run, pool, found.to_read, gone, commit_every, on_progress)
+                _index_files(run, pool, found.to_read, gone, commit_every, report)
             finally:
                 pool.close()
-            commit = _merge_if_many_segments(storage) or run.commit_done or snapshot.commit
+            merged = _merge_if_many_segments(storage, report)
+            commit = merged or run.commit_done or snapshot.commit
             if run.state != saved.files or commit != saved.commit:
                 save_state(folder, FileState(run.state, commit))
     return IndexReport(
@@ -689,35 +746,34 @@ def _index_files(
     files: list[tuple[FileRef, int]],
     gone: list[str],
     commit_every: int,
-    on_progress: ProgressCallback | None,
+    report: _Reporter,
 ) -> None:
     """Read `files` on the workers, committing a batch about every `commit_every` articles."""
     if not files:
         if gone or run.clear_first:
             run.commit([], [], gone)
         return
-    files_done = articles = 0
-    if on_progress:
-        on_progress(Progress(0, len(files), 0))
+    report.files_total = len(files)
+    report()
+    pool.report = report
     batch: list[FileResult] = []
     pending: deque[AsyncResult[list[FileResult]] | list[FileResult]] = deque()
 
     def collect() -> None:
-        nonlocal files_done, articles
         task = pending.popleft()
-        results = task if isinstance(task, list) else task.get()
+        results = task if isinstance(task, list) else _wait(task, report)
         batch.extend(results)
-        files_done += len(results)
-        articles += sum(len(result.ids) for result in results)
-        if on_progress:
-            on_progress(Progress(files_done, len(files), articles))
+        report.files_done += len(results)
+        report()
 
     def commit() -> None:
         nonlocal gone
         while pending:
             collect()
-        segments, stems = pool.finish()
+        report("writing")
+        segments, stems = pool.finish(partial(report, "writing"))
         record_stems(run.folder, stems)
+        report("committing")
         run.commit(batch, segments, gone)
         batch.clear()
         gone = []
@@ -731,14 +787,14 @@ def _index_files(
     commit()
 
 
-def _merge_if_many_segments(storage: FileStorage) -> Commit | None:
+def _merge_if_many_segments(storage: FileStorage, report: _Reporter) -> Commit | None:
     """Merge the smallest segments into one when there are more than `MAX_SEGMENTS`;
     the commit this makes, if any."""
     ix = storage.open_index()
     if len(ix._segments()) <= MAX_SEGMENTS:
         return None
-    writer = _segment_writer(ix)
-    writer.commit(mergetype=_merge_smallest)
+    report("merging")
+    _segment_writer(ix).commit(mergetype=_merge_smallest)
     return read_commit(Path(storage.folder))
 
 

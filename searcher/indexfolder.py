@@ -46,6 +46,7 @@ from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from searcher import whoosh_fixes
+from searcher.analysis import token_pattern
 from searcher.errors import (
     DiskFullError,
     IndexDamagedError,
@@ -123,14 +124,26 @@ def _check_ours(folder: Path, schema: Schema) -> None:
 
 
 def checked_schema(folder: Path, schema: Schema) -> Schema:
-    """`schema`, unless it is not ours (`NotAnIndexError`) or lacks fields this version
-    writes and reads (`IndexOutdatedError`)."""
+    """`schema`, unless it is not ours (`NotAnIndexError`), or lacks fields this version
+    writes and reads or splits their words otherwise, so that queries would look for words
+    it does not hold (`IndexOutdatedError`)."""
     _check_ours(folder, schema)
-    missing = sorted(set(build_schema().names()) - set(schema.names()))
+    current = build_schema()
+    missing = sorted(set(current.names()) - set(schema.names()))
     if missing:
         raise IndexOutdatedError(
             f"The index at {folder} was built by an older version"
             f" (it has no {', '.join(missing)} field)"
+        )
+    changed = [
+        name
+        for name in current.names()
+        if token_pattern(current[name].analyzer) != token_pattern(schema[name].analyzer)
+    ]
+    if changed:
+        raise IndexOutdatedError(
+            f"The index at {folder} was built by an older version"
+            f" (it splits the words of {', '.join(changed)} differently)"
         )
     return schema
 

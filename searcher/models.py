@@ -108,11 +108,15 @@ class IndexReport:
 
 @dataclass(frozen=True)
 class Progress:
-    """How far an indexing run is: files read of those to read, articles written."""
+    """How far an indexing run is. `phase` says what it is doing: "scanning" the files for
+    changes, "reading" and analysing them, "writing" the workers' segments, "committing" a
+    batch, "merging" segments. `files_done` of the `files_total` files to read are read, and
+    `articles` have been analysed (counted within a file as it is read)."""
 
     files_done: int
     files_total: int
     articles: int
+    phase: str = "reading"
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,26 @@ FIELD_WEIGHTS: dict[str, float] = {
     "captions": CAPTIONS_WEIGHT,
 }
 
+# The fields a query may name (`headline:oil`), each with the other names users may type
+# for it. Metadata keys (`topics:crude`) come on top of these, from the index
+# (`metadata_keys`); any other field name in a query is refused with this list.
+QUERY_FIELDS: dict[str, tuple[str, ...]] = {
+    "headline": (),
+    "body": (),
+    "quotes": ("quote",),
+    "captions": (),
+    "speakers": ("speaker",),
+    "source": (),
+    "authors": ("author",),
+    "byline": (),
+    "country": (),
+    "language": (),
+    "section": (),
+    "date": (),
+}
+# Field names users type, for the fields they mean.
+FIELD_ALIASES = {field: list(others) for field, others in QUERY_FIELDS.items() if others}
+
 BM25_K1 = 1.2
 BM25_B = 0.75
 HEADLINE_B = 0.75
@@ -45,20 +65,6 @@ AUTHORS_COLUMN = "authors_facet"
 # Separates the values of multi-valued fields (authors, speakers) in stored text.
 LIST_SEPARATOR = "; "
 
-# The fields a query may name (`headline:oil`), and the names users type for some of them.
-# Metadata keys (`topics:crude`) come on top of these, from the index (`metadata_keys`).
-QUERY_FIELDS = (
-    *FIELD_WEIGHTS,
-    "speakers",
-    "source",
-    "authors",
-    "byline",
-    "date",
-    "country",
-    "language",
-    "section",
-)
-FIELD_ALIASES = {"quotes": ["quote"], "speakers": ["speaker"], "authors": ["author"]}
 
 # Metadata (Reuters topics and places, AG News labels, any other key a reader keeps) is
 # indexed as `key=value` keywords of one field: whole values, folded and lowercased.

@@ -1,11 +1,10 @@
 """Searching: check and parse the query, rank with BM25F, cut snippets, copy out `Results`.
 
 Parts:
-- `check_syntax()`: rejects what Whoosh's forgiving parser would silently misread
-  (unbalanced quotes or brackets, a lone operator), naming the position.
 - `parse_query()`: the query over the weighted fields, as a strict form (every term
-  required) and, for a plain multi-word query, a loose form (any term). A metadata key
-  the index holds names a field too (`topics:crude`, see `MetadataPlugin`).
+  required) and, for a plain multi-word query, a loose form (any term), once
+  `querycheck` has refused what Whoosh's forgiving parser would misread or run long. A
+  metadata key the index holds names a field too (`topics:crude`, see `MetadataPlugin`).
 - `run_search()`: all-terms matches first, then the partial ones, each tier by score (or
   by date, or by score times recency), within the filters of `SearchOptions`; with the
   facets, the undated articles a date filter dropped, and a did-you-mean suggestion.
@@ -35,16 +34,18 @@ from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
 from searcher.docsets import Postings, matching_docs
-from searcher.errors import FilterError, QuerySyntaxError
+from searcher.errors import FilterError
 from searcher.facets import check_facets, count_facets
 from searcher.filters import date_query, filter_query
 from searcher.models import Copy, Hit, Results, SearchOptions
 from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
+from searcher.querycheck import FuzzyTerms, MoreFields, PlusMinus, QueryChecks, check_syntax
 from searcher.schema import (
     FIELD_ALIASES,
     FIELD_WEIGHTS,
     METADATA_FIELD,
     has_metadata_key,
+    metadata_keys,
     metadata_term,
     weighting,
 )
@@ -64,9 +65,6 @@ from searcher.topk import top_documents
 
 EXPORT_BATCH = 500  # hits of an export whose body offsets are read in one pass
 
-_OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
-_BINARY = ("AND", "OR", "ANDNOT", "ANDMAYBE")
-_WORD = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 # "troops?" or "now!": sentence punctuation at the end of a word, not a wildcard.
 _TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s)]|$)")
 # A user's own AND asks for every term: no relaxed tier then.
@@ -83,50 +81,15 @@ COLLAPSE_SPARE = 5
 COLLAPSE_CHUNK = 500  # ranked documents whose stories are looked up at a time, for every match
 
 
-def check_syntax(text: str) -> None:
-    """Raise `QuerySyntaxError` for an empty query, unbalanced quotes or brackets, or an
-    operator with nothing to join."""
-    if not text.strip():
-        raise QuerySyntaxError("Empty query", 0)
-    depth_starts: list[int] = []
-    quote_at = -1
-    for i, char in enumerate(text):
-        if char == '"':
-            quote_at = -1 if quote_at >= 0 else i
-        elif quote_at < 0 and char == "(":
-            depth_starts.append(i)
-        elif quote_at < 0 and char == ")":
-            if not depth_starts:
-                raise QuerySyntaxError("Closing bracket without an opening one", i)
-            depth_starts.pop()
-    if quote_at >= 0:
-        raise QuerySyntaxError("Unclosed double quote", quote_at)
-    if depth_starts:
-        raise QuerySyntaxError("Unclosed bracket", depth_starts[-1])
-    _check_operators(text)
-
-
-def _check_operators(text: str) -> None:
-    previous = None  # None at the start of the query or of a group
-    for match in _WORD.finditer(text):
-        word = match.group()
-        if word in _BINARY and previous in (None, "(", *_OPERATORS):
-            raise QuerySyntaxError(f"{word} has nothing before it", match.start())
-        if word == ")" and previous in _OPERATORS:
-            raise QuerySyntaxError(f"{previous} has nothing after it", match.start())
-        previous = word
-    if previous in _OPERATORS:
-        last = list(_WORD.finditer(text))[-1]
-        raise QuerySyntaxError(f"{previous} has nothing after it", last.start())
-
-
 def _parser(schema: Any, reader: Any = None) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(
         list(FIELD_WEIGHTS), schema, fieldboosts=FIELD_WEIGHTS, group=qparser.AndGroup
     )
-    if reader is not None:
-        parser.add_plugin(MetadataPlugin(schema, reader))
-    return _with_plugins(parser)
+    if reader is None:
+        return _with_plugins(parser)
+    keys = _MetadataKeys(schema, reader)
+    parser.add_plugin(MetadataPlugin(keys))
+    return _with_plugins(parser, keys)
 
 
 class MetadataPlugin(qparser.PseudoFieldPlugin):
@@ -134,8 +97,8 @@ class MetadataPlugin(qparser.PseudoFieldPlugin):
     of the index (and no field): `topics:crude`, `places:"west-germany"`, `label:(1 OR 2)`,
     `topics:crude*`."""
 
-    def __init__(self, schema: Any, reader: Any) -> None:
-        super().__init__(_MetadataKeys(schema, reader))
+    def __init__(self, keys: _MetadataKeys) -> None:
+        super().__init__(keys)
 
 
 class _MetadataKeys:
@@ -156,6 +119,9 @@ class _MetadataKeys:
     def __getitem__(self, name: str) -> Any:
         return partial(_metadata_node, name)
 
+    def __iter__(self) -> Iterator[str]:
+        return iter(metadata_keys(self._reader))
+
 
 def _metadata_node(key: str, node: Any) -> Any:
     """`node` (a word, phrase, wildcard or group) as metadata keywords of `key`."""
@@ -168,13 +134,14 @@ def _metadata_node(key: str, node: Any) -> Any:
     return node
 
 
-def _with_plugins(parser: qparser.QueryParser) -> qparser.QueryParser:
+def _with_plugins(parser: qparser.QueryParser, metadata: MoreFields = ()) -> qparser.QueryParser:
     parser.add_plugins(
         [
-            qparser.FuzzyTermPlugin(),
+            FuzzyTerms(),
             qparser.GtLtPlugin(),
             qparser.FieldAliasPlugin(FIELD_ALIASES),
-            qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=_MINUS),
+            PlusMinus(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=_MINUS),
+            QueryChecks(metadata),
         ]
     )
     return parser
@@ -184,7 +151,13 @@ def parse_field_query(text: str, schema: Any, field: str) -> query.Query:
     """Parse user text against one field, any of its words matching (for quote search)."""
     check_syntax(text)
     parser = _with_plugins(qparser.QueryParser(field, schema, group=qparser.OrGroup))
-    return _parse(_TRAILING_PUNCTUATION.sub("", text), schema, parser)
+    return _parse(_without_trailing_punctuation(text), schema, parser)
+
+
+def _without_trailing_punctuation(text: str) -> str:
+    """`text` with spaces for the punctuation ending its words, so that positions in it
+    are positions in `text`."""
+    return _TRAILING_PUNCTUATION.sub(lambda found: " " * len(found.group()), text)
 
 
 def _parse(
@@ -202,7 +175,7 @@ def parse_query(
     plain multi-term form to relax. With the index's `reader`, its metadata keys are
     fields too."""
     check_syntax(text)
-    strict = _parse(_TRAILING_PUNCTUATION.sub("", text), schema, reader=reader)
+    strict = _parse(_without_trailing_punctuation(text), schema, reader=reader)
     return strict, None if _EXPLICIT_AND.search(text) else _relaxed(strict)
 
 

@@ -33,6 +33,7 @@ from searcher.stemtable import Vocabulary, vocabulary
 MAX_VARIANTS = 64  # the most frequent stems a fuzzy or wildcard term expands to
 MIN_WORD = 3  # shorter words are never corrected
 COMMONER = 10  # a known word is corrected (when nothing matched) only to a word this much commoner
+MAX_LOOKUPS = 3  # words of one query whose neighbours are looked for (each costs ~50 ms)
 
 _VARIANT_NODES = (
     FuzzyTermPlugin.FuzzyTermNode,
@@ -137,6 +138,7 @@ def suggest(reader: Any, text: str, matched: bool) -> str | None:
     corrected = text
     # Whoosh reuses one Token object: copy each token's values before the next.
     tokens = [(t.text, t.startchar, t.endchar) for t in name_analyzer()(text, chars=True)]
+    lookups = 0
     for word, start, end in reversed(tokens):
         original = text[start:end]
         if (
@@ -151,6 +153,9 @@ def suggest(reader: Any, text: str, matched: bool) -> str | None:
         known = _frequency(reader, words, word)
         if known and matched:
             continue
+        if lookups == MAX_LOOKUPS:
+            break
+        lookups += 1
         neighbour = _neighbour(reader, words, word)
         if neighbour is None or neighbour[1] < max(1, known * COMMONER):
             continue

@@ -1,4 +1,4 @@
-"""Corrections to Whoosh, relying on its internals as whoosh3 3.54.0 has them: a correction
+"""Corrections to Whoosh, relying on its internals as whoosh3 3.54.0 has them: corrections
 to its matchers and a speed-up, applied by `apply()` when an `Index` opens (not on import:
 a program that only imports searcher keeps Whoosh as shipped), and `column_reader()`,
 which reads a column right on an index of several segments.
@@ -9,6 +9,10 @@ side to the requested id instead of to where the required side landed, so the op
 side's score was lost and documents that belong in the top k were dropped (upstream
 whoosh-community/whoosh#122 and #413; still in whoosh3 3.54.0). `tests/test_search.py`
 checks that top-k rankings equal the exhaustive ranking.
+
+`AndNotMatcher` (`oil -protests`) moved its excluded side up to the first included
+document only when both started on the same document, so the first included document was
+kept whenever an excluded one came before it, though it held the excluded word too.
 
 `W3LeafMatcher.skip_to` stepped through a postings block one id at a time to reach the
 target; it now bisects the block's sorted ids, landing on the same posting.
@@ -32,7 +36,7 @@ from typing import Any, cast
 from whoosh import columns
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import mcore
-from whoosh.matching.binary import AndMaybeMatcher
+from whoosh.matching.binary import AndMaybeMatcher, AndNotMatcher
 from whoosh.reading import IndexReader
 
 
@@ -44,6 +48,11 @@ def _skip_to(self: AndMaybeMatcher, id: int) -> bool:
     if self.a.is_active() and self.b.is_active():
         moved_b = self.b.skip_to(self.a.id())
     return bool(moved_a or moved_b)
+
+
+def _and_not_find_first(self: AndNotMatcher) -> None:
+    if self.a.is_active() and self.b.is_active():
+        self._find_next()
 
 
 def _leaf_skip_to(self: W3LeafMatcher, targetid: int) -> None:
@@ -61,8 +70,9 @@ def _leaf_skip_to(self: W3LeafMatcher, targetid: int) -> None:
 
 
 def apply() -> None:
-    """Install both replacements (again is harmless)."""
+    """Install the replacements (again is harmless)."""
     AndMaybeMatcher.skip_to = _skip_to  # type: ignore[method-assign]  # the point of this module
+    AndNotMatcher._find_first = _and_not_find_first  # type: ignore[method-assign]
     W3LeafMatcher.skip_to = _leaf_skip_to  # type: ignore[method-assign]
 
 

@@ -50,6 +50,13 @@ def test_unicode_words_accents_and_curly_apostrophes() -> None:
     assert terms("Almaty’s") == terms("Almaty's")
 
 
+def test_short_names_joined_by_an_ampersand_are_one_word() -> None:
+    # "at" is a stop word: split, AT&T would be searched as "t" (T-Mobile)
+    assert terms("AT&T's deal with P&G, S&P and R&D") == ["at&t", "deal", "p&g", "s&p", "r&d"]
+    assert [t.text for t in name_analyzer()("AT&T Inc")] == ["at&t", "inc"]
+    assert terms("Johnson&Johnson rock & roll") == ["johnson", "johnson", "rock", "roll"]
+
+
 def test_name_analyzer_keeps_words_whole() -> None:
     assert [t.text for t in name_analyzer()("The Guardian, Shaun Walker")] == [
         "the",
@@ -117,6 +124,7 @@ def test_the_one_pass_analyzer_equals_the_filter_chain(options: dict[str, object
     texts = [
         SEED.read_text(),
         "The U.S. and U.K. didn’t say; Kazakhstan's CAFÉ “quoted” — the of a 2022 e.g.",
+        "AT&T's talks at P&G & S&P, A&B&C, Johnson&Johnson",
         "the",
         "",
         "Über naïve résumés",

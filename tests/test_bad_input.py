@@ -70,7 +70,7 @@ def test_good_input_is_indexed_and_bad_input_reported(mixed: Path, tmp_path: Pat
     args = ["index", str(mixed), "--index", str(index), "--errors", str(errors)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    out = " ".join(result.stdout.split())
+    out = " ".join(result.stderr.split())
     assert "Indexed 8 articles (8 new, 0 replaced) from 15 files" in out
     assert "Skipped 9 files (2 empty, " in out
     for kind in ("binary", "truncated", "broken-link", "no-articles", "no-reader", "unreadable"):
@@ -125,7 +125,7 @@ def test_bad_only_run_loses_nothing_already_indexed(mixed: Path, tmp_path: Path)
     assert first.exit_code == 0
     result = runner.invoke(app, ["index", str(mixed / "binary.txt"), "--index", str(index)])
     assert result.exit_code == 0
-    assert "Skipped 1 file (1 binary)" in result.stdout
+    assert "Skipped 1 file (1 binary)" in result.stderr
     assert len(Index(index)) == 1
 
 

@@ -26,18 +26,20 @@ def indexed(tmp_path: Path) -> Path:
     index = tmp_path / "ix"
     result = runner.invoke(app, ["index", str(SEED.parent), "--index", str(index)])
     assert result.exit_code == 0, result.output
-    assert "Indexed 1 articles (1 new, 0 replaced) from 1 files" in result.output
+    assert "Indexed 1 article (1 new, 0 replaced) from 1 file" in result.stderr
     return index
 
 
 def test_query_lists_the_seed_first_with_highlights(indexed: Path) -> None:
     result = runner.invoke(app, ["query", "CSTO troops", "--index", str(indexed)])
     assert result.exit_code == 0
-    lines = result.output.splitlines()
-    assert lines[0].startswith("1 articles match 'CSTO troops'")
-    assert "1. Russian paratroopers arrive in Kazakhstan as unrest continues" in result.output
-    assert "The Guardian Australia · Shaun Walker and Naubet Bisenov" in result.output
-    assert "corpus/000_c62dc9544255aea0.txt" in result.output
+    assert result.stderr.startswith("1 article matches 'CSTO troops' (showing 1-1)")
+    hit, *snippets = result.stdout.splitlines()
+    rank, score, article_id, _date, source, byline, headline = hit.split("\t")[1:]
+    assert (rank, article_id) == ("1", "corpus/000_c62dc9544255aea0.txt") and float(score) > 0
+    assert source == "The Guardian Australia" and byline.startswith("Shaun Walker and Naubet")
+    assert headline == "Russian paratroopers arrive in Kazakhstan as unrest continues"
+    assert snippets and all(s.startswith(f"snippet\t1\t{article_id}\t") for s in snippets)
 
 
 def test_query_json_has_the_design_document_with_spans(indexed: Path) -> None:
@@ -55,7 +57,7 @@ def test_query_json_has_the_design_document_with_spans(indexed: Path) -> None:
 
 def test_index_from_environment_variable(indexed: Path) -> None:
     result = runner.invoke(app, ["query", "paratroopers"], env={"SEARCHER_INDEX": str(indexed)})
-    assert result.exit_code == 0 and "1. Russian paratroopers" in result.output
+    assert result.exit_code == 0 and "\tRussian paratroopers" in result.stdout
 
 
 def test_no_match_is_success(indexed: Path) -> None:
@@ -134,10 +136,10 @@ def test_query_json_adds_facets_and_suggestion(newsroom_dir: Path) -> None:
 def test_query_table_shows_facets_suggestion_and_undated_note(newsroom_dir: Path) -> None:
     result = run(newsroom_dir, "query", "oil", "--since", "2022-07", "--facets", "source")
     assert result.exit_code == 0
-    assert "1 articles match 'oil'" in result.output
-    assert "by source" in result.output and "The Guardian" in result.output
-    assert "1 matching articles have no date and were left out" in result.output
-    assert "Did you mean: Kazakhstan" in run(newsroom_dir, "query", "Kazakstan").output
+    assert "1 article matches 'oil'" in result.stderr
+    assert "facet\tsource\tThe Guardian\t1" in result.stdout.splitlines()
+    assert "1 matching article has no date and was left out" in result.stderr
+    assert "Did you mean: Kazakhstan" in run(newsroom_dir, "query", "Kazakstan").stderr
 
 
 def test_filters_sort_and_paging_options(newsroom_dir: Path) -> None:
@@ -154,6 +156,12 @@ def test_filters_sort_and_paging_options(newsroom_dir: Path) -> None:
     assert doc["total"] == 2
     recent = run(newsroom_dir, "query", "kazakhstan", "--recent", "365", "--json")
     assert recent.exit_code == 0 and json.loads(recent.output)["total"] == 2
+
+
+def test_until_the_last_year_there_is(newsroom_dir: Path) -> None:
+    result = run(newsroom_dir, "query", "oil", "--until", "9999", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total"] == 2  # the dated ones
 
 
 def test_csv_export_streams_every_match_not_a_page(newsroom_dir: Path) -> None:
@@ -180,7 +188,7 @@ def test_show_similar_quotes_and_speakers_commands(newsroom_dir: Path) -> None:
     shown = run(newsroom_dir, "show", "news/reuters-almaty", "--query", "corruption")
     assert shown.exit_code == 0
     assert "Protesters gather in Almaty" in shown.output
-    assert "Zauresh Shekenova (said)" in shown.output
+    assert "quote\tZauresh Shekenova\tsaid\tCorruption is everywhere" in shown.stdout
     doc = json.loads(run(newsroom_dir, "show", "news/reuters-almaty", "--json").output)
     assert doc["quotes"][0]["speaker"] == "Zauresh Shekenova" and doc["body_spans"] == []
     similar = json.loads(run(newsroom_dir, "similar", "news/reuters-almaty", "--json").output)
@@ -212,15 +220,18 @@ def test_show_similar_quotes_and_speakers_commands(newsroom_dir: Path) -> None:
 def test_seed_quotes_corruption_names_shekenova_and_sharipov(indexed: Path) -> None:
     result = run(indexed, "quotes", "corruption")
     assert result.exit_code == 0
-    assert "3 quotes match 'corruption'" in result.output
-    assert "— Zauresh Shekenova (said)" in result.output
-    assert "— Darkhan Sharipov (said)" in result.output
+    assert "3 quotes match 'corruption'" in result.stderr
+    speakers = [line.split("\t")[6:8] for line in result.stdout.splitlines()]
+    assert ["Zauresh Shekenova", "said"] in speakers and ["Darkhan Sharipov", "said"] in speakers
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["query", "oil", "--since", "last week"], "Not a date: 'last week'"),
+        (["query", "oil", "--since", "99999999d"], "Not a date: '99999999d'"),
+        (["query", "oil", "--since", "0000"], "Not a date: '0000'"),
+        (["query", "oil", "--since", "2023", "--until", "2022"], "ends (2022-12-31) before it"),
         (["query", "oil", "--facets", "colour"], "Unknown facet 'colour'"),
         (["query", "oil", "--sort", "size"], "Invalid value for '--sort'"),
         (["query", "(oil", "--format", "csv"], "Unclosed bracket at position 1"),
@@ -236,6 +247,32 @@ def test_bad_options_and_ids_exit_2_with_one_line(
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.output + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "hint"),
+    [
+        (["query", "*"], "A wildcard needs 2 characters before it at position 1", "protest*"),
+        (["query", "oil~5"], "A fuzzy term allows at most 2 edits, not 5 at position 1", "oil~2"),
+        (["query", "dat:>2022"], "No field 'dat' to search at position 1", "headline, body"),
+        (
+            ["query", "oil", "--format", "jsonl", "--since", "2023", "--until", "2022"],
+            "ends",
+            "first",
+        ),
+        (["quotes", "url:oil"], "No field 'url' to search at position 1", "headline, body"),
+        (["show", "news/guardian-oil", "--query", "oil^0"], "A boost must be above 0", "oil^2"),
+        (["speakers", "(" * 11 + "oil" + ")" * 11], "Brackets nested more than 10 deep", "fewer"),
+        (["query", ""], "Empty query at position 1", "Give words to look for"),
+    ],
+)
+def test_query_errors_exit_2_with_the_position_and_a_hint_that_fits(
+    newsroom_dir: Path, args: list[str], message: str, hint: str
+) -> None:
+    result = run(newsroom_dir, *args)
+    assert result.exit_code == 2
+    error, next_step = result.stderr.splitlines()
+    assert message in error and hint in next_step
 
 
 @pytest.mark.parametrize("command", ["query", "show", "similar", "quotes", "speakers"])
@@ -259,24 +296,24 @@ def test_export_says_how_many_undated_articles_the_date_filter_left_out(
     result = run(newsroom_dir, "query", "oil", "--format", "csv", "--since", "2022-07")
     assert result.exit_code == 0
     assert len(result.stdout.splitlines()) == 2  # the header and the Guardian
-    assert "1 matching articles have no date" in result.stderr
+    assert "1 matching article has no date" in result.stderr
 
 
 def test_a_second_index_run_says_nothing_changed(indexed: Path) -> None:
     result = runner.invoke(app, ["index", str(SEED.parent), "--index", str(indexed)])
     assert result.exit_code == 0
-    assert " ".join(result.output.split()) == (
-        f"No changes: the index is up to date from 1 files (1 unchanged) in {indexed}"
+    assert result.stdout == ""
+    assert " ".join(result.stderr.split()) == (
+        f"No changes: the index is up to date from 1 file (1 unchanged) in {indexed}"
     )
 
 
-def test_index_progress_is_plain_lines_off_a_terminal_and_quiet_hides_it(tmp_path: Path) -> None:
+def test_index_writes_nothing_to_stdout_and_quiet_shows_only_the_summary(tmp_path: Path) -> None:
     args = ["index", str(SEED.parent), "--index", str(tmp_path / "ix"), "--workers", "1"]
-    shown = runner.invoke(app, args)
-    assert "indexed 1/1 files, 1 articles" in shown.output
-    quiet = runner.invoke(app, [*args, "--rebuild", "--quiet"])
-    assert " ".join(quiet.output.split()) == (
-        f"Indexed 1 articles (1 new, 0 replaced) from 1 files into {tmp_path / 'ix'}"
+    quiet = runner.invoke(app, [*args, "--quiet"])
+    assert quiet.stdout == ""
+    assert " ".join(quiet.stderr.split()) == (
+        f"Indexed 1 article (1 new, 0 replaced) from 1 file into {tmp_path / 'ix'}"
     )
 
 
@@ -288,8 +325,8 @@ def test_stats_as_json_and_as_a_table(indexed: Path) -> None:
     assert stats["sources"] == {"The Guardian Australia": 1}
     assert stats["size_bytes"] > 0 and stats["updated"]
     table = runner.invoke(app, ["stats", "--index", str(indexed)])
-    assert "articles" in table.output and "segments" in table.output
-    assert "The Guardian Australia" in table.output
+    assert {"articles\t1", "segments\t1"} <= set(table.stdout.splitlines())
+    assert "source\tThe Guardian Australia\t1" in table.stdout.splitlines()
 
 
 def test_stats_table_names_sources_and_shows_dates_as_days(segmented_index: Index) -> None:
@@ -297,11 +334,12 @@ def test_stats_table_names_sources_and_shows_dates_as_days(segmented_index: Inde
     assert result.exit_code == 0, result.output
     stats = segmented_index.stats()
     assert stats.first_date and stats.last_date
-    days = [line.split()[-1] for line in result.output.splitlines() if " date " in line]
+    records = dict(line.split("\t", 1) for line in result.stdout.splitlines())
+    days = [records["first_date"], records["last_date"]]
     assert days == [stats.first_date.date().isoformat(), stats.last_date.date().isoformat()]
-    assert re.search(r"updated +\d{4}-\d\d-\d\d \d\d:\d\d UTC", result.output)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", records["updated"])
     for source, count in stats.sources.items():
-        assert re.search(rf"{re.escape(source)} +{count}\b", result.output), source
+        assert f"source\t{source}\t{count}" in result.stdout.splitlines(), source
 
 
 def test_optimize_merges_segments(indexed: Path, tmp_path: Path) -> None:
@@ -436,8 +474,9 @@ def test_duplicates_show_and_all_copies(tmp_path: Path) -> None:
     listed = runner.invoke(app, ["duplicates", "--index", index, "--json"])
     assert json.loads(listed.output)["stories"][0]["size"] == 2
     shown = runner.invoke(app, ["query", "river", "--index", index])
-    assert "(showing 1-1)" in shown.output and "\n2. " not in shown.output
-    assert "Also in 1 other copy: wire/" in shown.output
+    assert "(showing 1-1)" in shown.stderr
+    [hit, *_, copy] = shown.stdout.splitlines()
+    assert hit.startswith("hit\t1\t") and copy.startswith("copy\t1\twire/")
     both = runner.invoke(app, ["query", "river", "--index", index, "--json", "--all-copies"])
     assert len(json.loads(both.output)["hits"]) == 2
     article = runner.invoke(app, ["show", "wire/a.txt", "--index", index, "--json"])

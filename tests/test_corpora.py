@@ -102,7 +102,7 @@ def test_ag_news_indexed_through_the_cli(tmp_path: Path) -> None:
     index = tmp_path / "ix"
     result = CliRunner().invoke(app, ["index", str(csv), "--index", str(index), "--strict"])
     assert result.exit_code == 0, result.output
-    assert "Indexed 7600 articles (7600 new, 0 replaced) from 1 files" in result.stdout
+    assert "Indexed 7600 articles (7600 new, 0 replaced) from 1 file" in result.stderr
     hits = Index(index).search("second private team rocketeers Ansari", limit=10)
     assert "ag_news/test.csv#2" in [hit.id for hit in hits]
 

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 import pytest
 
 from searcher import FilterError, Index, SearchOptions
-from searcher.filters import parse_date_bound
+from searcher.filters import date_period, parse_date_bound
 
 NOW = datetime(2024, 5, 20, 8, 30, tzinfo=timezone.utc)
 UTC = timezone.utc
@@ -22,16 +22,34 @@ UTC = timezone.utc
         ("7d", False, datetime(2024, 5, 13, 8, 30, tzinfo=UTC)),
         ("2w", False, datetime(2024, 5, 6, 8, 30, tzinfo=UTC)),
         ("2022-01-31T10:00:00+02:00", False, datetime(2022, 1, 31, 8, tzinfo=UTC)),
+        ("2024-02", True, datetime(2024, 2, 29, 23, 59, 59, 999999, tzinfo=UTC)),
+        ("9999", True, datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
+        ("9999-12-31", True, datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
+        ("0001", False, datetime(1, 1, 1, tzinfo=UTC)),
     ],
 )
 def test_date_bounds_iso_partial_and_relative(text: str, end: bool, expected: datetime) -> None:
     assert parse_date_bound(text, end=end, now=NOW) == expected
 
 
-@pytest.mark.parametrize("text", ["yesterday", "2022-13", "7x", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("yesterday", "2022-13", "2022-00", "2022-02-30", "7x", ""),
+        *("0000", "99999999d", "9999999999999y", "0001-01-01T00:00+01:00"),
+    ],
+)
 def test_a_bad_date_is_a_filter_error(text: str) -> None:
     with pytest.raises(FilterError, match="Not a date"):
         parse_date_bound(text, now=NOW)
+
+
+def test_a_date_period_runs_from_its_first_to_its_last_moment() -> None:
+    assert date_period("2022-06", now=NOW) == (
+        datetime(2022, 6, 1, tzinfo=UTC),
+        datetime(2022, 6, 30, 23, 59, 59, 999999, tzinfo=UTC),
+    )
+    assert date_period("7d", now=NOW) == (datetime(2024, 5, 13, 8, 30, tzinfo=UTC), None)
 
 
 def ids(ix: Index, text: str, **options: object) -> set[str]:
@@ -79,6 +97,17 @@ def test_until_includes_the_whole_month(newsroom: Index) -> None:
         "news/lemonde-strike",
         "news/ap-troops",
     }
+
+
+def test_until_the_end_of_year_9999_keeps_every_dated_article(newsroom: Index) -> None:
+    until = parse_date_bound("9999", end=True)
+    assert ids(newsroom, "oil", until=until) == {"news/guardian-oil", "news/lemonde-strike"}
+
+
+def test_a_range_that_ends_before_it_starts_is_an_error(newsroom: Index) -> None:
+    since, until = parse_date_bound("2023"), parse_date_bound("2022", end=True)
+    with pytest.raises(FilterError, match=r"ends \(2022-12-31\) before it starts \(2023-01-01\)"):
+        newsroom.search("oil", options=SearchOptions(since=since, until=until))
 
 
 def test_filters_combine_and_keep_top_k_equal_to_the_exhaustive_ranking(

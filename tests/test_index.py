@@ -100,6 +100,22 @@ def test_an_index_from_an_older_version_is_refused_with_a_clear_error(tmp_path) 
         ix.add([Article(id="b", headline="New")])
 
 
+def test_an_index_whose_words_were_split_otherwise_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from searcher import IndexOutdatedError, analysis
+
+    # The words as this version's predecessor split them: "AT&T" was "at" (a stop word), "t".
+    monkeypatch.setattr(analysis, "TOKEN_PATTERN", r"(?:\w\.){2,}(?!\w)|\w+(?:['’]\w+)*")
+    Index(tmp_path / "old").add([Article(id="a", headline="AT&T news", body="Text.")])
+    monkeypatch.undo()
+    with pytest.raises(IndexOutdatedError, match=r"splits the words of .*headline") as error:
+        Index(tmp_path / "old").search("AT&T")
+    assert "Rebuild" in error.value.hint
+    Index(tmp_path / "new").add([Article(id="a", headline="AT&T news", body="Text.")])
+    assert [hit.id for hit in Index(tmp_path / "new").search("AT&T")] == ["a"]
+
+
 def test_stats_count_live_articles_sources_dates_and_languages(tmp_path: Path) -> None:
     utc = timezone.utc
     ix = Index(tmp_path / "ix")

@@ -123,8 +123,12 @@ def test_several_workers_and_small_batches_keep_every_document(tmp_path: Path) -
     report = ix.update(read_corpus(folder), workers=3, commit_every=1, on_progress=seen.append)
     assert report.added == 600 and len(ix) == 600
     assert ids(ix) == {f"news/a{n:05d}.txt" for n in range(600)}
-    assert seen[0] == Progress(0, 600, 0) and seen[-1] == Progress(600, 600, 600)
+    reading = [p for p in seen if p.phase == "reading"]
+    assert seen[0].phase == "scanning" and reading[0] == Progress(0, 600, 0)
+    last = seen[-1]
+    assert (last.files_done, last.files_total, last.articles) == (600, 600, 600)
     assert [p.files_done for p in seen] == sorted(p.files_done for p in seen)
+    assert [p.articles for p in seen] == sorted(p.articles for p in seen)
 
 
 def test_many_segments_are_merged_down_to_the_limit(

@@ -3,16 +3,19 @@ category folder), a default source, and articles found by their file's path."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
 
 import pytest
 from conftest import filler
+from rich.console import Console
 from typer.testing import CliRunner
 
 from searcher import FilterError, Index, SearchOptions, indexer, read_corpus
 from searcher.cli import app
+from searcher.render import article_renderable
 from searcher.schema import METADATA_FIELD, metadata_keys, query_fields
 
 runner = CliRunner()
@@ -205,7 +208,11 @@ def test_cli_filters_and_facets_by_metadata_and_section(archive: tuple[Path, Ind
 def test_show_displays_section_and_metadata(archive: tuple[Path, Index]) -> None:
     _, ix = archive
     shown = runner.invoke(app, ["show", "archive/reuters/wire.sgm#3", "--index", str(ix.path)])
-    assert "section: reuters · topics: ship, crude · places: usa" in shown.output
+    labels = {"label\tsection\treuters", "label\ttopics\tship, crude", "label\tplaces\tusa"}
+    assert labels <= set(shown.stdout.splitlines())  # records off a terminal
+    out = io.StringIO()
+    Console(file=out, width=120).print(article_renderable(ix.show("archive/reuters/wire.sgm#3")))
+    assert "section: reuters · topics: ship, crude · places: usa" in out.getvalue()
     data = json.loads(
         runner.invoke(
             app, ["show", "archive/reuters/wire.sgm#3", "--index", str(ix.path), "--json"]

@@ -6,7 +6,7 @@ from conftest import filler
 
 from searcher import Article, Index, QuerySyntaxError, read_corpus, search, whoosh_fixes
 from searcher.models import Quote
-from searcher.search import check_syntax
+from searcher.querycheck import check_syntax
 
 Build = Callable[..., Index]
 FILLER = "Officials met on Tuesday to discuss the budget and the weather in the region. "
@@ -101,6 +101,15 @@ def test_malformed_queries_name_the_problem_and_position(
     assert str(raised.value) == f"{message} at position {position + 1}"
 
 
+def test_at_and_t_is_found_as_one_word_not_as_t(make_index: Build) -> None:
+    ix = make_index(
+        article("att", headline="AT&T raises prices", body=FILLER + "AT&T's customers pay more."),
+        article("tmobile", headline="T-Mobile at the mall", body=FILLER + "T-Mobile opened."),
+    )
+    assert [hit.id for hit in ix.search("AT&T")] == ["t/att"]
+    assert [hit.id for hit in ix.search('"AT&T customers"')] == ["t/att"]
+
+
 def test_lenient_plain_words_with_stray_punctuation(make_index: Build) -> None:
     ix = make_index(article("a", body=FILLER + "U.S. troops landed. " + FILLER))
     assert [hit.id for hit in ix.search("U.S. troops?")] == ["t/a"]
@@ -154,6 +163,8 @@ def test_proximity_allows_words_within_the_given_distance(newsroom: Index) -> No
         ("author:lee AND protests", {"news/reuters-almaty", "news/guardian-oil"}),
         ("oil -headline:oil", {"news/lemonde-strike"}),
         ("oil -prices", set()),
+        # the excluded word's first article (reuters-almaty) comes before the first oil one
+        ("oil -protests", {"news/reuters-output"}),
         ("oil - prices", {"news/guardian-oil", "news/reuters-output", "news/lemonde-strike"}),
         ("protests -corruption -troops", {"news/guardian-oil"}),
         ("(oil OR troops) AND NOT prices", {"news/ap-troops"}),

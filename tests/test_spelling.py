@@ -7,6 +7,7 @@ from whoosh import fields
 from searcher import Index, read_corpus
 from searcher import index as index_module
 from searcher.schema import build_schema
+from searcher.spelling import MAX_LOOKUPS
 
 
 def ids(ix: Index, text: str) -> set[str]:
@@ -65,7 +66,15 @@ def test_known_words_operators_and_fields_are_left_alone(newsroom: Index) -> Non
     assert newsroom.search("headline:oil AND NOT protests").suggestion is None
     assert newsroom.search("source:reuters oil").suggestion is None
     assert newsroom.search("protes* kazakstan~").suggestion is None
-    assert newsroom.search("p?otesters").suggestion is None  # not "p?protesters"
+    assert newsroom.search("pr?testers").suggestion is None  # not "pr?protesters"
+
+
+def test_only_the_last_few_unknown_words_are_looked_up(newsroom: Index) -> None:
+    # each look-up walks the word list twice (~50 ms): a long query of unknown words
+    # must not add seconds
+    assert MAX_LOOKUPS == 3
+    results = newsroom.search("Kazakstan coruption protestrs Almatyy")
+    assert results.suggestion == "Kazakstan corruption protesters Almaty"
 
 
 def test_fuzzy_distance_two_and_swapped_letters(newsroom: Index) -> None:

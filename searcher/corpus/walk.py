@@ -59,7 +59,10 @@ def make_roots(paths: Sequence[str | os.PathLike[str]]) -> list[Root]:
     for given in paths:
         path = Path(os.path.abspath(given))
         if not os.path.lexists(path):
-            raise BadInputError(f"no such file or folder: {os.fspath(given)}")
+            raise BadInputError(
+                f"no such file or folder: {os.fspath(given)}",
+                "Check the spelling, or give the path in full.",
+            )
         folder = path if path.is_dir() else path.parent
         roots.append(Root(path, _unique_label(folder, labels)))
     return roots
