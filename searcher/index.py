@@ -130,7 +130,7 @@ class Index:
                 with sidecar_damage(self.path, STORE_FILE):
                     stories = StoryStore(self.path)
                 added, replaced, problems = _write(ix, stories, articles)
-        record_stems(self.path, take_indexed_words())
+            record_stems(self.path, take_indexed_words())
         from searcher.corpus import Corpus  # the readers: not needed by searches
 
         if isinstance(articles, Corpus):
@@ -239,15 +239,20 @@ class Index:
         return self._kept
 
     @contextmanager
-    def _articles(self) -> Iterator[Snapshot]:
+    def _articles(self, kept: bool = True) -> Iterator[Snapshot]:
         """For a query: the newest commit, which must hold articles, with the index's
-        word list active (`known_stems`); damage found on the way is reported as such."""
+        word list active (`known_stems`); damage found on the way is reported as such.
+        With `kept` False, a reader of its own that no later call closes (for a generator)."""
         with sidecar_damage(self.path, STEM_FILE, STORE_FILE), segment_damage(self.path):
-            snapshot = self._reading()
-            if snapshot.doc_count() == 0:
-                raise IndexMissingError(f"The index at {self.path} has no articles")
-            with known_stems(self.path):
-                yield snapshot
+            snapshot = self._reading() if kept else open_snapshot(self.path)
+            try:
+                if snapshot.doc_count() == 0:
+                    raise IndexMissingError(f"The index at {self.path} has no articles")
+                with known_stems(self.path):
+                    yield snapshot
+            finally:
+                if not kept:
+                    snapshot.close()
 
     def search(
         self,
@@ -324,7 +329,7 @@ class Index:
         """Every match of `text` in ranked order, one at a time (for export), each with its
         story and the story's other copies as `search` gives them (every copy is listed
         in its own place too)."""
-        with self._articles() as ix:
+        with self._articles(kept=False) as ix:
             store = open_store(self.path)
             try:
                 hits = iter_search(ix, text, options=options)

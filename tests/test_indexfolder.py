@@ -401,3 +401,20 @@ def test_searches_never_fail_while_another_process_indexes_optimizes_and_rebuild
     assert not failed
     assert done > 200
     assert Index(index).search("headline", limit=None).total == 160
+
+
+def test_an_export_reads_on_from_its_commit_while_others_move_on(
+    index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from searcher import index as index_module
+    from searcher import search as search_module
+
+    monkeypatch.setattr(index_module, "STORY_BATCH", 2)
+    monkeypatch.setattr(search_module, "EXPORT_BATCH", 2)
+    ix = Index(index)
+    expected = [hit.id for hit in ix.iter_search("oil")]
+    hits = ix.iter_search("oil")
+    first = next(hits)
+    Index(index).optimize()  # a commit: the files the export reads are deleted
+    assert ix.search("oil", limit=None).total == len(expected)  # on the new commit
+    assert [first.id, *(hit.id for hit in hits)] == expected
