@@ -7,9 +7,9 @@ again on the next run, never an article missing from the index. Which files have
 in the index is the index's own `file` field; this sidecar only says whether they changed.
 
 The state names the commit it was saved with (generation and segments). When the index is
-at another commit (merged by `optimize`, rebuilt after its table of contents was lost,
-copied back from elsewhere), the indexer checks the state's files against the index
-before trusting it.
+at another commit (written by `Index.add`, rebuilt after its table of contents was lost,
+copied back from elsewhere), the indexer trusts it only for the files whose articles the
+index holds.
 """
 
 from __future__ import annotations

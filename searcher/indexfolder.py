@@ -66,9 +66,11 @@ INDEX_NAME = _DEF_INDEX_NAME
 OWN_FIELDS = frozenset({"id", "headline", "body", "quote_list"})
 SIDECARS = (STATE_FILE, STATE_TEMPORARY, STEM_FILE, STORE_FILE, HOLDER_FILE)
 TEMPORARY = f"{INDEX_NAME}.tmp"  # Whoosh writers' scratch folder
-# Whoosh's files: the lock, tables of contents (and their temporary copies), segments.
+# Whoosh's files: the lock, tables of contents (and their temporary copies), segments,
+# the writers' scratch folder.
 _WHOOSH_FILE = re.compile(
-    rf"^({INDEX_NAME}_WRITELOCK|_{INDEX_NAME}_\d+\.toc(\.[\d.]+)?|{INDEX_NAME}_[0-9a-z]+\.\w+)$"
+    rf"^({INDEX_NAME}_WRITELOCK|_{INDEX_NAME}_\d+\.toc(\.[\d.]+)?|{INDEX_NAME}_[0-9a-z]+\.\w+"
+    rf"|{re.escape(TEMPORARY)})$"
 )
 _SIDECAR_FILE = re.compile(
     "^({})(-wal|-shm|-journal)?$".format("|".join(re.escape(s) for s in SIDECARS))
