@@ -10,7 +10,8 @@ Parts:
   headline and body together (Whoosh's Bo1 key terms), each weighted by its key-term
   score and searched in the body and the headline. On the BBC corpus, 82% of the ten most
   similar articles share the article's category (40 articles; the headline-boosted
-  variant scored 68%, Whoosh's own `more_like` on the body 70%).
+  variant scored 68%, Whoosh's own `more_like` on the body 70%). Copies collapse as in
+  a search.
 """
 
 from __future__ import annotations
@@ -27,9 +28,17 @@ from searcher.analysis import news_analyzer
 from searcher.errors import ArticleNotFoundError
 from searcher.models import Article, ArticleView, Quote, Results, Span
 from searcher.schema import LIST_SEPARATOR, weighting
-from searcher.search import Searchable, parse_query, to_hit
+from searcher.search import (
+    Searchable,
+    collapse,
+    hit_at,
+    parse_query,
+    story_documents,
+    with_copies,
+)
 from searcher.snippets import NO_MARKS, FieldMarks, body_marks, marked_terms, text_spans
 from searcher.spelling import expand_variants
+from searcher.stories import StoryStore
 
 SIMILAR_TERMS = 25  # key terms of an article that describe it
 SIMILAR_FIELDS = ("body", "headline")
@@ -97,9 +106,16 @@ def marked_spans(text: str, marks: FieldMarks) -> tuple[Span, ...]:
     return tuple((start, end) for start, end, _ in text_spans(news_analyzer(), text, marks))
 
 
-def similar_articles(ix: Searchable, wanted: str, limit: int = 10) -> Results:
+def similar_articles(
+    ix: Searchable, wanted: str, limit: int = 10, stories: StoryStore | None = None
+) -> Results:
     """The articles most like `wanted` (an id or a path, see `_docnum`), best first (the
-    article itself left out)."""
+    article itself left out).
+
+    With `stories`, near-duplicates collapse as in a search: each story shows once, at its
+    best copy, which lists the others in `Hit.copies`; the article's own copies are left
+    out with it.
+    """
     with ix.searcher(weighting=weighting()) as searcher:
         docnum = _docnum(searcher, wanted)
         stored = searcher.stored_fields(docnum)
@@ -110,8 +126,24 @@ def similar_articles(ix: Searchable, wanted: str, limit: int = 10) -> Results:
             for field in SIMILAR_FIELDS
         ]
         likeness = query.Or(terms)
-        found = searcher.search(likeness, limit=limit, mask={docnum}, terms=True)
-        hits = tuple(to_hit(rank, hit) for rank, hit in enumerate(found, start=1))
-        # Whoosh's count ignores the mask.
-        total = sum(1 for other in searcher.docs_for_query(likeness) if other != docnum)
-    return Results(query=f"similar:{stored['id']}", total=total, hits=hits)
+        left_out = {docnum}
+        if stories is not None:
+            left_out |= story_documents(searcher, stories, stored["id"])
+        matched = set(searcher.docs_for_query(likeness)) - left_out
+
+        def ranked(depth: int | None) -> list[tuple[int, float]]:
+            found = searcher.search(likeness, limit=depth, mask=left_out, terms=True)
+            return [(hit.docnum, float(hit.score or 0.0)) for hit in found]
+
+        marks = marked_terms(likeness)
+        if stories is None:
+            page = [("", found, score) for found, score in ranked(limit)]
+        else:
+            page = collapse(searcher, ranked, stories, limit, len(matched))
+        hits = []
+        for rank, (story, found, score) in enumerate(page, start=1):
+            hit = hit_at(searcher, rank, found, score, marks)
+            hits.append(
+                hit if stories is None else with_copies(searcher, hit, stories, story, matched)
+            )
+    return Results(query=f"similar:{stored['id']}", total=len(matched), hits=tuple(hits))

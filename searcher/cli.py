@@ -46,6 +46,7 @@ from searcher.render import (
     clean,
     evaluation_json,
     evaluation_table,
+    filters_note,
     hit_json,
     hit_row,
     json_text,
@@ -105,6 +106,9 @@ IndexOption = Annotated[
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+AllCopiesOption = Annotated[
+    bool, typer.Option("--all-copies", help="Show every copy of a story, not only the best one.")
+]
 
 
 class Format(str, Enum):
@@ -397,10 +401,7 @@ def query_command(
             "or metadata keys such as topics,places,label.",
         ),
     ] = None,
-    all_copies: Annotated[
-        bool,
-        typer.Option("--all-copies", help="Show every copy of a story, not only the best one."),
-    ] = False,
+    all_copies: AllCopiesOption = False,
 ) -> None:
     """Rank the indexed articles for TEXT and show highlighted snippets.
 
@@ -447,9 +448,10 @@ def query_command(
 
 def _print_results(results: Results, as_json: bool) -> None:
     """A page of results as JSON, drawn or as records; its notes on stderr."""
-    if as_json:  # the document has the suggestion, not the undated count
+    if as_json:  # the document has the suggestion, not the undated count or the filters
         _echo_json(results_json(results))
         notes = [undated_note(results.undated_excluded)] if results.undated_excluded else []
+        notes += [filters_note(results.emptied_by)] if results.emptied_by else []
     else:
         _print(results_renderable(results), results_lines(results), results_heading(results))
         notes = result_notes(results)
@@ -536,13 +538,15 @@ def similar_command(
     index: IndexOption = Path(DEFAULT_INDEX),
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Results to show.")] = 10,
     as_json: JsonOption = False,
+    all_copies: AllCopiesOption = False,
 ) -> None:
-    """List the articles most like ARTICLE (its most distinctive words, body and headline).
+    """List the articles most like ARTICLE (its most distinctive words, body and headline);
+    copies of one story show once, as in query.
 
     Example: search similar corpus/000_c62dc9544255aea0.txt --limit 5
     """
     with _user_errors():
-        results = Index(index).similar(article_id, limit=limit)
+        results = Index(index).similar(article_id, limit=limit, all_copies=all_copies)
     _print_results(results, as_json)
 
 
@@ -557,13 +561,17 @@ def quotes_command(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Quotes to show.")] = 10,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Quotes to skip first.")] = 0,
     as_json: JsonOption = False,
+    all_copies: AllCopiesOption = False,
 ) -> None:
-    """Find quotations about TEXT: who said it, how, and in which article. Ranked, highlighted.
+    """Find quotations about TEXT: who said it, how, and in which article. Ranked, highlighted;
+    a quote that copies of one story repeat is listed once.
 
     Example: search quotes corruption --speaker Shekenova
     """
     with _user_errors():
-        results = Index(index).quotes(text, speaker=speaker, limit=limit, offset=offset)
+        results = Index(index).quotes(
+            text, speaker=speaker, limit=limit, offset=offset, all_copies=all_copies
+        )
     if as_json:
         _echo_json(quotes_json(results))
     else:

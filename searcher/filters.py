@@ -8,7 +8,7 @@ Parts:
   as one query, and
   `date_query()`: the date range (each None when it does not narrow the search);
   `date_range()`: an inclusive range of dates as a query, refused when it ends before it
-  starts.
+  starts; `named_filters()`: each filter alone, by name.
 - `to_index_time()`: a datetime as the index stores it (naive UTC).
 """
 
@@ -79,21 +79,36 @@ def to_index_time(moment: datetime) -> datetime:
 
 def filter_query(options: SearchOptions) -> query.Query | None:
     """What every result must also match besides its dates."""
-    parts = [
-        _any("source", options.sources, _words),
-        _any("authors", options.authors, _words),
-        _any("country", options.countries, _label),
-        _any("language", options.languages, _label),
-        _any("section", options.sections, _label),
-        *(
-            _any(METADATA_FIELD, values, partial(_metadata, key))
-            for key, values in options.metadata.items()
-        ),
-    ]
-    found = [part for part in parts if part is not None]
+    found = list(_field_filters(options).values())
     if not found:
         return None
     return found[0] if len(found) == 1 else query.And(found)
+
+
+def named_filters(options: SearchOptions) -> dict[str, query.Query]:
+    """Each filter that `options` sets, alone, by the name of its `SearchOptions` field
+    ("sources", ..., "since", "until"; "meta:KEY" for a metadata key)."""
+    named = _field_filters(options)
+    if options.since is not None:
+        named["since"] = date_range(options.since, None)
+    if options.until is not None:
+        named["until"] = date_range(None, options.until)
+    return named
+
+
+def _field_filters(options: SearchOptions) -> dict[str, query.Query]:
+    parts = {
+        "sources": _any("source", options.sources, _words),
+        "authors": _any("authors", options.authors, _words),
+        "countries": _any("country", options.countries, _label),
+        "languages": _any("language", options.languages, _label),
+        "sections": _any("section", options.sections, _label),
+        **{
+            f"meta:{key}": _any(METADATA_FIELD, values, partial(_metadata, key))
+            for key, values in options.metadata.items()
+        },
+    }
+    return {name: part for name, part in parts.items() if part is not None}
 
 
 def date_query(options: SearchOptions) -> query.Query | None:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime, timezone
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,7 +71,7 @@ from searcher.schema import (
 from searcher.search import iter_search, rank_documents, run_search
 from searcher.sidecars import sidecar_damage
 from searcher.stemtable import STEM_FILE, known_stems, record_stems
-from searcher.stories import STORE_FILE, StoryStore, article_text, open_store, signature
+from searcher.stories import STORE_FILE, StoryStore, article_text, facts, open_store, signature
 from searcher.writelock import write_lock
 
 if TYPE_CHECKING:
@@ -81,7 +80,6 @@ if TYPE_CHECKING:
 DEFAULT_INDEX = "index"
 DEFAULT_COMMIT_EVERY = 50_000
 RUN_LIMIT = 1000
-STORY_BATCH = 500  # exported hits whose stories are looked up at a time
 
 
 class Index:
@@ -268,12 +266,17 @@ class Index:
         Near-duplicates collapse into their best-ranked copy, which lists the others in
         `Hit.copies`; `all_copies=True` shows every article.
         """
-        with self._articles() as ix:
+        with self._articles() as ix, self._stories(all_copies) as store:
+            return run_search(ix, text, limit=limit, offset=offset, options=options, stories=store)
+
+    @contextmanager
+    def _stories(self, all_copies: bool) -> Iterator[StoryStore | None]:
+        """The story store that collapses copies (None with `all_copies`, or for an index
+        built before stories existed), opened for reading only."""
+        with sidecar_damage(self.path, STORE_FILE):
             store = None if all_copies else open_store(self.path)
             try:
-                return run_search(
-                    ix, text, limit=limit, offset=offset, options=options, stories=store
-                )
+                yield store
             finally:
                 if store is not None:
                     store.close()
@@ -281,44 +284,39 @@ class Index:
     def duplicates(self, min_size: int = 2) -> list[Story]:
         """Stories with at least `min_size` copies, largest first."""
         self._reading()
-        with sidecar_damage(self.path, STORE_FILE):
-            store = open_store(self.path)
-            if store is None:
-                return []
-            try:
-                return list(store.largest(min_size))
-            finally:
-                store.close()
+        with self._stories(all_copies=False) as store:
+            return [] if store is None else list(store.largest(min_size))
 
     def show(self, article: str, query: str | None = None) -> ArticleView:
         """The whole article `article` (its id, or the path of its file, absolute or
         relative to the current folder), with the words of `query` marked, and the other
         copies of its story."""
-        with self._articles() as ix:
+        with self._articles() as ix, self._stories(all_copies=False) as store:
             view = show_article(ix, article, query)
-            store = open_store(self.path)
-            if store is None:
-                return view
             article_id = view.article.id
-            try:
-                story = store.stories_of([article_id]).get(article_id)
-                copies = _other_copies(store, story, article_id) if story else ()
-            finally:
-                store.close()
+            story = store.stories_of([article_id]).get(article_id) if store else None
+            copies = _other_copies(store, story, article_id) if store and story else ()
         return replace(view, copies=copies)
 
-    def similar(self, article: str, limit: int = 10) -> Results:
+    def similar(self, article: str, limit: int = 10, all_copies: bool = False) -> Results:
         """The articles most like `article` (an id or a path, as `show` takes), by
-        more-like-this over body and headline."""
-        with self._articles() as ix:
-            return similar_articles(ix, article, limit=limit)
+        more-like-this over body and headline. Near-duplicates collapse as in `search`
+        (the article's own copies left out); `all_copies=True` shows every article."""
+        with self._articles() as ix, self._stories(all_copies) as store:
+            return similar_articles(ix, article, limit, stories=store)
 
     def quotes(
-        self, text: str, speaker: str | None = None, limit: int | None = 10, offset: int = 0
+        self,
+        text: str,
+        speaker: str | None = None,
+        limit: int | None = 10,
+        offset: int = 0,
+        all_copies: bool = False,
     ) -> QuoteResults:
-        """The quotations matching `text`, ranked, optionally only by `speaker`."""
-        with self._articles() as ix:
-            return search_quotes(ix, text, speaker, limit=limit, offset=offset)
+        """The quotations matching `text`, ranked, optionally only by `speaker`; a quote
+        that copies of one story repeat is listed once, unless `all_copies`."""
+        with self._articles() as ix, self._stories(all_copies) as store:
+            return search_quotes(ix, text, speaker, limit=limit, offset=offset, stories=store)
 
     def speakers(self, text: str | None = None, limit: int | None = 20) -> tuple[SpeakerCount, ...]:
         """Who is quoted most, over every article or about `text`."""
@@ -329,21 +327,8 @@ class Index:
         """Every match of `text` in ranked order, one at a time (for export), each with its
         story and the story's other copies as `search` gives them (every copy is listed
         in its own place too)."""
-        with self._articles(kept=False) as ix:
-            store = open_store(self.path)
-            try:
-                hits = iter_search(ix, text, options=options)
-                while batch := list(islice(hits, STORY_BATCH)):
-                    if store is None:
-                        yield from batch
-                        continue
-                    story_of = store.stories_of(hit.id for hit in batch)
-                    for hit in batch:
-                        story = story_of.get(hit.id, hit.id)
-                        yield replace(hit, story=story, copies=_other_copies(store, story, hit.id))
-            finally:
-                if store is not None:
-                    store.close()
+        with self._articles(kept=False) as ix, self._stories(all_copies=False) as store:
+            yield from iter_search(ix, text, options=options, stories=store)
 
     def run(self, topics: Iterable[Topic], limit: int = RUN_LIMIT) -> list[RunRow]:
         """Rank the best `limit` articles for every topic through one open searcher.
@@ -421,9 +406,15 @@ def _utc(value: int) -> datetime:
     return long_to_datetime(value).replace(tzinfo=timezone.utc)
 
 
-def story_fields(article: Article) -> tuple[bytes, str, str]:
-    """What the story store keeps of an article: signature, source and headline."""
-    return signature(article_text(article.headline, article.body)), article.source, article.headline
+def story_fields(article: Article) -> tuple[bytes, str, str, bytes]:
+    """What the story store keeps of an article: signature, source, headline and facts."""
+    sig = signature(article_text(article.headline, article.body))
+    return (
+        sig,
+        article.source,
+        article.headline,
+        facts(article.headline, article.body, article.date),
+    )
 
 
 def text_problem(article: Article) -> Problem | None:

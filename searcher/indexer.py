@@ -103,13 +103,13 @@ ProgressCallback = Callable[[Progress], None]
 class FileResult:
     """What a worker did with one file: its signature, the ids it indexed (and the number
     of each one's record in the file), its problems, and for each article indexed what the
-    story store keeps (id, text signature, source, headline)."""
+    story store keeps (id, text signature, source, headline, facts)."""
 
     file_id: str
     signature: FileSignature | None
     ids: tuple[str, ...]
     problems: tuple[Problem, ...]
-    stories: tuple[tuple[str, bytes, str, str], ...] = ()
+    stories: tuple[tuple[str, bytes, str, str, bytes], ...] = ()
     path: str = ""
     records: tuple[int, ...] = ()
 
@@ -600,8 +600,8 @@ def _update_stories(
         try:
             store.remove(removed)
             for result in results:
-                for article_id, sig, source, headline in result.stories:
-                    store.add(article_id, sig, source, headline)
+                for article_id, sig, source, headline, facts in result.stories:
+                    store.add(article_id, sig, source, headline, facts)
             store.commit()
         finally:
             store.close()

@@ -222,7 +222,10 @@ class Results:
 
     `facets` maps each requested facet to {label: articles} over all matches;
     `suggestion` is a corrected query when a word looks misspelt (else None);
-    `undated_excluded` counts matches dropped by a date filter for having no date.
+    `undated_excluded` counts matches dropped by a date filter for having no date;
+    `emptied_by` names the filters (`SearchOptions` fields: "sources", "since", ...) that
+    left none of the query's matches, when it has matches and no filtered one (each filter
+    that alone leaves none, else all of them); then there is no suggestion.
     """
 
     query: str
@@ -231,6 +234,7 @@ class Results:
     facets: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: _NO_FACETS)
     suggestion: str | None = None
     undated_excluded: int = 0
+    emptied_by: tuple[str, ...] = ()
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)

@@ -6,7 +6,8 @@ Quotes stay part of their article (the stored `quote_list`, the indexed `quotes`
 - `search_quotes()` finds the articles whose quotes match, then ranks each quote of those
   articles: the article's BM25F score on the quotes field, times the share of the query's
   words the quote itself contains. Quotes containing none are left out; `--speaker`
-  keeps the quotes whose speaker's name holds all the given words.
+  keeps the quotes whose speaker's name holds all the given words. A quote repeated by
+  copies of one story (see `stories`) is listed once, from its best-ranked copy.
 - `count_speakers()` counts quotations and articles per speaker, over the whole index or
   over the quotes matching a query.
 """
@@ -25,6 +26,7 @@ from searcher.models import QuoteHit, QuoteResults, Span, SpeakerCount
 from searcher.schema import weighting
 from searcher.search import Searchable, parse_field_query
 from searcher.spelling import expand_variants
+from searcher.stories import StoryStore
 
 
 def _name_words(name: str) -> set[str]:
@@ -42,11 +44,33 @@ def search_quotes(
     speaker: str | None = None,
     limit: int | None = 10,
     offset: int = 0,
+    stories: StoryStore | None = None,
 ) -> QuoteResults:
-    """The quotations matching `text` (by `speaker` when given), best first."""
+    """The quotations matching `text` (by `speaker` when given), best first; with
+    `stories`, a quote that copies of one story repeat once."""
     found = sorted(_matching_quotes(ix, text, speaker), key=lambda q: (-q.score, q.article_id))
+    if stories is not None:
+        found = _once_a_story(found, stories)
     end = None if limit is None else offset + limit
     return QuoteResults(query=text, total=len(found), quotes=tuple(found[offset:end]))
+
+
+def _once_a_story(quotes: list[QuoteHit], stories: StoryStore) -> list[QuoteHit]:
+    """`quotes` without the repeats of a quote (same words, same speaker) in other copies
+    of its article's story: the first one stays."""
+    story_of = stories.stories_of({q.article_id for q in quotes})
+    seen: set[tuple[str, str, str]] = set()
+    kept = []
+    for quote in quotes:
+        key = (
+            story_of.get(quote.article_id, quote.article_id),
+            " ".join(quote.text.lower().split()),
+            quote.speaker,
+        )
+        if key not in seen:
+            seen.add(key)
+            kept.append(quote)
+    return kept
 
 
 def _matching_quotes(ix: Searchable, text: str, speaker: str | None) -> Iterator[QuoteHit]:

@@ -143,12 +143,19 @@ def _where(article_id: str, path: str) -> str:
     return article_id if path in ("", article_id) else f"{article_id}  ({path})"
 
 
-def copies_line(copies: Sequence[Copy], shown: int = 4) -> str:
-    """ "Also in 3 other copies: Reuters, AP, ..." for a story's other articles."""
-    sources = list(dict.fromkeys(c.source or c.id for c in copies))
-    more = f" and {len(sources) - shown} more" if len(sources) > shown else ""
+def copies_line(copies: Sequence[Copy], shown: int = 3) -> str:
+    """ "Also in 2 other copies: “Rates rise” (AP, w/2), …" for a story's other articles."""
+    named = [_copy_name(c) for c in copies[:shown]]
+    more = f" and {len(copies) - shown} more" if len(copies) > shown else ""
     copies_count = plural(len(copies), "other copy", "other copies")
-    return f"Also in {copies_count}: {', '.join(sources[:shown])}{more}"
+    return f"Also in {copies_count}: {', '.join(named)}{more}"
+
+
+def _copy_name(copy: Copy) -> str:
+    """A copy as its headline, then its source and id (or its id, then its source)."""
+    if not copy.headline:
+        return f"{copy.id} ({copy.source})" if copy.source else copy.id
+    return f"“{copy.headline}” ({', '.join(filter(None, (copy.source, copy.id)))})"
 
 
 def results_heading(results: Results) -> Text:
@@ -194,9 +201,25 @@ def result_notes(results: Results) -> list[str]:
     lines = []
     if results.undated_excluded:
         lines.append(undated_note(results.undated_excluded))
+    if results.emptied_by:
+        lines.append(filters_note(results.emptied_by))
     if results.suggestion:
         lines.append(f"Did you mean: {clean(results.suggestion)}")
     return lines
+
+
+_FILTER_FLAGS = {"sources": "--source", "authors": "--author", "countries": "--country"}
+_FILTER_FLAGS |= {"languages": "--language", "sections": "--section"}
+_FILTER_FLAGS |= {"since": "--since", "until": "--until"}
+
+
+def filters_note(filters: Sequence[str]) -> str:
+    """Says that the query matches articles but the filters `filters` (`Results.emptied_by`)
+    left none."""
+    flags = " and ".join(
+        _FILTER_FLAGS.get(name, name.replace("meta:", "--meta ", 1)) for name in filters
+    )
+    return f"The query matches articles, but none of them passes {flags}."
 
 
 def undated_note(count: int) -> str:

@@ -21,7 +21,7 @@ Parts:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -30,14 +30,13 @@ from typing import Any, Protocol, cast
 
 from whoosh import qparser, query, scoring
 from whoosh.qparser import syntax
-from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
 from searcher.docsets import Postings, matching_docs
 from searcher.errors import FilterError
 from searcher.facets import check_facets, count_facets
-from searcher.filters import date_query, filter_query
-from searcher.models import Copy, Hit, Results, SearchOptions
+from searcher.filters import date_query, filter_query, named_filters
+from searcher.models import Hit, Results, SearchOptions
 from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
 from searcher.querycheck import FuzzyTerms, MoreFields, PlusMinus, QueryChecks, check_syntax
 from searcher.schema import (
@@ -235,14 +234,20 @@ def run_search(
         postings = Postings(searcher)
         # Every strict match is a loose match too.
         loose = plan.loose or plan.strict
-        found = _narrow(matching_docs(searcher, loose, postings), plan.filtered)
+        unfiltered = matching_docs(searcher, loose, postings)
+        found = _narrow(unfiltered, plan.filtered)
         matched = _narrow(found, plan.dated)
         if stories is None:
             ranked = _ranked(searcher, plan, wanted, options.sort, postings)
             page = [("", docnum, score) for docnum, score in islice(ranked, offset, wanted)]
         else:
-            page = _collapsed(searcher, plan, options.sort, stories, wanted, len(matched), postings)
-            page = page[offset:wanted]
+            page = collapse(
+                searcher,
+                lambda depth: list(_ranked(searcher, plan, depth, options.sort, postings)),
+                stories,
+                wanted,
+                len(matched),
+            )[offset:wanted]
         marked = marked_terms(plan.strict)
         characters = body_characters(
             searcher, [docnum for _, docnum, _ in page], body_marks(marked).terms
@@ -250,12 +255,13 @@ def run_search(
         hits = []
         for rank, (story, docnum, score) in enumerate(page, start=offset + 1):
             hit = hit_at(searcher, rank, docnum, score, marked, characters[docnum])
-            if stories is not None:
-                hit = replace(hit, story=story, copies=_copies(stories, story, hit.id))
-            hits.append(hit)
+            hits.append(
+                hit if stories is None else with_copies(searcher, hit, stories, story, matched)
+            )
         facets = count_facets(searcher, matched, options.facets) if options.facets else {}
         undated = _undated(searcher, found) if plan.dated is not None else 0
-        suggestion = suggest(searcher.reader(), text, matched=bool(matched))
+        emptied_by = _emptying(searcher, unfiltered, options) if unfiltered and not matched else ()
+        suggestion = None if emptied_by else suggest(postings, text, matched=bool(unfiltered))
     return Results(
         query=text,
         total=len(matched),
@@ -263,20 +269,29 @@ def run_search(
         facets=facets,
         suggestion=suggestion,
         undated_excluded=undated,
+        emptied_by=emptied_by,
     )
 
 
-def _collapsed(
+def _emptying(searcher: Searcher, found: set[int], options: SearchOptions) -> tuple[str, ...]:
+    """The filters of `options` that leave none of `found`: each that does alone, else
+    all of them (they do together)."""
+    named = named_filters(options)
+    alone = tuple(name for name, q in named.items() if not found & set(searcher.docs_for_query(q)))
+    return alone or tuple(named)
+
+
+def collapse(
     searcher: Searcher,
-    plan: _Plan,
-    sort: str,
+    rank: Callable[[int | None], Sequence[Ranked]],
     stories: StoryStore,
     wanted: int | None,
     total: int,
-    postings: Postings,
+    leave_out: str = "",
 ) -> list[tuple[str, int, float]]:
     """(story, document number, score) of the best-ranked copy of each of the first
-    `wanted` stories, in ranked order.
+    `wanted` stories, in ranked order, the story `leave_out` left out. `rank(depth)` ranks
+    the best `depth` of the `total` matches (all with None).
 
     The ranking is deepened until it holds `wanted` stories or every match; only the
     stored ids of the ranked documents are read, so dropped copies cost no snippets.
@@ -286,44 +301,81 @@ def _collapsed(
     seen = 0
     chunk = COLLAPSE_CHUNK if wanted is None else wanted + COLLAPSE_SPARE
     while True:
-        ranked = list(_ranked(searcher, plan, depth, sort, postings))
+        ranked = rank(depth)
         # A date order ranks every match at once: read ids only until the page is full.
         while seen < len(ranked) and (wanted is None or len(kept) < wanted):
             fresh = ranked[seen : seen + chunk]
             ids = [searcher.reader().stored_fields(docnum)["id"] for docnum, _ in fresh]
             story_of = stories.stories_of(ids)
             for found, article_id in zip(fresh, ids, strict=True):
-                kept.setdefault(story_of.get(article_id, article_id), found)
+                story = story_of.get(article_id, article_id)
+                if story != leave_out:
+                    kept.setdefault(story, found)
             seen += len(fresh)
         if wanted is None or depth is None or len(kept) >= wanted:
             break
         if len(ranked) < depth or len(ranked) >= total:  # every match ranked
             break
         depth *= 4
-    return [(story, docnum, score) for story, (docnum, score) in kept.items()]
+    return [(story, docnum, score) for story, (docnum, score) in kept.items()][:wanted]
 
 
-def _copies(stories: StoryStore, story: str, article_id: str) -> tuple[Copy, ...]:
-    """The other copies of the story of `article_id`."""
-    return tuple(c for c in stories.story(story).copies if c.id != article_id)
+def with_copies(
+    searcher: Searcher, hit: Hit, stories: StoryStore, story: str, matched: set[int]
+) -> Hit:
+    """`hit` as the best copy of `story`, listing the story's other copies among the
+    `matched` documents: a copy that the query or the filters leave out is no result,
+    so not listed."""
+    copies = tuple(
+        c
+        for c in stories.story(story).copies
+        if c.id != hit.id and searcher.document_number(id=c.id) in matched
+    )
+    return replace(hit, story=story, copies=copies)
 
 
-def iter_search(ix: Searchable, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
+def story_documents(searcher: Searcher, stories: StoryStore, article_id: str) -> set[int]:
+    """The documents of every copy in the story of `article_id`."""
+    story = stories.stories_of([article_id]).get(article_id, article_id)
+    found = (searcher.document_number(id=c.id) for c in stories.story(story).copies)
+    return {docnum for docnum in found if docnum is not None}
+
+
+def iter_search(
+    ix: Searchable,
+    text: str,
+    options: SearchOptions | None = None,
+    stories: StoryStore | None = None,
+) -> Iterator[Hit]:
     """Every match of `text` in `run_search`'s order, each `Hit` copied out as it is
     reached while the index stays open: memory holds the ranked document numbers and the
-    snippet offsets of `EXPORT_BATCH` hits (read together), not the hits."""
+    snippet offsets of `EXPORT_BATCH` hits (read together), not the hits. With `stories`,
+    each hit names its story and the story's other copies among the matches (which are
+    listed in their own places too)."""
     options = _checked(options or SearchOptions())
     with ix.searcher(weighting=_weighting(options)) as searcher:
         plan = _plan(searcher, text, options)
         marked = marked_terms(plan.strict)
-        ranked = _ranked(searcher, plan, None, options.sort, Postings(searcher))
+        postings = Postings(searcher)
+        ranked = _ranked(searcher, plan, None, options.sort, postings)
+        matched: set[int] = set()
+        if stories is not None:
+            matched = matching_docs(searcher, plan.loose or plan.strict, postings)
+            matched = _narrow(_narrow(matched, plan.filtered), plan.dated)
         rank = 0
         while batch := list(islice(ranked, EXPORT_BATCH)):
             docnums = [docnum for docnum, _ in batch]
             characters = body_characters(searcher, docnums, body_marks(marked).terms)
+            hits = []
             for docnum, score in batch:
                 rank += 1
-                yield hit_at(searcher, rank, docnum, score, marked, characters[docnum])
+                hits.append(hit_at(searcher, rank, docnum, score, marked, characters[docnum]))
+            if stories is None:
+                yield from hits
+                continue
+            story_of = stories.stories_of(hit.id for hit in hits)
+            for hit in hits:
+                yield with_copies(searcher, hit, stories, story_of.get(hit.id, hit.id), matched)
 
 
 def _checked(options: SearchOptions) -> SearchOptions:
@@ -451,12 +503,6 @@ def _undated(searcher: Searcher, docs: set[int]) -> int:
     """How many of `docs` have no date."""
     dates = date_column(searcher.reader())
     return sum(1 for docnum in docs if dates[docnum] == UNDATED)
-
-
-def to_hit(rank: int, hit: WhooshHit) -> Hit:
-    """A ranked `Hit` copied out of a Whoosh hit, with its snippets."""
-    score = float(hit.score or 0.0)
-    return hit_at(hit.searcher, rank, hit.docnum, score, marked_terms(hit.results.q))
 
 
 def hit_at(

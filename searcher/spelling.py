@@ -13,8 +13,11 @@ against stems would miss or mangle words, so:
   `protestrs~` finds "protesters", whose stem "protest" then finds protests, protested
   and protesters.
 - `suggest()` proposes a corrected query: each word the index does not know (or, when the
-  query found nothing, a word with a far more common close neighbour) is replaced by its
-  most frequent neighbour within two edits.
+  query found nothing, a word with a far more common close neighbour) is replaced by the
+  neighbour within one edit (else two) that makes the query match most: the one found in
+  the most articles together with all the other words of the query, then with each of
+  them, then alone. So "tony blare iraq" becomes "tony blair iraq", not the more common
+  "blame".
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from whoosh import query
 from whoosh.qparser import FuzzyTermPlugin, PrefixPlugin, WildcardPlugin
 
 from searcher.analysis import STOP_WORDS, fold, name_analyzer
+from searcher.docsets import Postings
 from searcher.schema import FIELD_WEIGHTS
 from searcher.stemtable import Vocabulary, vocabulary
 
@@ -34,6 +38,7 @@ MAX_VARIANTS = 64  # the most frequent stems a fuzzy or wildcard term expands to
 MIN_WORD = 3  # shorter words are never corrected
 COMMONER = 10  # a known word is corrected (when nothing matched) only to a word this much commoner
 MAX_LOOKUPS = 3  # words of one query whose neighbours are looked for (each costs ~50 ms)
+MAX_CANDIDATES = 10  # the most frequent words at each edit distance weighed as corrections
 
 _VARIANT_NODES = (
     FuzzyTermPlugin.FuzzyTermNode,
@@ -114,51 +119,93 @@ def _live_frequency(reader: Any, field: str, stemmed: str) -> int:
     return count
 
 
-def _neighbour(reader: Any, words: Vocabulary, word: str) -> tuple[str, int] | None:
-    """The most frequent indexed word within one edit of `word`, else within two."""
+def _neighbour(
+    postings: Postings, words: Vocabulary, word: str, beside: list[set[int]]
+) -> tuple[str, int] | None:
+    """The indexed word close to `word` that makes the query match most, with its
+    frequency: found in the most articles together with all the other words (`beside`:
+    the articles holding each), then with each of them; then the closest, then the most
+    frequent. Close is one edit, or two for a word with the same first letter (or any,
+    when nothing is one edit away). Without other words, the most frequent word one edit
+    away, else two."""
+    reader = postings.searcher.reader()
+    candidates: dict[str, tuple[int, int]] = {}  # word: (edits, frequency)
     for distance in (1, 2):
+        prefix = 1 if distance == 2 and candidates else 0  # a first-letter slip is rare
         counted = {
             other: _frequency(reader, words, other)
-            for other in words.within(word, distance)
-            if other != word
+            for other in words.within(word, distance, prefix)
+            if other != word and other not in candidates
         }
-        found = sorted(other for other, n in counted.items() if n)
-        if found:
-            best = max(found, key=counted.__getitem__)
-            return best, counted[best]
-    return None
+        commonest = sorted((o for o, n in counted.items() if n), key=lambda o: -counted[o])
+        candidates |= {o: (distance, counted[o]) for o in commonest[:MAX_CANDIDATES]}
+        if candidates and not beside:
+            break
+    if not candidates:
+        return None
+
+    def rank(candidate: str) -> tuple[int, int, int, int, str]:
+        distance, frequency = candidates[candidate]
+        holding = _articles(postings, words, candidate) if beside else set()
+        together = len(holding.intersection(*beside)) if beside else 0
+        pairs = sum(len(holding & other) for other in beside)
+        return -together, -pairs, distance, -frequency, candidate
+
+    best = min(candidates, key=rank)
+    return best, candidates[best][1]
 
 
-def suggest(reader: Any, text: str, matched: bool) -> str | None:
+def _articles(postings: Postings, words: Vocabulary, word: str) -> set[int]:
+    """The articles holding `word` (its stem) in a prose field."""
+    stemmed = words.stem(word)
+    found: set[int] = set()
+    for field in FIELD_WEIGHTS if stemmed is not None else ():
+        found.update(postings.weights(field, stemmed))
+    return found
+
+
+def suggest(postings: Postings, text: str, matched: bool) -> str | None:
     """A corrected form of the query `text`, or None when no word needs correcting (or
-    outside `stemtable.known_stems`, which makes the index's word list active)."""
+    outside `stemtable.known_stems`, which makes the index's word list active).
+    `matched`: whether the query found anything, filters aside. `postings` reads the
+    index (and keeps what the search read)."""
     words = vocabulary()
     if words is None:
         return None
-    corrected = text
+    reader = postings.searcher.reader()
     # Whoosh reuses one Token object: copy each token's values before the next.
-    tokens = [(t.text, t.startchar, t.endchar) for t in name_analyzer()(text, chars=True)]
-    lookups = 0
-    for word, start, end in reversed(tokens):
+    tokens = [
+        (word, start, end)
+        for word, start, end in (
+            (t.text, t.startchar, t.endchar) for t in name_analyzer()(text, chars=True)
+        )
+        if _is_plain_word(text, word, start, end)
+    ]
+    known = {word: _frequency(reader, words, word) for word, _, _ in tokens}
+    doubtful = [token for token in reversed(tokens) if not (known[token[0]] and matched)]
+    if not doubtful:
+        return None
+    holding = {word: _articles(postings, words, word) for word, n in known.items() if n}
+    corrected = text
+    for word, start, end in doubtful[:MAX_LOOKUPS]:
+        beside = [articles for other, articles in holding.items() if other != word]
+        neighbour = _neighbour(postings, words, word, beside)
+        if neighbour is None or neighbour[1] < max(1, known[word] * COMMONER):
+            continue
         original = text[start:end]
-        if (
-            original in _OPERATORS
-            or _SYNTAX_AFTER.match(text[end : end + 1])
-            or _SYNTAX_BEFORE.match(text[start - 1 : start])
-            or len(word) < MIN_WORD
-            or word in STOP_WORDS
-            or not word.isalpha()
-        ):
-            continue
-        known = _frequency(reader, words, word)
-        if known and matched:
-            continue
-        if lookups == MAX_LOOKUPS:
-            break
-        lookups += 1
-        neighbour = _neighbour(reader, words, word)
-        if neighbour is None or neighbour[1] < max(1, known * COMMONER):
-            continue
         replacement = neighbour[0].capitalize() if original[:1].isupper() else neighbour[0]
         corrected = corrected[:start] + replacement + corrected[end:]
     return corrected if corrected != text else None
+
+
+def _is_plain_word(text: str, word: str, start: int, end: int) -> bool:
+    """True for a word of `text` that suggestions may correct: no operator, field name,
+    field value, wildcard or fuzzy term, stop word or short word."""
+    return not (
+        text[start:end] in _OPERATORS
+        or _SYNTAX_AFTER.match(text[end : end + 1])
+        or _SYNTAX_BEFORE.match(text[start - 1 : start])
+        or len(word) < MIN_WORD
+        or word in STOP_WORDS
+        or not word.isalpha()
+    )

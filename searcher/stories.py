@@ -11,14 +11,26 @@ Parts:
   MinHash library would bring numpy and scipy, and with scipy installed `import nltk`
   takes 0.9 s instead of 0.2 s.
 - `similarity()`: the estimated Jaccard similarity of two signatures.
+- `facts()`: what tells formulaic wire notices apart, which share most of their words
+  but not their facts: the article's names (capitalised words that do not start a
+  sentence; every word of a headline in capitals), figures (numbers, also spelt out: "six
+  cts"; "16-1/2" is "16.5"), dates ("March 20"), company codes ("<HDL>") and day of
+  publication. `facts_agree()` holds two articles to be copies only when they were
+  published within `STORY_DAYS` of each other and most of the names of the one with
+  fewer names are the other's too, and so for figures, dates and codes: a copy cut short
+  or with words changed keeps its original's facts, while the dividend notices of 33
+  companies ("Qtly div 20 cts vs 20 cts prior, Pay April 10, Record March 20") differ in
+  the company, the amount or the dates, and a livestock report of another day in its
+  figures. Each fact is a 32-bit value whose three lowest bits tell its kind.
 - `StoryStore`: a SQLite file in the index folder. Locality-sensitive hashing (`BANDS`
   bands of `ROWS` values) finds the candidates for a new signature; the article joins the
-  story of its most similar candidate when the similarity reaches `THRESHOLD`, or starts a
-  story of its own. Adding articles never re-reads the rest of the index. A band value is
-  kept once per story (for the first article that had it), so however many copies a story
-  has, a new article is compared with at most `BANDS` candidates per story it touches.
+  story of its most similar candidate when the similarity reaches `THRESHOLD` and their
+  facts agree, or starts a story of its own. Adding articles never re-reads the rest of
+  the index. A band value is kept once per story (for the first article that had it), so
+  however many copies a story has, a new article is compared with at most `BANDS`
+  candidates per story it touches.
   Articles are numbered inside the store, and band rows and story references hold those
-  numbers (32-bit band keys, 512-byte signatures): about 1 KB an article.
+  numbers (32-bit band keys, 512-byte signatures, 4 bytes a fact): about 1.6 KB an article.
 
 The story of an article is named by the id of the article that started it.
 """
@@ -30,12 +42,14 @@ import re
 import sqlite3
 from array import array
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from hashlib import blake2b
 from itertools import repeat
 from operator import and_, eq, rshift
 from pathlib import Path
 from zlib import crc32
 
+from searcher.analysis import STOP_WORDS
 from searcher.errors import IndexOutdatedError
 from searcher.models import Copy, Story
 from searcher.sidecars import connect_read_only, has_table
@@ -44,14 +58,38 @@ SHINGLE_WORDS = 3
 NUM_HASHES = 128
 BANDS, ROWS = 42, 3  # 126 of the 128 values; candidates at similarity 0.3 are found 2 times in 3
 THRESHOLD = 0.3  # measured: bench/DEDUP.md
+# Copies agree in their facts (measured: bench/DEDUP.md): of the names, the figures, the
+# dates and the company codes of the article with fewer, at least these shares are the
+# other's too,
+NAMES_AGREE, FIGURES_AGREE, DATES_AGREE, CODES_AGREE = 0.7, 0.75, 0.75, 0.5
+STORY_DAYS = 3  # and they were published at most this many days apart.
 STORE_FILE = "stories.sqlite"
-STORE_VERSION = 2  # SQLite's user_version of the store's current layout
+STORE_VERSION = 3  # SQLite's user_version of the store's current layout
 
 _BIN_BITS = 7  # NUM_HASHES == 1 << _BIN_BITS
 _VALUE_BITS = 25  # a bin keeps 25 bits of a 32-bit shingle hash; a rotation adds 7 more
 _EMPTY = 1 << 32
 _BAND_BYTES = ROWS * 4
 _WORD = re.compile(r"\w+")
+# Sentence ends, acronyms ("U.S."), figures ("7-1/2", "300,000", "3RD"), then words.
+_FACT_TOKEN = re.compile(r"[.!?\n]|(?:[^\W\d_]\.){2,}(?!\w)|\d(?:[\d,.:/-]*\d)?\w*|\w+(?:['’]\w+)*")
+_FRACTION = re.compile(r"(?:(\d+)-)?(\d+)/(2|4|8|16|32|64)")
+# A company's stock symbol or name as wires mark it ("<HDL>", "<UBTC.O>", "<Qintex Ltd>").
+_MARKED_CODE = re.compile(r"<([^<>\n]{1,40})>")
+_EXCHANGE = re.compile(r"\.[A-Z]{1,2}$")
+_NUMBER_LIST = """zero one two three four five six seven eight nine ten eleven twelve thirteen
+fourteen fifteen sixteen seventeen eighteen nineteen twenty"""
+_NUMBER_WORDS = {word: str(number) for number, word in enumerate(_NUMBER_LIST.split())}
+_MONTH_LIST = (
+    "january february march april may june july august september october november december"
+)
+_MONTHS = {name: full[:3] for full in _MONTH_LIST.split() for name in (full, full[:3])}
+_MONTHS["sept"] = "sep"
+_DAYS = frozenset(str(day) for day in range(1, 32))
+# The lowest bits of a fact tell its kind; a publication day is stored as it is.
+_KIND_BITS = 3
+_KIND_MASK = (1 << _KIND_BITS) - 1
+_NAME, _FIGURE, _DATE, _CODE, _PUBLISHED = range(5)
 _WORD_CACHE_SIZE = 200_000  # about 30 MB
 _word_hashes: dict[str, bytes] = {}
 
@@ -119,7 +157,116 @@ def similarity(a: bytes, b: bytes) -> float:
     return sum(map(eq, array("I", a), array("I", b))) / NUM_HASHES
 
 
-def _band_keys(sig: bytes) -> list[int]:
+def facts(headline: str, body: str, published: datetime | None = None) -> bytes:
+    """The names, figures and dates of an article (of its headline alone when it has no
+    body) and its day of publication, as sorted 32-bit values: see `facts_agree()`."""
+    found = _text_facts(headline, _is_capitalised(headline))
+    if body.strip():
+        found |= _text_facts(body, every_capital=False)
+    if published is not None:
+        found.add(published.toordinal() << _KIND_BITS | _PUBLISHED)
+    return array("I", sorted(found)).tobytes()
+
+
+def _is_capitalised(headline: str) -> bool:
+    """True for a headline in capitals or title case, where case marks no names."""
+    initials = [word[0] for word in _WORD.findall(headline) if not word[0].isdigit()]
+    return sum(map(str.isupper, initials)) * 2 > len(initials)
+
+
+def _text_facts(text: str, every_capital: bool) -> set[int]:
+    """The facts of `text`: figures; names, that is capitalised words that do not start a
+    sentence (with `every_capital`, every capitalised word), stop words never; dates, a
+    capitalised month beside a day ("March 20", "20 March"); and company codes ("<HDL>",
+    whose words are names too)."""
+    found = {
+        _fact(_EXCHANGE.sub("", " ".join(code.upper().split())), _CODE)
+        for code in _MARKED_CODE.findall(text)
+    }
+    names: set[str] = set()
+    figures: set[str] = set()
+    dates: set[str] = set()
+    starts = True  # the next word starts a sentence
+    month = day = ""  # the previous word, if it was a month or a day
+    for token in _FACT_TOKEN.findall(text):
+        first = token[0]
+        if first.islower() and token not in _NUMBER_WORDS:  # most words: no fact
+            starts, month, day = False, "", ""
+            continue
+        if first in ".!?\n":
+            starts, month, day = True, "", ""
+            continue
+        this_month = ""
+        if first.isdigit():
+            figure: str | None = _figure(token)
+        else:
+            lowered = token.lower()
+            figure = _NUMBER_WORDS.get(lowered)
+            if figure is None and first.isupper():
+                name = lowered.removesuffix("'s").removesuffix("’s")
+                this_month = _MONTHS.get(name, "")
+                if every_capital or not starts:
+                    names.add(name)
+        this_day = ""
+        if figure is not None:
+            figures.add(figure)
+            this_day = figure if figure in _DAYS else ""
+        if (this_month and day) or (month and this_day):
+            dates.add(f"{this_month or month} {day or this_day}")
+        starts, month, day = False, this_month, this_day
+    for kind, values in ((_NAME, names - STOP_WORDS), (_FIGURE, figures), (_DATE, dates)):
+        found.update(_fact(value, kind) for value in values)
+    return found
+
+
+def _figure(token: str) -> str:
+    """A figure as its value reads, whatever the notation: "16-1/2" and "16.5" alike."""
+    fraction = _FRACTION.fullmatch(token) if "/" in token else None
+    if fraction is None:
+        return token.lower().replace(",", "")
+    whole, numerator, denominator = (int(part or 0) for part in fraction.groups())
+    return f"{whole + numerator / denominator:g}"
+
+
+def _fact(text: str, kind: int) -> int:
+    return crc32(text.encode()) >> _KIND_BITS << _KIND_BITS | kind
+
+
+def facts_agree(a: bytes, b: bytes) -> bool:
+    """True when the facts of two articles allow them to be copies: they were published
+    at most `STORY_DAYS` apart, and of the names of the one with fewer names, at least
+    the share `NAMES_AGREE` are the other's too, and so for figures and dates. A kind of
+    fact that either article lacks is no evidence either way."""
+    mine, theirs = _by_kind(a), _by_kind(b)
+    published = mine.pop(_PUBLISHED, set()), theirs.pop(_PUBLISHED, set())
+    if all(published):
+        days = [day >> _KIND_BITS for day in (*published[0], *published[1])]
+        if abs(days[0] - days[1]) > STORY_DAYS:
+            return False
+    for kind, least in _AGREEMENT:
+        first, second = mine.get(kind, set()), theirs.get(kind, set())
+        fewer = min(len(first), len(second))
+        if fewer and len(first & second) < least * fewer:
+            return False
+    return True
+
+
+_AGREEMENT = (
+    (_NAME, NAMES_AGREE),
+    (_FIGURE, FIGURES_AGREE),
+    (_DATE, DATES_AGREE),
+    (_CODE, CODES_AGREE),
+)
+
+
+def _by_kind(packed: bytes) -> dict[int, set[int]]:
+    kinds: dict[int, set[int]] = {}
+    for value in array("I", packed):
+        kinds.setdefault(value & _KIND_MASK, set()).add(value)
+    return kinds
+
+
+def band_keys(sig: bytes) -> list[int]:
     """The signed 32-bit key of each band (a CRC seeded with the band's number)."""
     keys = (crc32(sig[i * _BAND_BYTES : (i + 1) * _BAND_BYTES], i) for i in range(BANDS))
     return [key - (1 << 32) if key >= 1 << 31 else key for key in keys]
@@ -145,59 +292,64 @@ class StoryStore:
         self.threshold = threshold
         path = Path(folder) / STORE_FILE
         self._db = reading or sqlite3.connect(path, isolation_level="DEFERRED")
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if (
-            version != STORE_VERSION
-            and self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles'").fetchone()
-        ):
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != STORE_VERSION:
+            self._create(path)
+
+    def _create(self, path: Path) -> None:
+        """Lay out a new store (a store of an older layout raises `IndexOutdatedError`).
+        An open store of the current layout writes nothing, so queries stay read-only."""
+        if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles'").fetchone():
             self._db.close()
             raise IndexOutdatedError(
                 f"The story store {path} was built by an older version",
                 hint="Rebuild the index: search index PATH --rebuild [--index DIR]",
             )
-        if reading is not None:
-            return
         self._db.executescript(
             f"""
             PRAGMA journal_mode = WAL;
-            BEGIN;  -- a reader sees every table or none
-            PRAGMA user_version = {STORE_VERSION};
+            BEGIN;
             CREATE TABLE IF NOT EXISTS articles (
                 num INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
-                story INTEGER NOT NULL, source TEXT, headline TEXT, signature BLOB);
+                story INTEGER NOT NULL, source TEXT, headline TEXT, signature BLOB,
+                facts BLOB);
             CREATE INDEX IF NOT EXISTS articles_story ON articles (story);
             CREATE TABLE IF NOT EXISTS bands (
                 key INTEGER NOT NULL, story INTEGER NOT NULL, num INTEGER NOT NULL,
                 PRIMARY KEY (key, story)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS orphans (
                 story INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+            PRAGMA user_version = {STORE_VERSION};
             COMMIT;
             """
         )
 
-    def add(self, id: str, sig: bytes, source: str = "", headline: str = "") -> str:
-        """Record an article (replacing an earlier version) and return its story."""
+    def add(
+        self, id: str, sig: bytes, source: str = "", headline: str = "", facts: bytes = b""
+    ) -> str:
+        """Record an article (replacing an earlier version) and return its story: that of
+        its most similar candidate whose facts agree with `facts` (see `facts()`)."""
         self.remove([id])
         story: int | None = None
-        keys = _band_keys(sig) if sig else []
+        keys = band_keys(sig) if sig else []
         if keys:
             marks = ",".join("?" * len(keys))
             rows = self._db.execute(
-                "SELECT DISTINCT a.story, a.signature FROM bands b "
+                "SELECT DISTINCT a.story, a.signature, a.facts FROM bands b "
                 f"JOIN articles a ON a.num = b.num WHERE b.key IN ({marks})",
                 keys,
             ).fetchall()
             best = 0.0
-            for other_story, other_sig in rows:
+            for other_story, other_sig, other_facts in rows:
                 score = similarity(sig, other_sig)
-                if score >= self.threshold and score > best:
+                if score >= self.threshold and score > best and facts_agree(facts, other_facts):
                     best, story = score, other_story
         if story is None:  # a story of its own, or back in the one it once started
             row = self._db.execute("SELECT story FROM orphans WHERE name = ?", (id,)).fetchone()
             story = row[0] if row else None
         num: int = self._db.execute(
-            "INSERT INTO articles (id, story, source, headline, signature) VALUES (?, ?, ?, ?, ?)",
-            (id, story or 0, source, headline, sig),
+            "INSERT INTO articles (id, story, source, headline, signature, facts) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (id, story or 0, source, headline, sig, facts),
         ).lastrowid  # type: ignore[assignment]
         if story is None:
             story = num
@@ -219,7 +371,7 @@ class StoryStore:
             if sig:
                 self._db.executemany(
                     "DELETE FROM bands WHERE key = ? AND story = ? AND num = ?",
-                    ((key, story, num) for key in _band_keys(sig)),
+                    ((key, story, num) for key in band_keys(sig)),
                 )
             self._db.execute("DELETE FROM articles WHERE num = ?", (num,))
             members = self._db.execute(

@@ -63,3 +63,37 @@ def test_similar_finds_the_articles_on_the_same_story_not_itself(make_index) -> 
     assert results.hits[0].id == "t/b"
     assert "t/a" not in {hit.id for hit in results}
     assert results.total == len(results)
+
+
+VOLCANO = (
+    "Lava and ash from the volcano in the south of Iceland closed airports across the "
+    "island on Tuesday, and thousands of travellers were stranded as airlines cancelled "
+    "flights. Scientists said the eruption could go on for weeks."
+)
+ASH = (
+    "The ash cloud from the Icelandic volcano drifted over Norway and Scotland, where "
+    "airports shut on Wednesday; air traffic controllers expect the cloud to reach the "
+    "Netherlands by the evening, and airlines warned of further cancellations."
+)
+
+
+def test_similar_collapses_copies_and_leaves_out_the_articles_own(tmp_path) -> None:
+    ix = Index(tmp_path / "ix")
+    ix.add(
+        [
+            Article(id="v/1", source="Reuters", headline="Volcano erupts in Iceland", body=VOLCANO),
+            Article(id="v/2", source="AP", headline="Iceland eruption", body=VOLCANO),
+            Article(id="a/1", source="Reuters", headline="Ash cloud spreads", body=ASH),
+            Article(id="a/2", source="AFP", headline="Ash over Norway", body=ASH),
+            Article(id="a/3", source="BBC", headline="Ash cloud grows", body=ASH[:-60]),
+            Article(id="x/1", headline="Budget vote", body="Parliament delayed the budget."),
+        ]
+    )
+    results = ix.similar("v/1")
+    first = results.hits[0]
+    assert first.story == "a/1" and [hit.story for hit in results].count("a/1") == 1
+    assert sorted([first.id, *(c.id for c in first.copies)]) == ["a/1", "a/2", "a/3"]
+    assert "v/2" not in {hit.id for hit in results}  # the article's own copy
+    assert len(ix.similar("v/1", limit=1).hits) == 1
+    everything = ix.similar("v/1", all_copies=True)
+    assert {"v/2", "a/1", "a/2", "a/3"} <= {hit.id for hit in everything}

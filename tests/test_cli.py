@@ -142,6 +142,17 @@ def test_query_table_shows_facets_suggestion_and_undated_note(newsroom_dir: Path
     assert "Did you mean: Kazakhstan" in run(newsroom_dir, "query", "Kazakstan").stderr
 
 
+def test_a_note_names_the_filters_that_left_no_match(newsroom_dir: Path) -> None:
+    result = run(newsroom_dir, "query", "corruption", "--since", "2030", "--source", "reuters")
+    assert result.exit_code == 0
+    assert "No articles match 'corruption'." in result.output
+    assert "The query matches articles, but none of them passes --since." in result.output
+    assert "Did you mean" not in result.output
+    as_json = run(newsroom_dir, "query", "corruption", "--since", "2030", "--json")
+    assert json.loads(as_json.stdout)["suggestion"] is None
+    assert "none of them passes --since" in as_json.stderr
+
+
 def test_filters_sort_and_paging_options(newsroom_dir: Path) -> None:
     args = ["query", "oil OR protests", "--json", "--sort", "newest", "--limit", "2"]
     doc = json.loads(run(newsroom_dir, *args, "--offset", "1").output)

@@ -45,9 +45,9 @@ def write_corpus(folder: Path) -> None:
     records = [
         {
             "id": f"r{n}",
-            "title": f"Record {n} on oil",
-            "text": " ".join(f"copy{n // 2}w{k}" for k in range(30)),  # two copies of each
-            "date": f"2022-0{1 + n % 9}-15" if n % 2 else None,
+            "title": f"Record {n // 2} on oil",  # two copies of each record
+            "text": " ".join(f"copy{n // 2}w{k}" for k in range(30)),
+            "date": f"2022-0{1 + n // 2}-15" if n // 2 % 2 else None,
             "source": "Reuters" if n % 3 else None,
             "author": "Ann Lee" if n % 4 else None,
         }
@@ -83,8 +83,12 @@ def index(built: Path, tmp_path: Path) -> Path:
 
 
 def answers(ix: Index) -> tuple[int, int, int]:
-    """What the queries of these tests see: matches, stories and articles."""
+    """What the queries of these tests see: matches, stories with copies, and articles."""
     return ix.search("oil", limit=None).total, len(ix.duplicates()), ix.stats().articles
+
+
+def test_the_test_index_has_segments_and_copies(built: Path) -> None:
+    assert answers(Index(built)) == (ARTICLES, 4, ARTICLES)
 
 
 def leftovers(folder: Path) -> set[str]:
@@ -134,7 +138,7 @@ def test_an_index_on_a_read_only_disk_answers_every_query(index: Path, tmp_path:
         ix = Index(view)
         assert answers(ix) == expected
         assert ix.show("news/a001.txt", "oil").article.headline == "Story 1 headline"
-        assert ix.similar("news/feed.jsonl#r0").hits[0].id == "news/feed.jsonl#r1"
+        assert ix.similar("news/feed.jsonl#r0", all_copies=True).hits[0].id.endswith("#r1")
         assert ix.search("pric*").total > 0 and ix.search("marekt~").total > 0
         assert ix.quotes("oil").total == 0 and ix.speakers() == ()
         with pytest.raises(IndexReadOnlyError, match="cannot be written"):
@@ -334,7 +338,7 @@ def test_on_a_real_full_disk_indexing_says_so_and_queries_still_work(
         _fill(disk)
         fresh = Index(disk / "ix")
         assert fresh.search("oil", limit=None).total == expected
-        assert fresh.show("news/feed.jsonl#r1").article.headline == "Record 1 on oil"
+        assert fresh.show("news/feed.jsonl#r3").article.headline == "Record 1 on oil"
         assert len(fresh.duplicates()) == 4
         (disk / "filler").unlink()
         ix.update(read_corpus(corpus), workers=2)
@@ -406,10 +410,8 @@ def test_searches_never_fail_while_another_process_indexes_optimizes_and_rebuild
 def test_an_export_reads_on_from_its_commit_while_others_move_on(
     index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from searcher import index as index_module
     from searcher import search as search_module
 
-    monkeypatch.setattr(index_module, "STORY_BATCH", 2)
     monkeypatch.setattr(search_module, "EXPORT_BATCH", 2)
     ix = Index(index)
     expected = [hit.id for hit in ix.iter_search("oil")]

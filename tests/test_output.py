@@ -92,7 +92,7 @@ def test_piped_query_is_one_record_a_line_with_the_summary_on_stderr(wire: Path)
         (["quotes", "cut"], {"quote"}),
         (["speakers"], {"speaker"}),
         (["show", "wire/long.txt", "--query", "oil"], {"id", "path", "headline", "body", "quote"}),
-        (["similar", "wire/flood-a.txt"], {"hit", "snippet"}),
+        (["similar", "wire/flood-a.txt", "--all-copies"], {"hit", "snippet"}),
         (["duplicates"], {"story", "copy"}),
     ],
 )

@@ -1,6 +1,6 @@
 from conftest import SEED
 
-from searcher import Index, read_corpus
+from searcher import Article, Index, read_corpus
 
 
 def test_seed_quotes_about_corruption_name_shekenova_and_sharipov(tmp_path) -> None:
@@ -49,3 +49,24 @@ def test_speakers_counts_quotes_and_articles(newsroom: Index) -> None:
     about = newsroom.speakers("corruption")
     assert [s.name for s in about] == ["Zauresh Shekenova"]
     assert len(newsroom.speakers(limit=1)) == 1
+
+
+def test_a_quote_repeated_by_copies_of_a_story_is_listed_once(tmp_path) -> None:
+    body = (
+        "The minister defended the budget on Monday. “These cuts protect the poorest "
+        "families,” said Anna Berg. Opposition leaders called the plan a disgrace and "
+        "promised to vote against it when parliament meets next week."
+    )
+    other = "Farmers protested in the capital. “We cannot survive these cuts,” said Jon Lind."
+    ix = Index(tmp_path / "ix")
+    ix.add(
+        [
+            Article(id="b/1", source="Reuters", headline="Budget defended", body=body),
+            Article(id="b/2", source="AP", headline="Minister defends budget", body=body),
+            Article(id="f/1", source="AP", headline="Farmers protest", body=other),
+        ]
+    )
+    results = ix.quotes("cuts")
+    assert sorted(q.speaker for q in results) == ["Anna Berg", "Jon Lind"]
+    assert results.total == 2
+    assert ix.quotes("cuts", all_copies=True).total == 3

@@ -5,7 +5,7 @@ import pytest
 from rich.console import Console
 
 from searcher import render
-from searcher.models import Progress
+from searcher.models import Copy, Progress
 from searcher.render import ProgressDisplay
 
 
@@ -62,3 +62,19 @@ def test_no_progress_when_disabled() -> None:
     with ProgressDisplay(Console(file=out, force_terminal=True), enabled=False) as show:
         show(Progress(1, 1, 1))
     assert out.getvalue() == ""
+
+
+def test_the_copies_line_names_each_copy_by_headline_source_and_id() -> None:
+    copies = [
+        Copy("wire/a.txt", "", "Floods in the north"),
+        Copy("w/2", "AP", "Rates rise again"),
+        Copy("w/3", "AFP", ""),
+        Copy("w/4", "BBC", "Rates up"),
+    ]
+    assert (
+        render.copies_line(copies[:1]) == "Also in 1 other copy: “Floods in the north” (wire/a.txt)"
+    )
+    assert render.copies_line(copies) == (
+        "Also in 4 other copies: “Floods in the north” (wire/a.txt),"
+        " “Rates rise again” (AP, w/2), w/3 (AFP) and 1 more"
+    )

@@ -1,10 +1,12 @@
+import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from conftest import NEWSROOM
 from whoosh import fields
 
-from searcher import Index, read_corpus
+from searcher import Index, SearchOptions, read_corpus
 from searcher import index as index_module
 from searcher.schema import build_schema
 from searcher.spelling import MAX_LOOKUPS
@@ -117,3 +119,49 @@ def test_an_index_with_the_former_words_field_still_answers(
     assert "words" in ix._open().schema.names()
     assert ids(ix, "kazakstan~") == {"news/reuters-almaty", "news/ap-troops"}
     assert ix.search("coruption").suggestion == "corruption"
+
+
+def _wire(tmp_path: Path, articles: dict[str, tuple[str, str]]) -> Index:
+    """An index of JSON Lines articles {id: (date, text)}, built by two workers a few
+    articles a commit (several segments)."""
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    for n, (article_id, (date, text)) in enumerate(articles.items()):
+        record = {"id": article_id, "title": f"Item {n}", "text": text, "date": date}
+        (folder / f"{n:02d}.jsonl").write_text(json.dumps(record))
+    ix = Index(tmp_path / "ix")
+    ix.update(read_corpus(folder), workers=2, commit_every=3)
+    return ix
+
+
+def test_filters_that_remove_every_match_are_named_and_nothing_is_suggested(
+    tmp_path: Path,
+) -> None:
+    # "oper" (operating, in earnings notices) is far commoner than "opec"
+    notices = {f"n{n}": ("1987-03-02", f"Oper shr {n} cts, oper net {n} mln.") for n in range(12)}
+    ix = _wire(tmp_path, {**notices, "opec": ("1987-03-02", "OPEC ministers meet in Vienna.")})
+    assert ix.search("opec").total == 1
+    recent = SearchOptions(since=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    results = ix.search("opec", options=recent)
+    assert results.total == 0 and results.suggestion is None
+    assert results.emptied_by == ("since",)
+    both = SearchOptions(sources=("bbc",), until=datetime(1987, 1, 1, tzinfo=timezone.utc))
+    assert ix.search("opec", options=both).emptied_by == ("sources", "until")
+    # a word the index does not know still gets its correction under a filter
+    misspelt = ix.search("opecc", options=recent)
+    assert misspelt.suggestion == "opec" and misspelt.emptied_by == ()
+
+
+def test_a_correction_is_the_word_that_makes_the_query_match_most(tmp_path: Path) -> None:
+    blair = "Tony Blair defended the war in Iraq before MPs. {} "
+    blame = "Officials took the blame for the delays at the port. {} "
+    ix = _wire(
+        tmp_path,
+        {
+            **{f"blair{n}": ("2005-01-0" + str(n + 1), blair.format(n)) for n in range(3)},
+            **{f"blame{n}": ("2005-02-0" + str(n + 1), blame.format(n)) for n in range(9)},
+        },
+    )
+    # "blame" is one edit away and commoner, "blair" two edits away, but found with the rest
+    assert ix.search("tony blare iraq").suggestion == "tony blair iraq"
+    assert ix.search("blare").suggestion == "blame"  # alone, the closest commonest word

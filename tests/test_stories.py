@@ -1,7 +1,9 @@
 import hashlib
+import json
 import random
 import sqlite3
 from collections import defaultdict
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -80,6 +82,100 @@ def test_a_store_in_an_older_layout_asks_for_a_rebuild(tmp_path: Path) -> None:
     assert ix.search("rates").total == 1 and ix.duplicates(min_size=1)[0].size == 1
 
 
+def test_a_store_of_the_previous_layout_asks_for_a_rebuild(tmp_path: Path) -> None:
+    old = sqlite3.connect(tmp_path / "stories.sqlite")  # version 2: no facts
+    old.executescript(
+        "PRAGMA user_version = 2; CREATE TABLE articles (num INTEGER PRIMARY KEY, id TEXT,"
+        " story INTEGER, source TEXT, headline TEXT, signature BLOB);"
+    )
+    old.close()
+    with pytest.raises(IndexOutdatedError, match="built by an older version") as error:
+        StoryStore(tmp_path)
+    assert "--rebuild" in error.value.hint
+
+
+DAY = datetime(1987, 3, 2, 12, tzinfo=timezone.utc)
+# Reuters dividend notices: the company is named in the headline only.
+NOTICES = [
+    ("HANDLEMAN CO <HDL> SETS QUARTERLY", "14 cts", "April 10", "March 27"),
+    ("BROWNING-FERRIS INDUSTRIES INC <BFI> IN PAYOUT", "20 cts", "April 10", "March 20"),
+    ("ANITEC IMAGE TECHNOLOGY CORP <ANTC> SETS PAYOUT", "seven cts", "April 10", "March 27"),
+    # the same figures as Handleman's: only the company tells them apart
+    ("KENAN TRANSPORT CO <KTCO> SETS QUARTERLY", "14 cts", "April 10", "March 27"),
+]
+
+
+def _notice(n: int, headline: str, amount: str, pay: str, record: str, day: datetime) -> dict:
+    body = f"Qtly div {amount} vs {amount} prior\n\nPay {pay}\n\nRecord {record}"
+    return {"id": str(n), "title": headline, "text": body, "date": day.isoformat()}
+
+
+def _index_records(tmp_path: Path, records: list[dict]) -> Index:
+    """The records indexed the normal way: two workers, a commit every article."""
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    for n, record in enumerate(records):  # one file each, so both workers get some
+        (folder / f"{n:02d}.jsonl").write_text(json.dumps({"source": "Reuters", **record}))
+    ix = Index(tmp_path / "ix")
+    ix.update(read_corpus(folder), workers=2, commit_every=1)
+    return ix
+
+
+def _story_sizes(ix: Index) -> list[list[str]]:
+    return [[c.headline for c in story.copies] for story in ix.duplicates()]
+
+
+def test_wire_notices_of_different_companies_are_different_stories(tmp_path: Path) -> None:
+    records = [_notice(n, *notice, DAY) for n, notice in enumerate(NOTICES)]
+    # a real copy: Handleman's notice sent again an hour later under another headline
+    again = _notice(9, "HANDLEMAN CO <HDL> QTLY DIVIDEND", *NOTICES[0][1:], DAY)
+    again["date"] = (DAY + timedelta(hours=1)).isoformat()
+    ix = _index_records(tmp_path, [*records, again])
+    assert sorted(_story_sizes(ix)) == [
+        ["HANDLEMAN CO <HDL> SETS QUARTERLY", "HANDLEMAN CO <HDL> QTLY DIVIDEND"]
+    ]
+    hit = ix.search("Handleman").hits[0]
+    assert [c.headline for c in hit.copies] == ["HANDLEMAN CO <HDL> QTLY DIVIDEND"]
+    assert ix.search("Anitec").hits[0].copies == ()
+
+
+LIVESTOCK = (
+    "Chicago Mercantile Exchange floor traders and commission house representatives are "
+    "guesstimating today's hog slaughter at about {0} to {1} head versus {2} week ago and "
+    "{3} a year ago.\n\nCattle slaughter is guesstimated at about {4} to {5} head versus "
+    "{6} week ago and {7} a year ago."
+)
+
+
+def test_the_same_report_on_other_days_is_another_story_and_a_resend_is_a_copy(
+    tmp_path: Path,
+) -> None:
+    headline = "HOG AND CATTLE SLAUGHTER GUESSTIMATES"
+    figures = [
+        ("300,000", "305,000", "292,000", "316,000", "128,000", "130,000", "129,000", "119,000"),
+        ("285,000", "300,000", "292,000", "309,000", "125,000", "131,000", "129,000", "119,000"),
+        ("295,000", "308,000", "305,000", "308,000", "128,000", "132,000", "130,000", "126,000"),
+    ]
+    records = [
+        {
+            "id": str(n),
+            "title": headline,
+            "text": LIVESTOCK.format(*numbers),
+            "date": (DAY + timedelta(days=n)).isoformat(),
+        }
+        for n, numbers in enumerate(figures)
+    ]
+    # the first day's report word for word two weeks later is that day's news, not a copy
+    records.append({**records[0], "id": "later", "date": (DAY + timedelta(days=14)).isoformat()})
+    # and sent again the same day (a shortened version), it is a copy
+    shorter = LIVESTOCK.format(*figures[0]).split("\n\n")[0]
+    records.append({**records[0], "id": "resent", "text": shorter})
+    ix = _index_records(tmp_path, records)
+    assert [sorted(c.id for c in story.copies) for story in ix.duplicates()] == [
+        ["wire/00.jsonl#0", "wire/04.jsonl#resent"]
+    ]
+
+
 def test_results_show_a_story_once_with_its_copies(tmp_path: Path) -> None:
     ix = Index(tmp_path / "ix")
     ix.add(
@@ -103,6 +199,32 @@ def test_results_show_a_story_once_with_its_copies(tmp_path: Path) -> None:
     everything = ix.search("interest rate", all_copies=True)
     assert sorted(hit.id for hit in everything) == ["w/1", "w/2", "w/3"]
     assert [(s.id, [c.id for c in s.copies]) for s in ix.duplicates()] == [("w/1", ["w/1", "w/2"])]
+
+
+def test_a_hit_lists_only_the_copies_that_match_the_query(tmp_path: Path) -> None:
+    updated = TEXT + " The opposition called the decision reckless."
+    ix = Index(tmp_path / "ix")
+    ix.add(
+        [
+            Article(id="w/1", source="Reuters", headline="Bank raises rates", body=TEXT),
+            Article(id="w/2", source="AP", headline="Rates rise again", body=TEXT[:-60]),
+            Article(id="w/3", source="AFP", headline="Rates up, opposition angry", body=updated),
+        ]
+    )
+    assert [story.size for story in ix.duplicates()] == [3]
+    everywhere = ix.search("central bank").hits[0]
+    assert len(everywhere.copies) == 2
+    only_one = ix.search("reckless").hits
+    assert [hit.id for hit in only_one] == ["w/3"] and only_one[0].copies == ()
+    # so in an export: every match in its place, each listing the other matching copies
+    assert [(hit.id, hit.copies) for hit in ix.iter_search("reckless")] == [("w/3", ())]
+    exported = {hit.id: {c.id for c in hit.copies} for hit in ix.iter_search("central bank")}
+    assert exported == {"w/1": {"w/2", "w/3"}, "w/2": {"w/1", "w/3"}, "w/3": {"w/1", "w/2"}}
+    # a copy that a filter leaves out is not listed either
+    filtered = ix.search("central bank", options=SearchOptions(sources=("reuters", "ap")))
+    assert [c.id for hit in filtered for c in hit.copies] == [
+        other for other in ("w/1", "w/2") if other != filtered.hits[0].id
+    ]
 
 
 @pytest.fixture(scope="module")
