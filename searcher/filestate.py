@@ -6,10 +6,14 @@ It can therefore lag the index after a crash, never lead it: a lag costs one fil
 again on the next run, never an article missing from the index. Which files have articles
 in the index is the index's own `file` field; this sidecar only says whether they changed.
 
+A file that was read but skipped (binary, empty, no articles: nothing transient) is
+remembered too, by size and mtime alone (never hashed: a skipped 8 GB file costs nothing)
+and with the problems that skipped it, which later runs report again without reading it.
+
 The state names the commit it was saved with (generation and segments). When the index is
 at another commit (written by `Index.add`, rebuilt after its table of contents was lost,
 copied back from elsewhere), the indexer trusts it only for the files whose articles the
-index holds.
+index holds, and for skipped files, which claim none.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from searcher.models import Problem
 
 STATE_FILE = "searcher-files.json"
 STATE_TEMPORARY = "searcher-files.tmp"  # the next state, until it replaces the last
@@ -31,7 +38,8 @@ class FileSignature:
 
     size: int
     mtime_ns: int
-    sha1: str
+    sha1: str  # "" for a file known by size and mtime alone (one that was skipped)
+    problems: tuple[Problem, ...] = ()  # why a skipped file was skipped
 
     def same_stat(self, stat: os.stat_result) -> bool:
         """True when size and modification time are unchanged (no need to read the file)."""
@@ -53,13 +61,25 @@ def signature(path: Path) -> FileSignature:
     return FileSignature(stat.st_size, stat.st_mtime_ns, content_hash(path))
 
 
+def read_signature(path: Path, before: os.stat_result, hashed: bool) -> FileSignature:
+    """The signature of a file read since `before` was taken. `hashed`: with its content
+    hash, left empty when the file changed meanwhile (so the next run reads it again);
+    else by size and mtime alone, for a skipped file, which is then not read (nor hashed)
+    again until those change."""
+    sha1 = content_hash(path) if hashed else ""
+    after = path.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        sha1 = ""
+    return FileSignature(before.st_size, before.st_mtime_ns, sha1)
+
+
 # An index commit: its generation and the ids of its segments.
 Commit = tuple[int, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
 class FileState:
-    """File id -> signature of the files indexed, and the commit holding their articles
+    """File id -> signature of the files read, and the commit holding their articles
     when the state was saved (None when unknown)."""
 
     files: dict[str, FileSignature] = field(default_factory=dict)
@@ -67,11 +87,11 @@ class FileState:
 
 
 def load_state(folder: Path) -> FileState:
-    """The state of the files last indexed into `folder` (empty when unknown)."""
+    """The state of the files last read into `folder` (empty when unknown)."""
     try:
         raw = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
         saved = raw if "files" in raw else {"files": raw, "commit": None}  # an older layout
-        files = {key: FileSignature(*values) for key, values in saved["files"].items()}
+        files = {key: _from_json(values) for key, values in saved["files"].items()}
         commit = saved["commit"]
         return FileState(files, (int(commit[0]), tuple(commit[1])) if commit else None)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):  # none, or broken
@@ -82,7 +102,7 @@ def save_state(folder: Path, state: FileState) -> None:
     """Write the state atomically: readers see the old or the new file, never half of one."""
     target = folder / STATE_FILE
     temporary = folder / STATE_TEMPORARY
-    files = {key: [s.size, s.mtime_ns, s.sha1] for key, s in sorted(state.files.items())}
+    files = {key: _to_json(s) for key, s in sorted(state.files.items())}
     commit = list(state.commit) if state.commit else None
     try:
         temporary.write_text(
@@ -93,6 +113,20 @@ def save_state(folder: Path, state: FileState) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _to_json(sig: FileSignature) -> list[Any]:
+    """`[size, mtime_ns, sha1]`, then `[[path, reason, line, kind], ...]` if skipped."""
+    values: list[Any] = [sig.size, sig.mtime_ns, sig.sha1]
+    if sig.problems:
+        values.append([[p.path, p.reason, p.line, p.kind] for p in sig.problems])
+    return values
+
+
+def _from_json(values: list[Any]) -> FileSignature:
+    size, mtime_ns, sha1, *skipped = values
+    problems = tuple(Problem(*problem) for problem in skipped[0]) if skipped else ()
+    return FileSignature(size, mtime_ns, sha1, problems)
 
 
 def remove_state(folder: Path) -> None:

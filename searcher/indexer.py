@@ -57,8 +57,8 @@ from searcher.filestate import (
     FileState,
     content_hash,
     load_state,
+    read_signature,
     save_state,
-    signature,
 )
 from searcher.index import DEFAULT_COMMIT_EVERY, story_fields, text_problem, to_document
 from searcher.indexfolder import (
@@ -145,14 +145,15 @@ def plan(corpus: Corpus, state: dict[str, FileSignature], index: Path | None = N
             stat = item.path.stat()
             if known and known.same_stat(stat):
                 result.unchanged[item.id] = known
-            elif known and known.size == stat.st_size and known.sha1 == content_hash(item.path):
+                result.problems += known.problems  # a skipped file is still skipped
+            elif known and _same_content(item.path, stat, known):
                 touched = FileSignature(stat.st_size, stat.st_mtime_ns, known.sha1)
                 result.unchanged[item.id] = touched
             else:
                 result.to_read.append((item, stat.st_size))
         except OSError as error:
             result.problems.append(
-                Problem(str(item.path), f"cannot read: {error.strerror}", kind="unreadable")
+                Problem(item.shown, f"cannot read: {error.strerror}", kind="unreadable")
             )
     return result
 
@@ -164,6 +165,12 @@ def _inside(corpus: Corpus, folder: Path) -> Callable[[str | Path], bool] | None
     if not any(prefix.startswith(root) for root in roots):
         return None
     return lambda path: os.path.realpath(path).startswith(prefix)
+
+
+def _same_content(path: Path, stat: os.stat_result, known: FileSignature) -> bool:
+    """True when a touched file still holds what was indexed. A file remembered without a
+    hash (one that was skipped) is read again."""
+    return bool(known.sha1) and known.size == stat.st_size and known.sha1 == content_hash(path)
 
 
 _TERM = itemgetter(0, 1)  # a posting's field name and term
@@ -233,9 +240,9 @@ class SegmentBuilder:
 
     def _index_file(self, ref: FileRef) -> FileResult:
         try:
-            sig = signature(ref.path)
+            before = ref.path.stat()
         except OSError as error:
-            unreadable = Problem(str(ref.path), f"cannot read: {error.strerror}", kind="unreadable")
+            unreadable = Problem(ref.shown, f"cannot read: {error.strerror}", kind="unreadable")
             return FileResult(ref.id, None, (), (unreadable,))
         ids, problems, stories, records = [], [], [], []
         seen: set[str] = set()
@@ -246,15 +253,23 @@ class SegmentBuilder:
                 problems.append(problem)
             elif record.id in seen:  # the first record with an id keeps it
                 earlier = "an earlier record of this file"
-                problems.append(_duplicate(str(ref.path), ref.id, record.id, number, earlier))
+                problems.append(_duplicate(ref.shown, ref.id, record.id, number, earlier))
             else:
                 self._add({**to_document(record), "file": ref.id})
                 seen.add(record.id)
                 ids.append(record.id)
                 stories.append((record.id, *story_fields(record)))
                 records.append(number)
+        # A file skipped for what it holds is remembered with its problems (not read again
+        # until it changes); one the system would not read is tried again on the next run.
+        sig = None
+        if ids or not any(problem.kind == "unreadable" for problem in problems):
+            with contextlib.suppress(OSError):
+                sig = read_signature(ref.path, before, hashed=bool(ids))
+            if sig is not None and not ids:
+                sig = replace(sig, problems=tuple(problems))
         return FileResult(
-            ref.id, sig, tuple(ids), tuple(problems), tuple(stories), str(ref.path), tuple(records)
+            ref.id, sig, tuple(ids), tuple(problems), tuple(stories), ref.shown, tuple(records)
         )
 
     def _add(self, document: dict[str, Any]) -> None:
@@ -485,7 +500,7 @@ class _Run:
             self.state.pop(file_id, None)
         for result in results:
             self.problems += result.problems
-            if result.ids and result.signature is not None:
+            if result.signature is not None:
                 self.state[result.file_id] = result.signature
         save_state(self.folder, FileState(self.state, self.commit_done))
 
@@ -534,6 +549,7 @@ class _Run:
                     records=tuple(compress(result.records, kept)),
                     stories=tuple(compress(result.stories, kept)),
                     problems=tuple(problems),
+                    signature=None,  # read again next time: the clash may be gone
                 )
             )
         return unique, refused
@@ -639,15 +655,16 @@ def _has_live_documents(searcher: Searcher, query: Term) -> bool:
 
 
 def _trusted(saved: FileState, snapshot: Snapshot) -> dict[str, FileSignature]:
-    """The saved state's files, less those without articles in the index unless the
-    state was saved with the commit the index is at (see `searcher.filestate`)."""
+    """The saved state's files, less those it says have articles (hashed ones) that the
+    index does not hold, unless the state was saved with the commit the index is at (see
+    `searcher.filestate`)."""
     if saved.commit == snapshot.commit:
         return saved.files
     with snapshot.searcher() as searcher:
         return {
             file_id: sig
             for file_id, sig in saved.files.items()
-            if _has_live_documents(searcher, Term("file", file_id))
+            if not sig.sha1 or _has_live_documents(searcher, Term("file", file_id))
         }
 
 

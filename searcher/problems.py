@@ -2,8 +2,10 @@
 
 A problem with a `line` concerns one record of a file holding many; any other concerns a
 whole file. Kinds are stable categories (`binary`, `empty`, `unreadable`, `no-reader`,
-`broken-link`, `bad-record`, `bad-json`, `truncated`, `no-articles`, `no-text`,
-`too-large`, ...); a problem without one is counted by its reason.
+`broken-link`, `link-loop`, `not-a-file`, `documentation`, `bad-record`, `bad-json`,
+`truncated`, `no-articles`, `no-text`, `too-large`, `too-deep`, `reader-error`, ...); a
+problem without one is counted by its reason. The `REPAIRED` kinds are input that was
+indexed after a repair (a name or text with characters that cannot be encoded), not skipped.
 """
 
 from __future__ import annotations
@@ -18,20 +20,26 @@ from typing import Any
 from searcher.errors import SearcherError
 from searcher.models import Problem
 
+REPAIRED = frozenset({"bad-name", "bad-text"})
+
 
 @dataclass(frozen=True)
 class ProblemCounts:
-    """Skipped files and skipped records, each counted by kind."""
+    """Skipped files, skipped records and repairs, each counted by kind."""
 
     files: Counter[str] = field(default_factory=Counter)
     records: Counter[str] = field(default_factory=Counter)
+    repaired: Counter[str] = field(default_factory=Counter)
 
 
 def count_problems(problems: Iterable[Problem]) -> ProblemCounts:
-    """The problems counted by scope (file or record) and kind."""
+    """The problems counted by scope (file, record or repair) and kind."""
     counts = ProblemCounts()
     for problem in problems:
-        scope = counts.records if problem.line else counts.files
+        if problem.kind in REPAIRED:
+            scope = counts.repaired
+        else:
+            scope = counts.records if problem.line else counts.files
         scope[problem.kind or problem.reason] += 1
     return counts
 

@@ -33,6 +33,7 @@ from searcher.models import (
     Hit,
     IndexReport,
     IndexStats,
+    Problem,
     Progress,
     QuoteHit,
     QuoteResults,
@@ -42,7 +43,7 @@ from searcher.models import (
     SpeakerCount,
     Story,
 )
-from searcher.problems import ProblemCounts
+from searcher.problems import REPAIRED, ProblemCounts
 
 if TYPE_CHECKING:
     from rich.progress import Progress as RichProgress
@@ -333,25 +334,37 @@ def report_summary(report: IndexReport, index_path: str) -> Text:
         unchanged = f" ({report.files_unchanged} unchanged)" if report.files_unchanged else ""
         parts.append(f"from {plural(report.files_seen, 'file')}{unchanged}")
     line = _data(" ".join([*parts, where]))
-    if report.problems:
-        line.append(f"; skipped {len(report.problems)} (see above)", style="yellow")
+    repaired = sum(1 for problem in report.problems if problem.kind in REPAIRED)
+    problems = [
+        f"{verb} {count}"
+        for verb, count in (("skipped", len(report.problems) - repaired), ("repaired", repaired))
+        if count
+    ]
+    if problems:
+        line.append(f"; {', '.join(problems)} (see above)", style="yellow")
     return line
 
 
-def problem_lines(problems: Iterable[object]) -> Iterable[Text]:
+def problem_lines(problems: Iterable[Problem]) -> Iterable[Text]:
     """One warning line per problem."""
     for problem in problems:
-        yield _data(f"skipped {_one_line(str(problem))}", style="yellow")
+        verb = "repaired" if problem.kind in REPAIRED else "skipped"
+        yield _data(f"{verb} {_one_line(str(problem))}", style="yellow")
 
 
 def problem_summary(counts: ProblemCounts) -> Text | None:
-    """A line like: Skipped 2 files (1 binary, 1 empty) and 3 records (3 bad-record)."""
+    """A line like: Skipped 2 files (1 binary, 1 empty) and 3 records (3 bad-record);
+    repaired 1 (1 bad-text)."""
     parts = [
         f"{plural(total, noun)} ({_by_kind(counter)})"
         for noun, counter in (("file", counts.files), ("record", counts.records))
         if (total := sum(counter.values()))
     ]
-    return Text("Skipped " + " and ".join(parts), style="yellow") if parts else None
+    sentences = ["skipped " + " and ".join(parts)] if parts else []
+    if repaired := sum(counts.repaired.values()):
+        sentences.append(f"repaired {repaired} ({_by_kind(counts.repaired)})")
+    line = "; ".join(sentences)
+    return Text(line[:1].upper() + line[1:], style="yellow") if line else None
 
 
 def _by_kind(counter: Counter[str]) -> str:

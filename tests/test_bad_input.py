@@ -4,19 +4,27 @@ as documented, and nothing already indexed is lost."""
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
+from whoosh.index import open_dir
 
 from searcher import Article, Index, Problem, read_corpus
 from searcher.cli import app
-from searcher.corpus import decode
+from searcher.corpus import FORMATS, decode
 
 runner = CliRunner()
 
@@ -55,10 +63,10 @@ def mixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "dangling.txt").symlink_to(root / "gone.txt")
     locked = root / "locked.txt"
 
-    def fake_open(path: Path, mode: str) -> IO[bytes]:
+    def fake_open(path: Path, mode: str, **options: Any) -> IO[bytes]:
         if path == locked:  # tests run as root, where permissions do not stop reading
             raise PermissionError(13, "Permission denied", str(path))
-        return open(path, mode)
+        return open(path, mode, **options)
 
     monkeypatch.setattr(decode, "open", fake_open, raising=False)
     return root
@@ -174,10 +182,16 @@ SETTINGS = settings(
 )
 
 
-def read_everything(path: Path) -> list[Article | Problem]:
-    corpus = read_corpus(path)
+def read_everything(path: Path, format: str | None = None) -> list[Article | Problem]:
+    """Everything read from `path`: articles or problems, at least one, and no reader
+    failing on its input (the corpus turns such a failure into a `reader-error`)."""
+    corpus = read_corpus(path, format=format)
     items: list[Article | Problem] = [*corpus, *corpus.problems]
-    assert all(isinstance(item, (Article, Problem)) for item in items)
+    assert items and all(isinstance(item, (Article, Problem)) for item in items)
+    assert [p for p in corpus.problems if p.kind == "reader-error"] == []
+    for article in corpus:
+        for text in (article.id, article.headline, article.body, article.source):
+            text.encode("utf-8")  # nothing after the readers meets a lone surrogate
     return items
 
 
@@ -220,3 +234,245 @@ def test_random_json(tmp_path: Path, values: list[object], extension: str) -> No
         text = "\n".join(json.dumps(value) for value in values)
     path.write_text(text, encoding="utf-8")
     assert read_everything(path)
+
+
+# Adversarial input to every reader, forced to read it: random bytes, and documents of the
+# reader's own format whose fields are filled with the pieces readers look for (tags,
+# quotes, delimiters, escapes, lone surrogates), some repeated thousands of times (which
+# is what made patterns quadratic), nested deeper than Python's stack; plain and gzipped.
+
+PIECES = [
+    *('<REUTERS NEWID="1">', "<REUTERS ", "</REUTERS>", "<TEXT>", "<TITLE ", "</TITLE>", "<D>"),
+    *("</D>", "<BODY>", "<DATE>", "&#", "&#x", "&amp;", "&#3;", "<", ">", " Reuter"),
+    *('"', '""', ",", "\t", "\n", "\r\n", " ", "{", "}", "[", "]", ":", '"title"', "\\"),
+    *("9" * 30, "&#" + "9" * 5000 + ";", ".I 1\n", ".T\n", ".W\n", "From: a@b.org\n"),
+    *("Content-Type: multipart/mixed; boundary=b\n\n", "--b\n", "=?utf-8?q?=C3=A9?="),
+    *("<html>", "<p>", "</p>", "<script>", "<!--", "?? Photograph: ", "Newspapers in English"),
+    *("- By ", "quot;", " #39;", "\x00", "\ud800", "\udce9", "\u00e9", "\u20ac", "\ufeff", "A b."),
+]
+_PIECE = st.one_of(st.sampled_from(PIECES), st.text(max_size=12))
+_RUN = st.tuples(_PIECE, st.integers(1, 3000)).map(lambda run: run[0] * run[1])
+FILL = st.lists(st.one_of(_PIECE, _RUN), max_size=6).map("".join)
+DEPTH = st.integers(0, 1500)
+
+
+def _deep(depth: int, inner: str) -> str:
+    return "[" * depth + inner + "]" * depth
+
+
+def _record(fill: str, depth: int) -> str:
+    """A JSON object (as text: too deep for `json.dumps`) with `fill` in its fields."""
+    text = json.dumps(fill)  # lone surrogates come out as `\ud800` escapes
+    return f'{{"id": {text}, "title": {text}, "text": {_deep(depth, text)}, "source": {text}}}'
+
+
+def _mime(fill: str, depth: int) -> str:
+    return _nested_mime(depth, f"From: {fill}\nSubject: {fill}\nDate: {fill}\n", fill)
+
+
+def _csv(cells: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows([["title", "text"], *zip(cells, reversed(cells), strict=True)])
+    return out.getvalue()
+
+
+DOCUMENTS = {  # each format's own layout, filled
+    "sgml": st.builds(
+        lambda a, b, c: (
+            f'<REUTERS NEWID="{a}"><DATE>{b}</DATE><TOPICS><D>{c}</D></TOPICS>'
+            f"<TEXT><TITLE>{a}</TITLE><BODY>{b}{c}</BODY></TEXT></REUTERS>\n"
+        ),
+        FILL,
+        FILL,
+        FILL,
+    ),
+    "cranfield": st.builds(lambda a, b: f".I {a}\n.T\n{b}\n.A\n{a}\n.W\n{b}\n", FILL, FILL),
+    "html": st.builds(
+        lambda a, b: (
+            f"<html><head><title>{a}</title></head><body><article><h1>{a}</h1>"
+            f"<p>{b}</p><p>{a} {b}</p></article></body></html>"
+        ),
+        FILL,
+        FILL,
+    ),
+    "email": st.builds(_mime, FILL, DEPTH),
+    "jsonl": st.lists(st.builds(_record, FILL, DEPTH), min_size=1, max_size=3).map("\n".join),
+    "json": st.lists(st.builds(_record, FILL, DEPTH), min_size=1, max_size=3).map(
+        lambda records: "[" + ",".join(records) + "]"
+    ),
+    "csv": st.lists(FILL, min_size=1, max_size=4).map(_csv),
+    "newspaper": st.builds(
+        lambda a, b: (
+            f"{a}\n\n{b}\n\n- By {a}\n\n{b}\n\n?? Photograph: {a} ?? {b}\n\nNewspapers in {a}\n"
+        ),
+        FILL,
+        FILL,
+    ),
+    "text": st.builds(lambda a, b: f"{a}\n\n{b}", FILL, FILL),
+}
+assert set(DOCUMENTS) == set(FORMATS)
+
+
+@pytest.fixture(scope="module")
+def html_stack() -> None:
+    """The HTML reader's first page imports its stack (seconds): not part of a deadline."""
+    from searcher.corpus import webpage
+
+    webpage._extract("<html><body><p>warm up</p></body></html>")
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("format", FORMATS)
+@settings(
+    max_examples=40,  # 18 readers and ways in all: about ten seconds
+    deadline=timedelta(seconds=5),  # linear readers take milliseconds; quadratic took minutes
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_every_reader_survives_adversarial_input(
+    tmp_path: Path, html_stack: None, format: str, compressed: bool, data: st.DataObject
+) -> None:
+    document = st.one_of(
+        st.binary(max_size=3000),
+        DOCUMENTS[format].map(lambda text: text.encode("utf-8", "surrogatepass")),
+    )
+    raw = data.draw(document)
+    path = tmp_path / "input"
+    path.write_bytes(gzip.compress(raw, compresslevel=1) if compressed else raw)
+    read_everything(path, format=format)
+
+
+# Hostile input through the CLI (issue 12): each case beside a good article, indexed the
+# normal way (two workers, a commit per file), within a time bound.
+
+
+def good(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "good.txt").write_text("Good headline\n\nGood body text.\n", encoding="utf-8")
+    return folder
+
+
+def _nested_mime(
+    depth: int, headers: str = "From: a@b.org\nSubject: Deep\n", body: str = ""
+) -> str:
+    """A message whose text part is `depth` levels of multipart MIME parts deep."""
+    part = 'Content-Type: multipart/mixed; boundary="b{n}"\n\n--b{n}\n'
+    opening = "".join(part.format(n=n) for n in range(depth))
+    closing = "".join(f"--b{n}--\n" for n in reversed(range(depth)))
+    return f"{headers}{opening}Content-Type: text/plain\n\n{body or 'Deep.'}\n{closing}"
+
+
+STORY = '<REUTERS NEWID="5"><TEXT><TITLE>WHOLE STORY</TITLE><BODY>Kept.</BODY></TEXT></REUTERS>\n'
+
+# name: (files to write beside good.txt, the headlines indexed besides its, problem kinds)
+HOSTILE: dict[str, tuple[dict[str, str | bytes], set[str], list[str]]] = {
+    "surrogate in JSON text": (
+        {"feed.jsonl": '{"title":"head\\ud800line","text":"beta"}\n{"title":"Second"}\n'},
+        {"head\ufffdline", "Second"},
+        ["bad-text"],
+    ),
+    "surrogate in id and source": (
+        {"feed.jsonl": '{"id":"a\\ud800","source":"s\\udc80","title":"T"}\n{"title":"U"}\n'},
+        {"T", "U"},
+        ["bad-text"],
+    ),
+    "JSON nested 600 deep": (
+        {"deep.jsonl": '{"title":"t","text":' + "[" * 600 + '"x"' + "]" * 600 + "}\n{}\n"},
+        {"t"},
+        ["no-text"],
+    ),
+    "JSON nested past the stack": (
+        {"deep.json": '[{"title":"Before"},' + "[" * 100_000 + "]" * 100_000 + "]"},
+        {"Before"},
+        ["bad-json"],
+    ),
+    "MIME parts 3,000 deep": ({"deep.eml": _nested_mime(3000)}, set(), ["too-deep"]),
+    "file name not UTF-8": ({"caf\udce9.txt": "Caf\u00e9\n\nBody.\n"}, {"Caf\u00e9"}, ["bad-name"]),
+    "CSV cell over 128 KB": (
+        {"long.csv": 'title,text\nLong,"' + "line, more\n" * 30_000 + '"\nNext,row\n'},
+        {"Long", "Next"},
+        [],
+    ),
+    "CSV row over the limit": (
+        {"huge.csv": 'title,text\nFirst,row\nHuge,"' + "x" * (5 << 20) + '"\nNext,row\n'},
+        {"First", "Next"},
+        ["too-large"],
+    ),
+    "SGML with 200,000 unclosed <D>": (
+        {
+            "a.sgm": "<REUTERS><TEXT><TITLE>A</TITLE></TEXT><TOPICS>"
+            + "<D>" * 200_000
+            + "</REUTERS>\n"
+            + STORY
+        },
+        {"A", "WHOLE STORY"},
+        [],
+    ),
+    "SGML <REUTERS without >": (
+        {"a.sgm": "<REUTERS " * 20_000 + "\n" + STORY},
+        {"WHOLE STORY"},
+        [],
+    ),
+    "UTF-16 without a BOM": (
+        {"wide.txt": "Wide headline\n\nBody.\n".encode("utf-16-le")},
+        {"Wide headline"},
+        [],
+    ),
+    "UTF-32 with a BOM": (
+        {"wide.txt": "Wide headline\n\nBody.\n".encode("utf-32")},
+        {"Wide headline"},
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize(("files", "headlines", "kinds"), HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_input_is_reported_and_the_rest_indexed(
+    tmp_path: Path, files: dict[str, str | bytes], headlines: set[str], kinds: list[str]
+) -> None:
+    folder = good(tmp_path / "in")
+    for name, content in files.items():
+        data = content if isinstance(content, bytes) else content.encode("utf-8", "surrogateescape")
+        (folder / name).write_bytes(data)
+    index, errors = tmp_path / "ix", tmp_path / "errors.jsonl"
+    args = ["index", str(folder), "--index", str(index), "-j", "2", "--commit-every", "1"]
+    started = time.monotonic()
+    first = runner.invoke(app, [*args, "--strict", "--errors", str(errors)])
+    assert time.monotonic() - started < 60  # these took minutes, or never ended
+    assert first.exit_code == (1 if kinds else 0), first.output
+    assert "Internal error" not in first.output and "Traceback" not in first.output
+    problems = [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()]
+    assert sorted(p["kind"] for p in problems) == kinds
+    with open_dir(str(index)).searcher() as searcher:
+        indexed = {fields["headline"] for fields in searcher.all_stored_fields()}
+    assert indexed == {"Good headline", *headlines}
+    # The state was saved: a second run changes nothing, and queries work.
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "No changes" in again.stderr, again.output
+    assert runner.invoke(app, ["query", "headline", "--index", str(index)]).exit_code == 0
+
+
+def test_symlink_loops_are_reported(tmp_path: Path) -> None:
+    folder = good(tmp_path / "d3")
+    (folder / "loop").symlink_to("loop")
+    (folder / "a.txt").symlink_to("b.txt")
+    (folder / "b.txt").symlink_to("a.txt")
+    result = runner.invoke(app, ["index", str(folder), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 0, result.output
+    assert "Skipped 3 files (3 link-loop)" in result.stderr
+    assert len(Index(tmp_path / "ix")) == 1
+
+
+def test_special_files_named_on_the_command_line_do_not_block(tmp_path: Path) -> None:
+    folder = good(tmp_path / "in")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    command = "from searcher.cli import app; app()"
+    args = ["index", str(fifo), "/dev/zero", str(folder), "--index", str(tmp_path / "ix")]
+    done = subprocess.run(  # a blocked run is killed by the timeout and fails the test
+        [sys.executable, "-c", command, *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"skipped {fifo}: not a regular file" in done.stderr
+    assert "skipped /dev/zero: not a regular file" in done.stderr
+    assert len(Index(tmp_path / "ix")) == 1

@@ -97,8 +97,9 @@ def test_strict_turns_skipped_input_into_exit_code_1(tmp_path: Path) -> None:
     assert loose.exit_code == 0 and "empty.txt" in loose.stderr
     strict = runner.invoke(app, ["index", str(folder), "--index", index, "--strict"])
     assert strict.exit_code == 1
-    # The good file is unchanged, so the second run only re-reads the skipped one.
-    assert "No changes: the index is up to date from 2 files (1 unchanged)" in strict.output
+    # Neither file is read again, but the skipped one is still reported.
+    assert "No changes: the index is up to date from 2 files (2 unchanged)" in strict.output
+    assert "empty.txt: empty file" in strict.stderr
 
 
 def test_no_arguments_prints_help() -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
-from searcher.corpus import FORMATS, FileRef, decode, newspaper, read_corpus
-from searcher.corpus.base import record_id
+from searcher.corpus import FORMATS, FileRef, decode, newspaper, read_corpus, stream
+from searcher.corpus.base import Reader, Source, record_id
 from searcher.errors import BadInputError
-from searcher.models import Problem
+from searcher.models import Article, Problem
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "000_c62dc9544255aea0.txt"
@@ -267,10 +269,10 @@ def test_unreadable_file_is_a_problem(tmp_path: Path, monkeypatch: pytest.Monkey
     write(tmp_path / "d" / "a.txt", "A\n")
     locked = write(tmp_path / "d" / "b.txt", "B\n")
 
-    def fake_open(path: Path, mode: str) -> IO[bytes]:
+    def fake_open(path: Path, mode: str, **options: Any) -> IO[bytes]:
         if path == locked:
             raise PermissionError(13, "Permission denied", str(path))
-        return open(path, mode)
+        return open(path, mode, **options)
 
     monkeypatch.setattr(decode, "open", fake_open, raising=False)
     corpus = read_corpus(tmp_path / "d")
@@ -374,3 +376,133 @@ def test_a_corpus_with_format_and_fields_survives_pickling(tmp_path: Path) -> No
     (ref,) = copy.files()
     assert isinstance(ref, FileRef)
     assert [a.headline for a in copy.read_file(ref)] == ["Mapped"]
+
+
+def test_symlink_loops_of_files_are_reported(tmp_path: Path) -> None:
+    root = tmp_path / "d3"
+    write(root / "good.txt", "Good headline\n\nGood body text.\n")
+    (root / "loop").symlink_to("loop")
+    (root / "a.txt").symlink_to("b.txt")
+    (root / "b.txt").symlink_to("a.txt")
+    corpus = read_corpus(root)
+    assert [a.id for a in corpus] == ["d3/good.txt"]
+    assert {(Path(p.path).name, p.kind) for p in corpus.problems} == {
+        ("a.txt", "link-loop"),
+        ("b.txt", "link-loop"),
+        ("loop", "link-loop"),
+    }
+    looped = read_corpus(root / "a.txt")  # given directly
+    assert list(looped) == [] and [p.kind for p in looped.problems] == ["link-loop"]
+
+
+def test_special_files_given_directly_are_reported(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    write(tmp_path / "in" / "fifo.txt", "")
+    os.unlink(tmp_path / "in" / "fifo.txt")
+    os.mkfifo(tmp_path / "in" / "fifo.txt")
+    corpus = read_corpus(fifo, "/dev/zero", tmp_path / "in", SEED)
+    assert len(list(corpus)) == 1
+    assert [(Path(p.path).name, p.kind) for p in corpus.problems] == [
+        ("fifo", "not-a-file"),
+        ("zero", "not-a-file"),
+        ("fifo.txt", "not-a-file"),
+    ]
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_repaired(tmp_path: Path) -> None:
+    root = tmp_path / "d4"
+    name = os.fsdecode(b"caf\xe9.txt")  # Latin-1, as Python sees it: "caf\udce9.txt"
+    write(root / name, "Cafe headline\n\nCafe body.\n")
+    write(root / "caf\u00e8.txt", "Other headline\n")  # a UTF-8 name of the same length
+    corpus = read_corpus(root)
+    articles = {a.id: a for a in corpus}
+    assert set(articles) == {"d4/caf\u00e9.txt", "d4/caf\u00e8.txt"}
+    cafe = articles["d4/caf\u00e9.txt"]
+    assert (cafe.headline, cafe.path) == ("Cafe headline", str(root / "caf\u00e9.txt"))
+    assert [(p.path, p.kind, p.reason) for p in corpus.problems] == [
+        (str(root / "caf\u00e9.txt"), "bad-name", "name is not UTF-8; indexed as d4/caf\u00e9.txt")
+    ]
+
+
+def test_names_that_read_the_same_once_repaired_keep_the_first(tmp_path: Path) -> None:
+    root = tmp_path / "d"
+    write(root / "caf\u00e9.txt", "UTF-8 name\n")
+    write(root / os.fsdecode(b"caf\xe9.txt"), "Latin-1 name\n")
+    corpus = read_corpus(root)
+    assert [(a.id, a.headline) for a in corpus] == [("d/caf\u00e9.txt", "UTF-8 name")]
+    assert [p.kind for p in corpus.problems] == ["bad-name"]
+
+
+def test_lone_surrogates_in_json_are_repaired_and_reported(tmp_path: Path) -> None:
+    feed = write(
+        tmp_path / "d1" / "feed.jsonl",
+        '{"title": "head\\ud800line", "text": "beta"}\n'
+        '{"id": "a\\udfffb", "source": "wire\\ud83d", "title": "T", "text": "gamma"}\n',
+    )
+    corpus = read_corpus(feed)
+    first, second = corpus
+    assert first.headline == "head\ufffdline"
+    assert (second.id, second.docno, second.source) == (
+        "d1/feed.jsonl#a\ufffdb",
+        "a\ufffdb",
+        "wire\ufffd",
+    )
+    assert [(p.path, p.kind, p.reason) for p in corpus.problems] == [
+        (
+            "d1/feed.jsonl#1",
+            "bad-text",
+            "text that cannot be encoded (a lone surrogate) replaced in headline",
+        ),
+        (
+            "d1/feed.jsonl#a\ufffdb",
+            "bad-text",
+            "text that cannot be encoded (a lone surrogate) replaced in id, source, docno",
+        ),
+    ]
+
+
+def test_plain_text_beside_a_collection_is_its_documentation(tmp_path: Path) -> None:
+    root = tmp_path / "feeds"
+    for n in range(3):
+        write(root / f"day{n}.jsonl", f'{{"title": "Story {n}"}}\n')
+    write(root / "notes.txt", "About these feeds\n")
+    write(root / "page.html", "<html><body><p>A page</p></body></html>")
+    write(root / "sub" / "story.txt", "A story in a folder of its own\n")
+    corpus = read_corpus(root)
+    assert sorted(a.id for a in corpus) == [
+        *(f"feeds/day{n}.jsonl#1" for n in range(3)),
+        "feeds/sub/story.txt",
+    ]
+    assert [(Path(p.path).name, p.kind) for p in corpus.problems] == [
+        ("notes.txt", "documentation"),
+        ("page.html", "no-text"),
+    ]
+    # Two collections beside it are too few to tell; with a format, every file is read.
+    (root / "day2.jsonl").unlink()
+    assert "feeds/notes.txt" in {a.id for a in read_corpus(root)}
+    (root / "day2.jsonl").write_text('{"title": "Story 2"}\n')
+    assert "feeds/notes.txt" in {a.id for a in read_corpus(root, format="text")}
+
+
+def test_a_reader_that_fails_costs_only_the_rest_of_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(source: Source) -> Iterator[Article]:
+        yield Article(id=f"{source.id}#1", headline="Before the bug")
+        raise RuntimeError("a bug")
+
+    broken = Reader("broken", (".eml",), lambda head: False, failing)
+    choose = stream.choose_reader
+    monkeypatch.setattr(
+        stream,
+        "choose_reader",
+        lambda path, head: broken if path.suffix == ".eml" else choose(path, head),
+    )
+    write(tmp_path / "d" / "a.eml", "From: a@b\nSubject: S\n\nBody\n")
+    write(tmp_path / "d" / "b.txt", "Fine headline\n")
+    corpus = read_corpus(tmp_path / "d")
+    assert [a.headline for a in corpus] == ["Before the bug", "Fine headline"]
+    assert [(Path(p.path).name, p.kind, p.reason) for p in corpus.problems] == [
+        ("a.eml", "reader-error", "reader failed (RuntimeError: a bug); the rest is lost")
+    ]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import gzip
+import os
+import threading
 from pathlib import Path
 
 import pytest
 
 from searcher.corpus import read_corpus
 from searcher.corpus.base import ReadError
-from searcher.corpus.decode import SAMPLE_BYTES, detect_encoding, open_text
+from searcher.corpus.decode import SAMPLE_BYTES, detect_encoding, open_text, repair_text
 
 
 def write(path: Path, data: bytes) -> Path:
@@ -96,3 +98,54 @@ def test_utf8_with_a_few_bad_bytes_stays_utf8(tmp_path: Path) -> None:
     data = "Zürich, Genève, São Paulo: café crème ".encode() * 3 + b"price \xa3\xa3 5"
     text = read_all(write(tmp_path / "a.txt", data))
     assert text.startswith("Zürich, Genève, São Paulo") and text.endswith("price ££ 5")
+
+
+TEXT = "Café headline\n\nThe body of a story, with “quotes” and a € sign.\n"
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "utf-32", "utf-16"]
+)
+def test_utf16_and_utf32_with_or_without_a_byte_order_mark(tmp_path: Path, encoding: str) -> None:
+    # "utf-16"/"utf-32" write a byte-order mark; the others none.
+    assert read_all(write(tmp_path / "a.txt", TEXT.encode(encoding))) == TEXT
+
+
+def test_nul_bytes_that_are_not_utf16_are_binary(tmp_path: Path) -> None:
+    for data in (bytes(range(256)) * 8, b"\x00" * 4096, b"ab\x00\x00\x07\x00" * 100):
+        with pytest.raises(ReadError) as error, open_text(write(tmp_path / "a.txt", data)):
+            pass
+        assert error.value.kind == "binary"
+
+
+def test_special_files_are_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    outcome: list[str] = []
+
+    def read(path: Path) -> None:
+        try:
+            with open_text(path):
+                outcome.append("read")
+        except ReadError as error:
+            outcome.append(error.kind)
+
+    for path in (fifo, Path("/dev/zero")):
+        worker = threading.Thread(target=read, args=(path,), daemon=True)
+        worker.start()
+        worker.join(timeout=10)  # opening a FIFO without a writer blocked for ever
+    assert outcome == ["not-a-file", "not-a-file"]
+
+
+@pytest.mark.parametrize(
+    ("text", "repaired"),
+    [
+        ("plain", "plain"),
+        ("head\ud800line", "head\ufffdline"),  # a lone surrogate from a JSON escape
+        ("caf\udce9.txt", "caf\u00e9.txt"),  # the byte 0xE9 of a file name, read as cp1252
+        ("\udc81\udcff", "\ufffd\u00ff"),  # 0x81 is one of cp1252's holes
+    ],
+)
+def test_repair_text(text: str, repaired: str) -> None:
+    assert repair_text(text) == repaired
+    repaired.encode("utf-8")

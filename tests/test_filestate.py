@@ -9,9 +9,11 @@ from searcher.filestate import (
     FileSignature,
     FileState,
     load_state,
+    read_signature,
     save_state,
     signature,
 )
+from searcher.models import Problem
 
 
 def test_signature_sees_size_mtime_and_content(tmp_path: Path) -> None:
@@ -54,3 +56,22 @@ def test_a_failed_save_leaves_the_last_state_and_no_temporary_file(
         save_state(tmp_path, FileState({}))
     assert load_state(tmp_path).files == {"news/a.txt": FileSignature(3, 123, "abc")}
     assert sorted(p.name for p in tmp_path.iterdir()) == [STATE_FILE]
+
+
+def test_a_skipped_file_round_trips_with_its_problems(tmp_path: Path) -> None:
+    skipped = Problem("d/x.bin", "binary file, not text", kind="binary")
+    state = {"d/x.bin": FileSignature(8, 9, "", (skipped,)), "d/a.txt": FileSignature(3, 4, "ab")}
+    save_state(tmp_path, FileState(state))
+    assert load_state(tmp_path).files == state
+
+
+def test_read_signature_hashes_only_on_request_and_not_a_file_that_changed(
+    tmp_path: Path,
+) -> None:
+    file = tmp_path / "a.txt"
+    file.write_text("one")
+    before = file.stat()
+    assert read_signature(file, before, hashed=True) == signature(file)
+    assert read_signature(file, before, hashed=False).sha1 == ""
+    file.write_text("three")  # changed while it was read: no hash vouches for it
+    assert read_signature(file, before, hashed=True).sha1 == ""

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import shared_path
 
-from searcher import Index, IndexOutdatedError, indexer, read_corpus
+from searcher import Article, Index, IndexOutdatedError, filestate, indexer, read_corpus
+from searcher.corpus import Corpus
 from searcher.filestate import STATE_FILE
 from searcher.indexfolder import latest_generation
 from searcher.models import Progress
@@ -347,3 +348,63 @@ def test_the_index_folder_inside_the_indexed_folder_is_passed_over_silently(
     assert (first.added, first.problems, first.files_seen) == (3, (), 3)
     again = ix.update(read_corpus(folder), workers=1)
     assert not again.changed and again.problems == () and again.files_seen == 3
+
+
+def test_a_skipped_file_is_not_read_or_hashed_again_but_still_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "news"
+    write_articles(folder, 2)
+    sparse = folder / "sparse.txt"
+    with sparse.open("wb") as out:  # 4 GB of NUL bytes that take no disk space
+        out.truncate(4 << 30)
+    hashed: list[str] = []
+    real_hash = filestate.content_hash
+
+    def spy(path: Path) -> str:
+        hashed.append(path.name)
+        return real_hash(path)
+
+    monkeypatch.setattr(filestate, "content_hash", spy)
+    monkeypatch.setattr(indexer, "content_hash", spy)
+    ix = Index(tmp_path / "ix")
+    first = ix.update(read_corpus(folder), workers=1)
+    assert first.added == 2
+    assert [(p.path, p.kind) for p in first.problems] == [(str(sparse), "binary")]
+    read: list[str] = []
+    real_read = Corpus.read_file
+    monkeypatch.setattr(
+        Corpus, "read_file", lambda self, ref: read.append(ref.id) or real_read(self, ref)
+    )
+    os.utime(folder / "a00000.txt")  # touched: hashed to see that it is unchanged
+    again = ix.update(read_corpus(folder), workers=1)
+    assert (again.changed, again.files_unchanged, read) == (False, 3, [])
+    assert [(p.path, p.kind) for p in again.problems] == [(str(sparse), "binary")]
+    assert "sparse.txt" not in hashed and "a00000.txt" in hashed
+    os.utime(sparse)  # touched: a skipped file has no hash to compare, so it is read again
+    assert ix.update(read_corpus(folder), workers=1).problems[0].kind == "binary"
+    assert read == ["news/sparse.txt"] and "sparse.txt" not in hashed
+
+
+def test_a_state_of_another_commit_keeps_skipped_files_and_rereads_what_lacks_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "news"
+    write_articles(folder, 2)
+    (folder / "empty.txt").write_text("")
+    ix = Index(tmp_path / "ix")
+    ix.update(read_corpus(folder), workers=1)
+    generation = latest_generation(tmp_path / "ix")
+    ix.add([Article(id="other/1", headline="Another writer's article", body="x")])
+    assert latest_generation(tmp_path / "ix") > generation  # a commit the state does not name
+    with ix._open().writer() as writer:  # and one that loses the articles of a00001.txt
+        writer.delete_by_term("id", "news/a00001.txt")
+    read: list[str] = []
+    real_read = Corpus.read_file
+    monkeypatch.setattr(
+        Corpus, "read_file", lambda self, ref: read.append(ref.id) or real_read(self, ref)
+    )
+    report = ix.update(read_corpus(folder), workers=1)
+    assert read == ["news/a00001.txt"] and report.added == 1
+    assert [(p.path, p.kind) for p in report.problems] == [(str(folder / "empty.txt"), "empty")]
+    assert ids(ix) == {"news/a00000.txt", "news/a00001.txt"}

@@ -92,3 +92,9 @@ def test_wrapper_object_holding_a_list_of_articles(tmp_path: Path) -> None:
     # An article with a list of objects among its keys stays one article.
     article = {"title": "C", "text": "c", "images": [{"src": "x.jpg"}]}
     assert read(tmp_path, json.dumps(article), "one.json") == ([("d/one.json#1", "C")], [])
+
+
+def test_numbers_too_long_for_int_are_read(tmp_path: Path) -> None:
+    digits = "9" * 5000  # Python's int() refuses more than 4300 digits
+    text = f'[{{"title": "Big", "count": {digits}}}, {{"title": "Next"}}]'
+    assert read(tmp_path, text) == ([("d/f.json#1", "Big"), ("d/f.json#2", "Next")], [])

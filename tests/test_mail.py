@@ -63,3 +63,23 @@ def test_sniff() -> None:
     assert sniff("Nntp-Posting-Host: h\nFrom: a@b\n  continued\nSubject: x\n\nbody")
     assert not sniff("From: a@b\n\nOnly one known header")
     assert not sniff("Headline: with a colon\nSubject: x\nnot a header\n")
+
+
+def test_mime_parts_nested_past_the_stack_are_reported(tmp_path: Path) -> None:
+    depth = 3000
+    opening = "".join(
+        f'Content-Type: multipart/mixed; boundary="b{n}"\n\n--b{n}\n' for n in range(depth)
+    )
+    closing = "".join(f"--b{n}--\n" for n in reversed(range(depth)))
+    path = write(
+        tmp_path / "m" / "deep.eml",
+        "From: a@example.org\nSubject: Deep\nMIME-Version: 1.0\n"
+        + opening
+        + "Content-Type: text/plain\n\nDeep body.\n"
+        + closing,
+    )
+    corpus = read_corpus(path)
+    assert list(corpus) == []
+    assert [(p.kind, p.reason) for p in corpus.problems] == [
+        ("too-deep", "MIME parts nested too deeply")
+    ]

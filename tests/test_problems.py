@@ -56,3 +56,19 @@ def test_unwritable_problem_list_is_a_user_error(tmp_path: Path) -> None:
 
 def test_str_of_a_problem_is_unchanged_by_its_kind() -> None:
     assert str(PROBLEMS[3]) == "f.jsonl:4: bad JSON: ..."
+
+
+def test_repairs_are_counted_apart_from_skips() -> None:
+    repaired = [
+        Problem(
+            "d/caf\u00e9.txt", "name is not UTF-8; indexed as d/caf\u00e9.txt", kind="bad-name"
+        ),
+        Problem("d/feed.jsonl#1", "text that cannot be encoded ... replaced", kind="bad-text"),
+    ]
+    counts = count_problems([*PROBLEMS[:1], *repaired])
+    assert counts.repaired == {"bad-name": 1, "bad-text": 1}
+    summary = problem_summary(counts)
+    assert summary is not None
+    assert summary.plain == "Skipped 1 file (1 binary); repaired 2 (1 bad-name, 1 bad-text)"
+    alone = problem_summary(count_problems(repaired[1:]))
+    assert alone is not None and alone.plain == "Repaired 1 (1 bad-text)"

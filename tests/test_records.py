@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timezone
 
 import pytest
 
 from searcher.corpus import parse_fields
+from searcher.corpus.base import Source
 from searcher.corpus.records import article_from_record
 from searcher.errors import BadInputError
+from searcher.models import Problem
 
 
 def article(record: dict[str, object], **fields: str):  # type: ignore[no-untyped-def]
-    return article_from_record(record, file_id="d/f.json", path="f.json", number=7, fields=fields)
+    source = Source("f.json", "d/f.json", io.StringIO(), "{}", fields)
+    return article_from_record(record, source, number=7, line=7)
 
 
 def test_common_key_names_out_of_the_box() -> None:
@@ -47,7 +51,7 @@ def test_common_key_names_out_of_the_box() -> None:
 def test_first_present_key_wins_and_number_names_records_without_id() -> None:
     a = article({"text": "", "description": "Lead.", "source": {"id": "w", "name": "Wire"}})
     assert (a.id, a.docno, a.body, a.source) == ("d/f.json#7", "", "Lead.", "Wire")
-    b = article({"byline": "By Jane Doe, political editor"})
+    b = article({"title": "T", "byline": "By Jane Doe, political editor"})
     assert (b.byline, b.authors) == ("By Jane Doe, political editor", ("Jane Doe",))
 
 
@@ -72,3 +76,16 @@ def test_parse_fields() -> None:
         parse_fields(["title=x"])
     with pytest.raises(BadInputError, match="no key given for the article field 'body'"):
         parse_fields(["body="])
+
+
+def test_a_record_without_text_is_a_problem_at_its_line() -> None:
+    problem = article({"id": "x", "byline": "Jane Doe"})
+    assert problem == Problem("f.json", "record without a headline or body text", 7, "no-text")
+
+
+def test_lists_nested_deeper_than_the_stack_are_read() -> None:
+    deep: object = "Deep text."
+    for _ in range(5000):  # Python's own recursion limit is 1000
+        deep = [deep]
+    a = article({"title": "Deep", "text": deep})
+    assert (a.headline, a.body) == ("Deep", "Deep text.")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+import pytest
 
 from searcher.corpus import read_corpus
 from searcher.corpus.sgml import sniff
@@ -38,7 +41,8 @@ the Bahia cocoa zone &lt;BCZ>, said Smith & Co.
 <REUTERS NEWID="3">
 <DATE>garbled</DATE>
 <TEXT TYPE="UNPROC">&#2;
-Unprocessed wire text here.
+FEDERAL RESERVE WEEKLY REPORT
+ Unprocessed wire text here.
 &#3;</TEXT>
 </REUTERS>
 <REUTERS NEWID="4">
@@ -67,11 +71,53 @@ def test_stories_fields_and_metadata(tmp_path: Path) -> None:
     }
     assert (brief.headline, brief.body) == ("GREENSPAN SEES NO RECESSION", "")
     assert brief.date == datetime(1987, 3, 27, 0, 2, 59, 130000, tzinfo=timezone.utc)
-    assert (unproc.headline, unproc.body, unproc.date) == ("", "Unprocessed wire text here.", None)
-    assert [(p.line, p.kind) for p in corpus.problems] == [(34, "truncated")]
+    # A story without a TITLE: its first line is the headline.
+    assert (unproc.headline, unproc.body, unproc.date) == (
+        "FEDERAL RESERVE WEEKLY REPORT",
+        "Unprocessed wire text here.",
+        None,
+    )
+    assert [(p.line, p.kind) for p in corpus.problems] == [(35, "truncated")]
 
 
 def test_sniff() -> None:
     assert sniff('<!DOCTYPE lewis SYSTEM "lewis.dtd">\n')
     assert sniff('<REUTERS NEWID="9">')
     assert not sniff("<html><body>Reuters</body></html>")
+
+
+def test_a_story_without_text_is_reported_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "r" / "a.sgm"
+    path.parent.mkdir()
+    path.write_text(
+        '<REUTERS NEWID="7">\n<TEXT TYPE="UNPROC">&#2;\n &#3;</TEXT>\n</REUTERS>\n'
+        '<REUTERS NEWID="8"><TEXT><TITLE>KEPT</TITLE></TEXT></REUTERS>\n',
+        encoding="utf-8",
+    )
+    corpus = read_corpus(path)
+    assert [a.headline for a in corpus] == ["KEPT"]
+    assert [(p.line, p.kind, p.reason) for p in corpus.problems] == [
+        (1, "no-text", "story 7 has no text")
+    ]
+
+
+BROKEN = {
+    "unclosed <D>": '<REUTERS NEWID="1"><TOPICS>' + "<D>x" * 200_000 + "</REUTERS>",
+    "<REUTERS without >": "<REUTERS " * 100_000,
+    "unclosed <TITLE": '<REUTERS NEWID="1"><TEXT>' + "<TITLE " * 100_000 + "</TEXT></REUTERS>",
+    "unclosed tags": '<REUTERS NEWID="1"><TEXT>a' + "<" * 200_000 + "</TEXT></REUTERS>",
+    "spaces before the end": '<REUTERS NEWID="1"><TEXT><BODY>a' + " " * 500_000 + "b</REUTERS>",
+    "huge character reference": '<REUTERS NEWID="1"><TEXT><TITLE>&#' + "9" * 9000 + ";</REUTERS>",
+}
+
+
+@pytest.mark.parametrize("text", BROKEN.values(), ids=BROKEN.keys())
+def test_broken_markup_is_read_in_linear_time(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "r" / "broken.sgm"
+    path.parent.mkdir()
+    path.write_text(text + "\n" + STORIES, encoding="utf-8")
+    started = time.monotonic()
+    corpus = read_corpus(path)
+    headlines = [a.headline for a in corpus]
+    assert time.monotonic() - started < 10  # quadratic patterns took minutes
+    assert "BAHIA COCOA REVIEW" in headlines

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 # Timestamps above this are taken for milliseconds (seconds would be after the year 5138).
 MAX_SECONDS = 10**11
 HOUR = 3600
+MAX_DATE_CHARS = 100  # longer text is not a date, and would cost the parser time
 _TZINFOS = {
     **{"EST": -5 * HOUR, "EDT": -4 * HOUR, "CST": -6 * HOUR, "CDT": -5 * HOUR},
     **{"MST": -7 * HOUR, "MDT": -6 * HOUR, "PST": -8 * HOUR, "PDT": -7 * HOUR},
@@ -30,7 +31,7 @@ def parse_date(value: object) -> datetime | None:
         if isinstance(value, (int, float)):
             seconds = value / 1000 if abs(value) >= MAX_SECONDS else value
             return datetime.fromtimestamp(seconds, tz=timezone.utc)
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or not value.strip() or len(value) > MAX_DATE_CHARS:
             return None
         with warnings.catch_warnings():  # an unknown zone name: the time is taken as UTC
             warnings.simplefilter("ignore", parser.UnknownTimezoneWarning)

@@ -2,12 +2,17 @@
 
 A gzip file (recognised by its magic bytes, whatever its name) is decompressed on the fly, so
 every reader reads `.gz` files too. The encoding is chosen from the first 64 KB: a byte-order
-mark decides; else UTF-8 when the sample is UTF-8 but for isolated stray bytes (legacy
+mark decides (UTF-8, UTF-16, UTF-32); NUL bytes near the start mean UTF-16 or UTF-32 without
+a mark when they fall in the places those put them and the text decodes cleanly, else a
+binary file; else UTF-8 when the sample is UTF-8 but for isolated stray bytes (legacy
 Western text such as a lone Latin-1 pound sign) or holds more well-formed UTF-8 characters
 than stray bytes; else charset-normalizer's best guess. Bytes the chosen encoding cannot
-decode are read as Windows-1252, or become U+FFFD. Files with NUL bytes near the start are
-binary; files with nothing but whitespace are empty. Both are refused with a `ReadError`, as
-are files the operating system will not read.
+decode are read as Windows-1252, or become U+FFFD. Binary files, files with nothing but
+whitespace and anything but a regular file are refused with a `ReadError`, as are files the
+operating system will not read.
+
+`repair_text` is the one rule for text that no encoding can write (lone surrogates, as in a
+file name that is not UTF-8): it applies the same Windows-1252 reading.
 """
 
 from __future__ import annotations
@@ -15,7 +20,10 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import os
 import re
+import stat
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,15 +36,26 @@ BINARY_PROBE_BYTES = 8192
 HEAD_CHARS = 4096
 GZIP_MAGIC = b"\x1f\x8b"
 ERRORS = "searcher-cp1252"
-_BOMS = (
+_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
     (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Encodings without a mark, with the bytes of each unit that Latin text leaves NUL.
+_WIDE = (
+    ("utf-32-le", 4, (2, 3)),
+    ("utf-32-be", 4, (0, 1)),
+    ("utf-16-le", 2, (1,)),
+    ("utf-16-be", 2, (0,)),
+)
+MIN_NUL_SHARE = 0.5  # of the bytes in those places, for text that is mostly Latin
+_WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
 _ESCAPED_BYTES = "".join(map(chr, range(0xDC80, 0xDD00)))
 # Runs of bytes that are not UTF-8: text in a legacy multi-byte or non-Latin encoding.
 _NON_UTF8_RUN = re.compile("[\udc80-\udcff]{2,}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
@@ -50,11 +69,27 @@ def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error(ERRORS, _cp1252_fallback)
 
 
+def repair_text(text: str) -> str:
+    """`text` without lone surrogates, which cannot be written as UTF-8: one that stands for
+    a byte that was not UTF-8 (Python's reading of such a file name) becomes that byte read
+    as Windows-1252, as stray bytes in files are; any other (a JSON `\\ud800`) U+FFFD."""
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(_repaired_surrogate, text)
+
+
+def _repaired_surrogate(found: re.Match[str]) -> str:
+    code = ord(found[0])
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape's stand-in for the byte code - 0xDC00
+        return bytes([code - 0xDC00]).decode("cp1252", errors="replace")
+    return "\ufffd"
+
+
 @contextmanager
 def open_text(path: Path) -> Iterator[tuple[TextIO, str]]:
     """The decoded text stream of `path` and its first few KB; `ReadError` if unusable."""
     try:
-        raw = open(path, "rb")  # noqa: SIM115 - closed on leaving the context below
+        raw = open(path, "rb", opener=_open_regular)  # noqa: SIM115 - closed below
     except OSError as error:
         raise ReadError(f"cannot read file: {error.strerror or error}") from error
     with raw:
@@ -62,14 +97,26 @@ def open_text(path: Path) -> Iterator[tuple[TextIO, str]]:
         sample = binary.read(SAMPLE_BYTES)
         binary.seek(0)
         complete = len(sample) < SAMPLE_BYTES
-        if b"\x00" in sample[:BINARY_PROBE_BYTES] and not sample.startswith(_UTF16_BOMS):
-            raise ReadError("binary file, not text", kind="binary")
         encoding = detect_encoding(sample, complete)
+        if encoding is None:
+            raise ReadError("binary file, not text", kind="binary")
         head = sample.decode(encoding, errors=ERRORS)[:HEAD_CHARS]
         if not head.strip() and complete:
             raise ReadError("empty file", kind="empty")
         with io.TextIOWrapper(binary, encoding=encoding, errors=ERRORS) as stream:
             yield stream, head
+
+
+def _open_regular(path: str, flags: int) -> int:
+    """Open without blocking (a FIFO would wait for a writer for ever); refuse anything but
+    a regular file."""
+    fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ReadError("not a regular file", kind="not-a-file")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return fd
 
 
 def _decompressed(raw: BinaryIO) -> BinaryIO:
@@ -86,11 +133,14 @@ def _mostly_utf8(text: str) -> bool:
     return sum(1 for char in text if char > "\x7f") - stray > stray
 
 
-def detect_encoding(sample: bytes, complete: bool = True) -> str:
-    """The encoding of a file whose first bytes are `sample` (`complete`: the whole file)."""
+def detect_encoding(sample: bytes, complete: bool = True) -> str | None:
+    """The encoding of a file whose first bytes are `sample` (`complete`: the whole file),
+    or None for a binary file."""
     for bom, encoding in _BOMS:
         if sample.startswith(bom):
             return encoding
+    if b"\x00" in sample[:BINARY_PROBE_BYTES]:
+        return _wide_encoding(sample[:BINARY_PROBE_BYTES])
     text = sample.decode("utf-8", errors="surrogateescape")
     if not complete:
         text = text.rstrip(_ESCAPED_BYTES)  # a character cut in two by the sample's end
@@ -100,3 +150,23 @@ def detect_encoding(sample: bytes, complete: bool = True) -> str:
 
     best = from_bytes(sample).best()
     return best.encoding if best is not None else "utf-8"
+
+
+def _wide_encoding(probe: bytes) -> str | None:
+    """UTF-32 or UTF-16 without a byte-order mark, when most bytes where those put NUL in
+    Latin text are NUL and `probe` decodes to text without control characters (U+0000 is
+    one); else None (binary)."""
+    for encoding, unit, places in _WIDE:
+        whole = probe[: len(probe) - len(probe) % unit]
+        units = len(whole) // unit
+        if not units or any(whole[p::unit].count(0) < MIN_NUL_SHARE * units for p in places):
+            continue
+        try:  # a character cut in two by the probe's end is no error
+            text = codecs.getincrementaldecoder(encoding)().decode(whole)
+        except UnicodeDecodeError:
+            continue
+        if not any(
+            unicodedata.category(char) == "Cc" and char not in _WHITESPACE_CONTROLS for char in text
+        ):
+            return encoding
+    return None

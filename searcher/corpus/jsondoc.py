@@ -2,7 +2,7 @@
 
 An object with no article text of its own that holds a list of objects, such as a news
 API's `{"status": "ok", "articles": [...]}`, is a wrapper: each object in the list is an
-article (read whole, so a wrapper is limited to the 16 MB of one JSON value).
+article (read whole, so a wrapper is limited to the `MAX_ARTICLE_CHARS` of one JSON value).
 
 The file is decoded value by value from a bounded buffer, so a large array is streamed. An
 element that is not an object is reported and skipped. Where the JSON breaks (a file cut off
@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
-from searcher.corpus.base import MAX_ARTICLE_CHARS, Reader, ReadError, Source
-from searcher.corpus.records import KEYS, article_from_record
+from searcher.corpus.base import MAX_ARTICLE_CHARS, TOO_LARGE, Reader, ReadError, Source
+from searcher.corpus.records import JSON, KEYS, article_from_record
 from searcher.models import Article, Problem
 
 NAME = "json"
@@ -26,7 +26,6 @@ EXTENSIONS = (".json",)
 CHUNK_CHARS = 64 * 1024
 _WHITESPACE = " \t\n\r"
 _NOT_WHITESPACE = re.compile(r"[^ \t\n\r]")
-_DECODER = json.JSONDecoder()
 
 
 def sniff(head: str) -> bool:
@@ -43,17 +42,9 @@ def read(source: Source) -> Iterator[Article | Problem]:
         if records is not None:
             for record in records:
                 wrapped += 1
-                yield article_from_record(
-                    record,
-                    file_id=source.id,
-                    path=source.path,
-                    number=wrapped,
-                    fields=source.fields,
-                )
+                yield article_from_record(record, source, number=wrapped, line=line)
         elif isinstance(value, dict):
-            yield article_from_record(
-                value, file_id=source.id, path=source.path, number=number, fields=source.fields
-            )
+            yield article_from_record(value, source, number=number, line=line)
         else:
             kind = type(value).__name__
             yield Problem(
@@ -126,7 +117,7 @@ class _Values:
         last: tuple[int, str] | None = None
         while True:
             try:
-                value, end = _DECODER.raw_decode(self._buffer, self._pos)
+                value, end = JSON.raw_decode(self._buffer, self._pos)
             except json.JSONDecodeError as error:
                 # More text may complete the value; the same error again after reading
                 # more means the JSON is wrong (an unterminated string stays open).
@@ -142,7 +133,7 @@ class _Values:
                     self._advance(end - self._pos)
                     return value
             if len(self._buffer) - self._pos > MAX_ARTICLE_CHARS:
-                raise self._error("a JSON value over 16 MB", kind="too-large")
+                raise self._error(f"a JSON value {TOO_LARGE}", kind="too-large")
             self._fill(max(CHUNK_CHARS, len(self._buffer) - self._pos))
 
     def _peek(self) -> str:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 
 from searcher.corpus.base import Reader, Source, numbered_lines
-from searcher.corpus.records import article_from_record
+from searcher.corpus.records import JSON, article_from_record
 from searcher.models import Article, Problem
 
 NAME = "jsonl"
@@ -35,7 +35,7 @@ def read(source: Source) -> Iterator[Article | Problem]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = JSON.decode(line)
         except (ValueError, RecursionError) as error:
             yield Problem(source.path, f"bad JSON: {error}", line=number, kind="bad-record")
             continue
@@ -45,9 +45,7 @@ def read(source: Source) -> Iterator[Article | Problem]:
                 source.path, f"a JSON {kind}, not an object", line=number, kind="bad-record"
             )
             continue
-        yield article_from_record(
-            record, file_id=source.id, path=source.path, number=number, fields=source.fields
-        )
+        yield article_from_record(record, source, number=number, line=number)
 
 
 READER = Reader(name=NAME, extensions=EXTENSIONS, sniff=sniff, read=read)

@@ -27,10 +27,11 @@ NAME = "email"
 EXTENSIONS = (".eml",)
 KNOWN_HEADERS = frozenset({"from", "subject", "newsgroups", "date", "message-id", "to"})
 MIN_KNOWN_HEADERS = 2
+MAX_HEADER_CHARS = 64 * 1024
 
 _HEADER = re.compile(r"^([!-9;-~]+):")
 _NEWSGROUP = re.compile(r"^[a-z0-9+_-]+(\.[a-z0-9+_-]+)+$")
-_LIST_NAME = re.compile(r"^\s*(.*?)\s*<")
+_LIST_NAME = re.compile(r"([^<]*)<")
 
 
 def sniff(head: str) -> bool:
@@ -50,7 +51,11 @@ def sniff(head: str) -> bool:
 
 def read(source: Source) -> Iterator[Article | Problem]:
     """Yield the message as one article."""
-    message = message_from_string(source.read_text())
+    try:  # the parser and `walk` recurse once a level of MIME parts
+        message = message_from_string(source.read_text())
+        body = _body(message)
+    except RecursionError:
+        raise ReadError("MIME parts nested too deeply", kind="too-deep") from None
     if not message.keys():
         raise ReadError("no message headers", kind="bad-format")
     byline = _sender(_header(message, "From"))
@@ -63,7 +68,7 @@ def read(source: Source) -> Iterator[Article | Problem]:
         byline=byline,
         authors=(byline,) if byline else (),
         date=parse_date(_header(message, "Date")),
-        body="\n\n".join(paragraphs(_body(message))),
+        body="\n\n".join(paragraphs(body)),
         metadata=MappingProxyType({"newsgroups": tuple(groups)} if len(groups) > 1 else {}),
     )
 
@@ -78,14 +83,16 @@ def _source(message: Message, groups: list[str], path: str) -> str:
         return groups[0]
     if list_id := _header(message, "List-Id"):
         found = _LIST_NAME.match(list_id)
-        return normalise_space(found[1] if found and found[1] else list_id.strip("<> "))
+        name = found[1].strip() if found else ""
+        return normalise_space(name or list_id.strip("<> "))
     folder = PurePath(path).parent.name
     return folder if _NEWSGROUP.match(folder) else ""
 
 
 def _header(message: Message, name: str) -> str:
-    """A header's text, with RFC 2047 encoded words (`=?utf-8?q?...?=`) decoded."""
-    value = str(message.get(name, ""))
+    """A header's text, with RFC 2047 encoded words (`=?utf-8?q?...?=`) decoded; only its
+    first `MAX_HEADER_CHARS` (the decoder takes time quadratic in the number of words)."""
+    value = str(message.get(name, ""))[:MAX_HEADER_CHARS]
     try:
         return str(make_header(decode_header(value)))
     except (LookupError, ValueError, UnicodeError):

@@ -32,9 +32,11 @@ MAX_PUBLICATION_CHARS = 80
 MAX_HEADLINE_CHARS = 300
 MAX_BYLINE_CHARS = 300
 
-_FOOTER = re.compile(r"^\s*Newspapers (?P<kind>in|from) (?P<value>\S.*?)\s*$")
+# Patterns with no lazy part followed by optional space: those are quadratic on long runs
+# of spaces; the parts are stripped instead.
+_FOOTER = re.compile(r"^\s*Newspapers (?P<kind>in|from) (?P<value>\S.*)$")
 _FOOTER_IN_HEAD = re.compile(r"^\s*Newspapers in [A-Z]\w*\s*$", re.MULTILINE)
-_CAPTION = re.compile(r"^\s*\?\?\s*Photograph:\s*(?P<credit>.*?)\s*\?\?\s*(?P<caption>.*)$")
+_CAPTION = re.compile(r"^\s*\?\?\s*Photograph:(?P<credit>.*?)\?\?(?P<caption>.*)$")
 _PHOTOGRAPH = "Photograph:"
 
 _BYLINE_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
@@ -140,7 +142,7 @@ def _take_footer(parts: list[list[str]]) -> dict[str, str]:
     """Remove the trailing "Newspapers in/from ..." lines; return {"in": ..., "from": ...}."""
     footer: dict[str, str] = {}
     while parts and (match := _FOOTER.match(parts[-1][-1])):
-        footer.setdefault(match["kind"], match["value"])
+        footer.setdefault(match["kind"], match["value"].rstrip())
         parts[-1].pop()
         if not parts[-1]:
             parts.pop()

@@ -8,15 +8,16 @@ kept in `Article.metadata` when their value is text, a number or a list of those
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from searcher.corpus.base import normalise_space, paragraphs, record_id
+from searcher.corpus.base import Source, normalise_space, paragraphs, record_id
 from searcher.corpus.dates import parse_date
 from searcher.corpus.newspaper import authors as byline_authors
 from searcher.errors import BadInputError
-from searcher.models import Article
+from searcher.models import Article, Problem
 
 KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -30,6 +31,18 @@ KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "language": ("language", "lang"),
     }
 )
+
+
+MAX_INT_DIGITS = 100
+
+
+def _json_int(digits: str) -> int | float:
+    """A JSON integer, as `json` reads it, but one of thousands of digits (which Python's
+    `int` refuses to read) as a float: infinity, no error."""
+    return int(digits) if len(digits) <= MAX_INT_DIGITS else float(digits)
+
+
+JSON = json.JSONDecoder(parse_int=_json_int)  # the JSON readers' decoder
 
 
 def check_fields(fields: Mapping[str, str]) -> Mapping[str, str]:
@@ -46,9 +59,12 @@ def check_fields(fields: Mapping[str, str]) -> Mapping[str, str]:
 
 
 def article_from_record(
-    record: Mapping[str, Any], *, file_id: str, path: str, number: int, fields: Mapping[str, str]
-) -> Article:
-    """The article in one record; `number` (its line or position) names it if it has no id."""
+    record: Mapping[str, Any], source: Source, *, number: int, line: int
+) -> Article | Problem:
+    """The article in one record of `source`, or a problem when it has neither headline
+    nor body; `number` (its line or position) names it if it has no id, `line` is where
+    it starts. The source's `fields` name the keys of fields outright."""
+    fields, file_id, path = source.fields, source.id, source.path
     lower = {str(key).lower(): key for key in record}
     used: set[str] = set()
 
@@ -62,17 +78,21 @@ def article_from_record(
         return None
 
     own_id = _text(value("id"))
+    headline = normalise_space(_text(value("headline")))
+    body = "\n\n".join(paragraphs(_text(value("body"))))
+    if not (headline or body):
+        return Problem(path, "record without a headline or body text", line, kind="no-text")
     byline, names = _authors(value("authors"))
     return Article(
         id=record_id(file_id, own_id or number),
         path=path,
         docno=own_id,
         source=_source(value("source")),
-        headline=normalise_space(_text(value("headline"))),
+        headline=headline,
         byline=byline,
         authors=names,
         date=parse_date(value("date")),
-        body="\n\n".join(paragraphs(_text(value("body")))),
+        body=body,
         url=_text(value("url")).strip(),
         language=_text(value("language")).strip(),
         metadata=MappingProxyType(_metadata(record, used)),
@@ -80,13 +100,19 @@ def article_from_record(
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        return "\n\n".join(_text(item) for item in value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return ""
+    """The text in a value: a string, a number, or the texts in a list (however deeply
+    nested: walked without recursion) joined by blank lines; else ""."""
+    parts: list[str] = []
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            pending.extend(reversed(item))
+        elif isinstance(item, str):
+            parts.append(item)
+        elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            parts.append(str(item))
+    return "\n\n".join(part for part in parts if part)
 
 
 def _source(value: Any) -> str:

@@ -4,7 +4,9 @@ To add a format, write a module with a `READER = Reader(...)` (see `base.py`) an
 `READERS`. The order of `READERS` is the sniffing order: put specific formats first. A file
 gets the reader named by the user's `format`, else the first reader whose `sniff` recognises
 its head, else the first reader claiming its extension, else plain text. A gzip file's
-extension is the one before `.gz` (`news.jsonl.gz` is JSON Lines).
+extension is the one before `.gz` (`news.jsonl.gz` is JSON Lines). Formats holding many
+articles a file are `COLLECTIONS`: plain-text files beside them are taken for their
+documentation (see `walk`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from searcher.corpus import (
     webpage,
 )
 from searcher.corpus.base import Reader, extension
+from searcher.corpus.walk import Role
 from searcher.errors import BadInputError
 
 READERS: tuple[Reader, ...] = (
@@ -37,6 +40,7 @@ READERS: tuple[Reader, ...] = (
     text.READER,
 )
 FALLBACK: Reader = text.READER
+COLLECTIONS: tuple[Reader, ...] = (sgml.READER, jsonl.READER, jsondoc.READER, table.READER)
 FORMATS: tuple[str, ...] = tuple(reader.name for reader in READERS)
 EXTENSIONS: frozenset[str] = frozenset(ext for reader in READERS for ext in reader.extensions)
 
@@ -61,7 +65,12 @@ def choose_reader(path: Path, head: str) -> Reader:
     return FALLBACK
 
 
-def is_claimed(path: Path) -> bool:
-    """True if a reader claims the file's extension, or it has none (e.g. `20news/12345`)."""
+def role_of(path: Path) -> Role | None:
+    """What the file's extension says it holds; None when no reader claims it. A file
+    without an extension (`20news/12345`) is left to sniffing."""
     suffix = extension(path)
-    return not suffix or suffix in EXTENSIONS
+    if any(suffix in reader.extensions for reader in COLLECTIONS):
+        return Role.COLLECTION
+    if suffix in FALLBACK.extensions:
+        return Role.PLAIN
+    return Role.OTHER if not suffix or suffix in EXTENSIONS else None

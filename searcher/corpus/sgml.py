@@ -11,25 +11,31 @@ each story is cut out line by line and its parts found with lenient patterns:
           <BODY>... Reuter &#3;</BODY></TEXT>   body, without the closing "Reuter"
 
 Stories without a BODY are kept with their title; "unprocessed" ones (text but no TITLE or
-BODY) with their text as the body. An article's id is the file's id plus NEWID
-(`reuters21578/reut2-000.sgm#1`), its `docno` the NEWID, its source "Reuters".
+BODY) with their text as the body, and a story without a TITLE gets its body's first line
+as the headline. An article's id is the file's id plus NEWID (`reuters21578/reut2-000.sgm#1`),
+its `docno` the NEWID, its source "Reuters".
+
+Tags are found with `str.find` and simple searches, never a pattern that scans ahead for a
+closing part at every opening one, so broken markup (thousands of unclosed `<D>` or of
+`<REUTERS` without `>`) costs time linear in its size.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator
 from types import MappingProxyType
 
 from searcher.corpus.base import (
     MAX_ARTICLE_CHARS,
+    TOO_LARGE,
     Reader,
     Source,
     normalise_space,
     numbered_lines,
     paragraphs,
     record_id,
+    unescape_html,
 )
 from searcher.corpus.dates import parse_date
 from searcher.models import Article, Problem
@@ -40,14 +46,19 @@ SOURCE = "Reuters"
 LISTS = ("topics", "places", "people", "orgs", "exchanges", "companies")
 
 _SIGNATURE = re.compile(r"<!DOCTYPE\s+lewis\b|<REUTERS\b", re.IGNORECASE)
-_START = re.compile(r"<REUTERS\b([^>]*)>", re.IGNORECASE)
 _END = "</REUTERS>"
-_ATTRIBUTE = re.compile(r'([\w-]+)\s*=\s*"([^"]*)"')
-_ITEM = re.compile(r"<D>(.*?)</D>", re.DOTALL | re.IGNORECASE)
+_NEWID = re.compile(r'(?<![\w-])NEWID\s*=\s*"([^"]*)"')
 _CONTROL = re.compile(r"&#(?:[0-9]|[12][0-9]|3[01]);|[\x00-\x08\x0b-\x1f\x7f]")
-_TAGS = re.compile(r"<[^>]*>")
-_SIGN_OFF = re.compile(r"\s*\bReuter\s*$", re.IGNORECASE)
+_ITEM_START = re.compile("<D>", re.IGNORECASE)
+_ITEM_END = re.compile("</D>", re.IGNORECASE)
+_TAGS = re.compile(r"<[^<>]*>")
 _INDENTED = re.compile(r"\n(?=[ \t]+\S)")
+SIGN_OFF = "reuter"
+# The start (without its `>`) and the end of each element read.
+_TAG_PATTERNS = {
+    name: (re.compile(rf"<{name}\b", re.IGNORECASE), re.compile(rf"</{name}>", re.IGNORECASE))
+    for name in ("REUTERS", "TEXT", "TITLE", "BODY", "DATELINE", "DATE", *map(str.upper, LISTS))
+}
 
 
 def sniff(head: str) -> bool:
@@ -61,58 +72,100 @@ def read(source: Source) -> Iterator[Article | Problem]:
     start = size = 0
     for number, line in numbered_lines(source.stream):
         if not story:
-            found = _START.search(line)
+            found = _start_tag(line, "REUTERS")
             if not found:
                 continue
-            line, start, size = line[found.start() :], number, 0
+            line, start, size = line[found[0] :], number, 0
         story.append(line)
         size += len(line)
         if _END in line:
             yield _article("".join(story), source, start)
             story = []
         elif size > MAX_ARTICLE_CHARS:
-            yield Problem(source.path, "story over 16 MB", start, kind="too-large")
+            yield Problem(source.path, f"story {TOO_LARGE}", start, kind="too-large")
             story = []
     if story:
         yield Problem(source.path, "story cut off before </REUTERS>", start, kind="truncated")
 
 
-def _article(story: str, source: Source, line: int) -> Article:
-    attributes = dict(_ATTRIBUTE.findall(_START.search(story)[1]))  # type: ignore[index]
-    newid = attributes.get("NEWID", "").strip()
+def _article(story: str, source: Source, line: int) -> Article | Problem:
+    """The story's article, or a problem when it has no text at all."""
+    start = _start_tag(story, "REUTERS")
+    newid = _NEWID.search(start[1]) if start else None
+    docno = newid[1].strip() if newid else ""
     text = _element(story, "TEXT")
     title = _clean(_element(text, "TITLE"))
     body = _element(text, "BODY")
     if not (title or body):
         body = _TAGS.sub(" ", text)  # unprocessed: the text alone
-    body = _SIGN_OFF.sub("", _INDENTED.sub("\n\n", _clean(body, keep_lines=True)))
+    body = _clean(body, keep_lines=True)
+    if not title:  # the first line says what the story is ("FEDERAL RESERVE WEEKLY REPORT")
+        first, _, body = body.partition("\n")
+        title = normalise_space(first)
+    if not title:
+        return Problem(source.path, f"story {docno or '(no NEWID)'} has no text", line, "no-text")
     metadata = {
-        name: tuple(_clean(item) for item in _ITEM.findall(_element(story, name))) for name in LISTS
+        name: tuple(_clean(item) for item in _items(_element(story, name))) for name in LISTS
     }
     dateline = _clean(_element(text, "DATELINE")).rstrip(" -")
     if dateline:
         metadata["dateline"] = (dateline,)
     return Article(
-        id=record_id(source.id, newid or f"line{line}"),
+        id=record_id(source.id, docno or f"line{line}"),
         path=source.path,
-        docno=newid,
+        docno=docno,
         source=SOURCE,
         headline=title,
         date=parse_date(_clean(_CONTROL.split(_element(story, "DATE"))[0])),
-        body="\n\n".join(paragraphs(body)),
+        body="\n\n".join(paragraphs(_without_sign_off(_INDENTED.sub("\n\n", body)))),
         metadata=MappingProxyType({key: value for key, value in metadata.items() if value}),
     )
 
 
+def _start_tag(text: str, name: str) -> tuple[int, str, int] | None:
+    """The first whole `<name ...>` start tag in `text`: where it starts, its attributes,
+    and where its content starts. One whose `>` is missing leaves none after it either."""
+    found = _TAG_PATTERNS[name.upper()][0].search(text)
+    if not found:
+        return None
+    end = text.find(">", found.end())
+    return (found.start(), text[found.end() : end], end + 1) if end >= 0 else None
+
+
 def _element(text: str, name: str) -> str:
     """The content of the first `<name>` element in `text`, or up to the end if unclosed."""
-    found = re.search(rf"<{name}\b[^>]*>(.*?)(?:</{name}>|\Z)", text, re.DOTALL | re.IGNORECASE)
-    return found[1] if found else ""
+    start = _start_tag(text, name)
+    if start is None:
+        return ""
+    end = _TAG_PATTERNS[name.upper()][1].search(text, start[2])
+    return text[start[2] : end.start() if end else len(text)]
+
+
+def _items(text: str) -> list[str]:
+    """The contents of the closed `<D>` elements of a list, in order."""
+    items = []
+    position = 0
+    while start := _ITEM_START.search(text, position):
+        end = _ITEM_END.search(text, start.end())
+        if end is None:
+            break
+        items.append(text[start.end() : end.start()])
+        position = end.end()
+    return items
+
+
+def _without_sign_off(text: str) -> str:
+    """The body without its closing "Reuter"."""
+    text = text.rstrip()
+    if text[-len(SIGN_OFF) :].lower() != SIGN_OFF:
+        return text
+    before = text[: -len(SIGN_OFF)]
+    return text if before[-1:].isalnum() or before.endswith("_") else before.rstrip()
 
 
 def _clean(text: str, keep_lines: bool = False) -> str:
     """Text without control characters and with entities decoded."""
-    text = html.unescape(_CONTROL.sub(" ", text))
+    text = unescape_html(_CONTROL.sub(" ", text))
     return text.strip() if keep_lines else normalise_space(text)
 
 

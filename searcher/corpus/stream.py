@@ -4,21 +4,28 @@ Nothing is read until iteration: each file is found, opened, decoded and parsed 
 previous one's articles are consumed, and files holding many records are read record by
 record, so memory stays bounded. Whatever cannot be read becomes a `Problem` in
 `Corpus.problems` and the stream goes on; a file that yields nothing is reported too.
+
+This is the readers' boundary: text that cannot be written as UTF-8 (lone surrogates from
+JSON escapes or a file name that is not UTF-8) is repaired here with `repair_text` and
+reported, so nothing after it meets such text; and a reader that fails on input it did
+not foresee (nesting too deep for Python's stack, a bug) costs the rest of that file only.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import zlib
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 from searcher.corpus.base import Reader, ReadError, Source
-from searcher.corpus.decode import open_text
+from searcher.corpus.decode import open_text, repair_text
 from searcher.corpus.records import check_fields
-from searcher.corpus.registry import choose_reader, get_reader, is_claimed
-from searcher.corpus.walk import FileRef, Root, make_roots, walk
+from searcher.corpus.registry import choose_reader, get_reader, role_of
+from searcher.corpus.walk import FileRef, Role, Root, make_roots, walk
 from searcher.errors import BadInputError
 from searcher.models import Article, Problem
 
@@ -68,9 +75,9 @@ class Corpus:
 
     def files(self) -> Iterator[FileRef | Problem]:
         """Every file to read under the roots, in order, and what could not be listed."""
-        claimed = _any_file if self._reader else is_claimed
+        claims = _read_as_given if self._reader else role_of
         for root in self._roots:
-            yield from walk(root, claimed)
+            yield from walk(root, claims)
 
     def read_file(self, ref: FileRef) -> Iterator[Article | Problem]:
         """The articles of one file, and problems with its records or with the whole file.
@@ -78,18 +85,29 @@ class Corpus:
         The seam for callers that choose which files to read (incremental indexing) or
         read them elsewhere (worker processes): `FileRef` and the results are picklable.
         """
-        path = str(ref.path)
+        path = ref.shown
+        if path != str(ref.path):
+            reason = f"name is not UTF-8; indexed as {ref.id}"
+            yield Problem(path, reason, kind="bad-name")
         found = False
         try:
             with open_text(ref.path) as (stream, head):
                 reader = self._reader or choose_reader(ref.path, head)
                 for record in reader.read(Source(path, ref.id, stream, head, self._fields)):
                     found = True
-                    yield record if isinstance(record, Problem) else self._completed(record, ref)
+                    if isinstance(record, Article):
+                        record = self._completed(record, ref)
+                    yield from _repaired(record, ref.id)
         except ReadError as error:
             yield Problem(path, str(error), kind=error.kind)
         except (OSError, EOFError, zlib.error) as error:  # also gzip data cut off or corrupt
-            yield Problem(path, f"cannot read file: {error}", kind="unreadable")
+            detail = error.strerror if isinstance(error, OSError) and error.strerror else error
+            yield Problem(path, repair_text(f"cannot read file: {detail}"), kind="unreadable")
+        except RecursionError:
+            yield Problem(path, "nested too deeply to read; the rest is lost", kind="too-deep")
+        except Exception as error:  # a reader's bug: the run goes on, the user can report it
+            reason = f"reader failed ({type(error).__name__}: {error}); the rest is lost"
+            yield Problem(path, repair_text(reason), kind="reader-error")
         else:
             if not found:
                 yield Problem(path, f"no articles found as {reader.name}", kind="no-articles")
@@ -97,7 +115,42 @@ class Corpus:
     def _completed(self, article: Article, ref: FileRef) -> Article:
         """`article` with its section, and a source when it names none."""
         source = article.source or self._source or ref.source
-        return replace(article, section=ref.path.parent.name, source=source)
+        return dataclasses.replace(article, section=ref.path.parent.name, source=source)
+
+
+def _repaired(record: Article | Problem, file_id: str) -> Iterator[Article | Problem]:
+    """The record with its text writable as UTF-8; after an article whose text had to be
+    repaired, a problem naming the fields that were."""
+    fixed = _repair(record)
+    yield fixed
+    if isinstance(record, Article) and fixed is not record:
+        names = (f.name for f in dataclasses.fields(record))
+        changed = ", ".join(n for n in names if getattr(fixed, n) is not getattr(record, n))
+        where = fixed.id if fixed.id != file_id else fixed.path
+        reason = f"text that cannot be encoded (a lone surrogate) replaced in {changed}"
+        yield Problem(where, reason, kind="bad-text")
+
+
+def _repair(value: Any) -> Any:
+    """`value` with `repair_text` applied to every text in it: the same object when
+    nothing changed (and then nothing new is built: this runs for every article)."""
+    if isinstance(value, str):
+        return repair_text(value)
+    if isinstance(value, tuple):
+        if any(_repair(item) is not item for item in value):
+            return tuple(_repair(item) for item in value)
+        return value
+    if isinstance(value, Mapping):
+        if any(_repair(k) is not k or _repair(v) is not v for k, v in value.items()):
+            return MappingProxyType({_repair(k): _repair(v) for k, v in value.items()})
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = {}
+        for name, item in vars(value).items():
+            if (fixed := _repair(item)) is not item:
+                changed[name] = fixed
+        return dataclasses.replace(value, **changed) if changed else value
+    return value
 
 
 def read_corpus(
@@ -120,5 +173,6 @@ def read_corpus(
     return Corpus(make_roots(paths), reader, check_fields(fields or {}), " ".join(source.split()))
 
 
-def _any_file(path: Path) -> bool:
-    return True
+def _read_as_given(path: Path) -> Role:
+    """With a format given, every file is read with it."""
+    return Role.OTHER

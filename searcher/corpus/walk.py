@@ -5,33 +5,60 @@ Article ids are the label plus the posix path below it (`bbc/tech/001.txt`), so 
 folder or one of its files gives the same id. Roots from different folders with the same
 name get `~2`, `~3`, ... in the order given. Paths are made absolute, so what is stored
 stays right from any folder. Folders are walked recursively in sorted order, following
-symbolic links (not into a loop). Hidden entries and README/LICENSE-like files are
-skipped silently; files no reader claims, broken links and unlistable folders are reported.
+symbolic links (not into a loop). Hidden entries and README/LICENSE-like files are skipped
+silently; files no reader claims, broken links, link loops, special files (FIFOs, devices)
+and unlistable folders are reported.
 
 Each file also gets the source named by the nearest `SOURCE_FILE` in its folder or a folder
 above, for articles that name none.
+
+A name that is not UTF-8 is shown and used in ids as `repair_text` reads it (`caf\\xe9.txt`
+as `café.txt`); the file itself is read under its real name.
+
+Documentation beside a collection: in a folder whose claimed files are mostly collections
+(files of many records, such as Reuters' `.sgm`; at least three), the plain-text files
+beside them (a collection's notes, category lists, descriptions) are reported, not read as
+articles. Named on the command line, such a file is read.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
+from searcher.corpus.base import extension
+from searcher.corpus.decode import repair_text
 from searcher.errors import BadInputError
 from searcher.models import Problem
-
-# A one-line file naming the publication of the articles in its folder and below.
-SOURCE_FILE = ".searcher-source"
-_SOURCE_CHARS = 1000
 
 _NOT_ARTICLES = re.compile(
     r"^(readme|licen[cs]e|copying|notice|authors|contributing|changelog|changes|"
     r"sha\d*sums|md5sums)([._-].*)?$",
     re.IGNORECASE,
 )
+
+# A one-line file naming the publication of the articles in its folder and below.
+SOURCE_FILE = ".searcher-source"
+_SOURCE_CHARS = 1000
+# Fewer collection files than this say nothing about the plain-text files beside them.
+MIN_COLLECTION_FILES = 3
+
+
+class Role(Enum):
+    """What the extension of a file says it holds, for the documentation rule."""
+
+    COLLECTION = "collection"  # many articles a file (`.sgm`, `.jsonl`, `.csv`, ...)
+    PLAIN = "plain"  # plain text, one article a file (`.txt`)
+    OTHER = "other"  # any other format a reader claims
+
+
+Claims = Callable[[Path], "Role | None"]  # None: no reader claims the file
 
 
 @dataclass(frozen=True)
@@ -51,6 +78,11 @@ class FileRef:
     id: str
     source: str = ""
 
+    @property
+    def shown(self) -> str:
+        """The path as text that can be printed and stored (see `repair_text`)."""
+        return repair_text(str(self.path))
+
 
 def make_roots(paths: Sequence[str | os.PathLike[str]]) -> list[Root]:
     """Label every path; raise `BadInputError` for one that does not exist."""
@@ -60,7 +92,7 @@ def make_roots(paths: Sequence[str | os.PathLike[str]]) -> list[Root]:
         path = Path(os.path.abspath(given))
         if not os.path.lexists(path):
             raise BadInputError(
-                f"no such file or folder: {os.fspath(given)}",
+                f"no such file or folder: {repair_text(os.fspath(given))}",
                 "Check the spelling, or give the path in full.",
             )
         folder = path if path.is_dir() else path.parent
@@ -70,7 +102,7 @@ def make_roots(paths: Sequence[str | os.PathLike[str]]) -> list[Root]:
 
 def _unique_label(folder: Path, labels: dict[str, str]) -> str:
     """The folder's name, suffixed `~n` if another folder of that name came first."""
-    name = os.path.basename(os.path.abspath(folder)) or "root"
+    name = repair_text(os.path.basename(os.path.abspath(folder))) or "root"
     real = os.path.realpath(folder)
     label, n = name, 1
     while labels.setdefault(label, real) != real:
@@ -79,20 +111,25 @@ def _unique_label(folder: Path, labels: dict[str, str]) -> str:
     return label
 
 
-def walk(root: Root, claimed: Callable[[Path], bool]) -> Iterator[FileRef | Problem]:
-    """The files under `root` in sorted order, and problems with what could not be used."""
+def walk(root: Root, claims: Claims) -> Iterator[FileRef | Problem]:
+    """The files under `root` in sorted order, and problems with what could not be used.
+
+    A file given directly is read whatever `claims` says of it, if it is a regular file.
+    """
     path = root.path
-    folder = path if path.is_dir() else path.parent
+    kind, reason = _status(path)
+    folder = path if kind == "dir" else path.parent
     source = ""
     for above in reversed(folder.parents):  # the farthest first, the nearest wins
         source = _folder_source(above) or source
-    if path.is_dir():
+    if kind == "dir":
         ancestors = frozenset({os.path.realpath(path)})
-        yield from _walk_folder(path, root.label, ancestors, claimed, source)
-    elif path.is_symlink() and not path.exists():
-        yield Problem(str(path), "broken symbolic link", kind="broken-link")
+        yield from _walk_folder(path, root.label, ancestors, claims, source)
+    elif kind == "file":
+        file_id = f"{root.label}/{repair_text(path.name)}"
+        yield FileRef(path, file_id, _folder_source(folder) or source)
     else:
-        yield FileRef(path, f"{root.label}/{path.name}", _folder_source(folder) or source)
+        yield Problem(repair_text(str(path)), reason, kind=kind)
 
 
 def _folder_source(folder: Path) -> str:
@@ -107,46 +144,77 @@ def _folder_source(folder: Path) -> str:
 
 
 def _walk_folder(
-    folder: Path,
-    prefix: str,
-    ancestors: frozenset[str],
-    claimed: Callable[[Path], bool],
-    source: str,
+    folder: Path, prefix: str, ancestors: frozenset[str], claims: Claims, source: str
 ) -> Iterator[FileRef | Problem]:
     try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        names = sorted(entry.name for entry in os.scandir(folder))
     except OSError as error:
         yield Problem(
-            str(folder), f"cannot list folder: {error.strerror or error}", kind="unreadable"
+            repair_text(str(folder)),
+            f"cannot list folder: {error.strerror or error}",
+            kind="unreadable",
         )
         return
-    if any(entry.name == SOURCE_FILE for entry in entries):
+    if SOURCE_FILE in names:
         source = _folder_source(folder) or source
-    for entry in entries:
-        if entry.name.startswith("."):
+    entries = [(folder / name, *_status(folder / name)) for name in names if name[0] != "."]
+    entries = [e for e in entries if not (e[1] == "file" and _NOT_ARTICLES.match(e[0].name))]
+    roles = {path: claims(path) for path, kind, _ in entries if kind == "file"}
+    beside = _collection_beside(roles)
+    shown_names: set[str] = set()
+    for path, kind, reason in entries:
+        shown, name = repair_text(str(path)), repair_text(path.name)
+        if name in shown_names:
+            reason = f"name reads as {name!r} once repaired (not UTF-8), as another's does"
+            yield Problem(shown, reason, kind="bad-name")
             continue
-        path, entry_id = folder / entry.name, f"{prefix}/{entry.name}"
-        if entry.is_dir():
+        shown_names.add(name)
+        entry_id = f"{prefix}/{name}"
+        if kind == "dir":
             real = os.path.realpath(path)
             if real in ancestors:
-                yield Problem(str(path), "symbolic link loop, not followed", kind="link-loop")
+                yield Problem(shown, _LOOP, kind="link-loop")
             else:
-                below = ancestors | {real}
-                yield from _walk_folder(path, entry_id, below, claimed, source)
-        elif entry.is_file():
-            yield from _file(path, entry_id, claimed, source)
-        elif entry.is_symlink():
-            yield Problem(str(path), "broken symbolic link", kind="broken-link")
+                yield from _walk_folder(path, entry_id, ancestors | {real}, claims, source)
+        elif kind != "file":
+            yield Problem(shown, reason, kind=kind)
+        elif roles[path] is None:
+            yield Problem(shown, f"skipped: no reader for {path.suffix} files", kind="no-reader")
+        elif beside and roles[path] is Role.PLAIN:
+            reason = (
+                f"plain text beside a collection of {beside} files, taken for its "
+                "documentation (name the file itself to index it)"
+            )
+            yield Problem(shown, reason, kind="documentation")
         else:
-            yield Problem(str(path), "not a regular file", kind="not-a-file")
+            yield FileRef(path, entry_id, source)
 
 
-def _file(
-    path: Path, file_id: str, claimed: Callable[[Path], bool], source: str
-) -> Iterator[FileRef | Problem]:
-    if _NOT_ARTICLES.match(path.name):
-        return
-    if claimed(path):
-        yield FileRef(path, file_id, source)
-    else:
-        yield Problem(str(path), f"skipped: no reader for {path.suffix} files", kind="no-reader")
+def _collection_beside(roles: dict[Path, Role | None]) -> str:
+    """The extensions of the collection files when they are most of a folder's claimed
+    files, and at least `MIN_COLLECTION_FILES` (`.sgm`), else ""."""
+    collections = [path for path, role in roles.items() if role is Role.COLLECTION]
+    claimed = sum(1 for role in roles.values() if role is not None)
+    if len(collections) < MIN_COLLECTION_FILES or 2 * len(collections) <= claimed:
+        return ""
+    return "/".join(sorted({extension(path) for path in collections}))
+
+
+_LOOP = "symbolic link loop, not followed"
+
+
+def _status(path: Path) -> tuple[str, str]:
+    """`dir` or `file`, else the problem kind and reason that keep the path from being read."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "link-loop", _LOOP
+        if os.path.islink(path):
+            return "broken-link", "broken symbolic link"
+        return "unreadable", f"cannot read: {error.strerror or error}"
+    if stat.S_ISDIR(mode):
+        return "dir", ""
+    if stat.S_ISREG(mode):
+        return "file", ""
+    return "not-a-file", "not a regular file (a FIFO, a device or a socket)"
