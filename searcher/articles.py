@@ -22,14 +22,20 @@ from itertools import islice
 from typing import Any
 
 from whoosh import query
-from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 from searcher.analysis import news_analyzer
 from searcher.errors import ArticleNotFoundError
 from searcher.models import Article, ArticleView, Quote, Results, Span
 from searcher.schema import LIST_SEPARATOR, weighting
-from searcher.search import collapse, hit_at, parse_query, story_documents, with_copies
+from searcher.search import (
+    Searchable,
+    collapse,
+    hit_at,
+    parse_query,
+    story_documents,
+    with_copies,
+)
 from searcher.snippets import NO_MARKS, FieldMarks, body_marks, marked_terms, text_spans
 from searcher.spelling import expand_variants
 from searcher.stories import StoryStore
@@ -79,14 +85,14 @@ def stored_article(stored: dict[str, Any]) -> Article:
     )
 
 
-def show_article(ix: FileIndex, wanted: str, text: str | None = None) -> ArticleView:
+def show_article(ix: Searchable, wanted: str, text: str | None = None) -> ArticleView:
     """The article `wanted` (an id or a path, see `_docnum`), with the words of the query
     `text` marked."""
     with ix.searcher() as searcher:
         article = stored_article(searcher.stored_fields(_docnum(searcher, wanted)))
         if not text:
             return ArticleView(article)
-        strict, _ = parse_query(text, ix.schema, searcher.reader())
+        strict, _ = parse_query(text, searcher.schema, searcher.reader())
         marks = marked_terms(expand_variants(strict, searcher.reader()))
     return ArticleView(
         article,
@@ -101,7 +107,7 @@ def marked_spans(text: str, marks: FieldMarks) -> tuple[Span, ...]:
 
 
 def similar_articles(
-    ix: FileIndex, wanted: str, limit: int = 10, stories: StoryStore | None = None
+    ix: Searchable, wanted: str, limit: int = 10, stories: StoryStore | None = None
 ) -> Results:
     """The articles most like `wanted` (an id or a path, see `_docnum`), best first (the
     article itself left out).

@@ -23,7 +23,15 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 from typer.core import TyperCommand, TyperOption
 
-from searcher.errors import BadInputError, FilterError, SearcherError
+from searcher.errors import (
+    BadInputError,
+    DiskFullError,
+    FilterError,
+    IndexDamagedError,
+    IndexReadOnlyError,
+    NotAnIndexError,
+    SearcherError,
+)
 from searcher.evaluation import DEFAULT_MEASURES, DEFAULT_RUN_ID, evaluate, read_topics, write_run
 from searcher.filters import parse_date_bound
 from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, RUN_LIMIT, Index
@@ -127,8 +135,8 @@ def _user_errors() -> Iterator[None]:
         yield
     except SearcherError as error:
         errors.print(Text.assemble(("Error:", "red"), " ", clean(str(error))))
-        if error.hint:
-            errors.print(Text(clean(error.hint), style="dim"))
+        if hint := _hint(error):
+            errors.print(Text(clean(hint), style="dim"))
         raise typer.Exit(EXIT_USAGE) from None
     except KeyboardInterrupt:
         errors.print("Interrupted; the index keeps its last commit.")
@@ -140,6 +148,19 @@ def _user_errors() -> Iterator[None]:
         errors.print(Text.assemble(("Internal error:", "red"), " ", message))
         errors.print("Set SEARCHER_DEBUG=1 to see the traceback, and please report it.")
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _hint(error: SearcherError) -> str:
+    """The next step after `error`, naming the command and flags that take it."""
+    if isinstance(error, IndexDamagedError):
+        return f"Rebuild it from the articles: search index PATH --rebuild --index {error.folder}"
+    if isinstance(error, NotAnIndexError):
+        return "Give --index a folder of its own: a new or empty one, or a searcher index."
+    if isinstance(error, DiskFullError):
+        return "Free some space, then run the command again: indexing goes on from the last commit."
+    if isinstance(error, IndexReadOnlyError):
+        return "It can still be searched; to index, copy it to a writable place (--index DIR)."
+    return error.hint
 
 
 def _print(terminal: RenderableType, lines: Iterable[str], heading: Text | None = None) -> None:

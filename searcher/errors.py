@@ -32,6 +32,47 @@ class IndexLockedError(SearcherError):
     hint = "Wait for the other indexer to finish, then try again."
 
 
+class IndexDamagedError(SearcherError):
+    """A file of the index cannot be read: `file` names it inside `folder`, `reason` says
+    what is wrong with it. Rebuilding the index from its articles repairs it."""
+
+    def __init__(self, folder: str, file: str, reason: str) -> None:
+        super().__init__(f"The index at {folder} is damaged: {file} {reason}")
+        self.folder = folder
+        self.file = file
+        self.reason = reason
+
+
+class NotAnIndexError(SearcherError):
+    """A folder (or file) given as the index that is not searcher's index and is left
+    untouched: `reason` says what it holds."""
+
+    def __init__(self, folder: str, reason: str) -> None:
+        super().__init__(f"{folder} is not a searcher index: {reason}")
+        self.folder = folder
+        self.reason = reason
+
+
+class DiskFullError(SearcherError):
+    """Writing the index ran out of disk space; the index keeps its last commit."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__(
+            f"The disk is full: no space left to write the index at {folder}"
+            " (it keeps its last commit)"
+        )
+        self.folder = folder
+
+
+class IndexReadOnlyError(SearcherError):
+    """The index cannot be written (a read-only mount or folder); it can still be searched."""
+
+    def __init__(self, folder: str, reason: str) -> None:
+        super().__init__(f"The index at {folder} cannot be written: {reason}")
+        self.folder = folder
+        self.reason = reason
+
+
 class QuerySyntaxError(SearcherError):
     """A query that cannot be parsed; `position` is the 0-based offset of the problem."""
 

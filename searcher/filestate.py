@@ -9,6 +9,11 @@ in the index is the index's own `file` field; this sidecar only says whether the
 A file that was read but skipped (binary, empty, no articles: nothing transient) is
 remembered too, by size and mtime alone (never hashed: a skipped 8 GB file costs nothing)
 and with the problems that skipped it, which later runs report again without reading it.
+
+The state names the commit it was saved with (generation and segments). When the index is
+at another commit (written by `Index.add`, rebuilt after its table of contents was lost,
+copied back from elsewhere), the indexer trusts it only for the files whose articles the
+index holds, and for skipped files, which claim none.
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from searcher.models import Problem
 
 STATE_FILE = "searcher-files.json"
+STATE_TEMPORARY = "searcher-files.tmp"  # the next state, until it replaces the last
 _HASH_CHUNK = 1 << 20
 
 
@@ -67,22 +73,46 @@ def read_signature(path: Path, before: os.stat_result, hashed: bool) -> FileSign
     return FileSignature(before.st_size, before.st_mtime_ns, sha1)
 
 
-def load_state(folder: Path) -> dict[str, FileSignature]:
-    """File id -> signature of the files last indexed into `folder` (empty when unknown)."""
+# An index commit: its generation and the ids of its segments.
+Commit = tuple[int, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class FileState:
+    """File id -> signature of the files read, and the commit holding their articles
+    when the state was saved (None when unknown)."""
+
+    files: dict[str, FileSignature] = field(default_factory=dict)
+    commit: Commit | None = None
+
+
+def load_state(folder: Path) -> FileState:
+    """The state of the files last read into `folder` (empty when unknown)."""
     try:
         raw = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
-        return {file_id: _from_json(values) for file_id, values in raw.items()}
-    except (OSError, ValueError, TypeError):
-        return {}
+        saved = raw if "files" in raw else {"files": raw, "commit": None}  # an older layout
+        files = {key: _from_json(values) for key, values in saved["files"].items()}
+        commit = saved["commit"]
+        return FileState(files, (int(commit[0]), tuple(commit[1])) if commit else None)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):  # none, or broken
+        return FileState()
 
 
-def save_state(folder: Path, state: dict[str, FileSignature]) -> None:
+def save_state(folder: Path, state: FileState) -> None:
     """Write the state atomically: readers see the old or the new file, never half of one."""
     target = folder / STATE_FILE
-    temporary = target.with_suffix(".tmp")
-    data = {key: _to_json(s) for key, s in sorted(state.items())}
-    temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-    os.replace(temporary, target)
+    temporary = folder / STATE_TEMPORARY
+    files = {key: _to_json(s) for key, s in sorted(state.files.items())}
+    commit = list(state.commit) if state.commit else None
+    try:
+        temporary.write_text(
+            json.dumps({"commit": commit, "files": files}, separators=(",", ":")),
+            encoding="utf-8",
+        )
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _to_json(sig: FileSignature) -> list[Any]:

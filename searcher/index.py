@@ -12,29 +12,36 @@ from __future__ import annotations
 import contextvars
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
-from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 from whoosh.writing import SegmentWriter
 
-from searcher import whoosh_fixes
-from searcher.analysis import recording_words, token_pattern
+from searcher.analysis import recording_words
 from searcher.articles import show_article, similar_articles
-from searcher.errors import (
-    IndexLockedError,
-    IndexMissingError,
-    IndexOutdatedError,
-    QuerySyntaxError,
-)
+from searcher.errors import IndexMissingError, QuerySyntaxError
 from searcher.facets import count_facets
+from searcher.filestate import FileState, load_state, save_state
+from searcher.indexfolder import (
+    Snapshot,
+    check_folder,
+    commit_of,
+    latest_generation,
+    open_index,
+    open_snapshot,
+    read_commit,
+    segment_damage,
+    tidied,
+    writes_to,
+)
 from searcher.models import (
     Article,
     ArticleView,
@@ -65,8 +72,9 @@ from searcher.schema import (
     weighting,
 )
 from searcher.search import iter_search, rank_documents, run_search
-from searcher.stemtable import StemTable, record_stems
-from searcher.stories import StoryStore, article_text, facts, open_store, signature
+from searcher.sidecars import sidecar_damage
+from searcher.stemtable import STEM_FILE, StemTable, record_stems
+from searcher.stories import STORE_FILE, StoryStore, article_text, facts, open_store, signature
 from searcher.writelock import write_lock
 
 if TYPE_CHECKING:
@@ -85,12 +93,13 @@ class Index:
     each call reads one commit through a reader no other call holds at the time
     (`readerpool`), and stems with the index's table for that call only (`stemtable`).
     Searches keep the readers they opened between calls (reopened after a new commit);
-    `close()`, or leaving a `with Index(...) as ix:` block, closes them.
+    `close()`, or leaving a `with Index(...) as ix:` block, closes them. Queries only read
+    the folder, so an index on a read-only or full disk can be searched.
     """
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_INDEX) -> None:
         self.path = Path(path)
-        self._readers = ReaderPool(self._open_reader)
+        self._readers = ReaderPool(partial(open_snapshot, self.path))
         self._stems = StemTable(self.path)
 
     def __enter__(self) -> Index:
@@ -106,7 +115,7 @@ class Index:
 
     def exists(self) -> bool:
         """True when the folder holds an index (possibly with no articles yet)."""
-        return self.path.is_dir() and whoosh_index.exists_in(str(self.path))
+        return latest_generation(self.path) >= 0
 
     def _storage(self) -> FileStorage:
         # Without mmap Whoosh reads the files it needs instead of copying the whole
@@ -114,28 +123,15 @@ class Index:
         return FileStorage(str(self.path), supports_mmap=False)
 
     def _open(self) -> whoosh_index.FileIndex:
-        if not self.exists():
-            raise IndexMissingError(f"No index at {self.path}")
-        return self._checked(self._storage().open_index())
-
-    def _open_or_create(self) -> whoosh_index.FileIndex:
-        if self.exists():
-            return self._checked(self._storage().open_index())
-        self.path.mkdir(parents=True, exist_ok=True)
-        return self._storage().create_index(build_schema())
-
-    def _checked(self, ix: whoosh_index.FileIndex) -> whoosh_index.FileIndex:
-        """`ix`, unless it lacks fields this version writes and reads, or split their
-        words otherwise (queries would then look for words it does not hold)."""
-        whoosh_fixes.apply()
-        check_schema(ix, self.path)
-        return ix
+        """The index for a writer (holding the write lock)."""
+        return open_index(self.path)
 
     def __len__(self) -> int:
         """The number of articles in the index (0 when there is none yet)."""
         if not self.exists():
             return 0
-        return int(self._open().doc_count())
+        with self._readers.lend() as snapshot:
+            return snapshot.doc_count()
 
     def add(self, articles: Iterable[Article]) -> IndexReport:
         """Index every article, replacing earlier versions with the same id.
@@ -143,44 +139,15 @@ class Index:
         Problems met while reading a `Corpus` (see `read_corpus`) are part of the report.
         Nothing is written unless the whole run commits.
         """
-        ix = self._open_or_create()
-        stories = StoryStore(self.path)
-        try:
-            writer = ix.writer()
-        except whoosh_index.LockError:
-            stories.close()
-            raise IndexLockedError(
-                f"The index at {self.path} is locked by another writer"
-            ) from None
-        added = replaced = 0
-        problems: list[Problem] = []
-        words: dict[str, str] = {}  # indexed, with their stems
-        try:
-            with ix.searcher() as searcher, recording_words(words):
-                seen: set[str] = set()
-                for article in articles:
-                    problem = text_problem(article)
-                    if problem is not None:
-                        problems.append(problem)
-                        continue
-                    if article.id in seen or searcher.document_number(id=article.id) is not None:
-                        replaced += 1
-                    else:
-                        added += 1
-                    seen.add(article.id)
-                    writer.update_document(**to_document(article))
-                    stories.add(article.id, *story_fields(article))
-            # Before the commit, as `update` does: a query of the commit before may meet
-            # words it does not hold (they count nothing there), but never misses one.
-            record_stems(self.path, words)
-            writer.commit()
-            stories.commit()
-        except BaseException:
-            writer.cancel()
-            stories.rollback()
-            raise
-        finally:
-            stories.close()
+        ours = check_folder(self.path)
+        notes: list[str] = []
+        with writes_to(self.path):
+            storage = self._storage().create()
+            with write_lock(storage, notes), tidied(self.path):
+                ix = self._open() if ours else storage.create_index(build_schema())
+                with sidecar_damage(self.path, STORE_FILE):
+                    stories = StoryStore(self.path)
+                added, replaced, problems = _write(ix, stories, articles, self.path)
         from searcher.corpus import Corpus  # the readers: not needed by searches
 
         if isinstance(articles, Corpus):
@@ -189,7 +156,11 @@ class Index:
         else:
             files_seen = 0
         return IndexReport(
-            added=added, replaced=replaced, problems=tuple(problems), files_seen=files_seen
+            added=added,
+            replaced=replaced,
+            problems=tuple(problems),
+            files_seen=files_seen,
+            notes=tuple(notes),
         )
 
     def update(
@@ -208,10 +179,12 @@ class Index:
         of changed files are replaced and, unless `prune` is False, those of files gone from
         the corpus's folders removed. `workers` processes (default: every core) read and
         analyse; a commit follows about every `commit_every` articles, so a crash loses at
-        most one batch. `rebuild` starts from scratch. `on_progress` is called with a
-        `Progress` as each phase of the run begins, and a few times a second while files
-        are read and segments written.
-        Raises `IndexLockedError` while another indexer runs.
+        most one batch. `rebuild` starts from scratch, without reading the old index (so it
+        also repairs a damaged one). `on_progress` is called with a `Progress` as each phase
+        of the run begins, and a few times a second while files are read and segments
+        written. Raises `IndexLockedError` while another indexer runs, `NotAnIndexError` for
+        a folder that is not an index of ours, `IndexDamagedError` for an index it cannot
+        read (unless rebuilding) and `DiskFullError` when the disk fills up.
         """
         from searcher import indexer  # worker pools and state: not needed by queries
 
@@ -229,13 +202,18 @@ class Index:
         """Merge every segment into one (faster queries), leaving out deleted articles;
         returns the segments merged, 0 when the index is one segment with nothing deleted
         (there is nothing to do)."""
-        ix = self._open()
-        with write_lock(self._storage(), []):
-            count = len(ix._segments())
-            if count <= 1 and ix.doc_count() == ix.doc_count_all():
+        self._open()  # no lock is taken in a folder that holds no index of ours
+        with writes_to(self.path), write_lock(self._storage(), []), tidied(self.path):
+            ix = self._open()
+            segments = ix._segments()
+            if len(segments) <= 1 and ix.doc_count() == ix.doc_count_all():
                 return 0
+            before = commit_of(ix.latest_generation(), segments)
             SegmentWriter(ix, _lk=False).commit(optimize=True)
-        return count
+            saved = load_state(self.path)
+            if saved.commit == before:  # the state still describes the index
+                save_state(self.path, FileState(saved.files, read_commit(self.path)))
+        return len(segments)
 
     def stats(self) -> IndexStats:
         """What the index holds: articles, sources, dates, languages, size, segments.
@@ -243,8 +221,11 @@ class Index:
         Read from columns and term lists, not from the stored articles, so it stays quick
         at any size.
         """
-        ix = self._open()
-        with ix.searcher() as searcher:
+        with (
+            segment_damage(self.path),
+            self._readers.lend() as snapshot,
+            snapshot.searcher() as searcher,
+        ):
             reader = searcher.reader()
             live = list(reader.all_doc_ids())
             sources = count_facets(searcher, live, ["source"])["source"]
@@ -255,27 +236,34 @@ class Index:
                 for term in reader.lexicon("language")
                 if next(iter(searcher.docs_for_query(Term("language", term))), None) is not None
             ]
+            articles = snapshot.doc_count()
         return IndexStats(
-            articles=ix.doc_count(),
+            articles=articles,
             sources=sources,
             first_date=_utc(min(dates)) if dates else None,
             last_date=_utc(max(dates)) if dates else None,
             languages=tuple(languages),
-            size=sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file()),
-            segments=len(ix._segments()),
-            updated=datetime.fromtimestamp(ix.last_modified(), tz=timezone.utc),
+            size=_folder_size(self.path),
+            segments=len(snapshot.segments),
+            updated=datetime.fromtimestamp(snapshot.modified, tz=timezone.utc),
         )
 
-    def _open_articles(self) -> whoosh_index.FileIndex:
-        ix = self._open()
-        if ix.doc_count() == 0:
-            raise IndexMissingError(f"The index at {self.path} has no articles")
-        return ix
-
-    def _open_reader(self) -> KeptReader:
-        """A reader of the latest commit, kept open while no commit follows it: a search
-        then skips re-reading every segment's files."""
-        return KeptReader(self._open_articles())
+    @contextmanager
+    def _articles(self) -> Iterator[Snapshot]:
+        """For a query: the newest commit, which must hold articles, through a reader no
+        other call holds meanwhile (kept open for later calls while no commit follows:
+        they then skip re-reading every segment's files), with the index's stem table
+        and word list active in this thread (`StemTable.reading`); damage found on the
+        way is reported as such."""
+        with (
+            sidecar_damage(self.path, STEM_FILE, STORE_FILE),
+            segment_damage(self.path),
+            self._readers.lend() as snapshot,
+        ):
+            if snapshot.doc_count() == 0:
+                raise IndexMissingError(f"The index at {self.path} has no articles")
+            with self._stems.reading():
+                yield snapshot
 
     def search(
         self,
@@ -291,34 +279,33 @@ class Index:
         Near-duplicates collapse into their best-ranked copy, which lists the others in
         `Hit.copies`; `all_copies=True` shows every article.
         """
-        with self._readers.lend() as ix, self._stories(all_copies) as store, self._stems.reading():
+        with self._articles() as ix, self._stories(all_copies) as store:
             return run_search(ix, text, limit=limit, offset=offset, options=options, stories=store)
 
     @contextmanager
     def _stories(self, all_copies: bool) -> Iterator[StoryStore | None]:
         """The story store that collapses copies (None with `all_copies`, or for an index
-        built before stories existed)."""
-        store = None if all_copies else open_store(self.path)
-        try:
-            yield store
-        finally:
-            if store is not None:
-                store.close()
+        built before stories existed), opened for reading only."""
+        with sidecar_damage(self.path, STORE_FILE):
+            store = None if all_copies else open_store(self.path)
+            try:
+                yield store
+            finally:
+                if store is not None:
+                    store.close()
 
     def duplicates(self, min_size: int = 2) -> list[Story]:
         """Stories with at least `min_size` copies, largest first."""
-        self._open()
-        with self._stories(all_copies=False) as store:
+        with self._readers.lend(), self._stories(all_copies=False) as store:
             return [] if store is None else list(store.largest(min_size))
 
     def show(self, article: str, query: str | None = None) -> ArticleView:
         """The whole article `article` (its id, or the path of its file, absolute or
         relative to the current folder), with the words of `query` marked, and the other
         copies of its story."""
-        with self._stems.reading():
-            view = show_article(self._open_articles(), article, query)
-        article_id = view.article.id
-        with self._stories(all_copies=False) as store:
+        with self._articles() as ix, self._stories(all_copies=False) as store:
+            view = show_article(ix, article, query)
+            article_id = view.article.id
             story = store.stories_of([article_id]).get(article_id) if store else None
             copies = _other_copies(store, story, article_id) if store and story else ()
         return replace(view, copies=copies)
@@ -327,8 +314,8 @@ class Index:
         """The articles most like `article` (an id or a path, as `show` takes), by
         more-like-this over body and headline. Near-duplicates collapse as in `search`
         (the article's own copies left out); `all_copies=True` shows every article."""
-        with self._stories(all_copies) as store, self._stems.reading():
-            return similar_articles(self._open_articles(), article, limit, stories=store)
+        with self._articles() as ix, self._stories(all_copies) as store:
+            return similar_articles(ix, article, limit, stories=store)
 
     def quotes(
         self,
@@ -340,24 +327,24 @@ class Index:
     ) -> QuoteResults:
         """The quotations matching `text`, ranked, optionally only by `speaker`; a quote
         that copies of one story repeat is listed once, unless `all_copies`."""
-        with self._stories(all_copies) as store, self._stems.reading():
-            ix = self._open_articles()
+        with self._articles() as ix, self._stories(all_copies) as store:
             return search_quotes(ix, text, speaker, limit=limit, offset=offset, stories=store)
 
     def speakers(self, text: str | None = None, limit: int | None = 20) -> tuple[SpeakerCount, ...]:
         """Who is quoted most, over every article or about `text`."""
-        with self._stems.reading():
-            return count_speakers(self._open_articles(), text, limit=limit)
+        with self._articles() as ix:
+            return count_speakers(ix, text, limit=limit)
 
     def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
         """Every match of `text` in ranked order, one at a time (for export), each with its
         story and the story's other copies as `search` gives them (every copy is listed
-        in its own place too)."""
+        in its own place too). The export reads one commit to its end, while other calls
+        move on to newer ones."""
         return _in_own_context(self._iter_search(text, options))
 
     def _iter_search(self, text: str, options: SearchOptions | None) -> Generator[Hit, None, None]:
-        with self._stories(all_copies=False) as store, self._stems.reading():
-            yield from iter_search(self._open_articles(), text, options=options, stories=store)
+        with self._articles() as ix, self._stories(all_copies=False) as store:
+            yield from iter_search(ix, text, options=options, stories=store)
 
     def run(self, topics: Iterable[Topic], limit: int = RUN_LIMIT) -> list[RunRow]:
         """Rank the best `limit` articles for every topic through one open searcher.
@@ -365,9 +352,8 @@ class Index:
         Rows name articles by their collection's own id (`Article.docno`) where they have
         one, else by their id. A malformed topic raises `QuerySyntaxError` naming it.
         """
-        ix = self._open_articles()
         rows: list[RunRow] = []
-        with self._stems.reading(), ix.searcher(weighting=weighting()) as searcher:
+        with self._articles() as ix, ix.searcher(weighting=weighting()) as searcher:
             for topic in topics:
                 try:
                     ranked = rank_documents(searcher, topic.query, limit)
@@ -380,6 +366,45 @@ class Index:
                     docno = stored.get("docno") or stored["id"]
                     rows.append(RunRow(topic.qid, docno, rank, score))
         return rows
+
+
+def _write(
+    ix: whoosh_index.FileIndex, stories: StoryStore, articles: Iterable[Article], folder: Path
+) -> tuple[int, int, list[Problem]]:
+    """Write `articles` into `ix` (in `folder`) and their stories, in one commit of each
+    (the write lock held), and their words into the stem table: the articles added, those
+    replaced, and the problems met."""
+    writer = SegmentWriter(ix, _lk=False)
+    added = replaced = 0
+    problems: list[Problem] = []
+    words: dict[str, str] = {}  # indexed, with their stems
+    try:
+        with ix.searcher() as searcher, recording_words(words):
+            seen: set[str] = set()
+            for article in articles:
+                problem = text_problem(article)
+                if problem is not None:
+                    problems.append(problem)
+                    continue
+                if article.id in seen or searcher.document_number(id=article.id) is not None:
+                    replaced += 1
+                else:
+                    added += 1
+                seen.add(article.id)
+                writer.update_document(**to_document(article))
+                stories.add(article.id, *story_fields(article))
+        # Before the commit, as `update` does: a query of the commit before may meet
+        # words it does not hold (they count nothing there), but never misses one.
+        record_stems(folder, words)
+        writer.commit()
+        stories.commit()
+    except BaseException:
+        writer.cancel()
+        stories.rollback()
+        raise
+    finally:
+        stories.close()
+    return added, replaced, problems
 
 
 def _in_own_context(items: Generator[T, None, None]) -> Iterator[T]:
@@ -403,57 +428,18 @@ def _other_copies(store: StoryStore, story: str, article_id: str) -> tuple[Copy,
     return tuple(c for c in store.story(story).copies if c.id != article_id)
 
 
-class KeptReader:
-    """One commit of an index with a reader kept open: `searcher()` works as
-    `FileIndex.searcher()` does, but closing the searcher leaves the reader open."""
-
-    def __init__(self, ix: whoosh_index.FileIndex) -> None:
-        self.ix = ix
-        self.commit = self.commit_of(ix)
-        self.reader = ix.reader()
-
-    @staticmethod
-    def commit_of(ix: whoosh_index.FileIndex) -> tuple[int, tuple[str, ...]]:
-        """What tells commits apart: the generation and the segments (a rebuilt index
-        may count its generations again)."""
-        return ix.latest_generation(), tuple(seg.segment_id() for seg in ix._segments())
-
-    def is_newest(self) -> bool:
-        """True while no commit has followed this one."""
-        return self.commit == self.commit_of(self.ix)
-
-    def searcher(self, **kwargs: Any) -> Searcher:
-        return Searcher(self.reader, fromindex=self.ix, closereader=False, **kwargs)
-
-    def close(self) -> None:
-        self.reader.close()
+def _folder_size(folder: Path) -> int:
+    """The bytes of the files in `folder`, skipping those a writer removes meanwhile."""
+    size = 0
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            with suppress(FileNotFoundError):
+                size += os.stat(os.path.join(parent, name)).st_size
+    return size
 
 
 def _utc(value: int) -> datetime:
     return long_to_datetime(value).replace(tzinfo=timezone.utc)
-
-
-def check_schema(ix: whoosh_index.FileIndex, path: str | os.PathLike[str]) -> None:
-    """Raise `IndexOutdatedError` when the index at `path` lacks fields this version
-    writes and reads, or splits their words otherwise (queries would then look for words
-    it does not hold)."""
-    schema = build_schema()
-    missing = sorted(set(schema.names()) - set(ix.schema.names()))
-    if missing:
-        raise IndexOutdatedError(
-            f"The index at {path} was built by an older version"
-            f" (it has no {', '.join(missing)} field)"
-        )
-    changed = [
-        name
-        for name in schema.names()
-        if token_pattern(schema[name].analyzer) != token_pattern(ix.schema[name].analyzer)
-    ]
-    if changed:
-        raise IndexOutdatedError(
-            f"The index at {path} was built by an older version"
-            f" (it splits the words of {', '.join(changed)} differently)"
-        )
 
 
 def story_fields(article: Article) -> tuple[bytes, str, str, bytes]:

@@ -27,12 +27,13 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import groupby, islice
+from itertools import compress, groupby, islice
 from multiprocessing.pool import AsyncResult, Pool
 from operator import itemgetter
 from pathlib import Path
@@ -42,26 +43,42 @@ from whoosh import writing
 from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
-from whoosh.query import Term
+from whoosh.query import And, Term
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 from whoosh.writing import PostingPool
 
 from searcher.analysis import recording_words
 from searcher.corpus import Corpus, FileRef
-from searcher.errors import IndexOutdatedError
-from searcher.filestate import FileSignature, content_hash, load_state, read_signature, save_state
-from searcher.index import (
-    DEFAULT_COMMIT_EVERY,
-    check_schema,
-    story_fields,
-    text_problem,
-    to_document,
+from searcher.errors import IndexDamagedError, IndexOutdatedError
+from searcher.filestate import (
+    Commit,
+    FileSignature,
+    FileState,
+    content_hash,
+    load_state,
+    read_signature,
+    save_state,
 )
-from searcher.models import Article, IndexReport, Problem, Progress
+from searcher.index import DEFAULT_COMMIT_EVERY, story_fields, text_problem, to_document
+from searcher.indexfolder import (
+    Snapshot,
+    check_folder,
+    commit_of,
+    latest_generation,
+    open_index,
+    open_snapshot,
+    read_commit,
+    reset,
+    tidied,
+    tidy,
+    writes_to,
+)
+from searcher.models import IndexReport, Problem, Progress
 from searcher.schema import build_schema
-from searcher.stemtable import record_stems
-from searcher.stories import StoryStore, remove_store
+from searcher.sidecars import damage, sidecar_damage
+from searcher.stemtable import STEM_FILE, record_stems
+from searcher.stories import STORE_FILE, StoryStore, remove_store
 from searcher.writelock import write_lock
 
 # Memory of each worker's posting pool before it spills a sorted run to disk.
@@ -84,15 +101,17 @@ ProgressCallback = Callable[[Progress], None]
 
 @dataclass(frozen=True)
 class FileResult:
-    """What a worker did with one file: its signature, the ids it indexed, its problems,
-    and for each article indexed what the story store keeps (id, text signature, source,
-    headline, facts)."""
+    """What a worker did with one file: its signature, the ids it indexed (and the number
+    of each one's record in the file), its problems, and for each article indexed what the
+    story store keeps (id, text signature, source, headline, facts)."""
 
     file_id: str
     signature: FileSignature | None
     ids: tuple[str, ...]
     problems: tuple[Problem, ...]
     stories: tuple[tuple[str, bytes, str, str, bytes], ...] = ()
+    path: str = ""
+    records: tuple[int, ...] = ()
 
 
 @dataclass
@@ -107,10 +126,14 @@ class Plan:
     files_seen: int = 0
 
 
-def plan(corpus: Corpus, state: dict[str, FileSignature]) -> Plan:
-    """Sort the corpus's files into those to read and those unchanged since `state`."""
+def plan(corpus: Corpus, state: dict[str, FileSignature], index: Path | None = None) -> Plan:
+    """Sort the corpus's files into those to read and those unchanged since `state`.
+    Files inside the `index` folder are passed over."""
     result = Plan()
+    inside = _inside(corpus, index) if index is not None else None
     for item in corpus.files():
+        if inside is not None and inside(item.path):
+            continue
         result.files_seen += 1
         if isinstance(item, Problem):
             result.problems.append(item)
@@ -133,6 +156,15 @@ def plan(corpus: Corpus, state: dict[str, FileSignature]) -> Plan:
                 Problem(item.shown, f"cannot read: {error.strerror}", kind="unreadable")
             )
     return result
+
+
+def _inside(corpus: Corpus, folder: Path) -> Callable[[str | Path], bool] | None:
+    """A test for paths inside `folder`, or None when no root of the corpus holds it."""
+    prefix = os.path.join(os.path.realpath(folder), "")
+    roots = [os.path.join(os.path.realpath(root.path), "") for root in corpus.roots]
+    if not any(prefix.startswith(root) for root in roots):
+        return None
+    return lambda path: os.path.realpath(path).startswith(prefix)
 
 
 def _same_content(path: Path, stat: os.stat_result, known: FileSignature) -> bool:
@@ -212,15 +244,22 @@ class SegmentBuilder:
         except OSError as error:
             unreadable = Problem(ref.shown, f"cannot read: {error.strerror}", kind="unreadable")
             return FileResult(ref.id, None, (), (unreadable,))
-        ids, problems, stories = [], [], []
-        for record in self._corpus.read_file(ref):
-            problem = record if isinstance(record, Problem) else text_problem(record)
-            if problem is not None:
+        ids, problems, stories, records = [], [], [], []
+        seen: set[str] = set()
+        for number, record in enumerate(self._corpus.read_file(ref), start=1):
+            if isinstance(record, Problem):
+                problems.append(record)
+            elif (problem := text_problem(record)) is not None:
                 problems.append(problem)
-            elif isinstance(record, Article):
+            elif record.id in seen:  # the first record with an id keeps it
+                earlier = "an earlier record of this file"
+                problems.append(_duplicate(ref.shown, ref.id, record.id, number, earlier))
+            else:
                 self._add({**to_document(record), "file": ref.id})
+                seen.add(record.id)
                 ids.append(record.id)
                 stories.append((record.id, *story_fields(record)))
+                records.append(number)
         # A file skipped for what it holds is remembered with its problems (not read again
         # until it changes); one the system would not read is tried again on the next run.
         sig = None
@@ -229,7 +268,9 @@ class SegmentBuilder:
                 sig = read_signature(ref.path, before, hashed=bool(ids))
             if sig is not None and not ids:
                 sig = replace(sig, problems=tuple(problems))
-        return FileResult(ref.id, sig, tuple(ids), tuple(problems), tuple(stories))
+        return FileResult(
+            ref.id, sig, tuple(ids), tuple(problems), tuple(stories), ref.shown, tuple(records)
+        )
 
     def _add(self, document: dict[str, Any]) -> None:
         """Analyse and write one article into the current segment, started when needed."""
@@ -249,6 +290,16 @@ class SegmentBuilder:
         segment = writer._finalize_segment() if writer is not None else None
         words, self._words = self._words, {}
         return segment, words
+
+
+def _duplicate(path: str, file_id: str, article_id: str, record: int, owner: str) -> Problem:
+    """The problem of an article left out because `owner` has its id (ids are unique)."""
+    return Problem(
+        path,
+        f"duplicate id {article_id}: already the id of {owner}, which is kept",
+        line=record if article_id != file_id else 0,  # a record of a file holding many
+        kind="duplicate-id",
+    )
 
 
 # Worker processes: one builder each, set up by the pool's initializer.
@@ -277,7 +328,11 @@ def _worker_index(refs: list[FileRef]) -> list[FileResult]:
 
 def _worker_finish(_: int) -> tuple[Segment | None, dict[str, str]]:
     assert _builder is not None
-    finished = _builder.finish()
+    try:
+        finished = _builder.finish()
+    except BaseException:
+        _barrier.abort()  # the others must not wait for this one (a full disk, say)
+        raise
     # Every worker takes exactly one finish task: none may take a second while the
     # others have not yet taken theirs.
     _barrier.wait(_BARRIER_TIMEOUT)
@@ -321,8 +376,8 @@ class _Workers:
             assert self._local is not None
             finished = [self._local.finish()]
         else:
-            tasks = self._pool.map_async(_worker_finish, range(self.count), chunksize=1)
-            finished = _wait(tasks, report)
+            tasks = [self._pool.apply_async(_worker_finish, (n,)) for n in range(self.count)]
+            finished = [_finished(task, tasks, report) for task in tasks]
         stems = {word: stem for _, new in finished for word, stem in new.items()}
         return [segment for segment, _ in finished if segment is not None], stems
 
@@ -338,6 +393,24 @@ def _wait(task: AsyncResult[Any], report: Callable[[], None]) -> Any:
         task.wait(REPORT_EVERY)
         report()
     return task.get()
+
+
+def _finished(
+    task: AsyncResult[tuple[Segment | None, dict[str, str]]],
+    tasks: list[AsyncResult[tuple[Segment | None, dict[str, str]]]],
+    report: Callable[[], None],
+) -> tuple[Segment | None, dict[str, str]]:
+    """The result of a worker's finish task; when one failed, the error of the worker
+    that failed first rather than that of the others, whose barrier it broke."""
+    try:
+        return _wait(task, report)
+    except threading.BrokenBarrierError:
+        for other in tasks:
+            other.wait()
+            if not other.successful():
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    other.get()  # raises the first worker's own error
+        raise
 
 
 class _Reporter:
@@ -385,24 +458,29 @@ class _Run:
     replaced: int = 0
     removed: int = 0
     problems: list[Problem] = field(default_factory=list)
+    commit_done: Commit | None = None  # the last commit of this run
+    # Hashes of the ids a fresh run has committed: which ids an earlier batch may hold.
+    committed: set[int] = field(default_factory=set)
 
     def commit(self, results: list[FileResult], segments: list[Segment], gone: list[str]) -> None:
-        """One atomic commit: old versions and gone files out, the new segments in."""
+        """One atomic commit: old versions and gone files out, the new segments in, less
+        the articles whose id is taken (see `_unique`)."""
         ix = FileStorage(str(self.folder), supports_mmap=False).open_index()
         writer = writing.SegmentWriter(ix, _lk=False)
         try:
             old_ids: set[str] = set()
-            if not self.fresh:
-                with writer.searcher() as searcher:
-                    deleted: set[int] = set()
+            with writer.searcher() as searcher:
+                deleted: set[int] = set()
+                if not self.fresh:
                     for file_id in gone:
                         old_ids |= _delete(writer, searcher, Term("file", file_id), deleted)
                     for result in results:
                         if result.ids:
-                            queries = [Term("file", result.file_id)]
-                            queries += [Term("id", article_id) for article_id in result.ids]
-                            for query in queries:
-                                old_ids |= _delete(writer, searcher, query, deleted)
+                            query = Term("file", result.file_id)
+                            old_ids |= _delete(writer, searcher, query, deleted)
+                results, refused = self._unique(results, writer, searcher, deleted, old_ids)
+            if refused:
+                _drop(writer, segments, refused)
             policy = writing.CLEAR if self.clear_first else writing.NO_MERGE
             remaining = writer._merge_segments(policy, None, None)
             writer._close_segment()
@@ -411,7 +489,10 @@ class _Run:
             writer.cancel()
             raise
         writer._finish()
+        self.commit_done = commit_of(writer.generation, remaining + segments)
         new_ids = {article_id for result in results for article_id in result.ids}
+        if self.fresh:
+            self.committed.update(map(hash, new_ids))
         _update_stories(self.folder, results, old_ids - new_ids, clear=self.clear_first)
         self.clear_first = False
         self.replaced += len(new_ids & old_ids)
@@ -423,7 +504,105 @@ class _Run:
             self.problems += result.problems
             if result.signature is not None:
                 self.state[result.file_id] = result.signature
-        save_state(self.folder, self.state)
+        save_state(self.folder, FileState(self.state, self.commit_done))
+
+    def _unique(
+        self,
+        results: list[FileResult],
+        writer: writing.SegmentWriter,
+        searcher: Searcher,
+        deleted: set[int],
+        old_ids: set[str],
+    ) -> tuple[list[FileResult], list[tuple[str, str]]]:
+        """`results` without the articles whose id is taken, each reported, and their
+        (file id, article id). An id is taken by a live article of another file, or by an
+        earlier article of this commit: the first one keeps it."""
+        owners: dict[str, str] = {}  # article id -> the path of the file that has it
+        index = _IndexIds(writer, searcher, deleted, old_ids)
+        refused: list[tuple[str, str]] = []
+        unique = []
+        for result in results:
+            kept = [True] * len(result.ids)
+            problems = list(result.problems)
+            for i, article_id in enumerate(result.ids):
+                owner = owners.get(article_id)
+                if owner is None and (not self.fresh or hash(article_id) in self.committed):
+                    owner = index.owner(article_id)
+                if owner is None:
+                    owners[article_id] = result.path
+                    continue
+                kept[i] = False
+                refused.append((result.file_id, article_id))
+                problems.append(
+                    _duplicate(
+                        result.path,
+                        result.file_id,
+                        article_id,
+                        result.records[i],
+                        f"an article of {owner}",
+                    )
+                )
+            unique.append(
+                result
+                if all(kept)
+                else replace(
+                    result,
+                    ids=tuple(compress(result.ids, kept)),
+                    records=tuple(compress(result.records, kept)),
+                    stories=tuple(compress(result.stories, kept)),
+                    problems=tuple(problems),
+                    signature=None,  # read again next time: the clash may be gone
+                )
+            )
+        return unique, refused
+
+
+@dataclass
+class _IndexIds:
+    """Who holds an id in the index, while a commit deletes old versions."""
+
+    writer: writing.SegmentWriter
+    searcher: Searcher
+    deleted: set[int]  # documents the commit deletes
+    old_ids: set[str]  # and their ids
+    filed: set[int] | None = None  # documents indexed from a file, once needed
+
+    def owner(self, article_id: str) -> str | None:
+        """The path of the file whose live article has `article_id`, or None. An article
+        with the id but no file (written by `Index.add`) is deleted: the new one replaces it.
+        """
+        for docnum in self.searcher.docs_for_query(Term("id", article_id)):
+            if docnum in self.deleted:
+                continue
+            if self.filed is None:
+                self.filed = _filed_documents(self.searcher)
+            if docnum in self.filed:
+                stored = self.searcher.reader().stored_fields(docnum)
+                return str(stored.get("path") or "another file")
+            self.deleted.add(docnum)
+            self.writer.delete_document(docnum)
+            self.old_ids.add(article_id)
+        return None
+
+
+def _filed_documents(searcher: Searcher) -> set[int]:
+    """The live documents indexed from a file: all but those `Index.add` wrote."""
+    files = (term.decode("utf-8") for term in searcher.reader().lexicon("file"))
+    return {docnum for file in files for docnum in searcher.docs_for_query(Term("file", file))}
+
+
+def _drop(
+    writer: writing.SegmentWriter, segments: list[Segment], refused: list[tuple[str, str]]
+) -> None:
+    """Delete the (file id, article id) articles from the new segments before they are
+    committed."""
+    for segment in segments:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        with Searcher(reader) as searcher:
+            for file_id, article_id in refused:
+                query = And([Term("id", article_id), Term("file", file_id)])
+                for docnum in searcher.docs_for_query(query):
+                    segment.delete_document(docnum)
 
 
 def _update_stories(
@@ -432,17 +611,18 @@ def _update_stories(
     """After a commit, the same change in the story store: removed articles out, the
     new ones in their stories. A crash before this leaves the files it concerns out of
     the saved state, so the next run reads them again."""
-    if clear:  # whatever its layout: a store of an older version is replaced too
+    if clear:  # whatever its layout or damage: the store of an older index is replaced
         remove_store(folder)
-    store = StoryStore(folder)
-    try:
-        store.remove(removed)
-        for result in results:
-            for article_id, sig, source, headline, facts in result.stories:
-                store.add(article_id, sig, source, headline, facts)
-        store.commit()
-    finally:
-        store.close()
+    with sidecar_damage(folder, STORE_FILE):
+        store = StoryStore(folder)
+        try:
+            store.remove(removed)
+            for result in results:
+                for article_id, sig, source, headline, facts in result.stories:
+                    store.add(article_id, sig, source, headline, facts)
+            store.commit()
+        finally:
+            store.close()
 
 
 def _delete(
@@ -458,11 +638,11 @@ def _delete(
     return ids
 
 
-def _gone_files(ix: FileIndex, corpus: Corpus, seen: set[str]) -> list[str]:
+def _gone_files(snapshot: Snapshot, corpus: Corpus, seen: set[str]) -> list[str]:
     """Files with articles in the index, under the corpus's roots, no longer there."""
     folders = tuple(f"{root.label}/" for root in corpus.roots if root.path.is_dir())
     files = {f"{root.label}/{root.path.name}" for root in corpus.roots if not root.path.is_dir()}
-    with ix.searcher() as searcher:
+    with snapshot.searcher() as searcher:
         candidates = [
             file_id
             for file_id in (term.decode("utf-8") for term in searcher.reader().lexicon("file"))
@@ -476,18 +656,45 @@ def _has_live_documents(searcher: Searcher, query: Term) -> bool:
     return next(iter(searcher.docs_for_query(query)), None) is not None
 
 
-def _open_or_create(storage: FileStorage, folder: Path, rebuild: bool) -> FileIndex:
-    """The index in `storage`, created when there is none; an index of an older version is
-    refused (`IndexOutdatedError`), or with `rebuild` replaced by an empty one."""
-    if storage.index_exists():
-        ix = storage.open_index()
+def _trusted(saved: FileState, snapshot: Snapshot) -> dict[str, FileSignature]:
+    """The saved state's files, less those it says have articles (hashed ones) that the
+    index does not hold, unless the state was saved with the commit the index is at (see
+    `searcher.filestate`)."""
+    if saved.commit == snapshot.commit:
+        return saved.files
+    with snapshot.searcher() as searcher:
+        return {
+            file_id: sig
+            for file_id, sig in saved.files.items()
+            if not sig.sha1 or _has_live_documents(searcher, Term("file", file_id))
+        }
+
+
+def _prepare(folder: Path, ours: bool, rebuild: bool, notes: list[str]) -> bool:
+    """Make `folder` hold an index to write to (the write lock held); return whether the
+    run starts it over. An index is started over without reading it when it is rebuilt
+    and cannot be read or is an older version's, and when its table of contents is lost."""
+    if not ours:
+        FileStorage(str(folder)).create_index(build_schema())
+        return rebuild
+    if latest_generation(folder) < 0:
+        reset(folder)
+        notes.append(
+            f"The index at {folder} had lost its table of contents: it is rebuilt from the files."
+        )
+        return True
+    if rebuild:
         try:
-            check_schema(ix, folder)
-            return ix
-        except IndexOutdatedError:
-            if not rebuild:
-                raise
-    return storage.create_index(build_schema())
+            open_index(folder)
+        except (IndexDamagedError, IndexOutdatedError):
+            reset(folder)
+        if damage(folder / STEM_FILE):  # a cache: its words are recorded again
+            (folder / STEM_FILE).unlink()
+        return True
+    open_index(folder)  # damage stops the run before any work
+    with sidecar_damage(folder, STORE_FILE):
+        StoryStore(folder).close()  # so does a damaged or outdated story store
+    return False
 
 
 def update_index(
@@ -500,34 +707,47 @@ def update_index(
     rebuild: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> IndexReport:
-    """Bring the index in `folder` up to date with `corpus`; see the module docstring."""
-    storage = FileStorage(str(folder), supports_mmap=False).create()
+    """Bring the index in `folder` up to date with `corpus`; see the module docstring.
+
+    Raises `NotAnIndexError` for a folder that is not ours, `IndexDamagedError` for an
+    index that cannot be read (unless rebuilt), `DiskFullError` when the disk fills up;
+    a failed run leaves the last commit and no temporary files.
+    """
+    ours = check_folder(folder)
     notes: list[str] = []
-    with write_lock(storage, notes) as lock_fd:
-        ix = _open_or_create(storage, folder, rebuild)
-        if not rebuild:
-            StoryStore(folder).close()  # an outdated store stops the run before any work
-        # Workers first: before the state and the plan, which a forked worker would
-        # inherit (its resident memory counts every inherited page), and before a progress
-        # display may start a thread (forking with threads risks copying a held lock).
-        pool = _Workers(folder, corpus, max(1, workers or os.cpu_count() or 1), lock_fd)
-        report = _Reporter(on_progress, pool.articles)
-        try:
-            report("scanning")
-            state = {} if rebuild else load_state(folder)
-            found = plan(corpus, state)
-            fresh = rebuild or ix.doc_count_all() == 0
-            gone = []
-            if prune and not fresh and not found.listing_failed:
-                gone = _gone_files(ix, corpus, found.seen)
-            run = _Run(folder, {**state, **found.unchanged}, fresh, clear_first=rebuild)
-            run.problems += found.problems
-            _index_files(run, pool, found.to_read, gone, commit_every, report)
-        finally:
-            pool.close()
-        if run.state != state:
-            save_state(folder, run.state)
-        _merge_if_many_segments(storage, report)
+    with writes_to(folder):
+        storage = FileStorage(str(folder), supports_mmap=False).create()
+        with write_lock(storage, notes) as lock_fd, tidied(folder):
+            rebuild = _prepare(folder, ours, rebuild, notes)
+            tidy(folder)  # what a killed run left
+            # Workers first: before the state and the plan, which a forked worker would
+            # inherit (its resident memory counts every inherited page), and before a
+            # progress display may start a thread (forking with threads risks copying a
+            # held lock).
+            pool = _Workers(folder, corpus, max(1, workers or os.cpu_count() or 1), lock_fd)
+            report = _Reporter(on_progress, pool.articles)
+            try:
+                report("scanning")
+                saved = FileState() if rebuild else load_state(folder)
+                snapshot = open_snapshot(folder)
+                try:
+                    state = _trusted(saved, snapshot)
+                    found = plan(corpus, state, folder)
+                    fresh = rebuild or snapshot.reader.doc_count_all() == 0
+                    gone = []
+                    if prune and not fresh and not found.listing_failed:
+                        gone = _gone_files(snapshot, corpus, found.seen)
+                finally:
+                    snapshot.close()
+                run = _Run(folder, {**state, **found.unchanged}, fresh, clear_first=rebuild)
+                run.problems += found.problems
+                _index_files(run, pool, found.to_read, gone, commit_every, report)
+            finally:
+                pool.close()
+            merged = _merge_if_many_segments(storage, report)
+            commit = merged or run.commit_done or snapshot.commit
+            if run.state != saved.files or commit != saved.commit:
+                save_state(folder, FileState(run.state, commit))
     return IndexReport(
         added=run.added,
         replaced=run.replaced,
@@ -586,12 +806,15 @@ def _index_files(
     commit()
 
 
-def _merge_if_many_segments(storage: FileStorage, report: _Reporter) -> None:
-    """Merge the smallest segments into one when there are more than `MAX_SEGMENTS`."""
+def _merge_if_many_segments(storage: FileStorage, report: _Reporter) -> Commit | None:
+    """Merge the smallest segments into one when there are more than `MAX_SEGMENTS`;
+    the commit this makes, if any."""
     ix = storage.open_index()
-    if len(ix._segments()) > MAX_SEGMENTS:
-        report("merging")
-        _segment_writer(ix).commit(mergetype=_merge_smallest)
+    if len(ix._segments()) <= MAX_SEGMENTS:
+        return None
+    report("merging")
+    _segment_writer(ix).commit(mergetype=_merge_smallest)
+    return read_commit(Path(storage.folder))
 
 
 def _merge_smallest(writer: writing.SegmentWriter, segments: list[Segment]) -> list[Segment]:

@@ -20,12 +20,11 @@ from datetime import datetime
 from typing import Any
 
 from whoosh import query
-from whoosh.index import FileIndex
 
 from searcher.analysis import name_analyzer, news_analyzer
 from searcher.models import QuoteHit, QuoteResults, Span, SpeakerCount
 from searcher.schema import weighting
-from searcher.search import parse_field_query
+from searcher.search import Searchable, parse_field_query
 from searcher.spelling import expand_variants
 from searcher.stories import StoryStore
 
@@ -40,7 +39,7 @@ def _speaker_query(speaker: str) -> query.Query:
 
 
 def search_quotes(
-    ix: FileIndex,
+    ix: Searchable,
     text: str,
     speaker: str | None = None,
     limit: int | None = 10,
@@ -74,10 +73,10 @@ def _once_a_story(quotes: list[QuoteHit], stories: StoryStore) -> list[QuoteHit]
     return kept
 
 
-def _matching_quotes(ix: FileIndex, text: str, speaker: str | None) -> Iterator[QuoteHit]:
+def _matching_quotes(ix: Searchable, text: str, speaker: str | None) -> Iterator[QuoteHit]:
     wanted = _name_words(speaker) if speaker else set()
     with ix.searcher(weighting=weighting()) as searcher:
-        q = expand_variants(parse_field_query(text, ix.schema, "quotes"), searcher.reader())
+        q = expand_variants(parse_field_query(text, searcher.schema, "quotes"), searcher.reader())
         stems = {word for field, word in q.iter_all_terms() if field == "quotes"}
         if speaker:
             q = query.And([q, _speaker_query(speaker)])
@@ -117,7 +116,7 @@ def _quote_hit(
 
 
 def count_speakers(
-    ix: FileIndex, text: str | None = None, limit: int | None = 20
+    ix: Searchable, text: str | None = None, limit: int | None = 20
 ) -> tuple[SpeakerCount, ...]:
     """Who is quoted most: over every article, or over the quotes matching `text`."""
     if text:

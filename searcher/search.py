@@ -29,7 +29,6 @@ from itertools import islice
 from typing import Any, Protocol, cast
 
 from whoosh import qparser, query, scoring
-from whoosh.index import FileIndex
 from whoosh.qparser import syntax
 from whoosh.searching import Searcher
 
@@ -208,7 +207,8 @@ def _is_plain(q: query.Query) -> bool:
 
 
 class Searchable(Protocol):
-    """What a search opens: a Whoosh `FileIndex`, or an index with a reader kept open."""
+    """What a search opens: a Whoosh `FileIndex`, or one commit of an index with its reader
+    kept open (`searcher.indexfolder.Snapshot`)."""
 
     def searcher(self, **kwargs: Any) -> Searcher: ...
 
@@ -342,7 +342,7 @@ def story_documents(searcher: Searcher, stories: StoryStore, article_id: str) ->
 
 
 def iter_search(
-    ix: FileIndex,
+    ix: Searchable,
     text: str,
     options: SearchOptions | None = None,
     stories: StoryStore | None = None,

@@ -25,7 +25,7 @@ import fnmatch
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 
 from searcher.analysis import STEM_CACHE_SIZE, stem_lookup, stemming_with
+from searcher.sidecars import connect_read_only, has_table, sidecar_damage
 
 STEM_FILE = "searcher-stems.sqlite"
 # The characters that end the literal prefix of a glob pattern.
@@ -43,16 +44,16 @@ def record_stems(folder: Path, stems: Mapping[str, str]) -> None:
     """Add word -> stem pairs to the index's table."""
     if not stems:
         return
-    db = sqlite3.connect(folder / STEM_FILE)
-    try:
-        with db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS stems (word TEXT PRIMARY KEY, stem TEXT NOT NULL)"
-                " WITHOUT ROWID"
-            )
-            db.executemany("INSERT OR IGNORE INTO stems VALUES (?, ?)", stems.items())
-    finally:
-        db.close()
+    with (
+        sidecar_damage(folder, STEM_FILE),
+        closing(sqlite3.connect(folder / STEM_FILE)) as db,
+        db,  # one transaction
+    ):
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS stems (word TEXT PRIMARY KEY, stem TEXT NOT NULL)"
+            " WITHOUT ROWID"
+        )
+        db.executemany("INSERT OR IGNORE INTO stems VALUES (?, ?)", stems.items())
 
 
 class Vocabulary:
@@ -146,12 +147,13 @@ class StemTable:
         """Within the block, in this thread only, stemming consults the table before NLTK
         and `vocabulary()` is the index's word list, which the block is given (None for
         an index without a table: stemming then asks NLTK)."""
-        path = self.folder / STEM_FILE
-        if not path.exists():
+        db = connect_read_only(self.folder / STEM_FILE)
+        if db is None or not has_table(db, "stems"):  # an index built before the table existed
+            if db is not None:
+                db.close()
             with stemming_with(None):
                 yield None
             return
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             words = Vocabulary(db, self._known)
             with stemming_with(words):

@@ -52,6 +52,7 @@ from zlib import crc32
 from searcher.analysis import STOP_WORDS
 from searcher.errors import IndexOutdatedError
 from searcher.models import Copy, Story
+from searcher.sidecars import connect_read_only, has_table
 
 SHINGLE_WORDS = 3
 NUM_HASHES = 128
@@ -275,16 +276,22 @@ class StoryStore:
     """The story of every indexed article, kept in SQLite beside the Whoosh index.
 
     Writes happen in a transaction that `commit()` ends after the Whoosh commit, so both
-    move together; `rollback()` forgets a failed run. Inside, articles are numbered
+    move together; `rollback()` forgets a failed run. A store opened on a `reading`
+    connection (see `open_store`) is only read. Inside, articles are numbered
     (never reusing a number) and a story is the number of its first article; the name
     of a story whose first article is gone is kept in `orphans`. Raises
     `IndexOutdatedError` for a store written in an older layout.
     """
 
-    def __init__(self, folder: str | Path, threshold: float = THRESHOLD) -> None:
+    def __init__(
+        self,
+        folder: str | Path,
+        threshold: float = THRESHOLD,
+        reading: sqlite3.Connection | None = None,
+    ) -> None:
         self.threshold = threshold
         path = Path(folder) / STORE_FILE
-        self._db = sqlite3.connect(path, isolation_level="DEFERRED")
+        self._db = reading or sqlite3.connect(path, isolation_level="DEFERRED")
         if self._db.execute("PRAGMA user_version").fetchone()[0] != STORE_VERSION:
             self._create(path)
 
@@ -444,8 +451,15 @@ def remove_store(folder: str | Path) -> None:
 
 
 def open_store(folder: str | Path) -> StoryStore | None:
-    """The store of an index folder, or None for an index built before stories existed."""
-    return StoryStore(folder) if (Path(folder) / STORE_FILE).exists() else None
+    """The store of an index folder opened for reading only (it may be on a read-only or
+    full disk), or None when it has none (an index built before stories existed)."""
+    db = connect_read_only(Path(folder) / STORE_FILE)
+    if db is None:
+        return None
+    if not has_table(db, "articles"):
+        db.close()
+        return None
+    return StoryStore(folder, reading=db)
 
 
 def article_text(headline: str, body: str) -> str:

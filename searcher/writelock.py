@@ -16,7 +16,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import _DEF_INDEX_NAME
 
-from searcher.errors import IndexLockedError
+from searcher.errors import IndexLockedError, SearcherError
 
 HOLDER_FILE = "searcher-indexer.pid"
 
@@ -32,7 +32,15 @@ def write_lock(storage: FileStorage, notes: list[str]) -> Iterator[int]:
     folder = Path(storage.folder)
     lock = storage.lock(f"{_DEF_INDEX_NAME}_WRITELOCK")  # the lock Whoosh's writers take
     holder = folder / HOLDER_FILE
-    if not lock.acquire(blocking=False):
+    try:
+        acquired = lock.acquire(blocking=False)
+    except IsADirectoryError:
+        path = folder / f"{_DEF_INDEX_NAME}_WRITELOCK"
+        raise SearcherError(
+            f"The index at {folder} cannot be locked: its lock file {path} is a folder",
+            hint=f"Remove that folder ({path}), then try again.",
+        ) from None
+    if not acquired:
         pid = _read_pid(holder)
         who = f"indexer process {pid}" if pid else "another writer"
         raise IndexLockedError(f"The index at {folder} is being written by {who}")

@@ -1,7 +1,9 @@
+import errno
 import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -521,3 +523,74 @@ def test_query_does_not_import_the_readers_the_indexer_or_nltk(indexed: Path, te
     assert "searcher.index" in loaded
     heavy = {"searcher.corpus", "searcher.indexer", "searcher.quotes", "nltk"}
     assert not heavy & loaded
+
+
+def _damage_index(index: Path) -> None:
+    [toc] = index.glob("_MAIN_*.toc")
+    toc.write_bytes(toc.read_bytes()[:20])
+
+
+def _foreign_index(index: Path) -> None:
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    index.mkdir()
+    whoosh_index.create_in(str(index), fields.Schema(title=fields.TEXT))
+
+
+def _lock_folder(index: Path) -> None:
+    (index / "MAIN_WRITELOCK").unlink()
+    (index / "MAIN_WRITELOCK").mkdir()
+
+
+def _a_file(index: Path) -> None:
+    index.write_text("mine")
+
+
+@pytest.mark.parametrize(
+    ("command", "prepare", "message", "hint"),
+    [
+        ("query", _damage_index, "is damaged: _MAIN_1.toc cannot be read", "--rebuild --index"),
+        ("index", _damage_index, "is damaged: _MAIN_1.toc cannot be read", "--rebuild --index"),
+        ("query", _foreign_index, "made by another program", "a folder of its own"),
+        ("index", _foreign_index, "made by another program", "a folder of its own"),
+        ("index", _a_file, "a file, not a folder", "a folder of its own"),
+        ("index", _lock_folder, "MAIN_WRITELOCK is a folder", "Remove that folder"),
+    ],
+)
+def test_an_index_that_cannot_be_used_is_one_line_with_the_way_out_and_exit_2(
+    tmp_path: Path,
+    command: str,
+    prepare: Callable[[Path], None],
+    message: str,
+    hint: str,
+) -> None:
+    index = tmp_path / "ix"
+    if prepare in (_damage_index, _lock_folder):  # they spoil an index of ours
+        runner.invoke(app, ["index", str(SEED.parent), "--index", str(index), "-q"])
+    prepare(index)
+    args = ["query", "troops"] if command == "query" else ["index", str(SEED.parent), "-q"]
+    result = runner.invoke(app, [*args, "--index", str(index)])
+    stderr = " ".join(result.stderr.split())
+    assert result.exit_code == 2, result.output
+    assert message in stderr and hint in stderr
+    assert "Traceback" not in result.output and "Internal error" not in stderr
+
+
+def test_a_full_disk_is_exit_2_and_says_so(
+    indexed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from whoosh import index as whoosh_index
+
+    def no_space(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "b.txt").write_text("Another headline\n\nMore text.\n")
+    monkeypatch.setattr(whoosh_index.TOC, "write", no_space)
+    result = runner.invoke(app, ["index", str(more), "--index", str(indexed), "-j", "1"])
+    assert result.exit_code == 2
+    assert "The disk is full" in result.stderr and "Free some space" in result.stderr
+    monkeypatch.undo()
+    assert runner.invoke(app, ["query", "CSTO", "--index", str(indexed)]).exit_code == 0

@@ -163,15 +163,15 @@ def test_missing_ir_measures_is_a_clear_error(
 def test_a_run_opens_one_searcher_for_all_topics(
     collection: tuple[Index, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from whoosh.index import FileIndex
+    from searcher.indexfolder import Snapshot
 
     opened: list[int] = []
-    original = FileIndex.searcher
+    original = Snapshot.searcher
 
-    def counting(self: FileIndex, **kwargs: object) -> object:
+    def counting(self: Snapshot, **kwargs: object) -> object:
         opened.append(1)
         return original(self, **kwargs)
 
-    monkeypatch.setattr(FileIndex, "searcher", counting)
+    monkeypatch.setattr(Snapshot, "searcher", counting)
     rows = collection[0].run(TOPICS * 50)
     assert len(opened) == 1 and len(rows) == 5 * 50

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,9 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import shared_path
 
-from searcher import Index, filestate, indexer, read_corpus
+from searcher import Article, Index, IndexOutdatedError, filestate, indexer, read_corpus
 from searcher.corpus import Corpus
 from searcher.filestate import STATE_FILE
+from searcher.indexfolder import latest_generation
 from searcher.models import Progress
 from searcher.writelock import HOLDER_FILE
 
@@ -229,7 +231,6 @@ def test_locked_index_in_the_cli_is_one_line_and_exit_2(tmp_path: Path, big_fold
 def test_an_index_of_the_previous_format_is_refused_until_rebuilt(tmp_path: Path) -> None:
     from whoosh.filedb.filestore import FileStorage
 
-    from searcher import IndexOutdatedError
     from searcher.schema import METADATA_FIELD, build_schema
 
     old = build_schema()  # the schema before sections and searchable metadata
@@ -242,10 +243,13 @@ def test_an_index_of_the_previous_format_is_refused_until_rebuilt(tmp_path: Path
     with pytest.raises(IndexOutdatedError, match="built by an older version") as error:
         ix.update(read_corpus(folder), workers=1)
     assert "--rebuild" in error.value.hint
+    assert latest_generation(tmp_path / "ix") == 0  # nothing was written
+    assert not (tmp_path / "ix" / STATE_FILE).exists()
     with pytest.raises(IndexOutdatedError):
         ix.search("headline")
     assert ix.update(read_corpus(folder), workers=1, rebuild=True).added == 2
     assert ix.search("headline").total == 2
+    assert not ix.update(read_corpus(folder), workers=1).changed
 
 
 def test_ctrl_c_keeps_the_last_commit_and_says_so(tmp_path: Path, big_folder: Path) -> None:
@@ -286,6 +290,66 @@ def test_spilled_runs_come_back_in_posting_order(tmp_path: Path) -> None:
     assert list(pool.iter_postings()) == sorted(postings)
 
 
+def test_records_sharing_an_id_keep_the_first_and_are_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "d"
+    folder.mkdir()
+    records = [{"id": "same", "title": f"Version {n}", "text": f"alpha {n}"} for n in (1, 2, 3)]
+    (folder / "same.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    ix = Index(tmp_path / "ix")
+    report = ix.update(read_corpus(folder), workers=1)
+    assert report.added == 1
+    assert [(p.path, p.line, p.kind) for p in report.problems] == [
+        (str(folder / "same.jsonl"), 2, "duplicate-id"),
+        (str(folder / "same.jsonl"), 3, "duplicate-id"),
+    ]
+    assert "duplicate id d/same.jsonl#same" in report.problems[0].reason
+    [hit] = ix.search("alpha", limit=None, all_copies=True).hits
+    assert (hit.id, hit.headline) == ("d/same.jsonl#same", "Version 1")
+
+
+CLASH = "d/feed.jsonl#3.txt"  # the id of record 3.txt of feed.jsonl, and of a file so named
+
+
+def test_a_file_named_like_a_record_of_another_does_not_replace_it(tmp_path: Path) -> None:
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "feed.jsonl").write_text(
+        '{"title": "First record", "text": "beta one"}\n'
+        '{"id": "3.txt", "title": "Record 3.txt", "text": "beta three"}\n'
+    )
+    clash = folder / "feed.jsonl#3.txt"
+    clash.write_text("A text file\n\nbeta text\n")
+    ix = Index(tmp_path / "ix")
+
+    def headlines() -> dict[str, str]:
+        hits = ix.search("beta", limit=None, all_copies=True).hits
+        return {hit.id: hit.headline for hit in hits}
+
+    for workers in (2, 1):
+        report = ix.update(read_corpus(folder), workers=workers, rebuild=True)
+        [problem] = report.problems
+        assert (problem.path, problem.kind) == (str(clash), "duplicate-id")
+        assert f"an article of {folder / 'feed.jsonl'}" in problem.reason
+        assert headlines() == {"d/feed.jsonl#1": "First record", CLASH: "Record 3.txt"}
+    clash.write_text("A text file, changed\n\nbeta text\n")  # read again: still refused
+    assert [p.kind for p in ix.update(read_corpus(folder), workers=1).problems] == ["duplicate-id"]
+    (folder / "feed.jsonl").write_text('{"title": "First record", "text": "beta one"}\n')
+    ix.update(read_corpus(folder), workers=1)  # the record is gone: the file takes the id
+    assert headlines() == {"d/feed.jsonl#1": "First record", CLASH: "A text file, changed"}
+
+
+def test_the_index_folder_inside_the_indexed_folder_is_passed_over_silently(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "news"
+    write_articles(folder, 3)
+    ix = Index(folder / "index")
+    first = ix.update(read_corpus(folder), workers=1)
+    assert (first.added, first.problems, first.files_seen) == (3, (), 3)
+    again = ix.update(read_corpus(folder), workers=1)
+    assert not again.changed and again.problems == () and again.files_seen == 3
+
+
 def test_a_skipped_file_is_not_read_or_hashed_again_but_still_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -320,3 +384,27 @@ def test_a_skipped_file_is_not_read_or_hashed_again_but_still_reported(
     os.utime(sparse)  # touched: a skipped file has no hash to compare, so it is read again
     assert ix.update(read_corpus(folder), workers=1).problems[0].kind == "binary"
     assert read == ["news/sparse.txt"] and "sparse.txt" not in hashed
+
+
+def test_a_state_of_another_commit_keeps_skipped_files_and_rereads_what_lacks_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "news"
+    write_articles(folder, 2)
+    (folder / "empty.txt").write_text("")
+    ix = Index(tmp_path / "ix")
+    ix.update(read_corpus(folder), workers=1)
+    generation = latest_generation(tmp_path / "ix")
+    ix.add([Article(id="other/1", headline="Another writer's article", body="x")])
+    assert latest_generation(tmp_path / "ix") > generation  # a commit the state does not name
+    with ix._open().writer() as writer:  # and one that loses the articles of a00001.txt
+        writer.delete_by_term("id", "news/a00001.txt")
+    read: list[str] = []
+    real_read = Corpus.read_file
+    monkeypatch.setattr(
+        Corpus, "read_file", lambda self, ref: read.append(ref.id) or real_read(self, ref)
+    )
+    report = ix.update(read_corpus(folder), workers=1)
+    assert read == ["news/a00001.txt"] and report.added == 1
+    assert [(p.path, p.kind) for p in report.problems] == [(str(folder / "empty.txt"), "empty")]
+    assert ids(ix) == {"news/a00000.txt", "news/a00001.txt"}

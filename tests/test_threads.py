@@ -52,7 +52,7 @@ CALLS_BY_KIND: dict[str, Callable[[Index], Any]] = {
 # before the first) to SNAPSHOTS/<generation>, until the file STOP exists.
 COMMITTER = """
 import random, shutil, sys, time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from searcher import Article, Index

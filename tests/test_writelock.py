@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from whoosh.filedb.filestore import FileStorage
 
-from searcher import IndexLockedError
+from searcher import IndexLockedError, SearcherError
 from searcher.writelock import HOLDER_FILE, write_lock
 
 
@@ -28,3 +28,14 @@ def test_a_holder_file_without_a_lock_is_a_dead_indexer(tmp_path: Path) -> None:
     with write_lock(FileStorage(str(tmp_path)), notes):
         pass
     assert len(notes) == 1 and "indexer process 4242" in notes[0]
+
+
+def test_a_folder_where_the_lock_file_belongs_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "MAIN_WRITELOCK").mkdir()
+    with (
+        pytest.raises(SearcherError, match=r"its lock file .*MAIN_WRITELOCK is a folder") as error,
+        write_lock(FileStorage(str(tmp_path)), []),
+    ):
+        pass
+    assert "Remove that folder" in error.value.hint
+    assert not (tmp_path / HOLDER_FILE).exists()
