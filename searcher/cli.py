@@ -32,7 +32,14 @@ from searcher.errors import (
     NotAnIndexError,
     SearcherError,
 )
-from searcher.evaluation import DEFAULT_MEASURES, DEFAULT_RUN_ID, evaluate, read_topics, write_run
+from searcher.evaluation import (
+    DEFAULT_MEASURES,
+    DEFAULT_RUN_ID,
+    check_measures,
+    evaluate,
+    read_topics,
+    write_run,
+)
 from searcher.filters import parse_date_bound
 from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, RUN_LIMIT, Index
 from searcher.models import Results, RunRow, SearchOptions
@@ -708,6 +715,7 @@ def eval_command(
     """
     with _user_errors():
         chosen = [name for name in re.split(r"[\s,]+", measures) if name]
+        check_measures(chosen)
         run_topics = read_topics(topics)
         rows = Index(index).run(run_topics, limit=limit)
         evaluation = evaluate(rows, qrels, chosen, topics=run_topics)
