@@ -29,6 +29,7 @@ from searcher import Index, RunRow, Topic, evaluate, read_corpus, schema, search
 from searcher import index as index_module
 from searcher.analysis import STEM_CACHE_SIZE, STOP_WORDS, name_analyzer
 from searcher.analysis import stem as snowball_stem
+from searcher.querycheck import as_text
 from searcher.spelling import expand_variants
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,7 +153,7 @@ def prf_run(ix: Index, topics: list[Topic], prf: tuple[int, int, float]) -> list
             for row in first:
                 if row.qid == topic.qid:
                     expander.add_document(searcher.document_number(docno=row.docno))
-            strict, loose = search.parse_query(topic.query, searcher.schema)
+            strict, loose = search.parse_query(as_text(topic.query), searcher.schema)
             first_pass = expand_variants(loose or strict, searcher.reader())
             extra = [
                 query.Term(name, term, boost=weight * w * schema.FIELD_WEIGHTS[name])
@@ -167,9 +168,9 @@ def prf_run(ix: Index, topics: list[Topic], prf: tuple[int, int, float]) -> list
     return rows
 
 
-def any_terms(text: str, index_schema: Any) -> tuple[Any, None]:
+def any_terms(text: str, index_schema: Any, reader: Any = None) -> tuple[Any, None]:
     """`search.parse_query` without the all-terms tier: every query ranked by score."""
-    strict, loose = PARSE_QUERY(text, index_schema)
+    strict, loose = PARSE_QUERY(text, index_schema, reader)
     return loose or strict, None
 
 

@@ -32,7 +32,14 @@ from searcher.errors import (
     NotAnIndexError,
     SearcherError,
 )
-from searcher.evaluation import DEFAULT_MEASURES, DEFAULT_RUN_ID, evaluate, read_topics, write_run
+from searcher.evaluation import (
+    DEFAULT_MEASURES,
+    DEFAULT_RUN_ID,
+    check_measures,
+    evaluate,
+    read_topics,
+    write_run,
+)
 from searcher.filters import parse_date_bound
 from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, RUN_LIMIT, Index
 from searcher.models import Results, RunRow, SearchOptions
@@ -647,6 +654,12 @@ TopicsArgument = Annotated[
 RunLimitOption = Annotated[
     int, typer.Option("--limit", "-n", min=1, help="Articles ranked per topic.")
 ]
+SyntaxOption = Annotated[
+    bool,
+    typer.Option(
+        "--syntax", help="Read topics in the query syntax (AND, quotes, fields), not as text."
+    ),
+]
 
 
 @app.command("run")
@@ -654,6 +667,7 @@ def run_command(
     topics: TopicsArgument,
     index: IndexOption = Path(DEFAULT_INDEX),
     limit: RunLimitOption = RUN_LIMIT,
+    syntax: SyntaxOption = False,
     run_id: Annotated[str, typer.Option("--run-id", help="Run name, last column.")] = (
         DEFAULT_RUN_ID
     ),
@@ -669,7 +683,7 @@ def run_command(
     Example: search run topics.tsv --index cran-index --output run.txt
     """
     with _user_errors():
-        rows = Index(index).run(read_topics(topics), limit=limit)
+        rows = Index(index).run(read_topics(topics), limit=limit, syntax=syntax)
         if output is None:
             _write_to_stdout(rows, run_id)
         else:
@@ -697,6 +711,7 @@ def eval_command(
         bool, typer.Option("--per-query", help="Also show each topic's values.")
     ] = False,
     limit: RunLimitOption = RUN_LIMIT,
+    syntax: SyntaxOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Run every topic and score the run against QRELS (needs ir-measures, the eval extra).
@@ -708,8 +723,9 @@ def eval_command(
     """
     with _user_errors():
         chosen = [name for name in re.split(r"[\s,]+", measures) if name]
+        check_measures(chosen)
         run_topics = read_topics(topics)
-        rows = Index(index).run(run_topics, limit=limit)
+        rows = Index(index).run(run_topics, limit=limit, syntax=syntax)
         evaluation = evaluate(rows, qrels, chosen, topics=run_topics)
     if as_json:
         _echo_json(evaluation_json(evaluation, per_query))

@@ -102,6 +102,14 @@ def evaluate(
     return Evaluation(measures=names, overall=overall, per_query=per_query)
 
 
+def check_measures(measures: Sequence[str]) -> None:
+    """Raise `BadInputError` for a measure name ir-measures does not know, before a run
+    spends time on the topics."""
+    ir_measures = _ir_measures()
+    for name in measures:
+        _measure(ir_measures, name)
+
+
 def _ir_measures() -> Any:
     try:
         import ir_measures

@@ -60,6 +60,7 @@ from searcher.models import (
     Topic,
 )
 from searcher.ordering import UNDATED, date_column
+from searcher.querycheck import as_text
 from searcher.quotesearch import count_speakers, search_quotes
 from searcher.readerpool import ReaderPool
 from searcher.schema import (
@@ -346,17 +347,22 @@ class Index:
         with self._articles() as ix, self._stories(all_copies=False) as store:
             yield from iter_search(ix, text, options=options, stories=store)
 
-    def run(self, topics: Iterable[Topic], limit: int = RUN_LIMIT) -> list[RunRow]:
+    def run(
+        self, topics: Iterable[Topic], limit: int = RUN_LIMIT, syntax: bool = False
+    ) -> list[RunRow]:
         """Rank the best `limit` articles for every topic through one open searcher.
 
-        Rows name articles by their collection's own id (`Article.docno`) where they have
-        one, else by their id. A malformed topic raises `QuerySyntaxError` naming it.
+        Topics are read as text (`querycheck.as_text`: a topic in capitals is no query
+        syntax), or with `syntax` in the query syntax, where a malformed topic raises
+        `QuerySyntaxError` naming it. Rows name articles by their collection's own id
+        (`Article.docno`) where they have one, else by their id.
         """
         rows: list[RunRow] = []
         with self._articles() as ix, ix.searcher(weighting=weighting()) as searcher:
             for topic in topics:
                 try:
-                    ranked = rank_documents(searcher, topic.query, limit)
+                    text = topic.query if syntax else as_text(topic.query)
+                    ranked = rank_documents(searcher, text, limit)
                 except QuerySyntaxError as error:
                     raise QuerySyntaxError(
                         f"topic {topic.qid}: {error.message}", error.position, error.hint

@@ -113,6 +113,17 @@ def check_syntax(text: str) -> None:
     _check_words(text)
 
 
+def as_text(text: str) -> str:
+    """`text` read as words, not as syntax, the way evaluation tools read a topic: its
+    words with operator words in lower case ("AND" is the word *and*), brackets, quotes,
+    fields and wildcards left out, and no more than the bounds allow."""
+    words = [
+        word.lower() if word in OPERATORS else word[:MAX_WORD_CHARS]
+        for word in _TOKEN.findall(text)
+    ]
+    return " ".join(words[:MAX_QUERY_WORDS])
+
+
 def _check_operators(text: str) -> None:
     previous = None  # None at the start of the query or of a group
     for match in _WORD.finditer(text):

@@ -5,7 +5,7 @@ The index: the seed, all of BBC and three Reuters files, built the normal way in
 segments (one worker, so that the segments, and with them every tie, come out the same on
 every run). The commands: every command with `--json`, queries with syntax, filters,
 facets, sorts and suggestions (not recency, which moves with the clock). Paths under the
-build folder and the moments of an index (its size, its last update) are masked.
+build folder and ../shared, and the moments of an index (its size, its last update) are masked.
 
     python tests/reference_outputs.py   # record tests/reference_outputs.json anew
 
@@ -105,13 +105,14 @@ def build(work: Path, shared: Path) -> Path:
     return index
 
 
-def outputs(index: Path, work: Path) -> dict[str, Any]:
+def outputs(index: Path, work: Path, shared: Path) -> dict[str, Any]:
     """Every command's JSON over `index`, masked, by the command line that gave it."""
     runner = CliRunner()
     recorded: dict[str, Any] = {}
+    places = {"<work>": work, "<shared>": shared}
     for command in COMMANDS:
         result = runner.invoke(app, [*command, "--index", str(index)])
-        recorded[" ".join(command)] = _masked(json.loads(result.stdout), work)
+        recorded[" ".join(command)] = _masked(json.loads(result.stdout), places)
     topics = work / "topics.tsv"
     topics.write_text(TOPICS, encoding="utf-8")
     result = runner.invoke(app, ["run", str(topics), "--index", str(index), "--limit", "20"])
@@ -119,13 +120,15 @@ def outputs(index: Path, work: Path) -> dict[str, Any]:
     return recorded
 
 
-def _masked(value: Any, work: Path) -> Any:
+def _masked(value: Any, places: dict[str, Path]) -> Any:
+    """`value` with the folders of `places` named by their keys, and moments masked."""
     if isinstance(value, dict):
-        return {k: "<masked>" if k in MASKED_KEYS else _masked(v, work) for k, v in value.items()}
+        return {k: "<masked>" if k in MASKED_KEYS else _masked(v, places) for k, v in value.items()}
     if isinstance(value, list):
-        return [_masked(v, work) for v in value]
+        return [_masked(v, places) for v in value]
     if isinstance(value, str):
-        return value.replace(str(work.resolve()), "<work>").replace(str(work), "<work>")
+        for name, folder in places.items():
+            value = value.replace(str(folder.resolve()), name).replace(str(folder), name)
     return value
 
 
@@ -139,7 +142,7 @@ def main() -> None:
     shared = ROOT.parent / "shared"
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        RECORD.write_text(dumps(outputs(build(work, shared), work)), encoding="utf-8")
+        RECORD.write_text(dumps(outputs(build(work, shared), work, shared)), encoding="utf-8")
     sys.stdout.write(f"recorded {RECORD}\n")
 
 

@@ -458,6 +458,19 @@ def test_run_and_eval_errors_are_one_line_and_exit_code_2(
     assert "Traceback" not in result.output + result.stderr
 
 
+def test_eval_refuses_an_unknown_measure_before_running_any_topic(
+    collection: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the topics ran before the measures were checked")
+
+    monkeypatch.setattr(Index, "run", no_run)
+    args = ["eval", str(collection / "topics.tsv"), str(collection / "qrels.txt")]
+    result = runner.invoke(app, [*args, "--index", str(collection / "index"), "-m", "AP,nope"])
+    assert result.exit_code == 2, result.output
+    assert "unknown measure 'nope'" in result.stderr
+
+
 def test_run_piped_into_a_reader_that_stops_early_is_no_error(collection: Path) -> None:
     import subprocess
     import sys

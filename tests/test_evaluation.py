@@ -85,9 +85,26 @@ def test_run_limit_cuts_each_topic(collection: tuple[Index, Path]) -> None:
     assert [(r.qid, r.docno) for r in rows] == [("1", "d1"), ("2", "d2"), ("3", "d2")]
 
 
-def test_malformed_topic_is_named(collection: tuple[Index, Path]) -> None:
+def test_malformed_topic_is_named_when_topics_are_read_in_the_syntax(
+    collection: tuple[Index, Path],
+) -> None:
     with pytest.raises(QuerySyntaxError, match="topic 7: Unclosed bracket at position 1"):
-        collection[0].run([Topic("7", "(wing")])
+        collection[0].run([Topic("7", "(wing")], syntax=True)
+
+
+def test_topics_are_read_as_text_not_as_syntax(collection: tuple[Index, Path]) -> None:
+    ix, _ = collection
+    topics = [
+        Topic("6", "WING AND VOLCANIC ASH"),  # AND is a word: partial matches are ranked
+        Topic("7", "(the ?wing) flutter"),  # a wildcard from a Cranfield topic
+        Topic("8", 'headline:"shock" NOT wing*'),
+    ]
+    rows = ix.run(topics)
+    assert {r.docno for r in rows if r.qid == "6"} == {"c/ash", "d1", "d2"}
+    assert [r.docno for r in rows if r.qid == "7"][:2] == ["d1", "d2"]
+    assert next(r.docno for r in rows if r.qid == "8") == "d2"
+    with pytest.raises(QuerySyntaxError, match="topic 7: A wildcard"):
+        ix.run(topics[1:2], syntax=True)
 
 
 def test_evaluate_with_graded_qrels_matches_the_hand_computed_values(
