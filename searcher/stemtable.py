@@ -136,7 +136,8 @@ class StemTable:
     shared by the threads searching it. Each call reads through a `Vocabulary` and a
     connection of its own (opening one takes about 0.1 ms); the stems found are
     remembered for later calls (at most `STEM_CACHE_SIZE`), since an entry, NLTK's stem
-    of its word, never changes."""
+    of its word, never changes (a rebuilt index lists a word again with the same stem).
+    Words the table lacks are looked up again by each call: a commit may bring them."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder

@@ -217,3 +217,23 @@ def test_closing_an_index_closes_what_its_searches_kept_open(growing: Path) -> N
     assert ix.search("oil prices").total  # a closed index opens what it needs again
     ix.close()
     assert _open_files() == before
+
+
+def test_an_export_reads_on_in_whichever_thread_asks_next(newsroom: Index) -> None:
+    # As a web server's pool of threads reads a streamed response: one at a time.
+    hits = newsroom.iter_search("oil")
+    read: list[Any] = []
+    errors: list[Exception] = []
+
+    def step() -> None:
+        try:
+            read.append(next(hits, None))
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    while not read or read[-1] is not None:
+        thread = threading.Thread(target=step)
+        thread.start()
+        thread.join()
+        assert not errors, errors
+    assert read[:-1] == list(newsroom.iter_search("oil")) and len(read) > 2
