@@ -47,19 +47,7 @@ class ReaderPool(Generic[R]):
         """A reader of the newest commit for this call alone, taken back after the block."""
         with self._lock:
             closes = self._closes
-            reader = self._idle.pop() if self._idle else None
-        if reader is not None and not reader.is_newest():
-            reader.close()
-            # A commit came: close the other readers of older commits now, not when their
-            # turn comes (they hold the files of segments a merge may have deleted).
-            with self._lock:
-                idle, self._idle = self._idle, []
-            fresh = [other for other in idle if _kept_if_newest(other)]
-            with self._lock:
-                self._idle[:0] = fresh
-                reader = self._idle.pop() if self._idle else None
-        if reader is None:
-            reader = self._open_newest()
+        reader = self._take()
         try:
             yield reader
         finally:
@@ -69,6 +57,24 @@ class ReaderPool(Generic[R]):
                     self._idle.append(reader)
             if not keep:
                 reader.close()
+
+    def _take(self) -> R:
+        """An idle reader of the newest commit, else a new one."""
+        while True:
+            with self._lock:
+                reader = self._idle.pop() if self._idle else None
+            if reader is None:
+                return self._open_newest()
+            if reader.is_newest():
+                return reader
+            reader.close()
+            # A commit came: close the other readers of older commits now, not when their
+            # turn comes (they hold the files of segments a merge may have deleted).
+            with self._lock:
+                idle, self._idle = self._idle, []
+            fresh = [other for other in idle if _kept_if_newest(other)]
+            with self._lock:
+                self._idle[:0] = fresh
 
     def close(self) -> None:
         """Close the readers no call holds, and each that calls hold when it comes back.

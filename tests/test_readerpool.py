@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from searcher.readerpool import ReaderPool
 
@@ -12,9 +13,11 @@ class FakeReader:
         self.newest = newest
         self.commit = newest[0]
         self.closed = False
+        self.on_check: Callable[[], object] = lambda: None  # what happens meanwhile
 
     def is_newest(self) -> bool:
         assert not self.closed
+        self.on_check()
         return self.commit == self.newest[0]
 
     def close(self) -> None:
@@ -62,6 +65,21 @@ def test_a_commit_closes_every_idle_reader_of_an_older_one() -> None:
     newest[0] = 2
     with pool.lend():
         assert [reader.closed for reader in opened] == [True, True, True, False]
+
+
+def test_a_reader_given_back_while_older_ones_are_closed_is_checked_too() -> None:
+    newest = [1]
+    pool, opened = pool_of(newest)
+    holding = pool.lend()
+    held = holding.__enter__()
+    with pool.lend(), pool.lend() as checked_later:
+        pass
+    newest[0] = 2
+    # Another call gives its reader back while this one closes the stale idle readers.
+    checked_later.on_check = lambda: holding.__exit__(None, None, None)
+    with pool.lend() as fresh:
+        assert fresh.commit == 2
+    assert held.closed and [reader.closed for reader in opened] == [True, True, True, False]
 
 
 def test_closing_closes_idle_readers_now_and_lent_ones_when_they_come_back() -> None:

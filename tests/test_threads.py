@@ -136,7 +136,7 @@ def test_threads_search_while_another_process_commits(
         env=env,
     )
     records: list[list[Record]] = [[] for _ in range(THREADS)]
-    errors: list[BaseException] = []
+    errors: list[Exception] = []
     one = Index(growing)
 
     def work(n: int) -> None:
