@@ -1,10 +1,10 @@
 """searcher: full-text search for news corpora.
 
 from searcher import Index, read_corpus
-ix = Index("index")
-report = ix.add(read_corpus("corpus/"))
-for hit in ix.search("CSTO troops", limit=10):
-    print(hit.rank, hit.headline, hit.score)
+with Index("index") as ix:
+    report = ix.add(read_corpus("corpus/"))
+    for hit in ix.search("CSTO troops", limit=10):
+        print(hit.rank, hit.headline, hit.score)
 """
 
 from __future__ import annotations

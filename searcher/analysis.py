@@ -15,6 +15,20 @@ Parts:
   index's stem table (NLTK's own stems, `stemtable`), and stem a word the index never met
   with Snowball's own implementation of the same algorithm (snowballstemmer 2.2, about
   30 ms to import where NLTK takes 0.3 s, 1.5 s or more when scipy is installed).
+- `stemming_with()`: the stem table a query consults, and `recording_words()`: where
+  indexing notes the words it met (what the index's stem table must learn).
+
+The analyzer is pickled into the index's schema and called by Whoosh (its query parser,
+highlighter, key terms), which passes it no argument of ours, so what belongs to one
+index or one run reaches it through a context variable: `stemming_with()` and
+`recording_words()` set it for one block and reset it after. A context variable has a
+value per thread (and per asyncio task), so searches in several threads, each with its
+table, never see each other's, and nothing outlives the block. The alternatives were
+worse: a schema copy with analyzers bound to the table for each open index would have to
+reach every place that analyses text (parser, snippets, quotes, similar) and the word
+list for spelling; a module global, as before, is shared by every thread. The caches
+here (`lru_cache`) hold pure functions of a word, the same whichever index or thread
+asked first.
 
 Index text and query text go through the same chain, so "troops" finds "troop" and
 "protesters" finds "protests".
@@ -24,6 +38,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache, lru_cache
 from typing import Protocol, cast
 
@@ -69,22 +85,58 @@ def _snowball() -> Callable[[str], str]:
     return EnglishStemmer().stem
 
 
-# Stems known without NLTK (the index's recorded vocabulary, see `stemtable`): set while
-# a query runs.
-_known_stems: Callable[[str], str | None] | None = None
-# The words the prose analyzer indexed (normal form -> stem) since they were last taken.
-_indexed_words: dict[str, str] = {}
+class StemLookup(Protocol):
+    """An index's table of stems (see `stemtable.Vocabulary`)."""
+
+    def stem(self, word: str) -> str | None:
+        """The stem of `word`, None when the index never met it."""
+
+
+# The stem table of the index a query reads (None: stem with NLTK), and the words indexed
+# by a run with their stems: per thread and task, set by `stemming_with()` and
+# `recording_words()`.
+_stem_table: ContextVar[StemLookup | None] = ContextVar("stem_table", default=None)
+_recording: ContextVar[dict[str, str] | None] = ContextVar("recording", default=None)
+
+
+@contextmanager
+def stemming_with(table: StemLookup | None) -> Iterator[None]:
+    """Within the block, in this thread (or task) only, stemming consults `table` and
+    stems a word it lacks as `query_stem()` does; None stems with NLTK."""
+    token = _stem_table.set(table)
+    try:
+        yield
+    finally:
+        _stem_table.reset(token)
+
+
+def stem_lookup() -> StemLookup | None:
+    """The stem table set by the `stemming_with()` block running, if any."""
+    return _stem_table.get()
+
+
+@contextmanager
+def recording_words(words: dict[str, str]) -> Iterator[None]:
+    """Within the block, in this thread only, the words the prose analyzer indexes (not
+    those of queries) are added to `words` with their stems: what the index's stem table
+    must learn."""
+    token = _recording.set(words)
+    try:
+        yield
+    finally:
+        _recording.reset(token)
 
 
 def stem(word: str) -> str:
     """Return the Snowball (Porter2) stem of an English word; "news" stays "news".
 
     Indexing asks NLTK (the most recent `STEM_CACHE_SIZE` remembered). A query looks the
-    word up among the known stems, else asks `query_stem()`.
+    word up in the stem table of `stemming_with()`, else asks `query_stem()`.
     """
-    if _known_stems is None:
+    table = _stem_table.get()
+    if table is None:
         return _computed_stem(word)
-    known = _known_stems(word)
+    known = table.stem(word)
     return known if known is not None else query_stem(word)
 
 
@@ -102,20 +154,6 @@ def query_stem(word: str) -> str:
     import snowballstemmer
 
     return str(snowballstemmer.stemmer("english").stemWord(word))  # one a call: thread-safe
-
-
-def use_known_stems(lookup: Callable[[str], str | None] | None) -> None:
-    """Consult `lookup` (word -> stem or None) before NLTK; None to stop."""
-    global _known_stems
-    _known_stems = lookup
-
-
-def take_indexed_words() -> dict[str, str]:
-    """The words the prose analyzer met while indexing (not in queries) since the last
-    call, with their stems: what an index's stem table must learn."""
-    global _indexed_words
-    words, _indexed_words = _indexed_words, {}
-    return words
 
 
 class NormalizeFilter(Filter):
@@ -159,13 +197,27 @@ _ACCENTS = cast(dict[int, str], accent_map)
 
 
 @lru_cache(maxsize=STEM_CACHE_SIZE)
-def _news_forms(word: str, indexing: bool) -> tuple[str, str | None]:
-    """A word's normal form (folded, lowercased, normalised) and its stem, None for a
-    stop word. Remembered apart for indexing, whose stems are always NLTK's."""
+def _normal_form(word: str) -> tuple[str, bool]:
+    """A word's normal form (folded, lowercased, normalised), and whether it is a stop word."""
     normal = _APOSTROPHES.sub("'", word.translate(_ACCENTS).lower()).replace(".", "")
-    if not normal or normal in STOP_WORDS:
+    return normal, not normal or normal in STOP_WORDS
+
+
+@lru_cache(maxsize=STEM_CACHE_SIZE)
+def _news_forms(word: str) -> tuple[str, str | None]:
+    """A word's normal form and its NLTK stem, None for a stop word."""
+    normal, stop = _normal_form(word)
+    return normal, None if stop else _computed_stem(normal)
+
+
+def _table_forms(table: StemLookup, word: str) -> tuple[str, str | None]:
+    """A word's normal form and its stem from `table` (else `query_stem()`), None for a
+    stop word."""
+    normal, stop = _normal_form(word)
+    if stop:
         return normal, None
-    return normal, stem(normal)
+    known = table.stem(normal)
+    return normal, known if known is not None else query_stem(normal)
 
 
 class _Match(Protocol):
@@ -224,10 +276,11 @@ class NewsAnalyzer(Analyzer):
         token.boost = 1.0  # nothing downstream changes it
         keep_original = keeporiginal or not tokenize
         pos = None  # as StopFilter renumbers: from the first kept token's position on
-        indexed = _indexed_words if mode == "index" else None
+        indexed = _recording.get() if mode == "index" else None
+        table = _stem_table.get()
         for index, match in enumerate(matches):
             word = match.group()
-            normal, stemmed = _news_forms(word, _known_stems is None)
+            normal, stemmed = _news_forms(word) if table is None else _table_forms(table, word)
             if keep_original:
                 token.original = word  # type: ignore[attr-defined]
             if stemmed is None:
@@ -279,10 +332,6 @@ def keyword_analyzer() -> Analyzer:
         | LowercaseFilter()
         | PunctuationFilter()
     )
-
-
-_TOKEN = re.compile(TOKEN_PATTERN)
-_ACCENTS = cast(dict[int, str], accent_map)
 
 
 def fold(text: str) -> str:

@@ -9,13 +9,15 @@ them.
 
 from __future__ import annotations
 
+import contextvars
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -23,7 +25,7 @@ from whoosh.query import Term
 from whoosh.util.times import long_to_datetime
 from whoosh.writing import SegmentWriter
 
-from searcher.analysis import take_indexed_words
+from searcher.analysis import recording_words
 from searcher.articles import show_article, similar_articles
 from searcher.errors import IndexMissingError, QuerySyntaxError
 from searcher.facets import count_facets
@@ -60,6 +62,7 @@ from searcher.models import (
 from searcher.ordering import UNDATED, date_column
 from searcher.querycheck import as_text
 from searcher.quotesearch import count_speakers, search_quotes
+from searcher.readerpool import ReaderPool
 from searcher.schema import (
     AUTHORS_COLUMN,
     LIST_SEPARATOR,
@@ -71,7 +74,7 @@ from searcher.schema import (
 )
 from searcher.search import iter_search, rank_documents, run_search
 from searcher.sidecars import sidecar_damage
-from searcher.stemtable import STEM_FILE, known_stems, record_stems
+from searcher.stemtable import STEM_FILE, StemTable, record_stems
 from searcher.stories import STORE_FILE, StoryStore, article_text, facts, open_store, signature
 from searcher.writelock import write_lock
 
@@ -81,19 +84,35 @@ if TYPE_CHECKING:
 DEFAULT_INDEX = "index"
 DEFAULT_COMMIT_EVERY = 50_000
 RUN_LIMIT = 1000
+T = TypeVar("T")
 
 
 class Index:
     """A searchable index of news articles stored in the folder `path`.
 
-    Searches keep one reader open between calls (reopened after a new commit): give each
-    thread that searches its own `Index`. Queries only read the folder, so an index on a
-    read-only or full disk can be searched.
+    Threads may share one `Index` and search at once, also while another process commits:
+    each call reads one commit through a reader no other call holds at the time
+    (`readerpool`), and stems with the index's table for that call only (`stemtable`).
+    Searches keep the readers they opened between calls (reopened after a new commit);
+    `close()`, or leaving a `with Index(...) as ix:` block, closes them. Queries only read
+    the folder, so an index on a read-only or full disk can be searched.
     """
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_INDEX) -> None:
         self.path = Path(path)
-        self._kept: Snapshot | None = None
+        self._readers = ReaderPool(partial(open_snapshot, self.path))
+        self._stems = StemTable(self.path)
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the readers kept open between searches (a search still running closes
+        its own when it ends). The index can still be used: it opens them again."""
+        self._readers.close()
 
     def exists(self) -> bool:
         """True when the folder holds an index (possibly with no articles yet)."""
@@ -112,7 +131,8 @@ class Index:
         """The number of articles in the index (0 when there is none yet)."""
         if not self.exists():
             return 0
-        return self._reading().doc_count()
+        with self._readers.lend() as snapshot:
+            return snapshot.doc_count()
 
     def add(self, articles: Iterable[Article]) -> IndexReport:
         """Index every article, replacing earlier versions with the same id.
@@ -128,8 +148,7 @@ class Index:
                 ix = self._open() if ours else storage.create_index(build_schema())
                 with sidecar_damage(self.path, STORE_FILE):
                     stories = StoryStore(self.path)
-                added, replaced, problems = _write(ix, stories, articles)
-            record_stems(self.path, take_indexed_words())
+                added, replaced, problems = _write(ix, stories, articles, self.path)
         from searcher.corpus import Corpus  # the readers: not needed by searches
 
         if isinstance(articles, Corpus):
@@ -203,8 +222,11 @@ class Index:
         Read from columns and term lists, not from the stored articles, so it stays quick
         at any size.
         """
-        snapshot = self._reading()
-        with segment_damage(self.path), snapshot.searcher() as searcher:
+        with (
+            segment_damage(self.path),
+            self._readers.lend() as snapshot,
+            snapshot.searcher() as searcher,
+        ):
             reader = searcher.reader()
             live = list(reader.all_doc_ids())
             sources = count_facets(searcher, live, ["source"])["source"]
@@ -215,8 +237,9 @@ class Index:
                 for term in reader.lexicon("language")
                 if next(iter(searcher.docs_for_query(Term("language", term))), None) is not None
             ]
+            articles = snapshot.doc_count()
         return IndexStats(
-            articles=snapshot.doc_count(),
+            articles=articles,
             sources=sources,
             first_date=_utc(min(dates)) if dates else None,
             last_date=_utc(max(dates)) if dates else None,
@@ -226,32 +249,22 @@ class Index:
             updated=datetime.fromtimestamp(snapshot.modified, tz=timezone.utc),
         )
 
-    def _reading(self) -> Snapshot:
-        """The newest commit, through a reader kept open while no commit follows it: a
-        search then skips re-reading every segment's files."""
-        kept = self._kept
-        if kept is not None and kept.is_newest():
-            return kept
-        self._kept = open_snapshot(self.path)
-        if kept is not None:
-            kept.close()
-        return self._kept
-
     @contextmanager
-    def _articles(self, kept: bool = True) -> Iterator[Snapshot]:
-        """For a query: the newest commit, which must hold articles, with the index's
-        word list active (`known_stems`); damage found on the way is reported as such.
-        With `kept` False, a reader of its own that no later call closes (for a generator)."""
-        with sidecar_damage(self.path, STEM_FILE, STORE_FILE), segment_damage(self.path):
-            snapshot = self._reading() if kept else open_snapshot(self.path)
-            try:
-                if snapshot.doc_count() == 0:
-                    raise IndexMissingError(f"The index at {self.path} has no articles")
-                with known_stems(self.path):
-                    yield snapshot
-            finally:
-                if not kept:
-                    snapshot.close()
+    def _articles(self) -> Iterator[Snapshot]:
+        """For a query: the newest commit, which must hold articles, through a reader no
+        other call holds meanwhile (kept open for later calls while no commit follows:
+        they then skip re-reading every segment's files), with the index's stem table
+        and word list active in this thread (`StemTable.reading`); damage found on the
+        way is reported as such."""
+        with (
+            sidecar_damage(self.path, STEM_FILE, STORE_FILE),
+            segment_damage(self.path),
+            self._readers.lend() as snapshot,
+        ):
+            if snapshot.doc_count() == 0:
+                raise IndexMissingError(f"The index at {self.path} has no articles")
+            with self._stems.reading():
+                yield snapshot
 
     def search(
         self,
@@ -284,8 +297,7 @@ class Index:
 
     def duplicates(self, min_size: int = 2) -> list[Story]:
         """Stories with at least `min_size` copies, largest first."""
-        self._reading()
-        with self._stories(all_copies=False) as store:
+        with self._readers.lend(), self._stories(all_copies=False) as store:
             return [] if store is None else list(store.largest(min_size))
 
     def show(self, article: str, query: str | None = None) -> ArticleView:
@@ -327,8 +339,12 @@ class Index:
     def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
         """Every match of `text` in ranked order, one at a time (for export), each with its
         story and the story's other copies as `search` gives them (every copy is listed
-        in its own place too)."""
-        with self._articles(kept=False) as ix, self._stories(all_copies=False) as store:
+        in its own place too). The export reads one commit to its end, while other calls
+        move on to newer ones."""
+        return _in_own_context(self._iter_search(text, options))
+
+    def _iter_search(self, text: str, options: SearchOptions | None) -> Generator[Hit, None, None]:
+        with self._articles() as ix, self._stories(all_copies=False) as store:
             yield from iter_search(ix, text, options=options, stories=store)
 
     def run(
@@ -359,16 +375,17 @@ class Index:
 
 
 def _write(
-    ix: whoosh_index.FileIndex, stories: StoryStore, articles: Iterable[Article]
+    ix: whoosh_index.FileIndex, stories: StoryStore, articles: Iterable[Article], folder: Path
 ) -> tuple[int, int, list[Problem]]:
-    """Write `articles` into `ix` and their stories, in one commit of each (the write lock
-    held): the articles added, those replaced, and the problems met."""
+    """Write `articles` into `ix` (in `folder`) and their stories, in one commit of each
+    (the write lock held), and their words into the stem table: the articles added, those
+    replaced, and the problems met."""
     writer = SegmentWriter(ix, _lk=False)
     added = replaced = 0
     problems: list[Problem] = []
-    take_indexed_words()  # what an earlier, failed run left belongs to no index
+    words: dict[str, str] = {}  # indexed, with their stems
     try:
-        with ix.searcher() as searcher:
+        with ix.searcher() as searcher, recording_words(words):
             seen: set[str] = set()
             for article in articles:
                 problem = text_problem(article)
@@ -382,6 +399,9 @@ def _write(
                 seen.add(article.id)
                 writer.update_document(**to_document(article))
                 stories.add(article.id, *story_fields(article))
+        # Before the commit, as `update` does: a query of the commit before may meet
+        # words it does not hold (they count nothing there), but never misses one.
+        record_stems(folder, words)
         writer.commit()
         stories.commit()
     except BaseException:
@@ -391,6 +411,22 @@ def _write(
     finally:
         stories.close()
     return added, replaced, problems
+
+
+def _in_own_context(items: Generator[T, None, None]) -> Iterator[T]:
+    """The items of the generator `items`, each made in a context of its own: what it sets
+    in context variables (the stem table of `StemTable.reading`) stays inside it, rather
+    than reaching the caller's code between items."""
+    context = contextvars.copy_context()
+    try:
+        while True:
+            try:
+                item = context.run(next, items)
+            except StopIteration:
+                return
+            yield item
+    finally:
+        context.run(items.close)
 
 
 def _other_copies(store: StoryStore, story: str, article_id: str) -> tuple[Copy, ...]:

@@ -48,7 +48,7 @@ from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 from whoosh.writing import PostingPool
 
-from searcher.analysis import take_indexed_words
+from searcher.analysis import recording_words
 from searcher.corpus import Corpus, FileRef
 from searcher.errors import IndexDamagedError, IndexOutdatedError
 from searcher.filestate import (
@@ -232,7 +232,7 @@ class SegmentBuilder:
         self._corpus = corpus
         self._on_article = on_article  # called as each article is analysed
         self._writer: writing.SegmentWriter | None = None
-        take_indexed_words()  # words analysed before this run belong to no segment of it
+        self._words: dict[str, str] = {}  # indexed since the last `finish()`, with their stems
 
     def index_files(self, refs: Iterable[FileRef]) -> list[FileResult]:
         """Read and analyse the files; their articles go to the current segment."""
@@ -277,7 +277,8 @@ class SegmentBuilder:
         if self._writer is None:
             ix = FileStorage(str(self._folder), supports_mmap=False).open_index()
             self._writer = _segment_writer(ix)
-        self._writer.add_document(**document)
+        with recording_words(self._words):
+            self._writer.add_document(**document)
         if self._on_article is not None:
             self._on_article()
 
@@ -287,7 +288,8 @@ class SegmentBuilder:
         table."""
         writer, self._writer = self._writer, None
         segment = writer._finalize_segment() if writer is not None else None
-        return segment, take_indexed_words()
+        words, self._words = self._words, {}
+        return segment, words
 
 
 def _duplicate(path: str, file_id: str, article_id: str, record: int, owner: str) -> Problem:

@@ -3,7 +3,9 @@
 A query must work on an index it cannot write: a copy on a read-only mount, a full disk.
 `connect_read_only` opens a sidecar with `mode=ro`; where SQLite cannot do that (a database
 in WAL mode needs a shared-memory file beside it, which a read-only or full disk cannot
-take), it opens the file as immutable, which no writer can be changing there.
+take), it opens the file as immutable, which no writer can be changing there. Such a
+connection serves one call, which may go on in another thread than the one that opened it
+(an export read on by a pool of threads), never in two at once.
 `damage()` says what SQLite's integrity check finds wrong with a sidecar, and
 `sidecar_damage()` turns SQLite's complaint about a damaged file into an error naming it.
 """
@@ -22,7 +24,7 @@ def connect_read_only(path: Path) -> sqlite3.Connection | None:
     """The SQLite database at `path` opened for reading only; None when there is none."""
     uri = path.absolute().as_uri()
     try:
-        db = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
     except sqlite3.OperationalError:
         if not path.exists():
             return None
@@ -36,7 +38,7 @@ def connect_read_only(path: Path) -> sqlite3.Connection | None:
             raise
         if not path.exists():
             return None
-    return sqlite3.connect(f"{uri}?immutable=1", uri=True)
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
 
 
 def has_table(db: sqlite3.Connection, name: str) -> bool:

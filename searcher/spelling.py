@@ -1,7 +1,7 @@
 """Spelling: fuzzy and wildcard terms over stemmed fields, and did-you-mean suggestions.
 
 The word list is the index's vocabulary (`stemtable.Vocabulary`, active inside
-`stemtable.known_stems`): every unstemmed word the indexer met in a headline, body or
+`stemtable.StemTable.reading`): every unstemmed word the indexer met in a headline, body or
 caption (quotes are part of the body), with its stem. A word counts as often as its stem
 does in the prose fields (its document frequency there), and a word whose articles were
 all deleted counts nothing. Matching a fuzzy (`kazakstan~`) or wildcard (`protest*`) term
@@ -68,7 +68,7 @@ def respell_variants(node: Any) -> Any:
 
 def expand_variants(q: query.Query, reader: Any) -> query.Query:
     """Replace the marked fuzzy and wildcard queries by the stems of the words they match
-    (none outside `stemtable.known_stems`, which makes the index's word list active)."""
+    (none outside `StemTable.reading`, which makes the index's word list active)."""
     if isinstance(q, query.MultiTerm) and (q.field() or "").startswith(VARIANT_PREFIX):
         return _expand(q, reader)
     if q.is_leaf():
@@ -166,7 +166,7 @@ def _articles(postings: Postings, words: Vocabulary, word: str) -> set[int]:
 
 def suggest(postings: Postings, text: str, matched: bool) -> str | None:
     """A corrected form of the query `text`, or None when no word needs correcting (or
-    outside `stemtable.known_stems`, which makes the index's word list active).
+    outside `StemTable.reading`, which makes the index's word list active).
     `matched`: whether the query found anything, filters aside. `postings` reads the
     index (and keeps what the search read)."""
     words = vocabulary()

@@ -4,13 +4,19 @@ A small SQLite table in the index folder maps each word indexed in a prose field
 (headline, body, quotes, captions) to its NLTK Snowball stem. Every entry is NLTK's own
 output, so looking a word up here or asking NLTK gives the same stem: index and query
 stem identically, and queries rarely import NLTK.
-The table is a cache of a pure function: it may be written before or after a commit, and
-a missing word only means NLTK is asked.
+The table is a cache of a pure function, written before the commit of the articles whose
+words it adds: a query reading an earlier commit may meet words its articles do not hold
+(their stems count nothing there, so they expand and correct to nothing), but never
+misses one that they do.
 
 It is also the index's word list (`Vocabulary`): the words are the table's primary key,
 so a prefix is a range scan and a fuzzy term a walk of indexed seeks driven by Whoosh's
 Levenshtein automaton (`spelling.py` ranks what they find by the stems' frequencies).
 Words stay listed after their articles are deleted; their stems' frequencies say so.
+
+An `Index` reads its table through a `StemTable`, which makes the table the one a call's
+queries stem with (`analysis.stemming_with`, per thread) and its word list the one
+`vocabulary()` gives, for that call only.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from typing import Any
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 
-from searcher import analysis
+from searcher.analysis import STEM_CACHE_SIZE, stem_lookup, stemming_with
 from searcher.sidecars import connect_read_only, has_table, sidecar_damage
 
 STEM_FILE = "searcher-stems.sqlite"
@@ -54,15 +60,26 @@ class Vocabulary:
     """The words of an index's table (folded and lowercased as the analyzers fold them,
     stop words left out), each with its stem; read with indexed seeks only."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, known: dict[str, str] | None = None) -> None:
         self._db = db
+        # Stems already read from this table (by this or an earlier call), as `StemTable`
+        # keeps them.
+        self._known = {} if known is None else known
         # A fuzzy term is looked up once for each field it searches: remember the matches.
         self._within: dict[tuple[str, int, int], list[str]] = {}
 
     def stem(self, word: str) -> str | None:
         """The stem of `word`, or None when the index never met it."""
+        known = self._known.get(word)
+        if known is not None:
+            return known
         row = self._db.execute("SELECT stem FROM stems WHERE word = ?", (word,)).fetchone()
-        return row[0] if row else None
+        if row is None:
+            return None
+        if len(self._known) >= STEM_CACHE_SIZE:
+            self._known.clear()
+        self._known[word] = row[0]
+        return str(row[0])
 
     def matching(self, pattern: str) -> Iterator[tuple[str, str]]:
         """The words matching the glob `pattern` (`protest*`, `kaz?khstan`), with their
@@ -114,31 +131,39 @@ def _edits_automaton(word: str, distance: int, prefix: int) -> Any:
     return nfa.to_dfa()
 
 
-# The vocabulary of the index whose `known_stems` block is running, if any.
-_active: Vocabulary | None = None
+class StemTable:
+    """The stem table of the index in `folder`, as queries read it; one for each `Index`,
+    shared by the threads searching it. Each call reads through a `Vocabulary` and a
+    connection of its own (opening one takes about 0.1 ms); the stems found are
+    remembered for later calls (at most `STEM_CACHE_SIZE`), since an entry, NLTK's stem
+    of its word, never changes (a rebuilt index lists a word again with the same stem).
+    Words the table lacks are looked up again by each call: a commit may bring them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._known: dict[str, str] = {}
+
+    @contextmanager
+    def reading(self) -> Iterator[Vocabulary | None]:
+        """Within the block, in this thread only, stemming consults the table before NLTK
+        and `vocabulary()` is the index's word list, which the block is given (None for
+        an index without a table: stemming then asks NLTK)."""
+        db = connect_read_only(self.folder / STEM_FILE)
+        if db is None or not has_table(db, "stems"):  # an index built before the table existed
+            if db is not None:
+                db.close()
+            with stemming_with(None):
+                yield None
+            return
+        try:
+            words = Vocabulary(db, self._known)
+            with stemming_with(words):
+                yield words
+        finally:
+            db.close()
 
 
 def vocabulary() -> Vocabulary | None:
-    """The vocabulary of the index being queried (inside `known_stems`), else None."""
-    return _active
-
-
-@contextmanager
-def known_stems(folder: Path) -> Iterator[None]:
-    """Within the block, stemming consults the index's table before NLTK, and
-    `vocabulary()` is the index's word list."""
-    global _active
-    db = connect_read_only(folder / STEM_FILE)
-    if db is None or not has_table(db, "stems"):  # an index built before the table existed
-        if db is not None:
-            db.close()
-        yield
-        return
-    outer, _active = _active, Vocabulary(db)
-    analysis.use_known_stems(_active.stem)
-    try:
-        yield
-    finally:
-        _active = outer
-        analysis.use_known_stems(None)
-        db.close()
+    """The word list of the index being queried (inside `StemTable.reading`), else None."""
+    lookup = stem_lookup()
+    return lookup if isinstance(lookup, Vocabulary) else None

@@ -150,7 +150,7 @@ def test_the_known_query_fields_come_from_the_schema_and_the_index(
     archive: tuple[Path, Index],
 ) -> None:
     _, ix = archive
-    with ix._reading().searcher() as searcher:
+    with ix._readers.lend() as kept, kept.searcher() as searcher:
         reader = searcher.reader()
         assert metadata_keys(reader) == ("label", "places", "topics")
         known = query_fields(reader)

@@ -46,3 +46,15 @@ def test_every_shipped_data_example_runs_as_written(
             assert SEED_ID in result.output, (line, result.output)  # the seed is found
         ran.append(args[0])
     assert ran[0] == "index" and len(ran) >= 18
+
+
+def test_the_python_examples_run_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+    assert "Russian paratroopers arrive in Kazakhstan" in capsys.readouterr().out

@@ -11,7 +11,7 @@ from whoosh.support.levenshtein import damerau_levenshtein
 
 from searcher import Article, Index, read_corpus
 from searcher.analysis import _snowball, name_analyzer, news_analyzer, query_stem, stem
-from searcher.stemtable import STEM_FILE, Vocabulary, known_stems, record_stems
+from searcher.stemtable import STEM_FILE, StemTable, Vocabulary, record_stems
 from searcher.stemtable import vocabulary as active_vocabulary
 
 
@@ -30,7 +30,7 @@ def test_every_recorded_stem_is_nltks_own(index: Path) -> None:
 
 
 def test_unknown_query_words_are_stemmed_as_nltk_stems_them(index: Path) -> None:
-    with known_stems(index):
+    with StemTable(index).reading():
         assert stem("zigzagging") == query_stem("zigzagging") == _snowball()("zigzagging")
     assert query_stem("zigzagging") == "zigzag"
     tricky = ["news", "skies", "dying", "generously", "kazakhstan's", "innings", "exceeded"]
@@ -83,7 +83,7 @@ WORDS = [
 @pytest.fixture
 def vocabulary(tmp_path: Path) -> Iterator[Vocabulary]:
     record_stems(tmp_path, {word: _snowball()(word) for word in WORDS})
-    with known_stems(tmp_path):
+    with StemTable(tmp_path).reading():
         words = active_vocabulary()
         assert words is not None
         yield words
@@ -140,7 +140,7 @@ def test_within_finds_what_the_edit_distance_allows(
 
 def test_no_vocabulary_outside_an_index_block(tmp_path: Path) -> None:
     assert active_vocabulary() is None
-    with known_stems(tmp_path):  # no table in this folder
+    with StemTable(tmp_path).reading():  # no table in this folder
         assert active_vocabulary() is None
 
 
@@ -162,7 +162,7 @@ def test_every_index_records_every_word_it_indexes_even_those_met_before(
 
 def test_words_stemmed_from_a_table_are_recorded_in_the_next_index(tmp_path: Path) -> None:
     record_stems(tmp_path, {"quuxlings": _snowball()("quuxlings")})
-    with known_stems(tmp_path):
+    with StemTable(tmp_path).reading():
         [token] = news_analyzer()("Quuxlings")  # stemmed from the table, and cached
     ix = Index(tmp_path / "next")
     ix.add([Article(id="a", headline="Quuxlings", body="Quuxlings again.")])
