@@ -88,7 +88,7 @@ while not stop.exists():
     ix.add([article(3 * n + k) for k in range(3)])
     snapshot()
     n += 1
-    time.sleep(0.2)
+    time.sleep(0.5)
 print(n)
 """
 
