@@ -127,8 +127,3 @@ def _from_json(values: list[Any]) -> FileSignature:
     size, mtime_ns, sha1, *skipped = values
     problems = tuple(Problem(*problem) for problem in skipped[0]) if skipped else ()
     return FileSignature(size, mtime_ns, sha1, problems)
-
-
-def remove_state(folder: Path) -> None:
-    """Forget every file (the index is being rebuilt)."""
-    (folder / STATE_FILE).unlink(missing_ok=True)
