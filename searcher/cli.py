@@ -409,6 +409,7 @@ def query_command(
         ),
     ] = None,
     all_copies: AllCopiesOption = False,
+    feedback: FeedbackOption = SearchOptions.feedback,
 ) -> None:
     """Rank the indexed articles for TEXT and show highlighted snippets.
 
@@ -436,6 +437,7 @@ def query_command(
         sort=sort.value,
         recent=recent,
         facets=tuple(name.strip() for name in facets.split(",") if name.strip()) if facets else (),
+        feedback=feedback,
     )
     with _user_errors():
         if as_json and output not in (Format.table, Format.json):
@@ -654,6 +656,13 @@ TopicsArgument = Annotated[
 RunLimitOption = Annotated[
     int, typer.Option("--limit", "-n", min=1, help="Articles ranked per topic.")
 ]
+FeedbackOption = Annotated[
+    bool,
+    typer.Option(
+        "--feedback/--no-feedback",
+        help="Rerank with words of the best articles (pseudo-relevance feedback).",
+    ),
+]
 SyntaxOption = Annotated[
     bool,
     typer.Option(
@@ -668,6 +677,7 @@ def run_command(
     index: IndexOption = Path(DEFAULT_INDEX),
     limit: RunLimitOption = RUN_LIMIT,
     syntax: SyntaxOption = False,
+    feedback: FeedbackOption = SearchOptions.feedback,
     run_id: Annotated[str, typer.Option("--run-id", help="Run name, last column.")] = (
         DEFAULT_RUN_ID
     ),
@@ -683,7 +693,7 @@ def run_command(
     Example: search run topics.tsv --index cran-index --output run.txt
     """
     with _user_errors():
-        rows = Index(index).run(read_topics(topics), limit=limit, syntax=syntax)
+        rows = Index(index).run(read_topics(topics), limit=limit, syntax=syntax, feedback=feedback)
         if output is None:
             _write_to_stdout(rows, run_id)
         else:
@@ -712,6 +722,7 @@ def eval_command(
     ] = False,
     limit: RunLimitOption = RUN_LIMIT,
     syntax: SyntaxOption = False,
+    feedback: FeedbackOption = SearchOptions.feedback,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Run every topic and score the run against QRELS (needs ir-measures, the eval extra).
@@ -725,7 +736,7 @@ def eval_command(
         chosen = [name for name in re.split(r"[\s,]+", measures) if name]
         check_measures(chosen)
         run_topics = read_topics(topics)
-        rows = Index(index).run(run_topics, limit=limit, syntax=syntax)
+        rows = Index(index).run(run_topics, limit=limit, syntax=syntax, feedback=feedback)
         evaluation = evaluate(rows, qrels, chosen, topics=run_topics)
     if as_json:
         _echo_json(evaluation_json(evaluation, per_query))

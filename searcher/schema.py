@@ -21,7 +21,7 @@ from whoosh import columns, fields, scoring
 
 from searcher.analysis import fold, keyword_analyzer, label_analyzer, name_analyzer, news_analyzer
 
-HEADLINE_WEIGHT = 1.5
+HEADLINE_WEIGHT = 3.0
 QUOTES_WEIGHT = 1.5
 BODY_WEIGHT = 1.0
 CAPTIONS_WEIGHT = 0.5

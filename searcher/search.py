@@ -32,13 +32,16 @@ from whoosh import qparser, query, scoring
 from whoosh.qparser import syntax
 from whoosh.searching import Searcher
 
+from searcher import bm25f
 from searcher.docsets import Postings, matching_docs
 from searcher.errors import FilterError
 from searcher.facets import check_facets, count_facets
+from searcher.feedback import FEEDBACK_DOCS, feedback_query
 from searcher.filters import date_query, filter_query, named_filters
 from searcher.models import Hit, Results, SearchOptions
 from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
 from searcher.querycheck import FuzzyTerms, MoreFields, PlusMinus, QueryChecks, check_syntax
+from searcher.questions import read_query
 from searcher.schema import (
     FIELD_ALIASES,
     FIELD_WEIGHTS,
@@ -60,7 +63,6 @@ from searcher.snippets import (
 )
 from searcher.spelling import VARIANT_PREFIX, expand_variants, respell_variants, suggest
 from searcher.stories import StoryStore
-from searcher.topk import top_documents
 
 EXPORT_BATCH = 500  # hits of an export whose body offsets are read in one pass
 
@@ -73,8 +75,11 @@ _MINUS = r"(?<![^\s(])-(?=[^\s-])"
 
 Ranked = tuple[int, float]  # (document number, score)
 
-# The least gap between the last score of a tier and the first of the next in a run.
+# The least gap between the last score of a tier and the first of the next, relative.
 RUN_SCORE_GAP = 0.001
+# Queries of at most this many plain words rank the articles holding them all first;
+# longer ones rank every match by score alone (bench/RELEVANCE.md).
+ALL_TERMS_FIRST_WORDS = 0
 # Hits ranked beyond a page when collapsing, for the copies it drops.
 COLLAPSE_SPARE = 5
 COLLAPSE_CHUNK = 500  # ranked documents whose stories are looked up at a time, for every match
@@ -170,12 +175,21 @@ def _parse(
 def parse_query(
     text: str, schema: Any, reader: Any = None
 ) -> tuple[query.Query, query.Query | None]:
-    """Parse user text into (strict, loose) queries; loose is None when there is no
-    plain multi-term form to relax. With the index's `reader`, its metadata keys are
-    fields too."""
-    check_syntax(text)
-    strict = _parse(_without_trailing_punctuation(text), schema, reader=reader)
-    return strict, None if _EXPLICIT_AND.search(text) else _relaxed(strict)
+    """Parse user text, as `questions.read_query` reads it, into (strict, loose)
+    queries; loose is None when there is no plain multi-term form to relax. With the
+    index's `reader`, its metadata keys are fields too. A question's speaker scores in
+    both, matching in neither."""
+    reading = read_query(text)
+    check_syntax(reading.text)
+    strict = _parse(_without_trailing_punctuation(reading.text), schema, reader=reader)
+    loose = None if _EXPLICIT_AND.search(reading.text) else _relaxed(strict)
+    if loose is not None and _plain_words(strict) > ALL_TERMS_FIRST_WORDS:
+        strict, loose = loose, None  # one tier: ranked by score alone
+    said = reading.speaker_query()
+    if said is not None:
+        strict = query.AndMaybe(strict, said)
+        loose = loose and query.AndMaybe(loose, said)
+    return strict, loose
 
 
 def _relaxed(strict: query.Query) -> query.Query | None:
@@ -196,6 +210,12 @@ def _relaxed(strict: query.Query) -> query.Query | None:
     if excluded:
         loose = query.AndNot(loose, query.Or(excluded))
     return loose
+
+
+def _plain_words(strict: query.Query) -> int:
+    """How many plain words (or phrases) the strict form of a query requires."""
+    positive = strict.a if isinstance(strict, query.AndNot) else strict
+    return sum(1 for q in getattr(positive, "subqueries", ()) if _is_plain(q))
 
 
 def _is_plain(q: query.Query) -> bool:
@@ -230,8 +250,8 @@ def run_search(
     options = _checked(options or SearchOptions())
     wanted = None if limit is None else offset + limit
     with ix.searcher(weighting=_weighting(options)) as searcher:
-        plan = _plan(searcher, text, options)
         postings = Postings(searcher)
+        plan = _plan(searcher, text, options, postings)
         # Every strict match is a loose match too.
         loose = plan.loose or plan.strict
         unfiltered = matching_docs(searcher, loose, postings)
@@ -354,9 +374,9 @@ def iter_search(
     listed in their own places too)."""
     options = _checked(options or SearchOptions())
     with ix.searcher(weighting=_weighting(options)) as searcher:
-        plan = _plan(searcher, text, options)
-        marked = marked_terms(plan.strict)
         postings = Postings(searcher)
+        plan = _plan(searcher, text, options, postings)
+        marked = marked_terms(plan.strict)
         ranked = _ranked(searcher, plan, None, options.sort, postings)
         matched: set[int] = set()
         if stories is not None:
@@ -414,27 +434,34 @@ class _Plan:
         return self.filtered & self.dated
 
 
-def _plan(searcher: Searcher, text: str, options: SearchOptions) -> _Plan:
+def _plan(searcher: Searcher, text: str, options: SearchOptions, postings: Postings) -> _Plan:
     reader = searcher.reader()
     check_facets(options.facets, reader)
     strict, loose = parse_query(text, searcher.schema, reader)
-    return _Plan(
+    plan = _Plan(
         strict=expand_variants(strict, reader),
         loose=loose and expand_variants(loose, reader),
         filtered=_docs(searcher, filter_query(options)),
         dated=_docs(searcher, date_query(options)),
     )
+    if not options.feedback:
+        return plan
+    first = list(_ranked(searcher, plan, FEEDBACK_DOCS, "relevance", postings))
+    more = feedback_query(searcher, first)
+    if more is None:
+        return plan
+    return replace(
+        plan,
+        strict=query.AndMaybe(plan.strict, more),
+        loose=plan.loose and query.AndMaybe(plan.loose, more),
+    )
 
 
 def _tiers(
-    searcher: Searcher, plan: _Plan, wanted: int | None, postings: Postings | None
+    searcher: Searcher, plan: _Plan, wanted: int | None, postings: Postings
 ) -> list[list[Ranked]]:
     """The result tiers, all-terms first, that hold the best `wanted` documents. The
-    partial matches are ranked only when the all-terms tier holds fewer than `wanted`.
-
-    With `postings` (terms read in this searcher), a tier is ranked as a Whoosh search
-    with `terms=True` ranks it, through `top_documents` where it can; without, by a
-    Whoosh search alone (`terms=False`)."""
+    partial matches are ranked only when the all-terms tier holds fewer than `wanted`."""
     allowed = plan.allowed
     tiers = [_top(searcher, plan.strict, wanted, allowed, None, postings)]
     if plan.loose is not None and (wanted is None or len(tiers[0]) < wanted):
@@ -450,44 +477,50 @@ def _top(
     limit: int | None,
     allowed: set[int] | None,
     mask: set[int] | None,
-    postings: Postings | None,
+    postings: Postings,
 ) -> list[Ranked]:
-    if postings is not None and limit is not None:
-        found = top_documents(searcher, q, limit, allowed, mask, postings)
-        if found is not None:
-            return found
-    results = searcher.search(q, limit=limit, filter=allowed, mask=mask, terms=postings is not None)
-    return [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+    """The best `limit` matches of `q` (all with None) among `allowed` less `mask`, by
+    BM25F score (times the weighting's final factor, recency), ties by document number."""
+    candidates = _narrow(matching_docs(searcher, q, postings), allowed)
+    if mask:
+        candidates -= mask
+    scored = bm25f.scores(searcher, q, candidates, postings)
+    weighting = searcher.weighting
+    if weighting.use_final:
+        scored = {d: weighting.final(searcher, d, score) for d, score in scored.items()}
+    ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))
+    return ranked if limit is None else ranked[:limit]
 
 
 def _ranked(
     searcher: Searcher, plan: _Plan, wanted: int | None, sort: str, postings: Postings
 ) -> Iterator[Ranked]:
     """The documents of each tier in turn: the top `wanted` by score, or (sorted by
-    date) all."""
+    date) all. Scores never rise down a ranking by relevance: a lower tier's are scaled
+    to start below the last score of the tier above."""
+    above: float | None = None
     for tier in _tiers(searcher, plan, None if sort != "relevance" else wanted, postings):
-        if sort == "relevance":
-            yield from tier
-        else:
+        if sort != "relevance":
             yield from by_date(tier, date_column(searcher.reader()), newest=sort == "newest")
+            continue
+        if above is not None and tier and tier[0][1] > above:
+            scale = above * (1 - RUN_SCORE_GAP) / tier[0][1]
+            tier = [(docnum, score * scale) for docnum, score in tier]
+        yield from tier
+        if tier:
+            above = tier[-1][1]
 
 
-def rank_documents(searcher: Searcher, text: str, limit: int | None) -> list[tuple[int, float]]:
+def rank_documents(
+    searcher: Searcher, text: str, limit: int | None, options: SearchOptions | None = None
+) -> list[tuple[int, float]]:
     """(document number, score) of the best `limit` matches of `text`, best first, as
     `run_search` ranks them but without snippets: one query of a batch run through an
-    open `searcher` (made with `weighting()`).
-
-    Scores never rise down the list, since evaluation tools such as trec_eval rank a run
-    by score: a lower tier's scores are shifted to below the last score of the tier above.
-    """
-    plan = _plan(searcher, text, SearchOptions())
-    ranked: list[tuple[int, float]] = []
-    for scores in _tiers(searcher, plan, limit, postings=None):
-        shift = 0.0
-        if ranked and scores:
-            shift = min(0.0, ranked[-1][1] - scores[0][1] - RUN_SCORE_GAP)
-        ranked += [(docnum, score + shift) for docnum, score in scores]
-    return ranked[:limit]
+    open `searcher` (made with `weighting()`). Scores never rise down the list, since
+    evaluation tools such as trec_eval rank a run by score."""
+    postings = Postings(searcher)
+    plan = _plan(searcher, text, options or SearchOptions(), postings)
+    return list(_ranked(searcher, plan, limit, "relevance", postings))
 
 
 def _docs(searcher: Searcher, filters: query.Query | None) -> set[int] | None:
