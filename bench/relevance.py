@@ -43,6 +43,7 @@ from searcher import (
     search,
 )
 from searcher.evaluation import read_topics
+from searcher.models import SearchOptions
 from searcher.questions import Reading
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,7 +117,7 @@ class Variant:
 
     name: str
     settings: dict[str, Any] = field(default_factory=dict)
-    feedback: bool = True
+    feedback: bool = SearchOptions.feedback
 
 
 MODULES = {"schema": schema, "search": search, "bm25f": bm25f, "feedback": feedback}
@@ -149,7 +150,10 @@ def overridden(settings: dict[str, Any]) -> Iterator[None]:
 
 VARIANTS = [
     Variant("defaults"),
-    Variant("no feedback", feedback=False),
+    Variant(
+        "without feedback" if SearchOptions.feedback else "with feedback",
+        feedback=not SearchOptions.feedback,
+    ),
     Variant("all terms first, every query", {"search.ALL_TERMS_FIRST_WORDS": 100}),
     Variant("all terms first, never", {"search.ALL_TERMS_FIRST_WORDS": 0}),
     Variant("questions read as plain text", {"search.read_query": Reading}),
@@ -158,9 +162,13 @@ VARIANTS = [
     *(Variant(f"body b {b}", {"bm25f.FIELD_B": {"body": b}}) for b in (0.3, 0.75)),
     *(Variant(f"headline b {b}", {"bm25f.FIELD_B": {"headline": b}}) for b in (0.3, 1.0)),
     *(Variant(f"K1 {k}", {"bm25f.K1": k}) for k in (1.2, 3.0)),
-    *(Variant(f"feedback weight {w}", {"feedback.FEEDBACK_WEIGHT": w}) for w in (0.3, 1.0)),
-    Variant("feedback from 5 articles", {"feedback.FEEDBACK_DOCS": 5}),
-    Variant("feedback with 30 terms", {"feedback.FEEDBACK_TERMS": 30}),
+    *(
+        Variant(f"feedback weight {w}", {"feedback.FEEDBACK_WEIGHT": w}, feedback=True)
+        for w in (0.3, 1.0)
+    ),
+    Variant("feedback from 5 articles", {"feedback.FEEDBACK_DOCS": 5}, feedback=True),
+    Variant("feedback with 30 terms", {"feedback.FEEDBACK_TERMS": 30}, feedback=True),
+    Variant("feedback from whole bodies", {"feedback.LEAD_CHARS": 10**9}, feedback=True),
 ]
 
 

@@ -22,7 +22,7 @@ from searcher.schema import FIELD_WEIGHTS
 
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 15
-FEEDBACK_WEIGHT = 0.5
+FEEDBACK_WEIGHT = 1.0
 # The words weighed by rarity: this many times FEEDBACK_TERMS, the most frequent first.
 CANDIDATES = 5
 # Characters of each article's body read, from its start (a news story's lead).

@@ -1,16 +1,19 @@
 """Searching: check and parse the query, rank with BM25F, cut snippets, copy out `Results`.
 
 Parts:
-- `parse_query()`: the query over the weighted fields, as a strict form (every term
-  required) and, for a plain multi-word query, a loose form (any term), once
-  `querycheck` has refused what Whoosh's forgiving parser would misread or run long. A
-  metadata key the index holds names a field too (`topics:crude`, see `MetadataPlugin`).
-- `run_search()`: all-terms matches first, then the partial ones, each tier by score (or
-  by date, or by score times recency), within the filters of `SearchOptions`; with the
-  facets, the undated articles a date filter dropped, and a did-you-mean suggestion.
-  Match counts come from set operations over the postings (`docsets`) and top-k ranks
-  score only the matching documents (`topk`); near-duplicates collapse on the ranked
-  document numbers, so only the hits shown are read in full and get snippets.
+- `parse_query()`: the query over the weighted fields, as `questions.read_query` reads
+  it, once `querycheck` has refused what Whoosh's forgiving parser would misread or run
+  long: a strict form (every term required) and, for a plain multi-word query, a loose
+  form (any term). A metadata key the index holds names a field too (`topics:crude`,
+  see `MetadataPlugin`).
+- `run_search()`: the matches by BM25F score (`bm25f`; or by date, or by score times
+  recency), optionally reranked by feedback (`feedback`), within the filters of
+  `SearchOptions`; with the facets, the undated articles a date filter dropped, and a
+  did-you-mean suggestion. Queries of up to `ALL_TERMS_FIRST_WORDS` words rank their
+  all-terms matches first, in a tier of their own. Match sets come from set operations
+  over the postings (`docsets`), and every match is scored from the same postings;
+  near-duplicates collapse on the ranked document numbers, so only the hits shown are
+  read in full and get snippets.
 - `iter_search()`: every match in the same order, one `Hit` at a time, for export.
 - `rank_documents()`: the same ranking without snippets, through a searcher kept open
   for a batch of queries (`Index.run`).
@@ -32,11 +35,10 @@ from whoosh import qparser, query, scoring
 from whoosh.qparser import syntax
 from whoosh.searching import Searcher
 
-from searcher import bm25f
+from searcher import bm25f, feedback
 from searcher.docsets import Postings, matching_docs
 from searcher.errors import FilterError
 from searcher.facets import check_facets, count_facets
-from searcher.feedback import FEEDBACK_DOCS, feedback_query
 from searcher.filters import date_query, filter_query, named_filters
 from searcher.models import Hit, Results, SearchOptions
 from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
@@ -420,12 +422,14 @@ def _weighting(options: SearchOptions) -> scoring.WeightingModel:
 @dataclass(frozen=True)
 class _Plan:
     """A query ready to run: its strict and loose forms with fuzzy and wildcard terms
-    expanded, and the documents passing the filters and the date range (None: all)."""
+    expanded, the documents passing the filters and the date range (None: all), and the
+    terms feedback adds to the ranking (not to the matches, nor the marked words)."""
 
     strict: query.Query
     loose: query.Query | None
     filtered: set[int] | None
     dated: set[int] | None
+    feedback: query.Query | None = None
 
     @property
     def allowed(self) -> set[int] | None:
@@ -446,15 +450,11 @@ def _plan(searcher: Searcher, text: str, options: SearchOptions, postings: Posti
     )
     if not options.feedback:
         return plan
-    first = list(_ranked(searcher, plan, FEEDBACK_DOCS, "relevance", postings))
-    more = feedback_query(searcher, first)
+    first = list(_ranked(searcher, plan, feedback.FEEDBACK_DOCS, "relevance", postings))
+    more = feedback.feedback_query(searcher, first)
     if more is None:
         return plan
-    return replace(
-        plan,
-        strict=query.AndMaybe(plan.strict, more),
-        loose=plan.loose and query.AndMaybe(plan.loose, more),
-    )
+    return replace(plan, feedback=more)
 
 
 def _tiers(
@@ -463,11 +463,11 @@ def _tiers(
     """The result tiers, all-terms first, that hold the best `wanted` documents. The
     partial matches are ranked only when the all-terms tier holds fewer than `wanted`."""
     allowed = plan.allowed
-    tiers = [_top(searcher, plan.strict, wanted, allowed, None, postings)]
+    tiers = [_top(searcher, plan.strict, wanted, allowed, None, postings, plan.feedback)]
     if plan.loose is not None and (wanted is None or len(tiers[0]) < wanted):
         room = None if wanted is None else wanted - len(tiers[0])
         mask = matching_docs(searcher, plan.strict, postings)
-        tiers.append(_top(searcher, plan.loose, room, allowed, mask, postings))
+        tiers.append(_top(searcher, plan.loose, room, allowed, mask, postings, plan.feedback))
     return tiers
 
 
@@ -478,13 +478,17 @@ def _top(
     allowed: set[int] | None,
     mask: set[int] | None,
     postings: Postings,
+    more: query.Query | None = None,
 ) -> list[Ranked]:
     """The best `limit` matches of `q` (all with None) among `allowed` less `mask`, by
-    BM25F score (times the weighting's final factor, recency), ties by document number."""
+    BM25F score (times the weighting's final factor, recency), ties by document number;
+    the terms of `more` (feedback) score too."""
     candidates = _narrow(matching_docs(searcher, q, postings), allowed)
     if mask:
         candidates -= mask
-    scored = bm25f.scores(searcher, q, candidates, postings)
+    scored = bm25f.scores(
+        searcher, q if more is None else query.AndMaybe(q, more), candidates, postings
+    )
     weighting = searcher.weighting
     if weighting.use_final:
         scored = {d: weighting.final(searcher, d, score) for d, score in scored.items()}
