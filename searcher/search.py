@@ -79,8 +79,9 @@ Ranked = tuple[int, float]  # (document number, score)
 
 # The least gap between the last score of a tier and the first of the next, relative.
 RUN_SCORE_GAP = 0.001
-# Queries of at most this many plain words rank the articles holding them all first;
-# longer ones rank every match by score alone (bench/RELEVANCE.md).
+# Ranked by relevance, queries of at most this many plain words rank the articles holding
+# them all first; longer ones rank every match by score alone (bench/RELEVANCE.md: tiers
+# ranked worse for every query length). Sorted by date, all-terms matches always come first.
 ALL_TERMS_FIRST_WORDS = 0
 # Hits ranked beyond a page when collapsing, for the copies it drops.
 COLLAPSE_SPARE = 5
@@ -185,8 +186,6 @@ def parse_query(
     check_syntax(reading.text)
     strict = _parse(_without_trailing_punctuation(reading.text), schema, reader=reader)
     loose = None if _EXPLICIT_AND.search(reading.text) else _relaxed(strict)
-    if loose is not None and _plain_words(strict) > ALL_TERMS_FIRST_WORDS:
-        strict, loose = loose, None  # one tier: ranked by score alone
     said = reading.speaker_query()
     if said is not None:
         strict = query.AndMaybe(strict, said)
@@ -216,7 +215,9 @@ def _relaxed(strict: query.Query) -> query.Query | None:
 
 def _plain_words(strict: query.Query) -> int:
     """How many plain words (or phrases) the strict form of a query requires."""
-    positive = strict.a if isinstance(strict, query.AndNot) else strict
+    positive = strict
+    while isinstance(positive, (query.AndNot, query.AndMaybe)):
+        positive = positive.a
     return sum(1 for q in getattr(positive, "subqueries", ()) if _is_plain(q))
 
 
@@ -442,6 +443,9 @@ def _plan(searcher: Searcher, text: str, options: SearchOptions, postings: Posti
     reader = searcher.reader()
     check_facets(options.facets, reader)
     strict, loose = parse_query(text, searcher.schema, reader)
+    if loose is not None and options.sort == "relevance":
+        if _plain_words(strict) > ALL_TERMS_FIRST_WORDS:
+            strict, loose = loose, None  # one tier: ranked by score alone
     plan = _Plan(
         strict=expand_variants(strict, reader),
         loose=loose and expand_variants(loose, reader),

@@ -8,7 +8,7 @@ from conftest import filler, shared_path
 from typer.testing import CliRunner
 
 from bench.queries import QUERIES
-from searcher import Article, Index, Topic, bm25f, read_corpus
+from searcher import Article, Index, Topic, bm25f, read_corpus, search
 from searcher.analysis import news_analyzer
 from searcher.cli import app
 from searcher.models import Quote, SearchOptions
@@ -76,13 +76,17 @@ def test_scores_equal_the_formula_computed_by_hand(tmp_path: Path, text: str) ->
     assert found == pytest.approx(expected, abs=1e-4)
 
 
-def test_scores_fall_with_rank_across_tiers(make_index) -> None:
+def test_scores_fall_with_rank_across_tiers(make_index, monkeypatch) -> None:
+    """With all-terms-first tiers, a partial match that scores more than the all-terms
+    match shows a lower score than it, still above zero."""
+    monkeypatch.setattr(search, "ALL_TERMS_FIRST_WORDS", 2)
     ix = make_index(
-        Article(id="t/partial", headline="Oil oil oil", body="Oil output and oil exports. " * 5),
+        Article(id="t/partial", headline="Prices soar", body="Prices rose and prices fell. " * 3),
         Article(id="t/both", body=filler("b") + "Oil prices rose slightly. " + filler("c")),
+        Article(id="t/oil", body=filler("o") + "Oil output. " + filler("p")),
     )
     results = ix.search("oil prices", all_copies=True)
-    assert [hit.id for hit in results.hits] == ["t/both", "t/partial"]
+    assert [hit.id for hit in results.hits] == ["t/both", "t/partial", "t/oil"]
     scores = [hit.score for hit in results.hits]
     assert scores == sorted(scores, reverse=True) and scores[-1] > 0
 
