@@ -443,9 +443,9 @@ def _plan(searcher: Searcher, text: str, options: SearchOptions, postings: Posti
     reader = searcher.reader()
     check_facets(options.facets, reader)
     strict, loose = parse_query(text, searcher.schema, reader)
-    if loose is not None and options.sort == "relevance":
-        if _plain_words(strict) > ALL_TERMS_FIRST_WORDS:
-            strict, loose = loose, None  # one tier: ranked by score alone
+    relevance = options.sort == "relevance"
+    if loose is not None and relevance and _plain_words(strict) > ALL_TERMS_FIRST_WORDS:
+        strict, loose = loose, None  # one tier: ranked by score alone
     plan = _Plan(
         strict=expand_variants(strict, reader),
         loose=loose and expand_variants(loose, reader),
