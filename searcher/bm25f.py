@@ -138,7 +138,7 @@ def _frequencies(
     return found
 
 
-# Each segment reader's field lengths, read once: {reader: {field: one byte a document}}.
+# Each reader's field lengths, read once: {reader: {field: one byte a document}}.
 _LENGTH_BYTES: WeakKeyDictionary[Any, dict[str, bytes]] = WeakKeyDictionary()
 
 
@@ -150,24 +150,26 @@ def _scaled_lengths(searcher: Searcher, name: str, weight: float) -> tuple[list[
     # No recorded length (byte 0): as one word.
     lengths = [byte_to_length(byte) or 1 for byte in range(256)]
     scale = [weight / (1 - b + b * length / average) for length in lengths]
-    leaves = searcher.reader().leaf_readers()
-    joined = b"".join(
-        _length_bytes(reader, name).ljust(reader.doc_count_all(), b"\0") for reader, _ in leaves
-    )
-    return scale, joined
+    return scale, _length_bytes(searcher.reader(), name)
 
 
 def _length_bytes(reader: Any, name: str) -> bytes:
-    """The field's length byte of each document of one segment (b"" without any)."""
+    """The field's length byte of each document of `reader` (all its segments), by
+    document number."""
     known = _LENGTH_BYTES.setdefault(reader, {})
     raw = known.get(name)
-    if raw is None:
+    if raw is not None:
+        return raw
+    leaves = reader.leaf_readers()
+    if len(leaves) != 1 or leaves[0][0] is not reader:
+        raw = b"".join(_length_bytes(leaf, name) for leaf, _ in leaves)
+    else:
         perdoc = getattr(reader, "_perdoc", None)
         column = perdoc._cached_reader(f"_{name}_len", LENGTHS_COLUMN) if perdoc else None
+        count = reader.doc_count_all()
         if isinstance(column, columns.NumericColumn.Reader) and column._typecode == "B":
-            raw = column._dbfile.get(column._basepos, column._count)
+            raw = column._dbfile.get(column._basepos, column._count).ljust(count, b"\0")
         else:
-            count = reader.doc_count_all()
             raw = bytes(length_to_byte(reader.doc_field_length(d, name, 0)) for d in range(count))
-        known[name] = raw
+    known[name] = raw
     return raw
