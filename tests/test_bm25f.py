@@ -150,6 +150,13 @@ def test_query_and_run_rank_the_same_text_the_same_way(segmented_index: Index, t
         assert [(row.docno, round(row.score, 4)) for row in rows] == [
             (hit.id, hit.score) for hit in hits
         ]
+        fed = segmented_index.search(
+            text, limit=20, all_copies=True, options=SearchOptions(feedback=True)
+        ).hits
+        rows = segmented_index.run([Topic("1", text)], limit=20, feedback=True)
+        assert [(row.docno, round(row.score, 4)) for row in rows] == [
+            (hit.id, hit.score) for hit in fed
+        ]
         topics = tmp_path / "topics.tsv"
         topics.write_text(f"1\t{text}\n")
         ran = runner.invoke(
