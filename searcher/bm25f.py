@@ -55,6 +55,7 @@ class _Term:
     boost: float = 0.0
     fields: dict[str, float] = field(default_factory=dict)  # field -> weight
     phrase: tuple[str, ...] | None = None  # the words, for a phrase
+    slop: int = 1  # for a phrase: how far apart its words may be
 
 
 def field_weight(name: str) -> float:
@@ -65,7 +66,7 @@ def field_weight(name: str) -> float:
 
 
 def query_terms(q: query.Query) -> dict[Any, _Term]:
-    """The scoring terms of `q`, keyed by their text (a phrase by its words)."""
+    """The scoring terms of `q`, keyed by their text (a phrase by its words and slop)."""
     terms: dict[Any, _Term] = {}
     _collect(q, 1.0, terms)
     return terms
@@ -76,10 +77,14 @@ def _collect(q: query.Query, boost: float, terms: dict[Any, _Term]) -> None:
     if isinstance(q, query.Not):
         return
     if isinstance(q, (query.Term, query.Phrase)):
-        phrase = tuple(q.words) if isinstance(q, query.Phrase) else None
-        text = None if isinstance(q, query.Phrase) else q.text
+        if isinstance(q, query.Phrase):
+            text, phrase, slop = None, tuple(q.words), q.slop
+            key: Any = (phrase, slop)
+        else:
+            text, phrase, slop = q.text, None, 1
+            key = text
         weight = field_weight(q.fieldname)
-        term = terms.setdefault(phrase or text, _Term(text, phrase=phrase))
+        term = terms.setdefault(key, _Term(text, phrase=phrase, slop=slop))
         term.fields[q.fieldname] = weight
         term.boost = max(term.boost, boost / weight)
         return
@@ -129,7 +134,7 @@ def _frequencies(
     if term.phrase is None:
         return postings.weights(name, term.text)
     found: dict[int, float] = {}
-    phrase = query.Phrase(name, list(term.phrase))
+    phrase = query.Phrase(name, list(term.phrase), slop=term.slop)
     for subsearcher, offset in searcher.leaf_searchers():
         matcher = phrase.matcher(subsearcher, searcher.context())
         while matcher.is_active():

@@ -76,6 +76,15 @@ def test_scores_equal_the_formula_computed_by_hand(tmp_path: Path, text: str) ->
     assert found == pytest.approx(expected, abs=1e-4)
 
 
+def test_every_match_of_a_proximity_search_scores(make_index) -> None:
+    ix = make_index(
+        Article(id="t/near", headline="Oil and gas prices", body=filler("n")),
+        Article(id="t/next", headline="Oil prices", body=filler("x")),
+    )
+    hits = ix.search('"oil prices"~3').hits
+    assert [hit.id for hit in hits] == ["t/next", "t/near"] and hits[-1].score > 0
+
+
 def test_scores_fall_with_rank_across_tiers(make_index, monkeypatch) -> None:
     """With all-terms-first tiers, a partial match that scores more than the all-terms
     match shows a lower score than it, still above zero."""
