@@ -116,6 +116,8 @@ def scores(
         holding: set[int] = set()
         for name, weight in term.fields.items():
             found = _frequencies(searcher, postings, name, term)
+            if not found:
+                continue
             holding.update(found)
             scale, lengths = _scaled_lengths(searcher, name, weight)
             for docnum in wanted.intersection(found):
