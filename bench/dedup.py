@@ -32,7 +32,7 @@ from pathlib import Path
 
 from searcher import Article, Index, read_corpus
 from searcher.index import story_fields
-from searcher.stories import STORY_DAYS, THRESHOLD, StoryStore, band_keys, similarity
+from searcher.store.stories import STORY_DAYS, THRESHOLD, StoryStore, band_keys, similarity
 
 ROOT = Path(__file__).resolve().parents[1]
 BBC = ROOT.parent / "shared" / "corpora" / "bbc"

@@ -29,8 +29,6 @@ if TYPE_CHECKING:
         QuerySyntaxError,
         SearcherError,
     )
-    from searcher.evaluation import evaluate, read_topics, write_run
-    from searcher.filters import parse_date_bound
     from searcher.index import Index
     from searcher.models import (
         Article,
@@ -51,6 +49,8 @@ if TYPE_CHECKING:
         SpeakerCount,
         Topic,
     )
+    from searcher.query.evaluation import evaluate, read_topics, write_run
+    from searcher.query.filters import parse_date_bound
 
 # The public names are imported on first use, so that a command such as `search query` does
 # not pay for the corpus readers or evaluation it never uses. Where each one is defined:
@@ -58,10 +58,10 @@ if TYPE_CHECKING:
 _HOMES = {
     "Corpus": "corpus",
     "read_corpus": "corpus",
-    "evaluate": "evaluation",
-    "read_topics": "evaluation",
-    "write_run": "evaluation",
-    "parse_date_bound": "filters",
+    "evaluate": "query.evaluation",
+    "read_topics": "query.evaluation",
+    "write_run": "query.evaluation",
+    "parse_date_bound": "query.filters",
     "Index": "index",
 }
 

@@ -25,23 +25,7 @@ from whoosh.query import Term
 from whoosh.util.times import long_to_datetime
 from whoosh.writing import SegmentWriter
 
-from searcher.analysis import recording_words
-from searcher.articles import show_article, similar_articles
 from searcher.errors import IndexMissingError, QuerySyntaxError
-from searcher.facets import count_facets
-from searcher.filestate import FileState, load_state, save_state
-from searcher.indexfolder import (
-    Snapshot,
-    check_folder,
-    commit_of,
-    latest_generation,
-    open_index,
-    open_snapshot,
-    read_commit,
-    segment_damage,
-    tidied,
-    writes_to,
-)
 from searcher.models import (
     Article,
     ArticleView,
@@ -59,11 +43,28 @@ from searcher.models import (
     Story,
     Topic,
 )
-from searcher.ordering import UNDATED, date_column
-from searcher.querycheck import as_text
-from searcher.quotesearch import count_speakers, search_quotes
-from searcher.readerpool import ReaderPool
-from searcher.schema import (
+from searcher.query.facets import count_facets
+from searcher.query.ordering import UNDATED, date_column
+from searcher.query.quote_search import count_speakers, search_quotes
+from searcher.query.related import show_article, similar_articles
+from searcher.query.search import iter_search, rank_documents, run_search
+from searcher.query.syntax import as_text
+from searcher.store.analysis import recording_words
+from searcher.store.filestate import FileState, load_state, save_state
+from searcher.store.indexfolder import (
+    Snapshot,
+    check_folder,
+    commit_of,
+    latest_generation,
+    open_index,
+    open_snapshot,
+    read_commit,
+    segment_damage,
+    tidied,
+    writes_to,
+)
+from searcher.store.readerpool import ReaderPool
+from searcher.store.schema import (
     AUTHORS_COLUMN,
     LIST_SEPARATOR,
     METADATA_FIELD,
@@ -72,11 +73,17 @@ from searcher.schema import (
     metadata_terms,
     weighting,
 )
-from searcher.search import iter_search, rank_documents, run_search
-from searcher.sidecars import sidecar_damage
-from searcher.stemtable import STEM_FILE, StemTable, record_stems
-from searcher.stories import STORE_FILE, StoryStore, article_text, facts, open_store, signature
-from searcher.writelock import write_lock
+from searcher.store.sidecars import sidecar_damage
+from searcher.store.stemtable import STEM_FILE, StemTable, record_stems
+from searcher.store.stories import (
+    STORE_FILE,
+    StoryStore,
+    article_text,
+    facts,
+    open_store,
+    signature,
+)
+from searcher.store.writelock import write_lock
 
 if TYPE_CHECKING:
     from searcher.corpus import Corpus
@@ -187,9 +194,9 @@ class Index:
         a folder that is not an index of ours, `IndexDamagedError` for an index it cannot
         read (unless rebuilding) and `DiskFullError` when the disk fills up.
         """
-        from searcher import indexer  # worker pools and state: not needed by queries
+        from searcher.store import writer  # worker pools and state: not needed by queries
 
-        return indexer.update_index(
+        return writer.update_index(
             self.path,
             corpus,
             workers=workers,
@@ -470,7 +477,7 @@ def text_problem(article: Article) -> Problem | None:
 
 def to_document(article: Article) -> dict[str, Any]:
     """The Whoosh fields of an article (quotes extracted when the reader left none)."""
-    from searcher.quotes import extract_quotes  # needed by indexing only
+    from searcher.enrich.quotes import extract_quotes  # needed by indexing only
 
     quotes = article.quotes or extract_quotes(article.body)
     speakers = dict.fromkeys(q.speaker for q in quotes if q.speaker)

@@ -11,7 +11,8 @@ from conftest import SEED
 from typer.testing import CliRunner
 
 from searcher import Index
-from searcher.cli import READER_FORMATS, app
+from searcher.cli import app
+from searcher.cli.app import READER_FORMATS
 from searcher.corpus import FORMATS
 
 runner = CliRunner()
@@ -534,7 +535,7 @@ def test_query_does_not_import_the_readers_the_indexer_or_nltk(indexed: Path, te
     assert json.loads(out.stdout)["total"] == 1
     loaded = set(out.stderr.split())
     assert "searcher.index" in loaded
-    heavy = {"searcher.corpus", "searcher.indexer", "searcher.quotes", "nltk"}
+    heavy = {"searcher.corpus", "searcher.store.writer", "searcher.enrich.quotes", "nltk"}
     assert not heavy & loaded
 
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from searcher.filestate import (
+from searcher.models import Problem
+from searcher.store.filestate import (
     STATE_FILE,
     FileSignature,
     FileState,
@@ -13,7 +14,6 @@ from searcher.filestate import (
     save_state,
     signature,
 )
-from searcher.models import Problem
 
 
 def test_signature_sees_size_mtime_and_content(tmp_path: Path) -> None:

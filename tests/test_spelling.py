@@ -8,8 +8,8 @@ from whoosh import fields
 
 from searcher import Index, SearchOptions, read_corpus
 from searcher import index as index_module
-from searcher.schema import build_schema
-from searcher.spelling import MAX_LOOKUPS
+from searcher.query.spelling import MAX_LOOKUPS
+from searcher.store.schema import build_schema
 
 
 def ids(ix: Index, text: str) -> set[str]:

@@ -32,23 +32,13 @@ from whoosh import qparser, query, scoring
 from whoosh.qparser import syntax
 from whoosh.searching import Searcher
 
-from searcher.docsets import Postings, matching_docs
 from searcher.errors import FilterError
-from searcher.facets import check_facets, count_facets
-from searcher.filters import date_query, filter_query, named_filters
 from searcher.models import Hit, Results, SearchOptions
-from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
-from searcher.querycheck import FuzzyTerms, MoreFields, PlusMinus, QueryChecks, check_syntax
-from searcher.schema import (
-    FIELD_ALIASES,
-    FIELD_WEIGHTS,
-    METADATA_FIELD,
-    has_metadata_key,
-    metadata_keys,
-    metadata_term,
-    weighting,
-)
-from searcher.snippets import (
+from searcher.query.docsets import Postings, matching_docs
+from searcher.query.facets import check_facets, count_facets
+from searcher.query.filters import date_query, filter_query, named_filters
+from searcher.query.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
+from searcher.query.snippets import (
     NO_MARKS,
     Marks,
     Occurrences,
@@ -58,9 +48,19 @@ from searcher.snippets import (
     snippets,
     text_spans,
 )
-from searcher.spelling import VARIANT_PREFIX, expand_variants, respell_variants, suggest
-from searcher.stories import StoryStore
-from searcher.topk import top_documents
+from searcher.query.spelling import VARIANT_PREFIX, expand_variants, respell_variants, suggest
+from searcher.query.syntax import FuzzyTerms, MoreFields, PlusMinus, QueryChecks, check_syntax
+from searcher.query.topk import top_documents
+from searcher.store.schema import (
+    FIELD_ALIASES,
+    FIELD_WEIGHTS,
+    METADATA_FIELD,
+    has_metadata_key,
+    metadata_keys,
+    metadata_term,
+    weighting,
+)
+from searcher.store.stories import StoryStore
 
 EXPORT_BATCH = 500  # hits of an export whose body offsets are read in one pass
 
@@ -208,7 +208,7 @@ def _is_plain(q: query.Query) -> bool:
 
 class Searchable(Protocol):
     """What a search opens: a Whoosh `FileIndex`, or one commit of an index with its reader
-    kept open (`searcher.indexfolder.Snapshot`)."""
+    kept open (`searcher.store.indexfolder.Snapshot`)."""
 
     def searcher(self, **kwargs: Any) -> Searcher: ...
 

@@ -48,10 +48,12 @@ from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 from whoosh.writing import PostingPool
 
-from searcher.analysis import recording_words
 from searcher.corpus import Corpus, FileRef
 from searcher.errors import IndexDamagedError, IndexOutdatedError
-from searcher.filestate import (
+from searcher.index import DEFAULT_COMMIT_EVERY, story_fields, text_problem, to_document
+from searcher.models import IndexReport, Problem, Progress
+from searcher.store.analysis import recording_words
+from searcher.store.filestate import (
     Commit,
     FileSignature,
     FileState,
@@ -60,8 +62,7 @@ from searcher.filestate import (
     read_signature,
     save_state,
 )
-from searcher.index import DEFAULT_COMMIT_EVERY, story_fields, text_problem, to_document
-from searcher.indexfolder import (
+from searcher.store.indexfolder import (
     Snapshot,
     check_folder,
     commit_of,
@@ -74,12 +75,11 @@ from searcher.indexfolder import (
     tidy,
     writes_to,
 )
-from searcher.models import IndexReport, Problem, Progress
-from searcher.schema import build_schema
-from searcher.sidecars import damage, sidecar_damage
-from searcher.stemtable import STEM_FILE, record_stems
-from searcher.stories import STORE_FILE, StoryStore, remove_store
-from searcher.writelock import write_lock
+from searcher.store.schema import build_schema
+from searcher.store.sidecars import damage, sidecar_damage
+from searcher.store.stemtable import STEM_FILE, record_stems
+from searcher.store.stories import STORE_FILE, StoryStore, remove_store
+from searcher.store.writelock import write_lock
 
 # Memory of each worker's posting pool before it spills a sorted run to disk.
 WRITER_LIMIT_MB = 32
@@ -659,7 +659,7 @@ def _has_live_documents(searcher: Searcher, query: Term) -> bool:
 def _trusted(saved: FileState, snapshot: Snapshot) -> dict[str, FileSignature]:
     """The saved state's files, less those it says have articles (hashed ones) that the
     index does not hold, unless the state was saved with the commit the index is at (see
-    `searcher.filestate`)."""
+    `searcher.store.filestate`)."""
     if saved.commit == snapshot.commit:
         return saved.files
     with snapshot.searcher() as searcher:

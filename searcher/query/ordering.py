@@ -14,8 +14,8 @@ from typing import Any
 from whoosh import scoring
 from whoosh.util.times import datetime_to_long
 
-from searcher.filters import to_index_time
-from searcher.whoosh_fixes import column_reader
+from searcher.query.filters import to_index_time
+from searcher.whoosh_internals import column_reader
 
 UNDATED = 2**64 - 1  # what the date column holds for an article with no date
 _TICKS_PER_DAY = 86_400 * 1_000_000  # whoosh stores datetimes in microseconds

@@ -21,12 +21,12 @@ from typing import Any
 
 from whoosh import query
 
-from searcher.analysis import name_analyzer, news_analyzer
 from searcher.models import QuoteHit, QuoteResults, Span, SpeakerCount
-from searcher.schema import weighting
-from searcher.search import Searchable, parse_field_query
-from searcher.spelling import expand_variants
-from searcher.stories import StoryStore
+from searcher.query.search import Searchable, parse_field_query
+from searcher.query.spelling import expand_variants
+from searcher.store.analysis import name_analyzer, news_analyzer
+from searcher.store.schema import weighting
+from searcher.store.stories import StoryStore
 
 
 def _name_words(name: str) -> set[str]:

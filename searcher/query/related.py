@@ -24,11 +24,9 @@ from typing import Any
 from whoosh import query
 from whoosh.searching import Searcher
 
-from searcher.analysis import news_analyzer
 from searcher.errors import ArticleNotFoundError
 from searcher.models import Article, ArticleView, Quote, Results, Span
-from searcher.schema import LIST_SEPARATOR, weighting
-from searcher.search import (
+from searcher.query.search import (
     Searchable,
     collapse,
     hit_at,
@@ -36,9 +34,11 @@ from searcher.search import (
     story_documents,
     with_copies,
 )
-from searcher.snippets import NO_MARKS, FieldMarks, body_marks, marked_terms, text_spans
-from searcher.spelling import expand_variants
-from searcher.stories import StoryStore
+from searcher.query.snippets import NO_MARKS, FieldMarks, body_marks, marked_terms, text_spans
+from searcher.query.spelling import expand_variants
+from searcher.store.analysis import news_analyzer
+from searcher.store.schema import LIST_SEPARATOR, weighting
+from searcher.store.stories import StoryStore
 
 SIMILAR_TERMS = 25  # key terms of an article that describe it
 SIMILAR_FIELDS = ("body", "headline")

@@ -22,10 +22,10 @@ from functools import partial
 
 from whoosh import query
 
-from searcher.analysis import name_analyzer
 from searcher.errors import FilterError
 from searcher.models import SearchOptions
-from searcher.schema import METADATA_FIELD, metadata_keyword
+from searcher.store.analysis import name_analyzer
+from searcher.store.schema import METADATA_FIELD, metadata_keyword
 
 _RELATIVE = re.compile(r"(\d+)([dwmy])")
 _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}

@@ -45,8 +45,7 @@ from whoosh.index import _DEF_INDEX_NAME, TOC, FileIndex, clean_files
 from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
-from searcher import whoosh_fixes
-from searcher.analysis import token_pattern
+from searcher import whoosh_internals
 from searcher.errors import (
     DiskFullError,
     IndexDamagedError,
@@ -55,11 +54,12 @@ from searcher.errors import (
     IndexReadOnlyError,
     NotAnIndexError,
 )
-from searcher.filestate import STATE_FILE, STATE_TEMPORARY, Commit
-from searcher.schema import build_schema
-from searcher.stemtable import STEM_FILE
-from searcher.stories import STORE_FILE
-from searcher.writelock import HOLDER_FILE
+from searcher.store.analysis import token_pattern
+from searcher.store.filestate import STATE_FILE, STATE_TEMPORARY, Commit
+from searcher.store.schema import build_schema
+from searcher.store.stemtable import STEM_FILE
+from searcher.store.stories import STORE_FILE
+from searcher.store.writelock import HOLDER_FILE
 
 INDEX_NAME = _DEF_INDEX_NAME
 # Fields every version of searcher's schema had: an index without them is not ours.
@@ -153,7 +153,7 @@ def checked_schema(folder: Path, schema: Schema) -> Schema:
 def open_index(folder: Path) -> FileIndex:
     """The index in `folder` for a writer (who holds the write lock, so no commit replaces
     it meanwhile), once its files are found readable: errors as `open_snapshot`'s."""
-    whoosh_fixes.apply()
+    whoosh_internals.apply()
     storage = FileStorage(str(folder), supports_mmap=False)
     generation = latest_generation(folder)
     if generation < 0:
@@ -213,7 +213,7 @@ def open_snapshot(folder: Path) -> Snapshot:
     needs is missing or unreadable, `NotAnIndexError` or `IndexOutdatedError` for another
     program's or an older version's index.
     """
-    whoosh_fixes.apply()
+    whoosh_internals.apply()
     storage = FileStorage(str(folder), supports_mmap=False)
     for attempt in range(1, _OPEN_ATTEMPTS + 1):
         generation = latest_generation(folder)
@@ -265,7 +265,7 @@ def _open_generation(folder: Path, storage: FileStorage, generation: int) -> Sna
 
 
 def commit_of(generation: int, segments: Iterable[Any]) -> Commit:
-    """A commit's generation and its segments' ids (see `searcher.filestate`)."""
+    """A commit's generation and its segments' ids (see `searcher.store.filestate`)."""
     return generation, tuple(segment.segment_id() for segment in segments)
 
 

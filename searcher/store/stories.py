@@ -49,10 +49,10 @@ from operator import and_, eq, rshift
 from pathlib import Path
 from zlib import crc32
 
-from searcher.analysis import STOP_WORDS
 from searcher.errors import IndexOutdatedError
 from searcher.models import Copy, Story
-from searcher.sidecars import connect_read_only, has_table
+from searcher.store.analysis import STOP_WORDS
+from searcher.store.sidecars import connect_read_only, has_table
 
 SHINGLE_WORDS = 3
 NUM_HASHES = 128

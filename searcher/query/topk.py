@@ -27,7 +27,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from searcher.docsets import Postings, matching_docs
+from searcher.query.docsets import Postings, matching_docs
 
 # Estimates differ from Whoosh's sums by rounding only; anything this close to the last
 # estimate that makes the cut is scored exactly too.

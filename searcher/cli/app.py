@@ -23,28 +23,8 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 from typer.core import TyperCommand, TyperOption
 
-from searcher.errors import (
-    BadInputError,
-    DiskFullError,
-    FilterError,
-    IndexDamagedError,
-    IndexReadOnlyError,
-    NotAnIndexError,
-    SearcherError,
-)
-from searcher.evaluation import (
-    DEFAULT_MEASURES,
-    DEFAULT_RUN_ID,
-    check_measures,
-    evaluate,
-    read_topics,
-    write_run,
-)
-from searcher.filters import parse_date_bound
-from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, RUN_LIMIT, Index
-from searcher.models import Results, RunRow, SearchOptions
-from searcher.problems import count_problems, write_problems
-from searcher.render import (
+from searcher.cli.problems import count_problems, write_problems
+from searcher.cli.render import (
     CSV_COLUMNS,
     ProgressDisplay,
     article_json,
@@ -81,6 +61,26 @@ from searcher.render import (
     stories_renderable,
     undated_note,
 )
+from searcher.errors import (
+    BadInputError,
+    DiskFullError,
+    FilterError,
+    IndexDamagedError,
+    IndexReadOnlyError,
+    NotAnIndexError,
+    SearcherError,
+)
+from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, RUN_LIMIT, Index
+from searcher.models import Results, RunRow, SearchOptions
+from searcher.query.evaluation import (
+    DEFAULT_MEASURES,
+    DEFAULT_RUN_ID,
+    check_measures,
+    evaluate,
+    read_topics,
+    write_run,
+)
+from searcher.query.filters import parse_date_bound
 
 # The names of searcher.corpus.FORMATS, for help text: importing the readers to list them
 # would cost every command, `search query` included (a test keeps the two equal).

@@ -18,8 +18,8 @@ from typing import Any
 from whoosh.util.times import long_to_datetime
 
 from searcher.errors import FilterError
-from searcher.ordering import UNDATED, date_column
-from searcher.schema import (
+from searcher.query.ordering import UNDATED, date_column
+from searcher.store.schema import (
     AUTHORS_COLUMN,
     LIST_SEPARATOR,
     METADATA_FIELD,
@@ -28,7 +28,7 @@ from searcher.schema import (
     metadata_keys,
     metadata_keyword,
 )
-from searcher.whoosh_fixes import column_reader
+from searcher.whoosh_internals import column_reader
 
 FACETS = ("source", "year", "author", "country", "language", "section")
 NONE = "(none)"
