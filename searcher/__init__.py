@@ -13,7 +13,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from searcher.corpus import Corpus, read_corpus
+    from searcher.corpus import Corpus, parse_fields, read_corpus
     from searcher.errors import (
         ArticleNotFoundError,
         BadInputError,
@@ -58,14 +58,26 @@ if TYPE_CHECKING:
 _HOMES = {
     "Corpus": "corpus",
     "read_corpus": "corpus",
+    "parse_fields": "corpus",
+    "DEFAULT_MEASURES": "query.evaluation",
+    "DEFAULT_RUN_ID": "query.evaluation",
+    "check_measures": "query.evaluation",
     "evaluate": "query.evaluation",
     "read_topics": "query.evaluation",
     "write_run": "query.evaluation",
     "parse_date_bound": "query.filters",
     "Index": "index",
+    "DEFAULT_COMMIT_EVERY": "index",
+    "DEFAULT_INDEX": "index",
+    "RUN_LIMIT": "index",
 }
 
 __all__ = [
+    "DEFAULT_COMMIT_EVERY",
+    "DEFAULT_INDEX",
+    "DEFAULT_MEASURES",
+    "DEFAULT_RUN_ID",
+    "RUN_LIMIT",
     "Article",
     "ArticleNotFoundError",
     "ArticleView",
@@ -98,8 +110,10 @@ __all__ = [
     "Snippet",
     "SpeakerCount",
     "Topic",
+    "check_measures",
     "evaluate",
     "parse_date_bound",
+    "parse_fields",
     "read_corpus",
     "read_topics",
     "write_run",

@@ -23,6 +23,19 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 from typer.core import TyperCommand, TyperOption
 
+from searcher import (
+    DEFAULT_COMMIT_EVERY,
+    DEFAULT_INDEX,
+    DEFAULT_MEASURES,
+    DEFAULT_RUN_ID,
+    RUN_LIMIT,
+    Index,
+    check_measures,
+    evaluate,
+    parse_date_bound,
+    read_topics,
+    write_run,
+)
 from searcher.cli.problems import count_problems, write_problems
 from searcher.cli.render import (
     CSV_COLUMNS,
@@ -70,17 +83,7 @@ from searcher.errors import (
     NotAnIndexError,
     SearcherError,
 )
-from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, RUN_LIMIT, Index
 from searcher.models import Results, RunRow, SearchOptions
-from searcher.query.evaluation import (
-    DEFAULT_MEASURES,
-    DEFAULT_RUN_ID,
-    check_measures,
-    evaluate,
-    read_topics,
-    write_run,
-)
-from searcher.query.filters import parse_date_bound
 
 # The names of searcher.corpus.FORMATS, for help text: importing the readers to list them
 # would cost every command, `search query` included (a test keeps the two equal).
@@ -319,7 +322,7 @@ def index_command(
 
     Example: search index bbc/ --source "BBC News"
     """
-    from searcher.corpus import parse_fields, read_corpus  # the readers: only indexing needs them
+    from searcher import parse_fields, read_corpus  # the readers: only indexing needs them
 
     with _user_errors(), ProgressDisplay(errors, enabled=not quiet) as progress:
         fields = parse_fields(field or [])
