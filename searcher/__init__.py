@@ -29,7 +29,7 @@ if TYPE_CHECKING:
         QuerySyntaxError,
         SearcherError,
     )
-    from searcher.index import Index
+    from searcher.index import DEFAULT_INDEX, RUN_LIMIT, Index
     from searcher.models import (
         Article,
         ArticleView,
@@ -49,8 +49,16 @@ if TYPE_CHECKING:
         SpeakerCount,
         Topic,
     )
-    from searcher.query.evaluation import evaluate, read_topics, write_run
+    from searcher.query.evaluation import (
+        DEFAULT_MEASURES,
+        DEFAULT_RUN_ID,
+        check_measures,
+        evaluate,
+        read_topics,
+        write_run,
+    )
     from searcher.query.filters import parse_date_bound
+    from searcher.store import DEFAULT_COMMIT_EVERY
 
 # The public names are imported on first use, so that a command such as `search query` does
 # not pay for the corpus readers or evaluation it never uses. Where each one is defined:
@@ -67,7 +75,7 @@ _HOMES = {
     "write_run": "query.evaluation",
     "parse_date_bound": "query.filters",
     "Index": "index",
-    "DEFAULT_COMMIT_EVERY": "index",
+    "DEFAULT_COMMIT_EVERY": "store",
     "DEFAULT_INDEX": "index",
     "RUN_LIMIT": "index",
 }

@@ -2,7 +2,6 @@
 (`similar_articles`).
 
 Parts:
-- `stored_article()`: an `Article` rebuilt from the stored fields of a document.
 - `show_article()`: the article with the ranges of a query's matches marked in its
   headline and body (words after stemming, phrases where the phrase is, as the search
   matches them; snippets mark the same).
@@ -17,15 +16,13 @@ Parts:
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from itertools import islice
-from typing import Any
 
 from whoosh import query
 from whoosh.searching import Searcher
 
 from searcher.errors import ArticleNotFoundError
-from searcher.models import Article, ArticleView, Quote, Results, Span
+from searcher.models import ArticleView, Results, Span
 from searcher.query.search import (
     Searchable,
     collapse,
@@ -37,7 +34,8 @@ from searcher.query.search import (
 from searcher.query.snippets import NO_MARKS, FieldMarks, body_marks, marked_terms, text_spans
 from searcher.query.spelling import expand_variants
 from searcher.store.analysis import news_analyzer
-from searcher.store.schema import LIST_SEPARATOR, weighting
+from searcher.store.documents import stored_article
+from searcher.store.schema import weighting
 from searcher.store.stories import StoryStore
 
 SIMILAR_TERMS = 25  # key terms of an article that describe it
@@ -60,29 +58,6 @@ def _docnum(searcher: Searcher, wanted: str) -> int:
             f"{wanted} holds several articles: give the id of one, such as {example}"
         )
     raise ArticleNotFoundError(f"No article with id or path {wanted!r}")
-
-
-def stored_article(stored: dict[str, Any]) -> Article:
-    """The `Article` whose stored fields are `stored`."""
-    date = stored.get("date_iso")
-    return Article(
-        id=stored["id"],
-        path=stored.get("path", ""),
-        source=stored.get("source", ""),
-        headline=stored.get("headline", ""),
-        byline=stored.get("byline", ""),
-        authors=tuple(filter(None, stored.get("authors", "").split(LIST_SEPARATOR))),
-        date=datetime.fromisoformat(date) if date else None,
-        body=stored.get("body", ""),
-        captions=tuple(filter(None, stored.get("captions", "").split("\n"))),
-        url=stored.get("url", ""),
-        language=stored.get("language", ""),
-        country=stored.get("country", ""),
-        quotes=tuple(Quote(*quote) for quote in stored.get("quote_list", ())),
-        docno=stored.get("docno", ""),
-        section=stored.get("section", ""),
-        metadata={key: tuple(values) for key, values in stored.get("metadata", {}).items()},
-    )
 
 
 def show_article(ix: Searchable, wanted: str, text: str | None = None) -> ArticleView:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from functools import partial
 from itertools import islice
 from typing import Any, Protocol, cast
@@ -37,7 +36,7 @@ from searcher.models import Hit, Results, SearchOptions
 from searcher.query.docsets import Postings, matching_docs
 from searcher.query.facets import check_facets, count_facets
 from searcher.query.filters import date_query, filter_query, named_filters
-from searcher.query.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
+from searcher.query.ordering import SORTS, RecencyWeighting, by_date
 from searcher.query.snippets import (
     NO_MARKS,
     Marks,
@@ -51,6 +50,7 @@ from searcher.query.snippets import (
 from searcher.query.spelling import VARIANT_PREFIX, expand_variants, respell_variants, suggest
 from searcher.query.syntax import FuzzyTerms, MoreFields, PlusMinus, QueryChecks, check_syntax
 from searcher.query.topk import top_documents
+from searcher.store.documents import UNDATED, date_column, stored_date
 from searcher.store.schema import (
     FIELD_ALIASES,
     FIELD_WEIGHTS,
@@ -517,7 +517,6 @@ def hit_at(
     marking the matches of `marked` (see `marked_terms`); `characters`: its entry of
     `body_characters()`, when a page's were read together."""
     stored = searcher.reader().stored_fields(docnum)
-    date = stored.get("date_iso")
     headline = stored.get("headline", "")
     headline_marks = marked.get("headline", NO_MARKS)
     headline_spans = text_spans(searcher.schema["headline"].analyzer, headline, headline_marks)
@@ -529,7 +528,7 @@ def hit_at(
         headline_spans=tuple((start, end) for start, end, _ in headline_spans),
         source=stored.get("source", ""),
         byline=stored.get("byline", ""),
-        date=datetime.fromisoformat(date) if date else None,
+        date=stored_date(stored),
         path=stored.get("path", ""),
         snippets=snippets(searcher, docnum, stored, marked, characters),
     )

@@ -50,7 +50,7 @@ from pathlib import Path
 from zlib import crc32
 
 from searcher.errors import IndexOutdatedError
-from searcher.models import Copy, Story
+from searcher.models import Article, Copy, Story
 from searcher.store.analysis import STOP_WORDS
 from searcher.store.sidecars import connect_read_only, has_table
 
@@ -468,3 +468,14 @@ def article_text(headline: str, body: str) -> str:
     Headlines and bylines are left out, so a copy under another headline is still a copy.
     """
     return body if body.strip() else headline
+
+
+def story_fields(article: Article) -> tuple[bytes, str, str, bytes]:
+    """What the story store keeps of an article: signature, source, headline and facts."""
+    sig = signature(article_text(article.headline, article.body))
+    return (
+        sig,
+        article.source,
+        article.headline,
+        facts(article.headline, article.body, article.date),
+    )

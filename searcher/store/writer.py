@@ -7,6 +7,9 @@ Parts:
   costs little.
 - `SegmentBuilder`: in a worker process, reads files (`Corpus.read_file`), extracts quotes,
   analyses the text and writes the articles into a Whoosh segment of its own.
+- `add_articles()`: `Index.add`, the same way: articles that come from no file go into
+  one segment and one commit (which also merges, by the same policy), under the same lock
+  and rules, with the file state moved on to the new commit.
 - `update_index()`: hands the files to be read to `workers` processes and commits about
   every `commit_every` articles: deletes the older versions of the files read and the
   articles of files that are gone, adds the workers' segments to the index in one commit,
@@ -49,10 +52,12 @@ from whoosh.searching import Searcher
 from whoosh.writing import PostingPool
 
 from searcher.corpus import Corpus, FileRef
+from searcher.enrich import enrich
 from searcher.errors import IndexDamagedError, IndexOutdatedError
-from searcher.index import DEFAULT_COMMIT_EVERY, story_fields, text_problem, to_document
-from searcher.models import IndexReport, Problem, Progress
+from searcher.models import Article, IndexReport, Problem, Progress
+from searcher.store import DEFAULT_COMMIT_EVERY
 from searcher.store.analysis import recording_words
+from searcher.store.documents import text_problem, to_document
 from searcher.store.filestate import (
     Commit,
     FileSignature,
@@ -78,7 +83,7 @@ from searcher.store.indexfolder import (
 from searcher.store.schema import build_schema
 from searcher.store.sidecars import damage, sidecar_damage
 from searcher.store.stemtable import STEM_FILE, record_stems
-from searcher.store.stories import STORE_FILE, StoryStore, remove_store
+from searcher.store.stories import STORE_FILE, StoryStore, remove_store, story_fields
 from searcher.store.writelock import write_lock
 
 # Memory of each worker's posting pool before it spills a sorted run to disk.
@@ -226,7 +231,7 @@ class SegmentBuilder:
     """Reads files and writes their articles into a new segment of the index in `folder`."""
 
     def __init__(
-        self, folder: Path, corpus: Corpus, on_article: Callable[[], None] | None = None
+        self, folder: Path, corpus: Corpus | None, on_article: Callable[[], None] | None = None
     ) -> None:
         self._folder = folder
         self._corpus = corpus
@@ -244,22 +249,9 @@ class SegmentBuilder:
         except OSError as error:
             unreadable = Problem(ref.shown, f"cannot read: {error.strerror}", kind="unreadable")
             return FileResult(ref.id, None, (), (unreadable,))
-        ids, problems, stories, records = [], [], [], []
-        seen: set[str] = set()
-        for number, record in enumerate(self._corpus.read_file(ref), start=1):
-            if isinstance(record, Problem):
-                problems.append(record)
-            elif (problem := text_problem(record)) is not None:
-                problems.append(problem)
-            elif record.id in seen:  # the first record with an id keeps it
-                earlier = "an earlier record of this file"
-                problems.append(_duplicate(ref.shown, ref.id, record.id, number, earlier))
-            else:
-                self._add({**to_document(record), "file": ref.id})
-                seen.add(record.id)
-                ids.append(record.id)
-                stories.append((record.id, *story_fields(record)))
-                records.append(number)
+        assert self._corpus is not None
+        result = self.index_records(self._corpus.read_file(ref), ref.id, ref.shown)
+        ids, problems = result.ids, list(result.problems)
         # A file skipped for what it holds is remembered with its problems (not read again
         # until it changes); one the system would not read is tried again on the next run.
         sig = None
@@ -268,8 +260,34 @@ class SegmentBuilder:
                 sig = read_signature(ref.path, before, hashed=bool(ids))
             if sig is not None and not ids:
                 sig = replace(sig, problems=tuple(problems))
+        return replace(result, signature=sig, problems=tuple(problems))
+
+    def index_records(
+        self, records: Iterable[Article | Problem], file_id: str, shown: str
+    ) -> FileResult:
+        """Analyse the articles of one file (`file_id`, shown as `shown`), or with no
+        `file_id` those given to `Index.add`, into the current segment. Within them, the
+        first article with an id keeps it."""
+        ids, problems, stories, numbers = [], [], [], []
+        seen: set[str] = set()
+        filed = {"file": file_id} if file_id else {}
+        for number, record in enumerate(records, start=1):
+            if isinstance(record, Problem):
+                problems.append(record)
+            elif (problem := text_problem(record)) is not None:
+                problems.append(problem)
+            elif record.id in seen:
+                earlier = f"an earlier record of {'this file' if file_id else 'the same call'}"
+                where = shown or record.path or record.id
+                problems.append(_duplicate(where, file_id, record.id, number, earlier))
+            else:
+                self._add({**to_document(enrich(record)), **filed})
+                seen.add(record.id)
+                ids.append(record.id)
+                stories.append((record.id, *story_fields(record)))
+                numbers.append(number)
         return FileResult(
-            ref.id, sig, tuple(ids), tuple(problems), tuple(stories), ref.shown, tuple(records)
+            file_id, None, tuple(ids), tuple(problems), tuple(stories), shown, tuple(numbers)
         )
 
     def _add(self, document: dict[str, Any]) -> None:
@@ -454,6 +472,7 @@ class _Run:
     state: dict[str, FileSignature]
     fresh: bool
     clear_first: bool
+    merge: bool = False  # merge the smallest segments in the commit, past `MAX_SEGMENTS`
     added: int = 0
     replaced: int = 0
     removed: int = 0
@@ -475,15 +494,22 @@ class _Run:
                     for file_id in gone:
                         old_ids |= _delete(writer, searcher, Term("file", file_id), deleted)
                     for result in results:
-                        if result.ids:
+                        if result.ids and result.file_id:  # a file read again
                             query = Term("file", result.file_id)
                             old_ids |= _delete(writer, searcher, query, deleted)
                 results, refused = self._unique(results, writer, searcher, deleted, old_ids)
             if refused:
                 _drop(writer, segments, refused)
-            policy = writing.CLEAR if self.clear_first else writing.NO_MERGE
+            policy: Callable[..., list[Segment]] = writing.NO_MERGE
+            if self.clear_first:
+                policy = writing.CLEAR
+            elif self.merge:
+                policy = partial(_merge_smallest, new=len(segments))
             remaining = writer._merge_segments(policy, None, None)
-            writer._close_segment()
+            if writer._added:  # the policy merged segments into the writer's own one
+                remaining.append(writer._finalize_segment())
+            else:
+                writer._close_segment()
             writer._commit_toc(remaining + segments)
         except BaseException:
             writer.cancel()
@@ -535,7 +561,7 @@ class _Run:
                 refused.append((result.file_id, article_id))
                 problems.append(
                     _duplicate(
-                        result.path,
+                        result.path or article_id,
                         result.file_id,
                         article_id,
                         result.records[i],
@@ -600,7 +626,12 @@ def _drop(
         reader = SegmentReader(writer.storage, writer.schema, segment)
         with Searcher(reader) as searcher:
             for file_id, article_id in refused:
-                query = And([Term("id", article_id), Term("file", file_id)])
+                # Articles of no file (`Index.add`) have their segment to themselves.
+                query = (
+                    And([Term("id", article_id), Term("file", file_id)])
+                    if file_id
+                    else Term("id", article_id)
+                )
                 for docnum in searcher.docs_for_query(query):
                     segment.delete_document(docnum)
 
@@ -695,6 +726,34 @@ def _prepare(folder: Path, ours: bool, rebuild: bool, notes: list[str]) -> bool:
     with sidecar_damage(folder, STORE_FILE):
         StoryStore(folder).close()  # so does a damaged or outdated story store
     return False
+
+
+def add_articles(folder: Path, articles: Iterable[Article]) -> IndexReport:
+    """Write `articles`, which come from no file, into the index in `folder` (created when
+    missing) in one commit, replacing the articles of no file that have their ids; an id
+    held by an article of an indexed file stays that article's, the new one is reported as
+    a duplicate (as two files with one id are). The file state is saved with the new
+    commit, so it goes on vouching for the files it lists."""
+    ours = check_folder(folder)
+    notes: list[str] = []
+    with writes_to(folder):
+        storage = FileStorage(str(folder), supports_mmap=False).create()
+        with write_lock(storage, notes), tidied(folder):
+            _prepare(folder, ours, rebuild=False, notes=notes)
+            tidy(folder)  # what a killed run left
+            saved = load_state(folder)
+            builder = SegmentBuilder(folder, None)
+            result = builder.index_records(articles, "", "")
+            segment, stems = builder.finish()
+            record_stems(folder, stems)
+            run = _Run(folder, dict(saved.files), fresh=False, clear_first=False, merge=True)
+            run.commit([result], [] if segment is None else [segment], [])
+    return IndexReport(
+        added=run.added,
+        replaced=run.replaced,
+        problems=tuple(run.problems),
+        notes=tuple(notes),
+    )
 
 
 def update_index(
@@ -817,12 +876,16 @@ def _merge_if_many_segments(storage: FileStorage, report: _Reporter) -> Commit |
     return read_commit(Path(storage.folder))
 
 
-def _merge_smallest(writer: writing.SegmentWriter, segments: list[Segment]) -> list[Segment]:
+def _merge_smallest(
+    writer: writing.SegmentWriter, segments: list[Segment], new: int = 0
+) -> list[Segment]:
     """A Whoosh merge policy: the smallest segments go into the writer's new one, leaving
-    `MAX_SEGMENTS` in all. (Whoosh's own policy never merges segments of equal size, which
-    is what parallel batches make.)"""
+    `MAX_SEGMENTS` in all, counting `new` segments the commit adds. (Whoosh's own policy
+    never merges segments of equal size, which is what parallel batches make.)"""
     ordered = sorted(segments, key=lambda segment: segment.doc_count_all())
-    excess = len(segments) - MAX_SEGMENTS + 1
+    excess = len(segments) + new - MAX_SEGMENTS + 1
+    if excess < 2:  # nothing to merge with
+        return segments
     for segment in ordered[:excess]:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)
