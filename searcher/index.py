@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, TypeVar
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
-from whoosh.writing import SegmentWriter
 
 from searcher.errors import IndexMissingError, QuerySyntaxError
 from searcher.models import (
@@ -72,6 +71,7 @@ from searcher.store.stories import (
     open_store,
 )
 from searcher.store.writelock import write_lock
+from searcher.whoosh_internals import segments_of, unlocked_writer
 
 if TYPE_CHECKING:
     from searcher.corpus import Corpus
@@ -192,11 +192,11 @@ class Index:
         self._open()  # no lock is taken in a folder that holds no index of ours
         with writes_to(self.path), write_lock(self._storage(), []), tidied(self.path):
             ix = self._open()
-            segments = ix._segments()
+            segments = segments_of(ix)
             if len(segments) <= 1 and ix.doc_count() == ix.doc_count_all():
                 return 0
             before = commit_of(ix.latest_generation(), segments)
-            SegmentWriter(ix, _lk=False).commit(optimize=True)
+            unlocked_writer(ix).commit(optimize=True)
             saved = load_state(self.path)
             if saved.commit == before:  # the state still describes the index
                 save_state(self.path, FileState(saved.files, read_commit(self.path)))

@@ -21,6 +21,7 @@ from searcher.store import filestate, writer
 from searcher.store.filestate import STATE_FILE
 from searcher.store.indexfolder import latest_generation
 from searcher.store.writelock import HOLDER_FILE
+from searcher.whoosh_internals import SpillingPool
 
 WORDS = [
     "oil",
@@ -284,7 +285,7 @@ def test_spilled_runs_come_back_in_posting_order(tmp_path: Path) -> None:
         for k in range(doc % 5, doc % 5 + 4)
     ]
     storage = FileStorage(str(tmp_path)).create()
-    pool = writer._RunPool(storage, None, limitmb=0)  # every posting spills a run
+    pool = SpillingPool(storage, None, limitmb=0)  # every posting spills a run
     for posting in postings:
         pool.add(posting)
     assert len(pool.runs) > 128  # more than Whoosh opens at once: runs are merged first

@@ -3,8 +3,6 @@
 Parts:
 - `plan()`: walks the corpus and compares every file with the state of the last run
   (size and mtime, then the content hash): which files to read, which are unchanged.
-- `_RunPool`: Whoosh's posting pool with cheaper spilled runs, so a small memory limit
-  costs little.
 - `SegmentBuilder`: in a worker process, reads files (`Corpus.read_file`), extracts quotes,
   analyses the text and writes the articles into a Whoosh segment of its own.
 - `add_articles()`: `Index.add`, the same way: articles that come from no file go into
@@ -25,10 +23,8 @@ accounted for before the commit.
 from __future__ import annotations
 
 import contextlib
-import heapq
 import multiprocessing
 import os
-import pickle
 import signal
 import threading
 import time
@@ -36,20 +32,17 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import compress, groupby, islice
+from itertools import compress
 from multiprocessing.pool import AsyncResult, Pool
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from whoosh import writing
 from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import FileIndex
 from whoosh.query import And, Term
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
-from whoosh.writing import PostingPool
 
 from searcher.corpus import Corpus, FileRef
 from searcher.enrich import enrich
@@ -85,11 +78,17 @@ from searcher.store.sidecars import damage, sidecar_damage
 from searcher.store.stemtable import STEM_FILE, record_stems
 from searcher.store.stories import STORE_FILE, StoryStore, remove_store, story_fields
 from searcher.store.writelock import write_lock
+from searcher.whoosh_internals import (
+    commit_segments,
+    finish_segment,
+    release_writer,
+    segment_writer,
+    segments_of,
+    unlocked_writer,
+)
 
-# Memory of each worker's posting pool before it spills a sorted run to disk.
+# Memory of each worker's posting pool before it spills sorted postings to disk.
 WRITER_LIMIT_MB = 32
-# Postings written or read at a time in a spilled run.
-RUN_BLOCK = 10_000
 # Files handed to a worker at a time: large enough to amortise the hand-over, small
 # enough to keep every core busy until the end of a batch.
 TASK_FILES = 32
@@ -178,55 +177,6 @@ def _same_content(path: Path, stat: os.stat_result, known: FileSignature) -> boo
     return bool(known.sha1) and known.size == stat.st_size and known.sha1 == content_hash(path)
 
 
-_TERM = itemgetter(0, 1)  # a posting's field name and term
-
-
-class _RunPool(PostingPool):
-    """Whoosh's posting pool, with cheaper spilled runs: written and read as one pickle
-    a block of postings instead of one a posting, and merged a term at a time. (A run holds
-    the postings of consecutive documents, so for any term the runs never interleave:
-    merging the runs' term groups, ordered by term and first document, is the sort.)"""
-
-    def _write_run(self, f: Any, items: Iterable[Any]) -> None:
-        postings = iter(items)
-        while block := list(islice(postings, RUN_BLOCK)):
-            pickle.dump(block, f, pickle.HIGHEST_PROTOCOL)
-        f.close()
-
-    def _read_run(self, path: str) -> Iterator[Any]:
-        f = self._open_run(path)
-        try:
-            while True:
-                try:
-                    block = pickle.load(f)
-                except EOFError:
-                    return
-                yield from block
-        finally:
-            f.close()
-            self._remove_run(path)
-
-    def _merge_runs(self, paths: Iterable[str]) -> Iterator[Any]:
-        groups = [
-            ((term, postings[0][2], postings) for term, postings in self._term_groups(path))
-            for path in paths
-        ]
-        for _, _, postings in heapq.merge(*groups):
-            yield from postings
-
-    def _term_groups(self, path: str) -> Iterator[tuple[tuple[str, bytes], list[Any]]]:
-        for term, postings in groupby(self._read_run(path), key=_TERM):
-            yield term, list(postings)
-
-
-def _segment_writer(ix: FileIndex) -> writing.SegmentWriter:
-    """A writer of a new segment of `ix` (without the index's lock) whose posting pool
-    is a `_RunPool` of `WRITER_LIMIT_MB`."""
-    writer = writing.SegmentWriter(ix, _lk=False)
-    writer.pool = _RunPool(writer.temp_storage(), writer.newsegment, limitmb=WRITER_LIMIT_MB)
-    return writer
-
-
 class SegmentBuilder:
     """Reads files and writes their articles into a new segment of the index in `folder`."""
 
@@ -294,7 +244,7 @@ class SegmentBuilder:
         """Analyse and write one article into the current segment, started when needed."""
         if self._writer is None:
             ix = FileStorage(str(self._folder), supports_mmap=False).open_index()
-            self._writer = _segment_writer(ix)
+            self._writer = segment_writer(ix, WRITER_LIMIT_MB)
         with recording_words(self._words):
             self._writer.add_document(**document)
         if self._on_article is not None:
@@ -305,7 +255,7 @@ class SegmentBuilder:
         with the words indexed since the last call and their stems, for the index's stem
         table."""
         writer, self._writer = self._writer, None
-        segment = writer._finalize_segment() if writer is not None else None
+        segment = finish_segment(writer) if writer is not None else None
         words, self._words = self._words, {}
         return segment, words
 
@@ -485,7 +435,7 @@ class _Run:
         """One atomic commit: old versions and gone files out, the new segments in, less
         the articles whose id is taken (see `_unique`)."""
         ix = FileStorage(str(self.folder), supports_mmap=False).open_index()
-        writer = writing.SegmentWriter(ix, _lk=False)
+        writer = unlocked_writer(ix)
         try:
             old_ids: set[str] = set()
             with writer.searcher() as searcher:
@@ -505,16 +455,11 @@ class _Run:
                 policy = writing.CLEAR
             elif self.merge:
                 policy = partial(_merge_smallest, new=len(segments))
-            remaining = writer._merge_segments(policy, None, None)
-            if writer._added:  # the policy merged segments into the writer's own one
-                remaining.append(writer._finalize_segment())
-            else:
-                writer._close_segment()
-            writer._commit_toc(remaining + segments)
+            remaining = commit_segments(writer, policy, segments)
         except BaseException:
             writer.cancel()
             raise
-        writer._finish()
+        release_writer(writer)
         self.commit_done = commit_of(writer.generation, remaining + segments)
         new_ids = {article_id for result in results for article_id in result.ids}
         if self.fresh:
@@ -869,10 +814,10 @@ def _merge_if_many_segments(storage: FileStorage, report: _Reporter) -> Commit |
     """Merge the smallest segments into one when there are more than `MAX_SEGMENTS`;
     the commit this makes, if any."""
     ix = storage.open_index()
-    if len(ix._segments()) <= MAX_SEGMENTS:
+    if len(segments_of(ix)) <= MAX_SEGMENTS:
         return None
     report("merging")
-    _segment_writer(ix).commit(mergetype=_merge_smallest)
+    segment_writer(ix, WRITER_LIMIT_MB).commit(mergetype=_merge_smallest)
     return read_commit(Path(storage.folder))
 
 
