@@ -3,7 +3,7 @@ from conftest import NEWSROOM
 
 from searcher import Index
 from searcher.query.docsets import matching_docs
-from searcher.query.search import parse_query
+from searcher.query.parsing import parse_query
 
 QUERIES = (
     "oil",

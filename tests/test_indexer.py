@@ -17,7 +17,7 @@ from conftest import shared_path
 from searcher import Article, Index, IndexOutdatedError, read_corpus
 from searcher.corpus import Corpus
 from searcher.models import Progress
-from searcher.store import filestate, writer
+from searcher.store import commits, filestate, writer
 from searcher.store.filestate import STATE_FILE
 from searcher.store.indexfolder import latest_generation
 from searcher.store.writelock import HOLDER_FILE
@@ -137,7 +137,7 @@ def test_several_workers_and_small_batches_keep_every_document(tmp_path: Path) -
 def test_many_segments_are_merged_down_to_the_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(writer, "MAX_SEGMENTS", 4)
+    monkeypatch.setattr(commits, "MAX_SEGMENTS", 4)
     folder = tmp_path / "news"
     write_articles(folder, 300)
     ix = Index(tmp_path / "ix")

@@ -7,7 +7,7 @@ import pytest
 
 from searcher import Index, read_corpus
 from searcher.models import Progress
-from searcher.store import writer
+from searcher.store import commits, writer
 
 
 def _feed(folder: Path, articles: int) -> Path:
@@ -36,7 +36,7 @@ def test_one_big_file_counts_its_articles_as_it_is_read(
 
 
 def test_every_phase_is_reported_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(writer, "MAX_SEGMENTS", 1)
+    monkeypatch.setattr(commits, "MAX_SEGMENTS", 1)
     monkeypatch.setattr(writer, "TASK_FILES", 1)
     folder = tmp_path / "in"
     folder.mkdir()

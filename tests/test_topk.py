@@ -3,7 +3,7 @@ from conftest import NEWSROOM, filler
 
 from searcher import Article, Index
 from searcher.query.docsets import matching_docs
-from searcher.query.search import parse_query
+from searcher.query.parsing import parse_query
 from searcher.query.topk import top_documents
 from searcher.store.schema import weighting
 

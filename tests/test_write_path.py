@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from searcher import Article, Index, IndexLockedError
-from searcher.store import writer
+from searcher.store import commits
 from searcher.store.filestate import load_state
 from searcher.store.indexfolder import read_commit
 from tests.test_indexer import ids, write_articles
@@ -97,7 +97,7 @@ def test_index_add_waits_for_no_one_while_search_index_writes(tmp_path: Path) ->
 def test_index_add_follows_the_merge_policy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(writer, "MAX_SEGMENTS", 2)
+    monkeypatch.setattr(commits, "MAX_SEGMENTS", 2)
     ix = Index(tmp_path / "ix")
     for start in range(0, 12, 2):
         ix.add(_articles(start, 2))

@@ -21,7 +21,8 @@ from typing import Any
 from whoosh import query
 
 from searcher.models import QuoteHit, QuoteResults, Span, SpeakerCount
-from searcher.query.search import Searchable, parse_field_query
+from searcher.query.parsing import parse_field_query
+from searcher.query.search import Searchable
 from searcher.query.spelling import expand_variants
 from searcher.store.analysis import name_analyzer, news_analyzer
 from searcher.store.documents import stored_date

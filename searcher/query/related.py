@@ -23,14 +23,10 @@ from whoosh.searching import Searcher
 
 from searcher.errors import ArticleNotFoundError
 from searcher.models import ArticleView, Results, Span
-from searcher.query.search import (
-    Searchable,
-    collapse,
-    hit_at,
-    parse_query,
-    story_documents,
-    with_copies,
-)
+from searcher.query.copies import collapse, story_documents, with_copies
+from searcher.query.hits import hit_at
+from searcher.query.parsing import parse_query
+from searcher.query.search import Searchable
 from searcher.query.snippets import NO_MARKS, FieldMarks, body_marks, marked_terms, text_spans
 from searcher.query.spelling import expand_variants
 from searcher.store.analysis import news_analyzer
