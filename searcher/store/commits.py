@@ -18,7 +18,7 @@ from whoosh.query import And, Term
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
-from searcher.models import Problem
+from searcher.models import IndexReport, Problem
 from searcher.store.filestate import (
     Commit,
     FileFingerprint,
@@ -107,6 +107,20 @@ class IndexingRun:
             if result.fingerprint is not None:
                 self.state[result.file_id] = result.fingerprint
         save_state(self.folder, FileState(self.state, self.commit_done))
+
+    def report(
+        self, notes: list[str], files_seen: int = 0, files_unchanged: int = 0
+    ) -> IndexReport:
+        """What the run did, for `Index.update` or `Index.add`."""
+        return IndexReport(
+            added=self.added,
+            replaced=self.replaced,
+            removed=self.removed,
+            problems=tuple(self.problems),
+            files_seen=files_seen,
+            files_unchanged=files_unchanged,
+            notes=tuple(notes),
+        )
 
     def _unique(
         self,

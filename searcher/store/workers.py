@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -23,7 +24,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from searcher.corpus import Corpus, FileRef
 from searcher.enrich import enrich
-from searcher.models import Article, Problem
+from searcher.models import Article, Problem, Progress
 from searcher.store.analysis import recording_words
 from searcher.store.documents import text_problem, to_document
 from searcher.store.filestate import (
@@ -39,8 +40,10 @@ from searcher.whoosh_internals import (
 # Memory of each worker's posting pool before it spills sorted postings to disk.
 WRITER_LIMIT_MB = 32
 _BARRIER_TIMEOUT = 600.0
-# Seconds between looks at a worker's task.
-POLL_EVERY = 0.25
+# Seconds between progress reports within a phase, and between looks at the workers.
+REPORT_EVERY = 0.25
+
+ProgressCallback = Callable[[Progress], None]
 
 
 @dataclass(frozen=True)
@@ -237,9 +240,9 @@ class Workers:
 
 
 def wait_reporting(task: AsyncResult[Any], report: Callable[[], None]) -> Any:
-    """The task's result, calling `report` every `POLL_EVERY` seconds until it is ready."""
+    """The task's result, calling `report` every `REPORT_EVERY` seconds until it is ready."""
     while not task.ready():
-        task.wait(POLL_EVERY)
+        task.wait(REPORT_EVERY)
         report()
     return task.get()
 
@@ -260,3 +263,22 @@ def _finished(
                 with contextlib.suppress(threading.BrokenBarrierError):
                     other.get()  # raises the first worker's own error
         raise
+
+
+class Reporter:
+    """Tells `on_progress` how far a run is: at once when the phase changes, else at most
+    every `REPORT_EVERY` seconds."""
+
+    def __init__(self, on_progress: ProgressCallback | None, articles: Any) -> None:
+        self._on_progress = on_progress
+        self._articles = articles  # the builders' shared count
+        self.files_done = self.files_total = 0
+        self._phase = ""
+        self._last = 0.0
+
+    def __call__(self, phase: str = "reading") -> None:
+        now = time.monotonic()
+        if self._on_progress and (phase != self._phase or now - self._last >= REPORT_EVERY):
+            self._phase, self._last = phase, now
+            done, total, articles = self.files_done, self.files_total, self._articles.value
+            self._on_progress(Progress(done, total, articles, phase))

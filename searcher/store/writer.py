@@ -24,14 +24,13 @@ accounted for before the commit.
 from __future__ import annotations
 
 import os
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
@@ -39,7 +38,7 @@ from whoosh.searching import Searcher
 
 from searcher.corpus import Corpus, FileRef
 from searcher.errors import IndexDamagedError, IndexOutdatedError
-from searcher.models import Article, IndexReport, Problem, Progress
+from searcher.models import Article, IndexReport, Problem
 from searcher.store import DEFAULT_COMMIT_EVERY
 from searcher.store.commits import IndexingRun, merge_if_many_segments
 from searcher.store.filestate import (
@@ -64,17 +63,20 @@ from searcher.store.schema import build_schema
 from searcher.store.sidecars import damage, sidecar_damage
 from searcher.store.stemtable import STEM_FILE, record_stems
 from searcher.store.stories import STORE_FILE, StoryStore
-from searcher.store.workers import FileResult, SegmentBuilder, Workers, wait_reporting
+from searcher.store.workers import (
+    FileResult,
+    ProgressCallback,
+    Reporter,
+    SegmentBuilder,
+    Workers,
+    wait_reporting,
+)
 from searcher.store.writelock import write_lock
 
 # Files handed to a worker at a time: large enough to amortise the hand-over, small
 # enough to keep every core busy until the end of a batch.
 TASK_FILES = 32
 TASK_BYTES = 1 << 20
-# Seconds between progress reports within a phase, and between looks at the workers.
-REPORT_EVERY = 0.25
-
-ProgressCallback = Callable[[Progress], None]
 
 
 @dataclass
@@ -134,25 +136,6 @@ def _same_content(path: Path, stat: os.stat_result, known: FileFingerprint) -> b
     """True when a touched file still holds what was indexed. A file remembered without a
     hash (one that was skipped) is read again."""
     return bool(known.sha1) and known.size == stat.st_size and known.sha1 == content_hash(path)
-
-
-class _Reporter:
-    """Tells `on_progress` how far a run is: at once when the phase changes, else at most
-    every `REPORT_EVERY` seconds."""
-
-    def __init__(self, on_progress: ProgressCallback | None, articles: Any) -> None:
-        self._on_progress = on_progress
-        self._articles = articles  # the builders' shared count
-        self.files_done = self.files_total = 0
-        self._phase = ""
-        self._last = 0.0
-
-    def __call__(self, phase: str = "reading") -> None:
-        now = time.monotonic()
-        if self._on_progress and (phase != self._phase or now - self._last >= REPORT_EVERY):
-            self._phase, self._last = phase, now
-            done, total, articles = self.files_done, self.files_total, self._articles.value
-            self._on_progress(Progress(done, total, articles, phase))
 
 
 def _tasks(files: list[tuple[FileRef, int]]) -> Iterator[list[FileRef]]:
@@ -228,32 +211,38 @@ def _prepare(folder: Path, ours: bool, rebuild: bool, notes: list[str]) -> bool:
     return False
 
 
+@contextmanager
+def _writing(
+    folder: Path, rebuild: bool, notes: list[str]
+) -> Iterator[tuple[FileStorage, int, bool]]:
+    """The index in `folder` ready to write to, the write lock held and what killed runs
+    left tidied: its storage, the lock's file descriptor, and whether the run starts it
+    over (see `_prepare`)."""
+    ours = check_folder(folder)
+    with writes_to(folder):
+        storage = FileStorage(str(folder), supports_mmap=False).create()
+        with write_lock(storage, notes) as lock_fd, tidied(folder):
+            rebuild = _prepare(folder, ours, rebuild, notes)
+            tidy(folder)  # what a killed run left
+            yield storage, lock_fd, rebuild
+
+
 def add_articles(folder: Path, articles: Iterable[Article]) -> IndexReport:
     """Write `articles`, which come from no file, into the index in `folder` (created when
     missing) in one commit, replacing the articles of no file that have their ids; an id
     held by an article of an indexed file stays that article's, the new one is reported as
     a duplicate (as two files with one id are). The file state is saved with the new
     commit, so it goes on vouching for the files it lists."""
-    ours = check_folder(folder)
     notes: list[str] = []
-    with writes_to(folder):
-        storage = FileStorage(str(folder), supports_mmap=False).create()
-        with write_lock(storage, notes), tidied(folder):
-            _prepare(folder, ours, rebuild=False, notes=notes)
-            tidy(folder)  # what a killed run left
-            saved = load_state(folder)
-            builder = SegmentBuilder(folder, None)
-            result = builder.index_records(articles, "", "")
-            segment, stems = builder.finish()
-            record_stems(folder, stems)
-            run = IndexingRun(folder, dict(saved.files), fresh=False, clear_first=False, merge=True)
-            run.commit([result], [] if segment is None else [segment], [])
-    return IndexReport(
-        added=run.added,
-        replaced=run.replaced,
-        problems=tuple(run.problems),
-        notes=tuple(notes),
-    )
+    with _writing(folder, rebuild=False, notes=notes):
+        saved = load_state(folder)
+        builder = SegmentBuilder(folder, None)
+        result = builder.index_records(articles, "", "")
+        segment, stems = builder.finish()
+        record_stems(folder, stems)
+        run = IndexingRun(folder, dict(saved.files), fresh=False, clear_first=False, merge=True)
+        run.commit([result], [] if segment is None else [segment], [])
+    return run.report(notes)
 
 
 def update_index(
@@ -272,50 +261,37 @@ def update_index(
     index that cannot be read (unless rebuilt), `DiskFullError` when the disk fills up;
     a failed run leaves the last commit and no temporary files.
     """
-    ours = check_folder(folder)
     notes: list[str] = []
-    with writes_to(folder):
-        storage = FileStorage(str(folder), supports_mmap=False).create()
-        with write_lock(storage, notes) as lock_fd, tidied(folder):
-            rebuild = _prepare(folder, ours, rebuild, notes)
-            tidy(folder)  # what a killed run left
-            # Workers first: before the state and the plan, which a forked worker would
-            # inherit (its resident memory counts every inherited page), and before a
-            # progress display may start a thread (forking with threads risks copying a
-            # held lock).
-            pool = Workers(folder, corpus, max(1, workers or os.cpu_count() or 1), lock_fd)
-            report = _Reporter(on_progress, pool.articles)
+    with _writing(folder, rebuild, notes) as (storage, lock_fd, rebuild):
+        # Workers first: before the state and the plan, which a forked worker would
+        # inherit (its resident memory counts every inherited page), and before a
+        # progress display may start a thread (forking with threads risks copying a
+        # held lock).
+        pool = Workers(folder, corpus, max(1, workers or os.cpu_count() or 1), lock_fd)
+        report = Reporter(on_progress, pool.articles)
+        try:
+            report("scanning")
+            saved = FileState() if rebuild else load_state(folder)
+            snapshot = open_snapshot(folder)
             try:
-                report("scanning")
-                saved = FileState() if rebuild else load_state(folder)
-                snapshot = open_snapshot(folder)
-                try:
-                    state = _trusted(saved, snapshot)
-                    found = plan(corpus, state, folder)
-                    fresh = rebuild or snapshot.reader.doc_count_all() == 0
-                    gone = []
-                    if prune and not fresh and not found.listing_failed:
-                        gone = _gone_files(snapshot, corpus, found.seen)
-                finally:
-                    snapshot.close()
-                run = IndexingRun(folder, {**state, **found.unchanged}, fresh, clear_first=rebuild)
-                run.problems += found.problems
-                _index_files(run, pool, found.to_read, gone, commit_every, report)
+                state = _trusted(saved, snapshot)
+                found = plan(corpus, state, folder)
+                fresh = rebuild or snapshot.reader.doc_count_all() == 0
+                gone = []
+                if prune and not fresh and not found.listing_failed:
+                    gone = _gone_files(snapshot, corpus, found.seen)
             finally:
-                pool.close()
-            merged = merge_if_many_segments(storage, report)
-            commit = merged or run.commit_done or snapshot.commit
-            if run.state != saved.files or commit != saved.commit:
-                save_state(folder, FileState(run.state, commit))
-    return IndexReport(
-        added=run.added,
-        replaced=run.replaced,
-        removed=run.removed,
-        problems=tuple(run.problems),
-        files_seen=found.files_seen,
-        files_unchanged=len(found.unchanged),
-        notes=tuple(notes),
-    )
+                snapshot.close()
+            run = IndexingRun(folder, {**state, **found.unchanged}, fresh, clear_first=rebuild)
+            run.problems += found.problems
+            _index_files(run, pool, found.to_read, gone, commit_every, report)
+        finally:
+            pool.close()
+        merged = merge_if_many_segments(storage, report)
+        commit = merged or run.commit_done or snapshot.commit
+        if run.state != saved.files or commit != saved.commit:
+            save_state(folder, FileState(run.state, commit))
+    return run.report(notes, files_seen=found.files_seen, files_unchanged=len(found.unchanged))
 
 
 def _index_files(
@@ -324,7 +300,7 @@ def _index_files(
     files: list[tuple[FileRef, int]],
     gone: list[str],
     commit_every: int,
-    report: _Reporter,
+    report: Reporter,
 ) -> None:
     """Read `files` on the workers, committing a batch about every `commit_every` articles."""
     if not files:
