@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from searcher.corpus import Corpus, parse_fields, read_corpus
+    from searcher.corpus.formats import READER_FORMATS
     from searcher.errors import (
         ArticleNotFoundError,
         BadInputError,
@@ -57,16 +58,23 @@ if TYPE_CHECKING:
         read_topics,
         write_run,
     )
-    from searcher.query.filters import parse_date_bound
+    from searcher.query.facets import FACETS
+    from searcher.query.filters import DATE_FORMS, parse_date_bound
+    from searcher.query.ordering import SORTS
     from searcher.store import DEFAULT_COMMIT_EVERY
 
 # The public names are imported on first use, so that a command such as `search query` does
 # not pay for the corpus readers or evaluation it never uses. Where each one is defined:
 # the modules below, `errors` for the exceptions (named ...Error), else `models`.
+# READER_FORMATS, SORTS, FACETS and DATE_FORMS are the choices front ends offer.
 _HOMES = {
     "Corpus": "corpus",
     "read_corpus": "corpus",
     "parse_fields": "corpus",
+    "READER_FORMATS": "corpus.formats",
+    "SORTS": "query.ordering",
+    "FACETS": "query.facets",
+    "DATE_FORMS": "query.filters",
     "DEFAULT_MEASURES": "query.evaluation",
     "DEFAULT_RUN_ID": "query.evaluation",
     "check_measures": "query.evaluation",
@@ -81,11 +89,15 @@ _HOMES = {
 }
 
 __all__ = [
+    "DATE_FORMS",
     "DEFAULT_COMMIT_EVERY",
     "DEFAULT_INDEX",
     "DEFAULT_MEASURES",
     "DEFAULT_RUN_ID",
+    "FACETS",
+    "READER_FORMATS",
     "RUN_LIMIT",
+    "SORTS",
     "Article",
     "ArticleNotFoundError",
     "ArticleView",
