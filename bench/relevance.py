@@ -30,21 +30,12 @@ from typing import Any
 
 from nltk.stem.porter import PorterStemmer
 
-from searcher import (
-    Article,
-    Index,
-    RunRow,
-    Topic,
-    bm25f,
-    evaluate,
-    feedback,
-    read_corpus,
-    schema,
-    search,
-)
-from searcher.evaluation import read_topics
+from searcher import Article, Index, RunRow, Topic, evaluate, read_corpus
 from searcher.models import SearchOptions
-from searcher.questions import Reading
+from searcher.query import bm25f, feedback, parsing, search
+from searcher.query.evaluation import read_topics
+from searcher.query.questions import Reading
+from searcher.store import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEVANCE = ROOT.parent / "shared" / "relevance"
@@ -120,7 +111,13 @@ class Variant:
     feedback: bool = SearchOptions.feedback
 
 
-MODULES = {"schema": schema, "search": search, "bm25f": bm25f, "feedback": feedback}
+MODULES = {
+    "schema": schema,
+    "search": search,
+    "parsing": parsing,
+    "bm25f": bm25f,
+    "feedback": feedback,
+}
 
 
 @contextmanager
@@ -156,7 +153,7 @@ VARIANTS = [
     ),
     Variant("all terms first, every query", {"search.ALL_TERMS_FIRST_WORDS": 100}),
     Variant("all terms first up to 2 words", {"search.ALL_TERMS_FIRST_WORDS": 2}),
-    Variant("questions read as plain text", {"search.read_query": Reading}),
+    Variant("questions read as plain text", {"parsing.read_query": Reading}),
     *(Variant(f"headline weight {w}", {"schema.FIELD_WEIGHTS": {"headline": w}}) for w in (1.5, 4)),
     *(Variant(f"quotes weight {w}", {"schema.FIELD_WEIGHTS": {"quotes": w}}) for w in (0.5, 1.0)),
     *(Variant(f"body b {b}", {"bm25f.FIELD_B": {"body": b}}) for b in (0.3, 0.75)),

@@ -8,12 +8,13 @@ from conftest import filler, shared_path
 from typer.testing import CliRunner
 
 from bench.queries import QUERIES
-from searcher import Article, Index, Topic, bm25f, read_corpus, search
-from searcher.analysis import news_analyzer
+from searcher import Article, Index, Topic, read_corpus
 from searcher.cli import app
 from searcher.models import Quote, SearchOptions
-from searcher.questions import read_query
-from searcher.schema import FIELD_WEIGHTS
+from searcher.query import bm25f, search
+from searcher.query.questions import read_query
+from searcher.store.analysis import news_analyzer
+from searcher.store.schema import FIELD_WEIGHTS
 
 runner = CliRunner()
 
