@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from searcher.query.facets import FACETS
     from searcher.query.filters import DATE_FORMS, parse_date_bound
     from searcher.query.ordering import SORTS
+    from searcher.shards.manifest import create_shards
     from searcher.store import DEFAULT_COMMIT_EVERY
 
 # The public names are imported on first use, so that a command such as `search query` does
@@ -83,6 +84,7 @@ _HOMES = {
     "write_run": "query.evaluation",
     "parse_date_bound": "query.filters",
     "Index": "index",
+    "create_shards": "shards.manifest",
     "DEFAULT_COMMIT_EVERY": "store",
     "DEFAULT_INDEX": "index",
     "RUN_LIMIT": "index",
@@ -131,6 +133,7 @@ __all__ = [
     "SpeakerCount",
     "Topic",
     "check_measures",
+    "create_shards",
     "evaluate",
     "parse_date_bound",
     "parse_fields",
