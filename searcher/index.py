@@ -386,10 +386,14 @@ class Index:
 
 
 def _in_own_context(items: Generator[T, None, None]) -> Iterator[T]:
-    """The items of the generator `items`, each made in a context of its own: what it sets
-    in context variables (the stem table of `StemTable.reading`) stays inside it, rather
+    """The items of the generator `items`, each made in a copy of the caller's context
+    as it is now (with the statistics a sharded index scores with): what it sets in
+    context variables (the stem table of `StemTable.reading`) stays inside it, rather
     than reaching the caller's code between items."""
-    context = contextvars.copy_context()
+    return _each_in(contextvars.copy_context(), items)
+
+
+def _each_in(context: contextvars.Context, items: Generator[T, None, None]) -> Iterator[T]:
     try:
         while True:
             try:

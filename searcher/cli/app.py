@@ -35,6 +35,7 @@ from searcher import (
     SORTS,
     Index,
     check_measures,
+    create_shards,
     evaluate,
     parse_date_bound,
     read_topics,
@@ -304,6 +305,16 @@ def index_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress; only the summary line.")
     ] = False,
+    shards: Annotated[
+        int | None,
+        typer.Option(
+            "--shards",
+            min=1,
+            help="Split a new index into N shards, written by a process each and searched "
+            "as one index.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Index the articles in PATH (files or folders), adding to or updating the index.
 
@@ -321,10 +332,14 @@ def index_command(
     Example: search index archive/ --workers 2 --commit-every 5000
 
     Example: search index bbc/ --source "BBC News"
+
+    Example: search index archive/ --index big --shards 4
     """
     from searcher import parse_fields, read_corpus  # the readers: only indexing needs them
 
     with _user_errors(), ProgressDisplay(errors, enabled=not quiet) as progress:
+        if shards is not None:
+            create_shards(index, shards)
         fields = parse_fields(field or [])
         corpus = read_corpus(*paths, format=format, fields=fields, source=source)
         report = Index(index).update(
