@@ -40,10 +40,10 @@ from searcher.models import (
     Story,
     Topic,
 )
+from searcher.query.bm25f import CollectionStatistics
 from searcher.query.facets import count_facets
 from searcher.query.quote_search import count_speakers, search_quotes
 from searcher.query.related import show_article, similar_articles
-from searcher.query.bm25f import CollectionStatistics
 from searcher.query.search import iter_search, query_statistics, rank_documents, run_search
 from searcher.query.syntax import as_text
 from searcher.shards.manifest import is_sharded

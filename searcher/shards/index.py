@@ -15,7 +15,6 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,7 +75,9 @@ class ShardedIndex(Index):
         from searcher.corpus import Corpus  # the readers: not needed by searches
 
         if isinstance(articles, Corpus):
-            report = replace(report, problems=tuple(articles.problems), files_seen=articles.files_seen)
+            report = replace(
+                report, problems=tuple(articles.problems), files_seen=articles.files_seen
+            )
         return report
 
     def update(
