@@ -34,18 +34,13 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from searcher.models import Quote
+from searcher.speakers import PARTICLES, STOP, clean_name, fullest_name, is_title
 
 __all__ = ["extract_quotes"]
 
 _BREAK_RE = re.compile(r"\n[^\S\n]*\n\s*")
 _MARK_RE = re.compile("[“”\"«»‘’']")
 _SENTENCE_END_RE = re.compile(r"[.!?…][\"”’»)\]]*\s+(?![\sa-z])")
-_CUE_RE = re.compile(
-    r"\b(?:[Aa]ccording to|said|says|say|saying|told|tells|added|adds|asked|asks|stated|"
-    r"declared|declares|warned|warns|explained|explains|insisted|insists|noted|notes|claimed|"
-    r"claims|argued|argues|wrote|writes|tweeted|tweets|replied|replies|recalled|recalls|"
-    r"admitted|admits|acknowledged|announced|commented|conceded|concedes|stressed|urged|responded)\b"
-)
 _GAP_BREAK_RE = re.compile('[!?;:…“”"«»\n]')
 
 _FAMILY = {"“": "d", "”": "d", '"': "d", "«": "g", "»": "g", "‘": "s", "’": "s", "'": "s"}
@@ -69,33 +64,32 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+_CUE_VERBS = _words(
+    "said says say saying told tells telling added adds adding asked asks stated declared "
+    "declares warned warns warning explained explains explaining insisted insists insisting "
+    "noted notes noting claimed claims claiming argued argues arguing wrote writes tweeted "
+    "tweets replied replies recalled recalls admitted admits acknowledged announced commented "
+    "conceded concedes stressed stressing urged responded confirmed confirms confirming "
+    "described describes describing called calls labelled labelling labeled branded suggested "
+    "suggests concluded concludes specified reiterated predicted predicts"
+)
+
+
+def _cue_pattern(verbs: frozenset[str]) -> str:
+    """One alternation a first letter, longest words first, so the regex engine tests one
+    letter where a cue cannot start instead of every verb."""
+    by_letter: dict[str, list[str]] = {}
+    for verb in sorted(verbs, key=lambda verb: (-len(verb), verb)):
+        by_letter.setdefault(verb[0], []).append(verb[1:])
+    groups = "|".join(f"{letter}(?:{'|'.join(rests)})" for letter, rests in by_letter.items())
+    return rf"\b(?:[Aa]ccording to|{groups})\b"
+
+
+_CUE_RE = re.compile(_cue_pattern(_CUE_VERBS))
 _ABBREVIATIONS = _words(
     "Mr Mrs Ms Dr Prof St Sen Rep Gov Gen Col Lt Capt Sgt Jr Sr Rev Mt No Co Inc Ltd U.S U.K "
     "U.N e.g i.e vs"
 )
-_TITLES = _words(
-    "president vice prime minister secretary chancellor premier mp mep msp mr mrs ms miss mx "
-    "dr prof professor sir dame lord lady senator sen rep representative congressman "
-    "congresswoman governor gov mayor general gen colonel col major captain capt lieutenant lt "
-    "sergeant sgt admiral commander king queen prince princess sheikh emir ayatollah pope "
-    "cardinal archbishop bishop rabbi imam rev reverend father judge justice ambassador "
-    "commissioner chief deputy foreign defence defense interior finance home health shadow "
-    "state chairman chairwoman chair director spokesman spokeswoman spokesperson coach manager "
-    "leader head officer inspector detective superintendent constable attorney ceo"
-)
-_POST_TITLES = _words("mp mep msp qc kc jr sr phd")
-_STOP = _words(  # capitalised words that open a run of names but are none
-    "But And Or So Yet Then Now Also However Meanwhile Later Earlier Still Instead Separately "
-    "Moreover Furthermore Indeed Finally Today Yesterday The A An In On At As After Before When "
-    "While If Since During From With Without By For To "
-    "Of Under Over Last Next This That These Those It Its He She They We I You There Here Our "
-    "Their His Her My Your All Some Many Most Others Several Both One Another Police Officials "
-    "Witnesses Analysts Critics Residents Protesters Authorities Experts Sources Reports "
-    "Observers Researchers Officers Investigators Prosecutors Activists Monday Tuesday Wednesday "
-    "Thursday Friday Saturday Sunday January February March July September October November "
-    "December"
-)
-_PARTICLES = _words("al bin ibn da de del della der di dos du el la le ter van von")
 _PREPOSITIONS = _words("of for in at from to with by on about against into")
 _ADVERBS = _words(
     "also later then earlier again previously once has had have was is would will reportedly "
@@ -110,6 +104,53 @@ _CONJUNCTIONS = _words(
 _AFTER_NAME = _words(
     "who whose which in on at during after before while when as from with to of adding"
 )
+_DETERMINERS = _words("the a an his her its their")
+_ROLE_LINKS = _words("for of at from")  # "a spokesman for the ...", "a source at ..."
+_VERBS = _ADVERBS | _words("is are were be been do did does can could may might must should")
+_NOT_NOUNS = _VERBS | _CONJUNCTIONS | _words("not")
+_CONNECTIVES = _words(
+    "But And So Yet Then Now Also However Meanwhile Still Instead Separately Moreover Indeed "
+    "Finally Later Earlier Ultimately"
+)
+_CLAUSE_OPENERS = _words(
+    "In On At As After Before When While If Since During From With Without By For To Under Over "
+    "Although Though Despite Following Unlike Like Amid Asked"
+)
+_OPENING_WORDS = 24
+_QUOTE_MARKS = frozenset("\"“”«»‘’'")
+# Head nouns of descriptions that stand for an organisation ("the station said"), or for a
+# document whose words are its author's ("the suit added"); other singular heads stand for
+# a person ("the singer"), plural ones for a group kept as it is ("the judges").
+_ORGANISATION_NOUNS = _words(
+    "station magazine newspaper paper firm company club group association airline bank party "
+    "union government ministry council court board network channel broadcaster agency body "
+    "organisation organization federation league team band studio website site charity "
+    "institute society committee commission department service retailer carrier operator "
+    "maker manufacturer giant watchdog regulator publisher label broadcaster newspaper"
+)
+_DOCUMENT_NOUNS = _words(
+    "suit lawsuit document statement report letter complaint filing ruling email e-mail memo "
+    "note study survey review judgment judgement release announcement petition motion "
+    "affidavit manifesto blog post message column article editorial"
+)
+_ORGANISATION_WORDS = _words(
+    "Association Alliance Society Party Council Agency Times Post News Corporation Corp Group "
+    "Union Federation Committee Commission Bank Ltd Inc Plc plc Airlines Airways Radio BBC "
+    "Network Institute University College Foundation Trust Club Court Ministry Department "
+    "Office Board Service Services Industries Motors Records Studios Pictures Magazine Journal "
+    "Telegraph Guardian Herald Mail Express Mirror Standard Tribune Chronicle Gazette League "
+    "Organisation Organization Authority Parliament Government Executive Company Partnership"
+)
+# Words that mark a quoted span as a name, title or slogan: the slogan "...", the "..." program.
+_NAMING_BEFORE = _words(
+    "slogan motto title titled entitled song single album film movie book novel programme "
+    "program show series play musical campaign banner headline brand label nicknamed"
+)
+_NAMING_AFTER = _words(
+    "program programme campaign scheme initiative slogan brand label logo song album single "
+    "film movie show series award awards prize category button feature tour festival"
+)
+_MAX_TITLE_WORDS = 8
 
 
 # Marks ---------------------------------------------------------------------------------------
@@ -283,10 +324,12 @@ def _masked(body: str, raws: list[_Raw]) -> str:
 
 # Cues ----------------------------------------------------------------------------------------
 
+_NAME, _HE_SHE, _IT, _DESCRIPTION, _ROLE, _POSSESSOR = range(6)
+
 
 class _Subject(NamedTuple):
-    name: str
-    pronoun: bool  # a he/she still to resolve
+    text: str  # a name, a pronoun, or a description's words ("the singer", "a spokesman")
+    kind: int
 
 
 @dataclass(frozen=True)
@@ -295,6 +338,14 @@ class _Cue:
     end: int
     verb: str
     subject: _Subject | None
+
+
+class _Referent(NamedTuple):
+    """Who a sentence is about, or who said a quote: a name or description, and its kind."""
+
+    name: str
+    person: bool  # a person (he/she refers to one), else an organisation or a role
+    weak: bool = False  # only named in passing ("Tony Blair's speech"): a last resort
 
 
 def _sentence_start(text: str, lo: int, pos: int) -> int:
@@ -318,24 +369,6 @@ def _is_name_word(token: str) -> bool:
     return token[:1].isupper() and token[-1] not in _SEPARATORS
 
 
-def _is_title(word: str) -> bool:
-    return word.rstrip(".").lower() in _TITLES
-
-
-def _clean(words: list[str]) -> str:
-    """The name in a capitalised run: "Deputy Prime Minister John Prescott" -> "John Prescott"."""
-    while words and words[-1].rstrip(".").lower() in _POST_TITLES:
-        words = words[:-1]
-    cut = 0
-    for k, word in enumerate(words[:-1]):
-        if _is_title(word) or word.endswith(("’s", "'s")):
-            cut = k + 1
-    words = words[cut:]
-    while words and words[0] in _STOP:
-        words = words[1:]
-    return "" if all(map(_is_title, words)) else " ".join(words)
-
-
 def _name_ending(tokens: list[str], end: int) -> str:
     """The name in the capitalised run ending at tokens[end - 1] (a comma after it ignored).
 
@@ -345,16 +378,18 @@ def _name_ending(tokens: list[str], end: int) -> str:
     k = end - 1
     while k > 0 and len(words) < _MAX_NAME_WORDS:
         token = tokens[k - 1]
-        if not (_is_name_word(token) or token in _PARTICLES):
+        if not (_is_name_word(token) or token in PARTICLES):
             break
         words.append(token)
         k -= 1
+    if k > 1 and tokens[k - 1] in ("and", "&") and _is_name_word(tokens[k - 2].rstrip(",")):
+        return ""  # "MP for Sittingbourne and Sheppey": a place in a list
     if not _is_name_word(words[0]) or (k > 0 and tokens[k - 1].lower() in _PREPOSITIONS):
         return ""  # "a spokesperson for police in Almaty said"
     words.reverse()
     if words[0].lower() in _PREPOSITIONS:
         words = words[2:]  # "In Almaty", "On Monday Tokayev"
-    return _clean(words)
+    return clean_name(words)
 
 
 def _appositive(tokens: list[str]) -> str:
@@ -362,12 +397,38 @@ def _appositive(tokens: list[str]) -> str:
     for end in range(1, len(tokens)):
         follower = tokens[end]
         if tokens[end - 1].endswith(",") and (
-            follower[:1].islower() or follower[:1].isdigit() or _is_title(follower)
+            follower[:1].islower() or follower[:1].isdigit() or is_title(follower)
         ):
             name = _name_ending(tokens, end)
             if name:
                 return name
     return ""
+
+
+def _description(tokens: list[str]) -> _Subject | None:
+    """A description making up `tokens`: "the Warriors chief", "Her lawsuit",
+    "a spokesman for the Association of ...", "The political reform group's secretary"."""
+    words = [token.rstrip(",") for token in tokens]
+    if not 2 <= len(words) <= _MAX_PHRASE_WORDS + 2 or words[0].lower() not in _DETERMINERS:
+        return None
+    if any(token.endswith(",") for token in tokens[:-1]):
+        return None
+    linked = False
+    for word in words[1:]:
+        lower = word.lower()
+        if not word[:1].isalnum() or lower in _NOT_NOUNS or lower in _PRONOUNS:
+            return None
+        if lower in _PREPOSITIONS:
+            if lower not in _ROLE_LINKS or linked:
+                return None
+            linked = True
+    head = _head_word(words)
+    if not head[:1].islower() or head in _PREPOSITIONS or head == "said":
+        return None
+    text = " ".join(words)
+    if words[0].lower() in ("a", "an"):
+        return _Subject(text[:1].lower() + text[1:], _ROLE)
+    return _Subject(text, _DESCRIPTION)
 
 
 def _subject_before(text: str) -> _Subject | None:
@@ -378,11 +439,27 @@ def _subject_before(text: str) -> _Subject | None:
             tokens.pop()
     if not tokens:
         return None
-    if tokens[-1].lower() in _PRONOUNS:
-        return _Subject("", tokens[-1].lower() in _RESOLVABLE)
+    last = tokens[-1].lower()
+    if last in _RESOLVABLE:
+        return _Subject(last, _HE_SHE)
+    if last in ("it", "they"):
+        return _Subject(last, _IT)
+    if last in _PRONOUNS:
+        return None
+    if last in ("who", "which") and len(tokens) > 1 and tokens[-2].endswith(","):
+        name = _name_ending(tokens, len(tokens) - 1)  # "Mr Barber, who said"
+        return _Subject(name, _NAME) if name else None
     name = _appositive(tokens) if tokens[-1].endswith(",") else ""
     name = name or _name_ending(tokens, len(tokens))
-    return _Subject(name, False) if name else None
+    if name:
+        return _Subject(name, _NAME)
+    for start in range(max(0, len(tokens) - _MAX_PHRASE_WORDS - 2), len(tokens) - 1):
+        if tokens[start].lower() in _DETERMINERS and (start == 0 or tokens[start - 1][-1] in ","):
+            found = _description(tokens[start:])
+            if found:
+                return found
+    name = _appositive(tokens)  # "Peter Dobrow, a T-Mobile spokesperson said"
+    return _Subject(name, _NAME) if name else None
 
 
 def _is_adverb(token: str) -> bool:
@@ -393,10 +470,14 @@ def _subject_after(text: str, pos: int) -> _Subject | None:
     """The name closing the phrase after a cue: "said LSE chief executive Clara Furse, who"."""
     tokens = text[pos : pos + _LOOKAHEAD].split()[:_MAX_PHRASE_WORDS]
     if tokens and tokens[0].rstrip(",.;:").lower() in _RESOLVABLE:
-        return _Subject("", True)
+        return _Subject(tokens[0].rstrip(",.;:").lower(), _HE_SHE)
     phrase: list[str] = []
     for token in tokens:
-        if phrase and _is_name_word(phrase[-1]) and token in _AFTER_NAME:
+        if (
+            phrase
+            and (_is_name_word(phrase[-1]) or phrase[0].lower() in _DETERMINERS)
+            and (token in _AFTER_NAME)
+        ):
             break
         word = token.rstrip(',.;:!?)”"’»')
         if word != token and not _is_abbreviation(token, 0, len(token) - 1):
@@ -407,7 +488,9 @@ def _subject_after(text: str, pos: int) -> _Subject | None:
         if len(tokens) == _MAX_PHRASE_WORDS:
             return None  # no end in sight: not a short "said Name" phrase
     name = _name_ending(phrase, len(phrase)) if phrase else ""
-    return _Subject(name, False) if name else None
+    if name:
+        return _Subject(name, _NAME)
+    return _description(phrase)
 
 
 def _find_cues(masked: str, para_starts: list[int]) -> list[_Cue]:
@@ -424,39 +507,125 @@ def _find_cues(masked: str, para_starts: list[int]) -> list[_Cue]:
     return cues
 
 
+def _opening(text: str) -> _Subject | None:
+    """The subject opening a sentence: "But Simon Hart of the Alliance has ...",
+    "Speaking at a BMW event, Helmut Panke predicted ...", "He said ...", "The magazine ..."."""
+    tokens = text.split(maxsplit=_OPENING_WORDS)[:_OPENING_WORDS]
+    k = 0
+    while k < len(tokens) and tokens[k].rstrip(",") in _CONNECTIVES:
+        k += 1
+    if k < len(tokens) and (
+        tokens[k] in _CLAUSE_OPENERS or (tokens[k].endswith("ing") and tokens[k][:1].isupper())
+    ):
+        k = next((j + 1 for j in range(k, len(tokens)) if tokens[j].endswith(",")), len(tokens))
+    if k >= len(tokens):
+        return None
+    first = tokens[k].rstrip(",").lower()
+    if first in _RESOLVABLE:
+        return _Subject(first, _HE_SHE)
+    if first in ("it", "they"):
+        return _Subject(first, _IT)
+    if first in _DETERMINERS and (first in ("a", "an") or tokens[k][:1].isupper()):
+        end = next((j for j in range(k + 1, len(tokens)) if _ends_phrase(tokens, j)), len(tokens))
+        described = _description(tokens[k:end])
+        if described:
+            return described
+    words: list[str] = []
+    for token in tokens[k : k + _MAX_NAME_WORDS * 2]:
+        word = token.rstrip(",")
+        if not (_is_name_word(word) or word in PARTICLES or (word in ("of", "the") and words)):
+            break
+        words.append(word)
+        if word != token and clean_name(words):
+            break
+    while words and words[-1] in ("of", "the"):
+        words.pop()
+    after = tokens[k + len(words)] if k + len(words) < len(tokens) else ""
+    if not words or after in ("and", "&") or words[-1][-1] == ".":
+        return None
+    name = clean_name(words)
+    if name:
+        return _Subject(name, _NAME)
+    if words[-1].endswith(("’s", "'s")):
+        name = clean_name([*words[:-1], words[-1][:-2]])
+        return _Subject(name, _POSSESSOR) if " " in name else None  # "Tony Blair's speech"
+    return None
+
+
+def _ends_phrase(tokens: list[str], j: int) -> bool:
+    """Does tokens[j] end a noun phrase (a verb, or an adverb before one, follows)?"""
+    word = tokens[j].lower()
+    return word in _ADVERBS or _is_adverb(word) or word in _VERBS or tokens[j - 1].endswith(",")
+
+
 # Attribution ---------------------------------------------------------------------------------
 
 
 class _Attributor:
-    """Gives each found quote its speaker and cue, in body order, remembering named speakers."""
+    """Gives each found quote its speaker and cue, in body order.
+
+    Speakers are resolved with what the sentences before are about: each sentence's
+    referent is its first cue's subject, else the subject opening it, a he/she or a
+    description being resolved in turn (see `_person_before`). Sentences are read lazily,
+    once each, as far as the last quote that needs them.
+    """
 
     def __init__(self, body: str, masked: str, para_starts: list[int], cues: list[_Cue]) -> None:
         self.body, self.masked, self.para_starts = body, masked, para_starts
         self.cues, self.cue_pos = cues, [cue.pos for cue in cues]
-        named = [cue for cue in cues if cue.subject and cue.subject.name]
+        named = [cue for cue in cues if cue.subject and cue.subject.kind == _NAME]
         self.named_pos = [cue.pos for cue in named]
-        self.named = [(cue.subject.name if cue.subject else "", cue.verb) for cue in named]
+        self.named = [(cue.subject.text if cue.subject else "", cue.verb) for cue in named]
         self.quote_pos: list[int] = []
-        self.quote_named: list[tuple[str, str]] = []
+        self.quote_said: list[tuple[str, str, bool]] = []  # speaker, cue, is a person
+        self.sentence_starts: list[int] = []
+        self.referents: list[_Referent | None] = []
+        self.focus: list[str] = []  # the last person named, as of each sentence read
+        self.roles: dict[str, str] = {}  # head noun -> the fullest role given: "a Delta ..."
+        self.fullest: dict[str, str] = {}
+        self.called: dict[str, str] = {}
 
     def quote(self, raw: _Raw) -> Quote | None:
         span = _text_span(self.body, raw)
         if span is None:
             return None
         text, start, end = span
-        speaker, verb, beside = self._attribute(raw, text)
+        speaker, verb, beside, person = self._attribute(raw, text)
         s, e, _ = raw.segments[-1]
         if len(text.split(maxsplit=_MIN_WORDS)) < _MIN_WORDS and not (
             beside and _last_char(self.body, s, e) in _CLAUSE_END
         ):
             return None  # a scare quote, not an utterance with its cue beside it
+        if not beside and self._is_title(raw, text):
+            return None
         if speaker:
+            if speaker[:1].isupper():
+                speaker = self._fullest(speaker, start)
             self.quote_pos.append(end)
-            self.quote_named.append((speaker, verb))
+            self.quote_said.append((speaker, verb, person))
         return Quote(text=text, speaker=speaker, cue=verb, start=start, end=end)
 
-    def _attribute(self, raw: _Raw, text: str) -> tuple[str, str, bool]:
-        """Speaker, cue verb, and whether the cue sits right beside the quote."""
+    def _is_title(self, raw: _Raw, text: str) -> bool:
+        """A name, title or slogan in quotes: "Plays for Sure" program, slogan "X is Y"."""
+        opening = raw.segments[0][0] - 1
+        before = self.masked[max(0, opening - 20) : opening].split()
+        after = self.masked[raw.close_end : raw.close_end + 20].split() if raw.close_end > 0 else []
+        if (before and before[-1].lower() in _NAMING_BEFORE) or (
+            after and after[0].lower().rstrip(".,;:") in _NAMING_AFTER
+        ):
+            return True
+        words = text.split()
+        long_words = [word for word in words if len(word) > 3]
+        return (
+            len(words) <= _MAX_TITLE_WORDS
+            and text[-1] not in _CLAUSE_END
+            and words[0][:1].isupper()
+            and sum(word[:1].isupper() for word in words) >= 2
+            and all(word[:1].isupper() for word in long_words)
+        )
+
+    def _attribute(self, raw: _Raw, text: str) -> tuple[str, str, bool, bool]:
+        """Speaker, cue verb, whether the cue sits right beside the quote, is a person."""
         opening = raw.segments[0][0] - 1
         sentence = _sentence_start(self.masked, self._para_start(opening), opening)
         cue, beside = self._trailing(raw), True
@@ -464,11 +633,19 @@ class _Attributor:
             cue, beside = self._leading(sentence, opening)
         if cue is None:
             if text[-1] in _SENTENCE_PUNCT and not self.masked[sentence:opening].strip():
-                return (*self._nearest(opening), False)  # a quoted sentence of its own
-            return "", "", False
-        if cue.subject and cue.subject.pronoun:
-            return self._nearest(min(cue.pos, opening))[0], cue.verb, beside
-        return (cue.subject.name if cue.subject else ""), cue.verb, beside
+                name, verb, person = self._nearest(opening)  # a quoted sentence of its own
+                return name, verb, False, person
+            return "", "", False, False
+        subject = cue.subject
+        if subject is None:  # "Gordon Brown has issued a rallying cry, telling ..."
+            start = _sentence_start(self.masked, self._para_start(cue.pos), cue.pos)
+            subject = _opening(self.masked[start : cue.pos])
+        if subject is None:
+            return "", cue.verb, beside, False
+        referent = self._resolve(subject, min(cue.pos, opening))
+        if referent is None:
+            return "", cue.verb, beside, False
+        return referent.name, cue.verb, beside, referent.person
 
     def _para_start(self, pos: int) -> int:
         return self.para_starts[self._para(pos)]
@@ -506,20 +683,211 @@ class _Attributor:
         gap = self.masked[self.cues[hi - 1].end : opening].strip()
         tight = gap[-1:] in ("", ":", ",")
         for cue in reversed(self.cues[lo:hi]):
-            if cue.subject is not None and (cue.subject.name or cue.subject.pronoun):
+            if cue.subject is not None:
                 return cue, tight
         return self.cues[hi - 1], tight
 
-    def _nearest(self, pos: int) -> tuple[str, str]:
-        """The latest named speaker (and cue) before `pos` in its paragraph or the one before."""
-        best_pos, best = -1, ("", "")
-        for positions, values in ((self.named_pos, self.named), (self.quote_pos, self.quote_named)):
-            k = bisect_left(positions, pos) - 1
-            if k >= 0 and positions[k] > best_pos:
-                best_pos, best = positions[k], values[k]
+    def _nearest(self, pos: int) -> tuple[str, str, bool]:
+        """The latest speaker (and cue) before `pos` in its paragraph or the one before."""
+        best_pos, best = -1, ("", "", False)
+        k = bisect_left(self.named_pos, pos) - 1
+        if k >= 0:
+            best_pos = self.named_pos[k]
+            name, verb = self.named[k]
+            best = (self._fullest(name, best_pos), verb, _is_person(name))
+        k = bisect_left(self.quote_pos, pos) - 1
+        if k >= 0 and self.quote_pos[k] > best_pos:
+            best_pos, best = self.quote_pos[k], self.quote_said[k]
         if best_pos < 0 or self._para(best_pos) < self._para(pos) - 1:
-            return "", ""
+            return "", "", False
         return best
+
+    # Referents -------------------------------------------------------------------------------
+
+    def _resolve(self, subject: _Subject, pos: int) -> _Referent | None:
+        """Who `subject`, found at `pos`, is: a name as it stands, a he/she or a description
+        resolved from the sentences before, a role as its description."""
+        if subject.kind == _NAME:
+            return _Referent(subject.text, _is_person(subject.text))
+        if subject.kind == _HE_SHE:
+            return self._person_before(pos)
+        if subject.kind == _IT:
+            return self._organisation_before(pos)
+        if subject.kind == _POSSESSOR:
+            return None
+        words = subject.text.split()
+        head = _head_noun(words)
+        if head in _DOCUMENT_NOUNS:  # "Her lawsuit said", "the statement added"
+            return self._person_before(pos) or self._organisation_before(pos)
+        if words[0].lower() in _DETERMINERS - {"the", "a", "an"}:
+            return None  # "his lawyer": somebody else
+        if subject.kind == _ROLE:
+            role = subject.text
+            if not any(word[:1].isupper() for word in words[1:]) and len(words) == 2:
+                previous = self._referent(self._sentence_index(pos) - 1)
+                if previous is not None and not previous.person and not previous.weak:
+                    role = f"{role} for the {previous.name}"
+            if len(role) > len(self.roles.get(head, "")):
+                self.roles[head] = role
+            return _Referent(self.roles[head], False)
+        if head in self.roles:
+            return _Referent(self.roles[head], False)
+        if head not in self.called:
+            self.called[head] = self._called(head, pos)
+        named = self.called[head]
+        if named:
+            return _Referent(named, head not in _ORGANISATION_NOUNS)
+        if head in _ORGANISATION_NOUNS:
+            return self._organisation_before(pos) or _Referent(head, False)
+        if head.endswith("s") and not head.endswith("ss"):
+            return _Referent(" ".join(words[1:]).lower(), False)  # "the judges"
+        return self._person_before(pos)
+
+    def _called(self, noun: str, pos: int) -> str:
+        """The name the body gives right after `noun` ("US magazine Mobile PC"), last before
+        `pos` (else first after)."""
+        found = ""
+        key = f" {noun} "
+        i = self.masked.find(key)
+        while i >= 0 and not (i >= pos and found):
+            name = clean_name(_capitalised_run(self.masked, i + len(key)))
+            if name and name.split()[0] not in STOP:
+                found = name
+            i = self.masked.find(key, i + len(key))
+        return found
+
+    def _person_before(self, pos: int) -> _Referent | None:
+        """The person a he/she (or "the singer") at `pos` refers to: the person the last
+        two sentences are about; else the last speaker in this paragraph or the one
+        before; else the last person named before."""
+        k = self._sentence_index(pos)
+        para = self._para(pos)
+        for j in (k - 1, k - 2):
+            referent = self._referent(j)
+            if (
+                referent is not None
+                and referent.person
+                and not referent.weak
+                and self._para(self.sentence_starts[j]) >= para - 1
+            ):
+                return referent
+        name, _, person = self._nearest(pos)
+        if name and person:
+            return _Referent(name, True)
+        return _Referent(self.focus[k - 1], True) if k > 0 and self.focus[k - 1] else None
+
+    def _organisation_before(self, pos: int) -> _Referent | None:
+        """What an "it" or "the station" at `pos` refers to: the organisation the last two
+        sentences are about, else the last organisation quoted nearby."""
+        k = self._sentence_index(pos)
+        for j in (k, k - 1, k - 2):
+            referent = self._referent(j) if j < k else self._own_opening(j, pos)
+            if referent is not None and not referent.person and referent.name[:1].isupper():
+                return referent
+        k = bisect_left(self.quote_pos, pos) - 1
+        if k >= 0 and self._para(self.quote_pos[k]) >= self._para(pos) - 1:
+            name, _, person = self.quote_said[k]
+            if not person:
+                return _Referent(name, False)
+        return None
+
+    def _own_opening(self, k: int, pos: int) -> _Referent | None:
+        """The named subject opening sentence `k`, when it comes before `pos`."""
+        start = self._sentence_starts()[k]
+        subject = _opening(self.masked[start:pos])
+        if subject is None or subject.kind != _NAME:
+            return None
+        return _Referent(subject.text, _is_person(subject.text))
+
+    def _sentence_starts(self) -> list[int]:
+        if not self.sentence_starts:
+            starts = []
+            ends = [*self.para_starts[1:], len(self.masked)]
+            for lo, hi in zip(self.para_starts, ends, strict=True):
+                starts.append(lo)
+                for m in _SENTENCE_END_RE.finditer(self.masked, lo, hi):
+                    if not _is_abbreviation(self.masked, lo, m.start()):
+                        starts.append(m.end())
+            self.sentence_starts = starts
+        return self.sentence_starts
+
+    def _sentence_index(self, pos: int) -> int:
+        return bisect_right(self._sentence_starts(), pos) - 1
+
+    def _referent(self, k: int) -> _Referent | None:
+        """Who sentence `k` is about (None for k < 0), reading the sentences up to it."""
+        if k < 0:
+            return None
+        starts = self._sentence_starts()
+        while len(self.referents) <= k:
+            j = len(self.referents)
+            start = starts[j]
+            end = starts[j + 1] if j + 1 < len(starts) else len(self.masked)
+            self.referents.append(None)  # read before resolving, so never read again
+            referent = self._read_sentence(start, end)
+            self.referents[j] = referent
+            focus = self.focus[-1] if self.focus else ""
+            self.focus.append(referent.name if referent and referent.person else focus)
+        return self.referents[k]
+
+    def _read_sentence(self, start: int, end: int) -> _Referent | None:
+        lo, hi = bisect_left(self.cue_pos, start), bisect_left(self.cue_pos, end)
+        cue = next((c for c in self.cues[lo:hi] if c.subject is not None), None)
+        if cue is not None and cue.subject is not None:
+            subject, at = cue.subject, cue.pos
+        elif self.masked[start : start + 1] in _QUOTE_MARKS:
+            return None
+        else:
+            subject, at = _opening(self.masked[start:end]), start
+        if subject is None or subject.kind == _ROLE:
+            return None
+        if subject.kind == _POSSESSOR:
+            return _Referent(self._fullest(subject.text, at), True, weak=True)
+        referent = self._resolve(subject, at)
+        if referent is not None and referent.person and referent.name[:1].isupper():
+            return _Referent(self._fullest(referent.name, at), True)
+        return referent
+
+    def _fullest(self, name: str, pos: int) -> str:
+        """`fullest_name`, once a name in each article."""
+        if name not in self.fullest:
+            self.fullest[name] = fullest_name(name, self.body, pos)
+        return self.fullest[name]
+
+
+def _capitalised_run(text: str, pos: int) -> list[str]:
+    """The capitalised words starting at `text[pos]` (the last one's punctuation dropped)."""
+    run = []
+    for token in text[pos : pos + _LOOKAHEAD].split()[:_MAX_NAME_WORDS]:
+        word = token.rstrip(',.;:!?)”"’»')
+        if not _is_name_word(word) and word not in PARTICLES:
+            break
+        run.append(word)
+        if word != token:
+            break
+    return run
+
+
+def _is_person(name: str) -> bool:
+    """A name that reads as a person's: no organisation word, not an acronym."""
+    words = name.split()
+    return not (name.isupper() or any(word in _ORGANISATION_WORDS for word in words))
+
+
+def _head_word(words: list[str]) -> str:
+    """The head of a description as written: its last word before any preposition."""
+    head = words[-1]
+    for word in words[1:]:
+        if word.lower() in _PREPOSITIONS:
+            break
+        head = word
+    return head
+
+
+def _head_noun(words: list[str]) -> str:
+    """The head of a description, lower case, a possessive ending dropped."""
+    head = _head_word(words).lower()
+    return head[:-2] if head.endswith(("’s", "'s")) else head
 
 
 def extract_quotes(body: str) -> tuple[Quote, ...]:

@@ -1,0 +1,168 @@
+"""Speakers' normal forms: the name a speaker is stored and searched under.
+
+An enrichment stage beside `quotes` (no Whoosh, no store). Three rules:
+
+- **Within an article** a speaker is stored under the fullest name the article gives it,
+  without honorifics or job titles: "Mr Barber" (or "Barber") after "Brendan Barber" gives
+  "Brendan Barber", "Le Bon" gives "Simon Le Bon", "Wong" gives "Wong Kar-Wai" (a name
+  whose given name follows). `fullest_name()` looks for the capitalised runs of the body
+  that end with the short form (else that start with it) and takes the longest; when two
+  people share the short form, the one named last before the quote (else first after).
+  A peer with no first name keeps the title: "Lord Goldsmith".
+- **Organisations** keep their names ("Countryside Alliance", "Radio 1"); roles with no
+  name are lower-case descriptions ("a Delta spokesperson").
+- **Across articles** (`merged_forms()`), a one-word speaker ("Blair") joins the one
+  longer name in the collection that ends with it ("Tony Blair"); when several do
+  ("Gordon Brown", "Nick Brown") it stays as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+__all__ = ["clean_name", "fullest_name", "merged_forms", "name_words"]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+TITLES = _words(
+    "president vice prime minister secretary chancellor premier mp mep msp mr mrs ms miss mx "
+    "dr prof professor sir dame lord lady baroness baron senator sen rep representative "
+    "congressman congresswoman governor gov mayor general gen colonel col major captain capt "
+    "lieutenant lt sergeant sgt admiral commander king queen prince princess sheikh emir "
+    "ayatollah pope cardinal archbishop bishop rabbi imam rev reverend father judge justice "
+    "ambassador commissioner chief deputy foreign defence defense interior finance home health "
+    "shadow state chairman chairwoman chair director spokesman spokeswoman spokesperson coach "
+    "manager leader head officer inspector detective superintendent constable attorney ceo"
+)
+POST_TITLES = _words("mp mep msp qc kc jr sr phd")
+PEERS = _words("lord lady baroness baron")  # kept before a lone surname: "Lord Goldsmith"
+STOP = _words(  # capitalised words that open a run of names but are none
+    "But And Or So Yet Then Now Also However Meanwhile Later Earlier Still Instead Separately "
+    "Moreover Furthermore Indeed Finally Today Yesterday The A An In On At As After Before When "
+    "While If Since During From With Without By For To "
+    "Of Under Over Last Next This That These Those It Its He She They We I You There Here Our "
+    "Their His Her My Your All Some Many Most Others Several Both One Another Police Officials "
+    "Witnesses Analysts Critics Residents Protesters Authorities Experts Sources Reports "
+    "Observers Researchers Officers Investigators Prosecutors Activists Monday Tuesday Wednesday "
+    "Thursday Friday Saturday Sunday January February March July September October November "
+    "December"
+)
+PARTICLES = _words("al bin ibn da de del della der di dos du el la le ter van von")
+_RUN_CHARS = 80
+_RUN_BREAKS = frozenset(',.;:!?"“”()')
+_WORD_RE = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+def is_title(word: str) -> bool:
+    """A title or job word that can stand before a name: "Dr", "Minister", "chairman"."""
+    return word.rstrip(".").lower() in TITLES
+
+
+def clean_name(words: list[str]) -> str:
+    """The name in a capitalised run: "Deputy Prime Minister John Prescott" -> "John Prescott".
+
+    Leading titles, descriptors and possessives go ("Labour's Yvette Cooper"), and so do
+    trailing post-nominals ("Margaret Moran MP"); a peer's title stays before a lone
+    surname ("Lord Goldsmith"). Empty when nothing but titles is left.
+    """
+    while words and words[-1].rstrip(".").lower() in POST_TITLES:
+        words = words[:-1]
+    cut = 0
+    for k, word in enumerate(words[:-1]):
+        if is_title(word) or word.endswith(("’s", "'s")):
+            cut = k + 1
+    if cut == len(words) - 1 and cut > 0 and words[cut - 1].lower() in PEERS:
+        cut -= 1
+    words = words[cut:]
+    while words and words[0] in STOP:
+        words = words[1:]
+    if not words or all(map(is_title, words)) or words[-1].endswith(("’s", "'s", "’", "'")):
+        return ""
+    return " ".join(words)
+
+
+def name_words(name: str) -> list[str]:
+    """The lower-case words of a name, punctuation stripped."""
+    return _WORD_RE.findall(name.lower())
+
+
+def fullest_name(name: str, body: str, pos: int) -> str:
+    """The fullest form of `name` the body gives, nearest before `pos` (see the module)."""
+    if not name[:1].isupper() or "," in name or " and " in name:
+        return name
+    words = name.split()
+    before: list[tuple[int, str]] = []
+    after: list[tuple[int, str]] = []
+    i = body.find(name)
+    while i >= 0:
+        end = i + len(name)
+        if (i == 0 or not _is_word_char(body[i - 1])) and (
+            end == len(body) or not _is_word_char(body[end])
+        ):
+            preceding = _run_before(body, i)
+            if preceding:
+                before.append((i, clean_name([*preceding, *words])))
+            following = _run_after(body, end)
+            if following:
+                after.append((i, clean_name([*words, *following])))
+        i = body.find(name, end)
+    for found in (before, after):
+        longer = [(at, full) for at, full in found if len(full) > len(name) and name in full]
+        if longer:
+            most = max(len(full.split()) for _, full in longer)
+            widest = [(at, full) for at, full in longer if len(full.split()) == most]
+            earlier = [full for at, full in widest if at < pos]
+            return earlier[-1] if earlier else widest[0][1]
+    return name
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char in "'’-"
+
+
+def _run_before(body: str, i: int) -> list[str]:
+    """The capitalised words (and name particles) right before `body[i]`, in order."""
+    if i < 2 or body[i - 1] != " ":
+        return []
+    tokens = body[max(0, i - _RUN_CHARS) : i - 1].split(" ")
+    run: list[str] = []
+    for token in reversed(tokens[1:] if i > _RUN_CHARS else tokens):
+        if not (token[:1].isupper() or token in PARTICLES) or token[-1:] in _RUN_BREAKS:
+            break
+        run.append(token)
+    run.reverse()
+    return run
+
+
+def _run_after(body: str, end: int) -> list[str]:
+    """The capitalised words right after `body[end]` (a given name after a family name)."""
+    if body[end : end + 1] != " ":
+        return []
+    run: list[str] = []
+    for token in body[end + 1 : end + _RUN_CHARS].split(" ")[:3]:
+        word = token.rstrip(",.;:")
+        if not word[:1].isupper() or word in STOP or is_title(word):
+            break
+        run.append(word)
+        if word != token:
+            break
+    return run
+
+
+def merged_forms(counts: Mapping[str, int] | Iterable[str]) -> dict[str, str]:
+    """Each one-word name mapped to the one longer name among `counts` that ends with it."""
+    longer: dict[str, set[str]] = {}
+    names = list(counts)
+    for name in names:
+        words = name.split()
+        if len(words) > 1 and name[:1].isupper():
+            longer.setdefault(words[-1], set()).add(name)
+    merged = {}
+    for name in names:
+        if " " not in name and len(longer.get(name, ())) == 1:
+            (merged[name],) = longer[name]
+    return merged
