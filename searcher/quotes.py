@@ -71,7 +71,7 @@ _CUE_VERBS = _words(
     "tweets replied replies recalled recalls admitted admits acknowledged announced commented "
     "conceded concedes stressed stressing urged responded confirmed confirms confirming "
     "described describes describing called calls labelled labelling labeled branded suggested "
-    "suggests concluded concludes specified reiterated predicted predicts"
+    "suggests concluded concludes specified reiterated predicted predicts talked"
 )
 
 
@@ -151,6 +151,8 @@ _NAMING_AFTER = _words(
     "film movie show series award awards prize category button feature tour festival"
 )
 _MAX_TITLE_WORDS = 8
+# Words before a job that make it another one: "shadow chancellor" is not "the chancellor".
+_MODIFIERS = _words("shadow former deputy vice assistant acting interim junior ex associate")
 
 
 # Marks ---------------------------------------------------------------------------------------
@@ -348,25 +350,37 @@ class _Referent(NamedTuple):
     weak: bool = False  # only named in passing ("Tony Blair's speech"): a last resort
 
 
-def _sentence_start(text: str, lo: int, pos: int) -> int:
-    """Where the sentence holding `pos` starts: not before `lo`, at most _LOOKBACK back."""
-    floor = start = max(lo, pos - _LOOKBACK)
-    for m in _SENTENCE_END_RE.finditer(text, floor, pos):
-        if not _is_abbreviation(text, floor, m.start()):
-            start = m.end()
-    return start
+def _sentence_starts(masked: str, para_starts: list[int]) -> list[int]:
+    """Where each sentence starts (every paragraph start among them), in order."""
+    starts = []
+    ends = [*para_starts[1:], len(masked)]
+    for lo, hi in zip(para_starts, ends, strict=True):
+        starts.append(lo)
+        for m in _SENTENCE_END_RE.finditer(masked, lo, hi):
+            if not _is_abbreviation(masked, lo, m.start()):
+                starts.append(m.end())
+    return starts
+
+
+def _sentence_start(starts: list[int], pos: int) -> int:
+    """Where the sentence holding `pos` starts, at most _LOOKBACK back."""
+    return max(starts[bisect_right(starts, pos) - 1], pos - _LOOKBACK)
 
 
 def _is_abbreviation(text: str, floor: int, dot: int) -> bool:
-    k = dot
-    while k > floor and not text[k - 1].isspace():
-        k -= 1
-    word = text[k:dot]
-    return text[dot] == "." and (word in _ABBREVIATIONS or (len(word) == 1 and word.isupper()))
+    if text[dot] != ".":
+        return False
+    word = text[max(floor, text.rfind(" ", floor, dot) + 1, text.rfind("\n", floor, dot) + 1) : dot]
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isupper())
 
 
 def _is_name_word(token: str) -> bool:
     return token[:1].isupper() and token[-1] not in _SEPARATORS
+
+
+def _is_number_after_name(tokens: list[str], k: int) -> bool:
+    """Is tokens[k] a number that ends a name ("Radio 1", "Channel 4")?"""
+    return k > 0 and tokens[k].rstrip(",").isdigit() and _is_name_word(tokens[k - 1])
 
 
 def _name_ending(tokens: list[str], end: int) -> str:
@@ -376,6 +390,9 @@ def _name_ending(tokens: list[str], end: int) -> str:
     """
     words = [tokens[end - 1].rstrip(",")]
     k = end - 1
+    if _is_number_after_name(tokens, k):
+        words.append(tokens[k - 1])
+        k -= 1
     while k > 0 and len(words) < _MAX_NAME_WORDS:
         token = tokens[k - 1]
         if not (_is_name_word(token) or token in PARTICLES):
@@ -384,7 +401,8 @@ def _name_ending(tokens: list[str], end: int) -> str:
         k -= 1
     if k > 1 and tokens[k - 1] in ("and", "&") and _is_name_word(tokens[k - 2].rstrip(",")):
         return ""  # "MP for Sittingbourne and Sheppey": a place in a list
-    if not _is_name_word(words[0]) or (k > 0 and tokens[k - 1].lower() in _PREPOSITIONS):
+    named = _is_name_word(words[0]) or (len(words) > 1 and words[0].isdigit())
+    if not named or (k > 0 and tokens[k - 1].lower() in _PREPOSITIONS):
         return ""  # "a spokesperson for police in Almaty said"
     words.reverse()
     if words[0].lower() in _PREPOSITIONS:
@@ -397,7 +415,10 @@ def _appositive(tokens: list[str]) -> str:
     for end in range(1, len(tokens)):
         follower = tokens[end]
         if tokens[end - 1].endswith(",") and (
-            follower[:1].islower() or follower[:1].isdigit() or is_title(follower)
+            follower[:1].islower()
+            or follower[:1].isdigit()
+            or is_title(follower)
+            or (end + 1 < len(tokens) and is_title(tokens[end + 1]))
         ):
             name = _name_ending(tokens, end)
             if name:
@@ -454,8 +475,13 @@ def _subject_before(text: str) -> _Subject | None:
     if name:
         return _Subject(name, _NAME)
     for start in range(max(0, len(tokens) - _MAX_PHRASE_WORDS - 2), len(tokens) - 1):
-        if tokens[start].lower() in _DETERMINERS and (start == 0 or tokens[start - 1][-1] in ","):
+        if tokens[start].lower() in _DETERMINERS and (
+            start == 0 or tokens[start - 1][-1] in _SEPARATORS or tokens[start - 1] in _CONJUNCTIONS
+        ):
             found = _description(tokens[start:])
+            if found and start > 0 and tokens[start - 1].endswith(","):
+                name = _name_ending(tokens, start)  # "Peter Dobrow, a T-Mobile spokesperson"
+                return _Subject(name, _NAME) if name else found
             if found:
                 return found
     name = _appositive(tokens)  # "Peter Dobrow, a T-Mobile spokesperson said"
@@ -493,12 +519,11 @@ def _subject_after(text: str, pos: int) -> _Subject | None:
     return _description(phrase)
 
 
-def _find_cues(masked: str, para_starts: list[int]) -> list[_Cue]:
+def _find_cues(masked: str, sentences: list[int]) -> list[_Cue]:
     cues = []
     for m in _CUE_RE.finditer(masked):
         verb = m.group().lower()
-        lo = para_starts[bisect_right(para_starts, m.start()) - 1]
-        start = _sentence_start(masked, lo, m.start())
+        start = _sentence_start(sentences, m.start())
         before = masked[start : m.start()]
         subject = None if verb == "according to" else _subject_before(before)
         if subject is None and (verb == "according to" or before.rstrip()[-1:] in ",”\"»’'"):
@@ -531,17 +556,21 @@ def _opening(text: str) -> _Subject | None:
         if described:
             return described
     words: list[str] = []
-    for token in tokens[k : k + _MAX_NAME_WORDS * 2]:
+    for j in range(k, min(len(tokens), k + _MAX_NAME_WORDS * 2)):
+        token = tokens[j]
         word = token.rstrip(",")
-        if not (_is_name_word(word) or word in PARTICLES or (word in ("of", "the") and words)):
+        linking = word == "of" and words and j + 1 < len(tokens) and tokens[j + 1][:1].isupper()
+        if not (
+            _is_name_word(word)
+            or word in PARTICLES
+            or linking
+            or (words and _is_number_after_name(tokens, j))
+        ):
             break
         words.append(word)
         if word != token and clean_name(words):
             break
-    while words and words[-1] in ("of", "the"):
-        words.pop()
-    after = tokens[k + len(words)] if k + len(words) < len(tokens) else ""
-    if not words or after in ("and", "&") or words[-1][-1] == ".":
+    if not words or words[-1][-1] == "." or _is_list(tokens, k + len(words)):
         return None
     name = clean_name(words)
     if name:
@@ -550,6 +579,31 @@ def _opening(text: str) -> _Subject | None:
         name = clean_name([*words[:-1], words[-1][:-2]])
         return _Subject(name, _POSSESSOR) if " " in name else None  # "Tony Blair's speech"
     return None
+
+
+def _takes_sentence_subject(cue: _Cue, before: str) -> bool:
+    """Does a cue with no subject of its own say what its sentence's subject says? Yes for
+    "..., telling", "was quoted saying", "is alleged to have said"; not for "as some
+    reports have suggested" (a subject of its own, not a name)."""
+    if cue.verb.endswith("ing"):
+        return True
+    tokens = before.split()
+    while tokens and tokens[-1] in _VERBS:
+        tokens.pop()
+    return bool(tokens) and (tokens[-1] == "to" or tokens[-1].endswith(","))
+
+
+def _is_list(tokens: list[str], j: int) -> bool:
+    """Do the names ending before tokens[j] go on as a list ("Ben Hudell, Joe Keenan and")?"""
+    if j >= len(tokens) or tokens[j] in ("and", "&"):
+        return j < len(tokens)
+    if not tokens[j - 1].endswith(","):
+        return False
+    while j < len(tokens) and _is_name_word(tokens[j].rstrip(",")):
+        j += 1
+        if tokens[j - 1].endswith(","):
+            return True
+    return j < len(tokens) and tokens[j] in ("and", "&")
 
 
 def _ends_phrase(tokens: list[str], j: int) -> bool:
@@ -570,15 +624,18 @@ class _Attributor:
     once each, as far as the last quote that needs them.
     """
 
-    def __init__(self, body: str, masked: str, para_starts: list[int], cues: list[_Cue]) -> None:
+    def __init__(
+        self, body: str, masked: str, para_starts: list[int], sentence_starts: list[int]
+    ) -> None:
         self.body, self.masked, self.para_starts = body, masked, para_starts
+        self.sentence_starts = sentence_starts
+        cues = _find_cues(masked, sentence_starts)
         self.cues, self.cue_pos = cues, [cue.pos for cue in cues]
         named = [cue for cue in cues if cue.subject and cue.subject.kind == _NAME]
         self.named_pos = [cue.pos for cue in named]
         self.named = [(cue.subject.text if cue.subject else "", cue.verb) for cue in named]
         self.quote_pos: list[int] = []
         self.quote_said: list[tuple[str, str, bool]] = []  # speaker, cue, is a person
-        self.sentence_starts: list[int] = []
         self.referents: list[_Referent | None] = []
         self.focus: list[str] = []  # the last person named, as of each sentence read
         self.roles: dict[str, str] = {}  # head noun -> the fullest role given: "a Delta ..."
@@ -596,7 +653,7 @@ class _Attributor:
             beside and _last_char(self.body, s, e) in _CLAUSE_END
         ):
             return None  # a scare quote, not an utterance with its cue beside it
-        if not beside and self._is_title(raw, text):
+        if self._is_title(raw, text, beside):
             return None
         if speaker:
             if speaker[:1].isupper():
@@ -605,8 +662,9 @@ class _Attributor:
             self.quote_said.append((speaker, verb, person))
         return Quote(text=text, speaker=speaker, cue=verb, start=start, end=end)
 
-    def _is_title(self, raw: _Raw, text: str) -> bool:
-        """A name, title or slogan in quotes: "Plays for Sure" program, slogan "X is Y"."""
+    def _is_title(self, raw: _Raw, text: str, beside: bool) -> bool:
+        """A name, title or slogan in quotes: the slogan "X is Y", the "Plays for Sure"
+        program; or, with no cue beside it, words in title case: "Music of Black Origin"."""
         opening = raw.segments[0][0] - 1
         before = self.masked[max(0, opening - 20) : opening].split()
         after = self.masked[raw.close_end : raw.close_end + 20].split() if raw.close_end > 0 else []
@@ -617,7 +675,8 @@ class _Attributor:
         words = text.split()
         long_words = [word for word in words if len(word) > 3]
         return (
-            len(words) <= _MAX_TITLE_WORDS
+            not beside
+            and len(words) <= _MAX_TITLE_WORDS
             and text[-1] not in _CLAUSE_END
             and words[0][:1].isupper()
             and sum(word[:1].isupper() for word in words) >= 2
@@ -627,7 +686,7 @@ class _Attributor:
     def _attribute(self, raw: _Raw, text: str) -> tuple[str, str, bool, bool]:
         """Speaker, cue verb, whether the cue sits right beside the quote, is a person."""
         opening = raw.segments[0][0] - 1
-        sentence = _sentence_start(self.masked, self._para_start(opening), opening)
+        sentence = _sentence_start(self.sentence_starts, opening)
         cue, beside = self._trailing(raw), True
         if cue is None:
             cue, beside = self._leading(sentence, opening)
@@ -637,8 +696,8 @@ class _Attributor:
                 return name, verb, False, person
             return "", "", False, False
         subject = cue.subject
-        if subject is None:  # "Gordon Brown has issued a rallying cry, telling ..."
-            start = _sentence_start(self.masked, self._para_start(cue.pos), cue.pos)
+        start = _sentence_start(self.sentence_starts, cue.pos)
+        if subject is None and _takes_sentence_subject(cue, self.masked[start : cue.pos]):
             subject = _opening(self.masked[start : cue.pos])
         if subject is None:
             return "", cue.verb, beside, False
@@ -646,9 +705,6 @@ class _Attributor:
         if referent is None:
             return "", cue.verb, beside, False
         return referent.name, cue.verb, beside, referent.person
-
-    def _para_start(self, pos: int) -> int:
-        return self.para_starts[self._para(pos)]
 
     def _para(self, pos: int) -> int:
         return bisect_right(self.para_starts, pos) - 1
@@ -717,6 +773,7 @@ class _Attributor:
             return None
         words = subject.text.split()
         head = _head_noun(words)
+        self._referent(self._sentence_index(pos) - 1)  # the roles named before, read
         if head in _DOCUMENT_NOUNS:  # "Her lawsuit said", "the statement added"
             return self._person_before(pos) or self._organisation_before(pos)
         if words[0].lower() in _DETERMINERS - {"the", "a", "an"}:
@@ -750,9 +807,12 @@ class _Attributor:
         key = f" {noun} "
         i = self.masked.find(key)
         while i >= 0 and not (i >= pos and found):
-            name = clean_name(_capitalised_run(self.masked, i + len(key)))
-            if name and name.split()[0] not in STOP:
-                found = name
+            modifier = self.masked[max(0, i - 20) : i].rsplit(maxsplit=1)[-1:]
+            if not modifier or modifier[0].lower() not in _MODIFIERS:
+                run = _capitalised_run(self.masked, i + len(key), listed=noun.endswith("s"))
+                name = clean_name(run)
+                if name and name.split()[0] not in STOP:
+                    found = name
             i = self.masked.find(key, i + len(key))
         return found
 
@@ -782,7 +842,11 @@ class _Attributor:
         k = self._sentence_index(pos)
         for j in (k, k - 1, k - 2):
             referent = self._referent(j) if j < k else self._own_opening(j, pos)
-            if referent is not None and not referent.person and referent.name[:1].isupper():
+            if (
+                referent is not None
+                and (not referent.person or " " not in referent.name)
+                and referent.name[:1].isupper()
+            ):
                 return referent
         k = bisect_left(self.quote_pos, pos) - 1
         if k >= 0 and self._para(self.quote_pos[k]) >= self._para(pos) - 1:
@@ -793,32 +857,20 @@ class _Attributor:
 
     def _own_opening(self, k: int, pos: int) -> _Referent | None:
         """The named subject opening sentence `k`, when it comes before `pos`."""
-        start = self._sentence_starts()[k]
+        start = self.sentence_starts[k]
         subject = _opening(self.masked[start:pos])
         if subject is None or subject.kind != _NAME:
             return None
         return _Referent(subject.text, _is_person(subject.text))
 
-    def _sentence_starts(self) -> list[int]:
-        if not self.sentence_starts:
-            starts = []
-            ends = [*self.para_starts[1:], len(self.masked)]
-            for lo, hi in zip(self.para_starts, ends, strict=True):
-                starts.append(lo)
-                for m in _SENTENCE_END_RE.finditer(self.masked, lo, hi):
-                    if not _is_abbreviation(self.masked, lo, m.start()):
-                        starts.append(m.end())
-            self.sentence_starts = starts
-        return self.sentence_starts
-
     def _sentence_index(self, pos: int) -> int:
-        return bisect_right(self._sentence_starts(), pos) - 1
+        return bisect_right(self.sentence_starts, pos) - 1
 
     def _referent(self, k: int) -> _Referent | None:
         """Who sentence `k` is about (None for k < 0), reading the sentences up to it."""
         if k < 0:
             return None
-        starts = self._sentence_starts()
+        starts = self.sentence_starts
         while len(self.referents) <= k:
             j = len(self.referents)
             start = starts[j]
@@ -839,7 +891,10 @@ class _Attributor:
             return None
         else:
             subject, at = _opening(self.masked[start:end]), start
-        if subject is None or subject.kind == _ROLE:
+        if subject is None:
+            return None
+        if subject.kind == _ROLE:
+            self._resolve(subject, at)  # remembered for "the spokesperson" later
             return None
         if subject.kind == _POSSESSOR:
             return _Referent(self._fullest(subject.text, at), True, weak=True)
@@ -855,16 +910,22 @@ class _Attributor:
         return self.fullest[name]
 
 
-def _capitalised_run(text: str, pos: int) -> list[str]:
-    """The capitalised words starting at `text[pos]` (the last one's punctuation dropped)."""
-    run = []
-    for token in text[pos : pos + _LOOKAHEAD].split()[:_MAX_NAME_WORDS]:
+def _capitalised_run(text: str, pos: int, listed: bool = False) -> list[str]:
+    """The capitalised words starting at `text[pos]` (the last one's punctuation dropped);
+    `listed`: a list of names too ("Sony, Philips, Matsushita and Samsung")."""
+    run: list[str] = []
+    for token in text[pos : pos + _LOOKAHEAD].split()[: _MAX_NAME_WORDS * 2]:
         word = token.rstrip(',.;:!?)”"’»')
+        if listed and run and token == "and":
+            run.append(token)
+            continue
         if not _is_name_word(word) and word not in PARTICLES:
             break
-        run.append(word)
-        if word != token:
+        run.append(token if listed and token.endswith(",") else word)
+        if word != token and not (listed and token.endswith(",")):
             break
+    while run and run[-1] == "and":
+        run.pop()
     return run
 
 
@@ -900,6 +961,6 @@ def extract_quotes(body: str) -> tuple[Quote, ...]:
         return ()
     masked = _masked(body, raws)
     para_starts = [lo for lo, _ in paras]
-    attributor = _Attributor(body, masked, para_starts, _find_cues(masked, para_starts))
+    attributor = _Attributor(body, masked, para_starts, _sentence_starts(masked, para_starts))
     quotes = (attributor.quote(raw) for raw in raws)
     return tuple(quote for quote in quotes if quote is not None)

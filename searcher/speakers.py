@@ -72,7 +72,8 @@ def clean_name(words: list[str]) -> str:
     while words and words[-1].rstrip(".").lower() in POST_TITLES:
         words = words[:-1]
     cut = 0
-    for k, word in enumerate(words[:-1]):
+    of = words.index("of") if "of" in words else len(words)  # "Association of Chief Police"
+    for k, word in enumerate(words[: min(of, len(words) - 1)]):
         if is_title(word) or word.endswith(("’s", "'s")):
             cut = k + 1
     if cut == len(words) - 1 and cut > 0 and words[cut - 1].lower() in PEERS:
