@@ -151,6 +151,7 @@ _NAMING_AFTER = _words(
     "film movie show series award awards prize category button feature tour festival"
 )
 _MAX_TITLE_WORDS = 8
+_FOCUS_SENTENCES = 60  # how far back a he/she looks for the last person named
 # Words before a job that make it another one: "shadow chancellor" is not "the chancellor".
 _MODIFIERS = _words("shadow former deputy vice assistant acting interim junior ex associate")
 
@@ -334,20 +335,11 @@ class _Subject(NamedTuple):
     kind: int
 
 
-@dataclass(frozen=True)
-class _Cue:
-    pos: int
-    end: int
-    verb: str
-    subject: _Subject | None
-
-
 class _Referent(NamedTuple):
-    """Who a sentence is about, or who said a quote: a name or description, and its kind."""
+    """Who said a quote: a name or a description, and whether it is a person's."""
 
     name: str
     person: bool  # a person (he/she refers to one), else an organisation or a role
-    weak: bool = False  # only named in passing ("Tony Blair's speech"): a last resort
 
 
 def _sentence_starts(masked: str, para_starts: list[int]) -> list[int]:
@@ -519,19 +511,6 @@ def _subject_after(text: str, pos: int) -> _Subject | None:
     return _description(phrase)
 
 
-def _find_cues(masked: str, sentences: list[int]) -> list[_Cue]:
-    cues = []
-    for m in _CUE_RE.finditer(masked):
-        verb = m.group().lower()
-        start = _sentence_start(sentences, m.start())
-        before = masked[start : m.start()]
-        subject = None if verb == "according to" else _subject_before(before)
-        if subject is None and (verb == "according to" or before.rstrip()[-1:] in ",”\"»’'"):
-            subject = _subject_after(masked, m.end())
-        cues.append(_Cue(m.start(), m.end(), verb, subject))
-    return cues
-
-
 def _opening(text: str) -> _Subject | None:
     """The subject opening a sentence: "But Simon Hart of the Alliance has ...",
     "Speaking at a BMW event, Helmut Panke predicted ...", "He said ...", "The magazine ..."."""
@@ -581,11 +560,11 @@ def _opening(text: str) -> _Subject | None:
     return None
 
 
-def _takes_sentence_subject(cue: _Cue, before: str) -> bool:
+def _takes_sentence_subject(verb: str, before: str) -> bool:
     """Does a cue with no subject of its own say what its sentence's subject says? Yes for
     "..., telling", "was quoted saying", "is alleged to have said"; not for "as some
     reports have suggested" (a subject of its own, not a name)."""
-    if cue.verb.endswith("ing"):
+    if verb.endswith("ing"):
         return True
     tokens = before.split()
     while tokens and tokens[-1] in _VERBS:
@@ -618,27 +597,24 @@ def _ends_phrase(tokens: list[str], j: int) -> bool:
 class _Attributor:
     """Gives each found quote its speaker and cue, in body order.
 
-    Speakers are resolved with what the sentences before are about: each sentence's
-    referent is its first cue's subject, else the subject opening it, a he/she or a
-    description being resolved in turn (see `_person_before`). Sentences are read lazily,
-    once each, as far as the last quote that needs them.
+    A he/she, a description ("the singer") or an "it" is resolved with what the sentences
+    before are about (`_person_before`, `_organisation_before`): each sentence's subject
+    is its first cue's subject, else the subject opening it. A cue's subject is found
+    when a quote needs it, and the sentences are read backwards from the quote, each at
+    most once, so an article costs little more than its quotes.
     """
 
     def __init__(
         self, body: str, masked: str, para_starts: list[int], sentence_starts: list[int]
     ) -> None:
-        self.body, self.masked, self.para_starts = body, masked, para_starts
-        self.sentence_starts = sentence_starts
-        cues = _find_cues(masked, sentence_starts)
-        self.cues, self.cue_pos = cues, [cue.pos for cue in cues]
-        named = [cue for cue in cues if cue.subject and cue.subject.kind == _NAME]
-        self.named_pos = [cue.pos for cue in named]
-        self.named = [(cue.subject.text if cue.subject else "", cue.verb) for cue in named]
+        self.body, self.masked = body, masked
+        self.para_starts, self.sentence_starts = para_starts, sentence_starts
+        self.cues = [(m.start(), m.end(), m.group().lower()) for m in _CUE_RE.finditer(masked)]
+        self.cue_pos = [pos for pos, _, _ in self.cues]
+        self.subjects: dict[int, _Subject | None] = {}  # cue index -> its subject
+        self.locals: dict[int, tuple[_Subject, int] | None] = {}  # sentence -> subject, where
         self.quote_pos: list[int] = []
         self.quote_said: list[tuple[str, str, bool]] = []  # speaker, cue, is a person
-        self.referents: list[_Referent | None] = []
-        self.focus: list[str] = []  # the last person named, as of each sentence read
-        self.roles: dict[str, str] = {}  # head noun -> the fullest role given: "a Delta ..."
         self.fullest: dict[str, str] = {}
         self.called: dict[str, str] = {}
 
@@ -687,37 +663,47 @@ class _Attributor:
         """Speaker, cue verb, whether the cue sits right beside the quote, is a person."""
         opening = raw.segments[0][0] - 1
         sentence = _sentence_start(self.sentence_starts, opening)
-        cue, beside = self._trailing(raw), True
-        if cue is None:
-            cue, beside = self._leading(sentence, opening)
-        if cue is None:
+        k, beside = self._trailing(raw), True
+        if k < 0:
+            k, beside = self._leading(sentence, opening)
+        if k < 0:
             if text[-1] in _SENTENCE_PUNCT and not self.masked[sentence:opening].strip():
                 name, verb, person = self._nearest(opening)  # a quoted sentence of its own
                 return name, verb, False, person
             return "", "", False, False
-        subject = cue.subject
-        start = _sentence_start(self.sentence_starts, cue.pos)
-        if subject is None and _takes_sentence_subject(cue, self.masked[start : cue.pos]):
-            subject = _opening(self.masked[start : cue.pos])
-        if subject is None:
-            return "", cue.verb, beside, False
-        referent = self._resolve(subject, min(cue.pos, opening))
+        pos, _, verb = self.cues[k]
+        subject = self._subject(k)
+        start = _sentence_start(self.sentence_starts, pos)
+        if subject is None and _takes_sentence_subject(verb, self.masked[start:pos]):
+            subject = _opening(self.masked[start:pos])  # "Gordon Brown ..., telling"
+        referent = self._resolve(subject, min(pos, opening)) if subject else None
         if referent is None:
-            return "", cue.verb, beside, False
-        return referent.name, cue.verb, beside, referent.person
+            return "", verb, beside, False
+        return referent.name, verb, beside, referent.person
+
+    def _subject(self, k: int) -> _Subject | None:
+        """The subject of cue `k`, found once."""
+        if k not in self.subjects:
+            pos, end, verb = self.cues[k]
+            before = self.masked[_sentence_start(self.sentence_starts, pos) : pos]
+            subject = None if verb == "according to" else _subject_before(before)
+            if subject is None and (verb == "according to" or before.rstrip()[-1:] in ",”\"»’'"):
+                subject = _subject_after(self.masked, end)
+            self.subjects[k] = subject
+        return self.subjects[k]
 
     def _para(self, pos: int) -> int:
         return bisect_right(self.para_starts, pos) - 1
 
-    def _trailing(self, raw: _Raw) -> _Cue | None:
-        """The cue right after the closing mark: “…,” said X / “…,” X said / “…”, he told Y."""
+    def _trailing(self, raw: _Raw) -> int:
+        """The cue right after the closing mark (“…,” said X / “…,” X said), else -1."""
         if raw.close_end < 0:
-            return None
+            return -1
         k = bisect_left(self.cue_pos, raw.close_end)
         if k == len(self.cues) or self.cue_pos[k] - raw.close_end > _LOOKAHEAD:
-            return None
-        cue = self.cues[k]
-        gap = self.masked[raw.close_end : cue.pos]
+            return -1
+        pos, end, _ = self.cues[k]
+        gap = self.masked[raw.close_end : pos]
         words = gap.replace(",", " ").split()
         if (
             len(words) > _MAX_GAP_WORDS
@@ -725,37 +711,40 @@ class _Attributor:
             or any(w.endswith(".") and not _is_abbreviation(w, 0, len(w) - 1) for w in words)
             or (words and words[0].lower() in _CONJUNCTIONS)
         ):
-            return None
+            return -1
         s, e, _ = raw.segments[-1]
         if _last_char(self.body, s, e) == "." and words and words[0][:1].isupper():
-            return cue if self.masked[cue.end : cue.end + 1] == "." else None
-        return cue
+            return k if self.masked[end : end + 1] == "." else -1
+        return k
 
-    def _leading(self, sentence: int, opening: int) -> tuple[_Cue | None, bool]:
-        """The last cue before the quote in its sentence; tight when only "said:" separates."""
+    def _leading(self, sentence: int, opening: int) -> tuple[int, bool]:
+        """The last cue with a subject before the quote in its sentence (else the last cue,
+        else -1); tight when only "said:" separates them."""
         lo, hi = bisect_left(self.cue_pos, sentence), bisect_left(self.cue_pos, opening)
         if lo == hi:
-            return None, False
-        gap = self.masked[self.cues[hi - 1].end : opening].strip()
+            return -1, False
+        gap = self.masked[self.cues[hi - 1][1] : opening].strip()
         tight = gap[-1:] in ("", ":", ",")
-        for cue in reversed(self.cues[lo:hi]):
-            if cue.subject is not None:
-                return cue, tight
-        return self.cues[hi - 1], tight
+        for k in range(hi - 1, lo - 1, -1):
+            if self._subject(k) is not None:
+                return k, tight
+        return hi - 1, tight
 
     def _nearest(self, pos: int) -> tuple[str, str, bool]:
         """The latest speaker (and cue) before `pos` in its paragraph or the one before."""
+        floor = self.para_starts[max(0, self._para(pos) - 1)]
         best_pos, best = -1, ("", "", False)
-        k = bisect_left(self.named_pos, pos) - 1
-        if k >= 0:
-            best_pos = self.named_pos[k]
-            name, verb = self.named[k]
-            best = (self._fullest(name, best_pos), verb, _is_person(name))
+        k = bisect_left(self.cue_pos, pos) - 1
+        while k >= 0 and self.cue_pos[k] >= floor:
+            subject = self._subject(k)
+            if subject is not None and subject.kind == _NAME:
+                name = self._fullest(subject.text, self.cue_pos[k])
+                best_pos, best = self.cue_pos[k], (name, self.cues[k][2], _is_person(name))
+                break
+            k -= 1
         k = bisect_left(self.quote_pos, pos) - 1
-        if k >= 0 and self.quote_pos[k] > best_pos:
-            best_pos, best = self.quote_pos[k], self.quote_said[k]
-        if best_pos < 0 or self._para(best_pos) < self._para(pos) - 1:
-            return "", "", False
+        if k >= 0 and self.quote_pos[k] >= max(best_pos, floor):
+            best = self.quote_said[k]
         return best
 
     # Referents -------------------------------------------------------------------------------
@@ -773,22 +762,15 @@ class _Attributor:
             return None
         words = subject.text.split()
         head = _head_noun(words)
-        self._referent(self._sentence_index(pos) - 1)  # the roles named before, read
         if head in _DOCUMENT_NOUNS:  # "Her lawsuit said", "the statement added"
             return self._person_before(pos) or self._organisation_before(pos)
         if words[0].lower() in _DETERMINERS - {"the", "a", "an"}:
             return None  # "his lawyer": somebody else
         if subject.kind == _ROLE:
-            role = subject.text
-            if not any(word[:1].isupper() for word in words[1:]) and len(words) == 2:
-                previous = self._referent(self._sentence_index(pos) - 1)
-                if previous is not None and not previous.person and not previous.weak:
-                    role = f"{role} for the {previous.name}"
-            if len(role) > len(self.roles.get(head, "")):
-                self.roles[head] = role
-            return _Referent(self.roles[head], False)
-        if head in self.roles:
-            return _Referent(self.roles[head], False)
+            return _Referent(self._role(subject.text, pos), False)
+        role = self._role_named_before(head, pos)
+        if role:
+            return _Referent(role, False)
         if head not in self.called:
             self.called[head] = self._called(head, pos)
         named = self.called[head]
@@ -799,6 +781,28 @@ class _Attributor:
         if head.endswith("s") and not head.endswith("ss"):
             return _Referent(" ".join(words[1:]).lower(), False)  # "the judges"
         return self._person_before(pos)
+
+    def _role(self, role: str, pos: int) -> str:
+        """A role as said, or with the organisation the sentence before is about: "a
+        spokesman for the Association of Chief Police Officers"."""
+        words = role.split()
+        if len(words) == 2:
+            found = self._local(self._sentence_index(pos) - 1)
+            if found and found[0].kind == _NAME and not _is_person(found[0].text):
+                return f"{role} for the {found[0].text}"
+        return role
+
+    def _role_named_before(self, head: str, pos: int) -> str:
+        """The fullest role with this head noun given before `pos`: "the spokesperson" after
+        "a Delta spokesperson"."""
+        best = ""
+        k = self._sentence_index(pos)
+        for j in range(k - 1, max(-1, k - _FOCUS_SENTENCES), -1):
+            found = self._local(j)
+            if found and found[0].kind == _ROLE and _head_noun(found[0].text.split()) == head:
+                role = self._role(found[0].text, found[1])
+                best = role if len(role) > len(best) else best
+        return best
 
     def _called(self, noun: str, pos: int) -> str:
         """The name the body gives right after `noun` ("US magazine Mobile PC"), last before
@@ -817,37 +821,52 @@ class _Attributor:
         return found
 
     def _person_before(self, pos: int) -> _Referent | None:
-        """The person a he/she (or "the singer") at `pos` refers to: the person the last
-        two sentences are about; else the last speaker in this paragraph or the one
-        before; else the last person named before."""
+        """The person a he/she (or "the singer") at `pos` refers to: the person named as the
+        subject of one of the last two sentences (a he/she or a description as subject
+        passes the question on to the sentence before); else the last speaker in this
+        paragraph or the one before; else the last speaker named since the paragraph
+        before; else the last person named as a subject in the article."""
         k = self._sentence_index(pos)
-        para = self._para(pos)
-        for j in (k - 1, k - 2):
-            referent = self._referent(j)
-            if (
-                referent is not None
-                and referent.person
-                and not referent.weak
-                and self._para(self.sentence_starts[j]) >= para - 1
-            ):
-                return referent
+        floor = self._para(pos) - 1
+        j, opaque = k - 1, 0
+        while j >= 0 and opaque < 2 and self._para(self.sentence_starts[j]) >= floor:
+            found = self._local(j)
+            if found is not None and found[0].kind == _NAME and _is_person(found[0].text):
+                return _Referent(self._fullest(found[0].text, found[1]), True)
+            if found is None or found[0].kind not in (_HE_SHE, _DESCRIPTION):
+                opaque += 1
+            j -= 1
         name, _, person = self._nearest(pos)
         if name and person:
             return _Referent(name, True)
-        return _Referent(self.focus[k - 1], True) if k > 0 and self.focus[k - 1] else None
+        k_quote = bisect_left(self.quote_pos, pos) - 1
+        if k_quote >= 0 and self.quote_said[k_quote][2]:
+            name = self.quote_said[k_quote][0]
+            since = self.para_starts[max(0, floor)]
+            if self.masked.find(name.split()[-1], since, pos) >= 0:
+                return _Referent(name, True)
+        for j in range(k - 1, max(-1, k - _FOCUS_SENTENCES), -1):
+            found = self._local(j)
+            if found and found[0].kind in (_NAME, _POSSESSOR) and _is_person(found[0].text):
+                return _Referent(self._fullest(found[0].text, found[1]), True)
+        return None
 
     def _organisation_before(self, pos: int) -> _Referent | None:
-        """What an "it" or "the station" at `pos` refers to: the organisation the last two
-        sentences are about, else the last organisation quoted nearby."""
+        """What an "it" or "the station" at `pos` refers to: the organisation named as the
+        subject of this sentence (before `pos`) or one of the two before, else the last
+        organisation quoted in this paragraph or the one before."""
         k = self._sentence_index(pos)
         for j in (k, k - 1, k - 2):
-            referent = self._referent(j) if j < k else self._own_opening(j, pos)
-            if (
-                referent is not None
-                and (not referent.person or " " not in referent.name)
-                and referent.name[:1].isupper()
-            ):
-                return referent
+            if j < 0:
+                break
+            if j == k:
+                found = _opening(self.masked[self.sentence_starts[k] : pos])
+                subject = found if found and found.kind == _NAME else None
+            else:
+                local = self._local(j)
+                subject = local[0] if local and local[0].kind == _NAME else None
+            if subject is not None and (not _is_person(subject.text) or " " not in subject.text):
+                return _Referent(subject.text, False)
         k = bisect_left(self.quote_pos, pos) - 1
         if k >= 0 and self._para(self.quote_pos[k]) >= self._para(pos) - 1:
             name, _, person = self.quote_said[k]
@@ -855,58 +874,38 @@ class _Attributor:
                 return _Referent(name, False)
         return None
 
-    def _own_opening(self, k: int, pos: int) -> _Referent | None:
-        """The named subject opening sentence `k`, when it comes before `pos`."""
-        start = self.sentence_starts[k]
-        subject = _opening(self.masked[start:pos])
-        if subject is None or subject.kind != _NAME:
-            return None
-        return _Referent(subject.text, _is_person(subject.text))
-
     def _sentence_index(self, pos: int) -> int:
         return bisect_right(self.sentence_starts, pos) - 1
 
-    def _referent(self, k: int) -> _Referent | None:
-        """Who sentence `k` is about (None for k < 0), reading the sentences up to it."""
-        if k < 0:
+    def _local(self, j: int) -> tuple[_Subject, int] | None:
+        """Sentence `j`'s own subject (its first cue's, else its opening's) and where it is,
+        unresolved; None when it has none (or j < 0)."""
+        if j < 0:
             return None
-        starts = self.sentence_starts
-        while len(self.referents) <= k:
-            j = len(self.referents)
-            start = starts[j]
-            end = starts[j + 1] if j + 1 < len(starts) else len(self.masked)
-            self.referents.append(None)  # read before resolving, so never read again
-            referent = self._read_sentence(start, end)
-            self.referents[j] = referent
-            focus = self.focus[-1] if self.focus else ""
-            self.focus.append(referent.name if referent and referent.person else focus)
-        return self.referents[k]
-
-    def _read_sentence(self, start: int, end: int) -> _Referent | None:
-        lo, hi = bisect_left(self.cue_pos, start), bisect_left(self.cue_pos, end)
-        cue = next((c for c in self.cues[lo:hi] if c.subject is not None), None)
-        if cue is not None and cue.subject is not None:
-            subject, at = cue.subject, cue.pos
-        elif self.masked[start : start + 1] in _QUOTE_MARKS:
-            return None
-        else:
-            subject, at = _opening(self.masked[start:end]), start
-        if subject is None:
-            return None
-        if subject.kind == _ROLE:
-            self._resolve(subject, at)  # remembered for "the spokesperson" later
-            return None
-        if subject.kind == _POSSESSOR:
-            return _Referent(self._fullest(subject.text, at), True, weak=True)
-        referent = self._resolve(subject, at)
-        if referent is not None and referent.person and referent.name[:1].isupper():
-            return _Referent(self._fullest(referent.name, at), True)
-        return referent
+        if j not in self.locals:
+            start = self.sentence_starts[j]
+            end = self.sentence_starts[j + 1] if j + 1 < len(self.sentence_starts) else None
+            lo = bisect_left(self.cue_pos, start)
+            hi = bisect_left(self.cue_pos, end) if end is not None else len(self.cues)
+            found: tuple[_Subject, int] | None = None
+            for k in range(lo, hi):
+                subject = self._subject(k)
+                if subject is not None:
+                    found = subject, self.cue_pos[k]
+                    break
+            if found is None and self.masked[start : start + 1] not in _QUOTE_MARKS:
+                subject = _opening(self.masked[start:end])
+                found = (subject, start) if subject is not None else None
+            self.locals[j] = found
+        return self.locals[j]
 
     def _fullest(self, name: str, pos: int) -> str:
-        """`fullest_name`, once a name in each article."""
+        """`fullest_name`, once a name in each article; a name of two words or more whose
+        first is no particle ("Le Bon") is taken as full."""
         if name not in self.fullest:
-            self.fullest[name] = fullest_name(name, self.body, pos)
+            words = name.split()
+            full = len(words) > 1 and words[0].lower() not in PARTICLES
+            self.fullest[name] = name if full else fullest_name(name, self.body, pos)
         return self.fullest[name]
 
 
