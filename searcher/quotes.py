@@ -143,8 +143,8 @@ _ORGANISATION_WORDS = _words(
 )
 # Words that mark a quoted span as a name, title or slogan: the slogan "...", the "..." program.
 _NAMING_BEFORE = _words(
-    "slogan motto title titled entitled song single album film movie book novel programme "
-    "program show series play musical campaign banner headline brand label nicknamed"
+    "slogan motto title titled entitled song album film movie novel programme program series "
+    "musical campaign banner headline nicknamed"
 )
 _NAMING_AFTER = _words(
     "program programme campaign scheme initiative slogan brand label logo song album single "
@@ -466,9 +466,11 @@ def _subject_before(text: str) -> _Subject | None:
     name = name or _name_ending(tokens, len(tokens))
     if name:
         return _Subject(name, _NAME)
+    if tokens[-1].endswith(","):
+        return None  # "has issued a rallying cry, telling": no subject of its own
     for start in range(max(0, len(tokens) - _MAX_PHRASE_WORDS - 2), len(tokens) - 1):
         if tokens[start].lower() in _DETERMINERS and (
-            start == 0 or tokens[start - 1][-1] in _SEPARATORS or tokens[start - 1] in _CONJUNCTIONS
+            start == 0 or tokens[start - 1].lower() not in _PREPOSITIONS
         ):
             found = _description(tokens[start:])
             if found and start > 0 and tokens[start - 1].endswith(","):
@@ -476,8 +478,7 @@ def _subject_before(text: str) -> _Subject | None:
                 return _Subject(name, _NAME) if name else found
             if found:
                 return found
-    name = _appositive(tokens)  # "Peter Dobrow, a T-Mobile spokesperson said"
-    return _Subject(name, _NAME) if name else None
+    return None
 
 
 def _is_adverb(token: str) -> bool:
@@ -551,6 +552,9 @@ def _opening(text: str) -> _Subject | None:
             break
     if not words or words[-1][-1] == "." or _is_list(tokens, k + len(words)):
         return None
+    after = tokens[k + len(words)] if k + len(words) < len(tokens) else ""
+    if first in _DETERMINERS and after[:1].islower() and after not in _VERBS | _CUE_VERBS:
+        return None  # "A Delta spokesperson", "The BBC correspondent": not a name
     name = clean_name(words)
     if name:
         return _Subject(name, _NAME)
@@ -669,6 +673,9 @@ class _Attributor:
         if k < 0:
             if text[-1] in _SENTENCE_PUNCT and not self.masked[sentence:opening].strip():
                 name, verb, person = self._nearest(opening)  # a quoted sentence of its own
+                if not name:
+                    referent = self._person_before(opening, far=False)
+                    name, person = (referent.name, True) if referent else ("", False)
                 return name, verb, False, person
             return "", "", False, False
         pos, _, verb = self.cues[k]
@@ -686,7 +693,14 @@ class _Attributor:
         if k not in self.subjects:
             pos, end, verb = self.cues[k]
             before = self.masked[_sentence_start(self.sentence_starts, pos) : pos]
-            subject = None if verb == "according to" else _subject_before(before)
+            passive = before.rsplit(maxsplit=1)[-1:] in (
+                ["was"],
+                ["were"],
+                ["is"],
+                ["are"],
+                ["been"],
+            )
+            subject = None if verb == "according to" or passive else _subject_before(before)
             if subject is None and (verb == "according to" or before.rstrip()[-1:] in ",”\"»’'"):
                 subject = _subject_after(self.masked, end)
             self.subjects[k] = subject
@@ -820,19 +834,20 @@ class _Attributor:
             i = self.masked.find(key, i + len(key))
         return found
 
-    def _person_before(self, pos: int) -> _Referent | None:
+    def _person_before(self, pos: int, far: bool = True) -> _Referent | None:
         """The person a he/she (or "the singer") at `pos` refers to: the person named as the
         subject of one of the last two sentences (a he/she or a description as subject
         passes the question on to the sentence before); else the last speaker in this
         paragraph or the one before; else the last speaker named since the paragraph
-        before; else the last person named as a subject in the article."""
+        before; else (when `far`) the last person named as a subject in the article."""
         k = self._sentence_index(pos)
         floor = self._para(pos) - 1
         j, opaque = k - 1, 0
         while j >= 0 and opaque < 2 and self._para(self.sentence_starts[j]) >= floor:
             found = self._local(j)
-            if found is not None and found[0].kind == _NAME and _is_person(found[0].text):
-                return _Referent(self._fullest(found[0].text, found[1]), True)
+            name = self._person(found, (_NAME,))
+            if name:
+                return _Referent(name, True)
             if found is None or found[0].kind not in (_HE_SHE, _DESCRIPTION):
                 opaque += 1
             j -= 1
@@ -845,11 +860,19 @@ class _Attributor:
             since = self.para_starts[max(0, floor)]
             if self.masked.find(name.split()[-1], since, pos) >= 0:
                 return _Referent(name, True)
-        for j in range(k - 1, max(-1, k - _FOCUS_SENTENCES), -1):
-            found = self._local(j)
-            if found and found[0].kind in (_NAME, _POSSESSOR) and _is_person(found[0].text):
-                return _Referent(self._fullest(found[0].text, found[1]), True)
+        for j in range(k - 1, max(-1, k - _FOCUS_SENTENCES) if far else k - 1, -1):
+            name = self._person(self._local(j), (_NAME, _POSSESSOR))
+            if name:
+                return _Referent(name, True)
         return None
+
+    def _person(self, found: tuple[_Subject, int] | None, kinds: tuple[int, ...]) -> str:
+        """The full name of a person a sentence names as its subject, else "": a lone word
+        counts only when the article gives it a longer form ("Ljubicic", not "Trams")."""
+        if found is None or found[0].kind not in kinds:
+            return ""
+        name = self._fullest(found[0].text, found[1])
+        return name if " " in name and _is_person(name) else ""
 
     def _organisation_before(self, pos: int) -> _Referent | None:
         """What an "it" or "the station" at `pos` refers to: the organisation named as the
@@ -893,9 +916,12 @@ class _Attributor:
                 if subject is not None:
                     found = subject, self.cue_pos[k]
                     break
-            if found is None and self.masked[start : start + 1] not in _QUOTE_MARKS:
-                subject = _opening(self.masked[start:end])
-                found = (subject, start) if subject is not None else None
+            if (found is None or found[0].kind != _NAME) and self.masked[
+                start : start + 1
+            ] not in _QUOTE_MARKS:
+                subject = _opening(self.masked[start:end])  # "Dr Fox was asked if he would say"
+                if subject is not None and (found is None or subject.kind == _NAME):
+                    found = subject, start
             self.locals[j] = found
         return self.locals[j]
 
@@ -956,6 +982,9 @@ def extract_quotes(body: str) -> tuple[Quote, ...]:
         return ()
     paras = _paragraphs(body)
     raws = _scan(body, paras)
+    doubled = [raw for raw in raws if _FAMILY[body[raw.segments[0][0] - 1]] != "s"]
+    if doubled:
+        raws = doubled  # single marks beside double ones set off titles and terms
     if not raws:
         return ()
     masked = _masked(body, raws)
