@@ -151,6 +151,9 @@ _NAMING_AFTER = _words(
     "film movie show series award awards prize category button feature tour festival"
 )
 _MAX_TITLE_WORDS = 8
+# Heads of descriptions that name a role rather than one person the article introduced.
+_ROLE_NOUNS = _words("spokesman spokeswoman spokesperson official source insider aide")
+_PASSIVE = (["was"], ["were"], ["is"], ["are"], ["been"], ["be"])  # "was told": no speaker
 _FOCUS_SENTENCES = 60  # how far back a he/she looks for the last person named
 # Words before a job that make it another one: "shadow chancellor" is not "the chancellor".
 _MODIFIERS = _words("shadow former deputy vice assistant acting interim junior ex associate")
@@ -391,15 +394,39 @@ def _name_ending(tokens: list[str], end: int) -> str:
             break
         words.append(token)
         k -= 1
-    if k > 1 and tokens[k - 1] in ("and", "&") and _is_name_word(tokens[k - 2].rstrip(",")):
+    if k > 1 and tokens[k - 1] in ("and", "&") and _in_place_list(tokens, k - 1):
         return ""  # "MP for Sittingbourne and Sheppey": a place in a list
     named = _is_name_word(words[0]) or (len(words) > 1 and words[0].isdigit())
+    if k > 1 and tokens[k - 1] == "the" and tokens[k - 2] in _ROLE_LINKS:
+        return ""  # "a spokesman for the Oxford University Press"
     if not named or (k > 0 and tokens[k - 1].lower() in _PREPOSITIONS):
         return ""  # "a spokesperson for police in Almaty said"
     words.reverse()
     if words[0].lower() in _PREPOSITIONS:
         words = words[2:]  # "In Almaty", "On Monday Tokayev"
     return clean_name(words)
+
+
+def _name_before_link(tokens: list[str]) -> str:
+    """The person before "of/from/at [the] Organisation" ending `tokens`: "Lt Col Eric
+    Schnaible of the PCO"."""
+    j = len(tokens)
+    while j > 0 and _is_name_word(tokens[j - 1]):
+        j -= 1
+    if 0 < j < len(tokens) and tokens[j - 1] == "the":
+        j -= 1
+    if j < 2 or j == len(tokens) or tokens[j - 1] not in _ROLE_LINKS:
+        return ""
+    name = _name_ending(tokens, j - 1)
+    return name if name and _is_person(name) else ""
+
+
+def _in_place_list(tokens: list[str], k: int) -> bool:
+    """Is tokens[k] ("and") inside "for/of Name and Name", a constituency or a title?"""
+    j = k
+    while j > 0 and _is_name_word(tokens[j - 1].rstrip(",")):
+        j -= 1
+    return j < k and j > 0 and tokens[j - 1] in ("for", "of")
 
 
 def _appositive(tokens: list[str]) -> str:
@@ -418,6 +445,17 @@ def _appositive(tokens: list[str]) -> str:
     return ""
 
 
+def _set_off_name(tokens: list[str]) -> str:
+    """The name closing a chain of appositives: "The head of the unit, Acting Chief
+    Superintendent, Mick Deats,"."""
+    name = _name_ending(tokens, len(tokens))
+    start = len(tokens) - len(name.split())
+    if not name or start < 1 or not tokens[start - 1].endswith(","):
+        return ""
+    before = tokens[start - 1].rstrip(",")
+    return name if is_title(before) or before.islower() else ""
+
+
 def _description(tokens: list[str]) -> _Subject | None:
     """A description making up `tokens`: "the Warriors chief", "Her lawsuit",
     "a spokesman for the Association of ...", "The political reform group's secretary"."""
@@ -427,8 +465,10 @@ def _description(tokens: list[str]) -> _Subject | None:
     if any(token.endswith(",") for token in tokens[:-1]):
         return None
     linked = False
-    for word in words[1:]:
+    for k, word in enumerate(words[1:], 1):
         lower = word.lower()
+        if lower == "and" and linked and k + 1 < len(words) and words[k + 1][:1].isupper():
+            continue  # "the Tory MP for Sleaford and North Hykeham"
         if not word[:1].isalnum() or lower in _NOT_NOUNS or lower in _PRONOUNS:
             return None
         if lower in _PREPOSITIONS:
@@ -462,8 +502,10 @@ def _subject_before(text: str) -> _Subject | None:
     if last in ("who", "which") and len(tokens) > 1 and tokens[-2].endswith(","):
         name = _name_ending(tokens, len(tokens) - 1)  # "Mr Barber, who said"
         return _Subject(name, _NAME) if name else None
-    name = _appositive(tokens) if tokens[-1].endswith(",") else ""
-    name = name or _name_ending(tokens, len(tokens))
+    name = ""
+    if tokens[-1].endswith(","):
+        name = _set_off_name(tokens) or _appositive(tokens)
+    name = name or _name_ending(tokens, len(tokens)) or _name_before_link(tokens)
     if name:
         return _Subject(name, _NAME)
     if tokens[-1].endswith(","):
@@ -550,9 +592,16 @@ def _opening(text: str) -> _Subject | None:
         words.append(word)
         if word != token and clean_name(words):
             break
+    after = tokens[k + len(words)] if k + len(words) < len(tokens) else ""
+    if words and after[:1].islower() and is_title(after) and first not in _DETERMINERS:
+        j = k + len(words)  # "Sale Sharks director of rugby Philippe Saint-Andre has"
+        while j < min(len(tokens), k + len(words) + 4) and tokens[j][:1].islower():
+            j += 1
+        named = _capitalised_run(" ".join(tokens[j:]), 0)
+        if named and not tokens[j - 1].endswith(","):
+            return _Subject(clean_name(named), _NAME) if clean_name(named) else None
     if not words or words[-1][-1] == "." or _is_list(tokens, k + len(words)):
         return None
-    after = tokens[k + len(words)] if k + len(words) < len(tokens) else ""
     if first in _DETERMINERS and after[:1].islower() and after not in _VERBS | _CUE_VERBS:
         return None  # "A Delta spokesperson", "The BBC correspondent": not a name
     name = clean_name(words)
@@ -592,7 +641,17 @@ def _is_list(tokens: list[str], j: int) -> bool:
 def _ends_phrase(tokens: list[str], j: int) -> bool:
     """Does tokens[j] end a noun phrase (a verb, or an adverb before one, follows)?"""
     word = tokens[j].lower()
-    return word in _ADVERBS or _is_adverb(word) or word in _VERBS or tokens[j - 1].endswith(",")
+    verb_with_object = (
+        word.endswith("ed") and j + 1 < len(tokens) and tokens[j + 1].lower() in _DETERMINERS
+    )  # "A Treasury spokesperson dismissed the claims"
+    return (
+        word in _ADVERBS
+        or _is_adverb(word)
+        or word in _VERBS
+        or word in _CUE_VERBS
+        or verb_with_object
+        or tokens[j - 1].endswith(",")
+    )
 
 
 # Attribution ---------------------------------------------------------------------------------
@@ -693,15 +752,17 @@ class _Attributor:
         if k not in self.subjects:
             pos, end, verb = self.cues[k]
             before = self.masked[_sentence_start(self.sentence_starts, pos) : pos]
-            passive = before.rsplit(maxsplit=1)[-1:] in (
-                ["was"],
-                ["were"],
-                ["is"],
-                ["are"],
-                ["been"],
-            )
-            subject = None if verb == "according to" or passive else _subject_before(before)
-            if subject is None and (verb == "according to" or before.rstrip()[-1:] in ",”\"»’'"):
+            last = before.rsplit(maxsplit=1)[-1:]
+            subject = None
+            if verb.endswith("ing") and last and last[0].endswith(","):
+                subject = _opening(before)  # "Vargas does not mention X, simply adding"
+            if subject is None and verb != "according to" and last not in _PASSIVE:
+                subject = _subject_before(before)
+            if (
+                subject is None
+                and not verb.endswith("ing")
+                and (verb == "according to" or before.rstrip()[-1:] in ",”\"»’'")
+            ):
                 subject = _subject_after(self.masked, end)
             self.subjects[k] = subject
         return self.subjects[k]
@@ -785,6 +846,8 @@ class _Attributor:
         role = self._role_named_before(head, pos)
         if role:
             return _Referent(role, False)
+        if head in _ROLE_NOUNS and words[0].lower() == "the":  # "The BBC spokeswoman said"
+            return _Referent(self._role(" ".join(["a", *words[1:]]), pos), False)
         if head not in self.called:
             self.called[head] = self._called(head, pos)
         named = self.called[head]
@@ -794,7 +857,7 @@ class _Attributor:
             return self._organisation_before(pos) or _Referent(head, False)
         if head.endswith("s") and not head.endswith("ss"):
             return _Referent(" ".join(words[1:]).lower(), False)  # "the judges"
-        return self._person_before(pos)
+        return self._person_before(pos, head=head)
 
     def _role(self, role: str, pos: int) -> str:
         """A role as said, or with the organisation the sentence before is about: "a
@@ -834,22 +897,31 @@ class _Attributor:
             i = self.masked.find(key, i + len(key))
         return found
 
-    def _person_before(self, pos: int, far: bool = True) -> _Referent | None:
+    def _person_before(self, pos: int, far: bool = True, head: str = "") -> _Referent | None:
         """The person a he/she (or "the singer") at `pos` refers to: the person named as the
         subject of one of the last two sentences (a he/she or a description as subject
         passes the question on to the sentence before); else the last speaker in this
         paragraph or the one before; else the last speaker named since the paragraph
-        before; else (when `far`) the last person named as a subject in the article."""
+        before; else (when `far`) the last person named as a subject in the article. For a
+        description ("the former Scotland international"), `head` leaves out a person the
+        article introduced with another job ("Club director Terry Brady")."""
         k = self._sentence_index(pos)
         floor = self._para(pos) - 1
-        j, opaque = k - 1, 0
+        head = "" if is_title(head) else head
+        own = self._local(k)  # "But Dallaglio, ..., said: “...” ... he told"
+        j, opaque = (k, 0) if own is not None and own[1] < pos else (k - 1, 0)
         while j >= 0 and opaque < 2 and self._para(self.sentence_starts[j]) >= floor:
             found = self._local(j)
             name = self._person(found, (_NAME,))
-            if name:
+            if name and not (head and self._job(found) not in ("", head)):
                 return _Referent(name, True)
-            if found is None or found[0].kind not in (_HE_SHE, _DESCRIPTION):
+            if found is not None and _is_role(found[0]):  # "A spokesman said ... he said"
+                return self._resolve(found[0], found[1])
+            if found is None or not _refers_back(found[0]):
                 opaque += 1
+            elif found[0].kind == _DESCRIPTION and not head:
+                noun = _head_noun(found[0].text.split())
+                head = "" if is_title(noun) else noun
             j -= 1
         name, _, person = self._nearest(pos)
         if name and person:
@@ -866,12 +938,24 @@ class _Attributor:
                 return _Referent(name, True)
         return None
 
+    def _job(self, found: tuple[_Subject, int] | None) -> str:
+        """The lower-case job word right before a name where a sentence gives it: "director"
+        in "Club director Terry Brady held talks"."""
+        if found is None:
+            return ""
+        start = self.sentence_starts[self._sentence_index(found[1])]
+        i = self.masked.find(found[0].text.split()[0], start)
+        before = self.masked[max(start, i - 30) : i].split()[-1:] if i > 0 else []
+        return before[0] if before and before[0].islower() and is_title(before[0]) else ""
+
     def _person(self, found: tuple[_Subject, int] | None, kinds: tuple[int, ...]) -> str:
         """The full name of a person a sentence names as its subject, else "": a lone word
         counts only when the article gives it a longer form ("Ljubicic", not "Trams")."""
         if found is None or found[0].kind not in kinds:
             return ""
-        name = self._fullest(found[0].text, found[1])
+        name = found[0].text
+        if " " not in name:
+            name = fullest_name(name, self.body, found[1], given_after=False)
         return name if " " in name and _is_person(name) else ""
 
     def _organisation_before(self, pos: int) -> _Referent | None:
@@ -952,6 +1036,30 @@ def _capitalised_run(text: str, pos: int, listed: bool = False) -> list[str]:
     while run and run[-1] == "and":
         run.pop()
     return run
+
+
+def _is_role(subject: _Subject) -> bool:
+    """A role, not a person: "a spokesman", "the BBC spokeswoman"."""
+    words = subject.text.split()
+    return subject.kind == _ROLE or (
+        subject.kind == _DESCRIPTION
+        and words[0].lower() == "the"
+        and _head_noun(words) in _ROLE_NOUNS
+    )
+
+
+def _refers_back(subject: _Subject) -> bool:
+    """Does this subject stand for a person named before (a he/she, "the singer")?"""
+    if subject.kind == _HE_SHE:
+        return True
+    head = _head_noun(subject.text.split())
+    return (
+        subject.kind == _DESCRIPTION
+        and not _is_role(subject)
+        and head not in _ORGANISATION_NOUNS
+        and head not in _DOCUMENT_NOUNS
+        and not (head.endswith("s") and not head.endswith("ss"))
+    )
 
 
 def _is_person(name: str) -> bool:

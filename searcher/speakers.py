@@ -36,7 +36,10 @@ TITLES = _words(
     "ayatollah pope cardinal archbishop bishop rabbi imam rev reverend father judge justice "
     "ambassador commissioner chief deputy foreign defence defense interior finance home health "
     "shadow state chairman chairwoman chair director spokesman spokeswoman spokesperson coach "
-    "manager leader head officer inspector detective superintendent constable attorney ceo"
+    "manager leader head officer inspector detective superintendent constable attorney ceo "
+    "boss skipper striker midfielder defender winger goalkeeper keeper fly-half scrum-half "
+    "singer actor actress novelist author writer editor analyst economist correspondent "
+    "presenter producer star farmer"
 )
 POST_TITLES = _words("mp mep msp qc kc jr sr phd")
 PEERS = _words("lord lady baroness baron")  # kept before a lone surname: "Lord Goldsmith"
@@ -91,8 +94,9 @@ def name_words(name: str) -> list[str]:
     return _WORD_RE.findall(name.lower())
 
 
-def fullest_name(name: str, body: str, pos: int) -> str:
-    """The fullest form of `name` the body gives, nearest before `pos` (see the module)."""
+def fullest_name(name: str, body: str, pos: int, given_after: bool = True) -> str:
+    """The fullest form of `name` the body gives, nearest before `pos` (see the module);
+    `given_after`: also a form that goes on after it ("Wong Kar-Wai")."""
     if not name[:1].isupper() or "," in name or " and " in name:
         return name
     words = name.split()
@@ -107,7 +111,7 @@ def fullest_name(name: str, body: str, pos: int) -> str:
             preceding = _run_before(body, i)
             if preceding:
                 before.append((i, clean_name([*preceding, *words])))
-            following = _run_after(body, end)
+            following = _run_after(body, end) if given_after else []
             if following:
                 after.append((i, clean_name([*words, *following])))
         i = body.find(name, end)
@@ -129,9 +133,11 @@ def _run_before(body: str, i: int) -> list[str]:
     """The capitalised words (and name particles) right before `body[i]`, in order."""
     if i < 2 or body[i - 1] != " ":
         return []
-    tokens = body[max(0, i - _RUN_CHARS) : i - 1].split(" ")
+    window = body[max(0, i - _RUN_CHARS) : i - 1]
+    line = window.rfind("\n") + 1
+    tokens = window[line:].split(" ")
     run: list[str] = []
-    for token in reversed(tokens[1:] if i > _RUN_CHARS else tokens):
+    for token in reversed(tokens[1:] if i > _RUN_CHARS and not line else tokens):
         if not (token[:1].isupper() or token in PARTICLES) or token[-1:] in _RUN_BREAKS:
             break
         run.append(token)
