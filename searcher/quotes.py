@@ -153,6 +153,13 @@ _NAMING_AFTER = _words(
 _MAX_TITLE_WORDS = 8
 # Heads of descriptions that name a role rather than one person the article introduced.
 _ROLE_NOUNS = _words("spokesman spokeswoman spokesperson official source insider aide")
+_PEOPLE_NOUNS = _words(
+    "executive expert lawyer worker fan resident witness member friend neighbour engineer "
+    "doctor teacher student scientist researcher banker trader analyst economist adviser "
+    "advisor campaigner activist supporter player representative statement"
+)
+# Nationality nouns ("the American said") stand for a person named before.
+_DEMONYM_ENDINGS = ("an", "ese", "ish", "ch", "man", "woman")
 _PASSIVE = (["was"], ["were"], ["is"], ["are"], ["been"], ["be"])  # "was told": no speaker
 _FOCUS_SENTENCES = 60  # how far back a he/she looks for the last person named
 # Words before a job that make it another one: "shadow chancellor" is not "the chancellor".
@@ -421,6 +428,17 @@ def _name_before_link(tokens: list[str]) -> str:
     return name if name and _is_person(name) else ""
 
 
+def _is_demonym(tokens: list[str], name: str) -> bool:
+    """Is `name`, ending `tokens`, a nationality after "the": "said the American"?"""
+    return (
+        " " not in name
+        and len(tokens) > 1
+        and tokens[-2].lower() == "the"
+        and not name.isupper()
+        and name.endswith(_DEMONYM_ENDINGS)
+    )
+
+
 def _in_place_list(tokens: list[str], k: int) -> bool:
     """Is tokens[k] ("and") inside "for/of Name and Name", a constituency or a title?"""
     j = k
@@ -480,6 +498,8 @@ def _description(tokens: list[str]) -> _Subject | None:
         return None
     text = " ".join(words)
     if words[0].lower() in ("a", "an"):
+        if not (is_title(head) or head.lower() in _ROLE_NOUNS | _PEOPLE_NOUNS):
+            return None  # "a day ahead of the report": no one
         return _Subject(text[:1].lower() + text[1:], _ROLE)
     return _Subject(text, _DESCRIPTION)
 
@@ -506,6 +526,8 @@ def _subject_before(text: str) -> _Subject | None:
     if tokens[-1].endswith(","):
         name = _set_off_name(tokens) or _appositive(tokens)
     name = name or _name_ending(tokens, len(tokens)) or _name_before_link(tokens)
+    if name and _is_demonym(tokens, name):
+        return _Subject(f"the {name}", _DESCRIPTION)
     if name:
         return _Subject(name, _NAME)
     if tokens[-1].endswith(","):
@@ -549,6 +571,8 @@ def _subject_after(text: str, pos: int) -> _Subject | None:
         if len(tokens) == _MAX_PHRASE_WORDS:
             return None  # no end in sight: not a short "said Name" phrase
     name = _name_ending(phrase, len(phrase)) if phrase else ""
+    if name and _is_demonym(phrase, name):
+        return _Subject(f"the {name}", _DESCRIPTION)
     if name:
         return _Subject(name, _NAME)
     return _description(phrase)
@@ -642,8 +666,10 @@ def _ends_phrase(tokens: list[str], j: int) -> bool:
     """Does tokens[j] end a noun phrase (a verb, or an adverb before one, follows)?"""
     word = tokens[j].lower()
     verb_with_object = (
-        word.endswith("ed") and j + 1 < len(tokens) and tokens[j + 1].lower() in _DETERMINERS
-    )  # "A Treasury spokesperson dismissed the claims"
+        word.endswith("ed")
+        and j + 1 < len(tokens)
+        and (tokens[j + 1].lower() in _DETERMINERS or tokens[j + 1][:1].isupper())
+    )  # "A Treasury spokesperson dismissed the claims", "... criticised Michael Howard"
     return (
         word in _ADVERBS
         or _is_adverb(word)
@@ -854,7 +880,7 @@ class _Attributor:
         if named:
             return _Referent(named, head not in _ORGANISATION_NOUNS)
         if head in _ORGANISATION_NOUNS:
-            return self._organisation_before(pos) or _Referent(head, False)
+            return self._organisation_before(pos, far=True)
         if head.endswith("s") and not head.endswith("ss"):
             return _Referent(" ".join(words[1:]).lower(), False)  # "the judges"
         return self._person_before(pos, head=head)
@@ -958,10 +984,11 @@ class _Attributor:
             name = fullest_name(name, self.body, found[1], given_after=False)
         return name if " " in name and _is_person(name) else ""
 
-    def _organisation_before(self, pos: int) -> _Referent | None:
+    def _organisation_before(self, pos: int, far: bool = False) -> _Referent | None:
         """What an "it" or "the station" at `pos` refers to: the organisation named as the
         subject of this sentence (before `pos`) or one of the two before, else the last
-        organisation quoted in this paragraph or the one before."""
+        organisation quoted in this paragraph or the one before; else (when `far`, for "the
+        company") the last organisation named as a subject in the article."""
         k = self._sentence_index(pos)
         for j in (k, k - 1, k - 2):
             if j < 0:
@@ -974,11 +1001,15 @@ class _Attributor:
                 subject = local[0] if local and local[0].kind == _NAME else None
             if subject is not None and (not _is_person(subject.text) or " " not in subject.text):
                 return _Referent(subject.text, False)
-        k = bisect_left(self.quote_pos, pos) - 1
-        if k >= 0 and self._para(self.quote_pos[k]) >= self._para(pos) - 1:
-            name, _, person = self.quote_said[k]
+        q = bisect_left(self.quote_pos, pos) - 1
+        if q >= 0 and self._para(self.quote_pos[q]) >= self._para(pos) - 1:
+            name, _, person = self.quote_said[q]
             if not person:
                 return _Referent(name, False)
+        for j in range(k - 3, max(-1, k - _FOCUS_SENTENCES) if far else k - 3, -1):
+            local = self._local(j)
+            if local and local[0].kind == _NAME and not _is_person(local[0].text):
+                return _Referent(local[0].text, False)
         return None
 
     def _sentence_index(self, pos: int) -> int:

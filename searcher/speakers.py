@@ -11,15 +11,16 @@ An enrichment stage beside `quotes` (no Whoosh, no store). Three rules:
   A peer with no first name keeps the title: "Lord Goldsmith".
 - **Organisations** keep their names ("Countryside Alliance", "Radio 1"); roles with no
   name are lower-case descriptions ("a Delta spokesperson").
-- **Across articles** (`merged_forms()`), a one-word speaker ("Blair") joins the one
-  longer name in the collection that ends with it ("Tony Blair"); when several do
-  ("Gordon Brown", "Nick Brown") it stays as it is.
+- **Across articles** (`merged_forms()`), a one-word speaker ("Blair") joins the longer
+  name in the collection that ends with it ("Tony Blair"): the only one, or the one that
+  holds at least three quarters of their quotes (130 "Tony Blair" against 2 "Ian Blair");
+  when no name dominates ("Gordon Brown" 52, "Nick Brown" 20) it stays as it is.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 __all__ = ["clean_name", "fullest_name", "merged_forms", "name_words"]
 
@@ -46,6 +47,7 @@ PEERS = _words("lord lady baroness baron")  # kept before a lone surname: "Lord 
 STOP = _words(  # capitalised words that open a run of names but are none
     "But And Or So Yet Then Now Also However Meanwhile Later Earlier Still Instead Separately "
     "Moreover Furthermore Indeed Finally Today Yesterday The A An In On At As After Before When "
+    "Other Such Every Each Any No Not Why What Who How Where "
     "While If Since During From With Without By For To "
     "Of Under Over Last Next This That These Those It Its He She They We I You There Here Our "
     "Their His Her My Your All Some Many Most Others Several Both One Another Police Officials "
@@ -160,16 +162,19 @@ def _run_after(body: str, end: int) -> list[str]:
     return run
 
 
-def merged_forms(counts: Mapping[str, int] | Iterable[str]) -> dict[str, str]:
-    """Each one-word name mapped to the one longer name among `counts` that ends with it."""
-    longer: dict[str, set[str]] = {}
-    names = list(counts)
-    for name in names:
+def merged_forms(counts: Mapping[str, int]) -> dict[str, str]:
+    """Each one-word name among `counts` (name -> quotes) mapped to the longer name that
+    ends with it, when one holds at least three quarters of those names' quotes."""
+    longer: dict[str, list[str]] = {}
+    for name in counts:
         words = name.split()
         if len(words) > 1 and name[:1].isupper():
-            longer.setdefault(words[-1], set()).add(name)
+            longer.setdefault(words[-1], []).append(name)
     merged = {}
-    for name in names:
-        if " " not in name and len(longer.get(name, ())) == 1:
-            (merged[name],) = longer[name]
+    for name in counts:
+        forms = longer.get(name, []) if " " not in name else []
+        if forms:
+            best = max(forms, key=lambda form: (counts[form], form))
+            if counts[best] * 4 >= sum(counts[form] for form in forms) * 3:
+                merged[name] = best
     return merged
