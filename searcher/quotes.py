@@ -151,6 +151,7 @@ _NAMING_AFTER = _words(
     "film movie show series award awards prize category button feature tour festival"
 )
 _MAX_TITLE_WORDS = 8
+_LABEL_DASHES = ("-", "–", "—", "•")
 # Heads of descriptions that name a role rather than one person the article introduced.
 _ROLE_NOUNS = _words("spokesman spokeswoman spokesperson official source insider aide")
 _PEOPLE_NOUNS = _words(
@@ -626,7 +627,8 @@ def _opening(text: str) -> _Subject | None:
             return _Subject(clean_name(named), _NAME) if clean_name(named) else None
     if not words or words[-1][-1] == "." or _is_list(tokens, k + len(words)):
         return None
-    if first in _DETERMINERS and after[:1].islower() and after not in _VERBS | _CUE_VERBS:
+    modifier = not tokens[k + len(words) - 1].endswith(",") and after[:1].islower()
+    if first in _DETERMINERS and modifier and after not in _VERBS | _CUE_VERBS:
         return None  # "A Delta spokesperson", "The BBC correspondent": not a name
     name = clean_name(words)
     if name:
@@ -635,6 +637,20 @@ def _opening(text: str) -> _Subject | None:
         name = clean_name([*words[:-1], words[-1][:-2]])
         return _Subject(name, _POSSESSOR) if " " in name else None  # "Tony Blair's speech"
     return None
+
+
+def _label(text: str) -> str:
+    """The name in a label before a quote, as match reports give them: "- Bolton boss Sam
+    Allardyce:" (a dash or a colon, then nothing but the name and its titles)."""
+    stripped = text.strip()
+    if not stripped.startswith(_LABEL_DASHES) and not stripped.endswith(":"):
+        return ""
+    tokens = stripped.lstrip("".join(_LABEL_DASHES)).rstrip(":").split()
+    if not 0 < len(tokens) <= _MAX_NAME_WORDS + 2 or not all(
+        _is_name_word(token) or token in PARTICLES or is_title(token) for token in tokens
+    ):
+        return ""
+    return _name_ending(tokens, len(tokens))
 
 
 def _takes_sentence_subject(verb: str, before: str) -> bool:
@@ -756,6 +772,9 @@ class _Attributor:
         if k < 0:
             k, beside = self._leading(sentence, opening)
         if k < 0:
+            label = _label(self.masked[sentence:opening])
+            if label:  # "- Bolton boss Sam Allardyce: “I am ...”"
+                return self._fullest(label, opening), "", True, _is_person(label)
             if text[-1] in _SENTENCE_PUNCT and not self.masked[sentence:opening].strip():
                 name, verb, person = self._nearest(opening)  # a quoted sentence of its own
                 if not name:

@@ -63,8 +63,9 @@ _WORD_RE = re.compile(r"\w+(?:['’-]\w+)*")
 
 
 def is_title(word: str) -> bool:
-    """A title or job word that can stand before a name: "Dr", "Minister", "chairman"."""
-    return word.rstrip(".").lower() in TITLES
+    """A title or job word that can stand before a name: "Dr", "Minister", "Co-chairman"."""
+    word = word.rstrip(".").lower()
+    return word in TITLES or word.rpartition("-")[2] in TITLES
 
 
 def clean_name(words: list[str]) -> str:
