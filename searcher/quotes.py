@@ -151,6 +151,7 @@ _NAMING_AFTER = _words(
     "film movie show series award awards prize category button feature tour festival"
 )
 _MAX_TITLE_WORDS = 8
+_HONORIFICS = _words("Mr Mrs Ms Miss Dr Sir Dame Prof")
 _LABEL_DASHES = ("-", "–", "—", "•")
 # Heads of descriptions that name a role rather than one person the article introduced.
 _ROLE_NOUNS = _words("spokesman spokeswoman spokesperson official source insider aide")
@@ -986,12 +987,17 @@ class _Attributor:
     def _job(self, found: tuple[_Subject, int] | None) -> str:
         """The lower-case job word right before a name where a sentence gives it: "director"
         in "Club director Terry Brady held talks"."""
+        word = self._word_before(found)
+        return word if word.islower() and is_title(word) else ""
+
+    def _word_before(self, found: tuple[_Subject, int] | None) -> str:
+        """The word before the name a sentence gives as its subject."""
         if found is None:
             return ""
         start = self.sentence_starts[self._sentence_index(found[1])]
         i = self.masked.find(found[0].text.split()[0], start)
         before = self.masked[max(start, i - 30) : i].split()[-1:] if i > 0 else []
-        return before[0] if before and before[0].islower() and is_title(before[0]) else ""
+        return before[0] if before else ""
 
     def _person(self, found: tuple[_Subject, int] | None, kinds: tuple[int, ...]) -> str:
         """The full name of a person a sentence names as its subject, else "": a lone word
@@ -1001,6 +1007,8 @@ class _Attributor:
         name = found[0].text
         if " " not in name:
             name = fullest_name(name, self.body, found[1], given_after=False)
+            if " " not in name and self._word_before(found).rstrip(".") in _HONORIFICS:
+                return name  # "Mr Blair met the unions."
         return name if " " in name and _is_person(name) else ""
 
     def _organisation_before(self, pos: int, far: bool = False) -> _Referent | None:
