@@ -745,7 +745,7 @@ class _Attributor:
         self.locals: dict[int, tuple[_Subject, int] | None] = {}  # sentence -> subject, where
         self.quote_pos: list[int] = []
         self.quote_said: list[tuple[str, str, bool]] = []  # speaker, cue, is a person
-        self.fullest: dict[str, str] = {}
+        self.fullest: dict[tuple[str, bool], str] = {}
         self.called: dict[str, str] = {}
 
     def quote(self, raw: _Raw) -> Quote | None:
@@ -944,6 +944,8 @@ class _Attributor:
         "a Delta spokesperson"."""
         best = ""
         k = self._sentence_index(pos)
+        if self.masked.find(head, 0, self.sentence_starts[k]) < 0:
+            return ""  # no earlier mention of the noun at all
         for j in range(k - 1, max(-1, k - _FOCUS_SENTENCES), -1):
             found = self._local(j)
             if found and found[0].kind == _ROLE and _head_noun(found[0].text.split()) == head:
@@ -1030,7 +1032,7 @@ class _Attributor:
             return ""
         name = found[0].text
         if " " not in name:
-            name = fullest_name(name, self.body, found[1], given_after=False)
+            name = self._fullest(name, found[1], given_after=False)
             if " " not in name and self._word_before(found).rstrip(".") in _HONORIFICS:
                 return name  # "Mr Blair met the unions."
         return name if " " in name and _is_person(name) else ""
@@ -1091,14 +1093,17 @@ class _Attributor:
             self.locals[j] = found
         return self.locals[j]
 
-    def _fullest(self, name: str, pos: int) -> str:
+    def _fullest(self, name: str, pos: int, given_after: bool = True) -> str:
         """`fullest_name`, once a name in each article; a name of two words or more whose
         first is no particle ("Le Bon") is taken as full."""
-        if name not in self.fullest:
+        key = (name, given_after)
+        if key not in self.fullest:
             words = name.split()
             full = len(words) > 1 and words[0].lower() not in PARTICLES
-            self.fullest[name] = name if full else fullest_name(name, self.body, pos)
-        return self.fullest[name]
+            self.fullest[key] = (
+                name if full else fullest_name(name, self.body, pos, given_after=given_after)
+            )
+        return self.fullest[key]
 
 
 def _capitalised_run(text: str, pos: int, listed: bool = False) -> list[str]:
