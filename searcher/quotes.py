@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from searcher.models import Quote
-from searcher.speakers import PARTICLES, STOP, clean_name, fullest_name, is_title
+from searcher.speakers import PARTICLES, STOP, clean_name, fullest_name, is_title, word_set
 
 __all__ = ["extract_quotes"]
 
@@ -84,11 +84,7 @@ _MAX_GAP_WORDS = 8
 _MAX_PHRASE_WORDS = 8
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_CUE_VERBS = _words(
+_CUE_VERBS = word_set(
     "said says say saying told tells telling added adds adding asked asks stated declared "
     "declares warned warns warning explained explains explaining insisted insists insisting "
     "noted notes noting claimed claims claiming argued argues arguing wrote writes tweeted "
@@ -110,33 +106,33 @@ def _cue_pattern(verbs: frozenset[str]) -> str:
 
 
 _CUE_RE = re.compile(_cue_pattern(_CUE_VERBS))
-_ABBREVIATIONS = _words(
+_ABBREVIATIONS = word_set(
     "Mr Mrs Ms Dr Prof St Sen Rep Gov Gen Col Lt Capt Sgt Jr Sr Rev Mt No Co Inc Ltd U.S U.K "
     "U.N e.g i.e vs"
 )
-_PREPOSITIONS = _words("of for in at from to with by on about against into")
-_ADVERBS = _words(
+_PREPOSITIONS = word_set("of for in at from to with by on about against into")
+_ADVERBS = word_set(
     "also later then earlier again previously once has had have was is would will reportedly "
     "recently yesterday today tonight"
 )
 _RESOLVABLE = frozenset(("he", "she"))
 _PRONOUNS = _RESOLVABLE | frozenset(("they", "we", "i", "it", "you"))
-_CONJUNCTIONS = _words(
+_CONJUNCTIONS = word_set(
     "and but or while as because although though when if since after before so yet which who "
     "that where whereas"
 )
-_AFTER_NAME = _words(
+_AFTER_NAME = word_set(
     "who whose which in on at during after before while when as from with to of adding"
 )
-_DETERMINERS = _words("the a an his her its their")
-_ROLE_LINKS = _words("for of at from")  # "a spokesman for the ...", "a source at ..."
-_VERBS = _ADVERBS | _words("is are were be been do did does can could may might must should")
-_NOT_NOUNS = _VERBS | _CONJUNCTIONS | _words("not")
-_CONNECTIVES = _words(
+_DETERMINERS = word_set("the a an his her its their")
+_ROLE_LINKS = word_set("for of at from")  # "a spokesman for the ...", "a source at ..."
+_VERBS = _ADVERBS | word_set("is are were be been do did does can could may might must should")
+_NOT_NOUNS = _VERBS | _CONJUNCTIONS | word_set("not")
+_CONNECTIVES = word_set(
     "But And So Yet Then Now Also However Meanwhile Still Instead Separately Moreover Indeed "
     "Finally Later Earlier Ultimately"
 )
-_CLAUSE_OPENERS = _words(
+_CLAUSE_OPENERS = word_set(
     "In On At As After Before When While If Since During From With Without By For To Under Over "
     "Although Though Despite Following Unlike Like Amid Asked"
 )
@@ -145,19 +141,19 @@ _QUOTE_MARKS = frozenset("\"“”«»‘’'")
 # Head nouns of descriptions that stand for an organisation ("the station said"), or for a
 # document whose words are its author's ("the suit added"); other singular heads stand for
 # a person ("the singer"), plural ones for a group kept as it is ("the judges").
-_ORGANISATION_NOUNS = _words(
+_ORGANISATION_NOUNS = word_set(
     "station magazine newspaper paper firm company club group association airline bank party "
     "union government ministry council court board network channel broadcaster agency body "
     "organisation organization federation league team band studio website site charity "
     "institute society committee commission department service retailer carrier operator "
     "maker manufacturer giant watchdog regulator publisher label broadcaster newspaper"
 )
-_DOCUMENT_NOUNS = _words(
+_DOCUMENT_NOUNS = word_set(
     "suit lawsuit document statement report letter complaint filing ruling email e-mail memo "
     "note study survey review judgment judgement release announcement petition motion "
     "affidavit manifesto blog post message column article editorial"
 )
-_ORGANISATION_WORDS = _words(
+_ORGANISATION_WORDS = word_set(
     "Association Alliance Society Party Council Agency Times Post News Corporation Corp Group "
     "Union Federation Committee Commission Bank Ltd Inc Plc plc Airlines Airways Radio BBC "
     "Network Institute University College Foundation Trust Club Court Ministry Department "
@@ -166,20 +162,20 @@ _ORGANISATION_WORDS = _words(
     "Organisation Organization Authority Parliament Government Executive Company Partnership"
 )
 # Words that mark a quoted span as a name, title or slogan: the slogan "...", the "..." program.
-_NAMING_BEFORE = _words(
+_NAMING_BEFORE = word_set(
     "slogan motto title titled entitled song album film movie novel programme program series "
     "musical campaign banner headline nicknamed"
 )
-_NAMING_AFTER = _words(
+_NAMING_AFTER = word_set(
     "program programme campaign scheme initiative slogan brand label logo song album single "
     "film movie show series award awards prize category button feature tour festival"
 )
 _MAX_TITLE_WORDS = 8
-_HONORIFICS = _words("Mr Mrs Ms Miss Dr Sir Dame Prof")
+_HONORIFICS = word_set("Mr Mrs Ms Miss Dr Sir Dame Prof")
 _LABEL_DASHES = ("-", "–", "—", "•")
 # Heads of descriptions that name a role rather than one person the article introduced.
-_ROLE_NOUNS = _words("spokesman spokeswoman spokesperson official source insider aide")
-_PEOPLE_NOUNS = _words(
+_ROLE_NOUNS = word_set("spokesman spokeswoman spokesperson official source insider aide")
+_PEOPLE_NOUNS = word_set(
     "executive expert lawyer worker fan resident witness member friend neighbour engineer "
     "doctor teacher student scientist researcher banker trader analyst economist adviser "
     "advisor campaigner activist supporter player representative statement"
@@ -189,7 +185,7 @@ _DEMONYM_ENDINGS = ("an", "ese", "ish", "ch", "man", "woman")
 _PASSIVE = (["was"], ["were"], ["is"], ["are"], ["been"], ["be"])  # "was told": no speaker
 _FOCUS_SENTENCES = 60  # how far back a he/she looks for the last person named
 # Words before a job that make it another one: "shadow chancellor" is not "the chancellor".
-_MODIFIERS = _words("shadow former deputy vice assistant acting interim junior ex associate")
+_MODIFIERS = word_set("shadow former deputy vice assistant acting interim junior ex associate")
 
 
 # Marks ---------------------------------------------------------------------------------------

@@ -19,17 +19,17 @@ An enrichment stage beside `quotes` (no Whoosh, no store). Three rules:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-__all__ = ["clean_name", "fullest_name", "merged_forms", "name_words"]
+__all__ = ["clean_name", "fullest_name", "merged_forms", "word_set"]
 
 
-def _words(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
+    """The words of `text`, split at spaces: how the word lists here are written."""
     return frozenset(text.split())
 
 
-TITLES = _words(
+TITLES = word_set(
     "president vice prime minister secretary chancellor premier mp mep msp mr mrs ms miss mx "
     "dr prof professor sir dame lord lady baroness baron senator sen rep representative "
     "congressman congresswoman governor gov mayor general gen colonel col major captain capt "
@@ -42,9 +42,9 @@ TITLES = _words(
     "singer actor actress novelist author writer editor analyst economist correspondent "
     "presenter producer star farmer"
 )
-POST_TITLES = _words("mp mep msp qc kc jr sr phd")
-PEERS = _words("lord lady baroness baron")  # kept before a lone surname: "Lord Goldsmith"
-STOP = _words(  # capitalised words that open a run of names but are none
+POST_TITLES = word_set("mp mep msp qc kc jr sr phd")
+PEERS = word_set("lord lady baroness baron")  # kept before a lone surname: "Lord Goldsmith"
+STOP = word_set(  # capitalised words that open a run of names but are none
     "But And Or So Yet Then Now Also However Meanwhile Later Earlier Still Instead Separately "
     "Moreover Furthermore Indeed Finally Today Yesterday The A An In On At As After Before When "
     "Other Such Every Each Any No Not Why What Who How Where "
@@ -56,10 +56,9 @@ STOP = _words(  # capitalised words that open a run of names but are none
     "Thursday Friday Saturday Sunday January February March July September October November "
     "December"
 )
-PARTICLES = _words("al bin ibn da de del della der di dos du el la le ter van von")
+PARTICLES = word_set("al bin ibn da de del della der di dos du el la le ter van von")
 _RUN_CHARS = 80
 _RUN_BREAKS = frozenset(',.;:!?"“”()')
-_WORD_RE = re.compile(r"\w+(?:['’-]\w+)*")
 
 
 def is_title(word: str) -> bool:
@@ -90,11 +89,6 @@ def clean_name(words: list[str]) -> str:
     if not words or all(map(is_title, words)) or words[-1].endswith(("’s", "'s", "’", "'")):
         return ""
     return " ".join(words)
-
-
-def name_words(name: str) -> list[str]:
-    """The lower-case words of a name, punctuation stripped."""
-    return _WORD_RE.findall(name.lower())
 
 
 def fullest_name(name: str, body: str, pos: int, given_after: bool = True) -> str:
