@@ -173,6 +173,7 @@ _NAMING_AFTER = word_set(
 _MAX_TITLE_WORDS = 8
 _HONORIFICS = word_set("Mr Mrs Ms Miss Dr Sir Dame Prof")
 _LABEL_DASHES = ("-", "–", "—", "•")
+_DASHES = frozenset(("-", "–", "—"))
 # Heads of descriptions that name a role rather than one person the article introduced.
 _ROLE_NOUNS = word_set("spokesman spokeswoman spokesperson official source insider aide")
 _PEOPLE_NOUNS = word_set(
@@ -529,6 +530,9 @@ def _description(tokens: list[str]) -> _Subject | None:
 def _subject_before(text: str) -> _Subject | None:
     """The subject ending `text` (the words before a cue verb), None if there is none."""
     tokens = text.split()
+    if tokens and tokens[-1] in _DASHES:  # "Gerry Conlon - who was wrongly convicted - said"
+        start = next((j for j in range(len(tokens) - 2, -1, -1) if tokens[j] in _DASHES), -1)
+        tokens = tokens[:start] if start > 0 else tokens
     for _ in range(3):
         if tokens and (tokens[-1] in _ADVERBS or _is_adverb(tokens[-1])):
             tokens.pop()

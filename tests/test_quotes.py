@@ -477,6 +477,17 @@ def test_sentence_about_a_list_of_people_is_about_no_one() -> None:
     assert speakers_of(body) == ["Ray Dunn", "Ray Dunn"]
 
 
+def test_name_before_a_parenthesis_between_dashes() -> None:
+    body = (
+        "Mr Blair said he was sorry. One of the Guildford Four, Gerry Conlan - who was "
+        "wrongly convicted - said the families were delighted. He said Mr Blair had spoken "
+        "with “such sincerity”, adding: “He went beyond what we thought he would.”"
+    )
+    assert [(q.speaker, q.text) for q in quotes_of(body)] == [
+        ("Gerry Conlan", "He went beyond what we thought he would.")
+    ]
+
+
 # Titles, slogans, programmes and terms ------------------------------------------------------
 
 
