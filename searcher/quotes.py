@@ -660,7 +660,8 @@ def _opening(text: str) -> _Subject | None:
         return _Subject(name, _NAME)
     if words[-1].endswith(("’s", "'s")):
         name = clean_name([*words[:-1], words[-1][:-2]])
-        return _Subject(name, _POSSESSOR) if " " in name else None  # "Tony Blair's speech"
+        titled = " " in name or any(word in _HONORIFICS for word in words)
+        return _Subject(name, _POSSESSOR) if titled else None  # "Tony Blair's speech"
     return None
 
 
@@ -747,12 +748,15 @@ class _Attributor:
         self.quote_said: list[tuple[str, str, bool]] = []  # speaker, cue, is a person
         self.fullest: dict[tuple[str, bool], str] = {}
         self.called: dict[str, str] = {}
+        self.genders: dict[str, str] = {}  # surname -> "he" or "she", when Mr or Ms says so
+        self.quoted = ""  # the words of the quote being attributed
 
     def quote(self, raw: _Raw) -> Quote | None:
         span = _text_span(self.body, raw)
         if span is None:
             return None
         text, start, end = span
+        self.quoted = text
         speaker, verb, beside, person = self._attribute(raw, text)
         s, e, _ = raw.segments[-1]
         if len(text.split(maxsplit=_MIN_WORDS)) < _MIN_WORDS and not (
@@ -801,11 +805,7 @@ class _Attributor:
             if label:  # "- Bolton boss Sam Allardyce: “I am ...”"
                 return self._fullest(label, opening), "", True, _is_person(label)
             if text[-1] in _SENTENCE_PUNCT and not self.masked[sentence:opening].strip():
-                name, verb, person = self._nearest(opening)  # a quoted sentence of its own
-                if not name:
-                    referent = self._person_before(opening, far=False)
-                    name, person = (referent.name, True) if referent else ("", False)
-                return name, verb, False, person
+                return (*self._continued(opening), False)  # a quoted sentence of its own
             return "", "", False, False
         pos, _, verb = self.cues[k]
         subject = self._subject(k)
@@ -816,6 +816,30 @@ class _Attributor:
         if referent is None:
             return "", verb, beside, False
         return referent.name, verb, beside, referent.person
+
+    def _continued(self, opening: int) -> tuple[str, str, bool]:
+        """Speaker, cue and is-a-person for a quoted sentence with no cue of its own: who
+        the sentence before names as its subject (a person or a role), else the latest
+        speaker of this paragraph or the one before, else who the sentences before are about.
+        """
+        before = self._local(self._sentence_index(opening) - 1)
+        if before is not None and before[1] >= self.para_starts[max(0, self._para(opening) - 1)]:
+            name = self._person(before, (_NAME,))
+            if name and self._clashes(name, ""):
+                name = ""
+            elif name or _is_role(before[0]):
+                referent = self._resolve(before[0], before[1])
+                k = bisect_left(self.cue_pos, before[1])
+                verb = (
+                    self.cues[k][2] if k < len(self.cues) and self.cue_pos[k] == before[1] else ""
+                )
+                if referent is not None:
+                    return referent.name, verb, referent.person
+        name, verb, person = self._nearest(opening)
+        if not name or self._clashes(name, ""):
+            referent = self._person_before(opening, far=False)
+            name, person = (referent.name, True) if referent else ("", False)
+        return name, verb, person
 
     def _subject(self, k: int) -> _Subject | None:
         """The subject of cue `k`, found once."""
@@ -900,7 +924,7 @@ class _Attributor:
         if subject.kind == _NAME:
             return _Referent(subject.text, _is_person(subject.text))
         if subject.kind == _HE_SHE:
-            return self._person_before(pos)
+            return self._person_before(pos, pronoun=subject.text)
         if subject.kind == _IT:
             return self._organisation_before(pos)
         if subject.kind == _POSSESSOR:
@@ -969,14 +993,17 @@ class _Attributor:
             i = self.masked.find(key, i + len(key))
         return found
 
-    def _person_before(self, pos: int, far: bool = True, head: str = "") -> _Referent | None:
+    def _person_before(
+        self, pos: int, far: bool = True, head: str = "", pronoun: str = ""
+    ) -> _Referent | None:
         """The person a he/she (or "the singer") at `pos` refers to: the person named as the
         subject of one of the last two sentences (a he/she or a description as subject
         passes the question on to the sentence before); else the last speaker in this
         paragraph or the one before; else the last speaker named since the paragraph
         before; else (when `far`) the last person named as a subject in the article. For a
         description ("the former Scotland international"), `head` leaves out a person the
-        article introduced with another job ("Club director Terry Brady")."""
+        article introduced with another job ("Club director Terry Brady"); a `pronoun`
+        leaves out a person the article calls Ms when it is "he", Mr when it is "she"."""
         k = self._sentence_index(pos)
         floor = self._para(pos) - 1
         head = "" if is_title(head) else head
@@ -984,7 +1011,9 @@ class _Attributor:
         j, opaque = (k, 0) if own is not None and own[1] < pos else (k - 1, 0)
         while j >= 0 and opaque < 2 and self._para(self.sentence_starts[j]) >= floor:
             found = self._local(j)
-            name = self._person(found, (_NAME,))
+            name = self._person(found, (_NAME, _POSSESSOR) if j == k else (_NAME,))
+            if name and self._clashes(name, pronoun):
+                name = ""
             if name and not (head and self._job(found) not in ("", head)):
                 return _Referent(name, True)
             if found is not None and _is_role(found[0]):  # "A spokesman said ... he said"
@@ -996,19 +1025,36 @@ class _Attributor:
                 head = "" if is_title(noun) else noun
             j -= 1
         name, _, person = self._nearest(pos)
-        if name and person:
+        if name and person and not self._clashes(name, pronoun):
             return _Referent(name, True)
         k_quote = bisect_left(self.quote_pos, pos) - 1
         if k_quote >= 0 and self.quote_said[k_quote][2]:
             name = self.quote_said[k_quote][0]
             since = self.para_starts[max(0, floor)]
-            if self.masked.find(name.split()[-1], since, pos) >= 0:
+            mentioned = self.masked.find(name.split()[-1], since, pos) >= 0
+            if mentioned and not self._clashes(name, pronoun):
                 return _Referent(name, True)
         for j in range(k - 1, max(-1, k - _FOCUS_SENTENCES) if far else k - 1, -1):
             name = self._person(self._local(j), (_NAME, _POSSESSOR))
-            if name:
+            if name and not self._clashes(name, pronoun):
                 return _Referent(name, True)
         return None
+
+    def _clashes(self, name: str, pronoun: str) -> bool:
+        """Can this person not be who a he/she (or a quote with no cue) stands for: named in
+        the quote itself ("I had a quiet word with Olof"), or called Mr where the pronoun is
+        "she", or Ms, Mrs or Miss where it is "he"?"""
+        quoted = {word.strip(".,;:!?’'\"") for word in self.quoted.split()}
+        if any(len(word) > 2 and word in quoted for word in name.split()):
+            return True
+        if not pronoun:
+            return False
+        surname = name.split()[-1]
+        if surname not in self.genders:
+            male = f"Mr {surname}" in self.body
+            female = any(f"{title} {surname}" in self.body for title in ("Ms", "Mrs", "Miss"))
+            self.genders[surname] = "he" if male and not female else "she" if female else ""
+        return self.genders[surname] not in ("", pronoun)
 
     def _job(self, found: tuple[_Subject, int] | None) -> str:
         """The lower-case job word right before a name where a sentence gives it: "director"
@@ -1088,7 +1134,11 @@ class _Attributor:
                 start : start + 1
             ] not in _QUOTE_MARKS:
                 subject = _opening(self.masked[start:end])  # "Dr Fox was asked if he would say"
-                if subject is not None and (found is None or subject.kind == _NAME):
+                if subject is not None and (
+                    found is None
+                    or subject.kind == _NAME
+                    or (subject.kind == _POSSESSOR and found[0].kind == _HE_SHE)
+                ):  # "Mr Blunkett's own comments had prompted censure - he told"
                     found = subject, start
             self.locals[j] = found
         return self.locals[j]

@@ -477,6 +477,31 @@ def test_sentence_about_a_list_of_people_is_about_no_one() -> None:
     assert speakers_of(body) == ["Ray Dunn", "Ray Dunn"]
 
 
+def test_pronoun_skips_a_person_of_the_other_title() -> None:
+    body = (
+        "Mr Blunkton was criticised. Ms Hughes resigned in April over the visa scandal. "
+        "“Go back home and rebuild,” he told the refugees."
+    )
+    assert speakers_of(body) == ["Blunkton"]
+
+
+def test_pronoun_in_a_sentence_about_a_possessor() -> None:
+    body = (
+        "Ms Hughes resigned in April. Mr Blunkton's own comments had prompted censure - he "
+        "told refugees to “get back home and rebuild”."
+    )
+    assert speakers_of(body) == ["Blunkton"]
+
+
+def test_a_quote_is_not_by_the_person_it_names() -> None:
+    body = (
+        "“We were not at our best,” said manager David Leary. Meanwhile, Leary has rapped "
+        "skipper Olof Berg for his comments.\n\nBerg spoke of his dislike of their rivals. "
+        "“I have had more than a quiet word with Olof about it.”"
+    )
+    assert speakers_of(body) == ["David Leary", "David Leary"]
+
+
 def test_name_before_a_parenthesis_between_dashes() -> None:
     body = (
         "Mr Blair said he was sorry. One of the Guildford Four, Gerry Conlan - who was "
