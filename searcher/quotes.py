@@ -424,8 +424,11 @@ def _name_ending(tokens: list[str], end: int) -> str:
             break
         words.append(token)
         k -= 1
-    if k > 1 and tokens[k - 1] in ("and", "&") and _in_place_list(tokens, k - 1):
-        return ""  # "MP for Sittingbourne and Sheppey": a place in a list
+    if k > 1 and tokens[k - 1] in ("and", "&") and _is_name_word(tokens[k - 2].rstrip(",")):
+        return ""  # "Schroeder and Jacques Chirac have called", "MP for Sittingbourne and Sheppey"
+    while len(words) > 1 and words[-1] in STOP and k > 0 and tokens[k - 1] in _PREPOSITIONS:
+        words.pop()  # "but on Wednesday Mr Straw said"
+        k += 1
     named = _is_name_word(words[0]) or (len(words) > 1 and words[0].isdigit())
     if k > 1 and tokens[k - 1] == "the" and tokens[k - 2] in _ROLE_LINKS:
         return ""  # "a spokesman for the Oxford University Press"
@@ -460,14 +463,6 @@ def _is_demonym(tokens: list[str], name: str) -> bool:
         and not name.isupper()
         and name.endswith(_DEMONYM_ENDINGS)
     )
-
-
-def _in_place_list(tokens: list[str], k: int) -> bool:
-    """Is tokens[k] ("and") inside "for/of Name and Name", a constituency or a title?"""
-    j = k
-    while j > 0 and _is_name_word(tokens[j - 1].rstrip(",")):
-        j -= 1
-    return j < k and j > 0 and tokens[j - 1] in ("for", "of")
 
 
 def _appositive(tokens: list[str]) -> str:

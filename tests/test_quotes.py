@@ -502,6 +502,15 @@ def test_a_quote_is_not_by_the_person_it_names() -> None:
     assert speakers_of(body) == ["David Leary", "David Leary"]
 
 
+def test_two_people_as_one_subject_are_nobody_to_resolve_to() -> None:
+    body = (
+        "Chancellor Gerd Schrader and President Jacques Chiron have called for an end to the "
+        "ban. Britain has been cautious, but on Wednesday Mr Stroud said he also wanted it "
+        "to end. He said “it is more likely than not” that it would go."
+    )
+    assert speakers_of(body) == ["Stroud"]
+
+
 def test_name_before_a_parenthesis_between_dashes() -> None:
     body = (
         "Mr Blair said he was sorry. One of the Guildford Four, Gerry Conlan - who was "
