@@ -424,7 +424,7 @@ def _name_ending(tokens: list[str], end: int) -> str:
             break
         words.append(token)
         k -= 1
-    if k > 1 and tokens[k - 1] in ("and", "&") and _is_name_word(tokens[k - 2].rstrip(",")):
+    if k > 1 and tokens[k - 1] in ("and", "&") and _joins_names(tokens, k - 1):
         return ""  # "Schroeder and Jacques Chirac have called", "MP for Sittingbourne and Sheppey"
     while len(words) > 1 and words[-1] in STOP and k > 0 and tokens[k - 1] in _PREPOSITIONS:
         words.pop()  # "but on Wednesday Mr Straw said"
@@ -463,6 +463,16 @@ def _is_demonym(tokens: list[str], name: str) -> bool:
         and not name.isupper()
         and name.endswith(_DEMONYM_ENDINGS)
     )
+
+
+def _joins_names(tokens: list[str], k: int) -> bool:
+    """Does tokens[k] ("and") join two subjects ("Gerhard Schroeder and Jacques Chirac") or
+    places ("MP for Sittingbourne and Sheppey"), not the parts of a title ("Work and
+    Pensions Secretary Alan Johnson")?"""
+    j = k
+    while j > 0 and _is_name_word(tokens[j - 1].rstrip(",")):
+        j -= 1
+    return k - j > 1 or (0 < j < k and tokens[j - 1] in ("for", "of"))
 
 
 def _appositive(tokens: list[str]) -> str:
@@ -793,8 +803,10 @@ class _Attributor:
         opening = raw.segments[0][0] - 1
         sentence = _sentence_start(self.sentence_starts, opening)
         k, beside = self._trailing(raw), True
-        if k < 0:
-            k, beside = self._leading(sentence, opening)
+        if k < 0 or self._subject(k) is None:  # "“...” ahead of the vote, and predicted"
+            leading, tight = self._leading(sentence, opening)
+            if k < 0 or (leading >= 0 and self._subject(leading) is not None):
+                k, beside = leading, tight
         if k < 0:
             label = _label(self.masked[sentence:opening])
             if label:  # "- Bolton boss Sam Allardyce: “I am ...”"
@@ -1036,15 +1048,14 @@ class _Attributor:
         return None
 
     def _clashes(self, name: str, pronoun: str) -> bool:
-        """Can this person not be who a he/she (or a quote with no cue) stands for: named in
-        the quote itself ("I had a quiet word with Olof"), or called Mr where the pronoun is
-        "she", or Ms, Mrs or Miss where it is "he"?"""
-        quoted = {word.strip(".,;:!?’'\"") for word in self.quoted.split()}
-        if any(len(word) > 2 and word in quoted for word in name.split()):
+        """Can this person not be who a he/she (or a quote with no cue) stands for: named by
+        surname in the quote itself ("Tony Blair has healed rifts"), or called Mr where the
+        pronoun is "she", or Ms, Mrs or Miss where it is "he"?"""
+        surname = name.split()[-1]
+        if surname in self.quoted and re.search(rf"\b{re.escape(surname)}\b", self.quoted):
             return True
         if not pronoun:
             return False
-        surname = name.split()[-1]
         if surname not in self.genders:
             male = f"Mr {surname}" in self.body
             female = any(f"{title} {surname}" in self.body for title in ("Ms", "Mrs", "Miss"))

@@ -497,7 +497,7 @@ def test_a_quote_is_not_by_the_person_it_names() -> None:
     body = (
         "“We were not at our best,” said manager David Leary. Meanwhile, Leary has rapped "
         "skipper Olof Berg for his comments.\n\nBerg spoke of his dislike of their rivals. "
-        "“I have had more than a quiet word with Olof about it.”"
+        "“I have had more than a quiet word with Berg. I am the same David as ever.”"
     )
     assert speakers_of(body) == ["David Leary", "David Leary"]
 
