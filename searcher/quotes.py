@@ -183,6 +183,8 @@ _PEOPLE_NOUNS = word_set(
 )
 # Nationality nouns ("the American said") stand for a person named before.
 _DEMONYM_ENDINGS = ("an", "ese", "ish", "ch", "man", "woman")
+# Plural heads that name a group of people or firms ("the judges", "the firms").
+_GROUP_ENDINGS = ("ers", "ors", "ists", "ians", "ants", "ents", "ges", "ials", "ics", "irms")
 _PASSIVE = (["was"], ["were"], ["is"], ["are"], ["been"], ["be"])  # "was told": no speaker
 _FOCUS_SENTENCES = 60  # how far back a he/she looks for the last person named
 # Words before a job that make it another one: "shadow chancellor" is not "the chancellor".
@@ -948,7 +950,8 @@ class _Attributor:
         if role:
             return _Referent(role, False)
         if head in _ROLE_NOUNS and words[0].lower() == "the":  # "The BBC spokeswoman said"
-            return _Referent(self._role(" ".join(["a", *words[1:]]), pos), False)
+            article = "an" if words[1][:1].lower() in "aeiou" else "a"
+            return _Referent(self._role(" ".join([article, *words[1:]]), pos), False)
         if head not in self.called:
             self.called[head] = self._called(head, pos)
         named = self.called[head]
@@ -956,8 +959,10 @@ class _Attributor:
             return _Referent(named, head not in _ORGANISATION_NOUNS)
         if head in _ORGANISATION_NOUNS:
             return self._organisation_before(pos, far=True)
-        if head.endswith("s") and not head.endswith("ss"):
+        if head.endswith(_GROUP_ENDINGS):
             return _Referent(" ".join(words[1:]).lower(), False)  # "the judges"
+        if head.endswith("s") and not head.endswith("ss"):
+            return None  # "the plans for pensioners": no one
         return self._person_before(pos, head=head)
 
     def _role(self, role: str, pos: int) -> str:
@@ -967,7 +972,8 @@ class _Attributor:
         if len(words) == 2:
             found = self._local(self._sentence_index(pos) - 1)
             if found and found[0].kind == _NAME and not _is_person(found[0].text):
-                return f"{role} for the {found[0].text}"
+                org = found[0].text
+                return f"{role} for {org}" if org.isupper() else f"{role} for the {org}"
         return role
 
     def _role_named_before(self, head: str, pos: int) -> str:
