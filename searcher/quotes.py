@@ -967,13 +967,25 @@ class _Attributor:
 
     def _role(self, role: str, pos: int) -> str:
         """A role as said, or with the organisation the sentence before is about: "a
-        spokesman for the Association of Chief Police Officers"."""
+        spokesman for the Association of Chief Police Officers"; "the company" in it by
+        the company's name ("a spokesman for the company" -> "a spokesman for Vodafone")."""
         words = role.split()
         if len(words) == 2:
             found = self._local(self._sentence_index(pos) - 1)
             if found and found[0].kind == _NAME and not _is_person(found[0].text):
                 org = found[0].text
                 return f"{role} for {org}" if org.isupper() else f"{role} for the {org}"
+        if len(words) == 5 and words[2] in _ROLE_LINKS and words[3] == "the":
+            noun = words[4]
+            if noun in _ORGANISATION_NOUNS:
+                if noun not in self.called:
+                    self.called[noun] = self._called(noun, pos)
+                named = self.called[noun]
+                if not named:
+                    org = self._organisation_before(pos, far=True)
+                    named = org.name if org else ""
+                if named:
+                    return " ".join([*words[:3], named])
         return role
 
     def _role_named_before(self, head: str, pos: int) -> str:

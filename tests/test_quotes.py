@@ -392,6 +392,14 @@ def test_a_role_takes_the_organisation_the_sentence_before_is_about() -> None:
     assert only(body).speaker == "a spokesman for the Association of Chief Police Officers"
 
 
+def test_the_company_in_a_role_by_its_name() -> None:
+    body = (
+        "Vodafone has been charged by the Commission. “We believe the market is "
+        "competitive,” said a spokesman for the company."
+    )
+    assert only(body).speaker == "a spokesman for Vodafone"
+
+
 def test_the_role_named_before() -> None:
     body = (
         "A Delta spokesperson confirmed that Ms Simonetti had left. A spokesperson repeated "
