@@ -982,8 +982,8 @@ class _Attributor:
                     self.called[noun] = self._called(noun, pos)
                 named = self.called[noun]
                 if not named:
-                    org = self._organisation_before(pos, far=True)
-                    named = org.name if org else ""
+                    before = self._organisation_before(pos, far=True)
+                    named = before.name if before else ""
                 if named:
                     return " ".join([*words[:3], named])
         return role
