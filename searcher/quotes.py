@@ -621,7 +621,11 @@ def _opening(text: str) -> _Subject | None:
     if k < len(tokens) and (
         tokens[k] in _CLAUSE_OPENERS or (tokens[k].endswith("ing") and tokens[k][:1].isupper())
     ):
-        k = next((j + 1 for j in range(k, len(tokens)) if tokens[j].endswith(",")), len(tokens))
+        comma = next((j + 1 for j in range(k, len(tokens)) if tokens[j].endswith(",")), 0)
+        holder = _name_ending(tokens, comma) if tokens[k] == "For" and comma > k + 1 else ""
+        if holder and _is_person(holder):
+            return _Subject(holder, _NAME)  # "For analyst Olivier Beauvillain, the move ..."
+        k = comma or len(tokens)
     if k >= len(tokens):
         return None
     first = tokens[k].rstrip(",").lower()

@@ -438,6 +438,15 @@ def test_cue_without_a_subject_takes_the_sentence_subject() -> None:
     assert speakers_of(body) == ["Gordon Brent", "Lena Hodd"]
 
 
+def test_for_a_person_the_sentence_is_about_that_person() -> None:
+    body = (
+        "“It is much like wandering through a gallery,” said Jane Rell. For Richard Tatton, "
+        "who worked on the project, the need grew out of frustration. “I went to an online "
+        "store to find something.”"
+    )
+    assert speakers_of(body) == ["Jane Rell", "Richard Tatton"]
+
+
 def test_a_noun_subject_of_its_own_is_no_speaker() -> None:
     body = (
         "Dan Beattie, 27, is not as hurt as some reports have suggested after being "
