@@ -172,6 +172,7 @@ _NAMING_AFTER = word_set(
 )
 _MAX_TITLE_WORDS = 8
 _HONORIFICS = word_set("Mr Mrs Ms Miss Dr Sir Dame Prof")
+_KIN = word_set("wife husband son daughter brother sister father mother partner")
 _LABEL_DASHES = ("-", "–", "—", "•")
 _DASHES = frozenset(("-", "–", "—"))
 # Heads of descriptions that name a role rather than one person the article introduced.
@@ -638,6 +639,10 @@ def _opening(text: str) -> _Subject | None:
         described = _description(tokens[k:end])
         if described:
             return described
+        if first in ("his", "her", "their") and k + 2 < len(tokens) and tokens[k + 1].islower():
+            named = _capitalised_run(" ".join(tokens[k + 2 : k + 2 + _MAX_NAME_WORDS]), 0)
+            if named and clean_name(named):  # "His wife Sharon, who also appears, agreed."
+                return _Subject(clean_name(named), _NAME)
     words: list[str] = []
     for j in range(k, min(len(tokens), k + _MAX_NAME_WORDS * 2)):
         token = tokens[j]
@@ -1107,8 +1112,11 @@ class _Attributor:
         name = found[0].text
         if " " not in name:
             name = self._fullest(name, found[1], given_after=False)
-            if " " not in name and self._word_before(found).rstrip(".") in _HONORIFICS:
-                return name  # "Mr Blair met the unions."
+            before = self._word_before(found).rstrip(".,")
+            if " " not in name and (
+                before in _HONORIFICS or (before.islower() and (is_title(before) or before in _KIN))
+            ):
+                return name  # "Mr Blair met the unions.", "His wife Sharon agreed."
         return name if " " in name and _is_person(name) else ""
 
     def _organisation_before(self, pos: int, far: bool = False) -> _Referent | None:

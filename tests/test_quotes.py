@@ -447,6 +447,14 @@ def test_for_a_person_the_sentence_is_about_that_person() -> None:
     assert speakers_of(body) == ["Jane Rell", "Richard Tatton"]
 
 
+def test_a_name_after_a_possessive_relation() -> None:
+    body = (
+        "“I did not like the cameras,” said Ozzy Osmond. His wife Sharon, who also appears "
+        "in the show, agreed. “It was time for the family to stop.”"
+    )
+    assert speakers_of(body) == ["Ozzy Osmond", "Sharon"]
+
+
 def test_a_noun_subject_of_its_own_is_no_speaker() -> None:
     body = (
         "Dan Beattie, 27, is not as hurt as some reports have suggested after being "
