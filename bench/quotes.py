@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from searcher import read_corpus
+from searcher.enrich.quotes import extract_quotes
 from searcher.models import Quote
-from searcher.quotes import extract_quotes
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT.parent / "shared" / "quotes" / "gold.jsonl"

@@ -13,7 +13,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from searcher.corpus import Corpus, read_corpus
+    from searcher.corpus import Corpus, parse_fields, read_corpus
+    from searcher.corpus.formats import READER_FORMATS
     from searcher.errors import (
         ArticleNotFoundError,
         BadInputError,
@@ -29,9 +30,7 @@ if TYPE_CHECKING:
         QuerySyntaxError,
         SearcherError,
     )
-    from searcher.evaluation import evaluate, read_topics, write_run
-    from searcher.filters import parse_date_bound
-    from searcher.index import Index
+    from searcher.index import DEFAULT_INDEX, RUN_LIMIT, Index
     from searcher.models import (
         Article,
         ArticleView,
@@ -51,21 +50,54 @@ if TYPE_CHECKING:
         SpeakerCount,
         Topic,
     )
+    from searcher.query.evaluation import (
+        DEFAULT_MEASURES,
+        DEFAULT_RUN_ID,
+        check_measures,
+        evaluate,
+        read_topics,
+        write_run,
+    )
+    from searcher.query.facets import FACETS
+    from searcher.query.filters import DATE_FORMS, parse_date_bound
+    from searcher.query.ordering import SORTS
+    from searcher.store import DEFAULT_COMMIT_EVERY
 
 # The public names are imported on first use, so that a command such as `search query` does
 # not pay for the corpus readers or evaluation it never uses. Where each one is defined:
 # the modules below, `errors` for the exceptions (named ...Error), else `models`.
+# READER_FORMATS, SORTS, FACETS and DATE_FORMS are the choices front ends offer.
 _HOMES = {
     "Corpus": "corpus",
     "read_corpus": "corpus",
-    "evaluate": "evaluation",
-    "read_topics": "evaluation",
-    "write_run": "evaluation",
-    "parse_date_bound": "filters",
+    "parse_fields": "corpus",
+    "READER_FORMATS": "corpus.formats",
+    "SORTS": "query.ordering",
+    "FACETS": "query.facets",
+    "DATE_FORMS": "query.filters",
+    "DEFAULT_MEASURES": "query.evaluation",
+    "DEFAULT_RUN_ID": "query.evaluation",
+    "check_measures": "query.evaluation",
+    "evaluate": "query.evaluation",
+    "read_topics": "query.evaluation",
+    "write_run": "query.evaluation",
+    "parse_date_bound": "query.filters",
     "Index": "index",
+    "DEFAULT_COMMIT_EVERY": "store",
+    "DEFAULT_INDEX": "index",
+    "RUN_LIMIT": "index",
 }
 
 __all__ = [
+    "DATE_FORMS",
+    "DEFAULT_COMMIT_EVERY",
+    "DEFAULT_INDEX",
+    "DEFAULT_MEASURES",
+    "DEFAULT_RUN_ID",
+    "FACETS",
+    "READER_FORMATS",
+    "RUN_LIMIT",
+    "SORTS",
     "Article",
     "ArticleNotFoundError",
     "ArticleView",
@@ -98,8 +130,10 @@ __all__ = [
     "Snippet",
     "SpeakerCount",
     "Topic",
+    "check_measures",
     "evaluate",
     "parse_date_bound",
+    "parse_fields",
     "read_corpus",
     "read_topics",
     "write_run",

@@ -7,8 +7,8 @@ from pathlib import Path
 from conftest import assert_snippets_in_order, filler
 
 from searcher import Article, Index, read_corpus
+from searcher.cli.render import MATCH_STYLE, hit_json, hit_renderable
 from searcher.models import Hit
-from searcher.render import MATCH_STYLE, hit_json, hit_renderable
 
 Build = Callable[..., Index]
 

@@ -1,10 +1,12 @@
-"""Tests for searcher.speakers: names within an article, and forms merged across articles."""
+"""Tests for searcher.enrich.speakers (names within an article) and the forms
+searcher.query.quote_search merges across articles."""
 
 from __future__ import annotations
 
 import pytest
 
-from searcher.speakers import clean_name, fullest_name, merged_forms
+from searcher.enrich.speakers import clean_name, fullest_name
+from searcher.query.quote_search import merged_forms
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,174 @@
+"""The Whoosh schema and the ranking parameters, in one place.
+
+BM25F in Whoosh scores each field with BM25 and adds the fields up, each multiplied by its
+query-time weight below. The headline and the quotes weigh more than the body: a story
+*about* X names X in its headline, and a quote match is what a reporter is after. Captions
+weigh less than the body. `B` normalises for field length.
+
+The headline weight, `K1`, `B` and `HEADLINE_B` were chosen on the odd-numbered Cranfield
+queries and checked on the even-numbered ones (`python -m bench.relevance`, table in
+bench/RELEVANCE.md): a heavier headline (3.0) or a smaller headline `B` (0.3) ranked worse.
+Cranfield has no quotes or captions, so their weights are judgement, not measurement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from whoosh import columns, fields, scoring
+
+from searcher.store.analysis import (
+    fold,
+    keyword_analyzer,
+    label_analyzer,
+    name_analyzer,
+    news_analyzer,
+)
+
+HEADLINE_WEIGHT = 1.5
+QUOTES_WEIGHT = 1.5
+BODY_WEIGHT = 1.0
+CAPTIONS_WEIGHT = 0.5
+
+# The fields a plain query searches, with their weights.
+FIELD_WEIGHTS: dict[str, float] = {
+    "headline": HEADLINE_WEIGHT,
+    "quotes": QUOTES_WEIGHT,
+    "body": BODY_WEIGHT,
+    "captions": CAPTIONS_WEIGHT,
+}
+
+# The fields a query may name (`headline:oil`), each with the other names users may type
+# for it. Metadata keys (`topics:crude`) come on top of these, from the index
+# (`metadata_keys`); any other field name in a query is refused with this list.
+QUERY_FIELDS: dict[str, tuple[str, ...]] = {
+    "headline": (),
+    "body": (),
+    "quotes": ("quote",),
+    "captions": (),
+    "speakers": ("speaker",),
+    "source": (),
+    "authors": ("author",),
+    "byline": (),
+    "country": (),
+    "language": (),
+    "section": (),
+    "date": (),
+}
+# Field names users type, for the fields they mean.
+FIELD_ALIASES = {field: list(others) for field, others in QUERY_FIELDS.items() if others}
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+HEADLINE_B = 0.75
+
+# Per-article columns read to count facets (exact labels, lists joined by LIST_SEPARATOR).
+SOURCE_COLUMN = "source_facet"
+AUTHORS_COLUMN = "authors_facet"
+
+# Separates the values of multi-valued fields (authors, speakers) in stored text.
+LIST_SEPARATOR = "; "
+
+
+# Metadata (Reuters topics and places, AG News labels, any other key a reader keeps) is
+# indexed as `key=value` keywords of one field: whole values, folded and lowercased.
+METADATA_FIELD = "metadata_terms"
+# Longer values (free text in a record's other keys) are stored but not indexed.
+METADATA_VALUE_CHARS = 100
+_NOT_KEY = re.compile(r"\W+")
+_WORD = re.compile(r"\w")
+
+
+def build_schema() -> fields.Schema:
+    """The schema of a new index."""
+    news = news_analyzer()
+    names = name_analyzer()
+    return fields.Schema(
+        id=fields.ID(unique=True, stored=True),
+        file=fields.ID(),  # the id of the file an article came from: what updates replace
+        docno=fields.ID(stored=True),
+        path=fields.ID(stored=True),
+        source=fields.TEXT(analyzer=names, stored=True),
+        source_key=fields.ID(sortable=True),  # the whole name, as a column (stats, facets)
+        headline=fields.TEXT(analyzer=news, stored=True),
+        byline=fields.TEXT(analyzer=names, stored=True),
+        authors=fields.TEXT(analyzer=names, stored=True),
+        date=fields.DATETIME(sortable=True),
+        date_iso=fields.STORED(),
+        body=fields.TEXT(analyzer=news, stored=True, chars=True),
+        quotes=fields.TEXT(analyzer=news),
+        quote_list=fields.STORED(),
+        speakers=fields.TEXT(analyzer=names, stored=True),
+        captions=fields.TEXT(analyzer=news, stored=True),
+        url=fields.STORED(),
+        language=fields.ID(stored=True, analyzer=label_analyzer()),
+        country=fields.ID(stored=True, analyzer=label_analyzer()),
+        section=fields.ID(stored=True, analyzer=label_analyzer()),
+        metadata=fields.STORED(),
+        **{
+            METADATA_FIELD: fields.KEYWORD(analyzer=keyword_analyzer()),
+            SOURCE_COLUMN: fields.COLUMN(columns.VarBytesColumn()),
+            AUTHORS_COLUMN: fields.COLUMN(columns.VarBytesColumn()),
+        },
+    )
+
+
+def metadata_key(key: str) -> str:
+    """A metadata key as queries name it: folded and lowercased, other characters than
+    letters, digits and `_` made `_` (`Class Index` is `class_index`)."""
+    return _NOT_KEY.sub("_", fold(key)).strip("_")
+
+
+def metadata_term(key: str, value: str) -> str:
+    """The text of one metadata value in the metadata field, `key=value`; the field's
+    analyzer folds, lowercases and drops its punctuation (see `metadata_keyword`)."""
+    return f"{metadata_key(key)}={' '.join(value.split())}"
+
+
+def metadata_keyword(key: str, value: str) -> str:
+    """The keyword indexed for one metadata value: `places=west germany`."""
+    return next(iter(keyword_analyzer()(metadata_term(key, value)))).text
+
+
+def metadata_terms(metadata: Mapping[str, Iterable[str]]) -> str:
+    """The text of the metadata field: one `key=value` a line."""
+    terms = (
+        metadata_term(key, value)
+        for key, values in metadata.items()
+        for value in values
+        if len(value) <= METADATA_VALUE_CHARS and _WORD.search(value) and metadata_key(key)
+    )
+    return "\n".join(dict.fromkeys(terms))
+
+
+def has_metadata_key(reader: Any, key: str) -> bool:
+    """True when an article of the index (a Whoosh reader) has a value for `key`."""
+    prefix = metadata_keyword(key, "")
+    return next(iter(reader.expand_prefix(METADATA_FIELD, prefix)), None) is not None
+
+
+def metadata_keys(reader: Any) -> tuple[str, ...]:
+    """The metadata keys of the index, in order: one seek a key, not a walk of its values."""
+    keys: list[str] = []
+    start = ""
+    while True:
+        term = next(iter(reader.terms_from(METADATA_FIELD, start)), None)
+        if term is None or term[0] != METADATA_FIELD:
+            return tuple(keys)
+        text = term[1].decode() if isinstance(term[1], bytes) else term[1]
+        key = text.partition("=")[0]
+        keys.append(key)
+        start = key + chr(ord("=") + 1)  # past every `key=...`
+
+
+def query_fields(reader: Any) -> tuple[str, ...]:
+    """Every field name a query may use on this index: fields, aliases, metadata keys."""
+    aliases = [alias for names in FIELD_ALIASES.values() for alias in names]
+    return (*QUERY_FIELDS, *aliases, *(k for k in metadata_keys(reader) if k not in QUERY_FIELDS))
+
+
+def weighting() -> scoring.BM25F:
+    """The ranking model of every search."""
+    return scoring.BM25F(B=BM25_B, K1=BM25_K1, headline_B=HEADLINE_B)
