@@ -11,7 +11,7 @@ TEST_BIN := $(TEST_VENV)/bin
 BENCH_VENV ?= .venv-bench
 QUERY ?= CSTO troops
 
-.PHONY: run test lint bench relevance clean
+.PHONY: run test lint bench relevance quotes clean
 
 $(BIN)/search: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench:
 relevance: $(TEST_BIN)/pytest
 	$(TEST_BIN)/pip install --quiet -e '.[relevance]'
 	$(TEST_BIN)/python -m bench.relevance
+
+# Quote extraction and speakers against the hand-annotated set in ../shared/quotes.
+quotes: $(TEST_BIN)/pytest
+	$(TEST_BIN)/python -m bench.quotes
 
 clean:
 	rm -rf $(VENV) $(TEST_VENV) $(BENCH_VENV) index/_* index/*.toc index/*.seg index/*.lock

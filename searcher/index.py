@@ -336,10 +336,13 @@ class Index:
         with self._articles() as ix, self._stories(all_copies) as store:
             return search_quotes(ix, text, speaker, limit=limit, offset=offset, stories=store)
 
-    def speakers(self, text: str | None = None, limit: int | None = 20) -> tuple[SpeakerCount, ...]:
-        """Who is quoted most, over every article or about `text`."""
-        with self._articles() as ix:
-            return count_speakers(ix, text, limit=limit)
+    def speakers(
+        self, text: str | None = None, limit: int | None = 20, all_copies: bool = False
+    ) -> tuple[SpeakerCount, ...]:
+        """Who is quoted most, over every article or about `text`; a quote that copies of
+        one story repeat counts once, unless `all_copies`."""
+        with self._articles() as ix, self._stories(all_copies) as store:
+            return count_speakers(ix, text, limit=limit, stories=store)
 
     def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
         """Every match of `text` in ranked order, one at a time (for export), each with its

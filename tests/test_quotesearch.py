@@ -70,3 +70,50 @@ def test_a_quote_repeated_by_copies_of_a_story_is_listed_once(tmp_path) -> None:
     assert sorted(q.speaker for q in results) == ["Anna Berg", "Jon Lind"]
     assert results.total == 2
     assert ix.quotes("cuts", all_copies=True).total == 3
+
+
+def _politics(tmp_path) -> Index:
+    """Articles that name one politician in full, by surname alone, and with a title,
+    another one with his surname, and one article copied by another source."""
+    said = (
+        "“We will cut waiting lists by half this year,” said Tony Blair. “Schools come "
+        "next,” he added. “And then the railways,” Mr Blair said."
+    )
+    alone = "Blair faced questions on Monday. “The economy is strong and growing,” Blair said."
+    titled = "Mr Blair met the unions. “Nobody will lose out on pensions,” he said."
+    other = "Police chief Ian Blair spoke. “Crime is falling in the capital,” said Ian Blair."
+    copied = "Ministers met. “The budget protects the poorest families,” said Anna Berg."
+    ix = Index(tmp_path / "ix")
+    ix.add(
+        [
+            Article(id="p/1", source="BBC", headline="Blair on waiting lists", body=said),
+            Article(id="p/2", headline="Blair on the economy", body=alone),
+            Article(id="p/3", source="AP", headline="Blair meets unions", body=titled),
+            Article(id="p/4", source="AP", headline="Crime falls", body=other),
+            Article(id="p/5", source="Reuters", headline="Budget defended", body=copied),
+            Article(id="p/6", source="AP", headline="Minister defends budget", body=copied),
+        ]
+    )
+    return ix
+
+
+def test_speakers_count_a_person_once_whatever_the_form(tmp_path) -> None:
+    counts = {s.name: (s.quotes, s.articles) for s in _politics(tmp_path).speakers()}
+    assert counts == {"Tony Blair": (5, 3), "Ian Blair": (1, 1), "Anna Berg": (1, 1)}
+
+
+def test_speakers_count_a_quote_repeated_by_copies_once(tmp_path) -> None:
+    ix = _politics(tmp_path)
+    assert {s.name: s.quotes for s in ix.speakers()}["Anna Berg"] == 1
+    assert {s.name: s.quotes for s in ix.speakers(all_copies=True)}["Anna Berg"] == 2
+
+
+def test_speaker_filter_matches_every_form_of_the_name(tmp_path) -> None:
+    ix = _politics(tmp_path)
+    query = "waiting OR economy OR pensions OR crime"
+    by_surname = ix.quotes(query, speaker="blair", limit=None)
+    assert sorted(q.article_id for q in by_surname) == ["p/1", "p/2", "p/3", "p/4"]
+    by_name = ix.quotes(query, speaker="Tony Blair", limit=None)
+    assert sorted(q.article_id for q in by_name) == ["p/1", "p/2", "p/3"]
+    field = ix.search("speaker:blair", limit=None)
+    assert sorted(hit.id for hit in field) == ["p/1", "p/2", "p/3", "p/4"]

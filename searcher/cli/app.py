@@ -617,13 +617,15 @@ def speakers_command(
     index: IndexOption = Path(DEFAULT_INDEX),
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Speakers to show.")] = 20,
     as_json: JsonOption = False,
+    all_copies: AllCopiesOption = False,
 ) -> None:
-    """List who is quoted most, over the whole index or in quotes about TEXT.
+    """List who is quoted most, over the whole index or in quotes about TEXT; a person
+    counts once whatever the form of the name, a quote that copies repeat once.
 
     Example: search speakers protests --limit 5
     """
     with _user_errors():
-        speakers = Index(index).speakers(text, limit=limit)
+        speakers = Index(index).speakers(text, limit=limit, all_copies=all_copies)
     if as_json:
         _echo_json(speakers_json(speakers))
     else:

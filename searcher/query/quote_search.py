@@ -6,16 +6,20 @@ Quotes stay part of their article (the stored `quote_list`, the indexed `quotes`
 - `search_quotes()` finds the articles whose quotes match, then ranks each quote of those
   articles: the article's BM25F score on the quotes field, times the share of the query's
   words the quote itself contains. Quotes containing none are left out; `--speaker`
-  keeps the quotes whose speaker's name holds all the given words. A quote repeated by
-  copies of one story (see `stories`) is listed once, from its best-ranked copy.
+  keeps the quotes whose speaker's name holds all the given words, or is the surname
+  alone of the name given ("Blair" for "Tony Blair"). A quote repeated by copies of one
+  story (see `stories`) is listed once, from its best-ranked copy.
 - `count_speakers()` counts quotations and articles per speaker, over the whole index or
-  over the quotes matching a query.
+  over the quotes matching a query; a quote that copies of one story repeat counts once,
+  and a surname-only speaker counts under the full name that holds most of its quotes
+  (`merged_forms()`: "Blair" joins "Tony Blair" when no other Blair comes near; within an
+  article, `enrich.speakers` has already given every speaker the fullest name there).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from whoosh import query
@@ -36,7 +40,14 @@ def _name_words(name: str) -> set[str]:
 
 def _speaker_query(speaker: str) -> query.Query:
     words = [token.text for token in name_analyzer()(speaker)]
-    return query.And([query.Term("speakers", word) for word in words])
+    every = query.And([query.Term("speakers", word) for word in words])
+    return query.Or([every, query.Term("speakers", words[-1])]) if len(words) > 1 else every
+
+
+def _is_form_of(wanted: list[str], speaker: set[str]) -> bool:
+    """Is a speaker with these name words one the `wanted` words ask for: all of them, or
+    the surname alone ("Blair" for "Tony Blair")?"""
+    return set(wanted) <= speaker or (len(speaker) == 1 and wanted[-1:] == list(speaker))
 
 
 def search_quotes(
@@ -51,31 +62,27 @@ def search_quotes(
     `stories`, a quote that copies of one story repeat once."""
     found = sorted(_matching_quotes(ix, text, speaker), key=lambda q: (-q.score, q.article_id))
     if stories is not None:
-        found = _once_a_story(found, stories)
+        keys = [(q.article_id, q.text, q.speaker) for q in found]
+        found = [q for q, first in zip(found, _first_of_story(keys, stories), strict=True) if first]
     end = None if limit is None else offset + limit
     return QuoteResults(query=text, total=len(found), quotes=tuple(found[offset:end]))
 
 
-def _once_a_story(quotes: list[QuoteHit], stories: StoryStore) -> list[QuoteHit]:
-    """`quotes` without the repeats of a quote (same words, same speaker) in other copies
-    of its article's story: the first one stays."""
-    story_of = stories.stories_of({q.article_id for q in quotes})
+def _first_of_story(quotes: list[tuple[str, str, str]], stories: StoryStore) -> list[bool]:
+    """For each quote (article id, words, speaker): is it the first of its repeats (same
+    words, same speaker) in copies of its article's story?"""
+    story_of = stories.stories_of({article_id for article_id, _, _ in quotes})
     seen: set[tuple[str, str, str]] = set()
-    kept = []
-    for quote in quotes:
-        key = (
-            story_of.get(quote.article_id, quote.article_id),
-            " ".join(quote.text.lower().split()),
-            quote.speaker,
-        )
-        if key not in seen:
-            seen.add(key)
-            kept.append(quote)
-    return kept
+    first = []
+    for article_id, text, speaker in quotes:
+        key = (story_of.get(article_id, article_id), " ".join(text.lower().split()), speaker)
+        first.append(key not in seen)
+        seen.add(key)
+    return first
 
 
 def _matching_quotes(ix: Searchable, text: str, speaker: str | None) -> Iterator[QuoteHit]:
-    wanted = _name_words(speaker) if speaker else set()
+    wanted = [token.text for token in name_analyzer()(speaker)] if speaker else []
     with ix.searcher(weighting=weighting()) as searcher:
         q = expand_variants(parse_field_query(text, searcher.schema, "quotes"), searcher.reader())
         stems = {word for field, word in q.iter_all_terms() if field == "quotes"}
@@ -85,7 +92,7 @@ def _matching_quotes(ix: Searchable, text: str, speaker: str | None) -> Iterator
             stored = hit.fields()
             for quote in stored.get("quote_list", ()):
                 said, who, cue = quote[0], quote[1], quote[2]
-                if wanted and not wanted <= _name_words(who):
+                if wanted and not _is_form_of(wanted, _name_words(who)):
                     continue
                 matches = [
                     (t.startchar, t.endchar, t.text)
@@ -116,29 +123,63 @@ def _quote_hit(
 
 
 def count_speakers(
-    ix: Searchable, text: str | None = None, limit: int | None = 20
+    ix: Searchable,
+    text: str | None = None,
+    limit: int | None = 20,
+    stories: StoryStore | None = None,
 ) -> tuple[SpeakerCount, ...]:
-    """Who is quoted most: over every article, or over the quotes matching `text`."""
+    """Who is quoted most: over every article, or over the quotes matching `text`; with
+    `stories`, a quote that copies of one story repeat counts once."""
     if text:
-        pairs = ((q.speaker, q.article_id) for q in _matching_quotes(ix, text, None))
-        return _ranked_speakers(pairs, limit)
-    with ix.searcher() as searcher:
-        pairs = (
-            (quote[1], stored["id"])
-            for stored in searcher.all_stored_fields()
-            for quote in stored.get("quote_list", ())
-        )
-        return _ranked_speakers(pairs, limit)
+        said = [(q.article_id, q.text, q.speaker) for q in _matching_quotes(ix, text, None)]
+    else:
+        with ix.searcher() as searcher:
+            said = [
+                (stored["id"], quote[0], quote[1])
+                for stored in searcher.all_stored_fields()
+                for quote in stored.get("quote_list", ())
+                if quote[1]
+            ]
+    if stories is not None:
+        said = [q for q, first in zip(said, _first_of_story(said, stories), strict=True) if first]
+    return _ranked_speakers(((who, article_id) for article_id, _, who in said), limit)
+
+
+def merged_forms(counts: Mapping[str, int]) -> dict[str, str]:
+    """Each one-word name among `counts` (name -> quotes) mapped to the longer name that
+    ends with it, when one holds at least three quarters of those names' quotes (130
+    "Tony Blair" against 2 "Ian Blair"; not 52 "Gordon Brown" against 20 "Nick Brown")."""
+    longer: dict[str, list[str]] = {}
+    for name in counts:
+        words = name.split()
+        if len(words) > 1 and name[:1].isupper():
+            longer.setdefault(words[-1], []).append(name)
+    merged = {}
+    for name in counts:
+        forms = longer.get(name, []) if " " not in name else []
+        if forms:
+            best = max(forms, key=lambda form: (counts[form], form))
+            if counts[best] * 4 >= sum(counts[form] for form in forms) * 3:
+                merged[name] = best
+    return merged
+
+
+def _names_someone(speaker: str) -> bool:
+    """A name, or a role with an organisation's name ("a Delta spokesperson"); not a role
+    that names no one ("a spokesman", "judges")."""
+    return any(char.isupper() for char in speaker)
 
 
 def _ranked_speakers(
     pairs: Iterable[tuple[str, str]], limit: int | None
 ) -> tuple[SpeakerCount, ...]:
+    said = [(speaker, article_id) for speaker, article_id in pairs if _names_someone(speaker)]
+    merged = merged_forms(Counter(speaker for speaker, _ in said))
     quotes: Counter[str] = Counter()
     articles: dict[str, set[str]] = {}
-    for speaker, article_id in pairs:
-        if speaker:
-            quotes[speaker] += 1
-            articles.setdefault(speaker, set()).add(article_id)
+    for speaker, article_id in said:
+        name = merged.get(speaker, speaker)
+        quotes[name] += 1
+        articles.setdefault(name, set()).add(article_id)
     ranked = sorted(quotes, key=lambda name: (-quotes[name], -len(articles[name]), name))
     return tuple(SpeakerCount(name, quotes[name], len(articles[name])) for name in ranked[:limit])
