@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tarfile
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bench.queries import QUERIES
-from searcher import Index, SearchOptions, Topic, create_shards, read_corpus
+from searcher import Hit, Index, SearchOptions, Topic, create_shards, read_corpus
 from searcher.cli import app
 from searcher.shards.index import ShardedIndex
 from searcher.shards.manifest import MANIFEST, read_manifest, shard_of
@@ -27,15 +28,24 @@ def _sharded(folder: Path, shards: int, articles: object) -> Index:
     return ix
 
 
-def _assert_same(one: Index, sharded: Index, text: str, **options: object) -> None:
+def _assert_same(
+    one: Index, sharded: Index, text: str, all_copies: bool = True, **options: object
+) -> None:
     search = SearchOptions(facets=FACETS, **options)  # type: ignore[arg-type]
-    a = one.search(text, limit=10, options=search, all_copies=True)
-    b = sharded.search(text, limit=10, options=search, all_copies=True)
+    a = one.search(text, limit=10, options=search, all_copies=all_copies)
+    b = sharded.search(text, limit=10, options=search, all_copies=all_copies)
     assert (a.total, a.facets, a.undated_excluded) == (b.total, b.facets, b.undated_excluded)
-    assert [hit.id for hit in a.hits] == [hit.id for hit in b.hits], text
+    # Equal scores rank by document number in one index, by id over shards.
+    assert _by_score(a.hits) == _by_score(b.hits), text
     assert [hit.rank for hit in a.hits] == [hit.rank for hit in b.hits]
     for x, y in zip(a.hits, b.hits, strict=True):
         assert x.score == pytest.approx(y.score, abs=1e-6), (text, x.id)
+
+
+def _by_score(hits: tuple[Hit, ...]) -> list[tuple[float, str, str, list[str]]]:
+    return sorted(
+        (-round(hit.score, 6), hit.id, hit.story, sorted(c.id for c in hit.copies)) for hit in hits
+    )
 
 
 def test_routing_is_stable_and_spreads() -> None:
@@ -72,6 +82,25 @@ def test_a_sharded_index_answers_as_one_index(tmp_path: Path) -> None:
     assert [(r.qid, r.docno, r.rank) for r in sharded.run(topics)] == [
         (r.qid, r.docno, r.rank) for r in one.run(topics)
     ]
+
+
+def test_copies_in_different_shards_collapse_into_one_story(tmp_path: Path) -> None:
+    copies = [replace(NEWSROOM[1], id=f"wire/oil-{n}", source=f"Wire {n}") for n in range(6)]
+    articles = (*NEWSROOM, *copies)
+    one = Index(tmp_path / "one")
+    one.add(articles)
+    sharded = _sharded(tmp_path / "sharded", 3, articles)
+    assert len({shard_of(copy.id, 3) for copy in copies}) > 1
+    first = sharded.search("oil prices")
+    assert [hit.id for hit in first.hits] == [hit.id for hit in one.search("oil prices").hits]
+    best = first.hits[0]
+    assert {c.id for c in best.copies} == {c.id for c in one.search("oil prices").hits[0].copies}
+    assert len(best.copies) == 6
+    assert sharded.duplicates() == one.duplicates()
+    for text in ("oil prices", "prices", "protests"):
+        _assert_same(one, sharded, text, all_copies=False)
+    view = sharded.show("wire/oil-3")
+    assert {c.id for c in view.copies} == {c.id for c in one.show("wire/oil-3").copies}
 
 
 def test_a_shard_scored_alone_would_rank_differently(tmp_path: Path) -> None:
@@ -135,3 +164,5 @@ def test_bbc_and_reuters_sharded_rank_as_one_index(tmp_path: Path) -> None:
     assert report.indexed == len(one) == len(sharded)
     for text in QUERIES:
         _assert_same(one, sharded, text)
+        _assert_same(one, sharded, text, all_copies=False)
+    assert sharded.duplicates() == one.duplicates()

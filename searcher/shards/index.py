@@ -37,9 +37,12 @@ from searcher.models import (
     Topic,
 )
 from searcher.query.bm25f import CollectionStatistics, statistics
+from searcher.query.copies import COLLAPSE_SPARE
 from searcher.query.syntax import as_text
 from searcher.shards.manifest import read_manifest, shard_of
+from searcher.shards.stories import merge_stories, shard_store
 from searcher.store import DEFAULT_COMMIT_EVERY
+from searcher.store.stories import StoryStore
 
 if TYPE_CHECKING:
     from searcher.corpus import Corpus
@@ -71,6 +74,7 @@ class ShardedIndex(Index):
         routed = route(items, self.manifest.shards)
         folders = self.manifest.folders(self.path)
         reports = [Index(folder).add(part) for folder, part in zip(folders, routed, strict=True)]
+        merge_stories(self.path, folders, {a.id: n for n, a in enumerate(items)})
         report = merge_reports(reports)
         from searcher.corpus import Corpus  # the readers: not needed by searches
 
@@ -105,10 +109,14 @@ class ShardedIndex(Index):
         processes = max(1, min(shards, workers or os.cpu_count() or 1))
         jobs = [(folder, corpus, n, shards) for n, folder in enumerate(folders)]
         if processes == 1:
-            reports = [write_shard(*job) for job in jobs]
+            written = [write_shard(*job) for job in jobs]
         else:
             with ProcessPoolExecutor(processes) as pool:
-                reports = list(pool.map(write_shard, *zip(*jobs, strict=True)))
+                written = list(pool.map(write_shard, *zip(*jobs, strict=True)))
+        reports = [report for report, _ in written]
+        if on_progress is not None:
+            on_progress(Progress(reports[0].files_seen, reports[0].files_seen, 0, "committing"))
+        merge_stories(self.path, folders, {k: v for _, found in written for k, v in found.items()})
         # Every shard read the whole corpus: its problems and files are the first's.
         return replace(
             merge_reports(reports),
@@ -147,17 +155,30 @@ class ShardedIndex(Index):
         options: SearchOptions | None = None,
         all_copies: bool = False,
     ) -> Results:
+        """As `Index.search`: near-duplicates collapse over every shard (the index's own
+        story store), and a hit lists its story's other copies ranked among the matches
+        gathered for the page."""
         options = _sharded_options(options)
         shards = self._searched()
         wanted = None if limit is None else offset + limit
-        with statistics(self.query_statistics(text, options)):
-            answers = [
-                shard.search(text, limit=wanted, options=options, all_copies=all_copies)
-                for shard in shards
-            ]
-        hits = _merged(
-            [answer.hits for answer in answers], _hit_order(options.sort), offset, wanted
-        )
+        order = _hit_order(options.sort)
+        with statistics(self.query_statistics(text, options)), shard_store(self.path) as store:
+            depth = wanted if all_copies or wanted is None else wanted + COLLAPSE_SPARE
+            while True:
+                answers = [
+                    shard.search(text, limit=depth, options=options, all_copies=True)
+                    for shard in shards
+                ]
+                ranked = _merged([answer.hits for answer in answers], order, 0, None)
+                if all_copies or store is None:
+                    hits = ranked[offset:wanted]
+                    break
+                hits = _collapsed(ranked, store)
+                exhausted = all(len(a.hits) < (depth or 0) for a in answers)
+                if depth is None or wanted is None or len(hits) >= wanted or exhausted:
+                    hits = hits[offset:wanted]
+                    break
+                depth *= 4
         total = sum(answer.total for answer in answers)
         return Results(
             query=text,
@@ -204,9 +225,16 @@ class ShardedIndex(Index):
         home = self.shards[shard_of(article, self.manifest.shards)]
         for shard in [home, *(shard for shard in shards if shard is not home)]:
             try:
-                return shard.show(article, query)
+                view = shard.show(article, query)
             except (ArticleNotFoundError, IndexMissingError):
                 continue
+            with shard_store(self.path) as store:
+                if store is None:
+                    return view
+                article_id = view.article.id
+                story = store.stories_of([article_id]).get(article_id)
+                copies = store.story(story).copies if story else ()
+            return replace(view, copies=tuple(c for c in copies if c.id != article_id))
         raise ArticleNotFoundError(article)
 
     def similar(self, article: str, limit: int = 10, all_copies: bool = False) -> Results:
@@ -237,21 +265,25 @@ class ShardedIndex(Index):
             query=text, total=sum(answer.total for answer in answers), quotes=tuple(quotes)
         )
 
-    def speakers(self, text: str | None = None, limit: int | None = 20) -> tuple[SpeakerCount, ...]:
+    def speakers(
+        self, text: str | None = None, limit: int | None = 20, all_copies: bool = False
+    ) -> tuple[SpeakerCount, ...]:
+        """Who is quoted most; a quote repeated by copies of a story counts once in each
+        shard (copies in two shards count twice), unless `all_copies`."""
         quotes: Counter[str] = Counter()
         articles: Counter[str] = Counter()
         for shard in self._searched():
-            for count in shard.speakers(text, limit=None):
+            for count in shard.speakers(text, limit=None, all_copies=all_copies):
                 quotes[count.name] += count.quotes
                 articles[count.name] += count.articles
         ranked = sorted(quotes, key=lambda name: (-quotes[name], -articles[name], name))
         return tuple(SpeakerCount(name, quotes[name], articles[name]) for name in ranked[:limit])
 
     def duplicates(self, min_size: int = 2) -> list[Story]:
-        """Stories with at least `min_size` copies, largest first: each shard's stories
-        (copies are found within a shard)."""
-        stories = [story for shard in self._live_shards() for story in shard.duplicates(min_size)]
-        return sorted(stories, key=lambda story: (-story.size, story.id))
+        """Stories with at least `min_size` copies, largest first, over every shard."""
+        self._live_shards()
+        with shard_store(self.path) as store:
+            return [] if store is None else list(store.largest(min_size))
 
     def stats(self) -> IndexStats:
         parts = [shard.stats() for shard in self._live_shards()]
@@ -278,11 +310,23 @@ def route(articles: Iterable[Article], shards: int) -> list[list[Article]]:
     return routed
 
 
-def write_shard(folder: Path, corpus: Corpus, shard: int, shards: int) -> IndexReport:
+def write_shard(
+    folder: Path, corpus: Corpus, shard: int, shards: int
+) -> tuple[IndexReport, dict[str, int]]:
     """Index the articles of `corpus` that `shard` of `shards` holds into `folder` (in a
-    process of its own); the report names every problem and file of the corpus."""
-    report = Index(folder).add(a for a in corpus if shard_of(a.id, shards) == shard)
-    return replace(report, problems=tuple(corpus.problems), files_seen=corpus.files_seen)
+    process of its own): the report, naming every problem and file of the corpus, and
+    where in the corpus each article written came."""
+    position: dict[str, int] = {}
+
+    def routed() -> Iterator[Article]:
+        for n, article in enumerate(corpus):
+            if shard_of(article.id, shards) == shard:
+                position[article.id] = n
+                yield article
+
+    report = Index(folder).add(routed())
+    report = replace(report, problems=tuple(corpus.problems), files_seen=corpus.files_seen)
+    return report, position
 
 
 def merge_reports(reports: Sequence[IndexReport]) -> IndexReport:
@@ -339,6 +383,23 @@ def _merged(
     """Items `offset` to `wanted` of the sorted `lists` merged by `key`."""
     merged = sorted((item for items in lists for item in items), key=key)
     return merged[offset:wanted]
+
+
+def _collapsed(ranked: Sequence[Hit], stories: StoryStore) -> list[Hit]:
+    """The best-ranked copy of each story in `ranked`, listing the story's other copies
+    among `ranked`."""
+    story_of = stories.stories_of(hit.id for hit in ranked)
+    members: dict[str, list[Hit]] = {}
+    for hit in ranked:
+        members.setdefault(story_of.get(hit.id, hit.id), []).append(hit)
+    kept = []
+    for story, hits in members.items():
+        ranked_ids = {hit.id for hit in hits}
+        copies = tuple(
+            c for c in stories.story(story).copies if c.id in ranked_ids and c.id != hits[0].id
+        )
+        kept.append(replace(hits[0], story=story, copies=copies))
+    return kept
 
 
 def _summed_counts(parts: Iterable[Any]) -> dict[str, int]:
