@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         NotAnIndexError,
         QuerySyntaxError,
         SearcherError,
+        ShardUnavailableError,
     )
     from searcher.index import DEFAULT_INDEX, RUN_LIMIT, Index
     from searcher.models import (
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from searcher.query.facets import FACETS
     from searcher.query.filters import DATE_FORMS, parse_date_bound
     from searcher.query.ordering import SORTS
+    from searcher.shards.index import open_index
     from searcher.shards.manifest import create_shards
     from searcher.store import DEFAULT_COMMIT_EVERY
 
@@ -85,6 +87,7 @@ _HOMES = {
     "parse_date_bound": "query.filters",
     "Index": "index",
     "create_shards": "shards.manifest",
+    "open_index": "shards.index",
     "DEFAULT_COMMIT_EVERY": "store",
     "DEFAULT_INDEX": "index",
     "RUN_LIMIT": "index",
@@ -129,12 +132,14 @@ __all__ = [
     "RunRow",
     "SearchOptions",
     "SearcherError",
+    "ShardUnavailableError",
     "Snippet",
     "SpeakerCount",
     "Topic",
     "check_measures",
     "create_shards",
     "evaluate",
+    "open_index",
     "parse_date_bound",
     "parse_fields",
     "read_corpus",

@@ -37,6 +37,7 @@ from searcher import (
     check_measures,
     create_shards,
     evaluate,
+    open_index,
     parse_date_bound,
     read_topics,
     write_run,
@@ -115,6 +116,25 @@ IndexOption = Annotated[
         envvar="SEARCHER_INDEX",
         help="Index folder (default ./index, or $SEARCHER_INDEX).",
         show_default=False,
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        envvar="SEARCHER_SCHEDULER",
+        help="A Dask scheduler (tcp://HOST:PORT, or $SEARCHER_SCHEDULER) whose workers "
+        "write and search the shards of a sharded index.",
+        show_default=False,
+    ),
+]
+ReplicasOption = Annotated[
+    int,
+    typer.Option(
+        "--replicas",
+        min=1,
+        help="With --scheduler: workers serving each shard (a query moves to the next "
+        "when one is lost).",
     ),
 ]
 
@@ -305,6 +325,7 @@ def index_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress; only the summary line.")
     ] = False,
+    scheduler: SchedulerOption = None,
     shards: Annotated[
         int | None,
         typer.Option(
@@ -342,7 +363,7 @@ def index_command(
             create_shards(index, shards)
         fields = parse_fields(field or [])
         corpus = read_corpus(*paths, format=format, fields=fields, source=source)
-        report = Index(index).update(
+        report = open_index(index, scheduler).update(
             corpus,
             workers=workers,
             commit_every=commit_every,
@@ -430,6 +451,8 @@ def query_command(
     ] = None,
     all_copies: AllCopiesOption = False,
     feedback: FeedbackOption = SearchOptions.feedback,
+    scheduler: SchedulerOption = None,
+    replicas: ReplicasOption = 1,
 ) -> None:
     """Rank the indexed articles for TEXT and show highlighted snippets.
 
@@ -471,9 +494,10 @@ def query_command(
         if output in (Format.jsonl, Format.csv):
             _export(Index(index), text, options, output)
             return
-        results = Index(index).search(
-            text, limit=limit, offset=offset, options=options, all_copies=all_copies
-        )
+        with open_index(index, scheduler, replicas) as ix:
+            results = ix.search(
+                text, limit=limit, offset=offset, options=options, all_copies=all_copies
+            )
     _print_results(results, as_json=output is Format.json)
 
 

@@ -15,11 +15,12 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from searcher.errors import ArticleNotFoundError, FilterError, IndexMissingError
+from searcher.errors import ArticleNotFoundError, FilterError, IndexMissingError, NotAnIndexError
 from searcher.index import Index
 from searcher.models import (
     Article,
@@ -46,6 +47,7 @@ from searcher.store.stories import StoryStore
 
 if TYPE_CHECKING:
     from searcher.corpus import Corpus
+    from searcher.shards.cluster import Cluster
 
 
 class ShardedIndex(Index):
@@ -55,10 +57,32 @@ class ShardedIndex(Index):
         self.path = Path(path)
         self.manifest = read_manifest(self.path)
         self.shards = [Index(folder) for folder in self.manifest.folders(self.path)]
+        self.cluster: Cluster | None = None
 
     def close(self) -> None:
         for shard in self.shards:
             shard.close()
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
+
+    def _each(
+        self, method: str, stats: CollectionStatistics | None, *args: Any, **kw: Any
+    ) -> list[Any]:
+        """`Index.method(*args, **kw)` of every shard holding articles (scoring with
+        `stats`), in shard order: here, or on the cluster's workers."""
+        self._searched()
+        if self.cluster is not None:
+            answers = self.cluster.each(method, stats, *args, **kw)
+            return [answer for answer in answers if answer is not None]
+        with ExitStack() as stack:
+            if stats is not None:
+                stack.enter_context(statistics(stats))
+            return [
+                answer
+                for shard in self.shards
+                if (answer := call_shard(shard, method, args, kw)) is not None
+            ]
 
     def exists(self) -> bool:
         return any(shard.exists() for shard in self.shards)
@@ -108,7 +132,9 @@ class ShardedIndex(Index):
         shards = self.manifest.shards
         processes = max(1, min(shards, workers or os.cpu_count() or 1))
         jobs = [(folder, corpus, n, shards) for n, folder in enumerate(folders)]
-        if processes == 1:
+        if self.cluster is not None:
+            written = self.cluster.build(write_shard, jobs)
+        elif processes == 1:
             written = [write_shard(*job) for job in jobs]
         else:
             with ProcessPoolExecutor(processes) as pool:
@@ -145,7 +171,7 @@ class ShardedIndex(Index):
     def query_statistics(
         self, text: str, options: SearchOptions | None = None
     ) -> CollectionStatistics:
-        return sum_statistics(shard.query_statistics(text, options) for shard in self._searched())
+        return sum_statistics(self._each("query_statistics", None, text, options))
 
     def search(
         self,
@@ -159,16 +185,15 @@ class ShardedIndex(Index):
         story store), and a hit lists its story's other copies ranked among the matches
         gathered for the page."""
         options = _sharded_options(options)
-        shards = self._searched()
         wanted = None if limit is None else offset + limit
         order = _hit_order(options.sort)
-        with statistics(self.query_statistics(text, options)), shard_store(self.path) as store:
+        stats = self.query_statistics(text, options)
+        with shard_store(self.path) as store:
             depth = wanted if all_copies or wanted is None else wanted + COLLAPSE_SPARE
             while True:
-                answers = [
-                    shard.search(text, limit=depth, options=options, all_copies=True)
-                    for shard in shards
-                ]
+                answers = self._each(
+                    "search", stats, text, limit=depth, options=options, all_copies=True
+                )
                 ranked = _merged([answer.hits for answer in answers], order, 0, None)
                 if all_copies or store is None:
                     hits = ranked[offset:wanted]
@@ -210,12 +235,13 @@ class ShardedIndex(Index):
         feedback: bool = SearchOptions.feedback,
     ) -> list[RunRow]:
         _sharded_options(SearchOptions(feedback=feedback))
-        shards = self._searched()
         rows: list[RunRow] = []
         for topic in topics:
             text = topic.query if syntax else as_text(topic.query)
-            with statistics(self.query_statistics(text)):
-                found = [row for shard in shards for row in shard.run([topic], limit, syntax)]
+            stats = self.query_statistics(text)
+            found = [
+                row for part in self._each("run", stats, [topic], limit, syntax) for row in part
+            ]
             found.sort(key=lambda row: (-row.score, row.docno))
             rows.extend(replace(row, rank=rank) for rank, row in enumerate(found[:limit], 1))
         return rows
@@ -251,10 +277,7 @@ class ShardedIndex(Index):
         all_copies: bool = False,
     ) -> QuoteResults:
         wanted = None if limit is None else offset + limit
-        answers = [
-            shard.quotes(text, speaker, limit=wanted, all_copies=all_copies)
-            for shard in self._searched()
-        ]
+        answers = self._each("quotes", None, text, speaker, limit=wanted, all_copies=all_copies)
         quotes = _merged(
             [answer.quotes for answer in answers],
             lambda q: (-q.score, q.article_id, q.text),
@@ -272,8 +295,8 @@ class ShardedIndex(Index):
         shard (copies in two shards count twice), unless `all_copies`."""
         quotes: Counter[str] = Counter()
         articles: Counter[str] = Counter()
-        for shard in self._searched():
-            for count in shard.speakers(text, limit=None, all_copies=all_copies):
+        for part in self._each("speakers", None, text, limit=None, all_copies=all_copies):
+            for count in part:
                 quotes[count.name] += count.quotes
                 articles[count.name] += count.articles
         ranked = sorted(quotes, key=lambda name: (-quotes[name], -articles[name], name))
@@ -300,6 +323,30 @@ class ShardedIndex(Index):
             segments=sum(part.segments for part in parts),
             updated=max(updated) if updated else None,
         )
+
+
+def call_shard(shard: Index, method: str, args: tuple[Any, ...], kw: dict[str, Any]) -> Any:
+    """`shard.method(*args, **kw)`, or None for a shard holding no articles."""
+    if not len(shard):
+        return None
+    return getattr(shard, method)(*args, **kw)
+
+
+def open_index(
+    path: str | os.PathLike[str], scheduler: str | None = None, replicas: int = 1
+) -> Index:
+    """`Index(path)`; with the address of a Dask scheduler (`tcp://HOST:PORT`), a sharded
+    index whose shards are written and searched by that cluster's workers, `replicas`
+    workers serving each shard (a query moves to the next when one is lost)."""
+    index = Index(path)
+    if scheduler is None:
+        return index
+    if not isinstance(index, ShardedIndex):
+        raise NotAnIndexError(str(path), "it is not sharded (a cluster serves sharded indexes)")
+    from searcher.shards.cluster import Cluster  # Dask: only with a scheduler
+
+    index.cluster = Cluster(scheduler, index.manifest.folders(index.path), replicas)
+    return index
 
 
 def route(articles: Iterable[Article], shards: int) -> list[list[Article]]:
