@@ -15,13 +15,16 @@ Parts:
   index's stem table (NLTK's own stems, `stemtable`), and stem a word the index never met
   with Snowball's own implementation of the same algorithm (snowballstemmer 2.2, about
   30 ms to import where NLTK takes 0.3 s, 1.5 s or more when scipy is installed).
-- `stemming_with()`: the stem table a query consults, and `recording_words()`: where
-  indexing notes the words it met (what the index's stem table must learn).
+- `stemming_with()`: the stem table a query consults.
+- `ProseTerms`: the prose analysis of indexing, a whole field value at a time: the terms
+  of a text with their positions (and characters), as `NewsAnalyzer` gives them, each
+  word's stem looked up once in a cache of its own, and the words met (what the index's
+  stem table must learn).
 
 The analyzer is pickled into the index's schema and called by Whoosh (its query parser,
-highlighter, key terms), which passes it no argument of ours, so what belongs to one
-index or one run reaches it through a context variable: `stemming_with()` and
-`recording_words()` set it for one block and reset it after. A context variable has a
+highlighter, key terms), which passes it no argument of ours, so the stem table of one
+index reaches it through a context variable: `stemming_with()` sets it for one block and
+resets it after. A context variable has a
 value per thread (and per asyncio task), so searches in several threads, each with its
 table, never see each other's, and nothing outlives the block. The alternatives were
 worse: a schema copy with analyzers bound to the table for each open index would have to
@@ -41,7 +44,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, lru_cache
-from typing import Protocol, cast
+from itertools import compress, count
+from typing import Any, Protocol, cast
 
 from whoosh.analysis import (
     Analyzer,
@@ -92,11 +96,9 @@ class StemLookup(Protocol):
         """The stem of `word`, None when the index never met it."""
 
 
-# The stem table of the index a query reads (None: stem with NLTK), and the words indexed
-# by a run with their stems: per thread and task, set by `stemming_with()` and
-# `recording_words()`.
+# The stem table of the index a query reads (None: stem with NLTK): per thread and task,
+# set by `stemming_with()`.
 _stem_table: ContextVar[StemLookup | None] = ContextVar("stem_table", default=None)
-_recording: ContextVar[dict[str, str] | None] = ContextVar("recording", default=None)
 
 
 @contextmanager
@@ -113,18 +115,6 @@ def stemming_with(table: StemLookup | None) -> Iterator[None]:
 def stem_lookup() -> StemLookup | None:
     """The stem table set by the `stemming_with()` block running, if any."""
     return _stem_table.get()
-
-
-@contextmanager
-def recording_words(words: dict[str, str]) -> Iterator[None]:
-    """Within the block, in this thread only, the words the prose analyzer indexes (not
-    those of queries) are added to `words` with their stems: what the index's stem table
-    must learn."""
-    token = _recording.set(words)
-    try:
-        yield
-    finally:
-        _recording.reset(token)
 
 
 def stem(word: str) -> str:
@@ -276,7 +266,6 @@ class NewsAnalyzer(Analyzer):
         token.boost = 1.0  # nothing downstream changes it
         keep_original = keeporiginal or not tokenize
         pos = None  # as StopFilter renumbers: from the first kept token's position on
-        indexed = _recording.get() if mode == "index" else None
         table = _stem_table.get()
         for index, match in enumerate(matches):
             word = match.group()
@@ -290,8 +279,6 @@ class NewsAnalyzer(Analyzer):
                 if positions:
                     token.pos = start_pos + index
             else:
-                if indexed is not None:
-                    indexed[normal] = stemmed
                 token.text, token.stopped = (normal if no_morph else stemmed), False
                 if positions:
                     pos = start_pos + index if pos is None else pos + 1
@@ -300,6 +287,75 @@ class NewsAnalyzer(Analyzer):
                 start, end = match.span()
                 token.startchar, token.endchar = start_char + start, start_char + end
             yield token
+
+
+# A prose term's occurrences in a text, in order: its positions, or with characters its
+# (position, first character, character after) triples.
+Occurrences = list[int] | list[tuple[int, int, int]]
+
+_GROUP = re.Match.group
+_SPAN = re.Match.span
+
+
+class ProseTerms:
+    """The prose analysis of indexing, a whole field value at a time: the tokens
+    `NewsAnalyzer` gives in mode "index" (stop words dropped), grouped by term. Each word's
+    stem is looked up once, in a cache of this object's (`STEM_CACHE_SIZE` words at most);
+    `words()` gives the words met since the last call, for the index's stem table.
+    `tests/test_analysis.py` holds the two to the same output."""
+
+    def __init__(self) -> None:
+        self._stems: dict[str, str | bool] = {}  # word -> its stem, False for a stop word
+        self._seen: set[str] = set()
+
+    def terms(self, text: str, chars: bool = False) -> tuple[dict[str, Occurrences], int]:
+        """The terms of `text` with their occurrences, and the number of words kept (the
+        field's length)."""
+        matches = list(_TOKEN.finditer(text)) if chars else []
+        words = list(map(_GROUP, matches)) if chars else _TOKEN.findall(text)
+        self._seen.update(words)
+        stems = list(map(self._stems.get, words))
+        if None in stems:
+            known = zip(words, stems, strict=True)
+            stems = [self._stem(word) if s is None else s for word, s in known]
+        kept: list[str] = list(filter(None, stems))  # type: ignore[arg-type]
+        if not kept:
+            return {}, 0
+        first = stems.index(kept[0])  # positions run on from the first kept word's
+        groups: dict[str, list[Any]] = {}
+        if chars:
+            spans = compress(map(_SPAN, matches), stems)
+            for pos, term, (start, end) in zip(count(first), kept, spans):
+                found = groups.get(term)
+                if found is None:
+                    groups[term] = [(pos, start, end)]
+                else:
+                    found.append((pos, start, end))
+        else:
+            for pos, term in enumerate(kept, first):
+                found = groups.get(term)
+                if found is None:
+                    groups[term] = [pos]
+                else:
+                    found.append(pos)
+        return groups, len(kept)
+
+    def _stem(self, word: str) -> str | bool:
+        if len(self._stems) >= STEM_CACHE_SIZE:
+            self._stems.clear()
+        stemmed = self._stems[word] = _news_forms(word)[1] or False
+        return stemmed
+
+    def words(self) -> dict[str, str]:
+        """The words met since the last call (their normal forms, stop words left out),
+        with their stems: what the index's stem table must learn."""
+        found = {}
+        for word in self._seen:
+            normal, stemmed = _news_forms(word)
+            if stemmed is not None:
+                found[normal] = stemmed
+        self._seen = set()
+        return found
 
 
 def name_analyzer() -> Analyzer:
