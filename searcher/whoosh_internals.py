@@ -68,7 +68,7 @@ from whoosh.index import _DEF_INDEX_NAME, TOC, FileIndex
 from whoosh.matching import mcore, wrappers
 from whoosh.matching.binary import AndMaybeMatcher, AndNotMatcher
 from whoosh.reading import IndexReader
-from whoosh.system import pack_ushort
+from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool
 
@@ -255,16 +255,17 @@ def write_term(
     header, then each block's signed size (negative for the last), its pickled
     statistics and its pickled, maybe compressed, data."""
     postfile, codec = writer._postfile, writer._codec
-    limit, fixed_size = codec._blocklimit, cast(Any, writer._format).fixed_value_size()
+    limit, level = codec._blocklimit, codec._compression
+    fixed_size = cast(Any, writer._format).fixed_value_size()
     info = W3TermInfo()
     start = postfile.tell()
-    postfile.write(WHOOSH3_HEADER_MAGIC)
+    parts = [WHOOSH3_HEADER_MAGIC]
     for first in range(0, len(ids), limit):
         end = first + limit
         block = _Block(ids[first:end], weights[first:end], lengths)
         info.add_block(block)
         data = pickle.dumps(block.data(values[first:end], fixed_size), 2)
-        compression = codec._compression if len(data) >= COMPRESSION_MIN_SIZE else 0
+        compression = level if len(data) >= COMPRESSION_MIN_SIZE else 0
         if compression:
             data = zlib.compress(data, compression)
         stats = (
@@ -277,9 +278,8 @@ def write_term(
         )
         header = pickle.dumps(stats, 2)
         size = len(header) + len(data)
-        postfile.write_int(-size if end >= len(ids) else size)
-        postfile.write(header)
-        postfile.write(data)
+        parts += (pack_int(-size if end >= len(ids) else size), header, data)
+    postfile.write(b"".join(parts))
     info.set_extent(start, postfile.tell() - start)
     writer._tindex.add(pack_ushort(writer._fieldid) + term, info.to_bytes())
 

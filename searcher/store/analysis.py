@@ -40,11 +40,11 @@ Index text and query text go through the same chain, so "troops" finds "troop" a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, lru_cache
-from itertools import compress, count
+from itertools import accumulate, chain, compress, count
 from typing import Any, Protocol, cast
 
 from whoosh.analysis import (
@@ -293,8 +293,11 @@ class NewsAnalyzer(Analyzer):
 # (position, first character, character after) triples.
 Occurrences = list[int] | list[tuple[int, int, int]]
 
-_GROUP = re.Match.group
-_SPAN = re.Match.span
+# A word with the characters before it that no word takes: a text's words and where they
+# stand, from lengths alone, without a match object a word (which costs more than the
+# match). Every word starts with a word character, so what comes before one is all
+# non-word characters; the last match has no word (possessive: no quadratic retrying).
+_SPACED_TOKEN = re.compile(rf"(\W*+)({TOKEN_PATTERN})?")
 
 
 class ProseTerms:
@@ -311,8 +314,15 @@ class ProseTerms:
     def terms(self, text: str, chars: bool = False) -> tuple[dict[str, Occurrences], int]:
         """The terms of `text` with their occurrences, and the number of words kept (the
         field's length)."""
-        matches = list(_TOKEN.finditer(text)) if chars else []
-        words = list(map(_GROUP, matches)) if chars else _TOKEN.findall(text)
+        spaces: Sequence[str] = ()
+        words: Sequence[str]
+        if chars:
+            spaced = _SPACED_TOKEN.findall(text)
+            while spaced and not spaced[-1][1]:
+                spaced.pop()  # the end of the text
+            spaces, words = zip(*spaced, strict=True) if spaced else ((), ())
+        else:
+            words = _TOKEN.findall(text)
         self._seen.update(words)
         stems = list(map(self._stems.get, words))
         if None in stems:
@@ -324,8 +334,10 @@ class ProseTerms:
         first = stems.index(kept[0])  # positions run on from the first kept word's
         groups: dict[str, list[Any]] = {}
         if chars:
-            spans = compress(map(_SPAN, matches), stems)
-            for pos, term, (start, end) in zip(count(first), kept, spans):
+            lengths = chain.from_iterable(zip(map(len, spaces), map(len, words), strict=True))
+            bounds = list(accumulate(lengths))  # where each word starts, and ends
+            starts, ends = compress(bounds[::2], stems), compress(bounds[1::2], stems)
+            for pos, term, start, end in zip(count(first), kept, starts, ends):
                 found = groups.get(term)
                 if found is None:
                     groups[term] = [(pos, start, end)]

@@ -38,9 +38,9 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from searcher.store.analysis import NewsAnalyzer, ProseTerms
 from searcher.whoosh_internals import INDEX_NAME, write_term
 
-# A term's postings: document numbers in order, weights, and encoded values (none for a
-# format that keeps none).
-Postings = tuple[array, array, list[bytes]]
+# A term's postings as they are gathered: document number, weight and encoded value (b""
+# for a format that keeps none) of each document in turn, in one list.
+Postings = list[Any]
 # A term's postings in a field, as runs hold them and the segment takes them.
 TermPostings = tuple[str, bytes, array, array, list[bytes]]
 # What a posting and a term cost in memory, about (bytes): what `limit_mb` counts.
@@ -121,23 +121,18 @@ class SegmentInverter:
             format_ = cast(Positions, field.format)
             encode, boost = format_.encode, format_.field_boost
             for term, occurrences in groups.items():
+                posting = (docnum, len(occurrences) * boost, encode(occurrences))
                 found = postings.get(term)
                 if found is None:
-                    found = postings[term] = (array("I"), array("f"), [])
-                found[0].append(docnum)
-                found[1].append(len(occurrences) * boost)
-                found[2].append(encode(occurrences))
+                    postings[term] = list(posting)
+                else:
+                    found += posting
             count = len(groups)
         else:
             count = 0
             for key, frequency, weight, encoded in field.index(value):
-                found = postings.get(key)
-                if found is None:
-                    found = postings[key] = (array("I"), array("f"), [])
-                found[0].append(docnum)
-                found[1].append(weight)
-                if encoded:
-                    found[2].append(encoded)
+                found = postings.setdefault(key, [])
+                found += (docnum, weight, encoded)
                 length += frequency
                 count += 1
         self._size += count * POSTING_BYTES + (len(postings) - terms_before) * TERM_BYTES
@@ -165,13 +160,11 @@ class SegmentInverter:
         fields, self._postings, self._size = self._postings, {}, 0
         for name in sorted(fields):
             terms = fields.pop(name)
-            if name in self._prose_chars:
-                ordered = sorted((term.encode(), found) for term, found in terms.items())
-            else:
-                ordered = sorted(terms.items())
-            del terms
-            for term, (ids, weights, values) in ordered:
-                yield name, term, ids, weights, values
+            prose = name in self._prose_chars  # terms as text: in the order of their UTF-8
+            for term in sorted(terms):
+                found = terms.pop(term)
+                ids, weights, values = array("I", found[::3]), array("f", found[1::3]), found[2::3]
+                yield name, term.encode() if prose else term, ids, weights, values
 
     def _spill(self) -> None:
         """Write the postings gathered so far to a run file."""
