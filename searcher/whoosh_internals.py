@@ -291,8 +291,9 @@ def unlocked_writer(ix: FileIndex) -> writing.SegmentWriter:
 
 
 def finish_segment(writer: writing.SegmentWriter) -> Segment:
-    """Write out the writer's new segment without committing it (a worker's segment, for
-    the parent to commit). Relies on `SegmentWriter._finalize_segment`."""
+    """Write out the writer's new segment without committing it, as a worker's segment is
+    (what the tests hold `store/inverter.py` to). Relies on
+    `SegmentWriter._finalize_segment`."""
     return writer._finalize_segment()
 
 
