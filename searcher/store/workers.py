@@ -24,6 +24,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from searcher.corpus import Corpus, FileRef
 from searcher.enrich import enrich
+from searcher.enrich.duplicates import story_fields
 from searcher.models import Article, Problem, Progress
 from searcher.store.analysis import ProseTerms
 from searcher.store.documents import text_problem, to_document
@@ -32,7 +33,6 @@ from searcher.store.filestate import (
     read_fingerprint,
 )
 from searcher.store.inverter import SegmentInverter
-from searcher.store.stories import story_fields
 
 # Memory of each worker's postings before it writes them to a run file.
 INVERTER_LIMIT_MB = 64
