@@ -36,6 +36,7 @@ from whoosh.formats import Characters, Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searcher.store.analysis import NewsAnalyzer, ProseTerms
+from searcher.store.indexfolder import TEMPORARY
 from searcher.whoosh_internals import INDEX_NAME, write_term
 
 # A term's postings as they are gathered: document number, weight and encoded value (b""
@@ -68,7 +69,7 @@ class SegmentInverter:
         self._storage, self._schema, self._codec = storage, schema, codec
         self._segment = codec.new_segment(storage, INDEX_NAME)
         self._perdoc = codec.per_document_writer(storage, self._segment)
-        self._scratch = os.path.join(storage.folder, f"{INDEX_NAME}.tmp")
+        self._scratch = os.path.join(storage.folder, TEMPORARY)
         self._prose = prose
         # The prose fields (analysed here, their terms kept as text), and whether their
         # postings keep characters.
