@@ -6,6 +6,7 @@ Whoosh's writer wrote: ids, scores, snippets, totals, facets. Its prose analysis
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -128,6 +129,20 @@ def test_prose_terms_are_those_of_the_prose_analyzer(format_: Positions) -> None
     words = prose.words()
     assert words["didn't"] == "didn't" and words["quoted"] == "quot" and "the" not in words
     assert prose.words() == {}  # given once
+
+
+def test_passages_of_a_body_have_the_words_they_have_alone() -> None:
+    """Quotes take their words from the body's analysis where they stand clear of its
+    words, and are read on their own where not: the same terms either way."""
+    body = TEXTS[1] + " " + TEXTS[2] + "\n\n" + SEED.read_text()
+    cuts = random.Random(7).sample(range(len(body)), 400)
+    passages = [body[a:b] for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
+    passages += ["U.S", "U.K. didn", "AT", "T's talks", "“quoted”", "", "not in the body"]
+    shared = ProseTerms()
+    shared.terms(body, chars=True)
+    for n in range(0, len(passages), 3):
+        quotes = "\n\n".join(passages[n : n + 3])
+        assert shared.terms(quotes) == ProseTerms().terms(quotes), quotes
 
 
 def test_a_long_run_of_punctuation_is_read_in_linear_time() -> None:

@@ -18,8 +18,9 @@ Parts:
 - `stemming_with()`: the stem table a query consults.
 - `ProseTerms`: the prose analysis of indexing, a whole field value at a time: the terms
   of a text with their positions (and characters), as `NewsAnalyzer` gives them, each
-  word's stem looked up once in a cache of its own, and the words met (what the index's
-  stem table must learn).
+  word's stem looked up once in a cache of its own, the words of quotes taken from their
+  body's where they stand clear of other words, and the words met (what the index's stem
+  table must learn).
 
 The analyzer is pickled into the index's schema and called by Whoosh (its query parser,
 highlighter, key terms), which passes it no argument of ours, so the stem table of one
@@ -40,6 +41,7 @@ Index text and query text go through the same chain, so "troops" finds "troop" a
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -289,6 +291,12 @@ Occurrences = list[int] | list[tuple[int, int, int]]
 # match). Every word starts with a word character, so what comes before one is all
 # non-word characters; the last match has no word (possessive: no quadratic retrying).
 _SPACED_TOKEN = re.compile(rf"(\W*+)({TOKEN_PATTERN})?")
+# A character a word may hold (before a passage), and what goes on with a word of
+# `TOKEN_PATTERN` past a passage's end: a word character, a joiner before one, or the dot
+# of an acronym ("U.S" + "."). A passage without either splits into the words the text
+# around it has there.
+_WORD_PART = re.compile(r"[\w.&'’]")
+_GOES_ON = re.compile(r"\w|[.&'’]\w|(?<=\.\w)\.")
 
 
 class ProseTerms:
@@ -301,32 +309,33 @@ class ProseTerms:
     def __init__(self) -> None:
         self._stems: dict[str, str | bool] = {}  # word -> its stem, False for a stop word
         self._seen: set[str] = set()
+        # The last text read with characters: the text, where its words start, their stems.
+        self._source: tuple[str, list[int], list[str | bool]] | None = None
 
     def terms(self, text: str, chars: bool = False) -> tuple[dict[str, Occurrences], int]:
         """The terms of `text` with their occurrences, and the number of words kept (the
-        field's length)."""
-        spaces: Sequence[str] = ()
-        words: Sequence[str]
+        field's length). Without characters, the passages of a text that the last one read
+        with characters holds (quotes of a body) take their words from that one's."""
+        bounds: list[int] = []  # with characters: where each word starts, and ends
         if chars:
             spaced = _SPACED_TOKEN.findall(text)
             while spaced and not spaced[-1][1]:
                 spaced.pop()  # the end of the text
             spaces, words = zip(*spaced, strict=True) if spaced else ((), ())
-        else:
-            words = _TOKEN.findall(text)
-        self._seen.update(words)
-        stems = list(map(self._stems.get, words))
-        if None in stems:
-            known = zip(words, stems, strict=True)
-            stems = [self._stem(word) if s is None else s for word, s in known]
+            stems = self._stems_of(words)
+            lengths = chain.from_iterable(zip(map(len, spaces), map(len, words), strict=True))
+            bounds = list(accumulate(lengths))
+            self._source = (text, bounds[::2], stems)
+        else:  # no word spans a blank line: each passage's words are its own
+            stems = []
+            for passage in text.split("\n\n"):
+                stems += self._passage_stems(passage)
         kept: list[str] = list(filter(None, stems))  # type: ignore[arg-type]
         if not kept:
             return {}, 0
         first = stems.index(kept[0])  # positions run on from the first kept word's
         groups: dict[str, list[Any]] = {}
         if chars:
-            lengths = chain.from_iterable(zip(map(len, spaces), map(len, words), strict=True))
-            bounds = list(accumulate(lengths))  # where each word starts, and ends
             starts, ends = compress(bounds[::2], stems), compress(bounds[1::2], stems)
             for pos, term, start, end in zip(count(first), kept, starts, ends):
                 found = groups.get(term)
@@ -342,6 +351,28 @@ class ProseTerms:
                 else:
                     found.append(pos)
         return groups, len(kept)
+
+    def _stems_of(self, words: Sequence[str]) -> list[str | bool]:
+        """The stems of `words` (False for a stop word), which are noted as met."""
+        self._seen.update(words)
+        stems = list(map(self._stems.get, words))
+        if None in stems:
+            known = zip(words, stems, strict=True)
+            return [self._stem(word) if s is None else s for word, s in known]
+        return stems  # type: ignore[return-value]
+
+    def _passage_stems(self, passage: str) -> list[str | bool]:
+        """The stems of the words of `passage`: those the last text read with characters
+        has, when the passage stands in it where no word goes on past its ends (so its
+        words are those the text has there)."""
+        if self._source is not None:
+            source, starts, stems = self._source
+            begin = source.find(passage)
+            end = begin + len(passage)
+            starts_clear = not begin or not _WORD_PART.match(source, begin - 1)
+            if begin >= 0 and starts_clear and not _GOES_ON.match(source, end):
+                return stems[bisect_left(starts, begin) : bisect_left(starts, end)]
+        return self._stems_of(_TOKEN.findall(passage))
 
     def _stem(self, word: str) -> str | bool:
         if len(self._stems) >= STEM_CACHE_SIZE:
