@@ -32,6 +32,19 @@ if TYPE_CHECKING:
     from searcher.evaluation import evaluate, read_topics, write_run
     from searcher.filters import parse_date_bound
     from searcher.index import Index
+    from searcher.jsondocs import (
+        CSV_COLUMNS,
+        article_json,
+        evaluation_json,
+        hit_json,
+        hit_row,
+        json_text,
+        quotes_json,
+        results_json,
+        speakers_json,
+        stats_json,
+        stories_json,
+    )
     from searcher.models import (
         Article,
         ArticleView,
@@ -54,7 +67,8 @@ if TYPE_CHECKING:
 
 # The public names are imported on first use, so that a command such as `search query` does
 # not pay for the corpus readers or evaluation it never uses. Where each one is defined:
-# the modules below, `errors` for the exceptions (named ...Error), else `models`.
+# the modules below (`jsondocs`: the JSON documents and export records of the CLI and the
+# web), `errors` for the exceptions (named ...Error), else `models`.
 _HOMES = {
     "Corpus": "corpus",
     "read_corpus": "corpus",
@@ -63,9 +77,21 @@ _HOMES = {
     "write_run": "evaluation",
     "parse_date_bound": "filters",
     "Index": "index",
+    "CSV_COLUMNS": "jsondocs",
+    "article_json": "jsondocs",
+    "evaluation_json": "jsondocs",
+    "hit_json": "jsondocs",
+    "hit_row": "jsondocs",
+    "json_text": "jsondocs",
+    "quotes_json": "jsondocs",
+    "results_json": "jsondocs",
+    "speakers_json": "jsondocs",
+    "stats_json": "jsondocs",
+    "stories_json": "jsondocs",
 }
 
 __all__ = [
+    "CSV_COLUMNS",
     "Article",
     "ArticleNotFoundError",
     "ArticleView",
@@ -98,10 +124,20 @@ __all__ = [
     "Snippet",
     "SpeakerCount",
     "Topic",
+    "article_json",
     "evaluate",
+    "evaluation_json",
+    "hit_json",
+    "hit_row",
+    "json_text",
     "parse_date_bound",
+    "quotes_json",
     "read_corpus",
     "read_topics",
+    "results_json",
+    "speakers_json",
+    "stats_json",
+    "stories_json",
     "write_run",
 ]
 

@@ -42,41 +42,43 @@ from searcher.evaluation import (
 )
 from searcher.filters import parse_date_bound
 from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, RUN_LIMIT, Index
-from searcher.models import Results, RunRow, SearchOptions
-from searcher.problems import count_problems, write_problems
-from searcher.render import (
+from searcher.jsondocs import (
     CSV_COLUMNS,
-    ProgressDisplay,
     article_json,
-    article_lines,
-    article_renderable,
     clean,
     evaluation_json,
-    evaluation_table,
-    filters_note,
     hit_json,
     hit_row,
     json_text,
+    quotes_json,
+    results_json,
+    speakers_json,
+    stats_json,
+    stories_json,
+)
+from searcher.models import Results, RunRow, SearchOptions
+from searcher.problems import count_problems, write_problems
+from searcher.render import (
+    ProgressDisplay,
+    article_lines,
+    article_renderable,
+    evaluation_table,
+    filters_note,
     problem_lines,
     problem_summary,
     quotes_heading,
-    quotes_json,
     quotes_lines,
     quotes_renderable,
     report_summary,
     result_notes,
     results_heading,
-    results_json,
     results_lines,
     results_renderable,
     speakers_heading,
-    speakers_json,
     speakers_lines,
     speakers_renderable,
-    stats_json,
     stats_lines,
     stats_renderable,
-    stories_json,
     stories_lines,
     stories_renderable,
     undated_note,
