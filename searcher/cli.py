@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import socket
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -625,6 +626,40 @@ def stats_command(
         _echo_json(stats_json(stats))
     else:
         _print(stats_renderable(stats, str(index)), stats_lines(stats))
+
+
+@app.command("serve")
+def serve_command(
+    index: IndexOption = Path(DEFAULT_INDEX),
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (default: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
+) -> None:
+    """Serve a search page and a JSON API over the index (read-only) until Ctrl+C.
+
+    Pages: search with facets, articles, quotes, speakers, stats; the API under /api
+    (described at /api/openapi.json) gives the documents of --json.
+
+    Example: search serve --index bbc-index --port 8080
+    """
+    import uvicorn  # the web stack: only this command needs it
+
+    from searcher.web import create_app
+
+    with _user_errors():
+        web_app = create_app(index)
+        try:
+            sock = socket.create_server((host, port))
+        except OSError as error:
+            reason = os.strerror(error.errno) if error.errno else str(error)
+            raise SearcherError(
+                f"Cannot listen on {host}:{port}: {reason}",
+                "Choose another --port, or stop what listens there.",
+            ) from None
+    errors.print(Text(clean(f"Serving {index} at http://{host}:{port}/ (Ctrl+C stops)")))
+    server = uvicorn.Server(uvicorn.Config(web_app, log_level="warning"))
+    server.run(sockets=[sock])
 
 
 @app.command("optimize")

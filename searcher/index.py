@@ -28,7 +28,7 @@ from whoosh.writing import SegmentWriter
 from searcher.analysis import recording_words
 from searcher.articles import show_article, similar_articles
 from searcher.errors import IndexMissingError, QuerySyntaxError
-from searcher.facets import count_facets
+from searcher.facets import FACETS, count_facets
 from searcher.filestate import FileState, load_state, save_state
 from searcher.indexfolder import (
     Snapshot,
@@ -69,6 +69,7 @@ from searcher.schema import (
     METADATA_FIELD,
     SOURCE_COLUMN,
     build_schema,
+    metadata_keys,
     metadata_terms,
     weighting,
 )
@@ -248,6 +249,12 @@ class Index:
             segments=len(snapshot.segments),
             updated=datetime.fromtimestamp(snapshot.modified, tz=timezone.utc),
         )
+
+    def facet_names(self) -> tuple[str, ...]:
+        """The facets a search can count (`SearchOptions.facets`): source, year, author,
+        country, language, section, then the index's metadata keys (topics, label, ...)."""
+        with segment_damage(self.path), self._readers.lend() as snapshot:
+            return (*FACETS, *metadata_keys(snapshot.reader))
 
     @contextmanager
     def _articles(self) -> Iterator[Snapshot]:
