@@ -174,6 +174,15 @@ def article_url(article_id: str, query: str = "") -> str:
     return f"{url}?{urlencode({'q': query})}" if query else url
 
 
+def speaker_url(name: str, query: str = "") -> str:
+    """Where a speaker's name leads: their quotes about `query`, or with no query the
+    articles quoting them (a quote search needs words to look for)."""
+    if query:
+        return "/quotes?" + urlencode({"q": query, "speaker": name})
+    words = " ".join(name.replace('"', " ").split())
+    return "/search?" + urlencode({"q": f'speaker:"{words}"'})
+
+
 def web_link(url: str) -> str:
     """`url` when it is a web address a page may link to, else "" (`javascript:` and the
     like stay text)."""
@@ -216,8 +225,13 @@ class PageState:
         """This page's URL with the names of `set` given those values (or dropped when
         ""), the pair `add` added and the pair `remove` left out."""
         changes = {"page": "", **(set or {})}
-        pairs = [(k, v) for k, v in self.params if k not in changes and (k, v) != remove]
-        pairs += [(k, v) for k, v in changes.items() if v]
+        pairs = []
+        for name, value in self.params:
+            if name in changes:  # set where it stood, once
+                value = changes.pop(name)
+            if value and (name, value) != remove:
+                pairs.append((name, value))
+        pairs += [(name, value) for name, value in changes.items() if value]
         if add is not None and add not in pairs:
             pairs.append(add)
         query = urlencode(pairs)
@@ -340,6 +354,7 @@ class Site:
             "article_url": article_url,
             "web_link": web_link,
             "facet_filter": facet_filter,
+            "speaker_url": speaker_url,
             "FACET_VALUES": FACET_VALUES,
             "FACET_LIMIT": FACET_LIMIT,
             "PAGE_SIZE": PAGE_SIZE,
@@ -470,11 +485,11 @@ class Site:
     def quotes_page(self, request: Request) -> Response:
         params = request.query_params
         text, speaker = params.get("q", "").strip(), params.get("speaker", "").strip()
-        if not (text or speaker):
-            return self.render(request, "quotes.html", q="", speaker="", results=None)
+        if not text:
+            return self.render(request, "quotes.html", q="", speaker=speaker, results=None)
         page = _whole_number(params, "page", 1, 1, MAX_OFFSET // PAGE_SIZE)
         results = self.ix.quotes(
-            quote_query(text, speaker),
+            text,
             speaker=speaker or None,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
@@ -533,12 +548,9 @@ class Site:
 
     def api_quotes(self, request: Request) -> Response:
         params = request.query_params
-        text, speaker = params.get("q", "").strip(), params.get("speaker", "").strip()
-        if not (text or speaker):
-            raise QuerySyntaxError("Give q (what the quotes are about) or speaker", 0)
         results = self.ix.quotes(
-            quote_query(text, speaker),
-            speaker=speaker or None,
+            _required_query(params),
+            speaker=params.get("speaker", "").strip() or None,
             limit=_whole_number(params, "limit", 10, 1, MAX_LIMIT),
             offset=_whole_number(params, "offset", 0, 0, MAX_OFFSET),
             all_copies=_flag(params, "all_copies"),
@@ -583,15 +595,6 @@ def _required_query(params: QueryParams) -> str:
 def _names(text: str) -> tuple[str, ...]:
     """Comma-separated names (`facets=source,year`)."""
     return tuple(name.strip() for name in text.split(",") if name.strip())
-
-
-def quote_query(text: str, speaker: str) -> str:
-    """What a quote search looks for: `text`, or with none every quote of `speaker`
-    (the articles quoting them)."""
-    if text:
-        return text
-    words = " ".join(speaker.replace('"', " ").split())
-    return f'speaker:"{words}"'
 
 
 def csv_line(row: Sequence[object]) -> str:

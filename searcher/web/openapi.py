@@ -119,8 +119,14 @@ OPENAPI: dict[str, Any] = {
             }
         },
         "/api/quotes": _get(
-            "Quotations about q (or by speaker)",
-            [QUERY, _param("speaker", "Only quotes by this person."), LIMIT, OFFSET, ALL_COPIES],
+            "Quotations about q, ranked",
+            [
+                REQUIRED_QUERY,
+                _param("speaker", "Only quotes by this person."),
+                LIMIT,
+                OFFSET,
+                ALL_COPIES,
+            ],
             'As `search quotes --json`: {"query", "total", "quotes"}.',
         ),
         "/api/speakers": _get(
