@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bench.engines import searcher_index, searcher_open
+from bench.engines import searcher_index, searcher_open, warm_ms
 from bench.queries import QUERIES
 from bench.run import CORPORA, machine, unpacked
 
@@ -39,19 +39,6 @@ KINDS = {
     "api": lambda text: "/api/search?" + urlencode({"q": text}),
     "page": lambda text: "/search?" + urlencode({"q": text}),
 }
-
-
-def warm_ms(index: Path) -> list[float]:
-    """The library's warm latency over the queries, as bench/engines.py measures it."""
-    search = searcher_open(index)
-    for text in QUERIES:
-        search(text)
-    times = []
-    for text in QUERIES:
-        start = time.perf_counter()
-        search(text)
-        times.append((time.perf_counter() - start) * 1000)
-    return times
 
 
 def free_port() -> int:
@@ -131,7 +118,7 @@ def main() -> None:
                 (folder / corpus.name).symlink_to(corpus.resolve(), target_is_directory=True)
             articles = searcher_index(folder, index)
             print(f"indexed {articles:,} articles", file=sys.stderr)
-        warm = warm_ms(index)
+        warm = warm_ms(searcher_open(index))  # as bench/engines.py measures it
         port = free_port()
         server = serve(index, port)
         try:

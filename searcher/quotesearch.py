@@ -22,6 +22,7 @@ from typing import Any
 from whoosh import query
 
 from searcher.analysis import name_analyzer, news_analyzer
+from searcher.errors import FilterError
 from searcher.models import QuoteHit, QuoteResults, Span, SpeakerCount
 from searcher.schema import weighting
 from searcher.search import Searchable, parse_field_query
@@ -35,6 +36,11 @@ def _name_words(name: str) -> set[str]:
 
 def _speaker_query(speaker: str) -> query.Query:
     words = [token.text for token in name_analyzer()(speaker)]
+    if not words:
+        raise FilterError(
+            f"The speaker {speaker!r} has no words of a name",
+            hint="Give words of the speaker's name, such as Shekenova.",
+        )
     return query.And([query.Term("speakers", word) for word in words])
 
 

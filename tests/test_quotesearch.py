@@ -1,6 +1,8 @@
+import pytest
 from conftest import SEED
 
 from searcher import Article, Index, read_corpus
+from searcher.errors import FilterError
 
 
 def test_seed_quotes_about_corruption_name_shekenova_and_sharipov(tmp_path) -> None:
@@ -70,3 +72,8 @@ def test_a_quote_repeated_by_copies_of_a_story_is_listed_once(tmp_path) -> None:
     assert sorted(q.speaker for q in results) == ["Anna Berg", "Jon Lind"]
     assert results.total == 2
     assert ix.quotes("cuts", all_copies=True).total == 3
+
+
+def test_a_speaker_with_no_words_of_a_name_is_refused(newsroom: Index) -> None:
+    with pytest.raises(FilterError, match="The speaker '!!' has no words of a name"):
+        newsroom.quotes("corruption", speaker="!!")

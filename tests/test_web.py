@@ -153,6 +153,8 @@ def test_did_you_mean_is_a_link_to_the_corrected_search(client: TestClient) -> N
 def test_a_filter_that_leaves_nothing_is_named(client: TestClient) -> None:
     page = get_page(client, "/search?q=corruption&source=Nobody")
     assert "none of them passes the filter on source" in page.text
+    page = get_page(client, "/search?q=corruption&meta=topics%3Dship")
+    assert "none of them passes the filter on topics" in page.text
 
 
 def test_an_empty_search_shows_what_the_index_holds(client: TestClient) -> None:
@@ -218,6 +220,32 @@ def test_ids_and_paths_in_urls_reach_nothing_outside_the_index(
     response = client.get(url)
     assert response.status_code == 404, response.text[:300]
     assert "root:" not in response.text and "def create_app" not in response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search?q=%00",
+        "/search?q=%ED%A0%80",
+        "/search?q=oil&since=%00",
+        "/search?q=oil&page=%C2%B2",
+        "/search?q=oil&recent=nan",
+        "/search?q=oil&meta=%00%3D%00",
+        "/search?q=oil&facets=%00",
+        "/api/search?q=oil&limit=%00",
+        "/search?q=" + "oil+" * 600,
+        "/search?q=(((((((((((((oil",
+        "/quotes?q=corruption&speaker=%21%21",
+        "/api/quotes?q=corruption&speaker=%00",
+        "/speakers?q=((",
+        "/articles/%ED%A0%80",
+        "/api/similar/",
+    ],
+)
+def test_hostile_parameters_get_an_answer_never_a_500(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code in (200, 400, 404), (url, response.text[:300])
+    assert "Traceback" not in response.text
 
 
 def test_the_path_of_a_file_outside_the_index_is_not_read(

@@ -255,7 +255,7 @@ def _whole_number(params: QueryParams, name: str, default: int, low: int, high: 
     text = params.get(name, "").strip()
     if not text:
         return default
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
         raise FilterError(
             f"{name}={text!r} is not a whole number from {low:,} to {high:,}",
             hint=f"For example: {name}={default}",
@@ -472,7 +472,9 @@ class Site:
             page=page,
             pages=pages,
             export=export,
-            emptied_by=[FILTER_NAMES.get(name, name) for name in results.emptied_by],
+            emptied_by=[
+                FILTER_NAMES.get(name, name.removeprefix("meta:")) for name in results.emptied_by
+            ],
         )
 
     def article_page(self, request: Request) -> Response:
