@@ -144,6 +144,19 @@ def test_pages_follow_each_other(client: TestClient) -> None:
         assert "page=" in page.text
 
 
+def test_an_article_opened_from_results_leads_back_to_the_same_search(
+    client: TestClient,
+) -> None:
+    search = "/search?q=oil&since=2020&sort=newest&page=2"
+    links = get_page(client, search).links()
+    opened = [link for link in links if link.startswith("/articles/")]
+    assert opened and all(link.endswith(search.removeprefix("/search")) for link in opened)
+    article = get_page(client, opened[0])
+    assert search in article.links()  # "Results for oil"
+    onward = [link for link in article.links() if link.startswith("/articles/")]
+    assert onward and all("q=oil&since=2020" in link for link in onward)
+
+
 def test_did_you_mean_is_a_link_to_the_corrected_search(client: TestClient) -> None:
     page = get_page(client, "/search?q=corruptoin&source=Reuters")
     assert "Did you mean corruption ?" in page.text

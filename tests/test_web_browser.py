@@ -4,7 +4,7 @@ each page should show."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -13,6 +13,17 @@ from browser import browser_missing, chromium, serving
 from searcher import Index
 
 pytestmark = pytest.mark.skipif(bool(browser_missing()), reason=browser_missing())
+
+
+def navigate(driver: Any, action: Callable[[], object]) -> None:
+    """Do `action`, which leads to another page, and wait until that page has loaded."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    action()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +35,14 @@ def browser(newsdesk: Index) -> Iterator[tuple[Any, str]]:
 def test_a_reader_searches_filters_pages_and_reads(browser: tuple[Any, str]) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.wait import WebDriverWait
 
     driver, url = browser
     driver.get(url + "/")
     box = driver.find_element(By.ID, "q")
-    assert driver.switch_to.active_element == box  # the search box has the focus
-    box.send_keys("oil", Keys.ENTER)
+    # The search box has the focus (autofocus applies once the page is drawn).
+    WebDriverWait(driver, 10).until(lambda driver: driver.switch_to.active_element == box)
+    navigate(driver, lambda: box.send_keys("oil", Keys.ENTER))
     summary = driver.find_element(By.ID, "summary").text
     assert summary.startswith("31 articles match") and "1–10" in summary
     headlines = [h.text for h in driver.find_elements(By.CSS_SELECTOR, ".hit h3")]
@@ -44,18 +57,18 @@ def test_a_reader_searches_filters_pages_and_reads(browser: tuple[Any, str]) -> 
     assert copies.find_element(By.TAG_NAME, "ul").is_displayed()
 
     # A facet value filters; the filter shows as a chip; the URL holds it.
-    driver.find_element(By.LINK_TEXT, "crude").click()
+    navigate(driver, driver.find_element(By.LINK_TEXT, "crude").click)
     assert "meta=topics%3Dcrude" in driver.current_url
     assert "meta: topics=crude" in driver.find_element(By.CSS_SELECTOR, ".chips").text
     assert driver.find_element(By.ID, "summary").text.startswith("24 articles match")
 
     # The next page, then an article from it.
-    driver.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
+    navigate(driver, driver.find_element(By.CSS_SELECTOR, "a[rel=next]").click)
     assert "page=2" in driver.current_url
     assert "11–20" in driver.find_element(By.ID, "summary").text
     first = driver.find_element(By.CSS_SELECTOR, ".hit h3 a")
     headline = first.text
-    first.click()
+    navigate(driver, first.click)
     assert driver.find_element(By.TAG_NAME, "h1").text == headline
     body_marks = driver.find_elements(By.CSS_SELECTOR, ".body mark")
     assert body_marks and {mark.text.lower() for mark in body_marks} == {"oil"}
@@ -63,7 +76,7 @@ def test_a_reader_searches_filters_pages_and_reads(browser: tuple[Any, str]) -> 
     # A similar article, followed.
     similar = driver.find_element(By.CSS_SELECTOR, ".similar .hit h3 a")
     title = similar.text
-    similar.click()
+    navigate(driver, similar.click)
     assert driver.find_element(By.TAG_NAME, "h1").text == title != headline
     assert driver.find_element(By.CSS_SELECTOR, ".similar h2").text == "Similar articles"
 
@@ -74,7 +87,8 @@ def test_a_malformed_query_is_explained_to_the_reader(browser: tuple[Any, str]) 
 
     driver, url = browser
     driver.get(url + "/")
-    driver.find_element(By.ID, "q").send_keys('"oil prices', Keys.ENTER)
+    box = driver.find_element(By.ID, "q")
+    navigate(driver, lambda: box.send_keys('"oil prices', Keys.ENTER))
     error = driver.find_element(By.CSS_SELECTOR, ".error")
     assert "Cannot run this search" in error.text and "position 1" in error.text
     assert driver.find_element(By.ID, "q").get_attribute("value") == '"oil prices'
@@ -88,7 +102,7 @@ def test_hostile_text_runs_no_script_in_the_browser(browser: tuple[Any, str]) ->
     hit = driver.find_element(By.CSS_SELECTOR, ".hit h3")
     assert '<script>alert("headline")</script>' in hit.text
     assert driver.execute_script("return document.scripts.length") == 0
-    hit.find_element(By.TAG_NAME, "a").click()
+    navigate(driver, hit.find_element(By.TAG_NAME, "a").click)
     assert "javascript:alert(6)" in driver.find_element(By.CSS_SELECTOR, ".url").text
     assert driver.find_elements(By.CSS_SELECTOR, ".url a") == []
     assert driver.execute_script("return document.querySelectorAll('img, svg').length") == 0

@@ -210,6 +210,15 @@ class PageState:
     def has(self, name: str, value: str) -> bool:
         return (name, value) in self.params
 
+    def article(self, article_id: str) -> str:
+        """The page of an article, keeping this page's search (its query marks the
+        article's words; the article's page leads back to the search)."""
+        return self.href(path=article_url(article_id), set={"page": self.get("page")})
+
+    def search(self) -> str:
+        """The search this page keeps, at its page."""
+        return self.href(path="/search", set={"page": self.get("page")})
+
     @property
     def filters(self) -> list[tuple[str, str]]:
         """The pairs that filter a search (kept by the search form as hidden fields)."""
