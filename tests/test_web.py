@@ -96,7 +96,7 @@ def test_the_search_page_shows_ranked_hits_with_marks_facets_and_copies(
     assert page.count("li") and "score " in page.text
     assert "AP" in page.text and "2023-02-12" in page.text  # source and date
     # The story printed three times shows once, its copies behind "2 copies".
-    assert "2 copies more of this story" in page.text
+    assert "Also in 2 other copies" in page.text
     assert page.count("details") >= 1
     for facet in ("source", "year", "author", "topics"):
         assert f"<h2>{facet}</h2>" in response.text
