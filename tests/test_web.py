@@ -115,6 +115,10 @@ def test_a_facet_value_filters_on_click_and_its_chip_removes_the_filter(
     assert "articles match" in page.text or "article matches" in page.text
     hidden = [(a["name"], a["value"]) for tag, a in page.elements if a.get("type") == "hidden"]
     assert hidden == [("source", "Reuters")]  # a new query keeps the filters
+    chosen = get_page(client, "/search?q=oil&facets=country,language&author=Bob+Ray")
+    assert "<h2>language</h2>" in client.get("/search?q=oil&facets=language").text
+    hidden = [(a["name"], a["value"]) for tag, a in chosen.elements if a.get("type") == "hidden"]
+    assert hidden == [("facets", "country,language"), ("author", "Bob Ray")]
     both = client.get("/api/search?q=oil&since=2023&until=2023&source=Reuters").json()["total"]
     assert 0 < both < client.get("/api/search?q=oil&source=Reuters").json()["total"]
     assert f"{both} article" in page.text

@@ -92,7 +92,7 @@ FILTERS = {
     "language": "languages",
     "section": "sections",
 }
-FILTER_PARAMS = (*FILTERS, "meta")
+KEPT_PARAMS = (*FILTERS, "meta", "facets")
 # What the page says of a filter that left no match (`Results.emptied_by`).
 FILTER_NAMES = {field: param for param, field in FILTERS.items()} | {
     "since": "the start date",
@@ -220,9 +220,10 @@ class PageState:
         return self.href(path="/search", set={"page": self.get("page")})
 
     @property
-    def filters(self) -> list[tuple[str, str]]:
-        """The pairs that filter a search (kept by the search form as hidden fields)."""
-        return [(name, value) for name, value in self.params if name in FILTER_PARAMS]
+    def kept(self) -> list[tuple[str, str]]:
+        """The pairs a new query keeps (the search form's hidden fields): the filters
+        and the facets chosen."""
+        return [(name, value) for name, value in self.params if name in KEPT_PARAMS]
 
     def href(
         self,
