@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from searcher.corpus import Corpus, read_corpus
+    from searcher.corpus.formats import READER_FORMATS
     from searcher.errors import (
         ArticleNotFoundError,
         BadInputError,
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
         SearcherError,
     )
     from searcher.evaluation import evaluate, read_topics, write_run
-    from searcher.filters import parse_date_bound
+    from searcher.facets import FACETS
+    from searcher.filters import DATE_FORMS, parse_date_bound
     from searcher.index import Index
     from searcher.jsondocs import (
         CSV_COLUMNS,
@@ -64,14 +66,20 @@ if TYPE_CHECKING:
         SpeakerCount,
         Topic,
     )
+    from searcher.ordering import SORTS
 
 # The public names are imported on first use, so that a command such as `search query` does
 # not pay for the corpus readers or evaluation it never uses. Where each one is defined:
 # the modules below (`jsondocs`: the JSON documents and export records of the CLI and the
 # web), `errors` for the exceptions (named ...Error), else `models`.
+# READER_FORMATS, SORTS, FACETS and DATE_FORMS are the choices front ends offer.
 _HOMES = {
     "Corpus": "corpus",
     "read_corpus": "corpus",
+    "READER_FORMATS": "corpus.formats",
+    "SORTS": "ordering",
+    "FACETS": "facets",
+    "DATE_FORMS": "filters",
     "evaluate": "evaluation",
     "read_topics": "evaluation",
     "write_run": "evaluation",
@@ -92,6 +100,10 @@ _HOMES = {
 
 __all__ = [
     "CSV_COLUMNS",
+    "DATE_FORMS",
+    "FACETS",
+    "READER_FORMATS",
+    "SORTS",
     "Article",
     "ArticleNotFoundError",
     "ArticleView",

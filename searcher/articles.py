@@ -57,9 +57,9 @@ def _docnum(searcher: Searcher, wanted: str) -> int:
     if found:
         example = searcher.reader().stored_fields(found[0])["id"]
         raise ArticleNotFoundError(
-            f"{wanted} holds several articles: give the id of one, such as {example}"
+            wanted, f"{wanted} holds several articles: give the id of one, such as {example}"
         )
-    raise ArticleNotFoundError(f"No article with id or path {wanted!r}")
+    raise ArticleNotFoundError(wanted)
 
 
 def stored_article(stored: dict[str, Any]) -> Article:

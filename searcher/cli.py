@@ -24,11 +24,15 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 from typer.core import TyperCommand, TyperOption
 
+from searcher import DATE_FORMS, FACETS, READER_FORMATS, SORTS
 from searcher.errors import (
+    ArticleNotFoundError,
     BadInputError,
     DiskFullError,
     FilterError,
     IndexDamagedError,
+    IndexMissingError,
+    IndexOutdatedError,
     IndexReadOnlyError,
     NotAnIndexError,
     SearcherError,
@@ -85,10 +89,6 @@ from searcher.render import (
     undated_note,
 )
 
-# The names of searcher.corpus.FORMATS, for help text: importing the readers to list them
-# would cost every command, `search query` included (a test keeps the two equal).
-READER_FORMATS = ("sgml", "cranfield", "html", "email", "jsonl", "json", "csv", "newspaper", "text")
-
 EXIT_SKIPPED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
@@ -130,14 +130,6 @@ class Format(str, Enum):
     csv = "csv"
 
 
-class Sort(str, Enum):
-    """The order of results."""
-
-    relevance = "relevance"
-    newest = "newest"
-    oldest = "oldest"
-
-
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Turn library errors into one line on stderr and an exit code; never a traceback."""
@@ -161,9 +153,14 @@ def _user_errors() -> Iterator[None]:
 
 
 def _hint(error: SearcherError) -> str:
-    """The next step after `error`, naming the command and flags that take it."""
-    if isinstance(error, IndexDamagedError):
+    """The next step after `error`, naming the command and flags that take it; else the
+    library's own hint."""
+    if isinstance(error, (IndexDamagedError, IndexOutdatedError)):
         return f"Rebuild it from the articles: search index PATH --rebuild --index {error.folder}"
+    if isinstance(error, IndexMissingError):
+        return f"Build one first with: search index PATH --index {error.folder}"
+    if isinstance(error, ArticleNotFoundError):
+        return "Article ids are shown under each result of: search query TEXT"
     if isinstance(error, NotAnIndexError):
         return "Give --index a folder of its own: a new or empty one, or a searcher index."
     if isinstance(error, DiskFullError):
@@ -389,16 +386,18 @@ def query_command(
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option(
-            "--since", help="Dated on or after: 2022-01-31, 2022-01, 2022, 7d, 2w, 3m, 1y."
-        ),
+        typer.Option("--since", help=f"Dated on or after: {', '.join(DATE_FORMS)}."),
     ] = None,
     until: Annotated[
         str | None, typer.Option("--until", help="Dated on or before (same forms as --since).")
     ] = None,
     sort: Annotated[
-        Sort, typer.Option("--sort", help="By relevance, or by date: newest or oldest first.")
-    ] = Sort.relevance,
+        str,
+        typer.Option(
+            "--sort",
+            help=f"One of {', '.join(SORTS)}: by relevance, or by date, newest or oldest first.",
+        ),
+    ] = SORTS[0],
     recent: Annotated[
         float | None,
         typer.Option("--recent", min=0.001, help="Weigh relevance by recency: half-life in days."),
@@ -407,7 +406,7 @@ def query_command(
         str | None,
         typer.Option(
             "--facets",
-            help="Count all matches by: source,year,author,country,language,section, "
+            help=f"Count all matches by: {','.join(FACETS)}, "
             "or metadata keys such as topics,places,label.",
         ),
     ] = None,
@@ -436,7 +435,7 @@ def query_command(
         metadata=_metadata_option(meta or []),
         since=_date_option(since),
         until=_date_option(until, end=True),
-        sort=sort.value,
+        sort=sort,
         recent=recent,
         facets=tuple(name.strip() for name in facets.split(",") if name.strip()) if facets else (),
     )

@@ -1,10 +1,16 @@
-"""The errors searcher raises on purpose. Each carries one line for the user and a hint."""
+"""The errors searcher raises on purpose.
+
+Each says in one line what went wrong and carries what a front end needs to say more: the
+folder, file, article id or choices involved as attributes, and a `hint` in words that fit any
+front end. No hint names a command or a flag: the command line adds those (`searcher.cli`).
+"""
 
 from __future__ import annotations
 
 
 class SearcherError(Exception):
-    """Base class: `str(error)` is one line saying what happened; `hint` the next step."""
+    """Base class: `str(error)` is one line saying what happened; `hint` the next step, if
+    there is one to give."""
 
     hint: str = ""
 
@@ -15,15 +21,24 @@ class SearcherError(Exception):
 
 
 class IndexMissingError(SearcherError):
-    """No index at the given place, or an index with no articles in it."""
+    """No index in `folder`, or an index with no articles in it."""
 
-    hint = "Build one first with: search index PATH [--index DIR]"
+    hint = "Index some articles there first."
+
+    def __init__(self, folder: str, message: str = "") -> None:
+        super().__init__(message or f"No index at {folder}")
+        self.folder = folder
 
 
 class IndexOutdatedError(SearcherError):
-    """An index written by an older version, without fields this version needs."""
+    """An index in `folder` written by an older version: `reason` says what differs."""
 
-    hint = "Rebuild it: search index PATH --rebuild [--index DIR]"
+    hint = "Rebuild it from its articles."
+
+    def __init__(self, folder: str, reason: str) -> None:
+        super().__init__(f"The index at {folder} was built by an older version ({reason})")
+        self.folder = folder
+        self.reason = reason
 
 
 class IndexLockedError(SearcherError):
@@ -85,24 +100,32 @@ class QuerySyntaxError(SearcherError):
 
 
 class BadInputError(SearcherError):
-    """A file or path that cannot be read as articles."""
-
-    hint = "Check the path, or choose the reader with --format."
+    """A file or path that cannot be read as articles, topics or judgments."""
 
 
 class FilterError(SearcherError):
-    """A filter value that cannot be understood, such as a malformed date."""
+    """A filter, sort or facet that cannot be understood, such as a malformed date;
+    `choices`, when given, are the values it could have been."""
 
-    hint = "Dates are ISO (2022-01-31, 2022-01, 2022) or relative to now (7d, 2w, 3m, 1y)."
+    def __init__(self, message: str, hint: str = "", choices: tuple[str, ...] = ()) -> None:
+        super().__init__(message, hint or (f"Choose from {', '.join(choices)}." if choices else ""))
+        self.choices = choices
 
 
 class ArticleNotFoundError(SearcherError):
-    """No article with the given id in the index."""
+    """No article (or no single article) with the id or path `wanted` in the index."""
 
-    hint = "Article ids are shown under each result of: search query TEXT"
+    def __init__(self, wanted: str, message: str = "") -> None:
+        super().__init__(message or f"No article with id or path {wanted!r}")
+        self.wanted = wanted
 
 
 class MissingDependencyError(SearcherError):
-    """An optional dependency a command needs is not installed."""
+    """An optional dependency is not installed: `package`, from searcher's `extra`."""
 
-    hint = "Install it with: pip install ir-measures  (searcher's eval extra)"
+    def __init__(self, message: str, package: str, extra: str) -> None:
+        super().__init__(
+            message, f"Install it with: pip install {package}  (searcher's {extra} extra)"
+        )
+        self.package = package
+        self.extra = extra

@@ -114,7 +114,9 @@ def _ir_measures() -> Any:
     try:
         import ir_measures
     except ImportError:
-        raise MissingDependencyError("Evaluation needs the ir-measures package") from None
+        raise MissingDependencyError(
+            "Evaluation needs the ir-measures package", "ir-measures", "eval"
+        ) from None
     return ir_measures
 
 

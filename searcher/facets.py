@@ -41,7 +41,7 @@ def check_facets(names: Iterable[str], reader: Any) -> tuple[str, ...]:
     for name in names:
         if name not in FACETS and not has_metadata_key(reader, name):
             known = (*FACETS, *metadata_keys(reader))
-            raise FilterError(f"Unknown facet {name!r}", hint=f"Choose from {', '.join(known)}.")
+            raise FilterError(f"Unknown facet {name!r}", choices=known)
     return names
 
 

@@ -27,6 +27,11 @@ from searcher.errors import FilterError
 from searcher.models import SearchOptions
 from searcher.schema import METADATA_FIELD, metadata_keyword
 
+# The forms `parse_date_bound` reads, for help and hints.
+DATE_FORMS = ("2022-01-31", "2022-01", "2022", "7d", "2w", "3m", "1y")
+DATE_HINT = (
+    f"Dates are ISO ({', '.join(DATE_FORMS[:3])}) or relative to now ({', '.join(DATE_FORMS[3:])})."
+)
 _RELATIVE = re.compile(r"(\d+)([dwmy])")
 _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 _PARTIAL = re.compile(r"(\d{4})(?:-(\d{1,2}))?")
@@ -38,7 +43,7 @@ def parse_date_bound(text: str, end: bool = False, now: datetime | None = None) 
     try:
         return _date_bound(text.strip(), end, now or datetime.now(timezone.utc))
     except (ValueError, OverflowError):  # year 0, day 31 of April, 99999999d before year 1
-        raise FilterError(f"Not a date: {text!r}") from None
+        raise FilterError(f"Not a date: {text!r}", DATE_HINT) from None
 
 
 def _date_bound(text: str, end: bool, now: datetime) -> datetime:

@@ -269,7 +269,7 @@ class Index:
             self._readers.lend() as snapshot,
         ):
             if snapshot.doc_count() == 0:
-                raise IndexMissingError(f"The index at {self.path} has no articles")
+                raise IndexMissingError(str(self.path), f"The index at {self.path} has no articles")
             with self._stems.reading():
                 yield snapshot
 

@@ -133,10 +133,7 @@ def checked_schema(folder: Path, schema: Schema) -> Schema:
     current = build_schema()
     missing = sorted(set(current.names()) - set(schema.names()))
     if missing:
-        raise IndexOutdatedError(
-            f"The index at {folder} was built by an older version"
-            f" (it has no {', '.join(missing)} field)"
-        )
+        raise IndexOutdatedError(str(folder), f"it has no {', '.join(missing)} field")
     changed = [
         name
         for name in current.names()
@@ -144,8 +141,7 @@ def checked_schema(folder: Path, schema: Schema) -> Schema:
     ]
     if changed:
         raise IndexOutdatedError(
-            f"The index at {folder} was built by an older version"
-            f" (it splits the words of {', '.join(changed)} differently)"
+            str(folder), f"it splits the words of {', '.join(changed)} differently"
         )
     return schema
 
@@ -234,7 +230,7 @@ def _no_index(folder: Path) -> IndexMissingError | IndexDamagedError:
         _SIDECAR_FILE.match(name) and name != HOLDER_FILE for name in os.listdir(folder)
     ):
         return IndexDamagedError(str(folder), f"_{INDEX_NAME}_<n>.toc", "is missing")
-    return IndexMissingError(f"No index at {folder}")
+    return IndexMissingError(str(folder))
 
 
 def _open_generation(folder: Path, storage: FileStorage, generation: int) -> Snapshot:

@@ -31,7 +31,7 @@ from whoosh.util.text import rcompile
 
 from searcher.analysis import TOKEN_PATTERN
 from searcher.errors import FilterError, QuerySyntaxError
-from searcher.filters import date_period, date_range, parse_date_bound
+from searcher.filters import DATE_HINT, date_period, date_range, parse_date_bound
 from searcher.schema import QUERY_FIELDS
 
 MAX_QUERY_CHARS = 2_000
@@ -305,13 +305,13 @@ def _date_node(node: Any) -> _DateNode:
     try:
         if isinstance(node, syntax.RangeNode):
             if node.start is None and node.end is None:
-                raise FilterError("A date range needs a start or an end")
+                raise FilterError("A date range needs a start or an end", DATE_HINT)
             since = None if node.start is None else parse_date_bound(node.start)
             until = None if node.end is None else parse_date_bound(node.end, end=True)
         elif isinstance(node, syntax.WordNode):
             since, until = date_period(node.text)
         else:
-            raise FilterError("date: takes a date or a range of dates")
+            raise FilterError("date: takes a date or a range of dates", DATE_HINT)
         return _DateNode(date_range(since, until), node)
     except FilterError as error:
         raise QuerySyntaxError(str(error), _at(node), error.hint) from None

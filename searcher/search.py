@@ -382,11 +382,11 @@ def _checked(options: SearchOptions) -> SearchOptions:
     """`options`, or a `FilterError` naming what is wrong with them (facets are checked
     against the index, see `_plan`)."""
     if options.sort not in SORTS:
-        raise FilterError(f"Unknown sort {options.sort!r}", hint=f"Choose from {', '.join(SORTS)}.")
+        raise FilterError(f"Unknown sort {options.sort!r}", choices=SORTS)
     if options.recent is not None and options.recent <= 0:
         raise FilterError(
             f"The recency half-life must be positive, not {options.recent}",
-            hint="Give it in days, e.g. --recent 30.",
+            hint="Give a half-life in days, e.g. 30.",
         )
     return options
 

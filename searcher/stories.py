@@ -301,8 +301,7 @@ class StoryStore:
         if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles'").fetchone():
             self._db.close()
             raise IndexOutdatedError(
-                f"The story store {path} was built by an older version",
-                hint="Rebuild the index: search index PATH --rebuild [--index DIR]",
+                str(path.parent), f"its story store {path.name} has an older layout"
             )
         self._db.executescript(
             f"""

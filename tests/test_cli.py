@@ -11,8 +11,9 @@ from conftest import SEED
 from typer.testing import CliRunner
 
 from searcher import Index
-from searcher.cli import READER_FORMATS, app
+from searcher.cli import app
 from searcher.corpus import FORMATS
+from searcher.corpus.registry import READERS
 
 runner = CliRunner()
 HIT_KEYS = {
@@ -245,7 +246,7 @@ def test_seed_quotes_corruption_names_shekenova_and_sharipov(indexed: Path) -> N
         (["query", "oil", "--since", "0000"], "Not a date: '0000'"),
         (["query", "oil", "--since", "2023", "--until", "2022"], "ends (2022-12-31) before it"),
         (["query", "oil", "--facets", "colour"], "Unknown facet 'colour'"),
-        (["query", "oil", "--sort", "size"], "Invalid value for '--sort'"),
+        (["query", "oil", "--sort", "size"], "Unknown sort 'size'"),
         (["query", "(oil", "--format", "csv"], "Unclosed bracket at position 1"),
         (["show", "news/nope"], "No article with id or path 'news/nope'"),
         (["similar", "news/nope"], "No article with id or path 'news/nope'"),
@@ -266,6 +267,8 @@ def test_bad_options_and_ids_exit_2_with_one_line(
     [
         (["query", "*"], "A wildcard needs 2 characters before it at position 1", "protest*"),
         (["query", "oil~5"], "A fuzzy term allows at most 2 edits, not 5 at position 1", "oil~2"),
+        (["query", "oil", "--sort", "size"], "Unknown sort 'size'", "relevance, newest, oldest"),
+        (["show", "news/nope"], "No article with id or path", "search query TEXT"),
         (["query", "dat:>2022"], "No field 'dat' to search at position 1", "headline, body"),
         (
             ["query", "oil", "--format", "jsonl", "--since", "2023", "--until", "2022"],
@@ -509,7 +512,7 @@ def test_duplicates_show_and_all_copies(tmp_path: Path) -> None:
 
 
 def test_index_help_lists_every_corpus_format() -> None:
-    assert READER_FORMATS == FORMATS
+    assert tuple(reader.name for reader in READERS) == FORMATS
     result = runner.invoke(app, ["index", "--help"], env={"COLUMNS": "200"})
     assert ", ".join(FORMATS) in " ".join(result.output.split())
 
@@ -534,7 +537,7 @@ def test_query_does_not_import_the_readers_the_indexer_or_nltk(indexed: Path, te
     assert json.loads(out.stdout)["total"] == 1
     loaded = set(out.stderr.split())
     assert "searcher.index" in loaded
-    heavy = {"searcher.corpus", "searcher.indexer", "searcher.quotes", "nltk"}
+    heavy = {"searcher.corpus.registry", "searcher.indexer", "searcher.quotes", "nltk"}
     assert not heavy & loaded
 
 

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 from conftest import shared_path
+from typer.testing import CliRunner
 
 from searcher import Article, Index, IndexOutdatedError, filestate, indexer, read_corpus
+from searcher.cli import app
 from searcher.corpus import Corpus
 from searcher.filestate import STATE_FILE
 from searcher.indexfolder import latest_generation
@@ -242,11 +244,14 @@ def test_an_index_of_the_previous_format_is_refused_until_rebuilt(tmp_path: Path
     ix = Index(tmp_path / "ix")
     with pytest.raises(IndexOutdatedError, match="built by an older version") as error:
         ix.update(read_corpus(folder), workers=1)
-    assert "--rebuild" in error.value.hint
+    assert error.value.folder == str(tmp_path / "ix") and "Rebuild" in error.value.hint
     assert latest_generation(tmp_path / "ix") == 0  # nothing was written
     assert not (tmp_path / "ix" / STATE_FILE).exists()
     with pytest.raises(IndexOutdatedError):
         ix.search("headline")
+    refused = CliRunner().invoke(app, ["query", "headline", "--index", str(tmp_path / "ix")])
+    assert refused.exit_code == 2
+    assert f"search index PATH --rebuild --index {tmp_path / 'ix'}" in refused.stderr
     assert ix.update(read_corpus(folder), workers=1, rebuild=True).added == 2
     assert ix.search("headline").total == 2
     assert not ix.update(read_corpus(folder), workers=1).changed

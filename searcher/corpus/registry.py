@@ -1,7 +1,7 @@
 """The registered readers, and how one is chosen for a file.
 
 To add a format, write a module with a `READER = Reader(...)` (see `base.py`) and list it in
-`READERS`. The order of `READERS` is the sniffing order: put specific formats first. A file
+`formats.READER_MODULES`, whose order is the sniffing order: put specific formats first. A file
 gets the reader named by the user's `format`, else the first reader whose `sniff` recognises
 its head, else the first reader claiming its extension, else plain text. A gzip file's
 extension is the one before `.gz` (`news.jsonl.gz` is JSON Lines). Formats holding many
@@ -11,45 +11,28 @@ documentation (see `walk`).
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
-from searcher.corpus import (
-    cranfield,
-    jsondoc,
-    jsonl,
-    mail,
-    newspaper,
-    sgml,
-    table,
-    text,
-    webpage,
-)
 from searcher.corpus.base import Reader, extension
+from searcher.corpus.formats import READER_FORMATS, READER_MODULES
 from searcher.corpus.walk import Role
 from searcher.errors import BadInputError
 
-READERS: tuple[Reader, ...] = (
-    sgml.READER,
-    cranfield.READER,
-    webpage.READER,
-    mail.READER,
-    jsonl.READER,
-    jsondoc.READER,
-    table.READER,
-    newspaper.READER,
-    text.READER,
+READERS: tuple[Reader, ...] = tuple(
+    import_module(f"searcher.corpus.{module}").READER for module in READER_MODULES.values()
 )
-FALLBACK: Reader = text.READER
-COLLECTIONS: tuple[Reader, ...] = (sgml.READER, jsonl.READER, jsondoc.READER, table.READER)
-FORMATS: tuple[str, ...] = tuple(reader.name for reader in READERS)
+_BY_NAME = {reader.name: reader for reader in READERS}
+FALLBACK: Reader = _BY_NAME["text"]
+COLLECTIONS: tuple[Reader, ...] = tuple(_BY_NAME[name] for name in ("sgml", "jsonl", "json", "csv"))
+FORMATS: tuple[str, ...] = READER_FORMATS
 EXTENSIONS: frozenset[str] = frozenset(ext for reader in READERS for ext in reader.extensions)
 
 
 def get_reader(name: str) -> Reader:
     """The reader called `name`, or `BadInputError` listing the formats there are."""
-    for reader in READERS:
-        if reader.name == name:
-            return reader
+    if name in _BY_NAME:
+        return _BY_NAME[name]
     raise BadInputError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")
 
 

@@ -47,6 +47,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from searcher import (
     CSV_COLUMNS,
+    SORTS,
     Index,
     SearchOptions,
     article_json,
@@ -78,7 +79,6 @@ SIMILAR_SHOWN = 5  # similar articles under an article
 SPEAKERS_SHOWN = 50
 FACET_VALUES = 10  # values of a facet shown before "more"
 FACET_LIMIT = 50  # values of a facet on a page at most
-SORTS = ("relevance", "newest", "oldest")
 # Facets the search page leaves out unless its URL asks for them (`facets=`): country and
 # language (few indexes have them), and Reuters' DATELINE, a place and day a story
 # (1,888 values for "oil prices"; counting them took 1 s of the page's 1.2 s on BBC and
@@ -116,9 +116,9 @@ def create_app(index_path: str | Path) -> Starlette:
     error that says why it cannot be read) when there is no index with articles there."""
     ix = Index(index_path)
     if not ix.exists():
-        raise IndexMissingError(f"No index at {index_path}")
+        raise IndexMissingError(str(index_path))
     if len(ix) == 0:
-        raise IndexMissingError(f"The index at {index_path} has no articles")
+        raise IndexMissingError(str(index_path), f"The index at {index_path} has no articles")
     site = Site(ix)
 
     @asynccontextmanager
@@ -298,7 +298,7 @@ def search_options(params: QueryParams, facets: Sequence[str] = ()) -> SearchOpt
         metadata[key.strip()] = (*metadata.get(key.strip(), ()), value.strip())
     sort = params.get("sort", "").strip() or "relevance"
     if sort not in SORTS:
-        raise FilterError(f"sort={sort!r} is not one of {', '.join(SORTS)}", hint="sort=newest")
+        raise FilterError(f"sort={sort!r} is not one of {', '.join(SORTS)}", choices=SORTS)
     recent = None
     if text := params.get("recent", "").strip():
         try:
