@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from searcher.jsondocs import (
         CSV_COLUMNS,
         article_json,
+        clean,
         evaluation_json,
         hit_json,
         hit_row,
@@ -87,6 +88,7 @@ _HOMES = {
     "Index": "index",
     "CSV_COLUMNS": "jsondocs",
     "article_json": "jsondocs",
+    "clean": "jsondocs",
     "evaluation_json": "jsondocs",
     "hit_json": "jsondocs",
     "hit_row": "jsondocs",
@@ -137,6 +139,7 @@ __all__ = [
     "SpeakerCount",
     "Topic",
     "article_json",
+    "clean",
     "evaluate",
     "evaluation_json",
     "hit_json",

@@ -24,7 +24,24 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 from typer.core import TyperCommand, TyperOption
 
-from searcher import DATE_FORMS, FACETS, READER_FORMATS, SORTS
+from searcher import (
+    CSV_COLUMNS,
+    DATE_FORMS,
+    FACETS,
+    READER_FORMATS,
+    SORTS,
+    article_json,
+    clean,
+    evaluation_json,
+    hit_json,
+    hit_row,
+    json_text,
+    quotes_json,
+    results_json,
+    speakers_json,
+    stats_json,
+    stories_json,
+)
 from searcher.errors import (
     ArticleNotFoundError,
     BadInputError,
@@ -47,20 +64,6 @@ from searcher.evaluation import (
 )
 from searcher.filters import parse_date_bound
 from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, RUN_LIMIT, Index
-from searcher.jsondocs import (
-    CSV_COLUMNS,
-    article_json,
-    clean,
-    evaluation_json,
-    hit_json,
-    hit_row,
-    json_text,
-    quotes_json,
-    results_json,
-    speakers_json,
-    stats_json,
-    stories_json,
-)
 from searcher.models import Results, RunRow, SearchOptions
 from searcher.problems import count_problems, write_problems
 from searcher.render import (

@@ -25,7 +25,7 @@ from rich.style import Style
 from rich.table import Column, Table
 from rich.text import Text
 
-from searcher.jsondocs import clean
+from searcher import clean
 from searcher.models import (
     ArticleView,
     Copy,
