@@ -187,6 +187,8 @@ def test_a_malformed_query_is_a_friendly_page_or_a_json_400(client: TestClient) 
     assert "Cannot run this search" in page.text
     assert "at position" in page.text and "Traceback" not in response.text
     assert ("input", "oil AND") in [("input", a.get("value")) for tag, a in page.elements]
+    page = get_page(client, "/search?q=oil+AND&source=AP", status=400)
+    assert ("source", "AP") in [(a.get("name"), a.get("value")) for tag, a in page.elements]
     error = client.get("/api/search", params={"q": '"oil'}).json()["error"]
     assert error["status"] == 400 and error["position"] == 0 and error["hint"]
     assert client.get("/api/search").json()["error"]["message"].startswith("Empty query")
@@ -308,7 +310,7 @@ def test_every_answer_forbids_inline_scripts(client: TestClient) -> None:
 
 def test_quotes_and_speakers_pages(client: TestClient) -> None:
     page = get_page(client, "/quotes?q=corruption")
-    assert "1 quote matches" in page.text and "Zauresh Shekenova" in page.text
+    assert "1 quote matches corruption" in page.text and "Zauresh Shekenova" in page.text
     response = client.get("/quotes?q=corruption")
     assert "<mark>Corruption</mark>" in response.text
     by_speaker = get_page(client, "/quotes?q=order+protests&speaker=Tokayev")

@@ -445,6 +445,8 @@ class Site:
             error=error,
             query=query,
             marked_query=shown,
+            # A query to mend keeps its filters; a bad filter is left out.
+            kept=PageState(request.url.path, request.query_params).kept if shown else [],
         )
 
     async def http_error(self, request: Request, exc: Exception) -> Response:
