@@ -31,6 +31,7 @@ lint: $(TEST_BIN)/pytest
 	$(TEST_BIN)/ruff check .
 	$(TEST_BIN)/ruff format --check .
 	$(TEST_BIN)/mypy
+	$(TEST_BIN)/lint-imports
 
 test: lint
 	$(TEST_BIN)/python -m pytest -q

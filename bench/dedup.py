@@ -31,8 +31,14 @@ from itertools import combinations
 from pathlib import Path
 
 from searcher import Article, Index, read_corpus
-from searcher.index import story_fields
-from searcher.stories import STORY_DAYS, THRESHOLD, StoryStore, band_keys, similarity
+from searcher.store.stories import (
+    STORY_DAYS,
+    THRESHOLD,
+    StoryStore,
+    band_keys,
+    similarity,
+    story_fields,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BBC = ROOT.parent / "shared" / "corpora" / "bbc"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench.queries import QUERIES
 from searcher import Article, Index, read_corpus
-from searcher.schema import HEADLINE_WEIGHT
+from searcher.store.schema import HEADLINE_WEIGHT
 
 Search = Callable[[str], list[tuple[str, str]]]  # query -> [(id, snippet)]
 

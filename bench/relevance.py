@@ -25,12 +25,14 @@ from rank_bm25 import BM25Okapi
 from whoosh import fields
 from whoosh.analysis import StemFilter, StopFilter
 
-from searcher import Index, RunRow, Topic, evaluate, read_corpus, schema, search
+from searcher import Index, RunRow, Topic, evaluate, read_corpus
 from searcher import index as index_module
-from searcher.analysis import STEM_CACHE_SIZE, STOP_WORDS, name_analyzer
-from searcher.analysis import stem as snowball_stem
-from searcher.querycheck import as_text
-from searcher.spelling import expand_variants
+from searcher.query import search
+from searcher.query.spelling import expand_variants
+from searcher.query.syntax import as_text
+from searcher.store import schema
+from searcher.store.analysis import STEM_CACHE_SIZE, STOP_WORDS, name_analyzer
+from searcher.store.analysis import stem as snowball_stem
 
 ROOT = Path(__file__).resolve().parents[1]
 CRAN = ROOT.parent / "shared" / "relevance" / "cran"

@@ -13,7 +13,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from searcher.corpus import Corpus, read_corpus
+    from searcher.corpus import Corpus, parse_fields, read_corpus
     from searcher.corpus.formats import READER_FORMATS
     from searcher.errors import (
         ArticleNotFoundError,
@@ -30,10 +30,7 @@ if TYPE_CHECKING:
         QuerySyntaxError,
         SearcherError,
     )
-    from searcher.evaluation import evaluate, read_topics, write_run
-    from searcher.facets import FACETS
-    from searcher.filters import DATE_FORMS, parse_date_bound
-    from searcher.index import Index
+    from searcher.index import DEFAULT_INDEX, RUN_LIMIT, Index
     from searcher.jsondocs import (
         CSV_COLUMNS,
         article_json,
@@ -67,7 +64,18 @@ if TYPE_CHECKING:
         SpeakerCount,
         Topic,
     )
-    from searcher.ordering import SORTS
+    from searcher.query.evaluation import (
+        DEFAULT_MEASURES,
+        DEFAULT_RUN_ID,
+        check_measures,
+        evaluate,
+        read_topics,
+        write_run,
+    )
+    from searcher.query.facets import FACETS
+    from searcher.query.filters import DATE_FORMS, parse_date_bound
+    from searcher.query.ordering import SORTS
+    from searcher.store import DEFAULT_COMMIT_EVERY
 
 # The public names are imported on first use, so that a command such as `search query` does
 # not pay for the corpus readers or evaluation it never uses. Where each one is defined:
@@ -77,15 +85,22 @@ if TYPE_CHECKING:
 _HOMES = {
     "Corpus": "corpus",
     "read_corpus": "corpus",
+    "parse_fields": "corpus",
     "READER_FORMATS": "corpus.formats",
-    "SORTS": "ordering",
-    "FACETS": "facets",
-    "DATE_FORMS": "filters",
-    "evaluate": "evaluation",
-    "read_topics": "evaluation",
-    "write_run": "evaluation",
-    "parse_date_bound": "filters",
+    "SORTS": "query.ordering",
+    "FACETS": "query.facets",
+    "DATE_FORMS": "query.filters",
+    "DEFAULT_MEASURES": "query.evaluation",
+    "DEFAULT_RUN_ID": "query.evaluation",
+    "check_measures": "query.evaluation",
+    "evaluate": "query.evaluation",
+    "read_topics": "query.evaluation",
+    "write_run": "query.evaluation",
+    "parse_date_bound": "query.filters",
     "Index": "index",
+    "DEFAULT_COMMIT_EVERY": "store",
+    "DEFAULT_INDEX": "index",
+    "RUN_LIMIT": "index",
     "CSV_COLUMNS": "jsondocs",
     "article_json": "jsondocs",
     "clean": "jsondocs",
@@ -103,8 +118,13 @@ _HOMES = {
 __all__ = [
     "CSV_COLUMNS",
     "DATE_FORMS",
+    "DEFAULT_COMMIT_EVERY",
+    "DEFAULT_INDEX",
+    "DEFAULT_MEASURES",
+    "DEFAULT_RUN_ID",
     "FACETS",
     "READER_FORMATS",
+    "RUN_LIMIT",
     "SORTS",
     "Article",
     "ArticleNotFoundError",
@@ -139,6 +159,7 @@ __all__ = [
     "SpeakerCount",
     "Topic",
     "article_json",
+    "check_measures",
     "clean",
     "evaluate",
     "evaluation_json",
@@ -146,6 +167,7 @@ __all__ = [
     "hit_row",
     "json_text",
     "parse_date_bound",
+    "parse_fields",
     "quotes_json",
     "read_corpus",
     "read_topics",

@@ -17,31 +17,13 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
-from whoosh.util.times import long_to_datetime
-from whoosh.writing import SegmentWriter
 
-from searcher.analysis import recording_words
-from searcher.articles import show_article, similar_articles
 from searcher.errors import IndexMissingError, QuerySyntaxError
-from searcher.facets import FACETS, count_facets
-from searcher.filestate import FileState, load_state, save_state
-from searcher.indexfolder import (
-    Snapshot,
-    check_folder,
-    commit_of,
-    latest_generation,
-    open_index,
-    open_snapshot,
-    read_commit,
-    segment_damage,
-    tidied,
-    writes_to,
-)
 from searcher.models import (
     Article,
     ArticleView,
@@ -49,7 +31,6 @@ from searcher.models import (
     Hit,
     IndexReport,
     IndexStats,
-    Problem,
     Progress,
     QuoteResults,
     Results,
@@ -59,31 +40,44 @@ from searcher.models import (
     Story,
     Topic,
 )
-from searcher.ordering import UNDATED, date_column
-from searcher.querycheck import as_text
-from searcher.quotesearch import count_speakers, search_quotes
-from searcher.readerpool import ReaderPool
-from searcher.schema import (
-    AUTHORS_COLUMN,
-    LIST_SEPARATOR,
-    METADATA_FIELD,
-    SOURCE_COLUMN,
-    build_schema,
+from searcher.query.facets import FACETS, count_facets
+from searcher.query.quote_search import count_speakers, search_quotes
+from searcher.query.related import show_article, similar_articles
+from searcher.query.search import iter_search, rank_documents, run_search
+from searcher.query.syntax import as_text
+from searcher.store import DEFAULT_COMMIT_EVERY
+from searcher.store.documents import UNDATED, column_date, date_column
+from searcher.store.filestate import FileState, load_state, save_state
+from searcher.store.indexfolder import (
+    Snapshot,
+    commit_of,
+    latest_generation,
+    open_index,
+    open_snapshot,
+    read_commit,
+    segment_damage,
+    tidied,
+    writes_to,
+)
+from searcher.store.readerpool import ReaderPool
+from searcher.store.schema import (
     metadata_keys,
-    metadata_terms,
     weighting,
 )
-from searcher.search import iter_search, rank_documents, run_search
-from searcher.sidecars import sidecar_damage
-from searcher.stemtable import STEM_FILE, StemTable, record_stems
-from searcher.stories import STORE_FILE, StoryStore, article_text, facts, open_store, signature
-from searcher.writelock import write_lock
+from searcher.store.sidecars import sidecar_damage
+from searcher.store.stemtable import STEM_FILE, StemTable
+from searcher.store.stories import (
+    STORE_FILE,
+    StoryStore,
+    open_store,
+)
+from searcher.store.writelock import write_lock
+from searcher.whoosh_internals import segments_of, unlocked_writer
 
 if TYPE_CHECKING:
     from searcher.corpus import Corpus
 
 DEFAULT_INDEX = "index"
-DEFAULT_COMMIT_EVERY = 50_000
 RUN_LIMIT = 1000
 T = TypeVar("T")
 
@@ -139,31 +133,23 @@ class Index:
         """Index every article, replacing earlier versions with the same id.
 
         Problems met while reading a `Corpus` (see `read_corpus`) are part of the report.
-        Nothing is written unless the whole run commits.
+        Nothing is written unless the whole run commits. The articles are written as
+        `update` writes files (`writer.add_articles`): under the write lock, with the
+        merge policy, and the file state kept in step; an id that an article of an indexed
+        file holds stays that article's (the new one is reported as a duplicate).
         """
-        ours = check_folder(self.path)
-        notes: list[str] = []
-        with writes_to(self.path):
-            storage = self._storage().create()
-            with write_lock(storage, notes), tidied(self.path):
-                ix = self._open() if ours else storage.create_index(build_schema())
-                with sidecar_damage(self.path, STORE_FILE):
-                    stories = StoryStore(self.path)
-                added, replaced, problems = _write(ix, stories, articles, self.path)
+        from searcher.store import writer  # worker pools and state: not needed by queries
+
+        report = writer.add_articles(self.path, articles)
         from searcher.corpus import Corpus  # the readers: not needed by searches
 
         if isinstance(articles, Corpus):
-            problems = [*articles.problems, *problems]
-            files_seen = articles.files_seen
-        else:
-            files_seen = 0
-        return IndexReport(
-            added=added,
-            replaced=replaced,
-            problems=tuple(problems),
-            files_seen=files_seen,
-            notes=tuple(notes),
-        )
+            report = replace(
+                report,
+                problems=(*articles.problems, *report.problems),
+                files_seen=articles.files_seen,
+            )
+        return report
 
     def update(
         self,
@@ -188,9 +174,9 @@ class Index:
         a folder that is not an index of ours, `IndexDamagedError` for an index it cannot
         read (unless rebuilding) and `DiskFullError` when the disk fills up.
         """
-        from searcher import indexer  # worker pools and state: not needed by queries
+        from searcher.store import writer  # worker pools and state: not needed by queries
 
-        return indexer.update_index(
+        return writer.update_index(
             self.path,
             corpus,
             workers=workers,
@@ -207,11 +193,11 @@ class Index:
         self._open()  # no lock is taken in a folder that holds no index of ours
         with writes_to(self.path), write_lock(self._storage(), []), tidied(self.path):
             ix = self._open()
-            segments = ix._segments()
+            segments = segments_of(ix)
             if len(segments) <= 1 and ix.doc_count() == ix.doc_count_all():
                 return 0
             before = commit_of(ix.latest_generation(), segments)
-            SegmentWriter(ix, _lk=False).commit(optimize=True)
+            unlocked_writer(ix).commit(optimize=True)
             saved = load_state(self.path)
             if saved.commit == before:  # the state still describes the index
                 save_state(self.path, FileState(saved.files, read_commit(self.path)))
@@ -242,8 +228,8 @@ class Index:
         return IndexStats(
             articles=articles,
             sources=sources,
-            first_date=_utc(min(dates)) if dates else None,
-            last_date=_utc(max(dates)) if dates else None,
+            first_date=column_date(min(dates)) if dates else None,
+            last_date=column_date(max(dates)) if dates else None,
             languages=tuple(languages),
             size=_folder_size(self.path),
             segments=len(snapshot.segments),
@@ -381,45 +367,6 @@ class Index:
         return rows
 
 
-def _write(
-    ix: whoosh_index.FileIndex, stories: StoryStore, articles: Iterable[Article], folder: Path
-) -> tuple[int, int, list[Problem]]:
-    """Write `articles` into `ix` (in `folder`) and their stories, in one commit of each
-    (the write lock held), and their words into the stem table: the articles added, those
-    replaced, and the problems met."""
-    writer = SegmentWriter(ix, _lk=False)
-    added = replaced = 0
-    problems: list[Problem] = []
-    words: dict[str, str] = {}  # indexed, with their stems
-    try:
-        with ix.searcher() as searcher, recording_words(words):
-            seen: set[str] = set()
-            for article in articles:
-                problem = text_problem(article)
-                if problem is not None:
-                    problems.append(problem)
-                    continue
-                if article.id in seen or searcher.document_number(id=article.id) is not None:
-                    replaced += 1
-                else:
-                    added += 1
-                seen.add(article.id)
-                writer.update_document(**to_document(article))
-                stories.add(article.id, *story_fields(article))
-        # Before the commit, as `update` does: a query of the commit before may meet
-        # words it does not hold (they count nothing there), but never misses one.
-        record_stems(folder, words)
-        writer.commit()
-        stories.commit()
-    except BaseException:
-        writer.cancel()
-        stories.rollback()
-        raise
-    finally:
-        stories.close()
-    return added, replaced, problems
-
-
 def _in_own_context(items: Generator[T, None, None]) -> Iterator[T]:
     """The items of the generator `items`, each made in a context of its own: what it sets
     in context variables (the stem table of `StemTable.reading`) stays inside it, rather
@@ -449,65 +396,3 @@ def _folder_size(folder: Path) -> int:
             with suppress(FileNotFoundError):
                 size += os.stat(os.path.join(parent, name)).st_size
     return size
-
-
-def _utc(value: int) -> datetime:
-    return long_to_datetime(value).replace(tzinfo=timezone.utc)
-
-
-def story_fields(article: Article) -> tuple[bytes, str, str, bytes]:
-    """What the story store keeps of an article: signature, source, headline and facts."""
-    sig = signature(article_text(article.headline, article.body))
-    return (
-        sig,
-        article.source,
-        article.headline,
-        facts(article.headline, article.body, article.date),
-    )
-
-
-def text_problem(article: Article) -> Problem | None:
-    """Why an article cannot be indexed (it has no text), or None when it can."""
-    if article.headline or article.body:
-        return None
-    # A record of a multi-article file is named by its id (`reut2-012.sgm#12793`).
-    where = article.id if "#" in article.id or not article.path else article.path
-    return Problem(where, "no text", kind="no-text")
-
-
-def to_document(article: Article) -> dict[str, Any]:
-    """The Whoosh fields of an article (quotes extracted when the reader left none)."""
-    from searcher.quotes import extract_quotes  # needed by indexing only
-
-    quotes = article.quotes or extract_quotes(article.body)
-    speakers = dict.fromkeys(q.speaker for q in quotes if q.speaker)
-    document: dict[str, Any] = {
-        "id": article.id,
-        "docno": article.docno,
-        "path": article.path,
-        "source": article.source,
-        "source_key": article.source,
-        "headline": article.headline,
-        "byline": article.byline,
-        "authors": LIST_SEPARATOR.join(article.authors),
-        "body": article.body,
-        "quotes": "\n\n".join(q.text for q in quotes),
-        "quote_list": [(q.text, q.speaker, q.cue, q.start, q.end) for q in quotes],
-        "speakers": LIST_SEPARATOR.join(speakers),
-        "captions": "\n".join(article.captions),
-        "url": article.url,
-        "language": article.language,
-        "country": article.country,
-        "section": article.section,
-        "metadata": {key: list(values) for key, values in article.metadata.items()},
-        METADATA_FIELD: metadata_terms(article.metadata),
-        SOURCE_COLUMN: article.source.encode(),
-        AUTHORS_COLUMN: LIST_SEPARATOR.join(article.authors).encode(),
-    }
-    if article.date is not None:
-        date = article.date
-        if date.tzinfo is not None:
-            date = date.astimezone(timezone.utc).replace(tzinfo=None)
-        document["date"] = date
-        document["date_iso"] = article.date.isoformat()
-    return {key: value for key, value in document.items() if value not in ("", b"", [], {})}

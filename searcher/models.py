@@ -70,7 +70,7 @@ class Problem:
     `line` is the 1-based line (or record) number inside `path` when the problem is one
     record of a file holding many; 0 when it concerns the whole file. `kind` is a stable
     category for grouping (`binary`, `empty`, `encoding`, `bad-record`, `truncated`, ...;
-    see `searcher.problems`); `reason` the readable detail.
+    see `searcher.cli.problems`); `reason` the readable detail.
     """
 
     path: str

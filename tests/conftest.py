@@ -16,7 +16,7 @@ from whoosh.filedb.filestore import FileStorage
 from searcher import Article, Index, read_corpus
 from searcher.corpus.dates import parse_date
 from searcher.models import Snippet
-from searcher.schema import AUTHORS_COLUMN, SOURCE_COLUMN
+from searcher.store.schema import AUTHORS_COLUMN, SOURCE_COLUMN
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "000_c62dc9544255aea0.txt"

@@ -15,7 +15,7 @@ from whoosh.analysis import (
 from whoosh.support.charset import accent_map
 
 from searcher import read_corpus
-from searcher.analysis import (
+from searcher.store.analysis import (
     STOP_WORDS,
     TOKEN_PATTERN,
     NormalizeFilter,

@@ -537,7 +537,7 @@ def test_query_does_not_import_the_readers_the_indexer_or_nltk(indexed: Path, te
     assert json.loads(out.stdout)["total"] == 1
     loaded = set(out.stderr.split())
     assert "searcher.index" in loaded
-    heavy = {"searcher.corpus.registry", "searcher.indexer", "searcher.quotes", "nltk"}
+    heavy = {"searcher.corpus.registry", "searcher.store.writer", "searcher.enrich.quotes", "nltk"}
     assert not heavy & loaded
 
 

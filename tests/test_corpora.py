@@ -21,9 +21,9 @@ from typer.testing import CliRunner
 
 from searcher import Article, Index, SearchOptions, read_corpus
 from searcher.cli import app
-from searcher.facets import FACETS, NONE
-from searcher.problems import count_problems
-from searcher.render import problem_summary
+from searcher.cli.problems import count_problems
+from searcher.cli.render import problem_summary
+from searcher.query.facets import FACETS, NONE
 
 pytestmark = pytest.mark.corpora
 

@@ -2,8 +2,8 @@ import pytest
 from conftest import NEWSROOM
 
 from searcher import Index
-from searcher.docsets import matching_docs
-from searcher.search import parse_query
+from searcher.query.docsets import matching_docs
+from searcher.query.parsing import parse_query
 
 QUERIES = (
     "oil",

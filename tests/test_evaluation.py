@@ -17,7 +17,7 @@ import pytest
 
 from searcher import Article, BadInputError, Index, RunRow, Topic, evaluate, read_topics
 from searcher.errors import MissingDependencyError, QuerySyntaxError
-from searcher.evaluation import write_run
+from searcher.query.evaluation import write_run
 
 ARTICLES = (
     Article(id="c/1", docno="d1", headline="Wing flutter", body="Flutter of a wing in flight."),
@@ -180,7 +180,7 @@ def test_missing_ir_measures_is_a_clear_error(
 def test_a_run_opens_one_searcher_for_all_topics(
     collection: tuple[Index, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from searcher.indexfolder import Snapshot
+    from searcher.store.indexfolder import Snapshot
 
     opened: list[int] = []
     original = Snapshot.searcher

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 import pytest
 
 from searcher import FilterError, Index, SearchOptions
-from searcher.filters import date_period, parse_date_bound
+from searcher.query.filters import date_period, parse_date_bound
 
 NOW = datetime(2024, 5, 20, 8, 30, tzinfo=timezone.utc)
 UTC = timezone.utc

@@ -84,7 +84,7 @@ def test_an_index_from_an_older_version_is_refused_with_a_clear_error(tmp_path) 
     from whoosh.filedb.filestore import FileStorage
 
     from searcher import IndexOutdatedError
-    from searcher.schema import build_schema
+    from searcher.store.schema import build_schema
 
     folder = tmp_path / "old"
     folder.mkdir()
@@ -103,7 +103,8 @@ def test_an_index_from_an_older_version_is_refused_with_a_clear_error(tmp_path) 
 def test_an_index_whose_words_were_split_otherwise_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from searcher import IndexOutdatedError, analysis
+    from searcher import IndexOutdatedError
+    from searcher.store import analysis
 
     # The words as this version's predecessor split them: "AT&T" was "at" (a stop word), "t".
     monkeypatch.setattr(analysis, "TOKEN_PATTERN", r"(?:\w\.){2,}(?!\w)|\w+(?:['’]\w+)*")

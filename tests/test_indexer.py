@@ -1,4 +1,4 @@
-"""Incremental, parallel and crash-safe indexing (`Index.update`, `searcher.indexer`)."""
+"""Incremental, parallel and crash-safe indexing (`Index.update`, `searcher.store.writer`)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ import pytest
 from conftest import shared_path
 from typer.testing import CliRunner
 
-from searcher import Article, Index, IndexOutdatedError, filestate, indexer, read_corpus
+from searcher import Article, Index, IndexOutdatedError, read_corpus
 from searcher.cli import app
 from searcher.corpus import Corpus
-from searcher.filestate import STATE_FILE
-from searcher.indexfolder import latest_generation
 from searcher.models import Progress
-from searcher.writelock import HOLDER_FILE
+from searcher.store import commits, filestate, writer
+from searcher.store.filestate import STATE_FILE
+from searcher.store.indexfolder import latest_generation
+from searcher.store.writelock import HOLDER_FILE
+from searcher.whoosh_internals import SpillingPool
 
 WORDS = [
     "oil",
@@ -137,7 +139,7 @@ def test_several_workers_and_small_batches_keep_every_document(tmp_path: Path) -
 def test_many_segments_are_merged_down_to_the_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(indexer, "MAX_SEGMENTS", 4)
+    monkeypatch.setattr(commits, "MAX_SEGMENTS", 4)
     folder = tmp_path / "news"
     write_articles(folder, 300)
     ix = Index(tmp_path / "ix")
@@ -233,7 +235,7 @@ def test_locked_index_in_the_cli_is_one_line_and_exit_2(tmp_path: Path, big_fold
 def test_an_index_of_the_previous_format_is_refused_until_rebuilt(tmp_path: Path) -> None:
     from whoosh.filedb.filestore import FileStorage
 
-    from searcher.schema import METADATA_FIELD, build_schema
+    from searcher.store.schema import METADATA_FIELD, build_schema
 
     old = build_schema()  # the schema before sections and searchable metadata
     old.remove("section")
@@ -288,7 +290,7 @@ def test_spilled_runs_come_back_in_posting_order(tmp_path: Path) -> None:
         for k in range(doc % 5, doc % 5 + 4)
     ]
     storage = FileStorage(str(tmp_path)).create()
-    pool = indexer._RunPool(storage, None, limitmb=0)  # every posting spills a run
+    pool = SpillingPool(storage, None, limitmb=0)  # every posting spills a run
     for posting in postings:
         pool.add(posting)
     assert len(pool.runs) > 128  # more than Whoosh opens at once: runs are merged first
@@ -371,7 +373,7 @@ def test_a_skipped_file_is_not_read_or_hashed_again_but_still_reported(
         return real_hash(path)
 
     monkeypatch.setattr(filestate, "content_hash", spy)
-    monkeypatch.setattr(indexer, "content_hash", spy)
+    monkeypatch.setattr(writer, "content_hash", spy)
     ix = Index(tmp_path / "ix")
     first = ix.update(read_corpus(folder), workers=1)
     assert first.added == 2

@@ -1,5 +1,5 @@
 """An index that is read-only, damaged, foreign, on a full disk, or committed to while it
-is searched (`searcher.indexfolder`, and how `Index` and the indexer use it)."""
+is searched (`searcher.store.indexfolder`, and how `Index` and the indexer use it)."""
 
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ from searcher import (
     NotAnIndexError,
     read_corpus,
 )
-from searcher import indexer as indexer_module
-from searcher.filestate import STATE_FILE
-from searcher.indexfolder import INDEX_NAME, TEMPORARY, latest_generation, read_commit
-from searcher.stemtable import STEM_FILE
-from searcher.stories import STORE_FILE
+from searcher.store import writer
+from searcher.store.filestate import STATE_FILE
+from searcher.store.indexfolder import INDEX_NAME, TEMPORARY, latest_generation, read_commit
+from searcher.store.stemtable import STEM_FILE
+from searcher.store.stories import STORE_FILE
 
 WORDS = ["oil", "prices", "market", "troops", "protest", "election", "budget", "storm"]
 ARTICLES = 40  # 32 text files and 8 JSON Lines records
@@ -68,7 +68,7 @@ def built(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index built the normal way: two workers, small batches, several segments."""
     index = tmp_path_factory.mktemp("built") / "ix"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(indexer_module, "TASK_FILES", 4)
+        patch.setattr(writer, "TASK_FILES", 4)
         Index(index).update(read_corpus(corpus), workers=2, commit_every=8)
     assert Index(index).stats().segments > 2
     return index
@@ -294,7 +294,7 @@ def test_a_full_disk_keeps_the_last_commit_and_leaves_no_temporary_files(
     ix = Index(index)
     expected = answers(ix)
     original_write = whoosh_index.TOC.write
-    monkeypatch.setattr(indexer_module, "TASK_FILES", 4)
+    monkeypatch.setattr(writer, "TASK_FILES", 4)
     monkeypatch.setattr(whoosh_index.TOC, "write", _failing_commit(2))
     with pytest.raises(DiskFullError, match="disk is full"):
         ix.update(read_corpus(corpus), workers=2, commit_every=8, rebuild=True)
@@ -410,7 +410,7 @@ def test_searches_never_fail_while_another_process_indexes_optimizes_and_rebuild
 def test_an_export_reads_on_from_its_commit_while_others_move_on(
     index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from searcher import search as search_module
+    from searcher.query import search as search_module
 
     monkeypatch.setattr(search_module, "EXPORT_BATCH", 2)
     ix = Index(index)

@@ -13,10 +13,11 @@ from conftest import filler
 from rich.console import Console
 from typer.testing import CliRunner
 
-from searcher import FilterError, Index, SearchOptions, indexer, read_corpus
+from searcher import FilterError, Index, SearchOptions, read_corpus
 from searcher.cli import app
-from searcher.render import article_renderable
-from searcher.schema import METADATA_FIELD, metadata_keys, query_fields
+from searcher.cli.render import article_renderable
+from searcher.store import writer
+from searcher.store.schema import METADATA_FIELD, metadata_keys, query_fields
 
 runner = CliRunner()
 
@@ -68,7 +69,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Index]:
     root = write_archive(tmp_path_factory.mktemp("meta") / "archive")
     ix = Index(root.parent / "ix")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(indexer, "TASK_FILES", 1)  # a task a file: a segment a commit or two
+        patch.setattr(writer, "TASK_FILES", 1)  # a task a file: a segment a commit or two
         ix.update(read_corpus(root), workers=2, commit_every=2)
     assert ix.stats().segments > 1
     return root, ix

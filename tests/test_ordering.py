@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 from whoosh.filedb.filestore import FileStorage
 
 from searcher import Article, Index, SearchOptions
-from searcher.ordering import RecencyWeighting
-from searcher.schema import weighting
+from searcher.query.ordering import RecencyWeighting
+from searcher.store.schema import weighting
 
 
 def test_newest_and_oldest_sort_by_date_with_undated_last(newsroom: Index) -> None:

@@ -14,8 +14,7 @@ from typer.testing import CliRunner
 
 from searcher import Article, Index
 from searcher.cli import app
-from searcher.models import ArticleView, Hit, Results, Snippet, SpeakerCount
-from searcher.render import (
+from searcher.cli.render import (
     MATCH_STYLE,
     WrappedText,
     article_renderable,
@@ -24,6 +23,7 @@ from searcher.render import (
     snippet_text,
     speakers_renderable,
 )
+from searcher.models import ArticleView, Hit, Results, Snippet, SpeakerCount
 
 runner = CliRunner()
 

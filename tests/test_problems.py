@@ -1,4 +1,4 @@
-"""Tests for searcher.problems: counting by scope and kind, the JSON Lines problem list."""
+"""Tests for searcher.cli.problems: counting by scope and kind, the JSON Lines problem list."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from searcher.cli.problems import count_problems, write_problems
+from searcher.cli.render import problem_summary
 from searcher.errors import SearcherError
 from searcher.models import Problem
-from searcher.problems import count_problems, write_problems
-from searcher.render import problem_summary
 
 PROBLEMS = [
     Problem("a.txt", "binary file, not text", kind="binary"),

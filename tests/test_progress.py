@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from searcher import Index, indexer, read_corpus
+from searcher import Index, read_corpus
 from searcher.models import Progress
+from searcher.store import commits, writer
+from searcher.store import workers as workers_module
 
 
 def _feed(folder: Path, articles: int) -> Path:
@@ -25,7 +27,7 @@ def _feed(folder: Path, articles: int) -> Path:
 def test_one_big_file_counts_its_articles_as_it_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
-    monkeypatch.setattr(indexer, "REPORT_EVERY", 0.0 if workers == 1 else 0.01)
+    monkeypatch.setattr(workers_module, "REPORT_EVERY", 0.0 if workers == 1 else 0.01)
     seen: list[Progress] = []
     corpus = read_corpus(_feed(tmp_path / "in", 400))
     Index(tmp_path / "ix").update(corpus, workers=workers, on_progress=seen.append)
@@ -35,8 +37,8 @@ def test_one_big_file_counts_its_articles_as_it_is_read(
 
 
 def test_every_phase_is_reported_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(indexer, "MAX_SEGMENTS", 1)
-    monkeypatch.setattr(indexer, "TASK_FILES", 1)
+    monkeypatch.setattr(commits, "MAX_SEGMENTS", 1)
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
     folder = tmp_path / "in"
     folder.mkdir()
     for n in range(6):

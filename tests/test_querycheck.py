@@ -7,7 +7,7 @@ from whoosh import fields
 
 from searcher import FilterError, Index, QuerySyntaxError
 from searcher.cli import app
-from searcher.querycheck import (
+from searcher.query.syntax import (
     MAX_DEPTH,
     MAX_EDITS,
     MAX_QUERY_CHARS,
@@ -16,7 +16,7 @@ from searcher.querycheck import (
     MAX_WORD_CHARS,
     check_syntax,
 )
-from searcher.schema import QUERY_FIELDS, build_schema
+from searcher.store.schema import QUERY_FIELDS, build_schema
 
 runner = CliRunner()
 

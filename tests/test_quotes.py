@@ -1,4 +1,4 @@
-"""Tests for searcher.quotes: marks, attribution patterns, speakers, scare quotes, robustness."""
+"""Tests for searcher.enrich.quotes: marks, attribution, speakers, scare quotes, robustness."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from searcher.enrich.quotes import extract_quotes
 from searcher.models import Quote
-from searcher.quotes import extract_quotes
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_c62dc9544255aea0.txt"
 

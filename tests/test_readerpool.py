@@ -3,7 +3,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from searcher.readerpool import ReaderPool
+from searcher.store.readerpool import ReaderPool
 
 
 class FakeReader:

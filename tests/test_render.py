@@ -4,9 +4,9 @@ import time
 import pytest
 from rich.console import Console
 
-from searcher import render
+from searcher.cli import render
+from searcher.cli.render import ProgressDisplay
 from searcher.models import Copy, Progress
-from searcher.render import ProgressDisplay
 
 
 def test_progress_on_a_terminal_shows_the_phase_and_moves_while_it_lasts() -> None:

@@ -4,9 +4,10 @@ from pathlib import Path
 import pytest
 from conftest import filler
 
-from searcher import Article, Index, QuerySyntaxError, read_corpus, search, whoosh_fixes
+from searcher import Article, Index, QuerySyntaxError, read_corpus, whoosh_internals
 from searcher.models import Quote
-from searcher.querycheck import check_syntax
+from searcher.query import search
+from searcher.query.syntax import check_syntax
 
 Build = Callable[..., Index]
 FILLER = "Officials met on Tuesday to discuss the budget and the weather in the region. "
@@ -130,7 +131,7 @@ def test_and_maybe_skip_to_keeps_the_optional_side_in_step() -> None:
     from whoosh.matching import ListMatcher
     from whoosh.matching.binary import AndMaybeMatcher
 
-    whoosh_fixes.apply()
+    whoosh_internals.apply()
     matcher = AndMaybeMatcher(ListMatcher([1, 5, 9]), ListMatcher([4, 5]))
     matcher.skip_to(3)  # the required side lands on 5, past the requested 3
     assert matcher.id() == 5

@@ -18,8 +18,8 @@ from conftest import ROOT, SEGMENTED_AUTHORS, SEGMENTED_PAPERS, SEGMENTED_SOURCE
 from whoosh.filedb.filestore import FileStorage
 
 from searcher import Index, SearchOptions
-from searcher.facets import FACETS, NONE
 from searcher.models import Results
+from searcher.query.facets import FACETS, NONE
 
 NOW = datetime.now(timezone.utc)
 DATE_SORTS = ("newest", "oldest")
@@ -117,7 +117,7 @@ def test_stats_as_after_optimize(segmented_index: Index, optimized_index: Index)
 
 
 def test_a_column_reads_each_segment_at_its_own_offset(segmented_index: Index) -> None:
-    from searcher.whoosh_fixes import column_reader
+    from searcher.whoosh_internals import column_reader
 
     with FileStorage(str(segmented_index.path)).open_index().reader() as reader:
         for field, translate in (("date", False), ("source_facet", True), ("authors_facet", True)):
@@ -131,14 +131,14 @@ def test_a_column_reads_each_segment_at_its_own_offset(segmented_index: Index) -
 
 
 def test_only_the_fix_reads_whoosh_columns() -> None:
-    """Whoosh's own multi-segment column reader is wrong (see whoosh_fixes): every other
-    module reads columns through `whoosh_fixes.column_reader`."""
+    """Whoosh's own multi-segment column reader is wrong (see whoosh_internals): every other
+    module reads columns through `whoosh_internals.column_reader`."""
     callers = [
         path.relative_to(ROOT).as_posix()
         for path in (ROOT / "searcher").rglob("*.py")
         if ".column_reader(" in path.read_text(encoding="utf-8")
     ]
-    assert callers == ["searcher/whoosh_fixes.py"]
+    assert callers == ["searcher/whoosh_internals.py"]
 
 
 def test_optimize_of_one_segment_has_nothing_to_do(optimized_index: Index, tmp_path: Path) -> None:

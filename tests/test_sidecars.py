@@ -1,4 +1,4 @@
-"""SQLite sidecars read without writing, and damage named (`searcher.sidecars`)."""
+"""SQLite sidecars read without writing, and damage named (`searcher.store.sidecars`)."""
 
 import sqlite3
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from searcher import IndexDamagedError
-from searcher.sidecars import connect_read_only, damage, has_table, sidecar_damage
+from searcher.store.sidecars import connect_read_only, damage, has_table, sidecar_damage
 
 
 def _database(path: Path, wal: bool = False) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 from conftest import assert_snippets_in_order, filler
 
 from searcher import Article, Index, read_corpus
+from searcher.cli.render import MATCH_STYLE, hit_renderable
 from searcher.jsondocs import hit_json
 from searcher.models import Hit
-from searcher.render import MATCH_STYLE, hit_renderable
 
 Build = Callable[..., Index]
 

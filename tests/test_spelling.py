@@ -7,9 +7,9 @@ from conftest import NEWSROOM
 from whoosh import fields
 
 from searcher import Index, SearchOptions, read_corpus
-from searcher import index as index_module
-from searcher.schema import build_schema
-from searcher.spelling import MAX_LOOKUPS
+from searcher.query.spelling import MAX_LOOKUPS
+from searcher.store import writer
+from searcher.store.schema import build_schema
 
 
 def ids(ix: Index, text: str) -> set[str]:
@@ -112,7 +112,7 @@ def test_an_index_with_the_former_words_field_still_answers(
         schema.add("words", fields.KEYWORD())
         return schema
 
-    monkeypatch.setattr(index_module, "build_schema", former_schema)
+    monkeypatch.setattr(writer, "build_schema", former_schema)
     ix = Index(tmp_path / "old")
     ix.add(NEWSROOM)
     monkeypatch.undo()

@@ -10,9 +10,9 @@ from conftest import SEED, shared_path
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from searcher import Article, Index, read_corpus
-from searcher.analysis import _snowball, name_analyzer, news_analyzer, query_stem, stem
-from searcher.stemtable import STEM_FILE, StemTable, Vocabulary, record_stems
-from searcher.stemtable import vocabulary as active_vocabulary
+from searcher.store.analysis import _snowball, name_analyzer, news_analyzer, query_stem, stem
+from searcher.store.stemtable import STEM_FILE, StemTable, Vocabulary, record_stems
+from searcher.store.stemtable import vocabulary as active_vocabulary
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from conftest import shared_path
 
 from searcher import Article, Index, IndexOutdatedError, SearchOptions, read_corpus
-from searcher.stories import THRESHOLD, StoryStore, signature, similarity
+from searcher.store.stories import THRESHOLD, StoryStore, signature, similarity
 
 TEXT = (
     "The central bank raised its main interest rate by half a point on Thursday, the third "

@@ -27,8 +27,8 @@ import pytest
 from conftest import NEWSROOM, ROOT
 
 from searcher import Index, SearchOptions
-from searcher.analysis import stem_lookup
-from searcher.stemtable import vocabulary
+from searcher.store.analysis import stem_lookup
+from searcher.store.stemtable import vocabulary
 
 THREADS = 8
 CALLS = 100  # a thread

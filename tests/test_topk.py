@@ -2,10 +2,10 @@ import pytest
 from conftest import NEWSROOM, filler
 
 from searcher import Article, Index
-from searcher.docsets import matching_docs
-from searcher.schema import weighting
-from searcher.search import parse_query
-from searcher.topk import top_documents
+from searcher.query.docsets import matching_docs
+from searcher.query.parsing import parse_query
+from searcher.query.topk import top_documents
+from searcher.store.schema import weighting
 
 QUERIES = (
     "oil",

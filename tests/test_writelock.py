@@ -5,7 +5,7 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 
 from searcher import IndexLockedError, SearcherError
-from searcher.writelock import HOLDER_FILE, write_lock
+from searcher.store.writelock import HOLDER_FILE, write_lock
 
 
 def test_the_holder_is_named_while_the_lock_is_held_and_forgotten_after(tmp_path: Path) -> None:

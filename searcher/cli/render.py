@@ -26,6 +26,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from searcher import clean
+from searcher.cli.problems import REPAIRED, ProblemCounts
 from searcher.models import (
     ArticleView,
     Copy,
@@ -43,7 +44,6 @@ from searcher.models import (
     SpeakerCount,
     Story,
 )
-from searcher.problems import REPAIRED, ProblemCounts
 
 if TYPE_CHECKING:
     from rich.progress import Progress as RichProgress

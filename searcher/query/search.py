@@ -1,10 +1,6 @@
-"""Searching: check and parse the query, rank with BM25F, cut snippets, copy out `Results`.
+"""Searching: rank a parsed query with BM25F in tiers, within filters, into `Results`.
 
 Parts:
-- `parse_query()`: the query over the weighted fields, as a strict form (every term
-  required) and, for a plain multi-word query, a loose form (any term), once
-  `querycheck` has refused what Whoosh's forgiving parser would misread or run long. A
-  metadata key the index holds names a field too (`topics:crude`, see `MetadataPlugin`).
 - `run_search()`: all-terms matches first, then the partial ones, each tier by score (or
   by date, or by score times recency), within the filters of `SearchOptions`; with the
   facets, the undated articles a date filter dropped, and a did-you-mean suggestion.
@@ -14,201 +10,48 @@ Parts:
 - `iter_search()`: every match in the same order, one `Hit` at a time, for export.
 - `rank_documents()`: the same ranking without snippets, through a searcher kept open
   for a batch of queries (`Index.run`).
-- `hit_at()`: a ranked document copied out as a `Hit`, its headline's matches marked
-  and its snippets cut (`snippets`).
+Parsing is `parsing`, collapsing copies `copies`, copying a hit out `hits`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
-from functools import partial
+from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-from whoosh import qparser, query, scoring
-from whoosh.qparser import syntax
+from whoosh import query, scoring
 from whoosh.searching import Searcher
 
-from searcher.docsets import Postings, matching_docs
 from searcher.errors import FilterError
-from searcher.facets import check_facets, count_facets
-from searcher.filters import date_query, filter_query, named_filters
 from searcher.models import Hit, Results, SearchOptions
-from searcher.ordering import SORTS, UNDATED, RecencyWeighting, by_date, date_column
-from searcher.querycheck import FuzzyTerms, MoreFields, PlusMinus, QueryChecks, check_syntax
-from searcher.schema import (
-    FIELD_ALIASES,
-    FIELD_WEIGHTS,
-    METADATA_FIELD,
-    has_metadata_key,
-    metadata_keys,
-    metadata_term,
-    weighting,
-)
-from searcher.snippets import (
-    NO_MARKS,
-    Marks,
-    Occurrences,
+from searcher.query.copies import Ranked, collapse, with_copies
+from searcher.query.docsets import Postings, matching_docs
+from searcher.query.facets import check_facets, count_facets
+from searcher.query.filters import date_query, filter_query, named_filters
+from searcher.query.hits import hit_at
+from searcher.query.ordering import SORTS, RecencyWeighting, by_date
+from searcher.query.parsing import parse_query
+from searcher.query.snippets import (
     body_characters,
     body_marks,
     marked_terms,
-    snippets,
-    text_spans,
 )
-from searcher.spelling import VARIANT_PREFIX, expand_variants, respell_variants, suggest
-from searcher.stories import StoryStore
-from searcher.topk import top_documents
+from searcher.query.spelling import expand_variants, suggest
+from searcher.query.topk import top_documents
+from searcher.store.documents import UNDATED, date_column
+from searcher.store.schema import weighting
+from searcher.store.stories import StoryStore
 
 EXPORT_BATCH = 500  # hits of an export whose body offsets are read in one pass
 
-# "troops?" or "now!": sentence punctuation at the end of a word, not a wildcard.
-_TRAILING_PUNCTUATION = re.compile(r"(?<=\w)[?!.,;]+(?=[\s)]|$)")
-# A user's own AND asks for every term: no relaxed tier then.
-_EXPLICIT_AND = re.compile(r"\bAND\b")
-# "-word" excludes at the start of a word only, so "pre-war" stays one phrase.
-_MINUS = r"(?<![^\s(])-(?=[^\s-])"
-
-Ranked = tuple[int, float]  # (document number, score)
-
-# The least gap between the last score of a tier and the first of the next in a run.
-RUN_SCORE_GAP = 0.001
-# Hits ranked beyond a page when collapsing, for the copies it drops.
-COLLAPSE_SPARE = 5
-COLLAPSE_CHUNK = 500  # ranked documents whose stories are looked up at a time, for every match
-
-
-def _parser(schema: Any, reader: Any = None) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(
-        list(FIELD_WEIGHTS), schema, fieldboosts=FIELD_WEIGHTS, group=qparser.AndGroup
-    )
-    if reader is None:
-        return _with_plugins(parser)
-    keys = _MetadataKeys(schema, reader)
-    parser.add_plugin(MetadataPlugin(keys))
-    return _with_plugins(parser, keys)
-
-
-class MetadataPlugin(qparser.PseudoFieldPlugin):
-    """Reads `key:value` as the metadata keyword `key=value` when `key` is a metadata key
-    of the index (and no field): `topics:crude`, `places:"west-germany"`, `label:(1 OR 2)`,
-    `topics:crude*`."""
-
-    def __init__(self, keys: _MetadataKeys) -> None:
-        super().__init__(keys)
-
-
-class _MetadataKeys:
-    """The pseudo-fields of `MetadataPlugin` (which only asks `in` and `[]`): every
-    metadata key of the index, looked up when a query names it."""
-
-    def __init__(self, schema: Any, reader: Any) -> None:
-        self._schema = schema
-        self._reader = reader
-
-    def __contains__(self, name: object) -> bool:
-        return (
-            isinstance(name, str)
-            and name not in self._schema
-            and has_metadata_key(self._reader, name)
-        )
-
-    def __getitem__(self, name: str) -> Any:
-        return partial(_metadata_node, name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(metadata_keys(self._reader))
-
-
-def _metadata_node(key: str, node: Any) -> Any:
-    """`node` (a word, phrase, wildcard or group) as metadata keywords of `key`."""
-    if isinstance(node, syntax.GroupNode):
-        for child in node:
-            _metadata_node(key, child)
-    elif node.has_text:
-        node.text = metadata_term(key, node.text)
-    node.set_fieldname(METADATA_FIELD, override=True)
-    return node
-
-
-def _with_plugins(parser: qparser.QueryParser, metadata: MoreFields = ()) -> qparser.QueryParser:
-    parser.add_plugins(
-        [
-            FuzzyTerms(),
-            qparser.GtLtPlugin(),
-            qparser.FieldAliasPlugin(FIELD_ALIASES),
-            PlusMinus(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=_MINUS),
-            QueryChecks(metadata),
-        ]
-    )
-    return parser
-
-
-def parse_field_query(text: str, schema: Any, field: str) -> query.Query:
-    """Parse user text against one field, any of its words matching (for quote search)."""
-    check_syntax(text)
-    parser = _with_plugins(qparser.QueryParser(field, schema, group=qparser.OrGroup))
-    return _parse(_without_trailing_punctuation(text), schema, parser)
-
-
-def _without_trailing_punctuation(text: str) -> str:
-    """`text` with spaces for the punctuation ending its words, so that positions in it
-    are positions in `text`."""
-    return _TRAILING_PUNCTUATION.sub(lambda found: " " * len(found.group()), text)
-
-
-def _parse(
-    text: str, schema: Any, parser: qparser.QueryParser | None = None, reader: Any = None
-) -> query.Query:
-    parser = parser or _parser(schema, reader)
-    tree = respell_variants(parser.process(text))
-    return cast(query.Query, tree.query(parser) or query.NullQuery).normalize()
-
-
-def parse_query(
-    text: str, schema: Any, reader: Any = None
-) -> tuple[query.Query, query.Query | None]:
-    """Parse user text into (strict, loose) queries; loose is None when there is no
-    plain multi-term form to relax. With the index's `reader`, its metadata keys are
-    fields too."""
-    check_syntax(text)
-    strict = _parse(_without_trailing_punctuation(text), schema, reader=reader)
-    return strict, None if _EXPLICIT_AND.search(text) else _relaxed(strict)
-
-
-def _relaxed(strict: query.Query) -> query.Query | None:
-    """Any of the plain words instead of all of them; field clauses (`date:2022`,
-    `source:reuters`) and exclusions still apply. None with fewer than two plain words."""
-    positive, excluded = strict, []
-    if isinstance(strict, query.AndNot):
-        positive, excluded = strict.a, [strict.b]
-    if not isinstance(positive, query.And):
-        return None
-    required = [q for q in positive.subqueries if not isinstance(q, query.Not)]
-    excluded += [q.query for q in positive.subqueries if isinstance(q, query.Not)]
-    plain = [q for q in required if _is_plain(q)]
-    if len(plain) < 2:
-        return None
-    fielded = [q for q in required if not _is_plain(q)]
-    loose: query.Query = query.And([query.Or(plain), *fielded]) if fielded else query.Or(plain)
-    if excluded:
-        loose = query.AndNot(loose, query.Or(excluded))
-    return loose
-
-
-def _is_plain(q: query.Query) -> bool:
-    """True for a word or phrase the user gave no field for (searched in every field)."""
-    if not isinstance(q, query.Or):
-        return False
-    fields = {(sub.field() or "").removeprefix(VARIANT_PREFIX) for sub in q.subqueries}
-    return fields == set(FIELD_WEIGHTS)
+# The least gap between the last score of a tier and the first of the next, in a TREC run.
+TIER_SCORE_GAP = 0.001
 
 
 class Searchable(Protocol):
     """What a search opens: a Whoosh `FileIndex`, or one commit of an index with its reader
-    kept open (`searcher.indexfolder.Snapshot`)."""
+    kept open (`searcher.store.indexfolder.Snapshot`)."""
 
     def searcher(self, **kwargs: Any) -> Searcher: ...
 
@@ -279,66 +122,6 @@ def _emptying(searcher: Searcher, found: set[int], options: SearchOptions) -> tu
     named = named_filters(options)
     alone = tuple(name for name, q in named.items() if not found & set(searcher.docs_for_query(q)))
     return alone or tuple(named)
-
-
-def collapse(
-    searcher: Searcher,
-    rank: Callable[[int | None], Sequence[Ranked]],
-    stories: StoryStore,
-    wanted: int | None,
-    total: int,
-    leave_out: str = "",
-) -> list[tuple[str, int, float]]:
-    """(story, document number, score) of the best-ranked copy of each of the first
-    `wanted` stories, in ranked order, the story `leave_out` left out. `rank(depth)` ranks
-    the best `depth` of the `total` matches (all with None).
-
-    The ranking is deepened until it holds `wanted` stories or every match; only the
-    stored ids of the ranked documents are read, so dropped copies cost no snippets.
-    """
-    depth = None if wanted is None else wanted + COLLAPSE_SPARE
-    kept: dict[str, tuple[int, float]] = {}
-    seen = 0
-    chunk = COLLAPSE_CHUNK if wanted is None else wanted + COLLAPSE_SPARE
-    while True:
-        ranked = rank(depth)
-        # A date order ranks every match at once: read ids only until the page is full.
-        while seen < len(ranked) and (wanted is None or len(kept) < wanted):
-            fresh = ranked[seen : seen + chunk]
-            ids = [searcher.reader().stored_fields(docnum)["id"] for docnum, _ in fresh]
-            story_of = stories.stories_of(ids)
-            for found, article_id in zip(fresh, ids, strict=True):
-                story = story_of.get(article_id, article_id)
-                if story != leave_out:
-                    kept.setdefault(story, found)
-            seen += len(fresh)
-        if wanted is None or depth is None or len(kept) >= wanted:
-            break
-        if len(ranked) < depth or len(ranked) >= total:  # every match ranked
-            break
-        depth *= 4
-    return [(story, docnum, score) for story, (docnum, score) in kept.items()][:wanted]
-
-
-def with_copies(
-    searcher: Searcher, hit: Hit, stories: StoryStore, story: str, matched: set[int]
-) -> Hit:
-    """`hit` as the best copy of `story`, listing the story's other copies among the
-    `matched` documents: a copy that the query or the filters leave out is no result,
-    so not listed."""
-    copies = tuple(
-        c
-        for c in stories.story(story).copies
-        if c.id != hit.id and searcher.document_number(id=c.id) in matched
-    )
-    return replace(hit, story=story, copies=copies)
-
-
-def story_documents(searcher: Searcher, stories: StoryStore, article_id: str) -> set[int]:
-    """The documents of every copy in the story of `article_id`."""
-    story = stories.stories_of([article_id]).get(article_id, article_id)
-    found = (searcher.document_number(id=c.id) for c in stories.story(story).copies)
-    return {docnum for docnum in found if docnum is not None}
 
 
 def iter_search(
@@ -485,7 +268,7 @@ def rank_documents(searcher: Searcher, text: str, limit: int | None) -> list[tup
     for scores in _tiers(searcher, plan, limit, postings=None):
         shift = 0.0
         if ranked and scores:
-            shift = min(0.0, ranked[-1][1] - scores[0][1] - RUN_SCORE_GAP)
+            shift = min(0.0, ranked[-1][1] - scores[0][1] - TIER_SCORE_GAP)
         ranked += [(docnum, score + shift) for docnum, score in scores]
     return ranked[:limit]
 
@@ -503,33 +286,3 @@ def _undated(searcher: Searcher, docs: set[int]) -> int:
     """How many of `docs` have no date."""
     dates = date_column(searcher.reader())
     return sum(1 for docnum in docs if dates[docnum] == UNDATED)
-
-
-def hit_at(
-    searcher: Searcher,
-    rank: int,
-    docnum: int,
-    score: float,
-    marked: Marks,
-    characters: Occurrences | None = None,
-) -> Hit:
-    """A ranked `Hit` copied out of document `docnum`, with its headline and snippets
-    marking the matches of `marked` (see `marked_terms`); `characters`: its entry of
-    `body_characters()`, when a page's were read together."""
-    stored = searcher.reader().stored_fields(docnum)
-    date = stored.get("date_iso")
-    headline = stored.get("headline", "")
-    headline_marks = marked.get("headline", NO_MARKS)
-    headline_spans = text_spans(searcher.schema["headline"].analyzer, headline, headline_marks)
-    return Hit(
-        rank=rank,
-        id=stored["id"],
-        score=round(score, 4),
-        headline=headline,
-        headline_spans=tuple((start, end) for start, end, _ in headline_spans),
-        source=stored.get("source", ""),
-        byline=stored.get("byline", ""),
-        date=datetime.fromisoformat(date) if date else None,
-        path=stored.get("path", ""),
-        snippets=snippets(searcher, docnum, stored, marked, characters),
-    )

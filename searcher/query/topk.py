@@ -20,14 +20,12 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable
 from typing import Any
-from weakref import WeakKeyDictionary
 
-from whoosh import columns, query, scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh import query, scoring
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
-from searcher.docsets import Postings, matching_docs
+from searcher.query.docsets import Postings, matching_docs
+from searcher.whoosh_internals import field_lengths, score_function
 
 # Estimates differ from Whoosh's sums by rounding only; anything this close to the last
 # estimate that makes the cut is scored exactly too.
@@ -132,30 +130,8 @@ def _scorer(
     scorer = searcher.weighting.scorer(subsearcher, term.fieldname, text)
     if not isinstance(scorer, scoring.WeightLengthScorer):
         return None
-    return scorer._score, _lengths(subsearcher.reader(), term.fieldname) or scorer.dfl
-
-
-# Each segment reader's field lengths, read once: {reader: {field: one byte a document}}.
-_LENGTH_BYTES: WeakKeyDictionary[Any, dict[str, bytes]] = WeakKeyDictionary()
-
-
-def _lengths(reader: Any, field: str) -> Callable[[int], int | None] | None:
-    """`reader.doc_field_length` for `field`, from the length column read in one go
-    (None when the column is not in Whoosh's one-byte format)."""
-    known = _LENGTH_BYTES.setdefault(reader, {})
-    raw = known.get(field)
-    if raw is None:
-        perdoc = getattr(reader, "_perdoc", None)
-        column = perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN) if perdoc else None
-        if not isinstance(column, columns.NumericColumn.Reader) or column._typecode != "B":
-            return None
-        raw = known[field] = column._dbfile.get(column._basepos, column._count)
-
-    def length(docnum: int) -> int | None:
-        byte = raw[docnum] if docnum < len(raw) else 0
-        return byte_to_length(byte) if byte else None
-
-    return length
+    lengths = field_lengths(subsearcher.reader(), term.fieldname)
+    return score_function(scorer), lengths or scorer.dfl
 
 
 def _exact_scores(searcher: Searcher, q: query.Query, docs: set[int]) -> dict[int, float] | None:

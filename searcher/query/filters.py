@@ -9,7 +9,6 @@ Parts:
   `date_query()`: the date range (each None when it does not narrow the search);
   `date_range()`: an inclusive range of dates as a query, refused when it ends before it
   starts; `named_filters()`: each filter alone, by name.
-- `to_index_time()`: a datetime as the index stores it (naive UTC).
 """
 
 from __future__ import annotations
@@ -22,10 +21,11 @@ from functools import partial
 
 from whoosh import query
 
-from searcher.analysis import name_analyzer
 from searcher.errors import FilterError
 from searcher.models import SearchOptions
-from searcher.schema import METADATA_FIELD, metadata_keyword
+from searcher.store.analysis import name_analyzer
+from searcher.store.documents import index_time
+from searcher.store.schema import METADATA_FIELD, metadata_keyword
 
 # The forms `parse_date_bound` reads, for help and hints.
 DATE_FORMS = ("2022-01-31", "2022-01", "2022", "7d", "2w", "3m", "1y")
@@ -73,13 +73,6 @@ def date_period(text: str, now: datetime | None = None) -> tuple[datetime, datet
     if _RELATIVE.fullmatch(text.strip()):
         return start, None
     return start, parse_date_bound(text, end=True, now=now)
-
-
-def to_index_time(moment: datetime) -> datetime:
-    """The naive UTC datetime the index stores for `moment`."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
 
 
 def filter_query(options: SearchOptions) -> query.Query | None:
@@ -131,8 +124,8 @@ def date_range(since: datetime | None, until: datetime | None) -> query.Query:
             f"The date range ends ({until.date()}) before it starts ({since.date()})",
             hint="Give the earlier date first.",
         )
-    start = to_index_time(since) if since else None
-    end = to_index_time(until) if until else None
+    start = index_time(since) if since else None
+    end = index_time(until) if until else None
     return query.DateRange("date", start, end)
 
 

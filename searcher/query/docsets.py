@@ -11,13 +11,12 @@ for large match sets.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from typing import Any
 
 from whoosh import query
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching import wrappers
 from whoosh.searching import Searcher
+
+from searcher.whoosh_internals import posting_blocks
 
 
 class Postings:
@@ -77,35 +76,3 @@ def _and_docs(searcher: Searcher, q: query.And, postings: Postings) -> set[int]:
         if isinstance(sub, query.Not) and found:
             found = found - matching_docs(searcher, sub.query, postings)
     return found
-
-
-def posting_blocks(postings: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """(ids, weights) a block at a time from a fresh postings matcher, deleted documents
-    left out. Matchers not read from Whoosh's on-disk format come as one block."""
-    deleted: Any = ()
-    if isinstance(postings, wrappers.FilterMatcher) and postings._exclude:
-        postings, deleted = postings.child, postings._ids
-    blocks = _w3_blocks(postings) if isinstance(postings, W3LeafMatcher) else _one_block(postings)
-    for ids, weights in blocks:
-        if deleted:
-            kept = [i for i, docnum in enumerate(ids) if docnum not in deleted]
-            ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
-        yield ids, weights
-
-
-def _w3_blocks(postings: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    while postings.is_active():
-        postings.id()  # loads the block's ids
-        postings.weight()  # and weights
-        start, end = postings._i, postings._blocklength
-        yield postings._ids[start:end], postings._weights[start:end]
-        postings._next_block()
-
-
-def _one_block(postings: Any) -> Iterator[tuple[list[int], list[float]]]:
-    ids, weights = [], []
-    while postings.is_active():
-        ids.append(postings.id())
-        weights.append(postings.weight())
-        postings.next()
-    yield ids, weights

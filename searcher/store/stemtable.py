@@ -32,8 +32,8 @@ from typing import Any
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 
-from searcher.analysis import STEM_CACHE_SIZE, stem_lookup, stemming_with
-from searcher.sidecars import connect_read_only, has_table, sidecar_damage
+from searcher.store.analysis import STEM_CACHE_SIZE, stem_lookup, stemming_with
+from searcher.store.sidecars import connect_read_only, has_table, sidecar_damage
 
 STEM_FILE = "searcher-stems.sqlite"
 # The characters that end the literal prefix of a glob pattern.

@@ -15,11 +15,9 @@ from collections.abc import Callable, Collection, Iterable
 from functools import partial
 from typing import Any
 
-from whoosh.util.times import long_to_datetime
-
 from searcher.errors import FilterError
-from searcher.ordering import UNDATED, date_column
-from searcher.schema import (
+from searcher.store.documents import column_date, date_column
+from searcher.store.schema import (
     AUTHORS_COLUMN,
     LIST_SEPARATOR,
     METADATA_FIELD,
@@ -28,7 +26,7 @@ from searcher.schema import (
     metadata_keys,
     metadata_keyword,
 )
-from searcher.whoosh_fixes import column_reader
+from searcher.whoosh_internals import column_reader
 
 FACETS = ("source", "year", "author", "country", "language", "section")
 NONE = "(none)"
@@ -90,7 +88,8 @@ def _years(reader: Any, docs: Collection[int]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for docnum in docs:
         raw = dates[docnum]
-        counts[NONE if raw == UNDATED else str(long_to_datetime(raw).year)] += 1
+        date = column_date(raw)
+        counts[NONE if date is None else str(date.year)] += 1
     return counts
 
 

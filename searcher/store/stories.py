@@ -49,10 +49,10 @@ from operator import and_, eq, rshift
 from pathlib import Path
 from zlib import crc32
 
-from searcher.analysis import STOP_WORDS
 from searcher.errors import IndexOutdatedError
-from searcher.models import Copy, Story
-from searcher.sidecars import connect_read_only, has_table
+from searcher.models import Article, Copy, Story
+from searcher.store.analysis import STOP_WORDS
+from searcher.store.sidecars import connect_read_only, has_table
 
 SHINGLE_WORDS = 3
 NUM_HASHES = 128
@@ -467,3 +467,14 @@ def article_text(headline: str, body: str) -> str:
     Headlines and bylines are left out, so a copy under another headline is still a copy.
     """
     return body if body.strip() else headline
+
+
+def story_fields(article: Article) -> tuple[bytes, str, str, bytes]:
+    """What the story store keeps of an article: signature, source, headline and facts."""
+    sig = signature(article_text(article.headline, article.body))
+    return (
+        sig,
+        article.source,
+        article.headline,
+        facts(article.headline, article.body, article.date),
+    )

@@ -16,18 +16,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 from typing import Any
 
 from whoosh import query
 
-from searcher.analysis import name_analyzer, news_analyzer
 from searcher.errors import FilterError
 from searcher.models import QuoteHit, QuoteResults, Span, SpeakerCount
-from searcher.schema import weighting
-from searcher.search import Searchable, parse_field_query
-from searcher.spelling import expand_variants
-from searcher.stories import StoryStore
+from searcher.query.parsing import parse_field_query
+from searcher.query.search import Searchable
+from searcher.query.spelling import expand_variants
+from searcher.store.analysis import name_analyzer, news_analyzer
+from searcher.store.documents import stored_date
+from searcher.store.schema import weighting
+from searcher.store.stories import StoryStore
 
 
 def _name_words(name: str) -> set[str]:
@@ -107,7 +108,6 @@ def _matching_quotes(ix: Searchable, text: str, speaker: str | None) -> Iterator
 def _quote_hit(
     stored: dict[str, Any], text: str, speaker: str, cue: str, score: float, spans: tuple[Span, ...]
 ) -> QuoteHit:
-    date = stored.get("date_iso")
     return QuoteHit(
         text=text,
         speaker=speaker,
@@ -116,7 +116,7 @@ def _quote_hit(
         article_id=stored["id"],
         headline=stored.get("headline", ""),
         source=stored.get("source", ""),
-        date=datetime.fromisoformat(date) if date else None,
+        date=stored_date(stored),
         spans=spans,
     )
 

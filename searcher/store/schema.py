@@ -19,7 +19,13 @@ from typing import Any
 
 from whoosh import columns, fields, scoring
 
-from searcher.analysis import fold, keyword_analyzer, label_analyzer, name_analyzer, news_analyzer
+from searcher.store.analysis import (
+    fold,
+    keyword_analyzer,
+    label_analyzer,
+    name_analyzer,
+    news_analyzer,
+)
 
 HEADLINE_WEIGHT = 1.5
 QUOTES_WEIGHT = 1.5

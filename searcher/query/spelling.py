@@ -29,10 +29,10 @@ from typing import Any
 from whoosh import query
 from whoosh.qparser import FuzzyTermPlugin, PrefixPlugin, WildcardPlugin
 
-from searcher.analysis import STOP_WORDS, fold, name_analyzer
-from searcher.docsets import Postings
-from searcher.schema import FIELD_WEIGHTS
-from searcher.stemtable import Vocabulary, vocabulary
+from searcher.query.docsets import Postings
+from searcher.store.analysis import STOP_WORDS, fold, name_analyzer
+from searcher.store.schema import FIELD_WEIGHTS
+from searcher.store.stemtable import Vocabulary, vocabulary
 
 MAX_VARIANTS = 64  # the most frequent stems a fuzzy or wildcard term expands to
 MIN_WORD = 3  # shorter words are never corrected

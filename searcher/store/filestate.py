@@ -33,7 +33,7 @@ _HASH_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
-class FileSignature:
+class FileFingerprint:
     """How a file looked when it was indexed."""
 
     size: int
@@ -55,14 +55,14 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def signature(path: Path) -> FileSignature:
-    """The file's signature now."""
+def fingerprint(path: Path) -> FileFingerprint:
+    """The file's fingerprint now."""
     stat = path.stat()
-    return FileSignature(stat.st_size, stat.st_mtime_ns, content_hash(path))
+    return FileFingerprint(stat.st_size, stat.st_mtime_ns, content_hash(path))
 
 
-def read_signature(path: Path, before: os.stat_result, hashed: bool) -> FileSignature:
-    """The signature of a file read since `before` was taken. `hashed`: with its content
+def read_fingerprint(path: Path, before: os.stat_result, hashed: bool) -> FileFingerprint:
+    """The fingerprint of a file read since `before` was taken. `hashed`: with its content
     hash, left empty when the file changed meanwhile (so the next run reads it again);
     else by size and mtime alone, for a skipped file, which is then not read (nor hashed)
     again until those change."""
@@ -70,7 +70,7 @@ def read_signature(path: Path, before: os.stat_result, hashed: bool) -> FileSign
     after = path.stat()
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
         sha1 = ""
-    return FileSignature(before.st_size, before.st_mtime_ns, sha1)
+    return FileFingerprint(before.st_size, before.st_mtime_ns, sha1)
 
 
 # An index commit: its generation and the ids of its segments.
@@ -79,10 +79,10 @@ Commit = tuple[int, tuple[str, ...]]
 
 @dataclass(frozen=True)
 class FileState:
-    """File id -> signature of the files read, and the commit holding their articles
+    """File id -> fingerprint of the files read, and the commit holding their articles
     when the state was saved (None when unknown)."""
 
-    files: dict[str, FileSignature] = field(default_factory=dict)
+    files: dict[str, FileFingerprint] = field(default_factory=dict)
     commit: Commit | None = None
 
 
@@ -115,7 +115,7 @@ def save_state(folder: Path, state: FileState) -> None:
         raise
 
 
-def _to_json(sig: FileSignature) -> list[Any]:
+def _to_json(sig: FileFingerprint) -> list[Any]:
     """`[size, mtime_ns, sha1]`, then `[[path, reason, line, kind], ...]` if skipped."""
     values: list[Any] = [sig.size, sig.mtime_ns, sig.sha1]
     if sig.problems:
@@ -123,7 +123,7 @@ def _to_json(sig: FileSignature) -> list[Any]:
     return values
 
 
-def _from_json(values: list[Any]) -> FileSignature:
+def _from_json(values: list[Any]) -> FileFingerprint:
     size, mtime_ns, sha1, *skipped = values
     problems = tuple(Problem(*problem) for problem in skipped[0]) if skipped else ()
-    return FileSignature(size, mtime_ns, sha1, problems)
+    return FileFingerprint(size, mtime_ns, sha1, problems)

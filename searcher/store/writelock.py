@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import _DEF_INDEX_NAME
 
 from searcher.errors import IndexLockedError, SearcherError
+from searcher.whoosh_internals import INDEX_NAME
 
 HOLDER_FILE = "searcher-indexer.pid"
 
@@ -30,12 +30,12 @@ def write_lock(storage: FileStorage, notes: list[str]) -> Iterator[int]:
     holding the lock is appended to `notes`.
     """
     folder = Path(storage.folder)
-    lock = storage.lock(f"{_DEF_INDEX_NAME}_WRITELOCK")  # the lock Whoosh's writers take
+    lock = storage.lock(f"{INDEX_NAME}_WRITELOCK")  # the lock Whoosh's writers take
     holder = folder / HOLDER_FILE
     try:
         acquired = lock.acquire(blocking=False)
     except IsADirectoryError:
-        path = folder / f"{_DEF_INDEX_NAME}_WRITELOCK"
+        path = folder / f"{INDEX_NAME}_WRITELOCK"
         raise SearcherError(
             f"The index at {folder} cannot be locked: its lock file {path} is a folder",
             hint=f"Remove that folder ({path}), then try again.",

@@ -27,46 +27,34 @@ from typer.core import TyperCommand, TyperOption
 from searcher import (
     CSV_COLUMNS,
     DATE_FORMS,
+    DEFAULT_COMMIT_EVERY,
+    DEFAULT_INDEX,
+    DEFAULT_MEASURES,
+    DEFAULT_RUN_ID,
     FACETS,
     READER_FORMATS,
+    RUN_LIMIT,
     SORTS,
+    Index,
     article_json,
+    check_measures,
     clean,
+    evaluate,
     evaluation_json,
     hit_json,
     hit_row,
     json_text,
+    parse_date_bound,
     quotes_json,
+    read_topics,
     results_json,
     speakers_json,
     stats_json,
     stories_json,
-)
-from searcher.errors import (
-    ArticleNotFoundError,
-    BadInputError,
-    DiskFullError,
-    FilterError,
-    IndexDamagedError,
-    IndexMissingError,
-    IndexOutdatedError,
-    IndexReadOnlyError,
-    NotAnIndexError,
-    SearcherError,
-)
-from searcher.evaluation import (
-    DEFAULT_MEASURES,
-    DEFAULT_RUN_ID,
-    check_measures,
-    evaluate,
-    read_topics,
     write_run,
 )
-from searcher.filters import parse_date_bound
-from searcher.index import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, RUN_LIMIT, Index
-from searcher.models import Results, RunRow, SearchOptions
-from searcher.problems import count_problems, write_problems
-from searcher.render import (
+from searcher.cli.problems import count_problems, write_problems
+from searcher.cli.render import (
     ProgressDisplay,
     article_lines,
     article_renderable,
@@ -91,6 +79,19 @@ from searcher.render import (
     stories_renderable,
     undated_note,
 )
+from searcher.errors import (
+    ArticleNotFoundError,
+    BadInputError,
+    DiskFullError,
+    FilterError,
+    IndexDamagedError,
+    IndexMissingError,
+    IndexOutdatedError,
+    IndexReadOnlyError,
+    NotAnIndexError,
+    SearcherError,
+)
+from searcher.models import Results, RunRow, SearchOptions
 
 EXIT_SKIPPED = 1
 EXIT_USAGE = 2
@@ -322,7 +323,7 @@ def index_command(
 
     Example: search index bbc/ --source "BBC News"
     """
-    from searcher.corpus import parse_fields, read_corpus  # the readers: only indexing needs them
+    from searcher import parse_fields, read_corpus  # the readers: only indexing needs them
 
     with _user_errors(), ProgressDisplay(errors, enabled=not quiet) as progress:
         fields = parse_fields(field or [])

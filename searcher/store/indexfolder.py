@@ -41,12 +41,11 @@ from typing import Any
 
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import _DEF_INDEX_NAME, TOC, FileIndex, clean_files
+from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
-from searcher import whoosh_fixes
-from searcher.analysis import token_pattern
+from searcher import whoosh_internals
 from searcher.errors import (
     DiskFullError,
     IndexDamagedError,
@@ -55,13 +54,14 @@ from searcher.errors import (
     IndexReadOnlyError,
     NotAnIndexError,
 )
-from searcher.filestate import STATE_FILE, STATE_TEMPORARY, Commit
-from searcher.schema import build_schema
-from searcher.stemtable import STEM_FILE
-from searcher.stories import STORE_FILE
-from searcher.writelock import HOLDER_FILE
+from searcher.store.analysis import token_pattern
+from searcher.store.filestate import STATE_FILE, STATE_TEMPORARY, Commit
+from searcher.store.schema import build_schema
+from searcher.store.stemtable import STEM_FILE
+from searcher.store.stories import STORE_FILE
+from searcher.store.writelock import HOLDER_FILE
+from searcher.whoosh_internals import INDEX_NAME, toc_filename, toc_generation
 
-INDEX_NAME = _DEF_INDEX_NAME
 # Fields every version of searcher's schema had: an index without them is not ours.
 OWN_FIELDS = frozenset({"id", "headline", "body", "quote_list"})
 SIDECARS = (STATE_FILE, STATE_TEMPORARY, STEM_FILE, STORE_FILE, HOLDER_FILE)
@@ -81,7 +81,7 @@ _OPEN_ATTEMPTS = 20
 def latest_generation(folder: Path) -> int:
     """The generation of the newest table of contents in `folder`, -1 when there is none."""
     try:
-        return int(TOC._latest_generation(FileStorage(str(folder)), INDEX_NAME))
+        return toc_generation(FileStorage(str(folder)))
     except OSError:  # no folder there
         return -1
 
@@ -149,7 +149,7 @@ def checked_schema(folder: Path, schema: Schema) -> Schema:
 def open_index(folder: Path) -> FileIndex:
     """The index in `folder` for a writer (who holds the write lock, so no commit replaces
     it meanwhile), once its files are found readable: errors as `open_snapshot`'s."""
-    whoosh_fixes.apply()
+    whoosh_internals.apply()
     storage = FileStorage(str(folder), supports_mmap=False)
     generation = latest_generation(folder)
     if generation < 0:
@@ -180,7 +180,7 @@ class Snapshot:
         if latest_generation(self.folder) != self.generation:
             return False
         try:
-            toc = (self.folder / _toc_name(self.generation)).stat()
+            toc = (self.folder / toc_filename(self.generation)).stat()
         except OSError:
             return False
         # The same generation may be written again after an index folder was emptied.
@@ -209,7 +209,7 @@ def open_snapshot(folder: Path) -> Snapshot:
     needs is missing or unreadable, `NotAnIndexError` or `IndexOutdatedError` for another
     program's or an older version's index.
     """
-    whoosh_fixes.apply()
+    whoosh_internals.apply()
     storage = FileStorage(str(folder), supports_mmap=False)
     for attempt in range(1, _OPEN_ATTEMPTS + 1):
         generation = latest_generation(folder)
@@ -234,7 +234,7 @@ def _no_index(folder: Path) -> IndexMissingError | IndexDamagedError:
 
 
 def _open_generation(folder: Path, storage: FileStorage, generation: int) -> Snapshot:
-    name = _toc_name(generation)
+    name = toc_filename(generation)
     try:
         stat = (folder / name).stat()
         toc = TOC.read(storage, INDEX_NAME, generation)
@@ -261,7 +261,7 @@ def _open_generation(folder: Path, storage: FileStorage, generation: int) -> Sna
 
 
 def commit_of(generation: int, segments: Iterable[Any]) -> Commit:
-    """A commit's generation and its segments' ids (see `searcher.filestate`)."""
+    """A commit's generation and its segments' ids (see `searcher.store.filestate`)."""
     return generation, tuple(segment.segment_id() for segment in segments)
 
 
@@ -269,10 +269,6 @@ def read_commit(folder: Path) -> Commit:
     """The commit the index in `folder` is at."""
     toc = TOC.read(FileStorage(str(folder)), INDEX_NAME)
     return commit_of(toc.generation, toc.segments)
-
-
-def _toc_name(generation: int) -> str:
-    return str(TOC._filename(INDEX_NAME, generation))
 
 
 def _segment_file(segment: Any) -> str:
@@ -315,7 +311,7 @@ def reset(folder: Path) -> None:
     """Start the index in `folder` over, empty, with the current schema, without reading
     the old one: a new table of contents, then the old files go (write lock held)."""
     storage = FileStorage(str(folder))
-    generation = TOC._latest_generation(storage, INDEX_NAME) + 1
+    generation = toc_generation(storage) + 1
     TOC(build_schema(), [], generation).write(storage, INDEX_NAME)
     clean_files(storage, INDEX_NAME, generation, [])
     tidy(folder)

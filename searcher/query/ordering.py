@@ -14,18 +14,11 @@ from typing import Any
 from whoosh import scoring
 from whoosh.util.times import datetime_to_long
 
-from searcher.filters import to_index_time
-from searcher.whoosh_fixes import column_reader
+from searcher.store.documents import UNDATED, date_column, index_time
 
-UNDATED = 2**64 - 1  # what the date column holds for an article with no date
 _TICKS_PER_DAY = 86_400 * 1_000_000  # whoosh stores datetimes in microseconds
 
 SORTS = ("relevance", "newest", "oldest")
-
-
-def date_column(reader: Any) -> Any:
-    """The raw date column of an index reader, indexed by the reader's docnums."""
-    return column_reader(reader, "date", translate=False)
 
 
 def by_date(
@@ -54,7 +47,7 @@ class RecencyWeighting(scoring.WeightingModel):
     ) -> None:
         self.model = model
         self.half_life_ticks = half_life * _TICKS_PER_DAY
-        self.now = datetime_to_long(to_index_time(now or datetime.now(timezone.utc)))
+        self.now = datetime_to_long(index_time(now or datetime.now(timezone.utc)))
         self._columns: dict[int, Any] = {}
 
     def scorer(self, searcher: Any, fieldname: str, text: str, qf: int = 1) -> Any:

@@ -2,7 +2,6 @@
 (`similar_articles`).
 
 Parts:
-- `stored_article()`: an `Article` rebuilt from the stored fields of a document.
 - `show_article()`: the article with the ranges of a query's matches marked in its
   headline and body (words after stemming, phrases where the phrase is, as the search
   matches them; snippets mark the same).
@@ -17,28 +16,23 @@ Parts:
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from itertools import islice
-from typing import Any
 
 from whoosh import query
 from whoosh.searching import Searcher
 
-from searcher.analysis import news_analyzer
 from searcher.errors import ArticleNotFoundError
-from searcher.models import Article, ArticleView, Quote, Results, Span
-from searcher.schema import LIST_SEPARATOR, weighting
-from searcher.search import (
-    Searchable,
-    collapse,
-    hit_at,
-    parse_query,
-    story_documents,
-    with_copies,
-)
-from searcher.snippets import NO_MARKS, FieldMarks, body_marks, marked_terms, text_spans
-from searcher.spelling import expand_variants
-from searcher.stories import StoryStore
+from searcher.models import ArticleView, Results, Span
+from searcher.query.copies import collapse, story_documents, with_copies
+from searcher.query.hits import hit_at
+from searcher.query.parsing import parse_query
+from searcher.query.search import Searchable
+from searcher.query.snippets import NO_MARKS, FieldMarks, body_marks, marked_terms, text_spans
+from searcher.query.spelling import expand_variants
+from searcher.store.analysis import news_analyzer
+from searcher.store.documents import stored_article
+from searcher.store.schema import weighting
+from searcher.store.stories import StoryStore
 
 SIMILAR_TERMS = 25  # key terms of an article that describe it
 SIMILAR_FIELDS = ("body", "headline")
@@ -60,29 +54,6 @@ def _docnum(searcher: Searcher, wanted: str) -> int:
             wanted, f"{wanted} holds several articles: give the id of one, such as {example}"
         )
     raise ArticleNotFoundError(wanted)
-
-
-def stored_article(stored: dict[str, Any]) -> Article:
-    """The `Article` whose stored fields are `stored`."""
-    date = stored.get("date_iso")
-    return Article(
-        id=stored["id"],
-        path=stored.get("path", ""),
-        source=stored.get("source", ""),
-        headline=stored.get("headline", ""),
-        byline=stored.get("byline", ""),
-        authors=tuple(filter(None, stored.get("authors", "").split(LIST_SEPARATOR))),
-        date=datetime.fromisoformat(date) if date else None,
-        body=stored.get("body", ""),
-        captions=tuple(filter(None, stored.get("captions", "").split("\n"))),
-        url=stored.get("url", ""),
-        language=stored.get("language", ""),
-        country=stored.get("country", ""),
-        quotes=tuple(Quote(*quote) for quote in stored.get("quote_list", ())),
-        docno=stored.get("docno", ""),
-        section=stored.get("section", ""),
-        metadata={key: tuple(values) for key, values in stored.get("metadata", {}).items()},
-    )
 
 
 def show_article(ix: Searchable, wanted: str, text: str | None = None) -> ArticleView:

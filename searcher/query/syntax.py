@@ -29,10 +29,10 @@ from whoosh.qparser import syntax
 from whoosh.qparser.common import attach
 from whoosh.util.text import rcompile
 
-from searcher.analysis import TOKEN_PATTERN
 from searcher.errors import FilterError, QuerySyntaxError
-from searcher.filters import DATE_HINT, date_period, date_range, parse_date_bound
-from searcher.schema import QUERY_FIELDS
+from searcher.query.filters import DATE_HINT, date_period, date_range, parse_date_bound
+from searcher.store.analysis import TOKEN_PATTERN
+from searcher.store.schema import QUERY_FIELDS
 
 MAX_QUERY_CHARS = 2_000
 MAX_QUERY_WORDS = 100  # words besides the operators

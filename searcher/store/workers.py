@@ -1,0 +1,284 @@
+"""The indexing workers: each reads files (`Corpus.read_file`), enriches their articles,
+analyses them and writes them into a Whoosh segment of its own (`SegmentBuilder`), in this
+process or one worker process each (`Workers`); `FileResult` is what it did with a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from functools import partial
+from multiprocessing.pool import AsyncResult, Pool
+from pathlib import Path
+from typing import Any
+
+from whoosh import writing
+from whoosh.codec.base import Segment
+from whoosh.filedb.filestore import FileStorage
+
+from searcher.corpus import Corpus, FileRef
+from searcher.enrich import enrich
+from searcher.models import Article, Problem, Progress
+from searcher.store.analysis import recording_words
+from searcher.store.documents import text_problem, to_document
+from searcher.store.filestate import (
+    FileFingerprint,
+    read_fingerprint,
+)
+from searcher.store.stories import story_fields
+from searcher.whoosh_internals import (
+    finish_segment,
+    segment_writer,
+)
+
+# Memory of each worker's posting pool before it spills sorted postings to disk.
+WRITER_LIMIT_MB = 32
+_BARRIER_TIMEOUT = 600.0
+# Seconds between progress reports within a phase, and between looks at the workers.
+REPORT_EVERY = 0.25
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What a worker did with one file: its fingerprint, the ids it indexed (and the number
+    of each one's record in the file), its problems, and for each article indexed what the
+    story store keeps (id, MinHash signature, source, headline, facts)."""
+
+    file_id: str
+    fingerprint: FileFingerprint | None
+    ids: tuple[str, ...]
+    problems: tuple[Problem, ...]
+    stories: tuple[tuple[str, bytes, str, str, bytes], ...] = ()
+    path: str = ""
+    records: tuple[int, ...] = ()
+
+
+class SegmentBuilder:
+    """Reads files and writes their articles into a new segment of the index in `folder`."""
+
+    def __init__(
+        self, folder: Path, corpus: Corpus | None, on_article: Callable[[], None] | None = None
+    ) -> None:
+        self._folder = folder
+        self._corpus = corpus
+        self._on_article = on_article  # called as each article is analysed
+        self._writer: writing.SegmentWriter | None = None
+        self._words: dict[str, str] = {}  # indexed since the last `finish()`, with their stems
+
+    def index_files(self, refs: Iterable[FileRef]) -> list[FileResult]:
+        """Read and analyse the files; their articles go to the current segment."""
+        return [self._index_file(ref) for ref in refs]
+
+    def _index_file(self, ref: FileRef) -> FileResult:
+        try:
+            before = ref.path.stat()
+        except OSError as error:
+            unreadable = Problem(ref.shown, f"cannot read: {error.strerror}", kind="unreadable")
+            return FileResult(ref.id, None, (), (unreadable,))
+        assert self._corpus is not None
+        result = self.index_records(self._corpus.read_file(ref), ref.id, ref.shown)
+        ids, problems = result.ids, list(result.problems)
+        # A file skipped for what it holds is remembered with its problems (not read again
+        # until it changes); one the system would not read is tried again on the next run.
+        sig = None
+        if ids or not any(problem.kind == "unreadable" for problem in problems):
+            with contextlib.suppress(OSError):
+                sig = read_fingerprint(ref.path, before, hashed=bool(ids))
+            if sig is not None and not ids:
+                sig = replace(sig, problems=tuple(problems))
+        return replace(result, fingerprint=sig, problems=tuple(problems))
+
+    def index_records(
+        self, records: Iterable[Article | Problem], file_id: str, shown: str
+    ) -> FileResult:
+        """Analyse the articles of one file (`file_id`, shown as `shown`), or with no
+        `file_id` those given to `Index.add`, into the current segment. Within them, the
+        first article with an id keeps it."""
+        ids, problems, stories, numbers = [], [], [], []
+        seen: set[str] = set()
+        filed = {"file": file_id} if file_id else {}
+        for number, record in enumerate(records, start=1):
+            if isinstance(record, Problem):
+                problems.append(record)
+            elif (problem := text_problem(record)) is not None:
+                problems.append(problem)
+            elif record.id in seen:
+                earlier = f"an earlier record of {'this file' if file_id else 'the same call'}"
+                where = shown or record.path or record.id
+                problems.append(duplicate_problem(where, file_id, record.id, number, earlier))
+            else:
+                self._add({**to_document(enrich(record)), **filed})
+                seen.add(record.id)
+                ids.append(record.id)
+                stories.append((record.id, *story_fields(record)))
+                numbers.append(number)
+        return FileResult(
+            file_id, None, tuple(ids), tuple(problems), tuple(stories), shown, tuple(numbers)
+        )
+
+    def _add(self, document: dict[str, Any]) -> None:
+        """Analyse and write one article into the current segment, started when needed."""
+        if self._writer is None:
+            ix = FileStorage(str(self._folder), supports_mmap=False).open_index()
+            self._writer = segment_writer(ix, WRITER_LIMIT_MB)
+        with recording_words(self._words):
+            self._writer.add_document(**document)
+        if self._on_article is not None:
+            self._on_article()
+
+    def finish(self) -> tuple[Segment | None, dict[str, str]]:
+        """Write out the current segment (None when nothing was added) and start afresh;
+        with the words indexed since the last call and their stems, for the index's stem
+        table."""
+        writer, self._writer = self._writer, None
+        segment = finish_segment(writer) if writer is not None else None
+        words, self._words = self._words, {}
+        return segment, words
+
+
+def duplicate_problem(path: str, file_id: str, article_id: str, record: int, owner: str) -> Problem:
+    """The problem of an article left out because `owner` has its id (ids are unique)."""
+    return Problem(
+        path,
+        f"duplicate id {article_id}: already the id of {owner}, which is kept",
+        line=record if article_id != file_id else 0,  # a record of a file holding many
+        kind="duplicate-id",
+    )
+
+
+# Worker processes: one builder each, set up by the pool's initializer.
+_builder: SegmentBuilder | None = None
+_barrier: Any = None
+
+
+def _start_worker(folder: Path, corpus: Corpus, barrier: Any, lock_fd: int, articles: Any) -> None:
+    global _builder, _barrier
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    with contextlib.suppress(OSError):
+        os.close(lock_fd)  # the parent's write lock must die with the parent
+    _builder, _barrier = SegmentBuilder(folder, corpus, partial(_count, articles)), barrier
+
+
+def _count(articles: Any) -> None:
+    """Add one to a count shared by the processes (a `multiprocessing.Value`)."""
+    with articles.get_lock():
+        articles.value += 1
+
+
+def _worker_index(refs: list[FileRef]) -> list[FileResult]:
+    assert _builder is not None
+    return _builder.index_files(refs)
+
+
+def _worker_finish(_: int) -> tuple[Segment | None, dict[str, str]]:
+    assert _builder is not None
+    try:
+        finished = _builder.finish()
+    except BaseException:
+        _barrier.abort()  # the others must not wait for this one (a full disk, say)
+        raise
+    # Every worker takes exactly one finish task: none may take a second while the
+    # others have not yet taken theirs.
+    _barrier.wait(_BARRIER_TIMEOUT)
+    return finished
+
+
+class Workers:
+    """The builders: in this process when `workers` is 1, else one per worker process.
+    They count the articles they analyse in `articles`; in this process, `report` is
+    called as they do."""
+
+    def __init__(self, folder: Path, corpus: Corpus, workers: int, lock_fd: int) -> None:
+        self.count = workers
+        self._local: SegmentBuilder | None = None
+        self._pool: Pool | None = None
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.articles = context.Value("q", 0)
+        self.report: Callable[[], None] = lambda: None
+        if workers == 1:
+            self._local = SegmentBuilder(folder, corpus, self._counted)
+        else:
+            barrier = context.Barrier(workers)
+            initargs = (folder, corpus, barrier, lock_fd, self.articles)
+            self._pool = context.Pool(workers, _start_worker, initargs)
+
+    def _counted(self) -> None:
+        _count(self.articles)
+        self.report()
+
+    def submit(self, refs: list[FileRef]) -> AsyncResult[list[FileResult]] | list[FileResult]:
+        if self._pool is None:
+            assert self._local is not None
+            return self._local.index_files(refs)
+        return self._pool.apply_async(_worker_index, (refs,))
+
+    def finish(self, report: Callable[[], None]) -> tuple[list[Segment], dict[str, str]]:
+        """Every builder's segment, and the words they stemmed; `report` is called while
+        the workers write them."""
+        if self._pool is None:
+            assert self._local is not None
+            finished = [self._local.finish()]
+        else:
+            tasks = [self._pool.apply_async(_worker_finish, (n,)) for n in range(self.count)]
+            finished = [_finished(task, tasks, report) for task in tasks]
+        stems = {word: stem for _, new in finished for word, stem in new.items()}
+        return [segment for segment, _ in finished if segment is not None], stems
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
+
+def wait_reporting(task: AsyncResult[Any], report: Callable[[], None]) -> Any:
+    """The task's result, calling `report` every `REPORT_EVERY` seconds until it is ready."""
+    while not task.ready():
+        task.wait(REPORT_EVERY)
+        report()
+    return task.get()
+
+
+def _finished(
+    task: AsyncResult[tuple[Segment | None, dict[str, str]]],
+    tasks: list[AsyncResult[tuple[Segment | None, dict[str, str]]]],
+    report: Callable[[], None],
+) -> tuple[Segment | None, dict[str, str]]:
+    """The result of a worker's finish task; when one failed, the error of the worker
+    that failed first rather than that of the others, whose barrier it broke."""
+    try:
+        return wait_reporting(task, report)
+    except threading.BrokenBarrierError:
+        for other in tasks:
+            other.wait()
+            if not other.successful():
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    other.get()  # raises the first worker's own error
+        raise
+
+
+class Reporter:
+    """Tells `on_progress` how far a run is: at once when the phase changes, else at most
+    every `REPORT_EVERY` seconds."""
+
+    def __init__(self, on_progress: ProgressCallback | None, articles: Any) -> None:
+        self._on_progress = on_progress
+        self._articles = articles  # the builders' shared count
+        self.files_done = self.files_total = 0
+        self._phase = ""
+        self._last = 0.0
+
+    def __call__(self, phase: str = "reading") -> None:
+        now = time.monotonic()
+        if self._on_progress and (phase != self._phase or now - self._last >= REPORT_EVERY):
+            self._phase, self._last = phase, now
+            done, total, articles = self.files_done, self.files_total, self._articles.value
+            self._on_progress(Progress(done, total, articles, phase))

@@ -1,0 +1,284 @@
+"""Every use of Whoosh's private internals, as whoosh3 3.54.0 (pinned) has them; each
+function names what it relies on, and an upgrade must keep their tests green.
+
+- Corrections to its matchers and a speed-up, applied by `apply()` when an `Index` opens
+  (not on import: a program that only imports searcher keeps Whoosh as shipped), and
+  `column_reader()`, which reads a column right on an index of several segments (below).
+- Writing (`store/writer.py`): `segment_writer()` with a `SpillingPool` (Whoosh's posting
+  pool with cheaper spilled runs, so a small memory limit costs little), a worker's
+  `finish_segment()`, and a commit of segments written elsewhere (`commit_segments()`,
+  `release_writer()`); `unlocked_writer()`, `segments_of()`.
+- The index folder (`store/indexfolder.py`, `store/writelock.py`): `INDEX_NAME`,
+  `toc_generation()`, `toc_filename()`.
+- Reading postings and lengths fast (`query/docsets.py`, `query/topk.py`):
+  `posting_blocks()`, `field_lengths()`, `score_function()`.
+
+With a `limit`, Whoosh prunes low-scoring postings by turning a union matcher into an
+"and-maybe" matcher part-way through. `AndMaybeMatcher.skip_to` then advanced the optional
+side to the requested id instead of to where the required side landed, so the optional
+side's score was lost and documents that belong in the top k were dropped (upstream
+whoosh-community/whoosh#122 and #413; still in whoosh3 3.54.0). `tests/test_search.py`
+checks that top-k rankings equal the exhaustive ranking.
+
+`AndNotMatcher` (`oil -protests`) moved its excluded side up to the first included
+document only when both started on the same document, so the first included document was
+kept whenever an excluded one came before it, though it held the excluded word too.
+
+`W3LeafMatcher.skip_to` stepped through a postings block one id at a time to reach the
+target; it now bisects the block's sorted ids, landing on the same posting.
+
+`MultiReader.column_reader` leaves out the segments that have no column file for the field
+(a segment where no article has a source, a date or an author) but keeps the others' first
+document numbers, so an article of a left-out segment reads another article's value, or
+raises IndexError. `column_reader()` takes every segment instead. It relies on
+`SegmentReader.column_reader` answering for a segment without the column file with a
+reader of the column's default (`b""` for bytes, 2**64 - 1 for the date: what an article
+without the value holds), and on `MultiColumnReader` mapping a document number to the
+segment whose first document number is the largest at or below it. Searcher reads every
+column through it (`tests/test_segments.py` checks that no other module calls Whoosh's).
+"""
+
+from __future__ import annotations
+
+import heapq
+import pickle
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import groupby, islice
+from operator import itemgetter
+from typing import Any, cast
+from weakref import WeakKeyDictionary
+
+from whoosh import columns, writing
+from whoosh.codec.base import Segment
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import _DEF_INDEX_NAME, TOC, FileIndex
+from whoosh.matching import mcore, wrappers
+from whoosh.matching.binary import AndMaybeMatcher, AndNotMatcher
+from whoosh.reading import IndexReader
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import PostingPool
+
+
+def _skip_to(self: AndMaybeMatcher, id: int) -> bool:
+    if not self.a.is_active():
+        raise mcore.ReadTooFar
+    moved_a = self.a.skip_to(id)
+    moved_b = False
+    if self.a.is_active() and self.b.is_active():
+        moved_b = self.b.skip_to(self.a.id())
+    return bool(moved_a or moved_b)
+
+
+def _and_not_find_first(self: AndNotMatcher) -> None:
+    if self.a.is_active() and self.b.is_active():
+        self._find_next()
+
+
+def _leaf_skip_to(self: W3LeafMatcher, targetid: int) -> None:
+    if not self.is_active():
+        raise mcore.ReadTooFar
+    if targetid <= self.id():  # also loads the block's ids
+        return
+    if targetid > self.block_max_id():
+        self._skip_to_block(lambda: targetid > self.block_max_id())
+        if not self.is_active():
+            return
+        self.id()
+    # The block's last id is at least the target, so the bisection stays in the block.
+    self._i = bisect_left(cast(Any, self._ids), targetid, self._i, self._blocklength)
+
+
+def apply() -> None:
+    """Install the replacements (again is harmless)."""
+    AndMaybeMatcher.skip_to = _skip_to  # type: ignore[method-assign]  # the point of this module
+    AndNotMatcher._find_first = _and_not_find_first  # type: ignore[method-assign]
+    W3LeafMatcher.skip_to = _leaf_skip_to  # type: ignore[method-assign]
+
+
+def column_reader(reader: IndexReader, field: str, translate: bool = True) -> columns.ColumnReader:
+    """The column of `field` over `reader`'s document numbers, whatever segments hold
+    values in it; `translate=False` gives the raw stored values."""
+    if not reader.doc_count_all():  # no segments: Whoosh's empty reader has no columns
+        return columns.EmptyColumnReader(None, 0)
+    leaves = reader.leaf_readers()
+    if len(leaves) == 1:
+        return leaves[0][0].column_reader(field, translate=translate)
+    return columns.MultiColumnReader(
+        [leaf.column_reader(field, translate=translate) for leaf, _ in leaves],
+        [offset for _, offset in leaves],
+    )
+
+
+INDEX_NAME = _DEF_INDEX_NAME  # the name of an index in its folder (files `_MAIN_<n>.toc`, ...)
+
+
+def toc_generation(storage: FileStorage) -> int:
+    """The generation of the newest table of contents in `storage`, -1 when there is none.
+    Relies on `TOC._latest_generation`."""
+    return int(TOC._latest_generation(storage, INDEX_NAME))
+
+
+def toc_filename(generation: int) -> str:
+    """The file name of the table of contents of `generation`. Relies on `TOC._filename`."""
+    return str(TOC._filename(INDEX_NAME, generation))
+
+
+# Postings written or read at a time in a spilled run of `SpillingPool`.
+SPILL_BLOCK = 10_000
+
+
+_TERM = itemgetter(0, 1)  # a posting's field name and term
+
+
+class SpillingPool(PostingPool):
+    """Whoosh's posting pool, with cheaper spilled runs: written and read as one pickle
+    a block of postings instead of one a posting, and merged a term at a time. (A run holds
+    the postings of consecutive documents, so for any term the runs never interleave:
+    merging the runs' term groups, ordered by term and first document, is the sort.)"""
+
+    def _write_run(self, f: Any, items: Iterable[Any]) -> None:
+        postings = iter(items)
+        while block := list(islice(postings, SPILL_BLOCK)):
+            pickle.dump(block, f, pickle.HIGHEST_PROTOCOL)
+        f.close()
+
+    def _read_run(self, path: str) -> Iterator[Any]:
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    block = pickle.load(f)
+                except EOFError:
+                    return
+                yield from block
+        finally:
+            f.close()
+            self._remove_run(path)
+
+    def _merge_runs(self, paths: Iterable[str]) -> Iterator[Any]:
+        groups = [
+            ((term, postings[0][2], postings) for term, postings in self._term_groups(path))
+            for path in paths
+        ]
+        for _, _, postings in heapq.merge(*groups):
+            yield from postings
+
+    def _term_groups(self, path: str) -> Iterator[tuple[tuple[str, bytes], list[Any]]]:
+        for term, postings in groupby(self._read_run(path), key=_TERM):
+            yield term, list(postings)
+
+
+def segment_writer(ix: FileIndex, limitmb: int) -> writing.SegmentWriter:
+    """A writer of a new segment of `ix` (without the index's lock) whose posting pool
+    is a `SpillingPool` of `limitmb`. Relies on `SegmentWriter(_lk=False)` and on the
+    writer's `pool` attribute being the one it adds postings to."""
+    writer = unlocked_writer(ix)
+    writer.pool = SpillingPool(writer.temp_storage(), writer.newsegment, limitmb=limitmb)
+    return writer
+
+
+def unlocked_writer(ix: FileIndex) -> writing.SegmentWriter:
+    """A writer of `ix` that takes no Whoosh lock (the caller holds `write_lock`).
+    Relies on the private `_lk` argument of `SegmentWriter`."""
+    return writing.SegmentWriter(ix, _lk=False)
+
+
+def finish_segment(writer: writing.SegmentWriter) -> Segment:
+    """Write out the writer's new segment without committing it (a worker's segment, for
+    the parent to commit). Relies on `SegmentWriter._finalize_segment`."""
+    return writer._finalize_segment()
+
+
+def commit_segments(
+    writer: writing.SegmentWriter, policy: Callable[..., list[Segment]], new: list[Segment]
+) -> list[Segment]:
+    """Commit the index's segments that `policy` keeps, with the writer's own deletions,
+    plus the segments `new` written elsewhere (a new table of contents); the segments
+    kept. Relies on `SegmentWriter._merge_segments`, `_close_segment` and `_commit_toc`,
+    `_added`, `_finalize_segment`: the steps of `SegmentWriter.commit` before it releases
+    the writer."""
+    remaining = list(writer._merge_segments(policy, None, None))
+    if writer._added:  # the policy merged segments into the writer's own one
+        remaining.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(remaining + new)
+    return remaining
+
+
+def release_writer(writer: writing.SegmentWriter) -> None:
+    """The last step of a commit: the writer's temporary files go, its lock (if any) is
+    released. Relies on `SegmentWriter._finish`."""
+    writer._finish()
+
+
+def segments_of(ix: FileIndex) -> list[Segment]:
+    """The segments of the index's newest commit. Relies on `FileIndex._segments`."""
+    return list(ix._segments())
+
+
+def posting_blocks(postings: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """(ids, weights) a block at a time from a fresh postings matcher, deleted documents
+    left out; matchers not read from Whoosh's on-disk format come as one block
+    (`_one_block`). Relies on `FilterMatcher._exclude` and `_ids` (the deleted documents) and
+    on `W3LeafMatcher._i`, `_blocklength`, `_ids`, `_weights` and `_next_block()`."""
+    deleted: Any = ()
+    if isinstance(postings, wrappers.FilterMatcher) and postings._exclude:
+        postings, deleted = postings.child, postings._ids
+    blocks = _w3_blocks(postings) if isinstance(postings, W3LeafMatcher) else _one_block(postings)
+    for ids, weights in blocks:
+        if deleted:
+            kept = [i for i, docnum in enumerate(ids) if docnum not in deleted]
+            ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
+        yield ids, weights
+
+
+def _w3_blocks(postings: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    while postings.is_active():
+        postings.id()  # loads the block's ids
+        postings.weight()  # and weights
+        start, end = postings._i, postings._blocklength  # the block's unread postings
+        yield postings._ids[start:end], postings._weights[start:end]
+        postings._next_block()
+
+
+def _one_block(postings: Any) -> Iterator[tuple[list[int], list[float]]]:
+    ids, weights = [], []
+    while postings.is_active():
+        ids.append(postings.id())
+        weights.append(postings.weight())
+        postings.next()
+    yield ids, weights
+
+
+# Each segment reader's field lengths, read once: {reader: {field: one byte a document}}.
+_LENGTH_BYTES: WeakKeyDictionary[Any, dict[str, bytes]] = WeakKeyDictionary()
+
+
+def field_lengths(reader: Any, field: str) -> Callable[[int], int | None] | None:
+    """`reader.doc_field_length` for `field`, from the length column read in one go
+    (None when the column is not in Whoosh's one-byte format). Relies on
+    `SegmentReader._perdoc._cached_reader`, the `_{field}_len` column name, and
+    `NumericColumn.Reader._typecode`, `_dbfile`, `_basepos` and `_count`."""
+    known = _LENGTH_BYTES.setdefault(reader, {})
+    raw = known.get(field)
+    if raw is None:
+        perdoc = getattr(reader, "_perdoc", None)
+        column = perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN) if perdoc else None
+        if not isinstance(column, columns.NumericColumn.Reader) or column._typecode != "B":
+            return None
+        raw = known[field] = column._dbfile.get(column._basepos, column._count)
+
+    def length(docnum: int) -> int | None:
+        byte = raw[docnum] if docnum < len(raw) else 0
+        return byte_to_length(byte) if byte else None
+
+    return length
+
+
+def score_function(scorer: Any) -> Callable[[float, Any], float]:
+    """The (weight, length) -> score function of a `WeightLengthScorer`. Relies on its
+    `_score` method."""
+    return cast(Callable[[float, Any], float], scorer._score)
