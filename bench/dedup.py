@@ -27,18 +27,19 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import combinations
 from pathlib import Path
 
 from searcher import Article, Index, read_corpus
-from searcher.store.stories import (
+from searcher.enrich.duplicates import (
     STORY_DAYS,
     THRESHOLD,
-    StoryStore,
-    band_keys,
+    copy_likeness,
     similarity,
     story_fields,
 )
+from searcher.store.stories import StoryStore, band_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 BBC = ROOT.parent / "shared" / "corpora" / "bbc"
@@ -133,7 +134,7 @@ def cluster(
 ) -> dict[str, str]:
     """The story of every article, clustered by a fresh `StoryStore` (by the text alone,
     without `with_facts`)."""
-    store = StoryStore(folder, threshold=threshold)
+    store = StoryStore(folder, likeness=partial(copy_likeness, threshold=threshold))
     stories = {}
     for article in articles:
         *fields, facts = story_fields(article)

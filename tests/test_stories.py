@@ -10,7 +10,8 @@ import pytest
 from conftest import shared_path
 
 from searcher import Article, Index, IndexOutdatedError, SearchOptions, read_corpus
-from searcher.store.stories import THRESHOLD, StoryStore, signature, similarity
+from searcher.enrich.duplicates import THRESHOLD, copy_likeness, signature, similarity
+from searcher.store.stories import StoryStore
 
 TEXT = (
     "The central bank raised its main interest rate by half a point on Thursday, the third "
@@ -32,20 +33,21 @@ def test_signatures_estimate_overlap() -> None:
 
 
 def test_store_groups_copies_and_keeps_other_stories_apart(tmp_path: Path) -> None:
-    store = StoryStore(tmp_path)
+    store = StoryStore(tmp_path, likeness=copy_likeness)
     assert store.add("a", signature(TEXT), "Reuters", "Rates up") == "a"
     assert store.add("b", signature(TEXT.replace("sharply", "strongly")), "AP") == "a"
     assert store.add("c", signature(OTHER)) == "c"
     store.commit()
     store.close()
-    reopened = StoryStore(tmp_path)  # persisted, and new articles join old stories
+    # persisted, and new articles join old stories
+    reopened = StoryStore(tmp_path, likeness=copy_likeness)
     assert reopened.add("d", signature(TEXT[:-60])) == "a"
     assert [(s.id, s.size) for s in reopened.largest()] == [("a", 3)]
     assert reopened.stories_of(["b", "c", "x"]) == {"b": "a", "c": "c"}
 
 
 def test_store_replaces_removes_and_rolls_back(tmp_path: Path) -> None:
-    store = StoryStore(tmp_path)
+    store = StoryStore(tmp_path, likeness=copy_likeness)
     store.add("a", signature(TEXT))
     store.add("b", signature(TEXT))
     store.commit()
@@ -90,7 +92,7 @@ def test_a_store_of_the_previous_layout_asks_for_a_rebuild(tmp_path: Path) -> No
     )
     old.close()
     with pytest.raises(IndexOutdatedError, match="built by an older version") as error:
-        StoryStore(tmp_path)
+        StoryStore(tmp_path, likeness=copy_likeness)
     assert error.value.hint == "Rebuild it from its articles."
 
 

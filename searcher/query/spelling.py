@@ -30,7 +30,8 @@ from whoosh import query
 from whoosh.qparser import FuzzyTermPlugin, PrefixPlugin, WildcardPlugin
 
 from searcher.query.docsets import Postings
-from searcher.store.analysis import STOP_WORDS, fold, name_analyzer
+from searcher.stopwords import STOP_WORDS
+from searcher.store.analysis import fold, name_analyzer
 from searcher.store.schema import FIELD_WEIGHTS
 from searcher.store.stemtable import Vocabulary, vocabulary
 

@@ -55,22 +55,13 @@ from whoosh.analysis.acore import Token
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.support.charset import accent_map
 
+from searcher.stopwords import STOP_WORDS
+
 # Acronyms with dots ("U.S.", "U.K."), then short names joined by "&" ("AT&T", "S&P",
 # "R&D": one word, so the stop word in "AT&T" stays), then words with inner apostrophes
 # ("don't", "Kazakhstan's"), then plain word characters. \w is Unicode-aware.
 TOKEN_PATTERN = r"(?:\w\.){2,}(?!\w)|\w{1,3}(?:&\w{1,3})+(?:['’]\w+)*(?!\w)|\w+(?:['’]\w+)*"
 
-# A general English stop list for news. "us" is absent on purpose: it is also "U.S.".
-_STOP_LIST = """
-a about above after again against all am an and any are as at be because been before being
-below between both but by can could did do does doing down during each few for from further
-had has have having he her here hers herself him himself his how i if in into is it its
-itself just me more most my myself no nor not of off on once only or other our ours
-ourselves out over own same she should so some such than that the their theirs them
-themselves then there these they this those through to too under until up very was we were
-what when where which while who whom why will with would you your yours yourself yourselves
-"""
-STOP_WORDS = frozenset(_STOP_LIST.split())
 
 STEM_CACHE_SIZE = 200_000
 

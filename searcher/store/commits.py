@@ -18,6 +18,7 @@ from whoosh.query import And, Term
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
+from searcher.enrich.duplicates import copy_likeness
 from searcher.models import IndexReport, Problem
 from searcher.store.filestate import (
     Commit,
@@ -235,7 +236,7 @@ def _update_stories(
     if clear:  # whatever its layout or damage: the store of an older index is replaced
         remove_store(folder)
     with sidecar_damage(folder, STORE_FILE):
-        store = StoryStore(folder)
+        store = StoryStore(folder, likeness=copy_likeness)
         try:
             store.remove(removed)
             for result in results:

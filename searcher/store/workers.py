@@ -24,6 +24,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from searcher.corpus import Corpus, FileRef
 from searcher.enrich import enrich
+from searcher.enrich.duplicates import story_fields
 from searcher.models import Article, Problem, Progress
 from searcher.store.analysis import recording_words
 from searcher.store.documents import text_problem, to_document
@@ -31,7 +32,6 @@ from searcher.store.filestate import (
     FileFingerprint,
     read_fingerprint,
 )
-from searcher.store.stories import story_fields
 from searcher.whoosh_internals import (
     finish_segment,
     segment_writer,

@@ -1,0 +1,275 @@
+"""What an article's text gives for finding its copies: a MinHash signature and its facts.
+
+Parts:
+- `signature()`: the article's text as word 3-shingles, summarised by a MinHash of
+  `NUM_HASHES` 32-bit values. A shingle's hash is the XOR of its words' hashes for their
+  places (tabulation hashing), computed over whole arrays rather than word by word. It uses
+  one-permutation hashing with densification by rotation (Shrivastava & Li, ICML 2014):
+  each shingle is hashed once and falls into one of the bins, which keep their minimum, and
+  empty bins borrow from their right-hand neighbour. Two signatures agree in a position
+  with probability equal to the Jaccard similarity of the shingle sets. Stdlib only: a
+  MinHash library would bring numpy and scipy, and with scipy installed `import nltk`
+  takes 0.9 s instead of 0.2 s.
+- `similarity()`: the estimated Jaccard similarity of two signatures; copies reach
+  `THRESHOLD` (`copy_likeness()` is the whole rule the story store applies).
+- `facts()`: what tells formulaic wire notices apart, which share most of their words
+  but not their facts: the article's names (capitalised words that do not start a
+  sentence; every word of a headline in capitals), figures (numbers, also spelt out: "six
+  cts"; "16-1/2" is "16.5"), dates ("March 20"), company codes ("<HDL>") and day of
+  publication. `facts_agree()` holds two articles to be copies only when they were
+  published within `STORY_DAYS` of each other and most of the names of the one with
+  fewer names are the other's too, and so for figures, dates and codes: a copy cut short
+  or with words changed keeps its original's facts, while the dividend notices of 33
+  companies ("Qtly div 20 cts vs 20 cts prior, Pay April 10, Record March 20") differ in
+  the company, the amount or the dates, and a livestock report of another day in its
+  figures. Each fact is a 32-bit value whose three lowest bits tell its kind.
+- `story_fields()`: what the story store (`searcher.store.stories`) keeps of an article.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from datetime import datetime
+from hashlib import blake2b
+from itertools import repeat
+from operator import and_, eq, rshift
+from zlib import crc32
+
+from searcher.models import Article
+from searcher.stopwords import STOP_WORDS
+
+SHINGLE_WORDS = 3
+NUM_HASHES = 128
+THRESHOLD = 0.3  # measured: bench/DEDUP.md
+# Copies agree in their facts (measured: bench/DEDUP.md): of the names, the figures, the
+# dates and the company codes of the article with fewer, at least these shares are the
+# other's too,
+NAMES_AGREE, FIGURES_AGREE, DATES_AGREE, CODES_AGREE = 0.7, 0.75, 0.75, 0.5
+STORY_DAYS = 3  # and they were published at most this many days apart.
+
+_BIN_BITS = 7  # NUM_HASHES == 1 << _BIN_BITS
+_VALUE_BITS = 25  # a bin keeps 25 bits of a 32-bit shingle hash; a rotation adds 7 more
+_EMPTY = 1 << 32
+_WORD = re.compile(r"\w+")
+# Sentence ends, acronyms ("U.S."), figures ("7-1/2", "300,000", "3RD"), then words.
+_FACT_TOKEN = re.compile(r"[.!?\n]|(?:[^\W\d_]\.){2,}(?!\w)|\d(?:[\d,.:/-]*\d)?\w*|\w+(?:['’]\w+)*")
+_FRACTION = re.compile(r"(?:(\d+)-)?(\d+)/(2|4|8|16|32|64)")
+# A company's stock symbol or name as wires mark it ("<HDL>", "<UBTC.O>", "<Qintex Ltd>").
+_MARKED_CODE = re.compile(r"<([^<>\n]{1,40})>")
+_EXCHANGE = re.compile(r"\.[A-Z]{1,2}$")
+_NUMBER_LIST = """zero one two three four five six seven eight nine ten eleven twelve thirteen
+fourteen fifteen sixteen seventeen eighteen nineteen twenty"""
+_NUMBER_WORDS = {word: str(number) for number, word in enumerate(_NUMBER_LIST.split())}
+_MONTH_LIST = (
+    "january february march april may june july august september october november december"
+)
+_MONTHS = {name: full[:3] for full in _MONTH_LIST.split() for name in (full, full[:3])}
+_MONTHS["sept"] = "sep"
+_DAYS = frozenset(str(day) for day in range(1, 32))
+# The lowest bits of a fact tell its kind; a publication day is stored as it is.
+_KIND_BITS = 3
+_KIND_MASK = (1 << _KIND_BITS) - 1
+_NAME, _FIGURE, _DATE, _CODE, _PUBLISHED = range(5)
+_WORD_CACHE_SIZE = 200_000  # about 30 MB
+_word_hashes: dict[str, bytes] = {}
+
+
+def _word_hashes_of(words: list[str]) -> bytes:
+    """Three independent 32-bit hashes of each word, one for each place in a shingle."""
+    found = list(map(_word_hashes.get, words))
+    if None in found:
+        if len(_word_hashes) > _WORD_CACHE_SIZE:
+            _word_hashes.clear()
+        for i, word in enumerate(words):
+            if found[i] is None:
+                found[i] = _word_hashes[word] = blake2b(word.encode(), digest_size=12).digest()
+    return b"".join(found)  # type: ignore[arg-type]
+
+
+def _shingle_hashes(text: str) -> array[int]:
+    """The 32-bit hashes of the text's word 3-shingles (repeats included): tabulation
+    hashing, the XOR of the three words' hashes for their places (3-independent),
+    computed over whole arrays at once."""
+    words = _WORD.findall(text.lower())
+    if not words:
+        return array("I")
+    table = array("I", _word_hashes_of(words))
+    if len(words) < SHINGLE_WORDS:  # a very short text is one shingle
+        table.extend([0] * 3 * (SHINGLE_WORDS - len(words)))
+    count = len(table) // 3 - SHINGLE_WORDS + 1
+    places = (table[place * 4 :: 3][:count].tobytes() for place in range(SHINGLE_WORDS))
+    mixed = 0
+    for place in places:
+        mixed ^= int.from_bytes(place, "little")
+    return array("I", mixed.to_bytes(count * 4, "little"))
+
+
+def signature(text: str) -> bytes:
+    """The MinHash signature of `text` (empty when it has no words), as bytes."""
+    hashes = sorted(_shingle_hashes(text), reverse=True)
+    if not hashes:
+        return b""
+    # A hash's low bits choose its bin and the rest is its value, so within a bin the
+    # order of hashes is the order of values: filled in descending order, the dict keeps
+    # each bin's minimum.
+    found = dict(
+        zip(
+            map(and_, hashes, repeat(NUM_HASHES - 1)),
+            map(rshift, hashes, repeat(_BIN_BITS)),
+            strict=True,
+        )
+    )
+    bins = [found.get(slot, _EMPTY) for slot in range(NUM_HASHES)]
+    if len(found) < NUM_HASHES:
+        for i, value in enumerate(bins):
+            if value == _EMPTY:
+                distance = 1
+                while bins[(i + distance) % NUM_HASHES] >= 1 << _VALUE_BITS:
+                    distance += 1
+                bins[i] = bins[(i + distance) % NUM_HASHES] + (distance << _VALUE_BITS)
+    return array("I", bins).tobytes()
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """The estimated Jaccard similarity of the texts behind two signatures."""
+    if not a or not b or len(a) != len(b):
+        return 0.0
+    return sum(map(eq, array("I", a), array("I", b))) / NUM_HASHES
+
+
+def facts(headline: str, body: str, published: datetime | None = None) -> bytes:
+    """The names, figures and dates of an article (of its headline alone when it has no
+    body) and its day of publication, as sorted 32-bit values: see `facts_agree()`."""
+    found = _text_facts(headline, _is_capitalised(headline))
+    if body.strip():
+        found |= _text_facts(body, every_capital=False)
+    if published is not None:
+        found.add(published.toordinal() << _KIND_BITS | _PUBLISHED)
+    return array("I", sorted(found)).tobytes()
+
+
+def _is_capitalised(headline: str) -> bool:
+    """True for a headline in capitals or title case, where case marks no names."""
+    initials = [word[0] for word in _WORD.findall(headline) if not word[0].isdigit()]
+    return sum(map(str.isupper, initials)) * 2 > len(initials)
+
+
+def _text_facts(text: str, every_capital: bool) -> set[int]:
+    """The facts of `text`: figures; names, that is capitalised words that do not start a
+    sentence (with `every_capital`, every capitalised word), stop words never; dates, a
+    capitalised month beside a day ("March 20", "20 March"); and company codes ("<HDL>",
+    whose words are names too)."""
+    found = {
+        _fact(_EXCHANGE.sub("", " ".join(code.upper().split())), _CODE)
+        for code in _MARKED_CODE.findall(text)
+    }
+    names: set[str] = set()
+    figures: set[str] = set()
+    dates: set[str] = set()
+    starts = True  # the next word starts a sentence
+    month = day = ""  # the previous word, if it was a month or a day
+    for token in _FACT_TOKEN.findall(text):
+        first = token[0]
+        if first.islower() and token not in _NUMBER_WORDS:  # most words: no fact
+            starts, month, day = False, "", ""
+            continue
+        if first in ".!?\n":
+            starts, month, day = True, "", ""
+            continue
+        this_month = ""
+        if first.isdigit():
+            figure: str | None = _figure(token)
+        else:
+            lowered = token.lower()
+            figure = _NUMBER_WORDS.get(lowered)
+            if figure is None and first.isupper():
+                name = lowered.removesuffix("'s").removesuffix("’s")
+                this_month = _MONTHS.get(name, "")
+                if every_capital or not starts:
+                    names.add(name)
+        this_day = ""
+        if figure is not None:
+            figures.add(figure)
+            this_day = figure if figure in _DAYS else ""
+        if (this_month and day) or (month and this_day):
+            dates.add(f"{this_month or month} {day or this_day}")
+        starts, month, day = False, this_month, this_day
+    for kind, values in ((_NAME, names - STOP_WORDS), (_FIGURE, figures), (_DATE, dates)):
+        found.update(_fact(value, kind) for value in values)
+    return found
+
+
+def _figure(token: str) -> str:
+    """A figure as its value reads, whatever the notation: "16-1/2" and "16.5" alike."""
+    fraction = _FRACTION.fullmatch(token) if "/" in token else None
+    if fraction is None:
+        return token.lower().replace(",", "")
+    whole, numerator, denominator = (int(part or 0) for part in fraction.groups())
+    return f"{whole + numerator / denominator:g}"
+
+
+def _fact(text: str, kind: int) -> int:
+    return crc32(text.encode()) >> _KIND_BITS << _KIND_BITS | kind
+
+
+def copy_likeness(
+    sig: bytes, facts: bytes, other_sig: bytes, other_facts: bytes, threshold: float = THRESHOLD
+) -> float:
+    """How alike two articles are as copies: the similarity of their signatures when it
+    reaches `threshold` and their facts agree, else 0."""
+    score = similarity(sig, other_sig)
+    return score if score >= threshold and facts_agree(facts, other_facts) else 0.0
+
+
+def facts_agree(a: bytes, b: bytes) -> bool:
+    """True when the facts of two articles allow them to be copies: they were published
+    at most `STORY_DAYS` apart, and of the names of the one with fewer names, at least
+    the share `NAMES_AGREE` are the other's too, and so for figures and dates. A kind of
+    fact that either article lacks is no evidence either way."""
+    mine, theirs = _by_kind(a), _by_kind(b)
+    published = mine.pop(_PUBLISHED, set()), theirs.pop(_PUBLISHED, set())
+    if all(published):
+        days = [day >> _KIND_BITS for day in (*published[0], *published[1])]
+        if abs(days[0] - days[1]) > STORY_DAYS:
+            return False
+    for kind, least in _AGREEMENT:
+        first, second = mine.get(kind, set()), theirs.get(kind, set())
+        fewer = min(len(first), len(second))
+        if fewer and len(first & second) < least * fewer:
+            return False
+    return True
+
+
+_AGREEMENT = (
+    (_NAME, NAMES_AGREE),
+    (_FIGURE, FIGURES_AGREE),
+    (_DATE, DATES_AGREE),
+    (_CODE, CODES_AGREE),
+)
+
+
+def _by_kind(packed: bytes) -> dict[int, set[int]]:
+    kinds: dict[int, set[int]] = {}
+    for value in array("I", packed):
+        kinds.setdefault(value & _KIND_MASK, set()).add(value)
+    return kinds
+
+
+def article_text(headline: str, body: str) -> str:
+    """The text a signature is taken from: the body, or the headline of a bodiless item.
+
+    Headlines and bylines are left out, so a copy under another headline is still a copy.
+    """
+    return body if body.strip() else headline
+
+
+def story_fields(article: Article) -> tuple[bytes, str, str, bytes]:
+    """What the story store keeps of an article: signature, source, headline and facts."""
+    sig = signature(article_text(article.headline, article.body))
+    return (
+        sig,
+        article.source,
+        article.headline,
+        facts(article.headline, article.body, article.date),
+    )
