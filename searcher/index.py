@@ -341,21 +341,27 @@ class Index:
             yield from iter_search(ix, text, options=options, stories=store)
 
     def run(
-        self, topics: Iterable[Topic], limit: int = RUN_LIMIT, syntax: bool = False
+        self,
+        topics: Iterable[Topic],
+        limit: int = RUN_LIMIT,
+        syntax: bool = False,
+        feedback: bool = SearchOptions.feedback,
     ) -> list[RunRow]:
         """Rank the best `limit` articles for every topic through one open searcher.
 
         Topics are read as text (`querycheck.as_text`: a topic in capitals is no query
         syntax), or with `syntax` in the query syntax, where a malformed topic raises
-        `QuerySyntaxError` naming it. Rows name articles by their collection's own id
+        `QuerySyntaxError` naming it; `feedback` reranks as `SearchOptions.feedback`
+        does. Rows name articles by their collection's own id
         (`Article.docno`) where they have one, else by their id.
         """
         rows: list[RunRow] = []
+        options = SearchOptions(feedback=feedback)
         with self._articles() as ix, ix.searcher(weighting=weighting()) as searcher:
             for topic in topics:
                 try:
                     text = topic.query if syntax else as_text(topic.query)
-                    ranked = rank_documents(searcher, text, limit)
+                    ranked = rank_documents(searcher, text, limit, options)
                 except QuerySyntaxError as error:
                     raise QuerySyntaxError(
                         f"topic {topic.qid}: {error.message}", error.position, error.hint

@@ -200,7 +200,8 @@ class SearchOptions:
     "relevance", "newest" or "oldest"; `recent` is a half-life in days that multiplies
     relevance by 0.5 ** (age / half-life) (undated articles by 0). `facets` names the
     counts to return over the whole match set: source, year, author, country, language,
-    section, or any metadata key the index holds (topics, label, ...).
+    section, or any metadata key the index holds (topics, label, ...). `feedback`
+    reranks with words of the best articles (pseudo-relevance feedback, `feedback`).
     """
 
     sources: tuple[str, ...] = ()
@@ -214,6 +215,7 @@ class SearchOptions:
     sort: str = "relevance"
     recent: float | None = None
     facets: tuple[str, ...] = ()
+    feedback: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ function names what it relies on, and an upgrade must keep their tests green.
   `release_writer()`); `unlocked_writer()`, `segments_of()`.
 - The index folder (`store/indexfolder.py`, `store/writelock.py`): `INDEX_NAME`,
   `toc_generation()`, `toc_filename()`.
-- Reading postings and lengths fast (`query/docsets.py`, `query/topk.py`):
-  `posting_blocks()`, `field_lengths()`, `score_function()`.
+- Reading postings and lengths fast (`query/docsets.py`, `query/bm25f.py`):
+  `posting_blocks()`, `field_length_bytes()`.
 
 With a `limit`, Whoosh prunes low-scoring postings by turning a union matcher into an
 "and-maybe" matcher part-way through. `AndMaybeMatcher.skip_to` then advanced the optional
@@ -57,7 +57,7 @@ from whoosh.index import _DEF_INDEX_NAME, TOC, FileIndex
 from whoosh.matching import mcore, wrappers
 from whoosh.matching.binary import AndMaybeMatcher, AndNotMatcher
 from whoosh.reading import IndexReader
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool
 
 
@@ -253,32 +253,31 @@ def _one_block(postings: Any) -> Iterator[tuple[list[int], list[float]]]:
     yield ids, weights
 
 
-# Each segment reader's field lengths, read once: {reader: {field: one byte a document}}.
+# Each reader's field lengths, read once: {reader: {field: one byte a document}}.
 _LENGTH_BYTES: WeakKeyDictionary[Any, dict[str, bytes]] = WeakKeyDictionary()
 
 
-def field_lengths(reader: Any, field: str) -> Callable[[int], int | None] | None:
-    """`reader.doc_field_length` for `field`, from the length column read in one go
-    (None when the column is not in Whoosh's one-byte format). Relies on
+def field_length_bytes(reader: Any, field: str) -> bytes:
+    """The length byte (Whoosh's `length_to_byte`) of `field` in each document of
+    `reader`, all its segments, by document number; read once a reader. Relies on
     `SegmentReader._perdoc._cached_reader`, the `_{field}_len` column name, and
-    `NumericColumn.Reader._typecode`, `_dbfile`, `_basepos` and `_count`."""
+    `NumericColumn.Reader._typecode`, `_dbfile`, `_basepos` and `_count`; a column in
+    another format is read a document at a time."""
     known = _LENGTH_BYTES.setdefault(reader, {})
     raw = known.get(field)
-    if raw is None:
+    if raw is not None:
+        return raw
+    leaves = reader.leaf_readers()
+    if len(leaves) != 1 or leaves[0][0] is not reader:
+        raw = b"".join(field_length_bytes(leaf, field) for leaf, _ in leaves)
+    else:
         perdoc = getattr(reader, "_perdoc", None)
         column = perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN) if perdoc else None
-        if not isinstance(column, columns.NumericColumn.Reader) or column._typecode != "B":
-            return None
-        raw = known[field] = column._dbfile.get(column._basepos, column._count)
-
-    def length(docnum: int) -> int | None:
-        byte = raw[docnum] if docnum < len(raw) else 0
-        return byte_to_length(byte) if byte else None
-
-    return length
-
-
-def score_function(scorer: Any) -> Callable[[float, Any], float]:
-    """The (weight, length) -> score function of a `WeightLengthScorer`. Relies on its
-    `_score` method."""
-    return cast(Callable[[float, Any], float], scorer._score)
+        count = reader.doc_count_all()
+        if isinstance(column, columns.NumericColumn.Reader) and column._typecode == "B":
+            raw = column._dbfile.get(column._basepos, column._count).ljust(count, b"\0")
+        else:
+            lengths = (reader.doc_field_length(d, field, 0) for d in range(count))
+            raw = bytes(length_to_byte(length) for length in lengths)
+    known[field] = raw
+    return raw

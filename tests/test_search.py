@@ -42,7 +42,7 @@ def test_quotes_given_by_the_reader_are_indexed_as_they_are(make_index: Build) -
     assert [hit.id for hit in ix.search("sanctions")] == ["t/q"]
 
 
-def test_all_terms_rank_above_some_terms_and_partials_still_show(make_index: Build) -> None:
+def test_both_words_outrank_one_word_repeated_and_partials_still_show(make_index: Build) -> None:
     ix = make_index(
         # "oil" many times, "prices" absent: a strong partial match
         article("partial", headline="Oil oil oil", body="Oil output and oil exports. " * 5),

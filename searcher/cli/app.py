@@ -415,14 +415,17 @@ def query_command(
         ),
     ] = None,
     all_copies: AllCopiesOption = False,
+    feedback: FeedbackOption = SearchOptions.feedback,
 ) -> None:
     """Rank the indexed articles for TEXT and show highlighted snippets.
 
     The same story printed several times (near-duplicate articles) is shown once, with
     its other copies listed; --all-copies shows them all, as jsonl/csv exports do.
 
-    Articles containing every word rank above those containing some. Words are stemmed,
-    so "troops" also finds "troop". Syntax: "exact phrase", "oil prices"~5 (words within
+    Articles are ranked by BM25F over headline, quotes, body and captions; --feedback
+    reranks with words of the best ten. Words are stemmed, so "troops" also finds "troop".
+    A query all in capitals is words (its AND is "and"); "what did X say about Y" also
+    ranks articles quoting X higher. Syntax: "exact phrase", "oil prices"~5 (words within
     5 of each other), AND, OR, NOT or -word, (brackets), headline: quote: speaker: source:
     author: section: fields, metadata keys (topics:crude, label:2), protest* and kaz?khstan
     wildcards, kazakstan~ (fuzzy, ~2 for two edits),
@@ -442,6 +445,7 @@ def query_command(
         sort=sort,
         recent=recent,
         facets=tuple(name.strip() for name in facets.split(",") if name.strip()) if facets else (),
+        feedback=feedback,
     )
     with _user_errors():
         if as_json and output not in (Format.table, Format.json):
@@ -694,6 +698,13 @@ TopicsArgument = Annotated[
 RunLimitOption = Annotated[
     int, typer.Option("--limit", "-n", min=1, help="Articles ranked per topic.")
 ]
+FeedbackOption = Annotated[
+    bool,
+    typer.Option(
+        "--feedback/--no-feedback",
+        help="Rerank with words of the best articles (pseudo-relevance feedback).",
+    ),
+]
 SyntaxOption = Annotated[
     bool,
     typer.Option(
@@ -708,6 +719,7 @@ def run_command(
     index: IndexOption = Path(DEFAULT_INDEX),
     limit: RunLimitOption = RUN_LIMIT,
     syntax: SyntaxOption = False,
+    feedback: FeedbackOption = SearchOptions.feedback,
     run_id: Annotated[str, typer.Option("--run-id", help="Run name, last column.")] = (
         DEFAULT_RUN_ID
     ),
@@ -723,7 +735,7 @@ def run_command(
     Example: search run topics.tsv --index cran-index --output run.txt
     """
     with _user_errors():
-        rows = Index(index).run(read_topics(topics), limit=limit, syntax=syntax)
+        rows = Index(index).run(read_topics(topics), limit=limit, syntax=syntax, feedback=feedback)
         if output is None:
             _write_to_stdout(rows, run_id)
         else:
@@ -752,6 +764,7 @@ def eval_command(
     ] = False,
     limit: RunLimitOption = RUN_LIMIT,
     syntax: SyntaxOption = False,
+    feedback: FeedbackOption = SearchOptions.feedback,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Run every topic and score the run against QRELS (needs ir-measures, the eval extra).
@@ -765,7 +778,7 @@ def eval_command(
         chosen = [name for name in re.split(r"[\s,]+", measures) if name]
         check_measures(chosen)
         run_topics = read_topics(topics)
-        rows = Index(index).run(run_topics, limit=limit, syntax=syntax)
+        rows = Index(index).run(run_topics, limit=limit, syntax=syntax, feedback=feedback)
         evaluation = evaluate(rows, qrels, chosen, topics=run_topics)
     if as_json:
         _echo_json(evaluation_json(evaluation, per_query))

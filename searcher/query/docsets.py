@@ -58,6 +58,8 @@ def matching_docs(searcher: Searcher, q: query.Query, postings: Postings | None 
         return found
     if type(q) is query.And:
         return _and_docs(searcher, q, postings)
+    if isinstance(q, query.AndMaybe):  # the optional side only scores
+        return matching_docs(searcher, q.a, postings)
     if isinstance(q, query.AndNot):
         return matching_docs(searcher, q.a, postings) - matching_docs(searcher, q.b, postings)
     return set(searcher.docs_for_query(q))

@@ -17,6 +17,7 @@ from typing import Any, cast
 from whoosh import qparser, query
 from whoosh.qparser import syntax
 
+from searcher.query.questions import read_query
 from searcher.query.spelling import VARIANT_PREFIX, respell_variants
 from searcher.query.syntax import FuzzyTerms, MoreFields, PlusMinus, QueryChecks, check_syntax
 from searcher.store.schema import (
@@ -126,12 +127,19 @@ def _parse(
 def parse_query(
     text: str, schema: Any, reader: Any = None
 ) -> tuple[query.Query, query.Query | None]:
-    """Parse user text into (strict, loose) queries; loose is None when there is no
-    plain multi-term form to relax. With the index's `reader`, its metadata keys are
-    fields too."""
-    check_syntax(text)
-    strict = _parse(_without_trailing_punctuation(text), schema, reader=reader)
-    return strict, None if _EXPLICIT_AND.search(text) else _relaxed(strict)
+    """Parse user text, as `questions.read_query` reads it, into (strict, loose)
+    queries; loose is None when there is no plain multi-term form to relax. With the
+    index's `reader`, its metadata keys are fields too. A question's speaker scores in
+    both, matching in neither."""
+    reading = read_query(text)
+    check_syntax(reading.text)
+    strict = _parse(_without_trailing_punctuation(reading.text), schema, reader=reader)
+    loose = None if _EXPLICIT_AND.search(reading.text) else _relaxed(strict)
+    said = reading.speaker_query()
+    if said is not None:
+        strict = query.AndMaybe(strict, said)
+        loose = loose and query.AndMaybe(loose, said)
+    return strict, loose
 
 
 def _relaxed(strict: query.Query) -> query.Query | None:
@@ -152,6 +160,14 @@ def _relaxed(strict: query.Query) -> query.Query | None:
     if excluded:
         loose = query.AndNot(loose, query.Or(excluded))
     return loose
+
+
+def plain_words(strict: query.Query) -> int:
+    """How many plain words (or phrases) the strict form of a query requires."""
+    positive = strict
+    while isinstance(positive, (query.AndNot, query.AndMaybe)):
+        positive = positive.a
+    return sum(1 for q in getattr(positive, "subqueries", ()) if _is_plain(q))
 
 
 def _is_plain(q: query.Query) -> bool:

@@ -1,12 +1,14 @@
-"""Searching: rank a parsed query with BM25F in tiers, within filters, into `Results`.
+"""Searching: rank a parsed query with BM25F, within filters, into `Results`.
 
 Parts:
-- `run_search()`: all-terms matches first, then the partial ones, each tier by score (or
-  by date, or by score times recency), within the filters of `SearchOptions`; with the
-  facets, the undated articles a date filter dropped, and a did-you-mean suggestion.
-  Match counts come from set operations over the postings (`docsets`) and top-k ranks
-  score only the matching documents (`topk`); near-duplicates collapse on the ranked
-  document numbers, so only the hits shown are read in full and get snippets.
+- `run_search()`: the matches by BM25F score (`bm25f`; or by date, or by score times
+  recency), optionally reranked by feedback (`feedback`), within the filters of
+  `SearchOptions`; with the facets, the undated articles a date filter dropped, and a
+  did-you-mean suggestion. Queries of up to `ALL_TERMS_FIRST_WORDS` words (and every
+  query sorted by date) rank their all-terms matches first, in a tier of their own.
+  Match sets come from set operations over the postings (`docsets`), and every match is
+  scored from the same postings; near-duplicates collapse on the ranked document
+  numbers, so only the hits shown are read in full and get snippets.
 - `iter_search()`: every match in the same order, one `Hit` at a time, for export.
 - `rank_documents()`: the same ranking without snippets, through a searcher kept open
   for a batch of queries (`Index.run`).
@@ -16,7 +18,7 @@ Parsing is `parsing`, collapsing copies `copies`, copying a hit out `hits`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any, Protocol
 
@@ -25,28 +27,32 @@ from whoosh.searching import Searcher
 
 from searcher.errors import FilterError
 from searcher.models import Hit, Results, SearchOptions
+from searcher.query import bm25f, feedback
 from searcher.query.copies import Ranked, collapse, with_copies
 from searcher.query.docsets import Postings, matching_docs
 from searcher.query.facets import check_facets, count_facets
 from searcher.query.filters import date_query, filter_query, named_filters
 from searcher.query.hits import hit_at
 from searcher.query.ordering import SORTS, RecencyWeighting, by_date
-from searcher.query.parsing import parse_query
+from searcher.query.parsing import parse_query, plain_words
 from searcher.query.snippets import (
     body_characters,
     body_marks,
     marked_terms,
 )
 from searcher.query.spelling import expand_variants, suggest
-from searcher.query.topk import top_documents
 from searcher.store.documents import UNDATED, date_column
 from searcher.store.schema import weighting
 from searcher.store.stories import StoryStore
 
 EXPORT_BATCH = 500  # hits of an export whose body offsets are read in one pass
 
-# The least gap between the last score of a tier and the first of the next, in a TREC run.
+# The least gap between the last score of a tier and the first of the next, relative.
 TIER_SCORE_GAP = 0.001
+# Ranked by relevance, queries of at most this many plain words rank the articles holding
+# them all first; longer ones rank every match by score alone (bench/RELEVANCE.md: tiers
+# ranked worse for every query length). Sorted by date, all-terms matches always come first.
+ALL_TERMS_FIRST_WORDS = 0
 
 
 class Searchable(Protocol):
@@ -64,8 +70,8 @@ def run_search(
     options: SearchOptions | None = None,
     stories: StoryStore | None = None,
 ) -> Results:
-    """Search `ix`: articles with all terms rank above articles with some, within the
-    filters of `options` and in its order; with its facets over every match.
+    """Search `ix`: the matching articles by BM25F score, within the filters of `options`
+    and in its order; with its facets over every match.
 
     With `stories`, near-duplicates collapse into their best-ranked copy, which lists the
     others in `Hit.copies`; ranks and pages then count stories, `total` still articles.
@@ -73,8 +79,8 @@ def run_search(
     options = _checked(options or SearchOptions())
     wanted = None if limit is None else offset + limit
     with ix.searcher(weighting=_weighting(options)) as searcher:
-        plan = _plan(searcher, text, options)
         postings = Postings(searcher)
+        plan = _plan(searcher, text, options, postings)
         # Every strict match is a loose match too.
         loose = plan.loose or plan.strict
         unfiltered = matching_docs(searcher, loose, postings)
@@ -137,9 +143,9 @@ def iter_search(
     listed in their own places too)."""
     options = _checked(options or SearchOptions())
     with ix.searcher(weighting=_weighting(options)) as searcher:
-        plan = _plan(searcher, text, options)
-        marked = marked_terms(plan.strict)
         postings = Postings(searcher)
+        plan = _plan(searcher, text, options, postings)
+        marked = marked_terms(plan.strict)
         ranked = _ranked(searcher, plan, None, options.sort, postings)
         matched: set[int] = set()
         if stories is not None:
@@ -183,12 +189,14 @@ def _weighting(options: SearchOptions) -> scoring.WeightingModel:
 @dataclass(frozen=True)
 class _Plan:
     """A query ready to run: its strict and loose forms with fuzzy and wildcard terms
-    expanded, and the documents passing the filters and the date range (None: all)."""
+    expanded, the documents passing the filters and the date range (None: all), and the
+    terms feedback adds to the ranking (not to the matches, nor the marked words)."""
 
     strict: query.Query
     loose: query.Query | None
     filtered: set[int] | None
     dated: set[int] | None
+    feedback: query.Query | None = None
 
     @property
     def allowed(self) -> set[int] | None:
@@ -197,33 +205,37 @@ class _Plan:
         return self.filtered & self.dated
 
 
-def _plan(searcher: Searcher, text: str, options: SearchOptions) -> _Plan:
+def _plan(searcher: Searcher, text: str, options: SearchOptions, postings: Postings) -> _Plan:
     reader = searcher.reader()
     check_facets(options.facets, reader)
     strict, loose = parse_query(text, searcher.schema, reader)
-    return _Plan(
+    relevance = options.sort == "relevance"
+    if loose is not None and relevance and plain_words(strict) > ALL_TERMS_FIRST_WORDS:
+        strict, loose = loose, None  # one tier: ranked by score alone
+    plan = _Plan(
         strict=expand_variants(strict, reader),
         loose=loose and expand_variants(loose, reader),
         filtered=_docs(searcher, filter_query(options)),
         dated=_docs(searcher, date_query(options)),
     )
+    if not options.feedback:
+        return plan
+    first = list(_ranked(searcher, plan, feedback.FEEDBACK_DOCS, "relevance", postings))
+    more = feedback.feedback_query(searcher, first)
+    return plan if more is None else replace(plan, feedback=more)
 
 
 def _tiers(
-    searcher: Searcher, plan: _Plan, wanted: int | None, postings: Postings | None
+    searcher: Searcher, plan: _Plan, wanted: int | None, postings: Postings
 ) -> list[list[Ranked]]:
     """The result tiers, all-terms first, that hold the best `wanted` documents. The
-    partial matches are ranked only when the all-terms tier holds fewer than `wanted`.
-
-    With `postings` (terms read in this searcher), a tier is ranked as a Whoosh search
-    with `terms=True` ranks it, through `top_documents` where it can; without, by a
-    Whoosh search alone (`terms=False`)."""
+    partial matches are ranked only when the all-terms tier holds fewer than `wanted`."""
     allowed = plan.allowed
-    tiers = [_top(searcher, plan.strict, wanted, allowed, None, postings)]
+    tiers = [_top(searcher, plan.strict, wanted, allowed, None, postings, plan.feedback)]
     if plan.loose is not None and (wanted is None or len(tiers[0]) < wanted):
         room = None if wanted is None else wanted - len(tiers[0])
         mask = matching_docs(searcher, plan.strict, postings)
-        tiers.append(_top(searcher, plan.loose, room, allowed, mask, postings))
+        tiers.append(_top(searcher, plan.loose, room, allowed, mask, postings, plan.feedback))
     return tiers
 
 
@@ -233,44 +245,53 @@ def _top(
     limit: int | None,
     allowed: set[int] | None,
     mask: set[int] | None,
-    postings: Postings | None,
+    postings: Postings,
+    more: query.Query | None = None,
 ) -> list[Ranked]:
-    if postings is not None and limit is not None:
-        found = top_documents(searcher, q, limit, allowed, mask, postings)
-        if found is not None:
-            return found
-    results = searcher.search(q, limit=limit, filter=allowed, mask=mask, terms=postings is not None)
-    return [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+    """The best `limit` matches of `q` (all with None) among `allowed` less `mask`, by
+    BM25F score (times the weighting's final factor, recency), ties by document number;
+    the terms of `more` (feedback) score too."""
+    candidates = _narrow(matching_docs(searcher, q, postings), allowed)
+    if mask:
+        candidates -= mask
+    scored_query = q if more is None else query.AndMaybe(q, more)
+    scored = bm25f.scores(searcher, scored_query, candidates, postings)
+    weighting = searcher.weighting
+    if weighting.use_final:
+        scored = {d: weighting.final(searcher, d, score) for d, score in scored.items()}
+    ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))
+    return ranked if limit is None else ranked[:limit]
 
 
 def _ranked(
     searcher: Searcher, plan: _Plan, wanted: int | None, sort: str, postings: Postings
 ) -> Iterator[Ranked]:
     """The documents of each tier in turn: the top `wanted` by score, or (sorted by
-    date) all."""
+    date) all. Scores never rise down a ranking by relevance: a lower tier's are scaled
+    to start below the last score of the tier above."""
+    above: float | None = None
     for tier in _tiers(searcher, plan, None if sort != "relevance" else wanted, postings):
-        if sort == "relevance":
-            yield from tier
-        else:
+        if sort != "relevance":
             yield from by_date(tier, date_column(searcher.reader()), newest=sort == "newest")
+            continue
+        if above is not None and tier and tier[0][1] > above:
+            scale = above * (1 - TIER_SCORE_GAP) / tier[0][1]
+            tier = [(docnum, score * scale) for docnum, score in tier]
+        yield from tier
+        if tier:
+            above = tier[-1][1]
 
 
-def rank_documents(searcher: Searcher, text: str, limit: int | None) -> list[tuple[int, float]]:
+def rank_documents(
+    searcher: Searcher, text: str, limit: int | None, options: SearchOptions | None = None
+) -> list[tuple[int, float]]:
     """(document number, score) of the best `limit` matches of `text`, best first, as
     `run_search` ranks them but without snippets: one query of a batch run through an
-    open `searcher` (made with `weighting()`).
-
-    Scores never rise down the list, since evaluation tools such as trec_eval rank a run
-    by score: a lower tier's scores are shifted to below the last score of the tier above.
-    """
-    plan = _plan(searcher, text, SearchOptions())
-    ranked: list[tuple[int, float]] = []
-    for scores in _tiers(searcher, plan, limit, postings=None):
-        shift = 0.0
-        if ranked and scores:
-            shift = min(0.0, ranked[-1][1] - scores[0][1] - TIER_SCORE_GAP)
-        ranked += [(docnum, score + shift) for docnum, score in scores]
-    return ranked[:limit]
+    open `searcher` (made with `weighting()`). Scores never rise down the list, since
+    evaluation tools such as trec_eval rank a run by score."""
+    postings = Postings(searcher)
+    plan = _plan(searcher, text, options or SearchOptions(), postings)
+    return list(_ranked(searcher, plan, limit, "relevance", postings))
 
 
 def _docs(searcher: Searcher, filters: query.Query | None) -> set[int] | None:

@@ -1,0 +1,155 @@
+"""BM25F, the default ranking (Robertson, Zaragoza and Taylor, 2004).
+
+A term of the query is a word or a phrase; the query's Term (or Phrase) clauses with the
+same text in several fields are that one term's fields. In each field its frequency is
+normalised by the field's length, weighted, and the weighted frequencies are summed into
+one pseudo-frequency, saturated once and multiplied by one IDF:
+
+    score(d) = sum over terms t of  q(t) * idf(t) * tf(t, d) / (K1 + tf(t, d))
+    tf(t, d) = sum over fields f of  w(f) * tf(t, f, d) / (1 - b(f) + b(f) * len(f, d) / avglen(f))
+    idf(t)   = ln(1 + (N - df(t) + 0.5) / (df(t) + 0.5))
+
+with `w(f)` the field's weight (`schema.FIELD_WEIGHTS`, `SPEAKERS_WEIGHT`), `b(f)` its
+length normalisation (`FIELD_B`), `df(t)` the live articles holding the term in any of
+its fields, `N` the live articles, and `q(t)` the user's boost (`oil^2`). So a quoted
+word, which is in both the body and the quotes field, counts once, more for being quoted,
+and never saturates twice. Whoosh's own `BM25F` is per-field BM25 added up: not this.
+
+Lengths are Whoosh's (one byte a field and article, exact up to about 40 words), the
+average over the whole index, so an article scores the same in every segment layout.
+Clauses that are neither terms nor phrases (date ranges, `Every`) select without
+scoring; terms under `Not` do not score. `scores()` scores every candidate from the
+postings, so a top k is the exhaustive ranking's first k.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from searcher.query.docsets import Postings
+from searcher.store.schema import FIELD_WEIGHTS
+from searcher.whoosh_internals import field_length_bytes
+
+K1 = 2.0
+# Length normalisation of each field (1: a field twice the average length counts a
+# word half as much; 0: length ignored); others take DEFAULT_B.
+FIELD_B: dict[str, float] = {"headline": 0.75, "quotes": 0.75, "body": 0.5, "captions": 0.75}
+DEFAULT_B = 0.75
+# The weight of the speakers field (a question's "what did X say" searches X there).
+SPEAKERS_WEIGHT = 1.0
+
+
+@dataclass
+class _Term:
+    """One term of the query: its text, boost and each field's weight."""
+
+    text: Any
+    boost: float = 0.0
+    fields: dict[str, float] = field(default_factory=dict)  # field -> weight
+    phrase: tuple[str, ...] | None = None  # the words, for a phrase
+    slop: int = 1  # for a phrase: how far apart its words may be
+
+
+def field_weight(name: str) -> float:
+    """The BM25F weight of a field."""
+    if name == "speakers":
+        return SPEAKERS_WEIGHT
+    return FIELD_WEIGHTS.get(name, 1.0)
+
+
+def query_terms(q: query.Query) -> dict[Any, _Term]:
+    """The scoring terms of `q`, keyed by their text (a phrase by its words and slop)."""
+    terms: dict[Any, _Term] = {}
+    _collect(q, 1.0, terms)
+    return terms
+
+
+def _collect(q: query.Query, boost: float, terms: dict[Any, _Term]) -> None:
+    boost *= getattr(q, "boost", 1.0)
+    if isinstance(q, query.Not):
+        return
+    if isinstance(q, (query.Term, query.Phrase)):
+        if isinstance(q, query.Phrase):
+            text, phrase, slop = None, tuple(q.words), q.slop
+            key: Any = (phrase, slop)
+        else:
+            text, phrase, slop = q.text, None, 1
+            key = text
+        weight = field_weight(q.fieldname)
+        term = terms.setdefault(key, _Term(text, phrase=phrase, slop=slop))
+        term.fields[q.fieldname] = weight
+        term.boost = max(term.boost, boost / weight)
+        return
+    if isinstance(q, query.AndNot):
+        _collect(q.a, boost, terms)
+        return
+    if isinstance(q, query.BinaryQuery):
+        _collect(q.a, boost, terms)
+        _collect(q.b, boost, terms)
+        return
+    for sub in getattr(q, "subqueries", ()):
+        _collect(sub, boost, terms)
+
+
+def scores(
+    searcher: Searcher,
+    q: query.Query,
+    candidates: Iterable[int],
+    postings: Postings,
+) -> dict[int, float]:
+    """The BM25F score of each of `candidates` (global document numbers) for `q`."""
+    wanted = set(candidates)
+    total: dict[int, float] = dict.fromkeys(wanted, 0.0)
+    if not wanted:
+        return total
+    live = max(searcher.doc_count(), 1)
+    for term in query_terms(q).values():
+        pseudo: dict[int, float] = {}
+        holding: set[int] = set()
+        for name, weight in term.fields.items():
+            found = _frequencies(searcher, postings, name, term)
+            if not found:
+                continue
+            holding.update(found)
+            scale, lengths = _scaled_lengths(searcher, name, weight)
+            for docnum in wanted.intersection(found):
+                pseudo[docnum] = pseudo.get(docnum, 0.0) + found[docnum] * scale[lengths[docnum]]
+        df = len(holding)
+        idf = term.boost * math.log(1 + (live - df + 0.5) / (df + 0.5))
+        for docnum, tf in pseudo.items():
+            total[docnum] += idf * tf / (K1 + tf)
+    return total
+
+
+def _frequencies(
+    searcher: Searcher, postings: Postings, name: str, term: _Term
+) -> dict[int, float]:
+    """{document: frequency} of `term` in field `name`."""
+    if term.phrase is None:
+        return postings.weights(name, term.text)
+    found: dict[int, float] = {}
+    phrase = query.Phrase(name, list(term.phrase), slop=term.slop)
+    for subsearcher, offset in searcher.leaf_searchers():
+        matcher = phrase.matcher(subsearcher, searcher.context())
+        while matcher.is_active():
+            found[offset + matcher.id()] = float(len(matcher.spans()))
+            matcher.next()
+    return found
+
+
+def _scaled_lengths(searcher: Searcher, name: str, weight: float) -> tuple[list[float], bytes]:
+    """`w / (1 - b + b * len / avglen)` for field `name` of weight `w`, for each length
+    byte, and the length byte of every global document number."""
+    b = FIELD_B.get(name, DEFAULT_B)
+    average = searcher.avg_field_length(name) or 1.0
+    # No recorded length (byte 0): as one word.
+    lengths = [byte_to_length(byte) or 1 for byte in range(256)]
+    scale = [weight / (1 - b + b * length / average) for length in lengths]
+    return scale, field_length_bytes(searcher.reader(), name)
