@@ -307,12 +307,16 @@ def search_options(params: QueryParams, facets: Sequence[str] = ()) -> SearchOpt
             recent = -1.0
         if not 0.001 <= recent <= 1e6:
             raise FilterError(f"recent={text!r} is not a half-life in days", hint="recent=30")
-    found = {
-        field: tuple(value.strip() for value in params.getlist(param) if value.strip())
-        for param, field in FILTERS.items()
-    }
+
+    def values(param: str) -> tuple[str, ...]:
+        return tuple(value.strip() for value in params.getlist(param) if value.strip())
+
     return SearchOptions(
-        **found,
+        sources=values("source"),
+        authors=values("author"),
+        countries=values("country"),
+        languages=values("language"),
+        sections=values("section"),
         metadata=metadata,
         since=_date(params, "since"),
         until=_date(params, "until"),
