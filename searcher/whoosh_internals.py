@@ -51,7 +51,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import groupby, islice
 from operator import itemgetter, sub
 from typing import Any, cast
-from weakref import WeakKeyDictionary
 
 from whoosh import columns, writing
 from whoosh.codec.base import Segment
@@ -359,8 +358,9 @@ def _one_block(postings: Any) -> Iterator[tuple[list[int], list[float]]]:
     yield ids, weights
 
 
-# Each reader's field lengths, read once: {reader: {field: one byte a document}}.
-_LENGTH_BYTES: WeakKeyDictionary[Any, dict[str, bytes]] = WeakKeyDictionary()
+# The attribute that keeps a reader's field lengths once read: {field: one byte a document}.
+# On the reader itself, so the lengths live and die with it and no module keeps state.
+_LENGTH_BYTES = "_searcher_length_bytes"
 
 
 def field_length_bytes(reader: Any, field: str) -> bytes:
@@ -368,8 +368,9 @@ def field_length_bytes(reader: Any, field: str) -> bytes:
     `reader`, all its segments, by document number; read once a reader. Relies on
     `SegmentReader._perdoc._cached_reader`, the `_{field}_len` column name, and
     `NumericColumn.Reader._typecode`, `_dbfile`, `_basepos` and `_count`; a column in
-    another format is read a document at a time."""
-    known = _LENGTH_BYTES.setdefault(reader, {})
+    another format is read a document at a time. Kept on `reader` (an attribute named
+    `_LENGTH_BYTES`): Whoosh's readers take attributes."""
+    known: dict[str, bytes] = reader.__dict__.setdefault(_LENGTH_BYTES, {})
     raw = known.get(field)
     if raw is not None:
         return raw
