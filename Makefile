@@ -11,7 +11,7 @@ TEST_BIN := $(TEST_VENV)/bin
 BENCH_VENV ?= .venv-bench
 QUERY ?= CSTO troops
 
-.PHONY: run test lint bench relevance quotes clean
+.PHONY: run test lint bench relevance quotes screenshot clean
 
 $(BIN)/search: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench:
 	$(BENCH_VENV)/bin/pip install --quiet -e '.[bench]'
 	$(BENCH_VENV)/bin/python -m compileall -q searcher  # bytecode, as an installed package has
 	$(BENCH_VENV)/bin/python -m bench.run
+
+# PNGs of the web app (results, an article, a phone) in docs/screenshots/, taken by headless
+# Chromium; INDEX=DIR serves that index instead of one built from corpus/ and the corpora.
+screenshot: $(TEST_BIN)/pytest
+	$(TEST_BIN)/python tests/screenshots.py $(if $(INDEX),--index $(INDEX))
 
 relevance: $(TEST_BIN)/pytest
 	$(TEST_BIN)/pip install --quiet -e '.[relevance]'

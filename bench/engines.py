@@ -200,6 +200,18 @@ def _size(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
+def warm_ms(search: Search) -> list[float]:
+    """The milliseconds `search` takes for each query, once each has run once."""
+    for text in QUERIES:
+        search(text)
+    times = []
+    for text in QUERIES:
+        start = time.perf_counter()
+        search(text)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
 def measure(engine: str, corpus: Path, index: Path) -> dict[str, float]:
     """Index `corpus` into `index`, then time the warm queries."""
     build, open_index = ENGINES[engine]
@@ -208,14 +220,7 @@ def measure(engine: str, corpus: Path, index: Path) -> dict[str, float]:
     seconds = time.perf_counter() - start
     cpu = _cpu_seconds() - cpu_start
     peak = _peak_mb()
-    search = open_index(index)
-    for text in QUERIES:
-        search(text)
-    times = []
-    for text in QUERIES:
-        start = time.perf_counter()
-        search(text)
-        times.append((time.perf_counter() - start) * 1000)
+    times = warm_ms(open_index(index))
     quantiles = statistics.quantiles(times, n=20)
     return {
         "articles": count,

@@ -32,6 +32,20 @@ if TYPE_CHECKING:
         ShardUnavailableError,
     )
     from searcher.index import DEFAULT_INDEX, RUN_LIMIT, Index
+    from searcher.jsondocs import (
+        CSV_COLUMNS,
+        article_json,
+        clean,
+        evaluation_json,
+        hit_json,
+        hit_row,
+        json_text,
+        quotes_json,
+        results_json,
+        speakers_json,
+        stats_json,
+        stories_json,
+    )
     from searcher.models import (
         Article,
         ArticleView,
@@ -68,7 +82,8 @@ if TYPE_CHECKING:
 
 # The public names are imported on first use, so that a command such as `search query` does
 # not pay for the corpus readers or evaluation it never uses. Where each one is defined:
-# the modules below, `errors` for the exceptions (named ...Error), else `models`.
+# the modules below (`jsondocs`: the JSON documents and export records of the CLI and the
+# web), `errors` for the exceptions (named ...Error), else `models`.
 # READER_FORMATS, SORTS, FACETS and DATE_FORMS are the choices front ends offer.
 _HOMES = {
     "Corpus": "corpus",
@@ -91,9 +106,22 @@ _HOMES = {
     "DEFAULT_COMMIT_EVERY": "store",
     "DEFAULT_INDEX": "index",
     "RUN_LIMIT": "index",
+    "CSV_COLUMNS": "jsondocs",
+    "article_json": "jsondocs",
+    "clean": "jsondocs",
+    "evaluation_json": "jsondocs",
+    "hit_json": "jsondocs",
+    "hit_row": "jsondocs",
+    "json_text": "jsondocs",
+    "quotes_json": "jsondocs",
+    "results_json": "jsondocs",
+    "speakers_json": "jsondocs",
+    "stats_json": "jsondocs",
+    "stories_json": "jsondocs",
 }
 
 __all__ = [
+    "CSV_COLUMNS",
     "DATE_FORMS",
     "DEFAULT_COMMIT_EVERY",
     "DEFAULT_INDEX",
@@ -136,14 +164,25 @@ __all__ = [
     "Snippet",
     "SpeakerCount",
     "Topic",
+    "article_json",
     "check_measures",
+    "clean",
     "create_shards",
     "evaluate",
+    "evaluation_json",
+    "hit_json",
+    "hit_row",
+    "json_text",
     "open_index",
     "parse_date_bound",
     "parse_fields",
+    "quotes_json",
     "read_corpus",
     "read_topics",
+    "results_json",
+    "speakers_json",
+    "stats_json",
+    "stories_json",
     "write_run",
 ]
 

@@ -41,7 +41,7 @@ from searcher.models import (
     Topic,
 )
 from searcher.query.bm25f import CollectionStatistics
-from searcher.query.facets import count_facets
+from searcher.query.facets import FACETS, count_facets
 from searcher.query.quote_search import count_speakers, search_quotes
 from searcher.query.related import show_article, similar_articles
 from searcher.query.search import iter_search, query_statistics, rank_documents, run_search
@@ -63,6 +63,7 @@ from searcher.store.indexfolder import (
 )
 from searcher.store.readerpool import ReaderPool
 from searcher.store.schema import (
+    metadata_keys,
     weighting,
 )
 from searcher.store.sidecars import sidecar_damage
@@ -245,6 +246,12 @@ class Index:
             segments=len(snapshot.segments),
             updated=datetime.fromtimestamp(snapshot.modified, tz=timezone.utc),
         )
+
+    def facet_names(self) -> tuple[str, ...]:
+        """The facets a search can count (`SearchOptions.facets`): source, year, author,
+        country, language, section, then the index's metadata keys (topics, label, ...)."""
+        with segment_damage(self.path), self._readers.lend() as snapshot:
+            return (*FACETS, *metadata_keys(snapshot.reader))
 
     @contextmanager
     def _articles(self) -> Iterator[Snapshot]:

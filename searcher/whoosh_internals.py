@@ -4,9 +4,11 @@ function names what it relies on, and an upgrade must keep their tests green.
 - Corrections to its matchers and a speed-up, applied by `apply()` when an `Index` opens
   (not on import: a program that only imports searcher keeps Whoosh as shipped), and
   `column_reader()`, which reads a column right on an index of several segments (below).
-- Writing (`store/writer.py`): `segment_writer()` with a `SpillingPool` (Whoosh's posting
-  pool with cheaper spilled runs, so a small memory limit costs little), a worker's
-  `finish_segment()`, and a commit of segments written elsewhere (`commit_segments()`,
+- Writing (`store/writer.py`): a worker's segment written from postings gathered in
+  arrays (`store/inverter.py`) through the whoosh3 codec's own field writer, a term at a
+  time (`write_term()`, the codec's block layout); `segment_writer()` with a
+  `SpillingPool` (Whoosh's posting pool with cheaper spilled runs, so a small memory limit
+  costs little) for merges; a commit of segments written elsewhere (`commit_segments()`,
   `release_writer()`); `unlocked_writer()`, `segments_of()`.
 - The index folder (`store/indexfolder.py`, `store/writelock.py`): `INDEX_NAME`,
   `toc_generation()`, `toc_filename()`.
@@ -42,21 +44,30 @@ from __future__ import annotations
 
 import heapq
 import pickle
+import zlib
+from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import groupby, islice
-from operator import itemgetter
+from operator import itemgetter, sub
 from typing import Any, cast
-from weakref import WeakKeyDictionary
 
 from whoosh import columns, writing
 from whoosh.codec.base import Segment
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import (
+    COMPRESSION_MIN_SIZE,
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3FieldWriter,
+    W3LeafMatcher,
+    W3TermInfo,
+)
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import _DEF_INDEX_NAME, TOC, FileIndex
 from whoosh.matching import mcore, wrappers
 from whoosh.matching.binary import AndMaybeMatcher, AndNotMatcher
 from whoosh.reading import IndexReader
+from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool
 
@@ -179,6 +190,99 @@ def segment_writer(ix: FileIndex, limitmb: int) -> writing.SegmentWriter:
     return writer
 
 
+class _Block:
+    """One block of a term's postings, with the statistics `W3TermInfo.add_block` reads."""
+
+    def __init__(self, ids: array[int], weights: array[float], lengths: Sequence[int] | None):
+        self._ids, self._weights = ids, weights
+        found = list(map(lengths.__getitem__, ids)) if lengths is not None else [0]
+        self._minlength = min(filter(None, found), default=None)
+        self._maxlength = max(found)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def min_id(self) -> int:
+        return self._ids[0]
+
+    def max_id(self) -> int:
+        return self._ids[-1]
+
+    def min_length(self) -> int | None:
+        return self._minlength
+
+    def max_length(self) -> int:
+        return self._maxlength
+
+    def max_weight(self) -> float:
+        return max(self._weights)
+
+    def data(self, values: Sequence[bytes], fixed_size: int | None) -> tuple[Any, ...]:
+        """The block's ids, weights and values as `W3PostingsWriter._write_block` lays
+        them out: ids as differences, weights None when all are 1 and one number when all
+        are the same, values joined when they have a fixed size (none when it is 0)."""
+        ids, weights = self._ids, self._weights
+        deltas = tuple(map(sub, ids, array("I", [0]) + ids[:-1]))
+        if weights.count(1.0) == len(weights):
+            mini_weights: Any = None
+        elif weights.count(weights[0]) == len(weights):
+            mini_weights = weights[0]
+        else:
+            mini_weights = tuple(weights)
+        if fixed_size is None or fixed_size < 0:
+            mini_values: Any = tuple(values)
+        else:
+            mini_values = b"".join(values) if fixed_size else None
+        return deltas, mini_weights, mini_values
+
+
+def write_term(
+    writer: W3FieldWriter,
+    term: bytes,
+    ids: array[int],
+    weights: array[float],
+    values: Sequence[bytes],
+    lengths: Sequence[int] | None,
+) -> None:
+    """Write the postings of `term` into the field `writer` has started (`start_field`):
+    the documents holding it in order, their weights and encoded values (none for a
+    format without), given `lengths`, each document's field length as Whoosh reads it
+    back (None for a field without lengths). The bytes are those Whoosh's own writer
+    gives. Relies on `W3FieldWriter._codec` (its `_blocklimit` and `_compression`),
+    `_format`, `_postfile`, `_fieldid` and `_tindex`, on `W3TermInfo.add_block` reading
+    a block's `_weights`, and on the layout of `W3PostingsWriter._write_block`: the
+    header, then each block's signed size (negative for the last), its pickled
+    statistics and its pickled, maybe compressed, data."""
+    postfile, codec = writer._postfile, writer._codec
+    limit, level = codec._blocklimit, codec._compression
+    fixed_size = cast(Any, writer._format).fixed_value_size()
+    info = W3TermInfo()
+    start = postfile.tell()
+    parts = [WHOOSH3_HEADER_MAGIC]
+    for first in range(0, len(ids), limit):
+        end = first + limit
+        block = _Block(ids[first:end], weights[first:end], lengths)
+        info.add_block(block)
+        data = pickle.dumps(block.data(values[first:end], fixed_size), 2)
+        compression = level if len(data) >= COMPRESSION_MIN_SIZE else 0
+        if compression:
+            data = zlib.compress(data, compression)
+        stats = (
+            len(block),
+            block.max_id(),
+            block.max_weight(),
+            compression,
+            length_to_byte(block.min_length()),
+            length_to_byte(block.max_length()),
+        )
+        header = pickle.dumps(stats, 2)
+        size = len(header) + len(data)
+        parts += (pack_int(-size if end >= len(ids) else size), header, data)
+    postfile.write(b"".join(parts))
+    info.set_extent(start, postfile.tell() - start)
+    writer._tindex.add(pack_ushort(writer._fieldid) + term, info.to_bytes())
+
+
 def unlocked_writer(ix: FileIndex) -> writing.SegmentWriter:
     """A writer of `ix` that takes no Whoosh lock (the caller holds `write_lock`).
     Relies on the private `_lk` argument of `SegmentWriter`."""
@@ -186,8 +290,9 @@ def unlocked_writer(ix: FileIndex) -> writing.SegmentWriter:
 
 
 def finish_segment(writer: writing.SegmentWriter) -> Segment:
-    """Write out the writer's new segment without committing it (a worker's segment, for
-    the parent to commit). Relies on `SegmentWriter._finalize_segment`."""
+    """Write out the writer's new segment without committing it, as a worker's segment is
+    (what the tests hold `store/inverter.py` to). Relies on
+    `SegmentWriter._finalize_segment`."""
     return writer._finalize_segment()
 
 
@@ -253,8 +358,9 @@ def _one_block(postings: Any) -> Iterator[tuple[list[int], list[float]]]:
     yield ids, weights
 
 
-# Each reader's field lengths, read once: {reader: {field: one byte a document}}.
-_LENGTH_BYTES: WeakKeyDictionary[Any, dict[str, bytes]] = WeakKeyDictionary()
+# The attribute that keeps a reader's field lengths once read: {field: one byte a document}.
+# On the reader itself, so the lengths live and die with it and no module keeps state.
+_LENGTH_BYTES = "_searcher_length_bytes"
 
 
 def field_length_bytes(reader: Any, field: str) -> bytes:
@@ -262,8 +368,9 @@ def field_length_bytes(reader: Any, field: str) -> bytes:
     `reader`, all its segments, by document number; read once a reader. Relies on
     `SegmentReader._perdoc._cached_reader`, the `_{field}_len` column name, and
     `NumericColumn.Reader._typecode`, `_dbfile`, `_basepos` and `_count`; a column in
-    another format is read a document at a time."""
-    known = _LENGTH_BYTES.setdefault(reader, {})
+    another format is read a document at a time. Kept on `reader` (an attribute named
+    `_LENGTH_BYTES`): Whoosh's readers take attributes."""
+    known: dict[str, bytes] = reader.__dict__.setdefault(_LENGTH_BYTES, {})
     raw = known.get(field)
     if raw is not None:
         return raw

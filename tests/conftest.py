@@ -270,3 +270,72 @@ def segment_columns(ix: Index) -> list[set[str]]:
             {name for name in reader.schema.names() if leaf.has_column(name)}
             for leaf, _ in reader.leaf_readers()
         ]
+
+
+# A newsdesk for the web app, indexed the normal way (two workers, a commit every 8
+# articles): NEWSROOM, 24 market reports on oil (some without a source, an author or a
+# date; Reuters-like topics), one story printed by three papers, and an article written to
+# attack a page (markup in every field).
+HOSTILE = {
+    "id": "hostile",
+    "title": '<script>alert("headline")</script> Oil <img src=x onerror=alert(1)>',
+    "text": 'Read <a href="javascript:alert(2)">this</a> on oil prices. <svg onload=alert(3)>\n\n'
+    "“<script>alert(4)</script> is nothing,” said Mallory Evil. " + filler("hostile"),
+    "source": "<b>Evil</b> Times",
+    "byline": '"><script>alert(5)</script>',
+    "url": "javascript:alert(6)",
+    "date": "2022-02-02",
+}
+OPEC_STORY = (
+    "Opec ministers agreed on Sunday in Vienna to cut oil output by 1.5 million barrels a "
+    "day from March 1, the cartel's president Ali Rodriguez said after the meeting. "
+)
+
+
+def _desk_records() -> dict[str, dict[str, object]]:
+    records: dict[str, dict[str, object]] = {}
+    for article in NEWSROOM:
+        record: dict[str, object] = {"title": article.headline, "text": article.body}
+        record |= {"source": article.source, "authors": list(article.authors)}
+        record |= {"country": article.country, "language": article.language}
+        if article.date:
+            record["date"] = article.date.isoformat()
+        records[article.id.split("/")[1]] = record
+    for n in range(24):
+        record = {
+            "title": f"Oil market report {n}: prices and output",
+            "text": filler(f"oil-{n}")
+            + f"Oil prices moved as traders watched output {n}. "
+            + filler(f"oil-{n}-end"),
+            "topics": ["crude", "ship"] if n % 3 == 0 else ["crude"],
+        }
+        if n % 4:
+            record["source"] = ("Reuters", "AP", "Le Monde")[n % 3]
+        if n % 5:
+            record["authors"] = [SEGMENTED_AUTHORS[n % 4]]
+        if n % 6:
+            record["date"] = _day(2020 + n % 4, 1 + n % 12, 1 + n).isoformat()
+        records[f"oil-{n:02}"] = record
+    for source in ("Reuters", "AP", "The Guardian"):
+        records[f"opec-{source.split()[-1].lower()}"] = {
+            "title": "Opec agrees to cut oil output",
+            "text": OPEC_STORY * 3,
+            "source": source,
+            "date": "2023-02-12",
+        }
+    records["hostile"] = HOSTILE
+    return records
+
+
+@pytest.fixture(scope="session")
+def newsdesk(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """The newsdesk above, indexed in several segments. Shared: tests only read it."""
+    root = tmp_path_factory.mktemp("newsdesk")
+    for name, record in _desk_records().items():
+        folder = root / "desk" / ("wire" if name.startswith("oil") else "papers")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.json").write_text(json.dumps(record), encoding="utf-8")
+    ix = Index(root / "index")
+    report = ix.update(read_corpus(root / "desk"), workers=2, commit_every=8)
+    assert report.added == len(_desk_records()) and not report.problems, report
+    return ix

@@ -152,3 +152,22 @@ def test_stats_count_live_articles_sources_dates_and_languages(tmp_path: Path) -
     assert stats.first_date == datetime(2001, 1, 2, 14, tzinfo=utc)
     assert stats.last_date == datetime(2004, 5, 1, tzinfo=utc)
     assert stats.size > 0 and stats.updated is not None
+
+
+def test_an_index_whose_schema_names_moved_code_asks_for_a_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from whoosh.index import TOC
+
+    from searcher import IndexOutdatedError
+
+    Index(tmp_path / "ix").add([Article(id="a", headline="Oil news", body="Text.")])
+
+    def old_schema(*args: object, **kwargs: object) -> None:
+        # what unpickling a schema written before the analyzers moved raises
+        raise ModuleNotFoundError("No module named 'searcher.analysis'", name="searcher.analysis")
+
+    monkeypatch.setattr(TOC, "read", old_schema)
+    with pytest.raises(IndexOutdatedError, match=r"its schema names searcher\.analysis") as error:
+        Index(tmp_path / "ix").search("oil")
+    assert error.value.folder == str(tmp_path / "ix")

@@ -1,6 +1,8 @@
+import pytest
 from conftest import SEED
 
 from searcher import Article, Index, read_corpus
+from searcher.errors import FilterError
 
 
 def test_seed_quotes_about_corruption_name_shekenova_and_sharipov(tmp_path) -> None:
@@ -117,3 +119,8 @@ def test_speaker_filter_matches_every_form_of_the_name(tmp_path) -> None:
     assert sorted(q.article_id for q in by_name) == ["p/1", "p/2", "p/3"]
     field = ix.search("speaker:blair", limit=None)
     assert sorted(hit.id for hit in field) == ["p/1", "p/2", "p/3", "p/4"]
+
+
+def test_a_speaker_with_no_words_of_a_name_is_refused(newsroom: Index) -> None:
+    with pytest.raises(FilterError, match="The speaker '!!' has no words of a name"):
+        newsroom.quotes("corruption", speaker="!!")

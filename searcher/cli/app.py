@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import socket
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from rich.text import Text
 from typer.core import TyperCommand, TyperOption
 
 from searcher import (
+    CSV_COLUMNS,
     DATE_FORMS,
     DEFAULT_COMMIT_EVERY,
     DEFAULT_INDEX,
@@ -34,48 +36,47 @@ from searcher import (
     RUN_LIMIT,
     SORTS,
     Index,
+    article_json,
     check_measures,
+    clean,
     create_shards,
     evaluate,
+    evaluation_json,
+    hit_json,
+    hit_row,
+    json_text,
     open_index,
     parse_date_bound,
+    quotes_json,
     read_topics,
+    results_json,
+    speakers_json,
+    stats_json,
+    stories_json,
     write_run,
 )
 from searcher.cli.problems import count_problems, write_problems
 from searcher.cli.render import (
-    CSV_COLUMNS,
     ProgressDisplay,
-    article_json,
     article_lines,
     article_renderable,
-    clean,
-    evaluation_json,
     evaluation_table,
     filters_note,
-    hit_json,
-    hit_row,
-    json_text,
     problem_lines,
     problem_summary,
     quotes_heading,
-    quotes_json,
     quotes_lines,
     quotes_renderable,
     report_summary,
     result_notes,
     results_heading,
-    results_json,
     results_lines,
     results_renderable,
     speakers_heading,
-    speakers_json,
     speakers_lines,
     speakers_renderable,
-    stats_json,
     stats_lines,
     stats_renderable,
-    stories_json,
     stories_lines,
     stories_renderable,
     undated_note,
@@ -673,6 +674,40 @@ def stats_command(
         _echo_json(stats_json(stats))
     else:
         _print(stats_renderable(stats, str(index)), stats_lines(stats))
+
+
+@app.command("serve")
+def serve_command(
+    index: IndexOption = Path(DEFAULT_INDEX),
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (default: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
+) -> None:
+    """Serve a search page and a JSON API over the index (read-only) until Ctrl+C.
+
+    Pages: search with facets, articles, quotes, speakers, stats; the API under /api
+    (described at /api/openapi.json) gives the documents of --json.
+
+    Example: search serve --index bbc-index --port 8080
+    """
+    import uvicorn  # the web stack: only this command needs it
+
+    from searcher.web import create_app
+
+    with _user_errors():
+        web_app = create_app(index)
+        try:
+            sock = socket.create_server((host, port))
+        except OSError as error:
+            reason = os.strerror(error.errno) if error.errno else str(error)
+            raise SearcherError(
+                f"Cannot listen on {host}:{port}: {reason}",
+                "Choose another --port, or stop what listens there.",
+            ) from None
+    errors.print(Text(clean(f"Serving {index} at http://{host}:{port}/ (Ctrl+C stops)")))
+    server = uvicorn.Server(uvicorn.Config(web_app, log_level="warning"))
+    server.run(sockets=[sock])
 
 
 @app.command("optimize")

@@ -1,5 +1,5 @@
-"""What the CLI prints: rich renderables for a terminal, plain lines for a pipe or a file,
-JSON documents. The only module that imports rich.
+"""What the CLI prints: rich renderables for a terminal, plain lines for a pipe or a file
+(the JSON documents and export records are `jsondocs`'). The only module that imports rich.
 
 Everything taken from the data passes through `clean` (no control sequence reaches the
 terminal) and into rich as `Text`, never as markup. Plain lines are records of fields
@@ -9,7 +9,6 @@ separated by tabs, one record a line, the first field naming the kind of record 
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections import Counter
@@ -26,6 +25,7 @@ from rich.style import Style
 from rich.table import Column, Table
 from rich.text import Text
 
+from searcher import clean
 from searcher.cli.problems import REPAIRED, ProblemCounts
 from searcher.models import (
     ArticleView,
@@ -52,35 +52,7 @@ if TYPE_CHECKING:
 MATCH_STYLE = "bold black on yellow"
 _MATCH = Style.parse(MATCH_STYLE)
 
-
-CSV_COLUMNS = ("rank", "id", "score", "date", "source", "headline", "byline", "path", "snippet")
 FACET_ROWS = 10  # labels shown per facet in the terminal (JSON has them all)
-
-# Control characters but tab and line feed (C0, DEL, C1), and lone surrogates, which
-# cannot be written out.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-# What JSON leaves raw but a terminal may obey (DEL, C1) or an encoder refuses (surrogates).
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")
-
-
-def clean(text: str) -> str:
-    """`text` safe to print: each control character but tab and line feed becomes its
-    Unicode control picture (ESC shows as ␛, BEL as ␇, DEL as ␡), a C1 control or a lone
-    surrogate becomes U+FFFD. One character for one, so offsets into `text` stay valid."""
-    return _UNPRINTABLE.sub(_picture, text)
-
-
-def _picture(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)
-    return "\u2421" if code == 0x7F else "\ufffd"
-
-
-def json_text(document: object) -> str:
-    """`document` as one line of JSON, with every control character escaped."""
-    text = json.dumps(document, ensure_ascii=False)
-    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def plural(count: int, noun: str, nouns: str = "") -> str:
@@ -241,41 +213,6 @@ def facet_table(name: str, counts: Mapping[str, int]) -> Table:
     return table
 
 
-def results_json(results: Results) -> dict[str, Any]:
-    """The JSON document of DESIGN.md for a page of results, with facets and suggestion."""
-    return {
-        "query": results.query,
-        "total": results.total,
-        "hits": [hit_json(hit) for hit in results],
-        "facets": {name: dict(counts) for name, counts in results.facets.items()},
-        "suggestion": results.suggestion,
-    }
-
-
-def hit_json(hit: Hit) -> dict[str, Any]:
-    """One hit as in the JSON document (also one line of --format jsonl)."""
-    return {
-        "rank": hit.rank,
-        "id": hit.id,
-        "score": hit.score,
-        "headline": hit.headline,
-        "headline_spans": [list(span) for span in hit.headline_spans],
-        "source": hit.source,
-        "byline": hit.byline,
-        "date": hit.date.isoformat() if hit.date else None,
-        "path": hit.path,
-        "story": hit.story or None,
-        "copies": [_copy_json(c) for c in hit.copies],
-        "snippets": [
-            {"text": s.text, "spans": [list(span) for span in s.spans]} for s in hit.snippets
-        ],
-    }
-
-
-def _copy_json(copy: Copy) -> dict[str, str]:
-    return {"id": copy.id, "source": copy.source, "headline": copy.headline}
-
-
 def stories_renderable(stories: Sequence[Story]) -> RenderableType:
     """The largest stories: size, headline, sources, and the ids of the copies."""
     if not stories:
@@ -307,16 +244,6 @@ def stories_lines(stories: Sequence[Story]) -> Iterator[str]:
         yield record("story", n, story.size, story.id, _sources(story), headline)
         for copy in story.copies:
             yield record("copy", n, copy.id, copy.source, copy.headline)
-
-
-def stories_json(stories: Sequence[Story]) -> dict[str, Any]:
-    """The JSON document of `search duplicates`."""
-    return {
-        "stories": [
-            {"story": s.id, "size": s.size, "copies": [_copy_json(c) for c in s.copies]}
-            for s in stories
-        ]
-    }
 
 
 def report_summary(report: IndexReport, index_path: str) -> Text:
@@ -369,22 +296,6 @@ def problem_summary(counts: ProblemCounts) -> Text | None:
 
 def _by_kind(counter: Counter[str]) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in counter.most_common())
-
-
-def hit_row(hit: Hit) -> tuple[object, ...]:
-    """One hit as a CSV row of `CSV_COLUMNS` (the first snippet only), cleaned."""
-    snippet = hit.snippets[0].text if hit.snippets else ""
-    return (
-        hit.rank,
-        clean(hit.id),
-        hit.score,
-        hit.date.isoformat() if hit.date else "",
-        clean(hit.source),
-        clean(hit.headline),
-        clean(hit.byline),
-        clean(hit.path),
-        clean(snippet),
-    )
 
 
 def article_renderable(view: ArticleView) -> RenderableType:
@@ -459,34 +370,6 @@ def article_lines(view: ArticleView) -> Iterator[str]:
         yield record("copy", copy.id, copy.source, copy.headline)
     for quote in article.quotes:
         yield record("quote", quote.speaker, quote.cue, quote.text)
-
-
-def article_json(view: ArticleView) -> dict[str, Any]:
-    """A whole article as JSON, with the spans of the query's matches."""
-    article = view.article
-    return {
-        "id": article.id,
-        "path": article.path,
-        "source": article.source,
-        "headline": article.headline,
-        "byline": article.byline,
-        "authors": list(article.authors),
-        "date": article.date.isoformat() if article.date else None,
-        "url": article.url,
-        "language": article.language,
-        "country": article.country,
-        "section": article.section,
-        "metadata": {key: list(values) for key, values in article.metadata.items()},
-        "body": article.body,
-        "captions": list(article.captions),
-        "quotes": [
-            {"text": q.text, "speaker": q.speaker, "cue": q.cue, "start": q.start, "end": q.end}
-            for q in article.quotes
-        ],
-        "headline_spans": [list(span) for span in view.headline_spans],
-        "body_spans": [list(span) for span in view.body_spans],
-        "copies": [_copy_json(c) for c in view.copies],
-    }
 
 
 class WrappedText:
@@ -601,29 +484,6 @@ def quotes_lines(results: QuoteResults, offset: int = 0) -> Iterator[str]:
         )
 
 
-def quotes_json(results: QuoteResults) -> dict[str, Any]:
-    """The `search quotes --json` document."""
-    return {
-        "query": results.query,
-        "total": results.total,
-        "quotes": [
-            {
-                "text": q.text,
-                "speaker": q.speaker,
-                "cue": q.cue,
-                "score": q.score,
-                "article": {
-                    "id": q.article_id,
-                    "headline": q.headline,
-                    "source": q.source,
-                    "date": q.date.isoformat() if q.date else None,
-                },
-            }
-            for q in results
-        ],
-    }
-
-
 def speakers_heading(speakers: Sequence[SpeakerCount], about: str | None) -> Text:
     """Who the list is of."""
     if not speakers:
@@ -648,11 +508,6 @@ def speakers_lines(speakers: Iterable[SpeakerCount]) -> Iterator[str]:
     """Speakers as plain records: `speaker`, name, quotes, articles."""
     for s in speakers:
         yield record("speaker", s.name, s.quotes, s.articles)
-
-
-def speakers_json(speakers: Iterable[SpeakerCount]) -> list[dict[str, Any]]:
-    """Speakers as JSON: name, quotes, articles."""
-    return [{"name": s.name, "quotes": s.quotes, "articles": s.articles} for s in speakers]
 
 
 # What each phase of an indexing run (`Progress.phase`) is called while it lasts.
@@ -814,20 +669,6 @@ def _stats_rows(stats: IndexStats) -> dict[str, str]:
     }
 
 
-def stats_json(stats: IndexStats) -> dict[str, Any]:
-    """The facts of `search stats` as one JSON document."""
-    return {
-        "articles": stats.articles,
-        "sources": dict(stats.sources),
-        "first_date": stats.first_date.isoformat() if stats.first_date else None,
-        "last_date": stats.last_date.isoformat() if stats.last_date else None,
-        "languages": list(stats.languages),
-        "size_bytes": stats.size,
-        "segments": stats.segments,
-        "updated": stats.updated.isoformat() if stats.updated else None,
-    }
-
-
 def evaluation_table(evaluation: Evaluation, per_query: bool = False) -> Table:
     """The measures as a table: one row for the mean, and one a topic when asked."""
     table = Table(box=box.SIMPLE_HEAD)
@@ -841,14 +682,3 @@ def evaluation_table(evaluation: Evaluation, per_query: bool = False) -> Table:
     mean = f"mean ({len(evaluation.per_query)})"
     table.add_row(mean, *(f"{evaluation.overall[n]:.4f}" for n in evaluation.measures))
     return table
-
-
-def evaluation_json(evaluation: Evaluation, per_query: bool = False) -> dict[str, Any]:
-    """The measures as one JSON document: `topics` judged, `measures` their means."""
-    document: dict[str, Any] = {
-        "topics": len(evaluation.per_query),
-        "measures": dict(evaluation.overall),
-    }
-    if per_query:
-        document["per_query"] = {qid: dict(v) for qid, v in evaluation.per_query.items()}
-    return document

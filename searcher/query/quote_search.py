@@ -24,6 +24,7 @@ from typing import Any
 
 from whoosh import query
 
+from searcher.errors import FilterError
 from searcher.models import QuoteHit, QuoteResults, Span, SpeakerCount
 from searcher.query.parsing import parse_field_query
 from searcher.query.search import Searchable
@@ -40,6 +41,11 @@ def _name_words(name: str) -> set[str]:
 
 def _speaker_query(speaker: str) -> query.Query:
     words = [token.text for token in name_analyzer()(speaker)]
+    if not words:
+        raise FilterError(
+            f"The speaker {speaker!r} has no words of a name",
+            hint="Give words of the speaker's name, such as Shekenova.",
+        )
     every = query.And([query.Term("speakers", word) for word in words])
     return query.Or([every, query.Term("speakers", words[-1])]) if len(words) > 1 else every
 

@@ -15,13 +15,17 @@ Parts:
   index's stem table (NLTK's own stems, `stemtable`), and stem a word the index never met
   with Snowball's own implementation of the same algorithm (snowballstemmer 2.2, about
   30 ms to import where NLTK takes 0.3 s, 1.5 s or more when scipy is installed).
-- `stemming_with()`: the stem table a query consults, and `recording_words()`: where
-  indexing notes the words it met (what the index's stem table must learn).
+- `stemming_with()`: the stem table a query consults.
+- `ProseTerms`: the prose analysis of indexing, a whole field value at a time: the terms
+  of a text with their positions (and characters), as `NewsAnalyzer` gives them, each
+  word's stem looked up once in a cache of its own, the words of quotes taken from their
+  body's where they stand clear of other words, and the words met (what the index's stem
+  table must learn).
 
 The analyzer is pickled into the index's schema and called by Whoosh (its query parser,
-highlighter, key terms), which passes it no argument of ours, so what belongs to one
-index or one run reaches it through a context variable: `stemming_with()` and
-`recording_words()` set it for one block and reset it after. A context variable has a
+highlighter, key terms), which passes it no argument of ours, so the stem table of one
+index reaches it through a context variable: `stemming_with()` sets it for one block and
+resets it after. A context variable has a
 value per thread (and per asyncio task), so searches in several threads, each with its
 table, never see each other's, and nothing outlives the block. The alternatives were
 worse: a schema copy with analyzers bound to the table for each open index would have to
@@ -37,11 +41,13 @@ Index text and query text go through the same chain, so "troops" finds "troop" a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, lru_cache
-from typing import Protocol, cast
+from itertools import accumulate, chain, compress, count
+from typing import Any, Protocol, cast
 
 from whoosh.analysis import (
     Analyzer,
@@ -83,11 +89,9 @@ class StemLookup(Protocol):
         """The stem of `word`, None when the index never met it."""
 
 
-# The stem table of the index a query reads (None: stem with NLTK), and the words indexed
-# by a run with their stems: per thread and task, set by `stemming_with()` and
-# `recording_words()`.
+# The stem table of the index a query reads (None: stem with NLTK): per thread and task,
+# set by `stemming_with()`.
 _stem_table: ContextVar[StemLookup | None] = ContextVar("stem_table", default=None)
-_recording: ContextVar[dict[str, str] | None] = ContextVar("recording", default=None)
 
 
 @contextmanager
@@ -104,18 +108,6 @@ def stemming_with(table: StemLookup | None) -> Iterator[None]:
 def stem_lookup() -> StemLookup | None:
     """The stem table set by the `stemming_with()` block running, if any."""
     return _stem_table.get()
-
-
-@contextmanager
-def recording_words(words: dict[str, str]) -> Iterator[None]:
-    """Within the block, in this thread only, the words the prose analyzer indexes (not
-    those of queries) are added to `words` with their stems: what the index's stem table
-    must learn."""
-    token = _recording.set(words)
-    try:
-        yield
-    finally:
-        _recording.reset(token)
 
 
 def stem(word: str) -> str:
@@ -267,7 +259,6 @@ class NewsAnalyzer(Analyzer):
         token.boost = 1.0  # nothing downstream changes it
         keep_original = keeporiginal or not tokenize
         pos = None  # as StopFilter renumbers: from the first kept token's position on
-        indexed = _recording.get() if mode == "index" else None
         table = _stem_table.get()
         for index, match in enumerate(matches):
             word = match.group()
@@ -281,8 +272,6 @@ class NewsAnalyzer(Analyzer):
                 if positions:
                     token.pos = start_pos + index
             else:
-                if indexed is not None:
-                    indexed[normal] = stemmed
                 token.text, token.stopped = (normal if no_morph else stemmed), False
                 if positions:
                     pos = start_pos + index if pos is None else pos + 1
@@ -291,6 +280,116 @@ class NewsAnalyzer(Analyzer):
                 start, end = match.span()
                 token.startchar, token.endchar = start_char + start, start_char + end
             yield token
+
+
+# A prose term's occurrences in a text, in order: its positions, or with characters its
+# (position, first character, character after) triples.
+Occurrences = list[int] | list[tuple[int, int, int]]
+
+# A word with the characters before it that no word takes: a text's words and where they
+# stand, from lengths alone, without a match object a word (which costs more than the
+# match). Every word starts with a word character, so what comes before one is all
+# non-word characters; the last match has no word (possessive: no quadratic retrying).
+_SPACED_TOKEN = re.compile(rf"(\W*+)({TOKEN_PATTERN})?")
+# A character a word may hold (before a passage), and what goes on with a word of
+# `TOKEN_PATTERN` past a passage's end: a word character, a joiner before one, or the dot
+# of an acronym ("U.S" + "."). A passage without either splits into the words the text
+# around it has there.
+_WORD_PART = re.compile(r"[\w.&'’]")
+_GOES_ON = re.compile(r"\w|[.&'’]\w|(?<=\.\w)\.")
+
+
+class ProseTerms:
+    """The prose analysis of indexing, a whole field value at a time: the tokens
+    `NewsAnalyzer` gives in mode "index" (stop words dropped), grouped by term. Each word's
+    stem is looked up once, in a cache of this object's (`STEM_CACHE_SIZE` words at most);
+    `words()` gives the words met since the last call, for the index's stem table.
+    `tests/test_analysis.py` holds the two to the same output."""
+
+    def __init__(self) -> None:
+        self._stems: dict[str, str | bool] = {}  # word -> its stem, False for a stop word
+        self._seen: set[str] = set()
+        # The last text read with characters: the text, where its words start, their stems.
+        self._source: tuple[str, list[int], list[str | bool]] | None = None
+
+    def terms(self, text: str, chars: bool = False) -> tuple[dict[str, Occurrences], int]:
+        """The terms of `text` with their occurrences, and the number of words kept (the
+        field's length). Without characters, the passages of a text that the last one read
+        with characters holds (quotes of a body) take their words from that one's."""
+        bounds: list[int] = []  # with characters: where each word starts, and ends
+        if chars:
+            spaced = _SPACED_TOKEN.findall(text)
+            while spaced and not spaced[-1][1]:
+                spaced.pop()  # the end of the text
+            spaces, words = zip(*spaced, strict=True) if spaced else ((), ())
+            stems = self._stems_of(words)
+            lengths = chain.from_iterable(zip(map(len, spaces), map(len, words), strict=True))
+            bounds = list(accumulate(lengths))
+            self._source = (text, bounds[::2], stems)
+        else:  # no word spans a blank line: each passage's words are its own
+            stems = []
+            for passage in text.split("\n\n"):
+                stems += self._passage_stems(passage)
+        kept: list[str] = list(filter(None, stems))  # type: ignore[arg-type]
+        if not kept:
+            return {}, 0
+        first = stems.index(kept[0])  # positions run on from the first kept word's
+        groups: dict[str, list[Any]] = {}
+        if chars:
+            starts, ends = compress(bounds[::2], stems), compress(bounds[1::2], stems)
+            for pos, term, start, end in zip(count(first), kept, starts, ends):
+                found = groups.get(term)
+                if found is None:
+                    groups[term] = [(pos, start, end)]
+                else:
+                    found.append((pos, start, end))
+        else:
+            for pos, term in enumerate(kept, first):
+                found = groups.get(term)
+                if found is None:
+                    groups[term] = [pos]
+                else:
+                    found.append(pos)
+        return groups, len(kept)
+
+    def _stems_of(self, words: Sequence[str]) -> list[str | bool]:
+        """The stems of `words` (False for a stop word), which are noted as met."""
+        self._seen.update(words)
+        stems = list(map(self._stems.get, words))
+        if None in stems:
+            known = zip(words, stems, strict=True)
+            return [self._stem(word) if s is None else s for word, s in known]
+        return stems  # type: ignore[return-value]
+
+    def _passage_stems(self, passage: str) -> list[str | bool]:
+        """The stems of the words of `passage`: those the last text read with characters
+        has, when the passage stands in it where no word goes on past its ends (so its
+        words are those the text has there)."""
+        if self._source is not None:
+            source, starts, stems = self._source
+            begin = source.find(passage)
+            end = begin + len(passage)
+            starts_clear = not begin or not _WORD_PART.match(source, begin - 1)
+            if begin >= 0 and starts_clear and not _GOES_ON.match(source, end):
+                return stems[bisect_left(starts, begin) : bisect_left(starts, end)]
+        return self._stems_of(_TOKEN.findall(passage))
+
+    def _stem(self, word: str) -> str | bool:
+        if len(self._stems) >= STEM_CACHE_SIZE:
+            self._stems.clear()
+        stemmed = self._stems[word] = _news_forms(word)[1] or False
+        return stemmed
+
+    def words(self) -> dict[str, str]:
+        """The words met since the last call (their normal forms, stop words left out),
+        with their stems: what the index's stem table must learn."""
+        found = {}
+        for word in self._seen:
+            normal, stemmed = _news_forms(word)
+            if stemmed is not None:
+                found[normal] = stemmed
+        self._seen = set()
+        return found
 
 
 def name_analyzer() -> Analyzer:

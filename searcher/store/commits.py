@@ -32,7 +32,7 @@ from searcher.store.indexfolder import (
 )
 from searcher.store.sidecars import sidecar_damage
 from searcher.store.stories import STORE_FILE, StoryStore, remove_store
-from searcher.store.workers import WRITER_LIMIT_MB, FileResult, duplicate_problem
+from searcher.store.workers import FileResult, duplicate_problem
 from searcher.whoosh_internals import (
     commit_segments,
     release_writer,
@@ -41,6 +41,8 @@ from searcher.whoosh_internals import (
     unlocked_writer,
 )
 
+# Memory of a merge's posting pool before it spills sorted postings to disk.
+WRITER_LIMIT_MB = 32
 # After a run, the smallest segments are merged once there are more than this many: each
 # segment costs every query a little, and each merge costs the indexer.
 MAX_SEGMENTS = 12

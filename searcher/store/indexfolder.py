@@ -238,6 +238,10 @@ def _open_generation(folder: Path, storage: FileStorage, generation: int) -> Sna
     try:
         stat = (folder / name).stat()
         toc = TOC.read(storage, INDEX_NAME, generation)
+    except ImportError as error:  # its schema names our code where an older version had it
+        if not (error.name or "").startswith("searcher."):
+            raise _damaged(folder, name, error) from error
+        raise IndexOutdatedError(str(folder), f"its schema names {error.name}") from error
     except Exception as error:
         raise _damaged(folder, name, error) from error
     schema = checked_schema(folder, toc.schema)

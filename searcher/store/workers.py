@@ -1,6 +1,7 @@
 """The indexing workers: each reads files (`Corpus.read_file`), enriches their articles,
-analyses them and writes them into a Whoosh segment of its own (`SegmentBuilder`), in this
-process or one worker process each (`Workers`); `FileResult` is what it did with a file.
+analyses them and writes them into a Whoosh segment of its own (`SegmentBuilder`, through a
+`SegmentInverter`), in this process or one worker process each (`Workers`); `FileResult`
+is what it did with a file.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import Any
 
-from whoosh import writing
 from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
 
@@ -26,19 +26,16 @@ from searcher.corpus import Corpus, FileRef
 from searcher.enrich import enrich
 from searcher.enrich.duplicates import story_fields
 from searcher.models import Article, Problem, Progress
-from searcher.store.analysis import recording_words
+from searcher.store.analysis import ProseTerms
 from searcher.store.documents import text_problem, to_document
 from searcher.store.filestate import (
     FileFingerprint,
     read_fingerprint,
 )
-from searcher.whoosh_internals import (
-    finish_segment,
-    segment_writer,
-)
+from searcher.store.inverter import SegmentInverter
 
-# Memory of each worker's posting pool before it spills sorted postings to disk.
-WRITER_LIMIT_MB = 32
+# Memory of each worker's postings before it writes them to a run file.
+INVERTER_LIMIT_MB = 64
 _BARRIER_TIMEOUT = 600.0
 # Seconds between progress reports within a phase, and between looks at the workers.
 REPORT_EVERY = 0.25
@@ -70,8 +67,8 @@ class SegmentBuilder:
         self._folder = folder
         self._corpus = corpus
         self._on_article = on_article  # called as each article is analysed
-        self._writer: writing.SegmentWriter | None = None
-        self._words: dict[str, str] = {}  # indexed since the last `finish()`, with their stems
+        self._inverter: SegmentInverter | None = None
+        self._prose = ProseTerms()  # its stem cache serves every segment of the builder
 
     def index_files(self, refs: Iterable[FileRef]) -> list[FileResult]:
         """Read and analyse the files; their articles go to the current segment."""
@@ -125,12 +122,12 @@ class SegmentBuilder:
         )
 
     def _add(self, document: dict[str, Any]) -> None:
-        """Analyse and write one article into the current segment, started when needed."""
-        if self._writer is None:
-            ix = FileStorage(str(self._folder), supports_mmap=False).open_index()
-            self._writer = segment_writer(ix, WRITER_LIMIT_MB)
-        with recording_words(self._words):
-            self._writer.add_document(**document)
+        """Analyse one article into the current segment, started when needed."""
+        if self._inverter is None:
+            storage = FileStorage(str(self._folder), supports_mmap=False)
+            schema = storage.open_index().schema
+            self._inverter = SegmentInverter(storage, schema, INVERTER_LIMIT_MB, self._prose)
+        self._inverter.add(document)
         if self._on_article is not None:
             self._on_article()
 
@@ -138,10 +135,9 @@ class SegmentBuilder:
         """Write out the current segment (None when nothing was added) and start afresh;
         with the words indexed since the last call and their stems, for the index's stem
         table."""
-        writer, self._writer = self._writer, None
-        segment = finish_segment(writer) if writer is not None else None
-        words, self._words = self._words, {}
-        return segment, words
+        inverter, self._inverter = self._inverter, None
+        segment = inverter.finish() if inverter is not None else None
+        return segment, self._prose.words()
 
 
 def duplicate_problem(path: str, file_id: str, article_id: str, record: int, owner: str) -> Problem:

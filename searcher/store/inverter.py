@@ -1,0 +1,202 @@
+"""A new segment written from whole documents: analysed once, inverted in arrays, written
+through Whoosh's own codec (`SegmentInverter`).
+
+Whoosh's writer makes every posting of every document a tuple in its posting pool, sorts
+them all and writes them one call a posting. Here a term's postings go into arrays as the
+documents come (document numbers, weights and encoded positions), and at the end each
+term is written at once, a block at a time (`whoosh_internals.write_term`). The prose
+fields are analysed by `ProseTerms` (one pass, stems from a cache); the other fields by
+Whoosh (`FieldType.index`). What is kept per document (stored fields, lengths, columns)
+goes through the whoosh3 codec's per-document writer as Whoosh's writer sends it, so the
+segment holds what Whoosh's own writer would have written, byte for byte
+(`tests/test_inverter.py`).
+
+Memory: when the postings gathered take about `limit_mb`, they are written to a run file
+in the index's scratch folder, a term at a time in order; the segment's postings are the
+runs merged a term at a time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import pickle
+import tempfile
+from array import array
+from collections.abc import Iterator
+from itertools import groupby, islice
+from operator import itemgetter
+from typing import Any, cast
+
+from whoosh.codec import default_codec
+from whoosh.codec.base import Segment
+from whoosh.fields import FieldType, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Characters, Positions
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from searcher.store.analysis import NewsAnalyzer, ProseTerms
+from searcher.store.indexfolder import TEMPORARY
+from searcher.whoosh_internals import INDEX_NAME, write_term
+
+# A term's postings as they are gathered: document number, weight and encoded value (b""
+# for a format that keeps none) of each document in turn, in one list.
+Postings = list[Any]
+# A term's postings in a field, as runs hold them and the segment takes them.
+TermPostings = tuple[str, bytes, array, array, list[bytes]]
+# What a posting and a term cost in memory, about (bytes): what `limit_mb` counts.
+POSTING_BYTES = 100
+TERM_BYTES = 300
+# Terms written or read at a time in a run file.
+RUN_TERMS = 2_000
+
+_FIELD_AND_TERM = itemgetter(0, 1)
+_FIELD = itemgetter(0)
+
+
+class SegmentInverter:
+    """Writes documents (dicts of field values, as `IndexWriter.add_document` takes them,
+    without boosts) into a new segment of the index in `storage`, of schema `schema`; its
+    prose fields are analysed by `prose`."""
+
+    def __init__(
+        self, storage: FileStorage, schema: Schema, limit_mb: int, prose: ProseTerms
+    ) -> None:
+        for name, field in schema.items():
+            if field.vector or field.separate_spelling():
+                raise ValueError(f"field {name!r}: vectors and spelling words are not written")
+        codec = default_codec()
+        self._storage, self._schema, self._codec = storage, schema, codec
+        self._segment = codec.new_segment(storage, INDEX_NAME)
+        self._perdoc = codec.per_document_writer(storage, self._segment)
+        self._scratch = os.path.join(storage.folder, TEMPORARY)
+        self._prose = prose
+        # The prose fields (analysed here, their terms kept as text), and whether their
+        # postings keep characters.
+        self._prose_chars = {
+            name: isinstance(field.format, Characters)
+            for name, field in schema.items()
+            if isinstance(field.analyzer, NewsAnalyzer)
+            and type(field.format) in (Positions, Characters)
+        }
+        self._limit = limit_mb << 20
+        self._size = 0
+        self._docnum = 0
+        self._postings: dict[str, dict[Any, Postings]] = {}
+        # Each scorable field's length in each document, as Whoosh reads it back.
+        self._lengths = {name: array("I") for name, field in schema.items() if field.scorable}
+        self._runs: list[str] = []
+
+    def add(self, document: dict[str, Any]) -> None:
+        """Add one document: its fields in name order, as Whoosh's writer adds them."""
+        perdoc, schema = self._perdoc, self._schema
+        perdoc.start_doc(self._docnum)
+        lengths = {}
+        for name in sorted(document):
+            value = document[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = self._invert(name, field, value) if field.indexed else 0
+            perdoc.add_field(name, field, value if field.stored else None, length)
+            if field.column_type:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+            if length:
+                lengths[name] = byte_to_length(length_to_byte(length))
+        perdoc.finish_doc()
+        for name, column in self._lengths.items():
+            column.append(lengths.get(name, 0))
+        self._docnum += 1
+        if self._size >= self._limit:
+            self._spill()
+
+    def _invert(self, name: str, field: FieldType, value: Any) -> int:
+        """Gather the postings of one field of the current document; its length."""
+        docnum = self._docnum
+        postings = self._postings.setdefault(name, {})
+        terms_before = len(postings)
+        length = 0
+        chars = self._prose_chars.get(name)
+        if chars is not None:
+            groups, length = self._prose.terms(value, chars)
+            format_ = cast(Positions, field.format)
+            encode, boost = format_.encode, format_.field_boost
+            for term, occurrences in groups.items():
+                posting = (docnum, len(occurrences) * boost, encode(occurrences))
+                found = postings.get(term)
+                if found is None:
+                    postings[term] = list(posting)
+                else:
+                    found += posting
+            count = len(groups)
+        else:
+            count = 0
+            for key, frequency, weight, encoded in field.index(value):
+                found = postings.setdefault(key, [])
+                found += (docnum, weight, encoded)
+                length += frequency
+                count += 1
+        self._size += count * POSTING_BYTES + (len(postings) - terms_before) * TERM_BYTES
+        return length if field.scorable else 0
+
+    def finish(self) -> Segment:
+        """Write out the segment and return it; the inverter is done."""
+        self._perdoc.close()
+        writer = self._codec.field_writer(self._storage, self._segment)
+        terms = self._merged() if self._runs else self._sorted_terms()
+        for name, postings in groupby(terms, key=_FIELD):
+            writer.start_field(name, self._schema[name])
+            lengths = self._lengths.get(name)
+            for _, term, ids, weights, values in postings:
+                write_term(writer, term, ids, weights, values, lengths)
+            writer.finish_field()
+        writer.close()
+        self._segment.set_doc_count(self._docnum)
+        if self._segment.should_assemble():
+            self._segment.create_compound_file(self._storage)
+        return self._segment
+
+    def _sorted_terms(self) -> Iterator[TermPostings]:
+        """The postings gathered in memory, by field and term (as bytes); they are let go."""
+        fields, self._postings, self._size = self._postings, {}, 0
+        for name in sorted(fields):
+            terms = fields.pop(name)
+            prose = name in self._prose_chars  # terms as text: in the order of their UTF-8
+            for term in sorted(terms):
+                found = terms.pop(term)
+                ids, weights, values = array("I", found[::3]), array("f", found[1::3]), found[2::3]
+                yield name, term.encode() if prose else term, ids, weights, values
+
+    def _spill(self) -> None:
+        """Write the postings gathered so far to a run file."""
+        os.makedirs(self._scratch, exist_ok=True)
+        handle, path = tempfile.mkstemp(".run", dir=self._scratch)
+        self._runs.append(path)
+        with os.fdopen(handle, "wb") as run:
+            terms = self._sorted_terms()
+            while chunk := list(islice(terms, RUN_TERMS)):
+                pickle.dump(chunk, run, pickle.HIGHEST_PROTOCOL)
+
+    def _merged(self) -> Iterator[TermPostings]:
+        """The runs' postings and those in memory, merged a term at a time."""
+        sources = [*map(_read_run, self._runs), self._sorted_terms()]
+        merged = heapq.merge(*sources, key=_FIELD_AND_TERM)  # stable: runs in document order
+        for (name, term), parts in groupby(merged, key=_FIELD_AND_TERM):
+            (_, _, ids, weights, values), *rest = parts
+            for _, _, more_ids, more_weights, more_values in rest:
+                ids.extend(more_ids)
+                weights.extend(more_weights)
+                values.extend(more_values)
+            yield name, term, ids, weights, values
+
+
+def _read_run(path: str) -> Iterator[TermPostings]:
+    """The postings of a run file, which goes once read."""
+    with open(path, "rb") as run:
+        while True:
+            try:
+                chunk = pickle.load(run)
+            except EOFError:
+                break
+            yield from chunk
+    os.remove(path)

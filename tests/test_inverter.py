@@ -1,0 +1,196 @@
+"""The indexer's own segment writer (`store/inverter.py`) writes what Whoosh's writer
+writes: the same segment files, byte for byte, from the same documents (also when its
+postings go through run files), and so an index it writes answers every search as one
+Whoosh's writer wrote: ids, scores, snippets, totals, facets. Its prose analysis
+(`ProseTerms`) gives what the prose analyzer gives."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import (
+    NEWSROOM,
+    SEED,
+    SEGMENTED_COMMIT_EVERY,
+    _write_briefs,
+    _write_wire_and_papers,
+    shared_path,
+)
+from whoosh.codec.base import Segment
+from whoosh.fields import Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Characters, Positions
+
+from bench.queries import QUERIES as BENCH_QUERIES
+from searcher import Article, Index, Results, SearchOptions, read_corpus
+from searcher.enrich import enrich
+from searcher.store import workers
+from searcher.store.analysis import NewsAnalyzer, ProseTerms, news_analyzer
+from searcher.store.documents import to_document
+from searcher.store.inverter import SegmentInverter
+from searcher.store.schema import build_schema
+from searcher.whoosh_internals import finish_segment, segment_writer
+
+
+class WhooshWriter:
+    """Whoosh's own writer where the indexer takes a `SegmentInverter`: the reference."""
+
+    def __init__(self, storage: FileStorage, schema: Schema, limit_mb: int, prose: ProseTerms):
+        self._writer = segment_writer(storage.open_index(), limit_mb)
+        self._schema, self._prose = schema, prose
+
+    def add(self, document: dict[str, Any]) -> None:
+        for name, value in document.items():  # the words, for the stem table
+            if isinstance(self._schema[name].analyzer, NewsAnalyzer):
+                self._prose.terms(value)
+        self._writer.add_document(**document)
+
+    def finish(self) -> Segment:
+        return finish_segment(self._writer)
+
+
+def documents(articles: Iterable[Article]) -> list[dict[str, Any]]:
+    return [{**to_document(enrich(article)), "file": article.id} for article in articles]
+
+
+def segment_files(folder: Path, documents: list[dict[str, Any]], writer: type) -> dict[str, bytes]:
+    """The files of the segment `writer` makes of `documents` in a new index, by extension."""
+    folder.mkdir()
+    storage = FileStorage(str(folder))
+    inverter = writer(storage, storage.create_index(build_schema()).schema, 1, ProseTerms())
+    for document in documents:
+        inverter.add(document)
+    segment = inverter.finish()
+    compound = segment.open_compound_file(storage)
+    files = {name.split(".", 1)[1]: compound.open_file(name).read() for name in compound.list()}
+    compound.close()
+    return files
+
+
+# Articles with and without each field: date, source, authors, captions, quotes, metadata.
+VARIED = (
+    *NEWSROOM,
+    Article(id="bare", headline="A headline only"),
+    Article(id="body", body="Only a body, “with a quote that runs on,” said Ann Lee."),
+    Article(
+        id="full",
+        headline="Grain exports",
+        body="Wheat and maize exports rose. " * 40,
+        captions=("A silo", "Ships in port"),
+        metadata={"topics": ("grain", "wheat"), "places": ("usa",)},
+        section="business",
+        url="https://example.org/grain",
+    ),
+)
+
+
+@pytest.mark.parametrize("limit_mb", [64, 0])  # 0: every document's postings go to a run
+def test_the_segment_is_byte_for_byte_what_whoosh_writes(tmp_path: Path, limit_mb: int) -> None:
+    docs = documents(VARIED)
+    inverter = lambda *args: SegmentInverter(*args[:2], limit_mb, args[3])  # noqa: E731
+    ours = segment_files(tmp_path / "ours", docs, inverter)
+    assert ours == segment_files(tmp_path / "whoosh", docs, WhooshWriter)
+    assert {"pst", "trm", "_stored.col", "date.col", "source_facet.col"} <= set(ours)
+    assert not list((tmp_path / "ours" / "MAIN.tmp").glob("*.run"))  # runs gone once merged
+
+
+def test_the_segment_of_bbc_is_byte_for_byte_what_whoosh_writes(tmp_path: Path) -> None:
+    docs = documents(read_corpus(shared_path("corpora", "bbc", "politics")))
+    ours = segment_files(tmp_path / "ours", docs, SegmentInverter)  # a run every MB or so
+    assert ours == segment_files(tmp_path / "whoosh", docs, WhooshWriter)
+
+
+TEXTS = (
+    SEED.read_text(),
+    "The U.S. and U.K. didn’t say; Kazakhstan's CAFÉ “quoted” — the of a 2022 e.g.",
+    "AT&T's talks at P&G & S&P, A&B&C, Johnson&Johnson.",
+    "the of and",
+    "",
+    "  ...  ",
+    "Über naïve résumés -- the end --",
+)
+
+
+@pytest.mark.parametrize("format_", [Positions(), Characters()])
+def test_prose_terms_are_those_of_the_prose_analyzer(format_: Positions) -> None:
+    prose = ProseTerms()
+    for text in TEXTS:
+        terms, length = prose.terms(text, chars=isinstance(format_, Characters))
+        expected = list(format_.word_values(text, news_analyzer(), mode="index"))
+        assert [(t, len(o), format_.encode(o)) for t, o in terms.items()] == [
+            (term, frequency, encoded) for term, frequency, _, encoded in expected
+        ]
+        assert length == sum(frequency for _, frequency, _, _ in expected)
+    words = prose.words()
+    assert words["didn't"] == "didn't" and words["quoted"] == "quot" and "the" not in words
+    assert prose.words() == {}  # given once
+
+
+def test_passages_of_a_body_have_the_words_they_have_alone() -> None:
+    """Quotes take their words from the body's analysis where they stand clear of its
+    words, and are read on their own where not: the same terms either way."""
+    body = TEXTS[1] + " " + TEXTS[2] + "\n\n" + SEED.read_text()
+    cuts = random.Random(7).sample(range(len(body)), 400)
+    passages = [body[a:b] for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
+    passages += ["U.S", "U.K. didn", "AT", "T's talks", "“quoted”", "", "not in the body"]
+    shared = ProseTerms()
+    shared.terms(body, chars=True)
+    for n in range(0, len(passages), 3):
+        quotes = "\n\n".join(passages[n : n + 3])
+        assert shared.terms(quotes) == ProseTerms().terms(quotes), quotes
+
+
+def test_a_long_run_of_punctuation_is_read_in_linear_time() -> None:
+    start = time.monotonic()
+    terms, length = ProseTerms().terms("Words, elections " + "-" * 200_000, chars=True)
+    assert time.monotonic() - start < 5  # a quadratic reading takes minutes
+    assert terms == {"word": [(0, 0, 5)], "elect": [(1, 7, 16)]} and length == 2
+
+
+QUERIES = ("oil prices", "protests", '"oil prices"', "headline:oil", "quote:corruption")
+OPTIONS = (
+    SearchOptions(facets=("source", "year", "author", "country", "language")),
+    SearchOptions(sort="newest", sources=("reuters",)),
+)
+
+
+def answers(ix: Index, queries: Iterable[str]) -> list[Results]:
+    return [ix.search(q, limit=None, options=o) for q in queries for o in OPTIONS]
+
+
+def update(ix: Index, corpus: Path, commit_every: int, monkeypatch: Any = None) -> None:
+    """Bring `ix` up to date with `corpus` in one worker (so that its segments, and every
+    tie, come out the same each time), through Whoosh's writer given `monkeypatch`."""
+    with pytest.MonkeyPatch.context() as patch:
+        if monkeypatch is not None:
+            patch.setattr(workers, "SegmentInverter", WhooshWriter)
+        assert ix.update(read_corpus(corpus), workers=1, commit_every=commit_every).added
+
+
+def test_a_segmented_index_answers_as_if_whooshs_writer_wrote_it(tmp_path: Path) -> None:
+    """The archive of `segmented_index`, in two runs and several segments, some without a
+    date, source or author column."""
+    archive = tmp_path / "archive"
+    ours, whoosh = Index(tmp_path / "ours"), Index(tmp_path / "whoosh")
+    for write in (_write_briefs, _write_wire_and_papers):
+        write(archive)
+        update(ours, archive, SEGMENTED_COMMIT_EVERY)
+        update(whoosh, archive, SEGMENTED_COMMIT_EVERY, monkeypatch=True)
+    assert ours.stats().segments >= 4
+    found = answers(ours, QUERIES)
+    assert found == answers(whoosh, QUERIES)
+    assert sum(results.total for results in found) > 100 and any(r.facets for r in found)
+
+
+def test_bbc_answers_as_if_whooshs_writer_wrote_it(tmp_path: Path) -> None:
+    bbc = shared_path("corpora", "bbc")
+    ours, whoosh = Index(tmp_path / "ours"), Index(tmp_path / "whoosh")
+    update(ours, bbc, 1000)
+    update(whoosh, bbc, 1000, monkeypatch=True)
+    queries = (*BENCH_QUERIES[:12], "tony blare iraq", '"prime minister" -blair', "speaker:blair")
+    assert answers(ours, queries) == answers(whoosh, queries)
