@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tarfile
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -166,3 +168,19 @@ def test_bbc_and_reuters_sharded_rank_as_one_index(tmp_path: Path) -> None:
         _assert_same(one, sharded, text)
         _assert_same(one, sharded, text, all_copies=False)
     assert sharded.duplicates() == one.duplicates()
+
+
+def test_searching_shards_without_a_scheduler_imports_no_dask(tmp_path: Path) -> None:
+    _sharded(tmp_path / "sharded", 2, NEWSROOM)
+    code = (
+        "import sys\n"
+        "from searcher.cli import app\n"
+        f"app(['query', 'oil', '--index', {str(tmp_path / 'sharded')!r}, '--json'],"
+        " standalone_mode=False)\n"
+        "print(' '.join(sys.modules), file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout)["total"] == 3
+    loaded = set(out.stderr.split())
+    assert "searcher.shards.index" in loaded
+    assert not {"dask", "distributed", "searcher.shards.cluster", "nltk"} & loaded

@@ -12,7 +12,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from searcher.enrich.duplicates import copy_likeness
 from searcher.store.sidecars import sidecar_damage
 from searcher.store.stories import STORE_FILE, StoryStore, open_store, remove_store
 
@@ -20,6 +19,8 @@ from searcher.store.stories import STORE_FILE, StoryStore, open_store, remove_st
 def merge_stories(folder: Path, shards: Sequence[Path], position: Mapping[str, int]) -> None:
     """Write the story store of `folder` anew from the stores of `shards`, adding each
     article in `position` order (articles it does not place last, in shard order)."""
+    from searcher.enrich.duplicates import copy_likeness  # writing only: queries skip it
+
     entries: list[tuple[str, bytes, str, str, bytes]] = []
     for shard in shards:
         with shard_store(shard) as store:
