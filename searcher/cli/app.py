@@ -1,4 +1,6 @@
-"""The `search` command line: parse options, call the library, render, map errors to exit codes.
+"""The `search` command line: the Typer app, the options and arguments commands share, how
+library errors become one line and an exit code, and writing results to stdout. The commands
+live in modules by job, registered on `app` in `searcher.cli`.
 
 Exit codes: 0 success (also when nothing matched), 1 input skipped under --strict,
 2 usage or query error, index missing or locked, 3 an unexpected internal error.
@@ -20,10 +22,7 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 from typer.core import TyperCommand, TyperOption
 
-from searcher import (
-    clean,
-    json_text,
-)
+from searcher import clean, json_text
 from searcher.errors import (
     ArticleNotFoundError,
     DiskFullError,
@@ -36,11 +35,7 @@ from searcher.errors import (
 )
 
 EXIT_SKIPPED = 1
-
-
 EXIT_USAGE = 2
-
-
 EXIT_INTERNAL = 3
 
 
@@ -50,12 +45,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
 # Results go to stdout: drawn by rich on a terminal, else plain records, one a line.
 console = Console(highlight=False)
-
-
 # Errors, notes, progress and summaries go to stderr, one line per message.
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -72,8 +63,6 @@ IndexOption = Annotated[
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
-
-
 AllCopiesOption = Annotated[
     bool, typer.Option("--all-copies", help="Show every copy of a story, not only the best one.")
 ]

@@ -7,13 +7,7 @@ from typing import Annotated
 
 import typer
 
-from searcher import (
-    DEFAULT_INDEX,
-    Index,
-    article_json,
-    stats_json,
-    stories_json,
-)
+from searcher import DEFAULT_INDEX, Index, article_json, stats_json, stories_json
 from searcher.cli.app import (
     ArticleArgument,
     IndexOption,

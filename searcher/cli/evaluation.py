@@ -22,18 +22,9 @@ from searcher import (
     read_topics,
     write_run,
 )
-from searcher.cli.app import (
-    FeedbackOption,
-    IndexOption,
-    _echo_json,
-    _stdout,
-    _user_errors,
-    console,
-)
+from searcher.cli.app import FeedbackOption, IndexOption, _echo_json, _stdout, _user_errors, console
 from searcher.cli.render_stats import evaluation_table
-from searcher.errors import (
-    BadInputError,
-)
+from searcher.errors import BadInputError
 from searcher.models import RunRow, SearchOptions
 
 TopicsArgument = Annotated[

@@ -8,19 +8,8 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from searcher import (
-    DEFAULT_COMMIT_EVERY,
-    DEFAULT_INDEX,
-    READER_FORMATS,
-    Index,
-    clean,
-)
-from searcher.cli.app import (
-    EXIT_SKIPPED,
-    IndexOption,
-    _user_errors,
-    errors,
-)
+from searcher import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, READER_FORMATS, Index, clean
+from searcher.cli.app import EXIT_SKIPPED, IndexOption, _user_errors, errors
 from searcher.cli.problems import count_problems, write_problems
 from searcher.cli.render_progress import (
     ProgressDisplay,

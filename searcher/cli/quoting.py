@@ -7,12 +7,7 @@ from typing import Annotated
 
 import typer
 
-from searcher import (
-    DEFAULT_INDEX,
-    Index,
-    quotes_json,
-    speakers_json,
-)
+from searcher import DEFAULT_INDEX, Index, quotes_json, speakers_json
 from searcher.cli.app import (
     AllCopiesOption,
     IndexOption,

@@ -44,10 +44,7 @@ from searcher.cli.render_results import (
     results_renderable,
     undated_note,
 )
-from searcher.errors import (
-    FilterError,
-    SearcherError,
-)
+from searcher.errors import FilterError, SearcherError
 from searcher.models import Results, SearchOptions
 
 

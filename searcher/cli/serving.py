@@ -10,18 +10,9 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from searcher import (
-    DEFAULT_INDEX,
-    clean,
-)
-from searcher.cli.app import (
-    IndexOption,
-    _user_errors,
-    errors,
-)
-from searcher.errors import (
-    SearcherError,
-)
+from searcher import DEFAULT_INDEX, clean
+from searcher.cli.app import IndexOption, _user_errors, errors
+from searcher.errors import SearcherError
 
 
 def serve_command(
