@@ -12,6 +12,7 @@ from searcher import Article, Index, Topic, read_corpus
 from searcher.cli import app
 from searcher.models import Quote, SearchOptions
 from searcher.query import bm25f, search
+from searcher.query.feedback import FEEDBACK_DOCS
 from searcher.query.questions import read_query
 from searcher.store.analysis import news_analyzer
 from searcher.store.schema import FIELD_WEIGHTS
@@ -175,16 +176,6 @@ def test_query_and_run_rank_the_same_text_the_same_way(segmented_index: Index, t
         assert [line.split()[2] for line in ran.stdout.splitlines()] == [hit.id for hit in hits]
 
 
-def test_feedback_reranks_the_same_matches(segmented_index: Index) -> None:
-    plain = segmented_index.search("oil prices", limit=None, all_copies=True)
-    fed = segmented_index.search(
-        "oil prices", limit=None, all_copies=True, options=SearchOptions(feedback=True)
-    )
-    assert fed.total == plain.total and {h.id for h in fed.hits} == {h.id for h in plain.hits}
-    scores = [hit.score for hit in fed.hits]
-    assert scores == sorted(scores, reverse=True)
-
-
 @pytest.fixture(scope="module")
 def bbc_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
     bbc = shared_path("corpora", "bbc")
@@ -203,3 +194,39 @@ def test_top_ten_equals_the_exhaustive_ranking_on_the_benchmark_queries(
         top = [hit.id for hit in bbc_index.search(text, options=options, all_copies=True)]
         every = [hit.id for hit in bbc_index.iter_search(text, options=options)]
         assert top == every[:10], text
+
+
+def test_feedback_reranks_the_same_matches(bbc_index: Index) -> None:
+    plain = bbc_index.search(
+        "oil prices", limit=None, all_copies=True, options=SearchOptions(feedback=False)
+    )
+    fed = bbc_index.search(
+        "oil prices", limit=None, all_copies=True, options=SearchOptions(feedback=True)
+    )
+    assert fed.total == plain.total > FEEDBACK_DOCS
+    assert {h.id for h in fed.hits} == {h.id for h in plain.hits}
+    assert [h.id for h in fed.hits] != [h.id for h in plain.hits]
+    scores = [hit.score for hit in fed.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_feedback_leaves_a_ranking_with_no_more_matches_than_it_learns_from(
+    tmp_path: Path,
+) -> None:
+    ix = Index(tmp_path / "ix")
+    ix.add(
+        [
+            Article(id=f"c/{n}", headline=f"Cocoa report {n}", body=text)
+            for n, text in enumerate(
+                [
+                    "Cocoa prices rose as the harvest in Ivory Coast fell short.",
+                    "Cocoa grinders bought more beans; chocolate makers raised prices.",
+                    "Rain helped the cocoa crop in Ghana, traders said.",
+                ]
+            )
+        ]
+    )
+    plain = ix.search("cocoa prices", limit=None, options=SearchOptions(feedback=False))
+    assert 1 < plain.total <= FEEDBACK_DOCS
+    fed = ix.search("cocoa prices", limit=None, options=SearchOptions(feedback=True))
+    assert [(h.id, h.score) for h in fed.hits] == [(h.id, h.score) for h in plain.hits]

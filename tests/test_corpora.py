@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from searcher import Article, Index, SearchOptions, read_corpus
 from searcher.cli import app
 from searcher.cli.problems import count_problems
-from searcher.cli.render import problem_summary
+from searcher.cli.render_progress import problem_summary
 from searcher.query.facets import FACETS, NONE
 
 pytestmark = pytest.mark.corpora

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from searcher import FilterError, Index, SearchOptions, read_corpus
 from searcher.cli import app
-from searcher.cli.render import article_renderable
+from searcher.cli.render_articles import article_renderable
 from searcher.store import writer
 from searcher.store.schema import METADATA_FIELD, metadata_keys, query_fields
 

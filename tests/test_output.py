@@ -14,15 +14,10 @@ from typer.testing import CliRunner
 
 from searcher import Article, Index
 from searcher.cli import app
-from searcher.cli.render import (
-    MATCH_STYLE,
-    WrappedText,
-    article_renderable,
-    facet_table,
-    results_renderable,
-    snippet_text,
-    speakers_renderable,
-)
+from searcher.cli.render import MATCH_STYLE, facet_table, snippet_text
+from searcher.cli.render_articles import WrappedText, article_renderable
+from searcher.cli.render_quotes import speakers_renderable
+from searcher.cli.render_results import results_renderable
 from searcher.models import ArticleView, Hit, Results, Snippet, SpeakerCount
 
 runner = CliRunner()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from searcher.cli.problems import count_problems, write_problems
-from searcher.cli.render import problem_summary
+from searcher.cli.render_progress import problem_summary
 from searcher.errors import SearcherError
 from searcher.models import Problem
 

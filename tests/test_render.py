@@ -4,8 +4,8 @@ import time
 import pytest
 from rich.console import Console
 
-from searcher.cli import render
-from searcher.cli.render import ProgressDisplay
+from searcher.cli import render, render_progress
+from searcher.cli.render_progress import ProgressDisplay
 from searcher.models import Copy, Progress
 
 
@@ -38,7 +38,7 @@ def test_progress_off_a_terminal_says_each_phase_and_an_honest_rate(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = [100.0]
-    monkeypatch.setattr(render.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(render_progress.time, "monotonic", lambda: now[0])
     out = io.StringIO()
     with ProgressDisplay(Console(file=out, force_terminal=False), interval=5) as show:
         show(Progress(0, 0, 0, "scanning"))

@@ -7,7 +7,8 @@ from pathlib import Path
 from conftest import assert_snippets_in_order, filler
 
 from searcher import Article, Index, read_corpus
-from searcher.cli.render import MATCH_STYLE, hit_renderable
+from searcher.cli.render import MATCH_STYLE
+from searcher.cli.render_results import hit_renderable
 from searcher.jsondocs import hit_json
 from searcher.models import Hit
 

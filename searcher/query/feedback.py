@@ -7,6 +7,10 @@ their scores (the relevance model of RM3); the likeliest words are weighed by ra
 (times ln(1 + N / df)), and the `FEEDBACK_TERMS` heaviest join the query in `FIELDS`,
 boosted by `FEEDBACK_WEIGHT` times their weight over the heaviest's. They only rescore:
 the articles that match stay those of the query as typed, so `total` is unchanged.
+Feedback reranks a ranking by relevance that has more matches than `FEEDBACK_DOCS` (with
+fewer, it would only reorder the best by their own words). It is off by default: it
+lets a query's rare word lose to its common ones ("CSTO troops" ranks three articles about
+troops above the one about the CSTO).
 """
 
 from __future__ import annotations

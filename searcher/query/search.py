@@ -231,9 +231,13 @@ def _plan(searcher: Searcher, text: str, options: SearchOptions, postings: Posti
         filtered=_docs(searcher, filter_query(options)),
         dated=_docs(searcher, date_query(options)),
     )
-    if not options.feedback:
+    if not (options.feedback and relevance):
         return plan
-    first = list(_ranked(searcher, plan, feedback.FEEDBACK_DOCS, "relevance", postings))
+    # Feedback reranks the matches below the best few by words of those: with no more
+    # matches than it learns from, it would only reorder them by their own words.
+    first = list(_ranked(searcher, plan, feedback.FEEDBACK_DOCS + 1, "relevance", postings))
+    if len(first) <= feedback.FEEDBACK_DOCS:
+        return plan
     more = feedback.feedback_query(searcher, first)
     return plan if more is None else replace(plan, feedback=more)
 

@@ -6,7 +6,8 @@ Parts:
   the newest commit, so what an indexer commits shows without a restart. Read-only.
 - Pages (server-rendered with Jinja2, no script): `/search` (also `/`), `/articles/{id}`,
   `/quotes`, `/speakers`, `/stats`. The URL's query holds the whole state of a page
-  (`PageState`), so a search is shared by copying its address.
+  (`params.PageState`, with the options read from it), so a search is shared by copying
+  its address; `markup` has what the templates call.
 - The JSON API: `/api/search`, `/api/export` (every match as CSV or JSON Lines, streamed),
   `/api/quotes`, `/api/speakers`, `/api/articles/{id}`, `/api/similar/{id}`, `/api/stats`,
   described by `/api/openapi.json`; the documents are the CLI's `--json` ones
@@ -25,18 +26,15 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
 from itertools import chain
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup, escape
 from starlette.applications import Starlette
-from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -47,14 +45,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from searcher import (
     CSV_COLUMNS,
-    SORTS,
     Index,
-    SearchOptions,
     article_json,
     hit_json,
     hit_row,
     json_text,
-    parse_date_bound,
     quotes_json,
     results_json,
     speakers_json,
@@ -67,7 +62,17 @@ from searcher.errors import (
     QuerySyntaxError,
     SearcherError,
 )
-from searcher.models import Span
+from searcher.web.markup import article_url, day, marked, speaker_url, web_link
+from searcher.web.params import (
+    FILTERS,
+    PageState,
+    comma_list,
+    facet_filter,
+    flag,
+    required_query,
+    search_options,
+    whole_number,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +89,6 @@ FACET_LIMIT = 50  # values of a facet on a page at most
 # (1,888 values for "oil prices"; counting them took 1 s of the page's 1.2 s on BBC and
 # Reuters).
 UNSHOWN_FACETS = ("country", "language", "dateline")
-# The filters of a search: URL parameter and `SearchOptions` field, each repeatable.
-FILTERS = {
-    "source": "sources",
-    "author": "authors",
-    "country": "countries",
-    "language": "languages",
-    "section": "sections",
-}
-KEPT_PARAMS = (*FILTERS, "meta", "facets")
 # What the page says of a filter that left no match (`Results.emptied_by`).
 FILTER_NAMES = {field: param for param, field in FILTERS.items()} | {
     "since": "the start date",
@@ -151,179 +147,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def marked(text: str, spans: Iterable[Span]) -> Markup:
-    """`text` escaped, with the character ranges `spans` in `<mark>`."""
-    parts: list[Markup] = []
-    at = 0
-    for start, end in sorted(spans):
-        start = max(start, at)
-        if end <= start:
-            continue
-        parts += [escape(text[at:start]), Markup("<mark>"), escape(text[start:end])]
-        parts.append(Markup("</mark>"))
-        at = end
-    parts.append(escape(text[at:]))
-    return Markup("").join(parts)
-
-
-def article_url(article_id: str, query: str = "") -> str:
-    """The page of an article, with the words of `query` marked."""
-    url = "/articles/" + quote(article_id, safe="/")
-    return f"{url}?{urlencode({'q': query})}" if query else url
-
-
-def speaker_url(name: str, query: str = "") -> str:
-    """Where a speaker's name leads: their quotes about `query`, or with no query the
-    articles quoting them (a quote search needs words to look for)."""
-    if query:
-        return "/quotes?" + urlencode({"q": query, "speaker": name})
-    words = " ".join(name.replace('"', " ").split())
-    return "/search?" + urlencode({"q": f'speaker:"{words}"'})
-
-
-def web_link(url: str) -> str:
-    """`url` when it is a web address a page may link to, else "" (`javascript:` and the
-    like stay text)."""
-    return url if url.lower().startswith(("http://", "https://")) else ""
-
-
-def day(moment: datetime | None) -> str:
-    return moment.date().isoformat() if moment else ""
-
-
-class PageState:
-    """The state of a page as its URL's query: name-value pairs in order (empty values
-    left out), and the URLs of the states a click away. A new state starts at page 1."""
-
-    def __init__(self, path: str, params: QueryParams) -> None:
-        self.path = path
-        self.params = [(name, value) for name, value in params.multi_items() if value.strip()]
-
-    def get(self, name: str) -> str:
-        return next((value for key, value in self.params if key == name), "")
-
-    def getlist(self, name: str) -> list[str]:
-        return [value for key, value in self.params if key == name]
-
-    def has(self, name: str, value: str) -> bool:
-        return (name, value) in self.params
-
-    def article(self, article_id: str) -> str:
-        """The page of an article, keeping this page's search (its query marks the
-        article's words; the article's page leads back to the search)."""
-        return self.href(path=article_url(article_id), set={"page": self.get("page")})
-
-    def search(self) -> str:
-        """The search this page keeps, at its page."""
-        return self.href(path="/search", set={"page": self.get("page")})
-
-    @property
-    def kept(self) -> list[tuple[str, str]]:
-        """The pairs a new query keeps (the search form's hidden fields): the filters
-        and the facets chosen."""
-        return [(name, value) for name, value in self.params if name in KEPT_PARAMS]
-
-    def href(
-        self,
-        set: dict[str, str] | None = None,
-        add: tuple[str, str] | None = None,
-        remove: tuple[str, str] | None = None,
-        path: str | None = None,
-    ) -> str:
-        """This page's URL with the names of `set` given those values (or dropped when
-        ""), the pair `add` added and the pair `remove` left out."""
-        changes = {"page": "", **(set or {})}
-        pairs = []
-        for name, value in self.params:
-            if name in changes:  # set where it stood, once
-                value = changes.pop(name)
-            if value and (name, value) != remove:
-                pairs.append((name, value))
-        pairs += [(name, value) for name, value in changes.items() if value]
-        if add is not None and add not in pairs:
-            pairs.append(add)
-        query = urlencode(pairs)
-        return (path or self.path) + (f"?{query}" if query else "")
-
-
-def facet_filter(name: str, label: str) -> dict[str, Any] | None:
-    """How a click on the value `label` of the facet `name` filters: `add` a pair or `set`
-    parameters; None for "(none)", which no filter selects."""
-    if label == "(none)":
-        return None
-    if name == "year":
-        return {"set": {"since": label, "until": label}}
-    if name in FILTERS:
-        return {"add": (name, label)}
-    return {"add": ("meta", f"{name}={label}")}
-
-
-def _whole_number(params: QueryParams, name: str, default: int, low: int, high: int) -> int:
-    """The parameter `name` as a whole number from `low` to `high`."""
-    text = params.get(name, "").strip()
-    if not text:
-        return default
-    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
-        raise FilterError(
-            f"{name}={text!r} is not a whole number from {low:,} to {high:,}",
-            hint=f"For example: {name}={default}",
-        )
-    return int(text)
-
-
-def _flag(params: QueryParams, name: str) -> bool:
-    return params.get(name, "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def _date(params: QueryParams, name: str) -> datetime | None:
-    text = params.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return parse_date_bound(text, end=name == "until")
-    except FilterError as error:
-        raise FilterError(f"{name}: {error}", error.hint) from None
-
-
-def search_options(params: QueryParams, facets: Sequence[str] = ()) -> SearchOptions:
-    """The filters, order and facets a URL's query asks of a search."""
-    metadata: dict[str, tuple[str, ...]] = {}
-    for pair in params.getlist("meta"):
-        key, sep, value = pair.partition("=")
-        if not (sep and key.strip() and value.strip()):
-            hint = "For example: meta=topics=crude"
-            raise FilterError(f"meta={pair!r} is not KEY=VALUE", hint=hint)
-        metadata[key.strip()] = (*metadata.get(key.strip(), ()), value.strip())
-    sort = params.get("sort", "").strip() or "relevance"
-    if sort not in SORTS:
-        raise FilterError(f"sort={sort!r} is not one of {', '.join(SORTS)}", choices=SORTS)
-    recent = None
-    if text := params.get("recent", "").strip():
-        try:
-            recent = float(text)
-        except ValueError:
-            recent = -1.0
-        if not 0.001 <= recent <= 1e6:
-            raise FilterError(f"recent={text!r} is not a half-life in days", hint="recent=30")
-
-    def values(param: str) -> tuple[str, ...]:
-        return tuple(value.strip() for value in params.getlist(param) if value.strip())
-
-    return SearchOptions(
-        sources=values("source"),
-        authors=values("author"),
-        countries=values("country"),
-        languages=values("language"),
-        sections=values("section"),
-        metadata=metadata,
-        since=_date(params, "since"),
-        until=_date(params, "until"),
-        sort=sort,
-        recent=recent,
-        facets=tuple(facets),
-    )
 
 
 def _status(error: SearcherError) -> int:
@@ -467,8 +290,8 @@ class Site:
         text = params.get("q", "").strip()
         if not text:
             return self.render(request, "search.html", q="", results=None, stats=self.ix.stats())
-        page = _whole_number(params, "page", 1, 1, MAX_OFFSET // PAGE_SIZE)
-        facets = _names(params.get("facets", "")) or [
+        page = whole_number(params, "page", 1, 1, MAX_OFFSET // PAGE_SIZE)
+        facets = comma_list(params.get("facets", "")) or [
             name for name in self.ix.facet_names() if name not in UNSHOWN_FACETS
         ]
         results = self.ix.search(
@@ -476,7 +299,7 @@ class Site:
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
             options=search_options(params, facets),
-            all_copies=_flag(params, "all_copies"),
+            all_copies=flag(params, "all_copies"),
         )
         pages = min(-(-results.total // PAGE_SIZE), MAX_OFFSET // PAGE_SIZE)
         export = urlencode([(k, v) for k, v in params.multi_items() if k != "page"])
@@ -505,13 +328,13 @@ class Site:
         text, speaker = params.get("q", "").strip(), params.get("speaker", "").strip()
         if not text:
             return self.render(request, "quotes.html", q="", speaker=speaker, results=None)
-        page = _whole_number(params, "page", 1, 1, MAX_OFFSET // PAGE_SIZE)
+        page = whole_number(params, "page", 1, 1, MAX_OFFSET // PAGE_SIZE)
         results = self.ix.quotes(
             text,
             speaker=speaker or None,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
-            all_copies=_flag(params, "all_copies"),
+            all_copies=flag(params, "all_copies"),
         )
         pages = min(-(-results.total // PAGE_SIZE), MAX_OFFSET // PAGE_SIZE)
         return self.render(
@@ -537,11 +360,11 @@ class Site:
     def api_search(self, request: Request) -> Response:
         params = request.query_params
         results = self.ix.search(
-            _required_query(params),
-            limit=_whole_number(params, "limit", 10, 1, MAX_LIMIT),
-            offset=_whole_number(params, "offset", 0, 0, MAX_OFFSET),
-            options=search_options(params, _names(params.get("facets", ""))),
-            all_copies=_flag(params, "all_copies"),
+            required_query(params),
+            limit=whole_number(params, "limit", 10, 1, MAX_LIMIT),
+            offset=whole_number(params, "offset", 0, 0, MAX_OFFSET),
+            options=search_options(params, comma_list(params.get("facets", ""))),
+            all_copies=flag(params, "all_copies"),
         )
         return json_response(results_json(results))
 
@@ -551,7 +374,7 @@ class Site:
         form = params.get("format", "jsonl")
         if form not in ("csv", "jsonl"):
             raise FilterError(f"format={form!r} is not csv or jsonl", hint="format=csv")
-        hits = self.ix.iter_search(_required_query(params), search_options(params))
+        hits = self.ix.iter_search(required_query(params), search_options(params))
         first = next(hits, None)  # a malformed query fails here, before the answer starts
         found = chain([first], hits) if first is not None else iter(())
         if form == "csv":
@@ -567,18 +390,18 @@ class Site:
     def api_quotes(self, request: Request) -> Response:
         params = request.query_params
         results = self.ix.quotes(
-            _required_query(params),
+            required_query(params),
             speaker=params.get("speaker", "").strip() or None,
-            limit=_whole_number(params, "limit", 10, 1, MAX_LIMIT),
-            offset=_whole_number(params, "offset", 0, 0, MAX_OFFSET),
-            all_copies=_flag(params, "all_copies"),
+            limit=whole_number(params, "limit", 10, 1, MAX_LIMIT),
+            offset=whole_number(params, "offset", 0, 0, MAX_OFFSET),
+            all_copies=flag(params, "all_copies"),
         )
         return json_response(quotes_json(results))
 
     def api_speakers(self, request: Request) -> Response:
         params = request.query_params
         text = params.get("q", "").strip() or None
-        limit = _whole_number(params, "limit", 20, 1, MAX_LIMIT)
+        limit = whole_number(params, "limit", 20, 1, MAX_LIMIT)
         return json_response(speakers_json(self.ix.speakers(text, limit=limit)))
 
     def api_article(self, request: Request) -> Response:
@@ -589,8 +412,8 @@ class Site:
         params = request.query_params
         results = self.ix.similar(
             request.path_params["article_id"],
-            limit=_whole_number(params, "limit", 10, 1, MAX_LIMIT),
-            all_copies=_flag(params, "all_copies"),
+            limit=whole_number(params, "limit", 10, 1, MAX_LIMIT),
+            all_copies=flag(params, "all_copies"),
         )
         return json_response(results_json(results))
 
@@ -601,18 +424,6 @@ class Site:
         from searcher.web.openapi import OPENAPI
 
         return json_response(OPENAPI)
-
-
-def _required_query(params: QueryParams) -> str:
-    text = params.get("q", "")
-    if not text.strip():
-        raise QuerySyntaxError("Empty query: give q", 0)
-    return text
-
-
-def _names(text: str) -> tuple[str, ...]:
-    """Comma-separated names (`facets=source,year`)."""
-    return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
 def csv_line(row: Sequence[object]) -> str:
