@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         NotAnIndexError,
         QuerySyntaxError,
         SearcherError,
+        ShardUnavailableError,
     )
     from searcher.index import DEFAULT_INDEX, RUN_LIMIT, Index
     from searcher.jsondocs import (
@@ -75,6 +76,8 @@ if TYPE_CHECKING:
     from searcher.query.facets import FACETS
     from searcher.query.filters import DATE_FORMS, parse_date_bound
     from searcher.query.ordering import SORTS
+    from searcher.shards.index import open_index
+    from searcher.shards.manifest import create_shards
     from searcher.store import DEFAULT_COMMIT_EVERY
 
 # The public names are imported on first use, so that a command such as `search query` does
@@ -98,6 +101,8 @@ _HOMES = {
     "write_run": "query.evaluation",
     "parse_date_bound": "query.filters",
     "Index": "index",
+    "create_shards": "shards.manifest",
+    "open_index": "shards.index",
     "DEFAULT_COMMIT_EVERY": "store",
     "DEFAULT_INDEX": "index",
     "RUN_LIMIT": "index",
@@ -155,17 +160,20 @@ __all__ = [
     "RunRow",
     "SearchOptions",
     "SearcherError",
+    "ShardUnavailableError",
     "Snippet",
     "SpeakerCount",
     "Topic",
     "article_json",
     "check_measures",
     "clean",
+    "create_shards",
     "evaluate",
     "evaluation_json",
     "hit_json",
     "hit_row",
     "json_text",
+    "open_index",
     "parse_date_bound",
     "parse_fields",
     "quotes_json",

@@ -129,3 +129,19 @@ class MissingDependencyError(SearcherError):
         )
         self.package = package
         self.extra = extra
+
+
+class ShardUnavailableError(SearcherError):
+    """Shard number `shard` (in `folder`) of a sharded index could not answer: the worker
+    `worker` serving it (and every replica) was lost, or the scheduler at `scheduler` could
+    not be reached. No partial result is given."""
+
+    hint = "Start the workers again, or search with replicas of every shard."
+
+    def __init__(self, folder: str, shard: int | None, worker: str, scheduler: str) -> None:
+        where = f"shard {shard} of {folder}" if shard is not None else folder
+        super().__init__(f"Lost {where}: worker {worker or '?'} of {scheduler} is gone")
+        self.folder = folder
+        self.shard = shard
+        self.worker = worker
+        self.scheduler = scheduler

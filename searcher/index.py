@@ -40,11 +40,13 @@ from searcher.models import (
     Story,
     Topic,
 )
+from searcher.query.bm25f import CollectionStatistics
 from searcher.query.facets import FACETS, count_facets
 from searcher.query.quote_search import count_speakers, search_quotes
 from searcher.query.related import show_article, similar_articles
-from searcher.query.search import iter_search, rank_documents, run_search
+from searcher.query.search import iter_search, query_statistics, rank_documents, run_search
 from searcher.query.syntax import as_text
+from searcher.shards.manifest import is_sharded
 from searcher.store import DEFAULT_COMMIT_EVERY
 from searcher.store.documents import UNDATED, column_date, date_column
 from searcher.store.filestate import FileState, load_state, save_state
@@ -92,6 +94,15 @@ class Index:
     `close()`, or leaving a `with Index(...) as ix:` block, closes them. Queries only read
     the folder, so an index on a read-only or full disk can be searched.
     """
+
+    def __new__(cls, path: str | os.PathLike[str] = DEFAULT_INDEX) -> Index:
+        """An `Index`, or for a folder holding a sharded index a `ShardedIndex`
+        (`searcher.shards`), which answers every call as one index would."""
+        if cls is Index and is_sharded(Path(path)):
+            from searcher.shards.index import ShardedIndex
+
+            return super().__new__(ShardedIndex)
+        return super().__new__(cls)
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_INDEX) -> None:
         self.path = Path(path)
@@ -276,6 +287,14 @@ class Index:
         with self._articles() as ix, self._stories(all_copies) as store:
             return run_search(ix, text, limit=limit, offset=offset, options=options, stories=store)
 
+    def query_statistics(
+        self, text: str, options: SearchOptions | None = None
+    ) -> CollectionStatistics:
+        """What ranking `text` reads from this index (`search.query_statistics`): a
+        sharded index sums its shards' and scores each shard with the sums."""
+        with self._articles() as ix:
+            return query_statistics(ix, text, options)
+
     @contextmanager
     def _stories(self, all_copies: bool) -> Iterator[StoryStore | None]:
         """The story store that collapses copies (None with `all_copies`, or for an index
@@ -377,10 +396,14 @@ class Index:
 
 
 def _in_own_context(items: Generator[T, None, None]) -> Iterator[T]:
-    """The items of the generator `items`, each made in a context of its own: what it sets
-    in context variables (the stem table of `StemTable.reading`) stays inside it, rather
+    """The items of the generator `items`, each made in a copy of the caller's context
+    as it is now (with the statistics a sharded index scores with): what it sets in
+    context variables (the stem table of `StemTable.reading`) stays inside it, rather
     than reaching the caller's code between items."""
-    context = contextvars.copy_context()
+    return _each_in(contextvars.copy_context(), items)
+
+
+def _each_in(context: contextvars.Context, items: Generator[T, None, None]) -> Iterator[T]:
     try:
         while True:
             try:

@@ -62,6 +62,27 @@ IndexOption = Annotated[
 ]
 
 
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        envvar="SEARCHER_SCHEDULER",
+        help="A Dask scheduler (tcp://HOST:PORT, or $SEARCHER_SCHEDULER) whose workers "
+        "write and search the shards of a sharded index.",
+        show_default=False,
+    ),
+]
+ReplicasOption = Annotated[
+    int,
+    typer.Option(
+        "--replicas",
+        min=1,
+        help="With --scheduler: workers serving each shard (a query moves to the next "
+        "when one is lost).",
+    ),
+]
+
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 AllCopiesOption = Annotated[
     bool, typer.Option("--all-copies", help="Show every copy of a story, not only the best one.")

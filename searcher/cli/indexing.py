@@ -8,8 +8,16 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from searcher import DEFAULT_COMMIT_EVERY, DEFAULT_INDEX, READER_FORMATS, Index, clean
-from searcher.cli.app import EXIT_SKIPPED, IndexOption, _user_errors, errors
+from searcher import (
+    DEFAULT_COMMIT_EVERY,
+    DEFAULT_INDEX,
+    READER_FORMATS,
+    Index,
+    clean,
+    create_shards,
+    open_index,
+)
+from searcher.cli.app import EXIT_SKIPPED, IndexOption, SchedulerOption, _user_errors, errors
 from searcher.cli.problems import count_problems, write_problems
 from searcher.cli.render_progress import (
     ProgressDisplay,
@@ -82,6 +90,17 @@ def index_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress; only the summary line.")
     ] = False,
+    scheduler: SchedulerOption = None,
+    shards: Annotated[
+        int | None,
+        typer.Option(
+            "--shards",
+            min=1,
+            help="Split a new index into N shards, written by a process each and searched "
+            "as one index.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Index the articles in PATH (files or folders), adding to or updating the index.
 
@@ -99,13 +118,17 @@ def index_command(
     Example: search index archive/ --workers 2 --commit-every 5000
 
     Example: search index bbc/ --source "BBC News"
+
+    Example: search index archive/ --index big --shards 4
     """
     from searcher import parse_fields, read_corpus  # the readers: only indexing needs them
 
     with _user_errors(), ProgressDisplay(errors, enabled=not quiet) as progress:
+        if shards is not None:
+            create_shards(index, shards)
         fields = parse_fields(field or [])
         corpus = read_corpus(*paths, format=format, fields=fields, source=source)
-        report = Index(index).update(
+        report = open_index(index, scheduler).update(
             corpus,
             workers=workers,
             commit_every=commit_every,

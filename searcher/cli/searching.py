@@ -21,6 +21,7 @@ from searcher import (
     hit_json,
     hit_row,
     json_text,
+    open_index,
     parse_date_bound,
     results_json,
 )
@@ -30,6 +31,8 @@ from searcher.cli.app import (
     FeedbackOption,
     IndexOption,
     JsonOption,
+    ReplicasOption,
+    SchedulerOption,
     _echo_json,
     _print,
     _stdout,
@@ -123,6 +126,8 @@ def query_command(
     ] = None,
     all_copies: AllCopiesOption = False,
     feedback: FeedbackOption = SearchOptions.feedback,
+    scheduler: SchedulerOption = None,
+    replicas: ReplicasOption = 1,
 ) -> None:
     """Rank the indexed articles for TEXT and show highlighted snippets.
 
@@ -164,9 +169,10 @@ def query_command(
         if output in (Format.jsonl, Format.csv):
             _export(Index(index), text, options, output)
             return
-        results = Index(index).search(
-            text, limit=limit, offset=offset, options=options, all_copies=all_copies
-        )
+        with open_index(index, scheduler, replicas) as ix:
+            results = ix.search(
+                text, limit=limit, offset=offset, options=options, all_copies=all_copies
+            )
     _print_results(results, as_json=output is Format.json)
 
 

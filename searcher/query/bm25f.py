@@ -25,7 +25,9 @@ postings, so a top k is the exhaustive ranking's first k.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +46,36 @@ FIELD_B: dict[str, float] = {"headline": 0.75, "quotes": 0.75, "body": 0.5, "cap
 DEFAULT_B = 0.75
 # The weight of the speakers field (a question's "what did X say" searches X there).
 SPEAKERS_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class CollectionStatistics:
+    """What BM25F reads from the collection, for scoring one part of it (a shard) as if
+    it were the whole: `live` articles, `documents` (with the deleted, Whoosh's divisor
+    of the average lengths), each field's total `lengths` and each term's `df`
+    (by `term_key`). A term it does not list counts its own documents."""
+
+    live: int
+    documents: int
+    lengths: Mapping[str, int]
+    df: Mapping[Any, int]
+
+    def average(self, name: str) -> float:
+        return self.lengths.get(name, 0) / (self.documents or 1)
+
+
+# The statistics scores() uses in this context instead of its searcher's (None: its own).
+_STATISTICS: ContextVar[CollectionStatistics | None] = ContextVar("bm25f_statistics", default=None)
+
+
+@contextmanager
+def statistics(stats: CollectionStatistics) -> Iterator[None]:
+    """Score with `stats` instead of the searcher's own figures inside the block."""
+    token = _STATISTICS.set(stats)
+    try:
+        yield
+    finally:
+        _STATISTICS.reset(token)
 
 
 @dataclass
@@ -98,6 +130,33 @@ def _collect(q: query.Query, boost: float, terms: dict[Any, _Term]) -> None:
         _collect(sub, boost, terms)
 
 
+def term_key(key: Any, term: _Term) -> Any:
+    """A term of `query_terms` as `CollectionStatistics.df` names it: with its fields."""
+    return (key, tuple(sorted(term.fields)))
+
+
+def local_statistics(
+    searcher: Searcher, queries: Iterable[query.Query], postings: Postings
+) -> CollectionStatistics:
+    """The figures of `searcher`'s collection that scoring `queries` reads."""
+    schema = searcher.schema
+    df: dict[Any, int] = {}
+    for q in queries:
+        for key, term in query_terms(q).items():
+            holding: set[int] = set()
+            for name in term.fields:
+                holding.update(_frequencies(searcher, postings, name, term))
+            df[term_key(key, term)] = len(holding)
+    return CollectionStatistics(
+        live=searcher.doc_count(),
+        documents=searcher.doc_count_all(),
+        lengths={
+            name: searcher.field_length(name) for name in schema.names() if schema[name].scorable
+        },
+        df=df,
+    )
+
+
 def scores(
     searcher: Searcher,
     q: query.Query,
@@ -109,8 +168,9 @@ def scores(
     total: dict[int, float] = dict.fromkeys(wanted, 0.0)
     if not wanted:
         return total
-    live = max(searcher.doc_count(), 1)
-    for term in query_terms(q).values():
+    stats = _STATISTICS.get()
+    live = max(searcher.doc_count() if stats is None else stats.live, 1)
+    for key, term in query_terms(q).items():
         pseudo: dict[int, float] = {}
         holding: set[int] = set()
         for name, weight in term.fields.items():
@@ -118,10 +178,10 @@ def scores(
             if not found:
                 continue
             holding.update(found)
-            scale, lengths = _scaled_lengths(searcher, name, weight)
+            scale, lengths = _scaled_lengths(searcher, name, weight, stats)
             for docnum in wanted.intersection(found):
                 pseudo[docnum] = pseudo.get(docnum, 0.0) + found[docnum] * scale[lengths[docnum]]
-        df = len(holding)
+        df = len(holding) if stats is None else stats.df.get(term_key(key, term), len(holding))
         idf = term.boost * math.log(1 + (live - df + 0.5) / (df + 0.5))
         for docnum, tf in pseudo.items():
             total[docnum] += idf * tf / (K1 + tf)
@@ -144,11 +204,13 @@ def _frequencies(
     return found
 
 
-def _scaled_lengths(searcher: Searcher, name: str, weight: float) -> tuple[list[float], bytes]:
+def _scaled_lengths(
+    searcher: Searcher, name: str, weight: float, stats: CollectionStatistics | None
+) -> tuple[list[float], bytes]:
     """`w / (1 - b + b * len / avglen)` for field `name` of weight `w`, for each length
     byte, and the length byte of every global document number."""
     b = FIELD_B.get(name, DEFAULT_B)
-    average = searcher.avg_field_length(name) or 1.0
+    average = (searcher.avg_field_length(name) if stats is None else stats.average(name)) or 1.0
     # No recorded length (byte 0): as one word.
     lengths = [byte_to_length(byte) or 1 for byte in range(256)]
     scale = [weight / (1 - b + b * length / average) for length in lengths]

@@ -122,6 +122,19 @@ def run_search(
     )
 
 
+def query_statistics(
+    ix: Searchable, text: str, options: SearchOptions | None = None
+) -> bm25f.CollectionStatistics:
+    """What ranking `text` in `ix` reads from the collection (`bm25f.local_statistics`):
+    summed over the shards of an index, it lets each shard score as the whole would."""
+    options = _checked(options or SearchOptions())
+    with ix.searcher(weighting=_weighting(options)) as searcher:
+        postings = Postings(searcher)
+        plan = _plan(searcher, text, replace(options, feedback=False), postings)
+        queries = [q for q in (plan.strict, plan.loose) if q is not None]
+        return bm25f.local_statistics(searcher, queries, postings)
+
+
 def _emptying(searcher: Searcher, found: set[int], options: SearchOptions) -> tuple[str, ...]:
     """The filters of `options` that leave none of `found`: each that does alone, else
     all of them (they do together)."""

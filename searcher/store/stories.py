@@ -210,6 +210,13 @@ class StoryStore:
         for _, name in sorted((-size, names[story]) for story, size in sizes):
             yield self.story(name)
 
+    def entries(self) -> Iterator[tuple[str, bytes, str, str, bytes]]:
+        """(id, signature, source, headline, facts) of every article, in the order added:
+        what `add` takes, to build another store from this one's articles."""
+        yield from self._db.execute(
+            "SELECT id, signature, source, headline, facts FROM articles ORDER BY num"
+        )
+
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
