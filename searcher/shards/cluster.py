@@ -21,8 +21,10 @@ from searcher.errors import ShardUnavailableError
 from searcher.index import Index
 from searcher.query.bm25f import CollectionStatistics, statistics
 
-# How often a waiting query checks that the workers serving it are alive (seconds).
+# How often a waiting query checks that the workers serving it are alive, and how often
+# it looks for answers (seconds).
 WATCH_EVERY = 0.2
+POLL_EVERY = 0.002
 
 
 class Cluster:
@@ -81,6 +83,7 @@ class Cluster:
             submit(shard, 0)
         answers: dict[int, Any] = {}
         replicas = min(self.replicas, len(workers))
+        checked = time.monotonic()
         while pending:
             for future in [f for f in pending if f.done()]:
                 shard, replica, worker = pending.pop(future)
@@ -93,7 +96,13 @@ class Cluster:
                 else:
                     self._cancel(pending)
                     future.result()  # the library's own error, raised here
-            alive = set(self._workers()) if pending else set()
+            if not pending:
+                break
+            if time.monotonic() - checked < WATCH_EVERY:
+                time.sleep(POLL_EVERY)
+                continue
+            checked = time.monotonic()
+            alive = set(self._workers())
             for future, (shard, replica, worker) in list(pending.items()):
                 if worker in alive:
                     continue
@@ -103,8 +112,6 @@ class Cluster:
                     submit(shard, replica + 1)
                 else:
                     self._fail(pending, shard, worker)
-            if pending:
-                time.sleep(WATCH_EVERY)
         return [answers[shard] for shard in range(len(self.folders))]
 
     def _cancel(self, pending: dict[Any, tuple[int, int, str]]) -> None:
