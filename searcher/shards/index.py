@@ -264,8 +264,8 @@ class ShardedIndex(Index):
         raise ArticleNotFoundError(article)
 
     def similar(self, article: str, limit: int = 10, all_copies: bool = False) -> Results:
-        """More-like-this over every shard, from the article's terms in its own shard;
-        scores are each shard's (not global statistics)."""
+        """Not yet on a sharded index (it would need global statistics for the article's
+        terms): a `FilterError` saying so."""
         raise FilterError("Similar articles are not available on a sharded index yet")
 
     def quotes(
