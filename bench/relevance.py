@@ -401,9 +401,10 @@ Notes:
   expansion words weighed by the top 10 articles' relevance model alone, over rank_bm25's
   per-word scores; how the reference run mixed and weighed them is not recorded.
 - Feedback is off by default although it helps on both collections: it costs about twice a
-  query's CPU time (BBC index, warm, process_time over bench/queries.py: p50 4.4 -> 9.4 ms
-  on 2026-11-30, a first ranking, ten articles read and analysed, the query's and ten more
-  words' postings), against a budget of 1.3x. Its expansion weighs FEEDBACK_WEIGHT times
+  query's CPU time (BBC index, warm, process_time over bench/queries.py, machine shared:
+  p50 4.4 -> 8.6 ms, p95 5.5 -> 9.8 ms on 2026-11-30; the earlier feedback 4.2 -> 10.3 ms):
+  a first ranking, ten articles read and analysed, thirty words' rarity looked up, ten more
+  words' postings. The budget for a default was 1.3x. Its expansion weighs FEEDBACK_WEIGHT times
   the query, scaled by how much of the query's rarity the best articles hold, so a rare
   word keeps its article first ("CSTO troops" on the reference index); before that it
   weighed up to fifteen times a query word and ranked three articles about troops first.

@@ -38,7 +38,7 @@ FEEDBACK_TERMS = 10
 # The expansion's total boost, relative to the query's.
 FEEDBACK_WEIGHT = 1.5
 # The words weighed by rarity: this many times FEEDBACK_TERMS, the most frequent first.
-CANDIDATES = 5
+CANDIDATES = 3
 # Characters of each article's body read, from its start (a news story's lead).
 LEAD_CHARS = 600
 # The fields the expansion terms are searched in.
