@@ -8,22 +8,22 @@ Imported only when writing: searches need neither the readers nor the writer.
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from searcher.corpus import Corpus
 from searcher.index import Index
-from searcher.models import Article, IndexReport, Progress
+from searcher.models import Article, IndexReport, Problem, Progress
 from searcher.shards.manifest import Manifest, shard_of
 from searcher.shards.stories import merge_stories
 from searcher.store import DEFAULT_COMMIT_EVERY
 
 if TYPE_CHECKING:
     from searcher.shards.cluster import Cluster
+    from searcher.store.workers import FileResult
 
 
 def add_articles(path: Path, manifest: Manifest, articles: Iterable[Article]) -> IndexReport:
@@ -32,7 +32,7 @@ def add_articles(path: Path, manifest: Manifest, articles: Iterable[Article]) ->
     routed = route(items, manifest.shards)
     folders = manifest.folders(path)
     reports = [Index(folder).add(part) for folder, part in zip(folders, routed, strict=True)]
-    merge_stories(path, folders, {a.id: n for n, a in enumerate(items)})
+    merge_stories(path, folders, {a.id: (n, 0) for n, a in enumerate(items)})
     report = merge_reports(reports)
     if isinstance(articles, Corpus):
         report = replace(report, problems=tuple(articles.problems), files_seen=articles.files_seen)
@@ -51,20 +51,25 @@ def update_shards(
     rebuild: bool = False,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> IndexReport:
-    """Write every shard in a process of its own (at most `workers` at once), which
-    reads `corpus` and indexes the articles routed to its shard. Each run reads every
-    file again: the shards replace the articles they hold by id; `prune` and
-    `commit_every` do not apply (articles of files gone from the corpus stay until a
-    `rebuild`, which starts every shard afresh)."""
+    """Bring every shard up to date with `corpus`, each in a process of its own (at most
+    `workers` at once) or on the cluster's workers: each is an ordinary incremental run
+    (`Index.update`) that indexes only the articles routed to its shard, keeping its own
+    file state, so a shard reads only the files new or changed since its last run, prunes
+    the articles of files gone and commits about every `commit_every` articles. Then the
+    index's story store takes the shards' changes. A run that fails leaves every shard at
+    its last commit and the story store as it was: the next run catches up."""
     folders = manifest.folders(path)
-    if rebuild:
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
     if on_progress is not None:
         on_progress(Progress(0, 0, 0, "reading"))
     shards = manifest.shards
-    processes = max(1, min(shards, workers or os.cpu_count() or 1))
-    jobs = [(folder, corpus, n, shards) for n, folder in enumerate(folders)]
+    cores = max(1, workers or os.cpu_count() or 1)
+    processes = min(shards, cores)
+    # A cluster's worker runs one shard at a time, reading in its own process.
+    each = 1 if cluster is not None else max(1, cores // shards)
+    jobs = [
+        (folder, corpus, ShardRun(n, shards, commit_every, prune, rebuild, each))
+        for n, folder in enumerate(folders)
+    ]
     if cluster is not None:
         written = cluster.build(write_shard, jobs)
     elif processes == 1:
@@ -75,13 +80,64 @@ def update_shards(
     reports = [report for report, _ in written]
     if on_progress is not None:
         on_progress(Progress(reports[0].files_seen, reports[0].files_seen, 0, "committing"))
-    merge_stories(path, folders, {k: v for _, found in written for k, v in found.items()})
-    # Every shard read the whole corpus: its problems and files are the first's.
-    return replace(
-        merge_reports(reports),
-        problems=reports[0].problems,
-        files_seen=reports[0].files_seen,
+    placed = {key: value for _, found in written for key, value in found.items()}
+    merge_stories(path, folders, corpus_order(corpus, placed) if placed else {}, rebuild)
+    return merge_reports(reports)
+
+
+@dataclass(frozen=True)
+class ShardRun:
+    """What a shard's writer is asked: shard `shard` of `shards`, and the run's options."""
+
+    shard: int
+    shards: int
+    commit_every: int = DEFAULT_COMMIT_EVERY
+    prune: bool = True
+    rebuild: bool = False
+    workers: int = 1  # the shard's writer's reading processes
+
+    def keeps(self, article_id: str) -> bool:
+        """True for the articles this shard holds."""
+        return shard_of(article_id, self.shards) == self.shard
+
+
+# Where an article came from: its file's id and the number of its record in the file.
+Place = tuple[str, int]
+
+
+def write_shard(
+    folder: Path, corpus: Corpus, run: ShardRun
+) -> tuple[IndexReport, dict[str, Place]]:
+    """Bring the shard in `folder` up to date with the articles of `corpus` it holds (in
+    a process of its own): its report, and
+    where each article it wrote came from."""
+    from searcher.store.writer import update_index
+
+    placed: dict[str, Place] = {}
+
+    def committed(results: list[FileResult]) -> None:
+        for result in results:
+            places = zip(result.ids, result.records, strict=True)
+            placed.update((id, (result.file_id, n)) for id, n in places)
+
+    report = update_index(
+        folder,
+        corpus,
+        workers=run.workers,
+        commit_every=run.commit_every,
+        prune=run.prune,
+        rebuild=run.rebuild,
+        keep=run.keeps,
+        on_commit=committed,
     )
+    return report, placed
+
+
+def corpus_order(corpus: Corpus, placed: Mapping[str, Place]) -> dict[str, tuple[int, int]]:
+    """The place of each article of `placed` in the order `corpus` reads them (its files
+    listed, not read): that of one index's run over the same files."""
+    files = {item.id: n for n, item in enumerate(corpus.files()) if not isinstance(item, Problem)}
+    return {id: (files.get(file, len(files)), n) for id, (file, n) in placed.items()}
 
 
 def route(articles: Iterable[Article], shards: int) -> list[list[Article]]:
@@ -92,30 +148,15 @@ def route(articles: Iterable[Article], shards: int) -> list[list[Article]]:
     return routed
 
 
-def write_shard(
-    folder: Path, corpus: Corpus, shard: int, shards: int
-) -> tuple[IndexReport, dict[str, int]]:
-    """Index the articles of `corpus` that `shard` of `shards` holds into `folder` (in a
-    process of its own): the report, naming every problem and file of the corpus, and
-    where in the corpus each article written came."""
-    position: dict[str, int] = {}
-
-    def routed() -> Iterator[Article]:
-        for n, article in enumerate(corpus):
-            if shard_of(article.id, shards) == shard:
-                position[article.id] = n
-                yield article
-
-    report = Index(folder).add(routed())
-    report = replace(report, problems=tuple(corpus.problems), files_seen=corpus.files_seen)
-    return report, position
-
-
 def merge_reports(reports: Sequence[IndexReport]) -> IndexReport:
-    """The shards' reports as one."""
+    """The shards' reports as one: every shard lists the corpus's files, and reports the
+    problems of those it reads (each once here); a file is unchanged when no shard read it."""
     return IndexReport(
         added=sum(report.added for report in reports),
         replaced=sum(report.replaced for report in reports),
         removed=sum(report.removed for report in reports),
-        notes=tuple(note for report in reports for note in report.notes),
+        problems=tuple(dict.fromkeys(p for report in reports for p in report.problems)),
+        files_seen=max(report.files_seen for report in reports),
+        files_unchanged=min(report.files_unchanged for report in reports),
+        notes=tuple(dict.fromkeys(note for report in reports for note in report.notes)),
     )
