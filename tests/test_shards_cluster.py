@@ -7,7 +7,8 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import pytest
 
 from searcher import Index, ShardUnavailableError, create_shards, open_index, read_corpus
 from searcher.shards import cluster as cluster_module
+from searcher.store.filestate import STATE_FILE
+from searcher.store.writelock import HOLDER_FILE
 from tests.conftest import NEWSROOM
 
 distributed = pytest.importorskip("distributed")
@@ -88,34 +91,62 @@ def test_a_worker_lost_while_indexing_has_its_shard_written_elsewhere(
     local_cluster: Any, tmp_path: Path
 ) -> None:
     corpus = _write_corpus(tmp_path / "corpus", ARTICLES, repeat=100)
-    create_shards(tmp_path / "sharded", 2)
+    folders = create_shards(tmp_path / "sharded", 2).folders(tmp_path / "sharded")
     client = _client(local_cluster)
     try:
         _wait_for_workers(client, 2)
-        pids = _worker_pids(client)
-        killed: list[str] = []
+        pids = set(_worker_pids(client).values())
+        killed: list[int] = []
 
-        def kill_a_busy_worker() -> None:
+        def kill_a_worker_mid_build() -> None:
+            """Kill a worker while it writes a shard: it holds the shard's write lock
+            (the lock's holder file names it) and has not committed (no file state yet).
+            It is stopped first, so it cannot finish between the look and the kill."""
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and not killed:
-                busy = [w for w, tasks in client.processing().items() if tasks]
-                if busy and busy[0] in pids:
-                    time.sleep(0.2)  # inside the shard's writing
-                    os.kill(pids[busy[0]], signal.SIGKILL)
-                    killed.append(busy[0])
-                time.sleep(0.05)
+                for holder in (tmp_path / "sharded").glob(f"shard-*/{HOLDER_FILE}"):
+                    pid = _pid_in(holder)
+                    if pid not in pids:
+                        continue
+                    os.kill(pid, signal.SIGSTOP)
+                    if holder.exists() and not (holder.parent / STATE_FILE).exists():
+                        os.kill(pid, signal.SIGKILL)
+                        killed.append(pid)
+                        return
+                    os.kill(pid, signal.SIGCONT)  # finished meanwhile: look again
+                time.sleep(0.01)
 
-        killer = threading.Thread(target=kill_a_busy_worker)
+        killer = threading.Thread(target=kill_a_worker_mid_build, daemon=True)
         killer.start()
         with open_index(tmp_path / "sharded", local_cluster.scheduler_address) as sharded:
-            report = sharded.update(read_corpus(corpus))
-        killer.join()
-        assert killed
+            report = _within(120, lambda: sharded.update(read_corpus(corpus)))
+        killer.join(60)
+        assert killed, "no worker was caught writing a shard"
+        # The shard was written again by the other worker, which found the lock of the
+        # killed one (so the kill came mid-build), and nothing is missing.
+        assert any(f"indexer process {killed[0]}" in note for note in report.notes)
         assert report.indexed == len(ARTICLES) * 100
         assert len(Index(tmp_path / "sharded")) == len(ARTICLES) * 100
+        assert all((folder / STATE_FILE).exists() for folder in folders)
         _wait_for_workers(client, 2)
     finally:
         client.close()
+
+
+def _pid_in(holder: Path) -> int | None:
+    try:
+        return int(holder.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # gone, or being written
+        return None
+
+
+def _within(seconds: float, call: Callable[[], Any]) -> Any:
+    """`call()`, failing the test when it takes longer than `seconds` (a hang)."""
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(call).result(timeout=seconds)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def test_a_worker_lost_during_a_query_fails_it_or_moves_to_a_replica(
