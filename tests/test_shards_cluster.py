@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from searcher import Index, ShardUnavailableError, create_shards, open_index, read_corpus
+from searcher.errors import ShardsOnWorkersError
 from searcher.shards import cluster as cluster_module
+from searcher.shards.manifest import read_manifest
 from searcher.store.filestate import STATE_FILE
 from searcher.store.writelock import HOLDER_FILE
 from tests.conftest import NEWSROOM
@@ -180,5 +182,62 @@ def test_a_worker_lost_during_a_query_fails_it_or_moves_to_a_replica(
         with open_index(tmp_path / "sharded", local_cluster.scheduler_address, 2) as sharded:
             assert [hit.id for hit in sharded.search("oil prices").hits] == expected
         _wait_for_workers(client, 2)
+    finally:
+        client.close()
+
+
+def test_shards_on_workers_disks_are_written_and_searched_by_their_workers(
+    local_cluster: Any, tmp_path: Path
+) -> None:
+    corpus = _write_corpus(tmp_path / "corpus", ARTICLES)
+    one = Index(tmp_path / "one")
+    one.update(read_corpus(corpus))
+    disks = tmp_path / "worker-disk"  # one machine: every worker's "own" disk is this one
+    create_shards(tmp_path / "sharded", 2, on_workers=disks)
+    with pytest.raises(ShardsOnWorkersError):  # written by the cluster only
+        Index(tmp_path / "sharded").update(read_corpus(corpus))
+    client = _client(local_cluster)
+    try:
+        _wait_for_workers(client, 2)
+        with open_index(tmp_path / "sharded", local_cluster.scheduler_address) as sharded:
+            report = _within(120, lambda: sharded.update(read_corpus(corpus)))
+            assert report.indexed == len(ARTICLES)
+        placed = read_manifest(tmp_path / "sharded").workers
+        assert set(placed) <= set(_worker_pids(client))
+        with open_index(tmp_path / "sharded", local_cluster.scheduler_address) as sharded:
+            for text in ("oil prices", "protests"):
+                a, b = one.search(text, all_copies=True), sharded.search(text, all_copies=True)
+                assert [(h.id, round(h.score, 6)) for h in a.hits] == [
+                    (h.id, round(h.score, 6)) for h in b.hits
+                ]
+            assert sharded.search("oil prices").hits[0].copies  # the stories were merged
+            # Each shard was searched by the worker holding it, and by no other.
+            opened = client.run(
+                lambda dask_worker: list(vars(dask_worker).get("searcher_shards", {}))
+            )
+            for shard, worker in enumerate(placed):
+                folder = str(disks / f"shard-{shard:03d}")
+                assert [w for w, folders in opened.items() if folder in folders] == [worker]
+            again = _within(120, lambda: sharded.update(read_corpus(corpus)))
+            assert (again.indexed, again.files_unchanged) == (0, len(ARTICLES))
+        with pytest.raises(ShardsOnWorkersError):  # not searched here, partly or at all
+            Index(tmp_path / "sharded").search("oil prices")
+        # The worker of shard 0 is lost: its queries fail, naming it, until it is
+        # written again elsewhere (by the next run), which the manifest records.
+        os.kill(_worker_pids(client)[placed[0]], signal.SIGKILL)
+        with (
+            open_index(tmp_path / "sharded", local_cluster.scheduler_address) as sharded,
+            pytest.raises(ShardUnavailableError) as lost,
+        ):
+            _within(60, lambda: sharded.search("oil prices"))
+        assert lost.value.shard == 0
+        _wait_for_workers(client, 2)
+        with open_index(tmp_path / "sharded", local_cluster.scheduler_address) as sharded:
+            _within(120, lambda: sharded.update(read_corpus(corpus)))
+            moved = read_manifest(tmp_path / "sharded").workers
+            assert moved[0] != placed[0] and moved[0] in _worker_pids(client)
+            assert len(sharded.search("oil prices", limit=None, all_copies=True).hits) == len(
+                one.search("oil prices", limit=None, all_copies=True).hits
+            )
     finally:
         client.close()

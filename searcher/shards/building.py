@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from searcher.corpus import Corpus
+from searcher.errors import ShardsOnWorkersError
 from searcher.index import Index
 from searcher.models import Article, IndexReport, Problem, Progress
-from searcher.shards.manifest import Manifest, shard_of
-from searcher.shards.stories import merge_stories
+from searcher.shards.manifest import Manifest, shard_of, write_manifest
+from searcher.shards.stories import ChangesOf, local_changes, merge_stories, shard_changes
 from searcher.store import DEFAULT_COMMIT_EVERY
 
 if TYPE_CHECKING:
@@ -28,11 +29,16 @@ if TYPE_CHECKING:
 
 def add_articles(path: Path, manifest: Manifest, articles: Iterable[Article]) -> IndexReport:
     """Index every article into its shard, one shard after the other (see `Index.add`)."""
+    if manifest.on_workers:
+        raise ShardsOnWorkersError(str(path))
     items = list(articles)
     routed = route(items, manifest.shards)
     folders = manifest.folders(path)
     reports = [Index(folder).add(part) for folder, part in zip(folders, routed, strict=True)]
-    merge_stories(path, folders, {a.id: (n, 0) for n, a in enumerate(items)})
+    positions = {article.id: n for n, article in enumerate(items)}
+    merge_stories(
+        path, manifest.shards, local_changes(folders), lambda id: (positions.get(id, len(items)), 0)
+    )
     report = merge_reports(reports)
     if isinstance(articles, Corpus):
         report = replace(report, problems=tuple(articles.problems), files_seen=articles.files_seen)
@@ -57,7 +63,11 @@ def update_shards(
     file state, so a shard reads only the files new or changed since its last run, prunes
     the articles of files gone and commits about every `commit_every` articles. Then the
     index's story store takes the shards' changes. A run that fails leaves every shard at
-    its last commit and the story store as it was: the next run catches up."""
+    its last commit and the story store as it was: the next run catches up. Shards on
+    their workers' disks are written by the worker holding each, or when it is gone by
+    another, from scratch; the manifest then records where each one was written."""
+    if manifest.on_workers and cluster is None:
+        raise ShardsOnWorkersError(str(path))
     folders = manifest.folders(path)
     if on_progress is not None:
         on_progress(Progress(0, 0, 0, "reading"))
@@ -70,8 +80,12 @@ def update_shards(
         (folder, corpus, ShardRun(n, shards, commit_every, prune, rebuild, each))
         for n, folder in enumerate(folders)
     ]
+    changes = local_changes(folders)
     if cluster is not None:
-        written = cluster.build(write_shard, jobs)
+        written, where = cluster.build(write_shard, jobs)
+        if manifest.on_workers:
+            _record_workers(path, manifest, cluster, where)
+            changes = _changes_on(cluster, folders)
     elif processes == 1:
         written = [write_shard(*job) for job in jobs]
     else:
@@ -81,8 +95,21 @@ def update_shards(
     if on_progress is not None:
         on_progress(Progress(reports[0].files_seen, reports[0].files_seen, 0, "committing"))
     placed = {key: value for _, found in written for key, value in found.items()}
-    merge_stories(path, folders, corpus_order(corpus, placed) if placed else {}, rebuild)
+    merge_stories(path, shards, changes, corpus_order(corpus, placed), rebuild)
     return merge_reports(reports)
+
+
+def _record_workers(path: Path, manifest: Manifest, cluster: Cluster, where: list[str]) -> None:
+    """Record in the manifest the worker that holds each shard (the one that wrote it),
+    and send the shards' next tasks there."""
+    if tuple(where) != manifest.workers:
+        write_manifest(path, replace(manifest, workers=tuple(where)))
+    cluster.placed = where
+
+
+def _changes_on(cluster: Cluster, folders: Sequence[Path]) -> ChangesOf:
+    """The changes of the shards in `folders`, each read by the worker holding it."""
+    return lambda held: cluster.build(shard_changes, list(zip(folders, held, strict=True)))[0]
 
 
 @dataclass(frozen=True)
@@ -133,11 +160,22 @@ def write_shard(
     return report, placed
 
 
-def corpus_order(corpus: Corpus, placed: Mapping[str, Place]) -> dict[str, tuple[int, int]]:
-    """The place of each article of `placed` in the order `corpus` reads them (its files
-    listed, not read): that of one index's run over the same files."""
-    files = {item.id: n for n, item in enumerate(corpus.files()) if not isinstance(item, Problem)}
-    return {id: (files.get(file, len(files)), n) for id, (file, n) in placed.items()}
+def corpus_order(corpus: Corpus, placed: Mapping[str, Place]) -> Callable[[str], tuple[int, int]]:
+    """The place of an article in the order `corpus` reads them, that of one index's run
+    over the same files: its file's in the listing of the corpus (listed, not read, when
+    first needed) and its record's in the file. An article not written by this run (by a
+    run that failed) is placed by its id, which starts with its file's (`Article`), first
+    in its file."""
+    files: dict[str, int] = {}
+
+    def order(article_id: str) -> tuple[int, int]:
+        if not files:
+            listed = (item for item in corpus.files() if not isinstance(item, Problem))
+            files.update((item.id, n) for n, item in enumerate(listed))
+        file, record = placed.get(article_id, (article_id.rpartition("#")[0] or article_id, 0))
+        return files.get(file, len(files)), record
+
+    return order
 
 
 def route(articles: Iterable[Article], shards: int) -> list[list[Article]]:

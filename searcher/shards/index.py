@@ -18,7 +18,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from searcher.errors import ArticleNotFoundError, FilterError, IndexMissingError, NotAnIndexError
+from searcher.errors import (
+    ArticleNotFoundError,
+    FilterError,
+    IndexMissingError,
+    NotAnIndexError,
+    ShardsOnWorkersError,
+)
 from searcher.index import Index
 from searcher.models import (
     Article,
@@ -69,10 +75,13 @@ class ShardedIndex(Index):
     ) -> list[Any]:
         """`Index.method(*args, **kw)` of every shard holding articles (scoring with
         `stats`), in shard order: here, or on the cluster's workers."""
-        self._searched()
+        if self.cluster is None or not self.manifest.on_workers:  # (theirs: not on this disk)
+            self._searched()
         if self.cluster is not None:
             answers = self.cluster.each(method, stats, *args, **kw)
-            return [answer for answer in answers if answer is not None]
+            if not (held := [answer for answer in answers if answer is not None]):
+                raise IndexMissingError(str(self.path), f"The index at {self.path} has no articles")
+            return held
         with ExitStack() as stack:
             if stats is not None:
                 stack.enter_context(statistics(stats))
@@ -127,6 +136,8 @@ class ShardedIndex(Index):
     # Reading
 
     def _live_shards(self) -> list[Index]:
+        if self.manifest.on_workers and self.cluster is None:
+            raise ShardsOnWorkersError(str(self.path))
         live = [shard for shard in self.shards if shard.exists()]
         if not live:
             raise IndexMissingError(str(self.path))
@@ -316,7 +327,8 @@ def open_index(
         raise NotAnIndexError(str(path), "it is not sharded (a cluster serves sharded indexes)")
     from searcher.shards.cluster import Cluster  # Dask: only with a scheduler
 
-    index.cluster = Cluster(scheduler, index.manifest.folders(index.path), replicas)
+    folders = index.manifest.folders(index.path)
+    index.cluster = Cluster(scheduler, folders, replicas, index.manifest.workers)
     return index
 
 

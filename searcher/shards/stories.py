@@ -9,51 +9,60 @@ its copies in every shard as one index's store would.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from searcher.errors import IndexDamagedError, IndexOutdatedError
+from searcher.shards.manifest import shard_of
 from searcher.store.sidecars import sidecar_damage
 from searcher.store.stories import STORE_FILE, StoryStore, open_store, remove_store
+
+# What a story store keeps of an article: id, signature, source, headline, facts.
+Entry = tuple[str, bytes, str, str, bytes]
+# A shard's store against the articles of the shard that the index's store holds (id ->
+# digest): the entries it has new or in another version, and the ids it no longer has.
+Changes = tuple[list[Entry], list[str]]
+# The changes of every shard, given what the index's store holds of each.
+ChangesOf = Callable[[list[dict[str, bytes]]], list[Changes]]
 
 
 def merge_stories(
     folder: Path,
-    shards: Sequence[Path],
-    position: Mapping[str, tuple[int, int]],
+    shards: int,
+    changes: ChangesOf,
+    order: Callable[[str], tuple[int, int]],
     rebuild: bool = False,
 ) -> None:
-    """Bring the story store of `folder` in line with the stores of `shards`: the articles
-    they no longer hold (or hold in another version) out, and the new versions in, in
-    `position` order (articles it does not place last, in shard order). Articles unchanged
-    since the last merge are not added again. `rebuild`, or a store that cannot be read,
-    writes it anew from every article."""
+    """Bring the story store of `folder` in line with the stores of its `shards` (their
+    `changes`, see `local_changes`): the articles they no longer hold out, and the new or
+    changed ones in, in `order` (of their ids: that of the corpus; ties in shard order).
+    Articles unchanged since the last merge are not added again. `rebuild`, or a store
+    that cannot be read, writes it anew from every article."""
     if rebuild:
         remove_store(folder)
     try:
-        _merge(folder, shards, position)
+        _merge(folder, shards, changes, order)
     except (IndexDamagedError, IndexOutdatedError):
         remove_store(folder)
-        _merge(folder, shards, position)
+        _merge(folder, shards, changes, order)
 
 
-def _merge(folder: Path, shards: Sequence[Path], position: Mapping[str, tuple[int, int]]) -> None:
+def _merge(
+    folder: Path, shards: int, changes: ChangesOf, order: Callable[[str], tuple[int, int]]
+) -> None:
     from searcher.enrich.duplicates import copy_likeness  # writing only: queries skip it
 
     with sidecar_damage(folder, STORE_FILE):
         merged = StoryStore(folder, likeness=copy_likeness)
         try:
-            held = {entry[0]: _digest(entry) for entry in merged.entries()}
-            changed: list[Entry] = []
-            for shard in shards:
-                with shard_store(shard) as store:
-                    for entry in store.entries() if store is not None else ():
-                        if held.pop(entry[0], None) != _digest(entry):
-                            changed.append(entry)
-            last = (len(position) + 1, 0)
-            changed.sort(key=lambda entry: position.get(entry[0], last))
-            merged.remove(held)  # what no shard holds any more
+            held: list[dict[str, bytes]] = [{} for _ in range(shards)]
+            for entry in merged.entries():
+                held[shard_of(entry[0], shards)][entry[0]] = _digest(entry)
+            found = changes(held)
+            changed = [entry for entries, _ in found for entry in entries]
+            changed.sort(key=lambda entry: order(entry[0]))
+            merged.remove(gone for _, ids in found for gone in ids)
             for entry in changed:
                 merged.add(*entry)  # in place of its earlier version
             merged.commit()
@@ -61,8 +70,21 @@ def _merge(folder: Path, shards: Sequence[Path], position: Mapping[str, tuple[in
             merged.close()
 
 
-# What a story store keeps of an article: id, signature, source, headline, facts.
-Entry = tuple[str, bytes, str, str, bytes]
+def shard_changes(folder: Path, held: Mapping[str, bytes]) -> Changes:
+    """The changes of the store of the shard in `folder` against `held` (on the machine
+    holding the shard)."""
+    left = dict(held)
+    changed: list[Entry] = []
+    with shard_store(folder) as store:
+        for entry in store.entries() if store is not None else ():
+            if left.pop(entry[0], None) != _digest(entry):
+                changed.append(entry)
+    return changed, list(left)
+
+
+def local_changes(folders: Sequence[Path]) -> ChangesOf:
+    """The changes of the shards in `folders`, read here."""
+    return lambda held: [shard_changes(f, h) for f, h in zip(folders, held, strict=True)]
 
 
 def _digest(entry: Entry) -> bytes:
