@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from searcher import Index, ShardUnavailableError, create_shards, open_index, read_corpus
+from searcher.cli import app
 from searcher.errors import ShardsOnWorkersError
 from searcher.shards import cluster as cluster_module
 from searcher.shards.manifest import read_manifest
@@ -241,3 +243,22 @@ def test_shards_on_workers_disks_are_written_and_searched_by_their_workers(
             )
     finally:
         client.close()
+
+
+def test_the_command_line_places_shards_on_the_workers(local_cluster: Any, tmp_path: Path) -> None:
+    corpus = _write_corpus(tmp_path / "corpus", NEWSROOM)
+    index = str(tmp_path / "sharded")
+    scheduler = ["--scheduler", local_cluster.scheduler_address]
+    runner = CliRunner()
+    alone = runner.invoke(app, ["index", str(corpus), "--index", index, "--on-workers", "/x"])
+    assert alone.exit_code == 2 and "--shards" in alone.output
+    placed = ["--shards", "2", "--on-workers", str(tmp_path / "disk")]
+    built = runner.invoke(app, ["index", str(corpus), "--index", index, *placed, *scheduler])
+    assert built.exit_code == 0, built.output
+    assert all(read_manifest(tmp_path / "sharded").workers)
+    here = runner.invoke(app, ["query", "oil", "--index", index, "--json"])
+    assert here.exit_code == 2
+    assert "live on its workers' disks" in here.output and "--scheduler" in here.output
+    found = runner.invoke(app, ["query", "oil", "--index", index, "--json", *scheduler])
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.output)["total"] == 3
