@@ -47,10 +47,7 @@ ProgressCallback = Callable[[Progress], None]
 class FileResult:
     """What a worker did with one file: its fingerprint, the ids it indexed (and the number
     of each one's record in the file), its problems, and for each article indexed what the
-    story store keeps (id, MinHash signature, source, headline, facts). A builder given
-    `keep` (a test of article ids) indexes only the articles it keeps: the others, counted
-    in `elsewhere`, belong to another index (a shard of a sharded index) and make the file
-    one that was read, as if they had been indexed."""
+    story store keeps (id, MinHash signature, source, headline, facts)."""
 
     file_id: str
     fingerprint: FileFingerprint | None
@@ -63,7 +60,10 @@ class FileResult:
 
 
 class SegmentBuilder:
-    """Reads files and writes their articles into a new segment of the index in `folder`."""
+    """Reads files and writes their articles into a new segment of the index in `folder`.
+    Given `keep` (a test of article ids), only the articles it keeps: the others, counted
+    in `FileResult.elsewhere`, belong to another index (a shard of a sharded index) and
+    make their file one that was read, as if they had been indexed."""
 
     def __init__(
         self,
@@ -92,16 +92,15 @@ class SegmentBuilder:
         assert self._corpus is not None
         result = self.index_records(self._corpus.read_file(ref), ref.id, ref.shown)
         read = bool(result.ids or result.elsewhere)
-        problems = list(result.problems)
         # A file skipped for what it holds is remembered with its problems (not read again
         # until it changes); one the system would not read is tried again on the next run.
         sig = None
-        if read or not any(problem.kind == "unreadable" for problem in problems):
+        if read or not any(problem.kind == "unreadable" for problem in result.problems):
             with contextlib.suppress(OSError):
                 sig = read_fingerprint(ref.path, before, hashed=read)
             if sig is not None and not read:
-                sig = replace(sig, problems=tuple(problems))
-        return replace(result, fingerprint=sig, problems=tuple(problems))
+                sig = replace(sig, problems=result.problems)
+        return replace(result, fingerprint=sig)
 
     def index_records(
         self, records: Iterable[Article | Problem], file_id: str, shown: str
