@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from conftest import filler
 from whoosh import query
+from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
 from searcher import Article, Index
@@ -12,6 +13,8 @@ from searcher.models import SearchOptions
 from searcher.query import feedback
 from searcher.query.docsets import Postings
 from searcher.query.parsing import parse_query
+from searcher.store import writer
+from searcher.store.schema import LEAD_WORDS_FIELD, build_schema, lead_text
 
 FED = SearchOptions(feedback=True)
 PLAIN = SearchOptions(feedback=False)
@@ -89,3 +92,45 @@ def test_feedback_rescores_only_the_best_of_the_first_ranking(
     assert {h.id for h in fed[:4]} == {h.id for h in plain[:4]}
     assert [h.score for h in fed[:4]] != [h.score for h in plain[:4]]
     assert [(h.id, h.score) for h in fed[4:]] == [(h.id, h.score) for h in plain[4:]]
+
+
+def _old_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Index:
+    """The drift index as written before articles stored their lead's words."""
+
+    def older_schema() -> Schema:
+        schema = build_schema()
+        schema.remove(LEAD_WORDS_FIELD)
+        return schema
+
+    with monkeypatch.context() as patched:
+        patched.setattr(writer, "build_schema", older_schema)
+        ix = Index(tmp_path / "old")
+        ix.add([*TROOPS[:5], *OTHERS[:30]])
+    ix.add([CSTO, *TROOPS[5:9]])  # updated by this version, still without them
+    ix.add([*TROOPS[9:], *OTHERS[30:]])
+    return ix
+
+
+def test_feedback_reads_the_lead_words_stored_at_indexing(tmp_path: Path) -> None:
+    ix = _drift_index(tmp_path)
+    with ix._articles() as articles, articles.searcher() as searcher:
+        analyzer = searcher.schema["body"].analyzer
+        for docnum in range(searcher.doc_count_all()):
+            stored = searcher.stored_fields(docnum)
+            text = lead_text(stored.get("headline", ""), stored.get("body", ""))
+            assert stored[LEAD_WORDS_FIELD].split() == [t.text for t in analyzer(text)]
+
+
+def test_an_index_without_stored_lead_words_gets_the_same_feedback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new, old = _drift_index(tmp_path), _old_index(tmp_path, monkeypatch)
+    with old._articles() as articles, articles.searcher() as searcher:
+        assert LEAD_WORDS_FIELD not in searcher.schema
+        assert not any(LEAD_WORDS_FIELD in stored for stored in searcher.all_stored_fields())
+    for text in ("CSTO troops", "libyan troops desert", "oasis"):
+        fed_new = new.search(text, limit=None, all_copies=True, options=FED)
+        fed_old = old.search(text, limit=None, all_copies=True, options=FED)
+        assert [(h.id, h.score) for h in fed_new.hits] == [(h.id, h.score) for h in fed_old.hits]
+        plain = new.search(text, limit=None, all_copies=True, options=PLAIN)
+        assert [h.score for h in fed_new.hits] != [h.score for h in plain.hits]

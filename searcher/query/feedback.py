@@ -1,8 +1,8 @@
 """Pseudo-relevance feedback, RM3-style (`SearchOptions.feedback`, `search query --feedback`).
 
 The best `FEEDBACK_DOCS` articles of a first ranking stand for the relevant ones: each
-word of their headline and lead (`LEAD_CHARS` of the body, analysed as the index
-analyses them) weighs its share of the article's words times the article's share of
+word of their headline and lead (`schema.LEAD_CHARS` of the body, analysed as the index
+analyses them, at indexing) weighs its share of the article's words times the article's share of
 their scores (the relevance model of RM3); the likeliest words are weighed by rarity
 (times ln(1 + N / df)), and the `FEEDBACK_TERMS` heaviest join the query in `FIELDS`.
 Their boosts add up to `FEEDBACK_WEIGHT` times the query's own (the sum of its terms'
@@ -32,6 +32,7 @@ from whoosh.searching import Searcher
 
 from searcher.query.bm25f import field_weight, query_terms
 from searcher.query.docsets import Postings
+from searcher.store.schema import LEAD_WORDS_FIELD, lead_text
 
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 10
@@ -39,8 +40,6 @@ FEEDBACK_TERMS = 10
 FEEDBACK_WEIGHT = 1.5
 # The words weighed by rarity: this many times FEEDBACK_TERMS, the most frequent first.
 CANDIDATES = 3
-# Characters of each article's body read, from its start (a news story's lead).
-LEAD_CHARS = 600
 # The fields the expansion terms are searched in.
 FIELDS = ("body",)
 # The articles of the first ranking that the expansion rescores, best first.
@@ -63,13 +62,9 @@ def feedback_query(
         return None
     held = {term.text: tuple(term.fields) for term in terms.values() if not term.phrase}
     agreement = _agreement(searcher, postings, held, top, total)
-    analyzer = searcher.schema["body"].analyzer
-    reader = searcher.reader()
     model: dict[str, float] = {}
     for docnum, score in top:
-        stored = reader.stored_fields(docnum)
-        text = f"{stored.get('headline', '')}\n{stored.get('body', '')[:LEAD_CHARS]}"
-        words = Counter(token.text for token in analyzer(text))
+        words = _lead_words(searcher, docnum)
         length = sum(words.values()) or 1
         for word, count in words.items():
             model[word] = model.get(word, 0.0) + score / total * count / length
@@ -86,6 +81,17 @@ def feedback_query(
             for field in FIELDS
         ]
     )
+
+
+def _lead_words(searcher: Searcher, docnum: int) -> Counter[str]:
+    """The analysed words of the headline and lead of article `docnum`, with their
+    counts: as stored at indexing, or (an index written before they were) analysed now."""
+    stored = searcher.reader().stored_fields(docnum)
+    words = stored.get(LEAD_WORDS_FIELD)
+    if words is None:
+        text = lead_text(stored.get("headline", ""), stored.get("body", ""))
+        return Counter(token.text for token in searcher.schema["body"].analyzer(text))
+    return Counter(words.split())
 
 
 def _agreement(
