@@ -388,3 +388,11 @@ def field_length_bytes(reader: Any, field: str) -> bytes:
             raw = bytes(length_to_byte(length) for length in lengths)
     known[field] = raw
     return raw
+
+
+def reader_memo(reader: Any, name: str) -> dict[Any, Any]:
+    """A dict kept on `reader` under `name`, for what a query reads that stays the same as
+    long as the reader does (a term's document frequency, a table of its lengths): read
+    once a reader, not once a query. Whoosh's readers take attributes."""
+    memo: dict[Any, Any] = reader.__dict__.setdefault(f"_searcher_{name}", {})
+    return memo

@@ -33,6 +33,7 @@ from whoosh.searching import Searcher
 from searcher.query.bm25f import field_weight, query_terms
 from searcher.query.docsets import Postings
 from searcher.store.schema import LEAD_WORDS_FIELD, lead_text
+from searcher.whoosh_internals import reader_memo
 
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 10
@@ -116,6 +117,11 @@ def _agreement(
 
 
 def _rarity(searcher: Searcher, word: str) -> float:
-    """ln(1 + N / df) of `word` in the body field: the one place feedback reads a df."""
-    df = searcher.reader().doc_frequency("body", word) or 1
-    return math.log(1 + searcher.doc_count() / df)
+    """ln(1 + N / df) of `word` in the body field: the one place feedback reads a df,
+    once a reader (common words are the likeliest of many queries)."""
+    reader = searcher.reader()
+    known = reader_memo(reader, "feedback_df")
+    df = known.get(word)
+    if df is None:
+        df = known[word] = reader.doc_frequency("body", word)
+    return math.log(1 + searcher.doc_count() / (df or 1))
