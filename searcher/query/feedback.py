@@ -23,6 +23,7 @@ It is off by default: it costs a query about twice the CPU time.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ from whoosh.searching import Searcher
 from searcher.query.bm25f import field_weight, query_terms
 from searcher.query.docsets import Postings
 from searcher.store.schema import LEAD_WORDS_FIELD, lead_text
-from searcher.whoosh_internals import reader_memo
+from searcher.whoosh_internals import column_value, reader_memo
 
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 10
@@ -69,7 +70,7 @@ def feedback_query(
         length = sum(words.values()) or 1
         for word, count in words.items():
             model[word] = model.get(word, 0.0) + score / total * count / length
-    likely = sorted(model, key=lambda word: -model[word])[: FEEDBACK_TERMS * CANDIDATES]
+    likely = heapq.nlargest(FEEDBACK_TERMS * CANDIDATES, model, key=model.__getitem__)
     weighed = {word: model[word] * _rarity(searcher, word) for word in likely}
     best = sorted(weighed.items(), key=lambda pair: -pair[1])[:FEEDBACK_TERMS]
     if not best:
@@ -86,13 +87,14 @@ def feedback_query(
 
 def _lead_words(searcher: Searcher, docnum: int) -> Counter[str]:
     """The analysed words of the headline and lead of article `docnum`, with their
-    counts: as stored at indexing, or (an index written before they were) analysed now."""
-    stored = searcher.reader().stored_fields(docnum)
-    words = stored.get(LEAD_WORDS_FIELD)
+    counts: as kept at indexing, or (an index written before they were) analysed now."""
+    reader = searcher.reader()
+    words = column_value(reader, LEAD_WORDS_FIELD, docnum)
     if words is None:
+        stored = reader.stored_fields(docnum)
         text = lead_text(stored.get("headline", ""), stored.get("body", ""))
         return Counter(token.text for token in searcher.schema["body"].analyzer(text))
-    return Counter(words.split())
+    return Counter(words.decode().split())
 
 
 def _agreement(

@@ -74,8 +74,9 @@ AUTHORS_COLUMN = "authors_facet"
 LIST_SEPARATOR = "; "
 
 # Characters of an article's body that make its lead (a news story's first lines): with
-# the headline, what feedback learns from. Their analysed words are stored, in order and
-# joined by spaces, in LEAD_WORDS_FIELD, so that a query need not analyse them again.
+# the headline, what feedback learns from. Their analysed words are kept, in order and
+# joined by spaces, in the column LEAD_WORDS_FIELD (read an article at a time without its
+# stored fields), so that a query need not analyse them again.
 LEAD_CHARS = 600
 LEAD_WORDS_FIELD = "lead_words"
 # Fields an index written before they existed lacks and is still current without: its
@@ -119,7 +120,7 @@ def build_schema() -> fields.Schema:
         section=fields.ID(stored=True, analyzer=label_analyzer()),
         metadata=fields.STORED(),
         **{
-            LEAD_WORDS_FIELD: fields.STORED(),
+            LEAD_WORDS_FIELD: fields.COLUMN(columns.VarBytesColumn()),
             METADATA_FIELD: fields.KEYWORD(analyzer=keyword_analyzer()),
             SOURCE_COLUMN: fields.COLUMN(columns.VarBytesColumn()),
             AUTHORS_COLUMN: fields.COLUMN(columns.VarBytesColumn()),
@@ -186,10 +187,11 @@ def lead_text(headline: str, body: str) -> str:
     return f"{headline}\n{body[:LEAD_CHARS]}"
 
 
-def lead_words(headline: str, body: str) -> str:
+def lead_words(headline: str, body: str) -> bytes:
     """The analysed words (stems, stop words left out) of an article's headline and lead,
-    in order, joined by spaces: the value of LEAD_WORDS_FIELD."""
-    return " ".join(token.text for token in news_analyzer()(lead_text(headline, body)))
+    in order, joined by spaces: the value of LEAD_WORDS_FIELD (UTF-8)."""
+    text = lead_text(headline, body)
+    return " ".join(token.text for token in news_analyzer()(text)).encode()
 
 
 def weighting() -> scoring.BM25F:
