@@ -122,8 +122,9 @@ def _rarity(searcher: Searcher, word: str) -> float:
     """ln(1 + N / df) of `word` in the body field: the one place feedback reads a df,
     once a reader (common words are the likeliest of many queries)."""
     reader = searcher.reader()
-    known = reader_memo(reader, "feedback_df")
-    df = known.get(word)
-    if df is None:
-        df = known[word] = reader.doc_frequency("body", word)
-    return math.log(1 + searcher.doc_count() / (df or 1))
+    known = reader_memo(reader, "feedback_rarity")
+    rarity = known.get(word)
+    if rarity is None:
+        df = reader.doc_frequency("body", word) or 1
+        rarity = known[word] = math.log(1 + searcher.doc_count() / df)
+    return rarity
