@@ -1,5 +1,6 @@
 """Pseudo-relevance feedback: the expansion never outweighs the query, nor its rare words."""
 
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -142,3 +143,26 @@ def test_an_index_without_stored_lead_words_gets_the_same_feedback(
         assert [(h.id, h.score) for h in fed_new.hits] == [(h.id, h.score) for h in fed_old.hits]
         plain = new.search(text, limit=None, all_copies=True, options=PLAIN)
         assert [h.score for h in fed_new.hits] != [h.score for h in plain.hits]
+
+
+def test_feedback_after_a_commit_reads_the_new_collection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ix = _drift_index(tmp_path)
+    before = ix.search("troops", limit=None, all_copies=True, options=FED).hits
+    # The expansion's words grow common: the rarity each weighs by falls.
+    ix.add(
+        Article(id=f"oasis/{n}", headline="Oasis", body=f"Libyan Chad oasis desert {n}.")
+        for n in range(20)
+    )
+    after = ix.search("troops", limit=None, all_copies=True, options=FED).hits
+    assert [h.score for h in after] != [h.score for h in before]
+    monkeypatch.setattr(feedback, "_rarity", _rarity_now)
+    unkept = ix.search("troops", limit=None, all_copies=True, options=FED).hits
+    assert [(h.id, h.score) for h in after] == [(h.id, h.score) for h in unkept]
+
+
+def _rarity_now(searcher: Searcher, word: str) -> float:
+    """`feedback._rarity` read afresh."""
+    df = searcher.reader().doc_frequency("body", word) or 1
+    return math.log(1 + searcher.doc_count() / df)
