@@ -13,7 +13,7 @@ function names what it relies on, and an upgrade must keep their tests green.
 - The index folder (`store/indexfolder.py`, `store/writelock.py`): `INDEX_NAME`,
   `toc_generation()`, `toc_filename()`.
 - Reading postings and lengths fast (`query/docsets.py`, `query/bm25f.py`):
-  `posting_blocks()`, `field_length_bytes()`.
+  `term_blocks()`, `field_length_bytes()`.
 
 With a `limit`, Whoosh prunes low-scoring postings by turning a union matcher into an
 "and-maybe" matcher part-way through. `AndMaybeMatcher.skip_to` then advanced the optional
@@ -48,9 +48,10 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import groupby, islice
+from io import BytesIO
+from itertools import accumulate, groupby, islice
 from operator import itemgetter, sub
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from whoosh import columns, writing
 from whoosh.codec.base import Segment
@@ -61,14 +62,15 @@ from whoosh.codec.whoosh3 import (
     W3FieldWriter,
     W3LeafMatcher,
     W3TermInfo,
+    W3TermsReader,
 )
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import _DEF_INDEX_NAME, TOC, FileIndex
 from whoosh.matching import mcore, wrappers
 from whoosh.matching.binary import AndMaybeMatcher, AndNotMatcher
-from whoosh.reading import IndexReader
-from whoosh.system import pack_int, pack_ushort
-from whoosh.util.numeric import length_to_byte
+from whoosh.reading import IndexReader, TermNotFound
+from whoosh.system import _INT_SIZE, pack_int, pack_ushort, unpack_int
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool
 
 
@@ -324,38 +326,81 @@ def segments_of(ix: FileIndex) -> list[Segment]:
     return list(ix._segments())
 
 
-def posting_blocks(postings: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """(ids, weights) a block at a time from a fresh postings matcher, deleted documents
-    left out; matchers not read from Whoosh's on-disk format come as one block
-    (`_one_block`). Relies on `FilterMatcher._exclude` and `_ids` (the deleted documents) and
-    on `W3LeafMatcher._i`, `_blocklength`, `_ids`, `_weights` and `_next_block()`."""
-    deleted: Any = ()
-    if isinstance(postings, wrappers.FilterMatcher) and postings._exclude:
-        postings, deleted = postings.child, postings._ids
-    blocks = _w3_blocks(postings) if isinstance(postings, W3LeafMatcher) else _one_block(postings)
-    for ids, weights in blocks:
+class PostingBlock(NamedTuple):
+    """One block of a term's postings: its ids and weights (deleted documents left out),
+    and the block's statistics as written: the largest weight and the shortest field
+    length (Whoosh's length byte decoded; 0 when unknown)."""
+
+    ids: Sequence[int]
+    weights: Sequence[float]
+    max_weight: float
+    min_length: int
+
+
+def term_blocks(reader: IndexReader, field: str, term: bytes) -> Iterator[PostingBlock]:
+    """The blocks of the postings of `term` in `field` of the segment `reader` (none when
+    it lacks the term), deleted documents left out. A block of the on-disk format is read
+    from the term's bytes, read at once, not through a matcher; its positions and
+    characters are not decoded (only unpickled). Relies on `SegmentReader._terms` (a
+    `W3TermsReader`, whose `term_info` raises `TermNotFound` and `_postfile` holds the
+    postings) and `deleted_docs_set`, on `W3TermInfo.extent()` (its length a 1-tuple as
+    `from_bytes` reads it) and `inlined_postings()`, and on the layout of
+    `W3PostingsWriter._write_block` (as `write_term` writes it); any other reader is read
+    through its matcher."""
+    terms = getattr(reader, "_terms", None)
+    if not isinstance(terms, W3TermsReader):
+        blocks: Iterable[PostingBlock] = (
+            _one_block(reader.postings(field, term)) if (field, term) in reader else ()
+        )
+    else:
+        try:
+            info = terms.term_info(field, term)
+        except TermNotFound:
+            return
+        if info.is_inlined():
+            ids, weights, _ = info.inlined_postings()
+            blocks = [PostingBlock(ids, weights, max(weights), 0)]
+        else:
+            offset, length = info.extent()
+            length = length[0] if isinstance(length, tuple) else length
+            blocks = _w3_blocks(terms._postfile.get(offset, length))
+    deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+    for block in blocks:
         if deleted:
-            kept = [i for i, docnum in enumerate(ids) if docnum not in deleted]
-            ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
-        yield ids, weights
+            kept = [i for i, docnum in enumerate(block.ids) if docnum not in deleted]
+            block = block._replace(
+                ids=[block.ids[i] for i in kept], weights=[block.weights[i] for i in kept]
+            )
+        yield block
 
 
-def _w3_blocks(postings: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    while postings.is_active():
-        postings.id()  # loads the block's ids
-        postings.weight()  # and weights
-        start, end = postings._i, postings._blocklength  # the block's unread postings
-        yield postings._ids[start:end], postings._weights[start:end]
-        postings._next_block()
+def _w3_blocks(raw: bytes) -> Iterator[PostingBlock]:
+    stream = BytesIO(raw)
+    position = len(WHOOSH3_HEADER_MAGIC)
+    last = False
+    while not last:
+        (size,) = unpack_int(raw[position : position + _INT_SIZE])
+        last, size = size < 0, abs(size)
+        start = position + _INT_SIZE
+        position = start + size
+        stream.seek(start)
+        count, _, max_weight, compression, min_length, _ = pickle.load(stream)
+        data = raw[stream.tell() : position]
+        deltas, weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
+        if weights is None:
+            weights = (1.0,) * count
+        elif isinstance(weights, float):  # as `W3LeafMatcher._read_weights`: a float32
+            weights = (array("f", [weights])[0],) * count
+        yield PostingBlock(tuple(accumulate(deltas)), weights, max_weight, byte_to_length(min_length))
 
 
-def _one_block(postings: Any) -> Iterator[tuple[list[int], list[float]]]:
+def _one_block(postings: Any) -> Iterator[PostingBlock]:
     ids, weights = [], []
     while postings.is_active():
         ids.append(postings.id())
         weights.append(postings.weight())
         postings.next()
-    yield ids, weights
+    yield PostingBlock(ids, weights, max(weights, default=0.0), 0)
 
 
 # The attribute that keeps a reader's field lengths once read: {field: one byte a document}.

@@ -272,12 +272,12 @@ def _top(
     if mask:
         candidates -= mask
     scored_query = q if more is None else query.AndMaybe(q, more)
-    scored = bm25f.scores(searcher, scored_query, candidates, postings)
     weighting = searcher.weighting
-    if weighting.use_final:
-        scored = {d: weighting.final(searcher, d, score) for d, score in scored.items()}
-    ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))
-    return ranked if limit is None else ranked[:limit]
+    if not weighting.use_final:
+        return bm25f.top(searcher, scored_query, candidates, postings, limit)
+    scored = bm25f.scores(searcher, scored_query, candidates, postings)
+    final = {d: weighting.final(searcher, d, score) for d, score in scored.items()}
+    return bm25f.best(final, limit)
 
 
 def _ranked(
