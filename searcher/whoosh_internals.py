@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import heapq
 import pickle
+import re
 import zlib
 from array import array
 from bisect import bisect_left
@@ -385,13 +386,37 @@ def _w3_blocks(raw: bytes) -> Iterator[PostingBlock]:
         position = start + size
         stream.seek(start)
         count, _, max_weight, compression, min_length, _ = pickle.load(stream)
-        data = raw[stream.tell() : position]
-        deltas, weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
+        deltas, weights = _ids_and_weights(raw[stream.tell() : position], compression, count)
         if weights is None:
             weights = (1.0,) * count
         elif isinstance(weights, float):  # as `W3LeafMatcher._read_weights`: a float32
             weights = (array("f", [weights])[0],) * count
         yield PostingBlock(tuple(accumulate(deltas)), weights, max_weight, byte_to_length(min_length))
+
+
+# The start of a block's pickled data (protocol 2): its id differences, a tuple of small
+# ints, and its weights, None, a float or a tuple of floats; the values (positions and
+# characters) that follow are left alone.
+_INT = rb"(?:K.|M..|J....)"
+_FLOAT = rb"(?:G.{8})"
+_IDS_AND_WEIGHTS = re.compile(
+    rb"\x80\x02(\(%(int)s*t|\)|%(int)s{1,3}[\x85-\x87])(?:q.)?"
+    rb"(N|\(%(float)s*t|\)|%(float)s{1,3}[\x85-\x87]|%(float)s)"  # a tuple before a float
+    % {b"int": _INT, b"float": _FLOAT},
+    re.DOTALL,
+)
+
+
+def _ids_and_weights(data: bytes, compression: int, count: int) -> tuple[Any, Any]:
+    """The id differences and the weights of a block's `data` as written: only the
+    start of the data is decompressed and unpickled, the whole when its start has
+    another shape."""
+    start = zlib.decompressobj().decompress(data, 64 + 14 * count) if compression else data
+    found = _IDS_AND_WEIGHTS.match(start)
+    if found is None:
+        deltas, weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
+        return deltas, weights
+    return pickle.loads(b"\x80\x02" + found[1] + found[2] + b"\x86.")
 
 
 def _one_block(postings: Any) -> Iterator[PostingBlock]:
