@@ -376,6 +376,19 @@ def term_blocks(reader: IndexReader, field: str, term: bytes) -> Iterator[Postin
 
 
 def _w3_blocks(raw: bytes) -> Iterator[PostingBlock]:
+    for (count, _, max_weight, compression, min_length, _), data in _w3_block_data(raw):
+        deltas, weights = _ids_and_weights(data, compression, count)
+        if weights is None:
+            weights = (1.0,) * count
+        elif isinstance(weights, float):  # as `W3LeafMatcher._read_weights`: a float32
+            weights = (array("f", [weights])[0],) * count
+        yield PostingBlock(tuple(accumulate(deltas)), weights, max_weight, byte_to_length(min_length))
+
+
+def _w3_block_data(raw: bytes) -> Iterator[tuple[tuple[Any, ...], bytes]]:
+    """(statistics, data) of each block of a term's postings `raw`: (postings, last id,
+    largest weight, compression, shortest and longest length bytes), and the pickled,
+    maybe compressed (ids, weights, values)."""
     stream = BytesIO(raw)
     position = len(WHOOSH3_HEADER_MAGIC)
     last = False
@@ -385,13 +398,62 @@ def _w3_blocks(raw: bytes) -> Iterator[PostingBlock]:
         start = position + _INT_SIZE
         position = start + size
         stream.seek(start)
-        count, _, max_weight, compression, min_length, _ = pickle.load(stream)
-        deltas, weights = _ids_and_weights(raw[stream.tell() : position], compression, count)
-        if weights is None:
-            weights = (1.0,) * count
-        elif isinstance(weights, float):  # as `W3LeafMatcher._read_weights`: a float32
-            weights = (array("f", [weights])[0],) * count
-        yield PostingBlock(tuple(accumulate(deltas)), weights, max_weight, byte_to_length(min_length))
+        statistics = pickle.load(stream)
+        yield statistics, raw[stream.tell() : position]
+
+
+def term_values(
+    reader: IndexReader, field: str, term: bytes, docnums: Sequence[int]
+) -> dict[int, bytes]:
+    """{document: encoded value (positions, characters, ...)} of the postings of `term` in
+    `field` of the segment `reader`, for those of `docnums` (sorted, live) that hold it.
+    Only the blocks holding them are decoded (as `term_blocks` reads, with the same
+    reliances); a term whose values have a fixed size is read through its matcher."""
+    terms = getattr(reader, "_terms", None)
+    fixed = reader.schema[field].format.fixed_value_size()
+    if not isinstance(terms, W3TermsReader) or (fixed is not None and fixed >= 0):
+        return _matcher_values(reader, field, term, docnums)
+    try:
+        info = terms.term_info(field, term)
+    except TermNotFound:
+        return {}
+    wanted = set(docnums)
+    if info.is_inlined():
+        ids, _, values = info.inlined_postings()
+        return {docnum: value for docnum, value in zip(ids, values) if docnum in wanted}
+    offset, length = info.extent()
+    length = length[0] if isinstance(length, tuple) else length
+    found = {}
+    pending = sorted(wanted)
+    for statistics, data in _w3_block_data(terms._postfile.get(offset, length)):
+        if not pending:
+            break
+        if pending[0] > statistics[1]:  # none wanted up to the block's last id
+            continue
+        deltas, _, values = pickle.loads(zlib.decompress(data) if statistics[3] else data)
+        found.update(
+            (docnum, value)
+            for docnum, value in zip(accumulate(deltas), values)
+            if docnum in wanted
+        )
+        pending = [docnum for docnum in pending if docnum > statistics[1]]
+    return found
+
+
+def _matcher_values(
+    reader: IndexReader, field: str, term: bytes, docnums: Sequence[int]
+) -> dict[int, bytes]:
+    found: dict[int, bytes] = {}
+    if (field, term) not in reader:
+        return found
+    postings = reader.postings(field, term)
+    for docnum in docnums:
+        if not postings.is_active():
+            break
+        postings.skip_to(docnum)
+        if postings.is_active() and postings.id() == docnum:
+            found[docnum] = postings.value()
+    return found
 
 
 # The start of a block's pickled data (protocol 2): its id differences, a tuple of small
