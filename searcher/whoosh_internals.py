@@ -67,7 +67,7 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import _DEF_INDEX_NAME, TOC, FileIndex
-from whoosh.matching import mcore, wrappers
+from whoosh.matching import mcore
 from whoosh.matching.binary import AndMaybeMatcher, AndNotMatcher
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.system import _INT_SIZE, pack_int, pack_ushort, unpack_int
@@ -365,7 +365,7 @@ def term_blocks(reader: IndexReader, field: str, term: bytes) -> Iterator[Postin
             offset, length = info.extent()
             length = length[0] if isinstance(length, tuple) else length
             blocks = _w3_blocks(terms._postfile.get(offset, length))
-    deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+    deleted = cast(Any, reader).deleted_docs_set if reader.has_deletions() else ()
     for block in blocks:
         if deleted:
             kept = [i for i, docnum in enumerate(block.ids) if docnum not in deleted]
@@ -382,7 +382,9 @@ def _w3_blocks(raw: bytes) -> Iterator[PostingBlock]:
             weights = (1.0,) * count
         elif isinstance(weights, float):  # as `W3LeafMatcher._read_weights`: a float32
             weights = (array("f", [weights])[0],) * count
-        yield PostingBlock(tuple(accumulate(deltas)), weights, max_weight, byte_to_length(min_length))
+        yield PostingBlock(
+            tuple(accumulate(deltas)), weights, max_weight, byte_to_length(min_length)
+        )
 
 
 def _w3_block_data(raw: bytes) -> Iterator[tuple[tuple[Any, ...], bytes]]:
@@ -410,7 +412,7 @@ def term_values(
     Only the blocks holding them are decoded (as `term_blocks` reads, with the same
     reliances); a term whose values have a fixed size is read through its matcher."""
     terms = getattr(reader, "_terms", None)
-    fixed = reader.schema[field].format.fixed_value_size()
+    fixed = cast(Any, reader.schema[field].format).fixed_value_size()
     if not isinstance(terms, W3TermsReader) or (fixed is not None and fixed >= 0):
         return _matcher_values(reader, field, term, docnums)
     try:
@@ -420,10 +422,12 @@ def term_values(
     wanted = set(docnums)
     if info.is_inlined():
         ids, _, values = info.inlined_postings()
-        return {docnum: value for docnum, value in zip(ids, values) if docnum in wanted}
+        return {
+            docnum: value for docnum, value in zip(ids, values, strict=True) if docnum in wanted
+        }
     offset, length = info.extent()
     length = length[0] if isinstance(length, tuple) else length
-    found = {}
+    found: dict[int, bytes] = {}
     pending = sorted(wanted)
     for statistics, data in _w3_block_data(terms._postfile.get(offset, length)):
         if not pending:
@@ -433,7 +437,7 @@ def term_values(
         deltas, _, values = pickle.loads(zlib.decompress(data) if statistics[3] else data)
         found.update(
             (docnum, value)
-            for docnum, value in zip(accumulate(deltas), values)
+            for docnum, value in zip(accumulate(deltas), values, strict=True)
             if docnum in wanted
         )
         pending = [docnum for docnum in pending if docnum > statistics[1]]

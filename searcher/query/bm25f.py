@@ -234,7 +234,9 @@ def _weighed(searcher: Searcher, q: query.Query, postings: Postings) -> list[_We
             scale, lengths, norm = _scaled_lengths(searcher, name, weight, stats)
             fields.append((found, scale, lengths))
             if term.phrase is None:
-                peak += max(top * norm(length or 1) for top, length in postings.peaks(name, term.text))
+                peak += max(
+                    top * norm(length or 1) for top, length in postings.peaks(name, term.text)
+                )
             else:
                 peak = math.inf
         df = len(holding) if stats is None else stats.df.get(term_key(key, term), len(holding))
