@@ -3,7 +3,8 @@ function names what it relies on, and an upgrade must keep their tests green.
 
 - Corrections to its matchers and a speed-up, applied by `apply()` when an `Index` opens
   (not on import: a program that only imports searcher keeps Whoosh as shipped), and
-  `column_reader()`, which reads a column right on an index of several segments (below).
+  `column_values()`, which reads a column right on an index of several segments (below),
+  at once.
 - Writing (`store/writer.py`): a worker's segment written from postings gathered in
   arrays (`store/inverter.py`) through the whoosh3 codec's own field writer, a term at a
   time (`write_term()`, the codec's block layout); `segment_writer()` with a
@@ -32,12 +33,11 @@ target; it now bisects the block's sorted ids, landing on the same posting.
 `MultiReader.column_reader` leaves out the segments that have no column file for the field
 (a segment where no article has a source, a date or an author) but keeps the others' first
 document numbers, so an article of a left-out segment reads another article's value, or
-raises IndexError. `column_reader()` takes every segment instead. It relies on
+raises IndexError. `column_values()` takes every segment instead. It relies on
 `SegmentReader.column_reader` answering for a segment without the column file with a
 reader of the column's default (`b""` for bytes, 2**64 - 1 for the date: what an article
-without the value holds), and on `MultiColumnReader` mapping a document number to the
-segment whose first document number is the largest at or below it. Searcher reads every
-column through it (`tests/test_segments.py` checks that no other module calls Whoosh's).
+without the value holds). Searcher reads every column through it
+(`tests/test_segments.py` checks that no other module calls Whoosh's).
 """
 
 from __future__ import annotations
@@ -45,13 +45,14 @@ from __future__ import annotations
 import heapq
 import pickle
 import re
+import sys
 import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from io import BytesIO
 from itertools import accumulate, groupby, islice
-from operator import itemgetter, sub
+from operator import add, itemgetter, sub
 from typing import Any, NamedTuple, cast
 
 from whoosh import columns, writing
@@ -111,18 +112,49 @@ def apply() -> None:
     W3LeafMatcher.skip_to = _leaf_skip_to  # type: ignore[method-assign]
 
 
-def column_reader(reader: IndexReader, field: str, translate: bool = True) -> columns.ColumnReader:
-    """The column of `field` over `reader`'s document numbers, whatever segments hold
-    values in it; `translate=False` gives the raw stored values."""
-    if not reader.doc_count_all():  # no segments: Whoosh's empty reader has no columns
-        return columns.EmptyColumnReader(None, 0)
-    leaves = reader.leaf_readers()
-    if len(leaves) == 1:
-        return leaves[0][0].column_reader(field, translate=translate)
-    return columns.MultiColumnReader(
-        [leaf.column_reader(field, translate=translate) for leaf, _ in leaves],
-        [offset for _, offset in leaves],
-    )
+# The attribute that keeps a reader's columns once read: {field: every document's value}.
+_COLUMN_VALUES = "_searcher_column_values"
+
+
+def column_values(reader: IndexReader, field: str) -> Sequence[Any]:
+    """The raw value of every document of `reader` in the column of `field` (as
+    `column_reader(translate=False)` gives them), by document number: each segment's
+    column read at once, not a document at a time, and kept on `reader` (as
+    `field_length_bytes` keeps lengths), so the searches of one reader read it once.
+    Relies on `NumericColumn.Reader._typecode`, `_fixedlen`, `_default`, `_count`,
+    `_dbfile`, `_basepos` (values packed big-endian from `_basepos`) and on
+    `VarBytesColumn.Reader._offsets`, `_lengths`, `_dbfile`, `_basepos`; a column in
+    another format is read a document at a time, once."""
+    known: dict[str, list[Any]] = reader.__dict__.setdefault(_COLUMN_VALUES, {})
+    values = known.get(field)
+    if values is None:
+        values = known[field] = []
+        # The segments' documents follow one another (Whoosh's empty reader has no columns).
+        for leaf, _ in reader.leaf_readers() if reader.doc_count_all() else ():
+            count = leaf.doc_count_all()
+            values += _read_column(leaf.column_reader(field, translate=False), count)
+    return values
+
+
+def _read_column(column: Any, count: int) -> list[Any]:
+    if (
+        isinstance(column, columns.NumericColumn.Reader)
+        and array(column._typecode).itemsize == column._fixedlen
+    ):
+        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+        numbers = array(column._typecode, raw)
+        if sys.byteorder == "little":
+            numbers.byteswap()
+        return list(numbers) + [column._default] * (count - len(numbers))
+    if isinstance(column, columns.VarBytesColumn.Reader):
+        offsets, lengths = column._offsets, column._lengths
+        size = max(map(add, offsets, lengths), default=0)
+        data = column._dbfile.get(column._basepos, size) if size else b""
+        found = [
+            data[start : start + length] for start, length in zip(offsets, lengths, strict=True)
+        ]
+        return found + [b""] * (count - len(found))
+    return list(column)
 
 
 INDEX_NAME = _DEF_INDEX_NAME  # the name of an index in its folder (files `_MAIN_<n>.toc`, ...)
