@@ -18,8 +18,11 @@ and never saturates twice. Whoosh's own `BM25F` is per-field BM25 added up: not 
 Lengths are Whoosh's (one byte a field and article, exact up to about 40 words), the
 average over the whole index, so an article scores the same in every segment layout.
 Clauses that are neither terms nor phrases (date ranges, `Every`) select without
-scoring; terms under `Not` do not score. `scores()` scores every candidate from the
-postings, so a top k is the exhaustive ranking's first k.
+scoring; terms under `Not` do not score. `scores()` scores given candidates from the
+postings (a rescoring pass); `top()` ranks the best k of them without scoring the
+documents that cannot reach them (MaxScore over each term's bound, from the largest
+frequency and shortest length of each postings block), so its top k is the exhaustive
+ranking's first k, scores included.
 """
 
 from __future__ import annotations
