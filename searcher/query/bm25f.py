@@ -315,5 +315,5 @@ def _scaled_lengths(
     def norm(length: int) -> float:
         return weight / (1 - b + b * length / average)
 
-    scale = [weight / (1 - b + b * length / average) for length in _LENGTHS]
+    scale = list(map(norm, _LENGTHS))
     return scale, field_length_bytes(searcher.reader(), name), norm
