@@ -128,11 +128,12 @@ def column_values(reader: IndexReader, field: str) -> Sequence[Any]:
     known: dict[str, list[Any]] = reader.__dict__.setdefault(_COLUMN_VALUES, {})
     values = known.get(field)
     if values is None:
-        values = known[field] = []
+        values = []
         # The segments' documents follow one another (Whoosh's empty reader has no columns).
         for leaf, _ in reader.leaf_readers() if reader.doc_count_all() else ():
             count = leaf.doc_count_all()
             values += _read_column(leaf.column_reader(field, translate=False), count)
+        known[field] = values  # whole: another thread may read it at once
     return values
 
 
