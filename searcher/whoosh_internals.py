@@ -70,7 +70,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import _DEF_INDEX_NAME, TOC, FileIndex
 from whoosh.matching import mcore
 from whoosh.matching.binary import AndMaybeMatcher, AndNotMatcher
-from whoosh.reading import IndexReader, TermNotFound
+from whoosh.reading import CorruptIndexError, IndexReader, TermNotFound
 from whoosh.system import _INT_SIZE, pack_int, pack_ushort, unpack_int
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool
@@ -423,7 +423,10 @@ def _w3_blocks(raw: bytes) -> Iterator[PostingBlock]:
 def _w3_block_data(raw: bytes) -> Iterator[tuple[tuple[Any, ...], bytes]]:
     """(statistics, data) of each block of a term's postings `raw`: (postings, last id,
     largest weight, compression, shortest and longest length bytes), and the pickled,
-    maybe compressed (ids, weights, values)."""
+    maybe compressed (ids, weights, values). Damage raises what `W3LeafMatcher` raises:
+    `CorruptIndexError` for a bad header, zlib's and pickle's errors for bad data."""
+    if not raw.startswith(WHOOSH3_HEADER_MAGIC):
+        raise CorruptIndexError(f"Bad postings header {raw[:4]!r}")
     stream = BytesIO(raw)
     position = len(WHOOSH3_HEADER_MAGIC)
     last = False
@@ -434,6 +437,8 @@ def _w3_block_data(raw: bytes) -> Iterator[tuple[tuple[Any, ...], bytes]]:
         position = start + size
         stream.seek(start)
         statistics = pickle.load(stream)
+        if not isinstance(statistics, tuple) or len(statistics) != 6:
+            raise CorruptIndexError(f"Damaged postings block header {statistics!r}")
         yield statistics, raw[stream.tell() : position]
 
 
