@@ -97,6 +97,18 @@ def test_feedback_rescores_only_the_best_of_the_first_ranking(
     assert [(h.id, h.score) for h in fed[4:]] == [(h.id, h.score) for h in plain[4:]]
 
 
+@pytest.mark.parametrize("rescored", [4, 1000])
+def test_a_page_with_feedback_starts_the_whole_ranking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rescored: int
+) -> None:
+    ix = _drift_index(tmp_path)
+    monkeypatch.setattr(feedback, "RESCORED", rescored)
+    whole = ix.search("CSTO troops", limit=None, all_copies=True, options=FED).hits
+    for limit in (1, 3, 4, 10):
+        page = ix.search("CSTO troops", limit=limit, all_copies=True, options=FED).hits
+        assert [(h.id, h.score) for h in page] == [(h.id, h.score) for h in whole[:limit]]
+
+
 def _old_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Index:
     """The drift index as written before articles stored their lead's words."""
 

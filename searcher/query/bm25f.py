@@ -41,7 +41,7 @@ from whoosh.util.numeric import byte_to_length
 
 from searcher.query.docsets import Postings
 from searcher.store.schema import FIELD_WEIGHTS
-from searcher.whoosh_internals import field_length_bytes
+from searcher.whoosh_internals import field_length_bytes, reader_memo
 
 K1 = 2.0
 # Length normalisation of each field (1: a field twice the average length counts a
@@ -315,5 +315,9 @@ def _scaled_lengths(
     def norm(length: int) -> float:
         return weight / (1 - b + b * length / average)
 
-    scale = list(map(norm, _LENGTHS))
-    return scale, field_length_bytes(searcher.reader(), name), norm
+    reader = searcher.reader()
+    known = reader_memo(reader, "bm25f_scales")  # read once a reader, not once a term
+    scale = known.get((weight, b, average))
+    if scale is None:
+        scale = known[weight, b, average] = list(map(norm, _LENGTHS))
+    return scale, field_length_bytes(reader, name), norm
