@@ -30,6 +30,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -217,7 +218,7 @@ class _Weighed:
 
     idf: float
     fields: list[tuple[dict[int, float], list[float], bytes]]
-    holding: set[int]
+    holding: AbstractSet[int]
     bound: float
 
 
@@ -227,13 +228,11 @@ def _weighed(searcher: Searcher, q: query.Query, postings: Postings) -> list[_We
     weighed = []
     for key, term in query_terms(q).items():
         fields = []
-        holding: set[int] = set()
         peak = 0.0  # the largest weighted, normalised frequency a document can have
         for name, weight in term.fields.items():
             found = _frequencies(searcher, postings, name, term)
             if not found:
                 continue
-            holding.update(found)
             scale, lengths, norm = _scaled_lengths(searcher, name, weight, stats)
             fields.append((found, scale, lengths))
             if term.phrase is None:
@@ -242,6 +241,9 @@ def _weighed(searcher: Searcher, q: query.Query, postings: Postings) -> list[_We
                 )
             else:
                 peak = math.inf
+        # One field's documents as they are (a feedback term's), not copied into a set.
+        found_in = [found for found, _, _ in fields]
+        holding = found_in[0].keys() if len(found_in) == 1 else set().union(*found_in)
         df = len(holding) if stats is None else stats.df.get(term_key(key, term), len(holding))
         idf = term.boost * math.log(1 + (live - df + 0.5) / (df + 0.5))
         bound = idf * peak / (K1 + peak) if peak < math.inf else idf  # tf / (K1 + tf) < 1
