@@ -175,7 +175,7 @@ def scores(
     wanted = set(candidates)
     if not wanted:
         return {}
-    return _scored(_weighed(searcher, q, postings), wanted)
+    return _scored(_weighed(searcher, q, postings, bounded=False), wanted)
 
 
 def top(
@@ -222,7 +222,11 @@ class _Weighed:
     bound: float
 
 
-def _weighed(searcher: Searcher, q: query.Query, postings: Postings) -> list[_Weighed]:
+def _weighed(
+    searcher: Searcher, q: query.Query, postings: Postings, bounded: bool = True
+) -> list[_Weighed]:
+    """The terms of `q` ready to score; without `bounded`, each term's bound is its IDF
+    (looser, read from no block: for scoring given documents, which reads none)."""
     stats = _STATISTICS.get()
     live = max(searcher.doc_count() if stats is None else stats.live, 1)
     weighed = []
@@ -235,7 +239,7 @@ def _weighed(searcher: Searcher, q: query.Query, postings: Postings) -> list[_We
                 continue
             scale, lengths, norm = _scaled_lengths(searcher, name, weight, stats)
             fields.append((found, scale, lengths))
-            if term.phrase is None:
+            if term.phrase is None and bounded:
                 peak += max(
                     top * norm(length or 1) for top, length in postings.peaks(name, term.text)
                 )
