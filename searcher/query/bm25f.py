@@ -215,3 +215,8 @@ def _scaled_lengths(
     lengths = [byte_to_length(byte) or 1 for byte in range(256)]
     scale = [weight / (1 - b + b * length / average) for length in lengths]
     return scale, field_length_bytes(searcher.reader(), name)
+
+
+def current_statistics() -> CollectionStatistics | None:
+    """The statistics `statistics()` put in this context (None: each searcher's own)."""
+    return _STATISTICS.get()

@@ -17,7 +17,7 @@ Parsing is `parsing`, collapsing copies `copies`, copying a hit out `hits`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any, Protocol
@@ -133,6 +133,28 @@ def query_statistics(
         plan = _plan(searcher, text, replace(options, feedback=False), postings)
         queries = [q for q in (plan.strict, plan.loose) if q is not None]
         return bm25f.local_statistics(searcher, queries, postings)
+
+
+def matching_ids(
+    ix: Searchable, text: str, ids: Iterable[str], options: SearchOptions | None = None
+) -> dict[str, bool]:
+    """Which of the articles `ids` match `text` within the filters of `options` (as
+    `run_search` counts them): each that does, True when it is in the first tier (holds
+    every word, where tiers apply). A sharded index lists a hit's copies and merges
+    the shards' tiers by it."""
+    options = _checked(options or SearchOptions())
+    with ix.searcher() as searcher:
+        postings = Postings(searcher)
+        plan = _plan(searcher, text, replace(options, feedback=False), postings)
+        first = _narrow(matching_docs(searcher, plan.strict, postings), plan.allowed)
+        loose = plan.loose or plan.strict
+        matched = first | _narrow(matching_docs(searcher, loose, postings), plan.allowed)
+        found = {}
+        for article_id in ids:
+            docnum = searcher.document_number(id=article_id)
+            if docnum in matched:
+                found[article_id] = docnum in first
+        return found
 
 
 def _emptying(searcher: Searcher, found: set[int], options: SearchOptions) -> tuple[str, ...]:

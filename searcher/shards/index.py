@@ -38,12 +38,14 @@ from searcher.models import (
     Topic,
 )
 from searcher.query.bm25f import CollectionStatistics, statistics
-from searcher.query.copies import COLLAPSE_SPARE
+from searcher.query.quote_search import once_per_story, quote_order, rank_speakers
+from searcher.query.related import SIMILAR_FIELDS, body_terms, key_terms, likeness_text
 from searcher.query.syntax import as_text
+from searcher.query.whoosh_scoring import summed
 from searcher.shards.manifest import read_manifest, shard_of
+from searcher.shards.merging import added_order, gathered, merged_matches, tiered, with_copies
 from searcher.shards.stories import merge_stories, shard_store
 from searcher.store import DEFAULT_COMMIT_EVERY
-from searcher.store.stories import StoryStore
 
 if TYPE_CHECKING:
     from searcher.corpus import Corpus
@@ -182,28 +184,30 @@ class ShardedIndex(Index):
         all_copies: bool = False,
     ) -> Results:
         """As `Index.search`: near-duplicates collapse over every shard (the index's own
-        story store), and a hit lists its story's other copies ranked among the matches
-        gathered for the page."""
+        story store), a hit lists its story's other copies that match in any shard, and a
+        date sort ranks the all-terms matches of every shard first (`merging`)."""
         options = _sharded_options(options)
         wanted = None if limit is None else offset + limit
         order = _hit_order(options.sort)
         stats = self.query_statistics(text, options)
+
+        def matching(ids: list[str]) -> dict[str, bool]:
+            return merged_matches(self._each("matching_ids", None, text, ids, options))
+
+        def ask(depth: int | None) -> tuple[list[Results], list[Hit]]:
+            answers = self._each(
+                "search", stats, text, limit=depth, options=options, all_copies=True
+            )
+            hits = [hit for answer in answers for hit in answer.hits]
+            if options.sort == "relevance":
+                return answers, sorted(hits, key=order)
+            return answers, sorted(hits, key=tiered(order, matching([h.id for h in hits])))
+
         with shard_store(self.path) as store:
-            depth = wanted if all_copies or wanted is None else wanted + COLLAPSE_SPARE
-            while True:
-                answers = self._each(
-                    "search", stats, text, limit=depth, options=options, all_copies=True
-                )
-                ranked = _merged([answer.hits for answer in answers], order, 0, None)
-                if all_copies or store is None:
-                    hits = ranked[offset:wanted]
-                    break
-                hits = _collapsed(ranked, store)
-                exhausted = all(len(a.hits) < (depth or 0) for a in answers)
-                if depth is None or wanted is None or len(hits) >= wanted or exhausted:
-                    hits = hits[offset:wanted]
-                    break
-                depth *= 4
+            stories = None if all_copies else store
+            answers, hits = gathered(ask, stories, offset, wanted)
+            if stories is not None:
+                hits = with_copies(hits, stories, matching)
         total = sum(answer.total for answer in answers)
         return Results(
             query=text,
@@ -264,9 +268,34 @@ class ShardedIndex(Index):
         raise ArticleNotFoundError(article)
 
     def similar(self, article: str, limit: int = 10, all_copies: bool = False) -> Results:
-        """Not yet on a sharded index (it would need global statistics for the article's
-        terms): a `FilterError` saying so."""
-        raise FilterError("Similar articles are not available on a sharded index yet")
+        """As `Index.similar`: the article's key terms and every shard's ranking by them
+        use the figures of all the shards (`whoosh_scoring`); copies collapse over every
+        shard, a hit listing its story's copies among the matches ranked for the page."""
+        view = self.show(article)
+        found = view.article
+        text = likeness_text(found.headline, found.body)
+        words = {word for _, word in body_terms(text)}
+        fields = [(name, word) for word in sorted(words) for name in SIMILAR_FIELDS]
+        stats = summed(self._each("field_statistics", None, fields))
+        terms = key_terms(text, stats)
+        left_out = [found.id] if all_copies else [found.id, *(c.id for c in view.copies)]
+
+        def ask(depth: int | None) -> tuple[list[Results], list[Hit]]:
+            answers = self._each("like", stats, terms, left_out, limit=depth)
+            hits = [hit for answer in answers for hit in answer.hits]
+            return answers, sorted(hits, key=_hit_order("relevance"))
+
+        with shard_store(self.path) as store:
+            stories = None if all_copies else store
+            answers, hits = gathered(ask, stories, 0, limit)
+            if stories is not None:
+                ranked = {hit.id for answer in answers for hit in answer.hits}
+                hits = with_copies(hits, stories, lambda ids: dict.fromkeys(ranked, True))
+        return Results(
+            query=f"similar:{found.id}",
+            total=sum(answer.total for answer in answers),
+            hits=tuple(replace(hit, rank=rank) for rank, hit in enumerate(hits, 1)),
+        )
 
     def quotes(
         self,
@@ -276,31 +305,36 @@ class ShardedIndex(Index):
         offset: int = 0,
         all_copies: bool = False,
     ) -> QuoteResults:
-        wanted = None if limit is None else offset + limit
-        answers = self._each("quotes", None, text, speaker, limit=wanted, all_copies=all_copies)
-        quotes = _merged(
-            [answer.quotes for answer in answers],
-            lambda q: (-q.score, q.article_id, q.text),
-            offset,
-            wanted,
-        )
-        return QuoteResults(
-            query=text, total=sum(answer.total for answer in answers), quotes=tuple(quotes)
-        )
+        """As `Index.quotes`: scored with the figures of all the shards, a quote that
+        copies of a story repeat in any shards listed once (unless `all_copies`)."""
+        stats = summed(self._each("quote_statistics", None, text, speaker))
+        answers = self._each("quotes", stats, text, speaker, limit=None, all_copies=True)
+        found = sorted((quote for answer in answers for quote in answer.quotes), key=quote_order)
+        with shard_store(self.path) as store:
+            if store is not None and not all_copies:
+                found = once_per_story(found, store)
+        end = None if limit is None else offset + limit
+        return QuoteResults(query=text, total=len(found), quotes=tuple(found[offset:end]))
 
     def speakers(
         self, text: str | None = None, limit: int | None = 20, all_copies: bool = False
     ) -> tuple[SpeakerCount, ...]:
-        """Who is quoted most; a quote repeated by copies of a story counts once in each
-        shard (copies in two shards count twice), unless `all_copies`."""
-        quotes: Counter[str] = Counter()
-        articles: Counter[str] = Counter()
-        for part in self._each("speakers", None, text, limit=None, all_copies=all_copies):
-            for count in part:
-                quotes[count.name] += count.quotes
-                articles[count.name] += count.articles
-        ranked = sorted(quotes, key=lambda name: (-quotes[name], -articles[name], name))
-        return tuple(SpeakerCount(name, quotes[name], articles[name]) for name in ranked[:limit])
+        """As `Index.speakers`: a quote that copies of a story repeat in any shards counts
+        once (unless `all_copies`), at the copy one index counts it at (the first added,
+        or about `text` the best ranked), and a name's forms merge over every shard."""
+        with shard_store(self.path) as store:
+            stories = None if all_copies else store
+            added = added_order(stories) if stories is not None else {}
+            if text:
+                stats = summed(self._each("quote_statistics", None, text))
+                answers = self._each("quotes", stats, text, limit=None, all_copies=True)
+                found = [quote for answer in answers for quote in answer.quotes]
+                found.sort(key=lambda q: (-q.score, added.get(q.article_id, 0)))
+                said = [(q.article_id, q.text, q.speaker) for q in found]
+            else:
+                said = [quote for part in self._each("quotations", None) for quote in part]
+                said.sort(key=lambda quote: added.get(quote[0], 0))
+            return rank_speakers(said, limit, stories)
 
     def duplicates(self, min_size: int = 2) -> list[Story]:
         """Stories with at least `min_size` copies, largest first, over every shard."""
@@ -422,31 +456,6 @@ def _hit_order(sort: str) -> Callable[[Hit], tuple[Any, ...]]:
         return (0, sign * hit.date.timestamp(), -hit.score, hit.id)
 
     return by_date
-
-
-def _merged(
-    lists: Sequence[Sequence[Any]], key: Callable[[Any], Any], offset: int, wanted: int | None
-) -> list[Any]:
-    """Items `offset` to `wanted` of the sorted `lists` merged by `key`."""
-    merged = sorted((item for items in lists for item in items), key=key)
-    return merged[offset:wanted]
-
-
-def _collapsed(ranked: Sequence[Hit], stories: StoryStore) -> list[Hit]:
-    """The best-ranked copy of each story in `ranked`, listing the story's other copies
-    among `ranked`."""
-    story_of = stories.stories_of(hit.id for hit in ranked)
-    members: dict[str, list[Hit]] = {}
-    for hit in ranked:
-        members.setdefault(story_of.get(hit.id, hit.id), []).append(hit)
-    kept = []
-    for story, hits in members.items():
-        ranked_ids = {hit.id for hit in hits}
-        copies = tuple(
-            c for c in stories.story(story).copies if c.id in ranked_ids and c.id != hits[0].id
-        )
-        kept.append(replace(hits[0], story=story, copies=copies))
-    return kept
 
 
 def _summed_counts(parts: Iterable[Any]) -> dict[str, int]:
