@@ -29,10 +29,37 @@ STORY = (
 COPIES = 5
 # Words that make each article's text its own (articles alike would be copies of a story).
 WORDS = (
-    "harbour tram clinic museum farm airport tunnel stadium factory college ferry garden "
-    "hospital prison theatre village canal mine forest castle market quay depot lighthouse "
-    "orchard vineyard monastery brewery observatory railway"
-).split()
+    "harbour",
+    "tram",
+    "clinic",
+    "museum",
+    "farm",
+    "airport",
+    "tunnel",
+    "stadium",
+    "factory",
+    "college",
+    "ferry",
+    "garden",
+    "hospital",
+    "prison",
+    "theatre",
+    "village",
+    "canal",
+    "mine",
+    "forest",
+    "castle",
+    "market",
+    "quay",
+    "depot",
+    "lighthouse",
+    "orchard",
+    "vineyard",
+    "monastery",
+    "brewery",
+    "observatory",
+    "railway",
+)
 
 
 def _record(n: int, rng: random.Random, now: datetime) -> dict[str, object]:
