@@ -239,3 +239,21 @@ def test_bbc_and_reuters_similar_and_quotes_as_one_index(tmp_path: Path) -> None
         assert [sorted(c.id for c in hit.copies) for hit in a.hits] == [
             sorted(c.id for c in hit.copies) for hit in b.hits
         ]
+
+
+def test_an_export_merges_tiers_stories_and_copies(pair: tuple[Index, Index]) -> None:
+    one, sharded = pair
+    for text, sort in (("oil", "newest"), ("protests oil", "oldest"), ("oil prices", "relevance")):
+        options = SearchOptions(sort=sort)
+        a = [
+            (h.id, h.story, sorted(c.id for c in h.copies)) for h in one.iter_search(text, options)
+        ]
+        b = [
+            (h.id, h.story, sorted(c.id for c in h.copies))
+            for h in sharded.iter_search(text, options)
+        ]
+        if sort == "relevance":  # equal scores rank by document number in one index
+            a, b = sorted(a), sorted(b)
+        assert a == b, (text, sort)
+    story = [h for h in sharded.iter_search("refiners") if h.copies]
+    assert len(story) == COPIES and all(len(h.copies) == COPIES - 1 for h in story)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +44,15 @@ from searcher.query.related import SIMILAR_FIELDS, body_terms, key_terms, likene
 from searcher.query.syntax import as_text
 from searcher.query.whoosh_scoring import summed
 from searcher.shards.manifest import read_manifest, shard_of
-from searcher.shards.merging import added_order, gathered, merged_matches, tiered, with_copies
+from searcher.shards.merging import (
+    added_order,
+    exported,
+    gathered,
+    in_tiers,
+    merged_matches,
+    tiered,
+    with_copies,
+)
 from searcher.shards.stories import merge_stories, shard_store
 from searcher.store import DEFAULT_COMMIT_EVERY
 
@@ -223,13 +232,29 @@ class ShardedIndex(Index):
         )
 
     def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
+        """As `Index.iter_search`: the shards' exports merged (a date sort's all-terms
+        matches first), each hit naming its story over every shard and listing the
+        story's copies that match in any shard."""
         options = _sharded_options(options)
         shards = self._searched()
         with statistics(self.query_statistics(text, options)):
             # Each shard's export copies the context now, statistics included.
             streams = [shard.iter_search(text, options) for shard in shards]
-        merged = heapq.merge(*streams, key=_hit_order(options.sort))
-        return (replace(hit, rank=rank) for rank, hit in enumerate(merged, 1))
+        order = _hit_order(options.sort)
+        if options.sort == "relevance":
+            merged = heapq.merge(*streams, key=order)
+        else:
+            tagged = [
+                in_tiers(stream, partial(shard.matching_ids, text, options=options))
+                for shard, stream in zip(shards, streams, strict=True)
+            ]
+            merged = (hit for _, hit in heapq.merge(*tagged, key=lambda t: (t[0], *order(t[1]))))
+
+        def matching(ids: list[str]) -> dict[str, bool]:
+            return merged_matches([shard.matching_ids(text, ids, options) for shard in shards])
+
+        ranked = (replace(hit, rank=rank) for rank, hit in enumerate(merged, 1))
+        return exported(ranked, self.path, matching)
 
     def run(
         self,

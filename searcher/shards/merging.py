@@ -4,12 +4,16 @@ story's copies that match wherever they live, and the tiers of a date sort kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from searcher.models import Hit, Results
 from searcher.query.copies import COLLAPSE_SPARE
+from searcher.query.search import EXPORT_BATCH
+from searcher.shards.stories import shard_store
 from searcher.store.stories import StoryStore
 
 # The shards' answers to a query asked `depth` deep (all with None), and their hits merged.
@@ -56,6 +60,28 @@ def with_copies(hits: Sequence[Hit], stories: StoryStore, matching: Matching) ->
     ids = [copy.id for copies in others.values() for copy in copies]
     found = matching(ids) if ids else {}
     return [replace(hit, copies=tuple(c for c in others[hit.id] if c.id in found)) for hit in hits]
+
+
+def in_tiers(hits: Iterator[Hit], matching: Matching) -> Iterator[tuple[int, Hit]]:
+    """(tier, hit) of one shard's export sorted by date: 0 for the articles holding every
+    word (`matching`, asked `EXPORT_BATCH` hits at a time), 1 for the others."""
+    while batch := list(islice(hits, EXPORT_BATCH)):
+        first = matching([hit.id for hit in batch])
+        yield from ((0 if first.get(hit.id, True) else 1, hit) for hit in batch)
+
+
+def exported(hits: Iterator[Hit], folder: Path, matching: Matching) -> Iterator[Hit]:
+    """The merged export `hits`, each naming its story in the story store of the sharded
+    index in `folder` and listing the story's copies that match (`with_copies`), read
+    `EXPORT_BATCH` hits at a time."""
+    with shard_store(folder) as stories:
+        while batch := list(islice(hits, EXPORT_BATCH)):
+            if stories is None:
+                yield from batch
+                continue
+            story_of = stories.stories_of(hit.id for hit in batch)
+            named = [replace(hit, story=story_of.get(hit.id, hit.id)) for hit in batch]
+            yield from with_copies(named, stories, matching)
 
 
 def added_order(stories: StoryStore) -> dict[str, int]:
