@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import tarfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 
 from searcher import Hit, Index, SearchOptions, create_shards, read_corpus
 from searcher.shards.manifest import shard_of
-from tests.conftest import filler, shared_path
+from tests.conftest import filler
 
 SHARDS = 3
 SPEAKERS = ("Maria Lopez", "Kassym Tokayev", "Zauresh Shekenova", "Lopez", "Ann Lee")
@@ -203,20 +202,10 @@ def test_a_date_sort_ranks_all_terms_matches_first_over_shards(
 
 
 @pytest.mark.corpora
-def test_bbc_and_reuters_similar_and_quotes_as_one_index(tmp_path: Path) -> None:
-    bbc = shared_path("corpora", "bbc")
-    archive = shared_path("corpora", "reuters21578", "reuters21578.tar.gz")
-    reuters = tmp_path / "reuters"
-    reuters.mkdir()
-    with tarfile.open(archive) as tar:
-        member = tar.extractfile("reuters21578/reut2-000.sgm")
-        assert member is not None
-        (reuters / "reut2-000.sgm").write_bytes(member.read())
-    one = Index(tmp_path / "one")
-    one.add(read_corpus(bbc, reuters))
-    create_shards(tmp_path / "sharded", 2)
-    sharded = Index(tmp_path / "sharded")
-    sharded.update(read_corpus(bbc, reuters), workers=2)
+def test_bbc_and_reuters_similar_quotes_and_tiers_as_one_index(
+    bbc_reuters_shards: tuple[Index, Index],
+) -> None:
+    one, sharded = bbc_reuters_shards
     ids = [hit.id for hit in one.search("oil prices", limit=3).hits]
     ids += [hit.id for hit in one.search("election labour", limit=2).hits]
     for article_id in ids:

@@ -19,7 +19,8 @@ from typing import Any
 from whoosh import scoring
 from whoosh.searching import Searcher
 
-from searcher.query.bm25f import CollectionStatistics, current_statistics
+from searcher.query.bm25f import CollectionStatistics, current_statistics, local_statistics
+from searcher.query.docsets import Postings
 from searcher.store.schema import weighting as own_weighting
 
 
@@ -39,27 +40,19 @@ def field_statistics(searcher: Searcher, terms: Iterable[tuple[str, Any]]) -> Fi
     """The figures Whoosh's BM25F reads from `searcher`'s collection for `terms`
     ((field, text) pairs)."""
     reader = searcher.reader()
-    schema = searcher.schema
     df: dict[Any, int] = {}
     cf: dict[Any, float] = {}
     for name, text in terms:
-        if name in schema and (name, text) in reader:
+        if name in searcher.schema and (name, text) in reader:
             key = field_key(name, text)
             df[key] = reader.doc_frequency(name, text)
             cf[key] = reader.frequency(name, text)
-    return FieldStatistics(
-        live=searcher.doc_count(),
-        documents=searcher.doc_count_all(),
-        lengths={
-            name: searcher.field_length(name) for name in schema.names() if schema[name].scorable
-        },
-        df=df,
-        cf=cf,
-    )
+    whole = local_statistics(searcher, (), Postings(searcher))
+    return FieldStatistics(whole.live, whole.documents, whole.lengths, df, cf)
 
 
-def summed(parts: Iterable[FieldStatistics]) -> FieldStatistics:
-    """The statistics of the shards `parts` together."""
+def summed(parts: Iterable[CollectionStatistics]) -> FieldStatistics:
+    """The statistics of the shards `parts` together (BM25F's, or with frequencies)."""
     live = documents = 0
     lengths: Counter[str] = Counter()
     df: Counter[Any] = Counter()
@@ -69,7 +62,7 @@ def summed(parts: Iterable[FieldStatistics]) -> FieldStatistics:
         documents += part.documents
         lengths.update(part.lengths)
         df.update(part.df)
-        cf.update(part.cf)
+        cf.update(part.cf if isinstance(part, FieldStatistics) else {})
     return FieldStatistics(live=live, documents=documents, lengths=lengths, df=df, cf=cf)
 
 

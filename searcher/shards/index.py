@@ -182,7 +182,7 @@ class ShardedIndex(Index):
     def query_statistics(
         self, text: str, options: SearchOptions | None = None
     ) -> CollectionStatistics:
-        return sum_statistics(self._each("query_statistics", None, text, options))
+        return summed(self._each("query_statistics", None, text, options))
 
     def search(
         self,
@@ -443,19 +443,6 @@ def merge_reports(reports: Sequence[IndexReport]) -> IndexReport:
         removed=sum(report.removed for report in reports),
         notes=tuple(note for report in reports for note in report.notes),
     )
-
-
-def sum_statistics(parts: Iterable[CollectionStatistics]) -> CollectionStatistics:
-    """The statistics of the shards `parts` together."""
-    live = documents = 0
-    lengths: Counter[str] = Counter()
-    df: Counter[Any] = Counter()
-    for part in parts:
-        live += part.live
-        documents += part.documents
-        lengths.update(part.lengths)
-        df.update(part.df)
-    return CollectionStatistics(live=live, documents=documents, lengths=lengths, df=df)
 
 
 def _sharded_options(options: SearchOptions | None) -> SearchOptions:
