@@ -183,6 +183,7 @@ def test_every_command_reading_an_index_takes_the_scheduler(
         ["run", str(topics)],
         ["query", "oil prices", "--format", "jsonl"],
         ["query", "oil prices", "--sort", "newest", "--json"],
+        ["query", "oil prices", "--feedback", "--json"],
     ]
     alone = {}
     for args in commands:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from searcher import Hit, Index, SearchOptions, create_shards, read_corpus
+from searcher import Hit, Index, SearchOptions, Topic, create_shards, read_corpus
 from searcher.shards.manifest import shard_of
 from tests.conftest import filler
 
@@ -65,9 +66,11 @@ def _record(n: int, rng: random.Random, now: datetime) -> dict[str, object]:
     topic, other = rng.sample(TOPICS, 2)
     speaker = SPEAKERS[n % len(SPEAKERS)]
     body = (
-        f"{filler(f'merge-{n}')}Reports on {topic} and {other} came in. "
-        f"“The {topic} will matter for years,” said {speaker}. {filler(f'merge-{n}-end')}"
-        f"Visitors saw the {' and the '.join(rng.sample(WORDS, 12))}."
+        filler(f"merge-{n}")
+        + f"Reports on {topic} and {other} came in. "
+        + " ".join(f"Talk of {topic} reached the {word}." for word in rng.sample(WORDS, n % 3))
+        + f"“The {topic} will matter for years,” said {speaker}. {filler(f'merge-{n}-end')}"
+        + f"Visitors saw the {' and the '.join(rng.sample(WORDS, 12))}."
     )
     record: dict[str, object] = {"title": f"News on {topic}", "text": body, "language": "en"}
     if n % 7:
@@ -246,3 +249,31 @@ def test_an_export_merges_tiers_stories_and_copies(pair: tuple[Index, Index]) ->
         assert a == b, (text, sort)
     story = [h for h in sharded.iter_search("refiners") if h.copies]
     assert len(story) == COPIES and all(len(h.copies) == COPIES - 1 for h in story)
+
+
+def test_feedback_learns_from_every_shard_as_one_index(pair: tuple[Index, Index]) -> None:
+    one, sharded = pair
+    cases = [
+        ("oil prices", SearchOptions(feedback=True)),
+        ("election", SearchOptions(feedback=True, sources=("Reuters", "AP"))),
+        ("budget protests", SearchOptions(feedback=True, recent=400.0)),
+    ]
+    for text, options in cases:
+        plain = one.search(text, limit=20, options=replace(options, feedback=False))
+        a = one.search(text, limit=20, options=options, all_copies=True)
+        b = sharded.search(text, limit=20, options=options, all_copies=True)
+        assert a.total == b.total and a.total > 10
+        assert _scored(a.hits) == _scored(b.hits), text
+        assert _scored(a.hits) != _scored(plain.hits)  # feedback reranked
+        collapsed = one.search(text, limit=5, options=options)
+        assert _scored(collapsed.hits) == _scored(
+            sharded.search(text, limit=5, options=options).hits
+        )
+        exported = [(h.id, round(h.score, 6)) for h in sharded.iter_search(text, options)]
+        assert sorted(exported) == sorted(
+            (h.id, round(h.score, 6)) for h in one.iter_search(text, options)
+        )
+    topics = [Topic("1", "oil prices"), Topic("2", "street protests election")]
+    assert [(r.qid, r.docno, round(r.score, 6)) for r in sharded.run(topics, feedback=True)] == [
+        (r.qid, r.docno, round(r.score, 6)) for r in one.run(topics, feedback=True)
+    ]

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from whoosh import scoring
+from whoosh import query, scoring
 from whoosh.searching import Searcher
 
 from searcher.query.bm25f import CollectionStatistics, current_statistics, local_statistics
@@ -26,9 +26,12 @@ from searcher.store.schema import weighting as own_weighting
 
 @dataclass(frozen=True)
 class FieldStatistics(CollectionStatistics):
-    """`CollectionStatistics` of some terms by field, with their collection frequencies."""
+    """`CollectionStatistics` of some terms by field, with their collection frequencies;
+    a sharded index gives its shards with them the `expansion` that feedback learnt over
+    all of them (`search.feedback_expansion`), for every shard to rerank with."""
 
     cf: Mapping[Any, float] = field(default_factory=dict)
+    expansion: query.Query | None = None
 
 
 def field_key(name: str, text: str | bytes) -> tuple[str, str, str]:

@@ -15,13 +15,15 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from searcher.errors import ArticleNotFoundError, FilterError, IndexMissingError, NotAnIndexError
+from whoosh.reading import IndexReader, MultiReader
+
+from searcher.errors import ArticleNotFoundError, IndexMissingError, NotAnIndexError
 from searcher.index import Index
 from searcher.models import (
     Article,
@@ -39,10 +41,12 @@ from searcher.models import (
     Topic,
 )
 from searcher.query.bm25f import CollectionStatistics, statistics
+from searcher.query.feedback import FEEDBACK_DOCS
 from searcher.query.quote_search import once_per_story, quote_order, rank_speakers
 from searcher.query.related import SIMILAR_FIELDS, body_terms, key_terms, likeness_text
+from searcher.query.search import feedback_expansion
 from searcher.query.syntax import as_text
-from searcher.query.whoosh_scoring import summed
+from searcher.query.whoosh_scoring import FieldStatistics, summed
 from searcher.shards.manifest import read_manifest, shard_of
 from searcher.shards.merging import (
     added_order,
@@ -184,6 +188,39 @@ class ShardedIndex(Index):
     ) -> CollectionStatistics:
         return summed(self._each("query_statistics", None, text, options))
 
+    def _ranking(
+        self, text: str, options: SearchOptions
+    ) -> tuple[SearchOptions, CollectionStatistics]:
+        """The options every shard ranks `text` with, and the statistics it scores with.
+        With feedback, the first ranking is every shard's, the expansion is learnt from
+        its best articles read through all the shards at once (`_union`), and the shards
+        are given it with the figures of the query it rescores with (`FieldStatistics`)."""
+        plain = replace(options, feedback=False)
+        stats = self.query_statistics(text, plain)
+        if not options.feedback or options.sort != "relevance":
+            return plain, stats
+        first = self._each(
+            "search", stats, text, limit=FEEDBACK_DOCS + 1, options=plain, all_copies=True
+        )
+        best = sorted((hit for answer in first for hit in answer.hits), key=_hit_order("relevance"))
+        with self._union() as reader:
+            more = feedback_expansion(
+                reader, text, plain, [hit.id for hit in best][: FEEDBACK_DOCS + 1]
+            )
+        if more is None:
+            return plain, stats
+        given = FieldStatistics(0, 0, {}, {}, expansion=more)
+        parts = self._each("query_statistics", given, text, options)
+        return options, replace(summed(parts), expansion=more)
+
+    @contextmanager
+    def _union(self) -> Iterator[IndexReader]:
+        """One reader on every shard's segments (for the few articles and terms that
+        feedback reads: all the shards' figures at once)."""
+        with ExitStack() as stack:
+            opened = [stack.enter_context(shard._articles()) for shard in self._searched()]
+            yield MultiReader([leaf for one in opened for leaf, _ in one.reader.leaf_readers()])
+
     def search(
         self,
         text: str,
@@ -195,10 +232,9 @@ class ShardedIndex(Index):
         """As `Index.search`: near-duplicates collapse over every shard (the index's own
         story store), a hit lists its story's other copies that match in any shard, and a
         date sort ranks the all-terms matches of every shard first (`merging`)."""
-        options = _sharded_options(options)
+        options, stats = self._ranking(text, options or SearchOptions())
         wanted = None if limit is None else offset + limit
         order = _hit_order(options.sort)
-        stats = self.query_statistics(text, options)
 
         def matching(ids: list[str]) -> dict[str, bool]:
             return merged_matches(self._each("matching_ids", None, text, ids, options))
@@ -235,9 +271,9 @@ class ShardedIndex(Index):
         """As `Index.iter_search`: the shards' exports merged (a date sort's all-terms
         matches first), each hit naming its story over every shard and listing the
         story's copies that match in any shard."""
-        options = _sharded_options(options)
+        options, stats = self._ranking(text, options or SearchOptions())
         shards = self._searched()
-        with statistics(self.query_statistics(text, options)):
+        with statistics(stats):
             # Each shard's export copies the context now, statistics included.
             streams = [shard.iter_search(text, options) for shard in shards]
         order = _hit_order(options.sort)
@@ -263,13 +299,14 @@ class ShardedIndex(Index):
         syntax: bool = False,
         feedback: bool = SearchOptions.feedback,
     ) -> list[RunRow]:
-        _sharded_options(SearchOptions(feedback=feedback))
         rows: list[RunRow] = []
         for topic in topics:
             text = topic.query if syntax else as_text(topic.query)
-            stats = self.query_statistics(text)
+            options, stats = self._ranking(text, SearchOptions(feedback=feedback))
             found = [
-                row for part in self._each("run", stats, [topic], limit, syntax) for row in part
+                row
+                for part in self._each("run", stats, [topic], limit, syntax, options.feedback)
+                for row in part
             ]
             found.sort(key=lambda row: (-row.score, row.docno))
             rows.extend(replace(row, rank=rank) for rank, row in enumerate(found[:limit], 1))
@@ -443,16 +480,6 @@ def merge_reports(reports: Sequence[IndexReport]) -> IndexReport:
         removed=sum(report.removed for report in reports),
         notes=tuple(note for report in reports for note in report.notes),
     )
-
-
-def _sharded_options(options: SearchOptions | None) -> SearchOptions:
-    options = options or SearchOptions()
-    if options.feedback:
-        raise FilterError(
-            "Feedback is not available on a sharded index yet",
-            hint="Search without feedback.",
-        )
-    return options
 
 
 def _hit_order(sort: str) -> Callable[[Hit], tuple[Any, ...]]:
