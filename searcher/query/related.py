@@ -10,7 +10,9 @@ Parts:
   score and searched in the body and the headline. On the BBC corpus, 82% of the ten most
   similar articles share the article's category (40 articles; the headline-boosted
   variant scored 68%, Whoosh's own `more_like` on the body 70%). Copies collapse as in
-  a search.
+  a search. A sharded index does the same in steps: the key terms from every shard's
+  frequencies (`key_terms`), then each shard's likes (`articles_like`), scored with
+  every shard's figures (`whoosh_scoring`).
 """
 
 from __future__ import annotations
