@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
+from whoosh.reading import IndexReader
 
 from searcher.errors import IndexMissingError, QuerySyntaxError
 from searcher.models import (
@@ -331,6 +332,13 @@ class Index:
         """What Whoosh's ranking reads for `terms` (`whoosh_scoring.field_statistics`)."""
         with self._articles() as ix, ix.searcher() as searcher:
             return field_statistics(searcher, terms)
+
+    @contextmanager
+    def reading(self) -> Iterator[IndexReader]:
+        """The reader of the newest commit (a sharded index reads the few articles and
+        terms feedback learns from through all its shards' readers at once)."""
+        with self._articles() as snapshot:
+            yield snapshot.reader
 
     def like(
         self, terms: list[tuple[str, float]], left_out: Iterable[str], limit: int | None = 10

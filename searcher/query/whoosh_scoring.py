@@ -90,4 +90,5 @@ class _Global(scoring.WeightingModel):
             if df is not None:  # Whoosh's idf, over every shard's documents
                 scorer.idf = math.log(self.stats.documents / (df + 1)) + 1
             scorer.avgfl = self.stats.average(fieldname) or 1
+            scorer.setup(searcher, fieldname, text)  # its best score, for skipping blocks
         return scorer

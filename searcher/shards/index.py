@@ -218,8 +218,8 @@ class ShardedIndex(Index):
         """One reader on every shard's segments (for the few articles and terms that
         feedback reads: all the shards' figures at once)."""
         with ExitStack() as stack:
-            opened = [stack.enter_context(shard._articles()) for shard in self._searched()]
-            yield MultiReader([leaf for one in opened for leaf, _ in one.reader.leaf_readers()])
+            opened = [stack.enter_context(shard.reading()) for shard in self._searched()]
+            yield MultiReader([leaf for reader in opened for leaf, _ in reader.leaf_readers()])
 
     def search(
         self,
