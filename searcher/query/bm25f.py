@@ -327,3 +327,8 @@ def _scaled_lengths(
     if scale is None:
         scale = known[weight, b, average] = list(map(norm, _LENGTHS))
     return scale, field_length_bytes(reader, name), norm
+
+
+def current_statistics() -> CollectionStatistics | None:
+    """The statistics `statistics()` put in this context (None: each searcher's own)."""
+    return _STATISTICS.get()
