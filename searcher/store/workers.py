@@ -46,6 +46,8 @@ _BARRIER_TIMEOUT = 600.0
 REPORT_EVERY = 0.25
 
 ProgressCallback = Callable[[Progress], None]
+# The builders' segments and the words they stemmed (see `Workers.finish`).
+Finished = tuple[list[Segment], dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -225,22 +227,25 @@ class Workers:
             return self._local.index_files(refs)
         return self._pool.apply_async(_worker_index, (refs,))
 
-    def finish(self, report: Callable[[], None]) -> tuple[list[Segment], dict[str, str]]:
-        """Every builder's segment, and the words they stemmed; `report` is called while
-        the workers write them."""
+    def finish(self, report: Callable[[], None]) -> Callable[[], Finished]:
+        """Start writing out every builder's segment; the function returned waits for them
+        (calling `report` meanwhile) and gives the segments and the words stemmed. Worker
+        processes write while this process goes on until it calls it."""
         if self._pool is None:
             assert self._local is not None
-            finished = [self._local.finish()]
-        else:
-            tasks = [self._pool.apply_async(_worker_finish, (n,)) for n in range(self.count)]
-            finished = [_finished(task, tasks, report) for task in tasks]
-        stems = {word: stem for _, new in finished for word, stem in new.items()}
-        return [segment for segment, _ in finished if segment is not None], stems
+            return partial(_segments_and_stems, [self._local.finish()])
+        tasks = [self._pool.apply_async(_worker_finish, (n,)) for n in range(self.count)]
+        return lambda: _segments_and_stems([_finished(task, tasks, report) for task in tasks])
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
+
+
+def _segments_and_stems(finished: list[tuple[Segment | None, dict[str, str]]]) -> Finished:
+    stems = {word: stem for _, new in finished for word, stem in new.items()}
+    return [segment for segment, _ in finished if segment is not None], stems
 
 
 def wait_reporting(task: AsyncResult[Any], report: Callable[[], None]) -> Any:
