@@ -106,9 +106,11 @@ class IndexingRun:
                 policy = partial(_merge_smallest, new=len(segments))
             remaining = commit_segments(writer, policy, segments)
         except BaseException:
-            writer.cancel()
-            if store is not None:
-                _abandon(store)
+            try:
+                if store is not None:
+                    _abandon(store)
+            finally:
+                writer.cancel()
             raise
         release_writer(writer)
         self.commit_done = commit_of(writer.generation, remaining + segments)
