@@ -145,3 +145,14 @@ class ShardUnavailableError(SearcherError):
         self.shard = shard
         self.worker = worker
         self.scheduler = scheduler
+
+
+class ShardsOnWorkersError(SearcherError):
+    """The shards of the sharded index in `folder` live on the disks of its cluster's
+    workers: only through that cluster can they be written or searched."""
+
+    hint = "Give the address of the scheduler of the workers that hold them."
+
+    def __init__(self, folder: str) -> None:
+        super().__init__(f"The shards of {folder} live on its workers' disks, not on this one")
+        self.folder = folder

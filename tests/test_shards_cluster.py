@@ -7,15 +7,22 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from searcher import Index, ShardUnavailableError, create_shards, open_index, read_corpus
+from searcher.cli import app
+from searcher.errors import ShardsOnWorkersError
 from searcher.shards import cluster as cluster_module
+from searcher.shards.manifest import read_manifest
+from searcher.store.filestate import STATE_FILE
+from searcher.store.writelock import HOLDER_FILE
 from tests.conftest import NEWSROOM
 
 distributed = pytest.importorskip("distributed")
@@ -88,34 +95,62 @@ def test_a_worker_lost_while_indexing_has_its_shard_written_elsewhere(
     local_cluster: Any, tmp_path: Path
 ) -> None:
     corpus = _write_corpus(tmp_path / "corpus", ARTICLES, repeat=100)
-    create_shards(tmp_path / "sharded", 2)
+    folders = create_shards(tmp_path / "sharded", 2).folders(tmp_path / "sharded")
     client = _client(local_cluster)
     try:
         _wait_for_workers(client, 2)
-        pids = _worker_pids(client)
-        killed: list[str] = []
+        pids = set(_worker_pids(client).values())
+        killed: list[int] = []
 
-        def kill_a_busy_worker() -> None:
+        def kill_a_worker_mid_build() -> None:
+            """Kill a worker while it writes a shard: it holds the shard's write lock
+            (the lock's holder file names it) and has not committed (no file state yet).
+            It is stopped first, so it cannot finish between the look and the kill."""
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and not killed:
-                busy = [w for w, tasks in client.processing().items() if tasks]
-                if busy and busy[0] in pids:
-                    time.sleep(0.2)  # inside the shard's writing
-                    os.kill(pids[busy[0]], signal.SIGKILL)
-                    killed.append(busy[0])
-                time.sleep(0.05)
+                for holder in (tmp_path / "sharded").glob(f"shard-*/{HOLDER_FILE}"):
+                    pid = _pid_in(holder)
+                    if pid not in pids:
+                        continue
+                    os.kill(pid, signal.SIGSTOP)
+                    if holder.exists() and not (holder.parent / STATE_FILE).exists():
+                        os.kill(pid, signal.SIGKILL)
+                        killed.append(pid)
+                        return
+                    os.kill(pid, signal.SIGCONT)  # finished meanwhile: look again
+                time.sleep(0.01)
 
-        killer = threading.Thread(target=kill_a_busy_worker)
+        killer = threading.Thread(target=kill_a_worker_mid_build, daemon=True)
         killer.start()
         with open_index(tmp_path / "sharded", local_cluster.scheduler_address) as sharded:
-            report = sharded.update(read_corpus(corpus))
-        killer.join()
-        assert killed
+            report = _within(120, lambda: sharded.update(read_corpus(corpus)))
+        killer.join(60)
+        assert killed, "no worker was caught writing a shard"
+        # The shard was written again by the other worker, which found the lock of the
+        # killed one (so the kill came mid-build), and nothing is missing.
+        assert any(f"indexer process {killed[0]}" in note for note in report.notes)
         assert report.indexed == len(ARTICLES) * 100
         assert len(Index(tmp_path / "sharded")) == len(ARTICLES) * 100
+        assert all((folder / STATE_FILE).exists() for folder in folders)
         _wait_for_workers(client, 2)
     finally:
         client.close()
+
+
+def _pid_in(holder: Path) -> int | None:
+    try:
+        return int(holder.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # gone, or being written
+        return None
+
+
+def _within(seconds: float, call: Callable[[], Any]) -> Any:
+    """`call()`, failing the test when it takes longer than `seconds` (a hang)."""
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(call).result(timeout=seconds)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def test_a_worker_lost_during_a_query_fails_it_or_moves_to_a_replica(
@@ -151,3 +186,79 @@ def test_a_worker_lost_during_a_query_fails_it_or_moves_to_a_replica(
         _wait_for_workers(client, 2)
     finally:
         client.close()
+
+
+def test_shards_on_workers_disks_are_written_and_searched_by_their_workers(
+    local_cluster: Any, tmp_path: Path
+) -> None:
+    corpus = _write_corpus(tmp_path / "corpus", ARTICLES)
+    one = Index(tmp_path / "one")
+    one.update(read_corpus(corpus))
+    disks = tmp_path / "worker-disk"  # one machine: every worker's "own" disk is this one
+    create_shards(tmp_path / "sharded", 2, on_workers=disks)
+    with pytest.raises(ShardsOnWorkersError):  # written by the cluster only
+        Index(tmp_path / "sharded").update(read_corpus(corpus))
+    client = _client(local_cluster)
+    try:
+        _wait_for_workers(client, 2)
+        with open_index(tmp_path / "sharded", local_cluster.scheduler_address) as sharded:
+            report = _within(120, lambda: sharded.update(read_corpus(corpus)))
+            assert report.indexed == len(ARTICLES)
+        placed = read_manifest(tmp_path / "sharded").workers
+        assert set(placed) <= set(_worker_pids(client))
+        with open_index(tmp_path / "sharded", local_cluster.scheduler_address) as sharded:
+            for text in ("oil prices", "protests"):
+                a, b = one.search(text, all_copies=True), sharded.search(text, all_copies=True)
+                assert [(h.id, round(h.score, 6)) for h in a.hits] == [
+                    (h.id, round(h.score, 6)) for h in b.hits
+                ]
+            assert sharded.search("oil prices").hits[0].copies  # the stories were merged
+            # Each shard was searched by the worker holding it, and by no other.
+            opened = client.run(
+                lambda dask_worker: list(vars(dask_worker).get("searcher_shards", {}))
+            )
+            for shard, worker in enumerate(placed):
+                folder = str(disks / f"shard-{shard:03d}")
+                assert [w for w, folders in opened.items() if folder in folders] == [worker]
+            again = _within(120, lambda: sharded.update(read_corpus(corpus)))
+            assert (again.indexed, again.files_unchanged) == (0, len(ARTICLES))
+        with pytest.raises(ShardsOnWorkersError):  # not searched here, partly or at all
+            Index(tmp_path / "sharded").search("oil prices")
+        # The worker of shard 0 is lost: its queries fail, naming it, until it is
+        # written again elsewhere (by the next run), which the manifest records.
+        os.kill(_worker_pids(client)[placed[0]], signal.SIGKILL)
+        with (
+            open_index(tmp_path / "sharded", local_cluster.scheduler_address) as sharded,
+            pytest.raises(ShardUnavailableError) as lost,
+        ):
+            _within(60, lambda: sharded.search("oil prices"))
+        assert lost.value.shard == 0
+        _wait_for_workers(client, 2)
+        with open_index(tmp_path / "sharded", local_cluster.scheduler_address) as sharded:
+            _within(120, lambda: sharded.update(read_corpus(corpus)))
+            moved = read_manifest(tmp_path / "sharded").workers
+            assert moved[0] != placed[0] and moved[0] in _worker_pids(client)
+            assert len(sharded.search("oil prices", limit=None, all_copies=True).hits) == len(
+                one.search("oil prices", limit=None, all_copies=True).hits
+            )
+    finally:
+        client.close()
+
+
+def test_the_command_line_places_shards_on_the_workers(local_cluster: Any, tmp_path: Path) -> None:
+    corpus = _write_corpus(tmp_path / "corpus", NEWSROOM)
+    index = str(tmp_path / "sharded")
+    scheduler = ["--scheduler", local_cluster.scheduler_address]
+    runner = CliRunner()
+    alone = runner.invoke(app, ["index", str(corpus), "--index", index, "--on-workers", "/x"])
+    assert alone.exit_code == 2 and "--shards" in alone.output
+    placed = ["--shards", "2", "--on-workers", str(tmp_path / "disk")]
+    built = runner.invoke(app, ["index", str(corpus), "--index", index, *placed, *scheduler])
+    assert built.exit_code == 0, built.output
+    assert all(read_manifest(tmp_path / "sharded").workers)
+    here = runner.invoke(app, ["query", "oil", "--index", index, "--json"])
+    assert here.exit_code == 2
+    assert "live on its workers' disks" in here.output and "--scheduler" in here.output
+    found = runner.invoke(app, ["query", "oil", "--index", index, "--json", *scheduler])
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.output)["total"] == 3

@@ -32,6 +32,7 @@ from searcher.errors import (
     IndexReadOnlyError,
     NotAnIndexError,
     SearcherError,
+    ShardsOnWorkersError,
 )
 
 EXIT_SKIPPED = 1
@@ -143,6 +144,8 @@ def _hint(error: SearcherError) -> str:
         return "Give --index a folder of its own: a new or empty one, or a searcher index."
     if isinstance(error, DiskFullError):
         return "Free some space, then run the command again: indexing goes on from the last commit."
+    if isinstance(error, ShardsOnWorkersError):
+        return "Give --scheduler the address of the scheduler of the workers that hold them."
     if isinstance(error, IndexReadOnlyError):
         return "It can still be searched; to index, copy it to a writable place (--index DIR)."
     return error.hint

@@ -101,6 +101,16 @@ def index_command(
             show_default=False,
         ),
     ] = None,
+    on_workers: Annotated[
+        Path | None,
+        typer.Option(
+            "--on-workers",
+            help="With --shards and --scheduler: keep each shard in DIR (absolute) on the "
+            "disk of the worker that writes it, which alone serves it (default: inside "
+            "--index, which every worker must see).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Index the articles in PATH (files or folders), adding to or updating the index.
 
@@ -123,9 +133,11 @@ def index_command(
     """
     from searcher import parse_fields, read_corpus  # the readers: only indexing needs them
 
+    if on_workers is not None and shards is None:
+        raise typer.BadParameter("it needs --shards", param_hint="--on-workers")
     with _user_errors(), ProgressDisplay(errors, enabled=not quiet) as progress:
         if shards is not None:
-            create_shards(index, shards)
+            create_shards(index, shards, on_workers)
         fields = parse_fields(field or [])
         corpus = read_corpus(*paths, format=format, fields=fields, source=source)
         report = open_index(index, scheduler).update(

@@ -4,13 +4,21 @@ The best `FEEDBACK_DOCS` articles of a first ranking stand for the relevant ones
 word of their headline and lead (`LEAD_CHARS` of the body, analysed as the index
 analyses them) weighs its share of the article's words times the article's share of
 their scores (the relevance model of RM3); the likeliest words are weighed by rarity
-(times ln(1 + N / df)), and the `FEEDBACK_TERMS` heaviest join the query in `FIELDS`,
-boosted by `FEEDBACK_WEIGHT` times their weight over the heaviest's. They only rescore:
-the articles that match stay those of the query as typed, so `total` is unchanged.
-Feedback reranks a ranking by relevance that has more matches than `FEEDBACK_DOCS` (with
-fewer, it would only reorder the best by their own words). It is off by default: it
-lets a query's rare word lose to its common ones ("CSTO troops" ranks three articles about
-troops above the one about the CSTO).
+(times ln(1 + N / df)), and the `FEEDBACK_TERMS` heaviest join the query in `FIELDS`.
+Their boosts add up to `FEEDBACK_WEIGHT` times the query's own (the sum of its terms'
+boosts), as RM3 interpolates the expanded query with the original, times how much of the
+query the best articles hold (the share of its words' rarity, weighed by score): however
+many words the expansion brings, it never outweighs the query, and best articles that
+lack the query's rare word make a light one, so that word keeps its article first ("CSTO
+troops" ranks the one article about the CSTO above the many about troops that share
+words with each other).
+
+They only rescore: the articles that match stay those of the query as typed, so
+`total` is unchanged, and only the first ranking's best `RESCORED` are rescored, which
+bounds the cost of a query with many matches (the others keep their first score, below
+every rescored one's). Feedback reranks a ranking by relevance that has more matches
+than `FEEDBACK_DOCS` (with fewer, it would only reorder the best by their own words).
+It is off by default: it costs a query about twice the CPU time.
 """
 
 from __future__ import annotations
@@ -22,26 +30,39 @@ from collections.abc import Sequence
 from whoosh import query
 from whoosh.searching import Searcher
 
-from searcher.store.schema import FIELD_WEIGHTS
+from searcher.query.bm25f import field_weight, query_terms
+from searcher.query.docsets import Postings
 
 FEEDBACK_DOCS = 10
-FEEDBACK_TERMS = 15
-FEEDBACK_WEIGHT = 1.0
+FEEDBACK_TERMS = 10
+# The expansion's total boost, relative to the query's.
+FEEDBACK_WEIGHT = 1.5
 # The words weighed by rarity: this many times FEEDBACK_TERMS, the most frequent first.
-CANDIDATES = 5
+CANDIDATES = 3
 # Characters of each article's body read, from its start (a news story's lead).
 LEAD_CHARS = 600
 # The fields the expansion terms are searched in.
-FIELDS = ("headline", "body")
+FIELDS = ("body",)
+# The articles of the first ranking that the expansion rescores, best first.
+RESCORED = 1000
 
 
-def feedback_query(searcher: Searcher, ranked: Sequence[tuple[int, float]]) -> query.Query | None:
-    """The expansion terms of a first ranking `ranked` ((document, score), best first),
-    as a query over the prose fields; None when there is nothing to learn from."""
+def feedback_query(
+    searcher: Searcher,
+    ranked: Sequence[tuple[int, float]],
+    original: query.Query,
+    postings: Postings,
+) -> query.Query | None:
+    """The expansion terms of `original`'s first ranking `ranked` ((document, score),
+    best first), as a query over `FIELDS`; None when there is nothing to learn from."""
     top = [(docnum, score) for docnum, score in ranked[:FEEDBACK_DOCS] if score > 0]
     total = sum(score for _, score in top)
-    if not total:
+    terms = query_terms(original)
+    mass = sum(term.boost for term in terms.values())
+    if not total or not mass:
         return None
+    held = {term.text: tuple(term.fields) for term in terms.values() if not term.phrase}
+    agreement = _agreement(searcher, postings, held, top, total)
     analyzer = searcher.schema["body"].analyzer
     reader = searcher.reader()
     model: dict[str, float] = {}
@@ -53,20 +74,42 @@ def feedback_query(searcher: Searcher, ranked: Sequence[tuple[int, float]]) -> q
         for word, count in words.items():
             model[word] = model.get(word, 0.0) + score / total * count / length
     likely = sorted(model, key=lambda word: -model[word])[: FEEDBACK_TERMS * CANDIDATES]
-    live = searcher.doc_count()
-    weighed = {
-        word: model[word] * math.log(1 + live / (reader.doc_frequency("body", word) or 1))
-        for word in likely
-    }
+    weighed = {word: model[word] * _rarity(searcher, word) for word in likely}
     best = sorted(weighed.items(), key=lambda pair: -pair[1])[:FEEDBACK_TERMS]
     if not best:
         return None
-    heaviest = best[0][1]
+    scale = FEEDBACK_WEIGHT * agreement * mass / sum(weight for _, weight in best)
     return query.Or(
         [
-            query.Term(field, word, boost=FEEDBACK_WEIGHT * weight / heaviest * field_weight)
+            query.Term(field, word, boost=scale * weight * field_weight(field))
             for word, weight in best
-            for field, field_weight in FIELD_WEIGHTS.items()
-            if field in FIELDS
+            for field in FIELDS
         ]
     )
+
+
+def _agreement(
+    searcher: Searcher,
+    postings: Postings,
+    words: dict[str, tuple[str, ...]],
+    top: list[tuple[int, float]],
+    total: float,
+) -> float:
+    """How much of the query the best articles `top` hold: the mean, weighed by score, of
+    the share of the rarity of the query's `words` (each with its fields) each holds (1
+    for a query of phrases alone)."""
+    rarity = {word: _rarity(searcher, word) for word in words}
+    whole = sum(rarity.values())
+    if not whole:
+        return 1.0
+    held = 0.0
+    for word, weight in rarity.items():
+        found = [postings.weights(name, word) for name in words[word]]
+        held += weight * sum(score for docnum, score in top if any(docnum in f for f in found))
+    return held / (total * whole)
+
+
+def _rarity(searcher: Searcher, word: str) -> float:
+    """ln(1 + N / df) of `word` in the body field: the one place feedback reads a df."""
+    df = searcher.reader().doc_frequency("body", word) or 1
+    return math.log(1 + searcher.doc_count() / df)

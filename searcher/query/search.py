@@ -17,6 +17,7 @@ Parsing is `parsing`, collapsing copies `copies`, copying a hit out `hits`.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -238,7 +239,7 @@ def _plan(searcher: Searcher, text: str, options: SearchOptions, postings: Posti
     first = list(_ranked(searcher, plan, feedback.FEEDBACK_DOCS + 1, "relevance", postings))
     if len(first) <= feedback.FEEDBACK_DOCS:
         return plan
-    more = feedback.feedback_query(searcher, first)
+    more = feedback.feedback_query(searcher, first, plan.loose or plan.strict, postings)
     return plan if more is None else replace(plan, feedback=more)
 
 
@@ -267,12 +268,14 @@ def _top(
 ) -> list[Ranked]:
     """The best `limit` matches of `q` (all with None) among `allowed` less `mask`, by
     BM25F score (times the weighting's final factor, recency), ties by document number;
-    the terms of `more` (feedback) score too."""
+    the terms of `more` (feedback) score too, in the best `feedback.RESCORED` by `q`."""
     candidates = _narrow(matching_docs(searcher, q, postings), allowed)
     if mask:
         candidates -= mask
-    scored_query = q if more is None else query.AndMaybe(q, more)
-    scored = bm25f.scores(searcher, scored_query, candidates, postings)
+    scored = bm25f.scores(searcher, q, candidates, postings)
+    if more is not None:
+        best = heapq.nsmallest(feedback.RESCORED, scored, key=lambda d: (-scored[d], d))
+        scored.update(bm25f.scores(searcher, query.AndMaybe(q, more), best, postings))
     weighting = searcher.weighting
     if weighting.use_final:
         scored = {d: weighting.final(searcher, d, score) for d, score in scored.items()}

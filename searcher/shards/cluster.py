@@ -4,10 +4,11 @@ Imported only when a scheduler is given (`open_index(path, scheduler=...)`), so 
 without one never imports Dask. The shards live on a file system every worker reads (the
 manifest's folders); shard n is served by the n-th worker (in address order, modulo the
 workers), replica r by the worker r places on, each worker keeping the shards it serves
-open between queries (`_served`). Writing a shard is a task the scheduler runs again
-elsewhere when its worker is lost. A query whose shard's worker is lost moves to that
-shard's next replica, or fails with `ShardUnavailableError` naming the shard: never a
-partial answer.
+open between queries (`_served`). Shards on their workers' own disks (`placed`: the worker
+of each) are written and served by that worker alone, without replicas. Writing a shard is
+a task the scheduler runs again elsewhere when its worker is lost. A query whose shard's
+worker is lost moves to that shard's next replica, or fails with `ShardUnavailableError`
+naming the shard: never a partial answer.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from searcher.errors import ShardUnavailableError
 from searcher.index import Index
 from searcher.query.bm25f import CollectionStatistics, statistics
+from searcher.shards.index import call_shard
 
 # How often a waiting query checks that the workers serving it are alive, and how often
 # it looks for answers (seconds).
@@ -29,14 +31,21 @@ POLL_EVERY = 0.002
 
 class Cluster:
     """The Dask cluster at `scheduler`, serving the shards in `folders` with `replicas`
-    workers each (at most the cluster's workers)."""
+    workers each (at most the cluster's workers), or each by its worker in `placed`."""
 
-    def __init__(self, scheduler: str, folders: Sequence[Path], replicas: int = 1) -> None:
+    def __init__(
+        self,
+        scheduler: str,
+        folders: Sequence[Path],
+        replicas: int = 1,
+        placed: Sequence[str] = (),
+    ) -> None:
         from distributed import Client
 
         self.scheduler = scheduler
         self.folders = list(folders)
-        self.replicas = max(1, replicas)
+        self.replicas = 1 if placed else max(1, replicas)
+        self.placed = list(placed)
         try:
             self.client = Client(scheduler, timeout="10s", set_as_default=False)
         except OSError as error:
@@ -48,11 +57,25 @@ class Cluster:
     def _workers(self) -> list[str]:
         return sorted(self.client.scheduler_info(n_workers=-1)["workers"])
 
-    def build(self, task: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]) -> list[Any]:
-        """`task(*job)` for every job, on any workers; a job whose worker is lost runs
-        again on another (the scheduler's own recovery)."""
-        futures = [self.client.submit(task, *job, pure=False) for job in jobs]
-        return list(self.client.gather(futures))
+    def build(
+        self, task: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]
+    ) -> tuple[list[Any], list[str]]:
+        """`task(*job)` for every job (of shard n: on its worker in `placed`, if alive),
+        and the worker each ran on; a job whose worker is lost runs again on another (the
+        scheduler's own recovery)."""
+        futures = [
+            self.client.submit(task, *job, pure=False, **self._restricted(n))
+            for n, job in enumerate(jobs)
+        ]
+        results = list(self.client.gather(futures))
+        held = self.client.who_has(futures)
+        return results, [next(iter(held[future.key]), "") for future in futures]
+
+    def _restricted(self, shard: int) -> dict[str, Any]:
+        """Where a write of `shard` must run: on the worker holding it, or (gone) any."""
+        if shard >= len(self.placed) or not self.placed[shard]:
+            return {}
+        return {"workers": [self.placed[shard]], "allow_other_workers": True}
 
     def each(
         self, method: str, stats: CollectionStatistics | None, *args: Any, **kwargs: Any
@@ -65,7 +88,8 @@ class Cluster:
         pending: dict[Any, tuple[int, int, str]] = {}
 
         def submit(shard: int, replica: int) -> None:
-            worker = workers[(shard + replica) % len(workers)]
+            placed = self.placed[shard] if self.placed else ""
+            worker = placed or workers[(shard + replica) % len(workers)]
             future = self.client.submit(
                 _served,
                 str(self.folders[shard]),
@@ -146,6 +170,6 @@ def _served(
     served: dict[str, Index] = worker.__dict__.setdefault("searcher_shards", {})
     index = served.get(folder) or served.setdefault(folder, Index(folder))
     if stats is None:
-        return getattr(index, method)(*args, **kwargs)
+        return call_shard(index, method, args, kwargs)
     with statistics(stats):
-        return getattr(index, method)(*args, **kwargs)
+        return call_shard(index, method, args, kwargs)

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import heapq
 import os
-import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from searcher.errors import ArticleNotFoundError, FilterError, IndexMissingError, NotAnIndexError
+from searcher.errors import (
+    ArticleNotFoundError,
+    FilterError,
+    IndexMissingError,
+    NotAnIndexError,
+    ShardsOnWorkersError,
+)
 from searcher.index import Index
 from searcher.models import (
     Article,
@@ -41,7 +45,7 @@ from searcher.query.bm25f import CollectionStatistics, statistics
 from searcher.query.copies import COLLAPSE_SPARE
 from searcher.query.syntax import as_text
 from searcher.shards.manifest import read_manifest, shard_of
-from searcher.shards.stories import merge_stories, shard_store
+from searcher.shards.stories import shard_store
 from searcher.store import DEFAULT_COMMIT_EVERY
 from searcher.store.stories import StoryStore
 
@@ -71,10 +75,13 @@ class ShardedIndex(Index):
     ) -> list[Any]:
         """`Index.method(*args, **kw)` of every shard holding articles (scoring with
         `stats`), in shard order: here, or on the cluster's workers."""
-        self._searched()
+        if self.cluster is None or not self.manifest.on_workers:  # (theirs: not on this disk)
+            self._searched()
         if self.cluster is not None:
             answers = self.cluster.each(method, stats, *args, **kw)
-            return [answer for answer in answers if answer is not None]
+            if not (held := [answer for answer in answers if answer is not None]):
+                raise IndexMissingError(str(self.path), f"The index at {self.path} has no articles")
+            return held
         with ExitStack() as stack:
             if stats is not None:
                 stack.enter_context(statistics(stats))
@@ -90,23 +97,13 @@ class ShardedIndex(Index):
     def __len__(self) -> int:
         return sum(len(shard) for shard in self.shards)
 
-    # Writing
+    # Writing (`building`: the readers and writers are not needed by searches)
 
     def add(self, articles: Iterable[Article]) -> IndexReport:
         """Index every article into its shard, one shard after the other (see `Index.add`)."""
-        items = list(articles)
-        routed = route(items, self.manifest.shards)
-        folders = self.manifest.folders(self.path)
-        reports = [Index(folder).add(part) for folder, part in zip(folders, routed, strict=True)]
-        merge_stories(self.path, folders, {a.id: n for n, a in enumerate(items)})
-        report = merge_reports(reports)
-        from searcher.corpus import Corpus  # the readers: not needed by searches
+        from searcher.shards.building import add_articles
 
-        if isinstance(articles, Corpus):
-            report = replace(
-                report, problems=tuple(articles.problems), files_seen=articles.files_seen
-            )
-        return report
+        return add_articles(self.path, self.manifest, articles)
 
     def update(
         self,
@@ -118,36 +115,19 @@ class ShardedIndex(Index):
         rebuild: bool = False,
         on_progress: Callable[[Progress], None] | None = None,
     ) -> IndexReport:
-        """Write every shard in a process of its own (at most `workers` at once), which
-        reads `corpus` and indexes the articles routed to its shard. Each run reads every
-        file again: the shards replace the articles they hold by id; `prune` and
-        `commit_every` do not apply (articles of files gone from the corpus stay until a
-        `rebuild`, which starts every shard afresh)."""
-        folders = self.manifest.folders(self.path)
-        if rebuild:
-            for folder in folders:
-                shutil.rmtree(folder, ignore_errors=True)
-        if on_progress is not None:
-            on_progress(Progress(0, 0, 0, "reading"))
-        shards = self.manifest.shards
-        processes = max(1, min(shards, workers or os.cpu_count() or 1))
-        jobs = [(folder, corpus, n, shards) for n, folder in enumerate(folders)]
-        if self.cluster is not None:
-            written = self.cluster.build(write_shard, jobs)
-        elif processes == 1:
-            written = [write_shard(*job) for job in jobs]
-        else:
-            with ProcessPoolExecutor(processes) as pool:
-                written = list(pool.map(write_shard, *zip(*jobs, strict=True)))
-        reports = [report for report, _ in written]
-        if on_progress is not None:
-            on_progress(Progress(reports[0].files_seen, reports[0].files_seen, 0, "committing"))
-        merge_stories(self.path, folders, {k: v for _, found in written for k, v in found.items()})
-        # Every shard read the whole corpus: its problems and files are the first's.
-        return replace(
-            merge_reports(reports),
-            problems=reports[0].problems,
-            files_seen=reports[0].files_seen,
+        """Bring every shard up to date with `corpus` (`building.update_shards`)."""
+        from searcher.shards.building import update_shards
+
+        return update_shards(
+            self.path,
+            self.manifest,
+            corpus,
+            cluster=self.cluster,
+            workers=workers,
+            commit_every=commit_every,
+            prune=prune,
+            rebuild=rebuild,
+            on_progress=on_progress,
         )
 
     def optimize(self) -> int:
@@ -156,6 +136,8 @@ class ShardedIndex(Index):
     # Reading
 
     def _live_shards(self) -> list[Index]:
+        if self.manifest.on_workers and self.cluster is None:
+            raise ShardsOnWorkersError(str(self.path))
         live = [shard for shard in self.shards if shard.exists()]
         if not live:
             raise IndexMissingError(str(self.path))
@@ -345,45 +327,9 @@ def open_index(
         raise NotAnIndexError(str(path), "it is not sharded (a cluster serves sharded indexes)")
     from searcher.shards.cluster import Cluster  # Dask: only with a scheduler
 
-    index.cluster = Cluster(scheduler, index.manifest.folders(index.path), replicas)
+    folders = index.manifest.folders(index.path)
+    index.cluster = Cluster(scheduler, folders, replicas, index.manifest.workers)
     return index
-
-
-def route(articles: Iterable[Article], shards: int) -> list[list[Article]]:
-    """`articles` split by shard (`shard_of` their id), in their order."""
-    routed: list[list[Article]] = [[] for _ in range(shards)]
-    for article in articles:
-        routed[shard_of(article.id, shards)].append(article)
-    return routed
-
-
-def write_shard(
-    folder: Path, corpus: Corpus, shard: int, shards: int
-) -> tuple[IndexReport, dict[str, int]]:
-    """Index the articles of `corpus` that `shard` of `shards` holds into `folder` (in a
-    process of its own): the report, naming every problem and file of the corpus, and
-    where in the corpus each article written came."""
-    position: dict[str, int] = {}
-
-    def routed() -> Iterator[Article]:
-        for n, article in enumerate(corpus):
-            if shard_of(article.id, shards) == shard:
-                position[article.id] = n
-                yield article
-
-    report = Index(folder).add(routed())
-    report = replace(report, problems=tuple(corpus.problems), files_seen=corpus.files_seen)
-    return report, position
-
-
-def merge_reports(reports: Sequence[IndexReport]) -> IndexReport:
-    """The shards' reports as one."""
-    return IndexReport(
-        added=sum(report.added for report in reports),
-        replaced=sum(report.replaced for report in reports),
-        removed=sum(report.removed for report in reports),
-        notes=tuple(note for report in reports for note in report.notes),
-    )
 
 
 def sum_statistics(parts: Iterable[CollectionStatistics]) -> CollectionStatistics:

@@ -4,7 +4,10 @@
      "locations": ["shard-000", "shard-001"]}
 
 `locations` are the shards' folders, relative to the index folder (or absolute). An article
-lives in shard `shard_of(id, shards)`, so updates and deletes find it again.
+lives in shard `shard_of(id, shards)`, so updates and deletes find it again. Shards kept on
+their workers' own disks (not a folder every worker sees) add `"workers"`: the address of
+the worker holding each shard ("" until it is first written), to which its writes and
+queries go.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ class Manifest:
     locations: tuple[str, ...]
     version: int = VERSION
     routing: str = ROUTING
+    workers: tuple[str, ...] = ()  # on workers' own disks: the worker holding each shard
+
+    @property
+    def on_workers(self) -> bool:
+        """True when each shard lives on the disk of one worker (`workers`), not in a
+        folder every worker sees."""
+        return bool(self.workers)
 
     def folders(self, folder: Path) -> list[Path]:
         """Each shard's folder, in shard order."""
@@ -56,33 +66,58 @@ def read_manifest(folder: Path) -> Manifest:
             locations=tuple(str(location) for location in data["locations"]),
             version=int(data["version"]),
             routing=str(data["routing"]),
+            workers=tuple(str(worker) for worker in data.get("workers", ())),
         )
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise IndexDamagedError(str(folder), MANIFEST, f"cannot be read ({error})") from None
-    if manifest.routing != ROUTING or manifest.shards != len(manifest.locations):
+    placed = not manifest.workers or len(manifest.workers) == manifest.shards
+    if manifest.routing != ROUTING or manifest.shards != len(manifest.locations) or not placed:
         raise IndexDamagedError(str(folder), MANIFEST, "names an unknown routing or shard count")
     return manifest
 
 
-def create_shards(folder: str | os.PathLike[str], shards: int) -> Manifest:
+def create_shards(
+    folder: str | os.PathLike[str],
+    shards: int,
+    on_workers: str | os.PathLike[str] | None = None,
+) -> Manifest:
     """Make `folder` a sharded index of `shards` shards (its manifest; the shards are
-    written by the first update). A folder that already is one keeps its manifest, which
-    must name as many shards; a folder holding an unsharded index cannot become one."""
+    written by the first update). With `on_workers`, an absolute folder, each shard lives
+    in that folder on the disk of the cluster worker that first writes it (`shard-000`,
+    ...), which then serves it; else in `folder`, which every worker must see. A folder
+    that already is a sharded index keeps its manifest, which must name as many shards
+    (and the same place); a folder holding an unsharded index cannot become one."""
     path = Path(folder)
+    names = [f"shard-{n:03d}" for n in range(shards)]
+    locations = tuple(str(Path(on_workers) / name) if on_workers else name for name in names)
     if is_sharded(path):
         manifest = read_manifest(path)
         if manifest.shards != shards:
             raise NotAnIndexError(str(path), f"it holds {manifest.shards} shards, not {shards}")
+        if on_workers is not None and manifest.locations != locations:
+            where = manifest.locations[0]
+            raise NotAnIndexError(str(path), f"its first shard lives at {where}, not there")
         return manifest
     if path.is_dir() and any(path.iterdir()):
         raise NotAnIndexError(str(path), "the folder is not empty (a sharded index needs its own)")
-    manifest = Manifest(shards, tuple(f"shard-{n:03d}" for n in range(shards)))
+    if on_workers is not None and not Path(on_workers).is_absolute():
+        raise NotAnIndexError(str(on_workers), "a folder on the workers must be absolute")
+    manifest = Manifest(shards, locations, workers=("",) * shards if on_workers else ())
     path.mkdir(parents=True, exist_ok=True)
-    data = {
+    write_manifest(path, manifest)
+    return manifest
+
+
+def write_manifest(folder: Path, manifest: Manifest) -> None:
+    """Write the manifest of `folder` (atomically: readers see the old one or the new)."""
+    data: dict[str, object] = {
         "version": manifest.version,
         "routing": manifest.routing,
         "shards": manifest.shards,
         "locations": list(manifest.locations),
     }
-    (path / MANIFEST).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    return manifest
+    if manifest.on_workers:
+        data["workers"] = list(manifest.workers)
+    temporary = folder / f"{MANIFEST}.tmp"
+    temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, folder / MANIFEST)

@@ -2,40 +2,98 @@
 
 A story can span shards (its copies have different ids, so hash to different shards), so
 the shards' own stores, which group copies within a shard, are merged into a store in the
-index folder: every article added again, in the order the corpus gave them, finds its
-copies in every shard as one index's store would.
+index folder: every new or changed article added, in the order the corpus gave them, finds
+its copies in every shard as one index's store would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from searcher.errors import IndexDamagedError, IndexOutdatedError
+from searcher.shards.manifest import shard_of
 from searcher.store.sidecars import sidecar_damage
 from searcher.store.stories import STORE_FILE, StoryStore, open_store, remove_store
 
+# What a story store keeps of an article: id, signature, source, headline, facts.
+Entry = tuple[str, bytes, str, str, bytes]
+# A shard's store against the articles of the shard that the index's store holds (id ->
+# digest): the entries it has new or in another version, and the ids it no longer has.
+Changes = tuple[list[Entry], list[str]]
+# The changes of every shard, given what the index's store holds of each.
+ChangesOf = Callable[[list[dict[str, bytes]]], list[Changes]]
 
-def merge_stories(folder: Path, shards: Sequence[Path], position: Mapping[str, int]) -> None:
-    """Write the story store of `folder` anew from the stores of `shards`, adding each
-    article in `position` order (articles it does not place last, in shard order)."""
+
+def merge_stories(
+    folder: Path,
+    shards: int,
+    changes: ChangesOf,
+    order: Callable[[str], tuple[int, int]],
+    rebuild: bool = False,
+) -> None:
+    """Bring the story store of `folder` in line with the stores of its `shards` (their
+    `changes`, see `local_changes`): the articles they no longer hold out, and the new or
+    changed ones in, in `order` (of their ids: that of the corpus; ties in shard order).
+    Articles unchanged since the last merge are not added again. `rebuild`, or a store
+    that cannot be read, writes it anew from every article."""
+    if rebuild:
+        remove_store(folder)
+    try:
+        _merge(folder, shards, changes, order)
+    except (IndexDamagedError, IndexOutdatedError):
+        remove_store(folder)
+        _merge(folder, shards, changes, order)
+
+
+def _merge(
+    folder: Path, shards: int, changes: ChangesOf, order: Callable[[str], tuple[int, int]]
+) -> None:
     from searcher.enrich.duplicates import copy_likeness  # writing only: queries skip it
 
-    entries: list[tuple[str, bytes, str, str, bytes]] = []
-    for shard in shards:
-        with shard_store(shard) as store:
-            if store is not None:
-                entries.extend(store.entries())
-    entries.sort(key=lambda entry: position.get(entry[0], len(position)))
-    remove_store(folder)
     with sidecar_damage(folder, STORE_FILE):
         merged = StoryStore(folder, likeness=copy_likeness)
         try:
-            for article_id, sig, source, headline, facts in entries:
-                merged.add(article_id, sig, source, headline, facts)
+            held: list[dict[str, bytes]] = [{} for _ in range(shards)]
+            for entry in merged.entries():
+                held[shard_of(entry[0], shards)][entry[0]] = _digest(entry)
+            found = changes(held)
+            changed = [entry for entries, _ in found for entry in entries]
+            changed.sort(key=lambda entry: order(entry[0]))
+            merged.remove(gone for _, ids in found for gone in ids)
+            for entry in changed:
+                merged.add(*entry)  # in place of its earlier version
             merged.commit()
         finally:
             merged.close()
+
+
+def shard_changes(folder: Path, held: Mapping[str, bytes]) -> Changes:
+    """The changes of the store of the shard in `folder` against `held` (on the machine
+    holding the shard)."""
+    left = dict(held)
+    changed: list[Entry] = []
+    with shard_store(folder) as store:
+        for entry in store.entries() if store is not None else ():
+            if left.pop(entry[0], None) != _digest(entry):
+                changed.append(entry)
+    return changed, list(left)
+
+
+def local_changes(folders: Sequence[Path]) -> ChangesOf:
+    """The changes of the shards in `folders`, read here."""
+    return lambda held: [shard_changes(f, h) for f, h in zip(folders, held, strict=True)]
+
+
+def _digest(entry: Entry) -> bytes:
+    """A short fingerprint of an entry: equal for the same version of an article."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in entry:
+        data = part.encode("utf-8") if isinstance(part, str) else bytes(part or b"")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.digest()
 
 
 @contextmanager

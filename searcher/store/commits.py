@@ -66,6 +66,8 @@ class IndexingRun:
     commit_done: Commit | None = None  # the last commit of this run
     # Hashes of the ids a fresh run has committed: which ids an earlier batch may hold.
     committed: set[int] = field(default_factory=set)
+    # Called with the results of each commit once it is done (a sharded index's writer).
+    on_commit: Callable[[list[FileResult]], None] | None = None
 
     def commit(
         self,
@@ -89,7 +91,7 @@ class IndexingRun:
                     for file_id in gone:
                         old_ids |= _delete(writer, searcher, Term("file", file_id), deleted)
                     for result in results:
-                        if result.ids and result.file_id:  # a file read again
+                        if (result.ids or result.elsewhere) and result.file_id:  # read again
                             query = Term("file", result.file_id)
                             old_ids |= _delete(writer, searcher, query, deleted)
                 results, refused = self._unique(results, writer, searcher, deleted, old_ids)
@@ -135,6 +137,8 @@ class IndexingRun:
             if result.fingerprint is not None:
                 self.state[result.file_id] = result.fingerprint
         save_state(self.folder, FileState(self.state, self.commit_done))
+        if self.on_commit is not None:
+            self.on_commit(results)
 
     def report(
         self, notes: list[str], files_seen: int = 0, files_unchanged: int = 0

@@ -328,8 +328,15 @@ def disk_full(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and "disk is full" in str(error)
 
 
-# What reading a segment's damaged data raises: its blocks are zlib-compressed pickles.
-_SEGMENT_DATA_ERRORS = (zlib.error, pickle.UnpicklingError, EOFError, struct.error)
+# What reading a segment's damaged data raises: its blocks are zlib-compressed pickles,
+# its terms and columns UTF-8.
+_SEGMENT_DATA_ERRORS = (
+    zlib.error,
+    pickle.UnpicklingError,
+    EOFError,
+    struct.error,
+    UnicodeDecodeError,
+)
 
 
 @contextmanager

@@ -63,16 +63,25 @@ class FileResult:
     stories: tuple[tuple[str, bytes, str, str, bytes], ...] = ()
     path: str = ""
     records: tuple[int, ...] = ()
+    elsewhere: int = 0  # articles of the file left to another index (`keep`)
 
 
 class SegmentBuilder:
-    """Reads files and writes their articles into a new segment of the index in `folder`."""
+    """Reads files and writes their articles into a new segment of the index in `folder`.
+    Given `keep` (a test of article ids), only the articles it keeps: the others, counted
+    in `FileResult.elsewhere`, belong to another index (a shard of a sharded index) and
+    make their file one that was read, as if they had been indexed."""
 
     def __init__(
-        self, folder: Path, corpus: Corpus | None, on_article: Callable[[], None] | None = None
+        self,
+        folder: Path,
+        corpus: Corpus | None,
+        on_article: Callable[[], None] | None = None,
+        keep: Callable[[str], bool] | None = None,
     ) -> None:
         self._folder = folder
         self._corpus = corpus
+        self._keep = keep
         self._on_article = on_article  # called as each article is analysed
         self._inverter: SegmentInverter | None = None
         self._prose = ProseTerms()  # its stem cache serves every segment of the builder
@@ -89,16 +98,16 @@ class SegmentBuilder:
             return FileResult(ref.id, None, (), (unreadable,))
         assert self._corpus is not None
         result = self.index_records(self._corpus.read_file(ref), ref.id, ref.shown)
-        ids, problems = result.ids, list(result.problems)
+        read = bool(result.ids or result.elsewhere)
         # A file skipped for what it holds is remembered with its problems (not read again
         # until it changes); one the system would not read is tried again on the next run.
         sig = None
-        if ids or not any(problem.kind == "unreadable" for problem in problems):
+        if read or not any(problem.kind == "unreadable" for problem in result.problems):
             with contextlib.suppress(OSError):
-                sig = read_fingerprint(ref.path, before, hashed=bool(ids))
-            if sig is not None and not ids:
-                sig = replace(sig, problems=tuple(problems))
-        return replace(result, fingerprint=sig, problems=tuple(problems))
+                sig = read_fingerprint(ref.path, before, hashed=read)
+            if sig is not None and not read:
+                sig = replace(sig, problems=result.problems)
+        return replace(result, fingerprint=sig)
 
     def index_records(
         self, records: Iterable[Article | Problem], file_id: str, shown: str
@@ -107,11 +116,14 @@ class SegmentBuilder:
         `file_id` those given to `Index.add`, into the current segment. Within them, the
         first article with an id keeps it."""
         ids, problems, stories, numbers = [], [], [], []
+        elsewhere = 0
         seen: set[str] = set()
         filed = {"file": file_id} if file_id else {}
         for number, record in enumerate(records, start=1):
             if isinstance(record, Problem):
                 problems.append(record)
+            elif self._keep is not None and not self._keep(record.id):
+                elsewhere += 1
             elif (problem := text_problem(record)) is not None:
                 problems.append(problem)
             elif record.id in seen:
@@ -125,7 +137,14 @@ class SegmentBuilder:
                 stories.append((record.id, *story_fields(record)))
                 numbers.append(number)
         return FileResult(
-            file_id, None, tuple(ids), tuple(problems), tuple(stories), shown, tuple(numbers)
+            file_id,
+            None,
+            tuple(ids),
+            tuple(problems),
+            tuple(stories),
+            shown,
+            tuple(numbers),
+            elsewhere,
         )
 
     def _add(self, document: dict[str, Any]) -> None:
@@ -162,12 +181,20 @@ _builder: SegmentBuilder | None = None
 _barrier: Any = None
 
 
-def _start_worker(folder: Path, corpus: Corpus, barrier: Any, lock_fd: int, articles: Any) -> None:
+def _start_worker(
+    folder: Path,
+    corpus: Corpus,
+    barrier: Any,
+    lock_fd: int,
+    articles: Any,
+    keep: Callable[[str], bool] | None,
+) -> None:
     global _builder, _barrier
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     with contextlib.suppress(OSError):
         os.close(lock_fd)  # the parent's write lock must die with the parent
-    _builder, _barrier = SegmentBuilder(folder, corpus, partial(_count, articles)), barrier
+    _builder = SegmentBuilder(folder, corpus, partial(_count, articles), keep)
+    _barrier = barrier
     # What the worker inherited lives as long as it does: the collector leaves it alone.
     gc.freeze()
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
@@ -200,9 +227,16 @@ def _worker_finish(_: int) -> tuple[Segment | None, dict[str, str]]:
 class Workers:
     """The builders: in this process when `workers` is 1, else one per worker process.
     They count the articles they analyse in `articles`; in this process, `report` is
-    called as they do."""
+    called as they do. `keep`: see `SegmentBuilder`."""
 
-    def __init__(self, folder: Path, corpus: Corpus, workers: int, lock_fd: int) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        corpus: Corpus,
+        workers: int,
+        lock_fd: int,
+        keep: Callable[[str], bool] | None = None,
+    ) -> None:
         self.count = workers
         self._local: SegmentBuilder | None = None
         self._pool: Pool | None = None
@@ -211,10 +245,10 @@ class Workers:
         self.articles = context.Value("q", 0)
         self.report: Callable[[], None] = lambda: None
         if workers == 1:
-            self._local = SegmentBuilder(folder, corpus, self._counted)
+            self._local = SegmentBuilder(folder, corpus, self._counted, keep)
         else:
             barrier = context.Barrier(workers)
-            initargs = (folder, corpus, barrier, lock_fd, self.articles)
+            initargs = (folder, corpus, barrier, lock_fd, self.articles, keep)
             self._pool = context.Pool(workers, _start_worker, initargs)
 
     def _counted(self) -> None:

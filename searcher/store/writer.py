@@ -255,8 +255,12 @@ def update_index(
     prune: bool = True,
     rebuild: bool = False,
     on_progress: ProgressCallback | None = None,
+    keep: Callable[[str], bool] | None = None,
+    on_commit: Callable[[list[FileResult]], None] | None = None,
 ) -> IndexReport:
     """Bring the index in `folder` up to date with `corpus`; see the module docstring.
+    With `keep`, only the articles whose id it keeps (a shard's); `on_commit` is called
+    with the files of each commit once it is done.
 
     Raises `NotAnIndexError` for a folder that is not ours, `IndexDamagedError` for an
     index that cannot be read (unless rebuilt), `DiskFullError` when the disk fills up;
@@ -268,7 +272,7 @@ def update_index(
         # inherit (its resident memory counts every inherited page), and before a
         # progress display may start a thread (forking with threads risks copying a
         # held lock).
-        pool = Workers(folder, corpus, max(1, workers or os.cpu_count() or 1), lock_fd)
+        pool = Workers(folder, corpus, max(1, workers or os.cpu_count() or 1), lock_fd, keep)
         report = Reporter(on_progress, pool.articles)
         try:
             report("scanning")
@@ -283,7 +287,9 @@ def update_index(
                     gone = _gone_files(snapshot, corpus, found.seen)
             finally:
                 snapshot.close()
-            run = IndexingRun(folder, {**state, **found.unchanged}, fresh, clear_first=rebuild)
+            run = IndexingRun(
+                folder, {**state, **found.unchanged}, fresh, rebuild, on_commit=on_commit
+            )
             run.problems += found.problems
             _index_files(run, pool, found.to_read, gone, commit_every, report)
         finally:

@@ -1,0 +1,91 @@
+"""Pseudo-relevance feedback: the expansion never outweighs the query, nor its rare words."""
+
+from pathlib import Path
+
+import pytest
+from conftest import filler
+from whoosh import query
+from whoosh.searching import Searcher
+
+from searcher import Article, Index
+from searcher.models import SearchOptions
+from searcher.query import feedback
+from searcher.query.docsets import Postings
+from searcher.query.parsing import parse_query
+
+FED = SearchOptions(feedback=True)
+PLAIN = SearchOptions(feedback=False)
+
+# Many articles about troops that share words with each other (the expansion's), one
+# about the CSTO that shares none of them: the drift seen on the reference index.
+TROOPS = [
+    Article(
+        id=f"war/{n}",
+        headline=f"Chad troops advance on Libyan oasis {n}",
+        body=filler(f"war{n}") + "Libyan troops withdrew from the desert oasis as Chad "
+        "government forces advanced; Libyan planes bombed the oasis, Chad said.",
+        source="Wire" if n % 2 else "",
+        date=None,
+    )
+    for n in range(12)
+]
+# Articles on other subjects, so that the words about the war are rare in the index.
+OTHERS = [
+    Article(id=f"other/{n}", headline=f"Council notes {n}", body=filler(f"other{n}"), date=None)
+    for n in range(60)
+]
+CSTO = Article(
+    id="seed/csto",
+    headline="Paratroopers arrive in Kazakhstan",
+    body="The CSTO alliance sent troops to Almaty after the unrest. " + filler("csto"),
+)
+
+
+def _drift_index(tmp_path: Path) -> Index:
+    """TROOPS, OTHERS and CSTO in three segments, some articles without a date or a source."""
+    ix = Index(tmp_path / "drift")
+    ix.add([*TROOPS[:5], *OTHERS[:30]])
+    ix.add([CSTO, *TROOPS[5:9]])
+    ix.add([*TROOPS[9:], *OTHERS[30:]])
+    return ix
+
+
+def test_a_rare_query_word_keeps_its_article_first(tmp_path: Path) -> None:
+    ix = _drift_index(tmp_path)
+    assert ix.search("CSTO troops", options=PLAIN).hits[0].id == CSTO.id
+    fed = ix.search("CSTO troops", options=FED)
+    assert fed.total == len(TROOPS) + 1
+    assert fed.hits[0].id == CSTO.id
+
+
+def test_the_expansion_weighs_the_query_times_the_feedback_weight(tmp_path: Path) -> None:
+    ix = _drift_index(tmp_path)
+    with ix._articles() as articles, articles.searcher() as searcher:
+        ranked = [(searcher.document_number(id=a.id), 1.0) for a in TROOPS[:10]]
+        for text, mass in (("troops", 1.0), ("libyan troops desert", 3.0)):
+            boosts = _boosts(searcher, ranked, text)
+            assert len(boosts) == feedback.FEEDBACK_TERMS
+            assert sum(boosts) == pytest.approx(feedback.FEEDBACK_WEIGHT * mass)
+        # Best articles without the query's rare word: the expansion weighs the share of
+        # the query's rarity they hold.
+        held = sum(_boosts(searcher, ranked, "CSTO troops")) / feedback.FEEDBACK_WEIGHT
+        assert 0 < held < 1  # less than one word's worth, for two
+
+
+def _boosts(searcher: Searcher, ranked: list[tuple[int, float]], text: str) -> list[float]:
+    strict, loose = parse_query(text, searcher.schema, searcher.reader())
+    more = feedback.feedback_query(searcher, ranked, loose or strict, Postings(searcher))
+    assert isinstance(more, query.Or)
+    return [term.boost for term in more.subqueries]
+
+
+def test_feedback_rescores_only_the_best_of_the_first_ranking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ix = _drift_index(tmp_path)
+    monkeypatch.setattr(feedback, "RESCORED", 4)
+    plain = ix.search("CSTO troops", limit=None, all_copies=True, options=PLAIN).hits
+    fed = ix.search("CSTO troops", limit=None, all_copies=True, options=FED).hits
+    assert {h.id for h in fed[:4]} == {h.id for h in plain[:4]}
+    assert [h.score for h in fed[:4]] != [h.score for h in plain[:4]]
+    assert [(h.id, h.score) for h in fed[4:]] == [(h.id, h.score) for h in plain[4:]]
