@@ -3,7 +3,8 @@ function names what it relies on, and an upgrade must keep their tests green.
 
 - Corrections to its matchers and a speed-up, applied by `apply()` when an `Index` opens
   (not on import: a program that only imports searcher keeps Whoosh as shipped), and
-  `column_reader()`, which reads a column right on an index of several segments (below).
+  `column_values()`, which reads a column right on an index of several segments (below),
+  at once.
 - Writing (`store/writer.py`): a worker's segment written from postings gathered in
   arrays (`store/inverter.py`) through the whoosh3 codec's own field writer, a term at a
   time (`write_term()`, the codec's block layout); `segment_writer()` with a
@@ -13,7 +14,7 @@ function names what it relies on, and an upgrade must keep their tests green.
 - The index folder (`store/indexfolder.py`, `store/writelock.py`): `INDEX_NAME`,
   `toc_generation()`, `toc_filename()`.
 - Reading postings and lengths fast (`query/docsets.py`, `query/bm25f.py`):
-  `posting_blocks()`, `field_length_bytes()`.
+  `term_blocks()`, `field_length_bytes()`.
 
 With a `limit`, Whoosh prunes low-scoring postings by turning a union matcher into an
 "and-maybe" matcher part-way through. `AndMaybeMatcher.skip_to` then advanced the optional
@@ -32,25 +33,27 @@ target; it now bisects the block's sorted ids, landing on the same posting.
 `MultiReader.column_reader` leaves out the segments that have no column file for the field
 (a segment where no article has a source, a date or an author) but keeps the others' first
 document numbers, so an article of a left-out segment reads another article's value, or
-raises IndexError. `column_reader()` takes every segment instead. It relies on
+raises IndexError. `column_values()` takes every segment instead. It relies on
 `SegmentReader.column_reader` answering for a segment without the column file with a
 reader of the column's default (`b""` for bytes, 2**64 - 1 for the date: what an article
-without the value holds), and on `MultiColumnReader` mapping a document number to the
-segment whose first document number is the largest at or below it. Searcher reads every
-column through it (`tests/test_segments.py` checks that no other module calls Whoosh's).
+without the value holds). Searcher reads every column through it
+(`tests/test_segments.py` checks that no other module calls Whoosh's).
 """
 
 from __future__ import annotations
 
 import heapq
 import pickle
+import re
+import sys
 import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import groupby, islice
-from operator import itemgetter, sub
-from typing import Any, cast
+from io import BytesIO
+from itertools import accumulate, groupby, islice
+from operator import add, itemgetter, sub
+from typing import Any, NamedTuple, cast
 
 from whoosh import columns, writing
 from whoosh.codec.base import Segment
@@ -61,14 +64,15 @@ from whoosh.codec.whoosh3 import (
     W3FieldWriter,
     W3LeafMatcher,
     W3TermInfo,
+    W3TermsReader,
 )
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import _DEF_INDEX_NAME, TOC, FileIndex
-from whoosh.matching import mcore, wrappers
+from whoosh.matching import mcore
 from whoosh.matching.binary import AndMaybeMatcher, AndNotMatcher
-from whoosh.reading import IndexReader
-from whoosh.system import pack_int, pack_ushort
-from whoosh.util.numeric import length_to_byte
+from whoosh.reading import CorruptIndexError, IndexReader, TermNotFound
+from whoosh.system import _INT_SIZE, pack_int, pack_ushort, unpack_int
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool
 
 
@@ -108,18 +112,50 @@ def apply() -> None:
     W3LeafMatcher.skip_to = _leaf_skip_to  # type: ignore[method-assign]
 
 
-def column_reader(reader: IndexReader, field: str, translate: bool = True) -> columns.ColumnReader:
-    """The column of `field` over `reader`'s document numbers, whatever segments hold
-    values in it; `translate=False` gives the raw stored values."""
-    if not reader.doc_count_all():  # no segments: Whoosh's empty reader has no columns
-        return columns.EmptyColumnReader(None, 0)
-    leaves = reader.leaf_readers()
-    if len(leaves) == 1:
-        return leaves[0][0].column_reader(field, translate=translate)
-    return columns.MultiColumnReader(
-        [leaf.column_reader(field, translate=translate) for leaf, _ in leaves],
-        [offset for _, offset in leaves],
-    )
+# The attribute that keeps a reader's columns once read: {field: every document's value}.
+_COLUMN_VALUES = "_searcher_column_values"
+
+
+def column_values(reader: IndexReader, field: str) -> Sequence[Any]:
+    """The raw value of every document of `reader` in the column of `field` (as
+    `column_reader(translate=False)` gives them), by document number: each segment's
+    column read at once, not a document at a time, and kept on `reader` (as
+    `field_length_bytes` keeps lengths), so the searches of one reader read it once.
+    Relies on `NumericColumn.Reader._typecode`, `_fixedlen`, `_default`, `_count`,
+    `_dbfile`, `_basepos` (values packed big-endian from `_basepos`) and on
+    `VarBytesColumn.Reader._offsets`, `_lengths`, `_dbfile`, `_basepos`; a column in
+    another format is read a document at a time, once."""
+    known: dict[str, list[Any]] = reader.__dict__.setdefault(_COLUMN_VALUES, {})
+    values = known.get(field)
+    if values is None:
+        values = []
+        # The segments' documents follow one another (Whoosh's empty reader has no columns).
+        for leaf, _ in reader.leaf_readers() if reader.doc_count_all() else ():
+            count = leaf.doc_count_all()
+            values += _read_column(leaf.column_reader(field, translate=False), count)
+        known[field] = values  # whole: another thread may read it at once
+    return values
+
+
+def _read_column(column: Any, count: int) -> list[Any]:
+    if (
+        isinstance(column, columns.NumericColumn.Reader)
+        and array(column._typecode).itemsize == column._fixedlen
+    ):
+        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+        numbers = array(column._typecode, raw)
+        if sys.byteorder == "little":
+            numbers.byteswap()
+        return list(numbers) + [column._default] * (count - len(numbers))
+    if isinstance(column, columns.VarBytesColumn.Reader):
+        offsets, lengths = column._offsets, column._lengths
+        size = max(map(add, offsets, lengths), default=0)
+        data = column._dbfile.get(column._basepos, size) if size else b""
+        found = [
+            data[start : start + length] for start, length in zip(offsets, lengths, strict=True)
+        ]
+        return found + [b""] * (count - len(found))
+    return list(column)
 
 
 INDEX_NAME = _DEF_INDEX_NAME  # the name of an index in its folder (files `_MAIN_<n>.toc`, ...)
@@ -324,38 +360,176 @@ def segments_of(ix: FileIndex) -> list[Segment]:
     return list(ix._segments())
 
 
-def posting_blocks(postings: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """(ids, weights) a block at a time from a fresh postings matcher, deleted documents
-    left out; matchers not read from Whoosh's on-disk format come as one block
-    (`_one_block`). Relies on `FilterMatcher._exclude` and `_ids` (the deleted documents) and
-    on `W3LeafMatcher._i`, `_blocklength`, `_ids`, `_weights` and `_next_block()`."""
-    deleted: Any = ()
-    if isinstance(postings, wrappers.FilterMatcher) and postings._exclude:
-        postings, deleted = postings.child, postings._ids
-    blocks = _w3_blocks(postings) if isinstance(postings, W3LeafMatcher) else _one_block(postings)
-    for ids, weights in blocks:
+class PostingBlock(NamedTuple):
+    """One block of a term's postings: its ids and weights (deleted documents left out),
+    and the block's statistics as written: the largest weight and the shortest field
+    length (Whoosh's length byte decoded; 0 when unknown)."""
+
+    ids: Sequence[int]
+    weights: Sequence[float]
+    max_weight: float
+    min_length: int
+
+
+def term_blocks(reader: IndexReader, field: str, term: bytes) -> Iterator[PostingBlock]:
+    """The blocks of the postings of `term` in `field` of the segment `reader` (none when
+    it lacks the term), deleted documents left out. A block of the on-disk format is read
+    from the term's bytes, read at once, not through a matcher; its positions and
+    characters are not decoded (only unpickled). Relies on `SegmentReader._terms` (a
+    `W3TermsReader`, whose `term_info` raises `TermNotFound` and `_postfile` holds the
+    postings) and `deleted_docs_set`, on `W3TermInfo.extent()` (its length a 1-tuple as
+    `from_bytes` reads it) and `inlined_postings()`, and on the layout of
+    `W3PostingsWriter._write_block` (as `write_term` writes it); any other reader is read
+    through its matcher."""
+    terms = getattr(reader, "_terms", None)
+    if not isinstance(terms, W3TermsReader):
+        blocks: Iterable[PostingBlock] = (
+            _one_block(reader.postings(field, term)) if (field, term) in reader else ()
+        )
+    else:
+        try:
+            info = terms.term_info(field, term)
+        except TermNotFound:
+            return
+        if info.is_inlined():
+            ids, weights, _ = info.inlined_postings()
+            blocks = [PostingBlock(ids, weights, max(weights), 0)]
+        else:
+            offset, length = info.extent()
+            length = length[0] if isinstance(length, tuple) else length
+            blocks = _w3_blocks(terms._postfile.get(offset, length))
+    deleted = cast(Any, reader).deleted_docs_set if reader.has_deletions() else ()
+    for block in blocks:
         if deleted:
-            kept = [i for i, docnum in enumerate(ids) if docnum not in deleted]
-            ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
-        yield ids, weights
+            kept = [i for i, docnum in enumerate(block.ids) if docnum not in deleted]
+            block = block._replace(
+                ids=[block.ids[i] for i in kept], weights=[block.weights[i] for i in kept]
+            )
+        yield block
 
 
-def _w3_blocks(postings: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    while postings.is_active():
-        postings.id()  # loads the block's ids
-        postings.weight()  # and weights
-        start, end = postings._i, postings._blocklength  # the block's unread postings
-        yield postings._ids[start:end], postings._weights[start:end]
-        postings._next_block()
+def _w3_blocks(raw: bytes) -> Iterator[PostingBlock]:
+    for (count, _, max_weight, compression, min_length, _), data in _w3_block_data(raw):
+        deltas, weights = _ids_and_weights(data, compression, count)
+        if weights is None:
+            weights = (1.0,) * count
+        elif isinstance(weights, float):  # as `W3LeafMatcher._read_weights`: a float32
+            weights = (array("f", [weights])[0],) * count
+        yield PostingBlock(
+            tuple(accumulate(deltas)), weights, max_weight, byte_to_length(min_length)
+        )
 
 
-def _one_block(postings: Any) -> Iterator[tuple[list[int], list[float]]]:
+def _w3_block_data(raw: bytes) -> Iterator[tuple[tuple[Any, ...], bytes]]:
+    """(statistics, data) of each block of a term's postings `raw`: (postings, last id,
+    largest weight, compression, shortest and longest length bytes), and the pickled,
+    maybe compressed (ids, weights, values). Damage raises what `W3LeafMatcher` raises:
+    `CorruptIndexError` for a bad header, zlib's and pickle's errors for bad data."""
+    if not raw.startswith(WHOOSH3_HEADER_MAGIC):
+        raise CorruptIndexError(f"Bad postings header {raw[:4]!r}")
+    stream = BytesIO(raw)
+    position = len(WHOOSH3_HEADER_MAGIC)
+    last = False
+    while not last:
+        (size,) = unpack_int(raw[position : position + _INT_SIZE])
+        last, size = size < 0, abs(size)
+        start = position + _INT_SIZE
+        position = start + size
+        stream.seek(start)
+        statistics = pickle.load(stream)
+        if not isinstance(statistics, tuple) or len(statistics) != 6:
+            raise CorruptIndexError(f"Damaged postings block header {statistics!r}")
+        yield statistics, raw[stream.tell() : position]
+
+
+def term_values(
+    reader: IndexReader, field: str, term: bytes, docnums: Sequence[int]
+) -> dict[int, bytes]:
+    """{document: encoded value (positions, characters, ...)} of the postings of `term` in
+    `field` of the segment `reader`, for those of `docnums` (sorted, live) that hold it.
+    Only the blocks holding them are decoded (as `term_blocks` reads, with the same
+    reliances); a term whose values have a fixed size is read through its matcher."""
+    terms = getattr(reader, "_terms", None)
+    fixed = cast(Any, reader.schema[field].format).fixed_value_size()
+    if not isinstance(terms, W3TermsReader) or (fixed is not None and fixed >= 0):
+        return _matcher_values(reader, field, term, docnums)
+    try:
+        info = terms.term_info(field, term)
+    except TermNotFound:
+        return {}
+    wanted = set(docnums)
+    if info.is_inlined():
+        ids, _, values = info.inlined_postings()
+        return {
+            docnum: value for docnum, value in zip(ids, values, strict=True) if docnum in wanted
+        }
+    offset, length = info.extent()
+    length = length[0] if isinstance(length, tuple) else length
+    found: dict[int, bytes] = {}
+    pending = sorted(wanted)
+    for statistics, data in _w3_block_data(terms._postfile.get(offset, length)):
+        if not pending:
+            break
+        if pending[0] > statistics[1]:  # none wanted up to the block's last id
+            continue
+        deltas, _, values = pickle.loads(zlib.decompress(data) if statistics[3] else data)
+        found.update(
+            (docnum, value)
+            for docnum, value in zip(accumulate(deltas), values, strict=True)
+            if docnum in wanted
+        )
+        pending = [docnum for docnum in pending if docnum > statistics[1]]
+    return found
+
+
+def _matcher_values(
+    reader: IndexReader, field: str, term: bytes, docnums: Sequence[int]
+) -> dict[int, bytes]:
+    found: dict[int, bytes] = {}
+    if (field, term) not in reader:
+        return found
+    postings = reader.postings(field, term)
+    for docnum in docnums:
+        if not postings.is_active():
+            break
+        postings.skip_to(docnum)
+        if postings.is_active() and postings.id() == docnum:
+            found[docnum] = postings.value()
+    return found
+
+
+# The start of a block's pickled data (protocol 2): its id differences, a tuple of small
+# ints, and its weights, None, a float or a tuple of floats; the values (positions and
+# characters) that follow are left alone.
+_INT = rb"(?:K.|M..|J....)"
+_FLOAT = rb"(?:G.{8})"
+_IDS_AND_WEIGHTS = re.compile(
+    rb"\x80\x02(\(%(int)s*t|\)|%(int)s{1,3}[\x85-\x87])(?:q.)?"
+    rb"(N|\(%(float)s*t|\)|%(float)s{1,3}[\x85-\x87]|%(float)s)"  # a tuple before a float
+    % {b"int": _INT, b"float": _FLOAT},
+    re.DOTALL,
+)
+
+
+def _ids_and_weights(data: bytes, compression: int, count: int) -> tuple[Any, Any]:
+    """The id differences and the weights of a block's `data` as written: only the
+    start of the data is decompressed and unpickled, the whole when its start has
+    another shape."""
+    start = zlib.decompressobj().decompress(data, 64 + 14 * count) if compression else data
+    found = _IDS_AND_WEIGHTS.match(start)
+    if found is None:
+        deltas, weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
+        return deltas, weights
+    return pickle.loads(b"\x80\x02" + found[1] + found[2] + b"\x86.")
+
+
+def _one_block(postings: Any) -> Iterator[PostingBlock]:
     ids, weights = [], []
     while postings.is_active():
         ids.append(postings.id())
         weights.append(postings.weight())
         postings.next()
-    yield ids, weights
+    yield PostingBlock(ids, weights, max(weights, default=0.0), 0)
 
 
 # The attribute that keeps a reader's field lengths once read: {field: one byte a document}.

@@ -339,3 +339,28 @@ def newsdesk(tmp_path_factory: pytest.TempPathFactory) -> Index:
     report = ix.update(read_corpus(root / "desk"), workers=2, commit_every=8)
     assert report.added == len(_desk_records()) and not report.problems, report
     return ix
+
+
+# Words of the generated articles, the first far commoner than the last: their postings
+# run over several blocks, with frequencies and lengths of every size.
+_WORDS = ("market", "oil", "prices", "bank", "rates", "growth", "strike", "harvest", "cocoa")
+
+
+def _generated(n: int, seed: str) -> Article:
+    draw = random.Random(f"{seed}/{n}")
+    weights = [len(_WORDS) - i for i in range(len(_WORDS))]
+    body = " ".join(draw.choices(_WORDS, weights, k=draw.randint(3, 120)))
+    headline = " ".join(draw.choices(_WORDS, weights, k=draw.randint(1, 6)))
+    return Article(
+        id=f"g/{n}", headline=headline.capitalize(), body=f"{filler(seed + str(n))}{body}."
+    )
+
+
+@pytest.fixture(scope="session")
+def generated_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """600 generated articles in three segments, 40 of them replaced (deleted in theirs)."""
+    ix = Index(tmp_path_factory.mktemp("generated") / "index")
+    ix.add([_generated(n, "a") for n in range(300)])
+    ix.add([_generated(n, "a") for n in range(300, 600)])
+    ix.add([_generated(n, "b") for n in range(0, 600, 15)])
+    return ix

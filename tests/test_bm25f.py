@@ -1,6 +1,7 @@
 """The default ranking: BM25F over the prose fields, query reading, questions, feedback."""
 
 import math
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from searcher import Article, Index, Topic, read_corpus
 from searcher.cli import app
 from searcher.models import Quote, SearchOptions
 from searcher.query import bm25f, search
+from searcher.query.docsets import Postings, matching_docs
 from searcher.query.feedback import FEEDBACK_DOCS
+from searcher.query.parsing import parse_query
 from searcher.query.questions import read_query
 from searcher.store.analysis import news_analyzer
 from searcher.store.schema import FIELD_WEIGHTS
@@ -230,3 +233,72 @@ def test_feedback_leaves_a_ranking_with_no_more_matches_than_it_learns_from(
     assert 1 < plain.total <= FEEDBACK_DOCS
     fed = ix.search("cocoa prices", limit=None, options=SearchOptions(feedback=True))
     assert [(h.id, h.score) for h in fed.hits] == [(h.id, h.score) for h in plain.hits]
+
+
+TOP_QUERIES = (
+    "oil prices",
+    "market oil",
+    "cocoa harvest strike",
+    "bank rates growth prices",
+    "market",
+    '"oil prices" bank',
+    "cocoa^3 market",
+    "oil -bank",
+    "nosuchword oil",
+)
+
+
+@pytest.fixture(scope="module")
+def merged_generated_index(
+    generated_index: Index, tmp_path_factory: pytest.TempPathFactory
+) -> Index:
+    """`generated_index` merged into one segment by Whoosh's own writer (`optimize`)."""
+    ix = Index(tmp_path_factory.mktemp("merged") / "index")
+    shutil.copytree(generated_index.path, ix.path)
+    assert ix.optimize() > 1
+    return ix
+
+
+@pytest.mark.parametrize("merged", [False, True], ids=["segments", "merged"])
+@pytest.mark.parametrize("limit", [1, 10, 75])
+def test_top_k_equals_the_exhaustive_ranking(
+    request: pytest.FixtureRequest, merged: bool, limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`bm25f.top` gives the exhaustive ranking's first k, scores included, while scoring
+    fewer documents than it (MaxScore leaves out those holding only the commonest terms):
+    on segments our inverter wrote, with deletions, and on one Whoosh's writer merged."""
+    ix: Index = request.getfixturevalue("merged_generated_index" if merged else "generated_index")
+    scored_sizes: list[int] = []
+    scored = bm25f._scored
+
+    def counting(terms: list, wanted: set[int]) -> dict[int, float]:
+        scored_sizes.append(len(wanted))
+        return scored(terms, wanted)
+
+    with ix._open().searcher() as searcher:
+        reader = searcher.reader()
+        assert (len(reader.leaf_readers()) == 1) == merged and reader.has_deletions() != merged
+        skipped = 0
+        for text in TOP_QUERIES:
+            strict, loose = parse_query(text, searcher.schema)
+            q = loose or strict
+            postings = Postings(searcher)
+            candidates = matching_docs(searcher, q, postings)
+            every = bm25f.scores(searcher, q, candidates, postings)
+            expected = sorted(every.items(), key=lambda item: (-item[1], item[0]))[:limit]
+            monkeypatch.setattr(bm25f, "_scored", counting)
+            scored_sizes.clear()
+            assert bm25f.top(searcher, q, candidates, postings, limit) == expected, text
+            monkeypatch.setattr(bm25f, "_scored", scored)
+            skipped += len(candidates) - sum(scored_sizes)
+        assert skipped > 0
+
+
+def test_a_search_ranks_as_the_exhaustive_ranking_on_a_segmented_index(
+    generated_index: Index,
+) -> None:
+    for text in TOP_QUERIES:
+        every = [(hit.id, hit.score) for hit in generated_index.iter_search(text)]
+        top = generated_index.search(text, limit=10, all_copies=True)
+        assert [(hit.id, hit.score) for hit in top.hits] == every[:10], text
+        assert top.total == len(every)

@@ -1,9 +1,14 @@
+import pickle
+import zlib
+
 import pytest
 from conftest import NEWSROOM
+from whoosh.searching import Searcher
 
 from searcher import Index
-from searcher.query.docsets import matching_docs
+from searcher.query.docsets import Postings, matching_docs
 from searcher.query.parsing import parse_query
+from searcher.whoosh_internals import _ids_and_weights, term_values
 
 QUERIES = (
     "oil",
@@ -47,3 +52,62 @@ def test_a_replaced_article_matches_once(split_index: Index) -> None:
         strict, _ = parse_query("oil prices", searcher.schema)
         found = {searcher.stored_fields(n)["id"] for n in matching_docs(searcher, strict)}
         assert len(matching_docs(searcher, strict)) == len(found)
+
+
+def _whooshs_postings(
+    searcher: Searcher, field: str, text: bytes
+) -> tuple[dict[int, float], dict[int, bytes]]:
+    """{document: weight} and {document: value} of a term, read by Whoosh's own matchers."""
+    weights, values = {}, {}
+    for reader, offset in searcher.reader().leaf_readers():
+        if (field, text) in reader:
+            postings = reader.postings(field, text)
+            while postings.is_active():
+                weights[offset + postings.id()] = postings.weight()
+                values[offset + postings.id()] = postings.value()
+                postings.next()
+    return weights, values
+
+
+@pytest.mark.parametrize("name", ["generated_index", "optimized_index"])
+def test_postings_equal_whooshs_matchers(request: pytest.FixtureRequest, name: str) -> None:
+    """Every term of every prose field, read a term's bytes at once and only the ids and
+    weights decoded, gives what Whoosh's matchers give, over many blocks and deletions
+    (the generated index) and on segments Whoosh's writer merged; each block's
+    statistics bound its weights."""
+    ix: Index = request.getfixturevalue(name)
+    with ix._open().searcher() as searcher:
+        postings = Postings(searcher)
+        several_blocks = 0
+        for field in ("headline", "body", "quotes", "captions"):
+            for text in set(searcher.reader().lexicon(field)):
+                expected, _ = _whooshs_postings(searcher, field, text)
+                assert postings.weights(field, text) == expected, (field, text)
+                peaks = postings.peaks(field, text)
+                if expected:
+                    assert max(expected.values()) <= max(weight for weight, _ in peaks)
+                several_blocks += len(peaks) > 3
+        assert several_blocks or name == "optimized_index"
+
+
+def test_body_values_of_a_page_equal_whooshs(generated_index: Index) -> None:
+    with generated_index._open().searcher() as searcher:
+        reader, _ = searcher.reader().leaf_readers()[0]
+        for text in (b"market", b"cocoa", b"nosuchword"):
+            _, expected = _whooshs_postings(searcher, "body", text)
+            wanted = [d for d in (1, 5, 6, 130, 131, 299, 1000) if not reader.is_deleted(d)]
+            assert term_values(reader, "body", text, wanted) == {
+                docnum: value for docnum, value in expected.items() if docnum in wanted
+            }
+
+
+@pytest.mark.parametrize("compression", [0, 3])
+@pytest.mark.parametrize(
+    "weights", [None, 2.0, (1.0, 2.0, 5.0), (1, 2, 5)], ids=["none", "one", "floats", "ints"]
+)
+def test_a_blocks_ids_and_weights_are_read_from_its_start(compression: int, weights) -> None:
+    """Blocks as Whoosh pickles them; weights of another type (ints) are read by
+    unpickling the whole block."""
+    data = pickle.dumps(((3, 1, 400), weights, (b"a", b"b", b"c")), 2)
+    raw = zlib.compress(data, compression) if compression else data
+    assert _ids_and_weights(raw, compression, 3) == ((3, 1, 400), weights)

@@ -18,14 +18,18 @@ and never saturates twice. Whoosh's own `BM25F` is per-field BM25 added up: not 
 Lengths are Whoosh's (one byte a field and article, exact up to about 40 words), the
 average over the whole index, so an article scores the same in every segment layout.
 Clauses that are neither terms nor phrases (date ranges, `Every`) select without
-scoring; terms under `Not` do not score. `scores()` scores every candidate from the
-postings, so a top k is the exhaustive ranking's first k.
+scoring; terms under `Not` do not score. `scores()` scores given candidates from the
+postings (a rescoring pass); `top()` ranks the best k of them without scoring the
+documents that cannot reach them (MaxScore over each term's bound, from the largest
+frequency and shortest length of each postings block), so its top k is the exhaustive
+ranking's first k, scores included.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -63,6 +67,9 @@ class CollectionStatistics:
     def average(self, name: str) -> float:
         return self.lengths.get(name, 0) / (self.documents or 1)
 
+
+# The field length each length byte stands for; no recorded length (byte 0): one word.
+_LENGTHS = tuple(byte_to_length(byte) or 1 for byte in range(256))
 
 # The statistics scores() uses in this context instead of its searcher's (None: its own).
 _STATISTICS: ContextVar[CollectionStatistics | None] = ContextVar("bm25f_statistics", default=None)
@@ -165,27 +172,120 @@ def scores(
 ) -> dict[int, float]:
     """The BM25F score of each of `candidates` (global document numbers) for `q`."""
     wanted = set(candidates)
-    total: dict[int, float] = dict.fromkeys(wanted, 0.0)
     if not wanted:
-        return total
+        return {}
+    return _scored(_weighed(searcher, q, postings), wanted)
+
+
+def top(
+    searcher: Searcher,
+    q: query.Query,
+    candidates: set[int],
+    postings: Postings,
+    limit: int | None,
+) -> list[tuple[int, float]]:
+    """The best `limit` of `candidates` (all with None) by BM25F score for `q`, ties by
+    document number: the first `limit` of the exhaustive ranking, with the same scores.
+
+    MaxScore: the documents holding every term, scored first, give a score the `limit`th
+    best document reaches at least; the terms whose bounds (`_Weighed.bound`) add up to
+    less than it, the rarest last, cannot bring a document holding only them into the
+    top, so only the documents holding one of the other terms are scored."""
+    if not candidates:
+        return []
+    terms = _weighed(searcher, q, postings)
+    scored = _scored(terms, candidates) if limit is None else _pruned(terms, candidates, limit)
+    return best(scored, limit)
+
+
+def best(scored: Mapping[int, float], limit: int | None) -> list[tuple[int, float]]:
+    """The best `limit` (all with None) of {document: score}, ties by document number."""
+    if limit is None:
+        return sorted(scored.items(), key=_rank)
+    return heapq.nsmallest(limit, scored.items(), key=_rank)
+
+
+def _rank(item: tuple[int, float]) -> tuple[float, int]:
+    return -item[1], item[0]
+
+
+@dataclass
+class _Weighed:
+    """One term of a query ready to score: its IDF (with the boost), each field's
+    {document: frequency} with the field's scale by length byte and the documents'
+    length bytes, the documents holding it, and a bound on its score in any document."""
+
+    idf: float
+    fields: list[tuple[dict[int, float], list[float], bytes]]
+    holding: set[int]
+    bound: float
+
+
+def _weighed(searcher: Searcher, q: query.Query, postings: Postings) -> list[_Weighed]:
     stats = _STATISTICS.get()
     live = max(searcher.doc_count() if stats is None else stats.live, 1)
+    weighed = []
     for key, term in query_terms(q).items():
-        pseudo: dict[int, float] = {}
+        fields = []
         holding: set[int] = set()
+        peak = 0.0  # the largest weighted, normalised frequency a document can have
         for name, weight in term.fields.items():
             found = _frequencies(searcher, postings, name, term)
             if not found:
                 continue
             holding.update(found)
-            scale, lengths = _scaled_lengths(searcher, name, weight, stats)
-            for docnum in wanted.intersection(found):
-                pseudo[docnum] = pseudo.get(docnum, 0.0) + found[docnum] * scale[lengths[docnum]]
+            scale, lengths, norm = _scaled_lengths(searcher, name, weight, stats)
+            fields.append((found, scale, lengths))
+            if term.phrase is None:
+                peak += max(
+                    top * norm(length or 1) for top, length in postings.peaks(name, term.text)
+                )
+            else:
+                peak = math.inf
         df = len(holding) if stats is None else stats.df.get(term_key(key, term), len(holding))
         idf = term.boost * math.log(1 + (live - df + 0.5) / (df + 0.5))
+        bound = idf * peak / (K1 + peak) if peak < math.inf else idf  # tf / (K1 + tf) < 1
+        weighed.append(_Weighed(idf, fields, holding, bound))
+    return weighed
+
+
+def _scored(terms: list[_Weighed], wanted: set[int]) -> dict[int, float]:
+    """The score of each of `wanted`."""
+    total: dict[int, float] = dict.fromkeys(wanted, 0.0)
+    for term in terms:
+        pseudo: dict[int, float] = {}
+        for found, scale, lengths in term.fields:
+            for docnum in wanted.intersection(found):
+                pseudo[docnum] = pseudo.get(docnum, 0.0) + found[docnum] * scale[lengths[docnum]]
+        idf = term.idf
         for docnum, tf in pseudo.items():
             total[docnum] += idf * tf / (K1 + tf)
     return total
+
+
+# How much a bound must stay below the score to beat, against rounding.
+_BOUND_MARGIN = 1e-9
+
+
+def _pruned(terms: list[_Weighed], candidates: set[int], limit: int) -> dict[int, float]:
+    """The scores of the `candidates` that can rank in the best `limit` (see `top`)."""
+    terms = [term for term in terms if term.holding]
+    if len(terms) < 2 or any(term.bound < 0 for term in terms):
+        return _scored(terms, candidates)
+    every = candidates.intersection(*(term.holding for term in terms))
+    scored = _scored(terms, every) if len(every) >= limit else {}
+    floor = min(heapq.nlargest(limit, scored.values()), default=0.0)
+    if floor <= 0:
+        return _scored(terms, candidates)
+    essential = sorted(terms, key=lambda term: term.bound)
+    below = 0.0
+    while essential and below + essential[0].bound < floor * (1 - _BOUND_MARGIN):
+        below += essential.pop(0).bound
+    if not essential:  # cannot happen: a document holding every term scores above
+        return _scored(terms, candidates)
+    rest = candidates.intersection(set().union(*(term.holding for term in essential))) - every
+    scored.update(_scored(terms, rest))
+    return scored
 
 
 def _frequencies(
@@ -206,12 +306,14 @@ def _frequencies(
 
 def _scaled_lengths(
     searcher: Searcher, name: str, weight: float, stats: CollectionStatistics | None
-) -> tuple[list[float], bytes]:
+) -> tuple[list[float], bytes, Callable[[int], float]]:
     """`w / (1 - b + b * len / avglen)` for field `name` of weight `w`, for each length
-    byte, and the length byte of every global document number."""
+    byte, the length byte of every global document number, and the same for any length."""
     b = FIELD_B.get(name, DEFAULT_B)
     average = (searcher.avg_field_length(name) if stats is None else stats.average(name)) or 1.0
-    # No recorded length (byte 0): as one word.
-    lengths = [byte_to_length(byte) or 1 for byte in range(256)]
-    scale = [weight / (1 - b + b * length / average) for length in lengths]
-    return scale, field_length_bytes(searcher.reader(), name)
+
+    def norm(length: int) -> float:
+        return weight / (1 - b + b * length / average)
+
+    scale = list(map(norm, _LENGTHS))
+    return scale, field_length_bytes(searcher.reader(), name), norm

@@ -16,31 +16,45 @@ from typing import Any
 from whoosh import query
 from whoosh.searching import Searcher
 
-from searcher.whoosh_internals import posting_blocks
+from searcher.whoosh_internals import term_blocks
 
 
 class Postings:
     """The postings of terms in one open searcher, each read once: {global document
-    number: weight}, deleted documents left out."""
+    number: weight}, deleted documents left out, and the statistics of their blocks."""
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self._read: dict[tuple[str, bytes], dict[int, float]] = {}
+        self._peaks: dict[tuple[str, bytes], list[tuple[float, int]]] = {}
 
     def weights(self, field: str, text: Any) -> dict[int, float]:
         """{document number: weight} of the term `text` in `field` (empty when unknown)."""
-        schema = self.searcher.schema
-        if field not in schema:
+        key = self._key(field, text)
+        if key is None:
             return {}
-        key = (field, schema[field].to_bytes(text))
         found = self._read.get(key)
         if found is None:
             found = self._read[key] = {}
+            peaks = self._peaks[key] = []
             for reader, offset in self.searcher.reader().leaf_readers():
-                if key in reader:
-                    for ids, weights in posting_blocks(reader.postings(*key)):
-                        found.update(zip([offset + i for i in ids], weights, strict=True))
+                for block in term_blocks(reader, *key):
+                    ids = [offset + i for i in block.ids] if offset else block.ids
+                    found.update(zip(ids, block.weights, strict=True))
+                    peaks.append((block.max_weight, block.min_length))
         return found
+
+    def peaks(self, field: str, text: Any) -> list[tuple[float, int]]:
+        """(largest weight, shortest field length: 0 when unknown) of each block of the
+        postings of `text` in `field`, as written (deleted documents included): what
+        bounds the term's score in a block."""
+        self.weights(field, text)
+        key = self._key(field, text)
+        return [] if key is None else self._peaks[key]
+
+    def _key(self, field: str, text: Any) -> tuple[str, bytes] | None:
+        schema = self.searcher.schema
+        return (field, schema[field].to_bytes(text)) if field in schema else None
 
 
 def matching_docs(searcher: Searcher, q: query.Query, postings: Postings | None = None) -> set[int]:

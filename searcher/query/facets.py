@@ -16,7 +16,8 @@ from functools import partial
 from typing import Any
 
 from searcher.errors import FilterError
-from searcher.store.documents import column_date, date_column
+from searcher.query.ordering import TICKS_PER_DAY
+from searcher.store.documents import UNDATED, column_date, date_column
 from searcher.store.schema import (
     AUTHORS_COLUMN,
     LIST_SEPARATOR,
@@ -26,7 +27,7 @@ from searcher.store.schema import (
     metadata_keys,
     metadata_keyword,
 )
-from searcher.whoosh_internals import column_reader
+from searcher.whoosh_internals import column_values
 
 FACETS = ("source", "year", "author", "country", "language", "section")
 NONE = "(none)"
@@ -76,21 +77,28 @@ def _column_counts(
     reader: Any, column: str, docs: Collection[int], labels: Callable[[bytes], list[str]]
 ) -> Counter[str]:
     counts: Counter[str] = Counter()
-    values = column_reader(reader, column)
-    for docnum in docs:
-        found = labels(values[docnum])
-        counts.update(found or [NONE])
+    for value, count in _value_counts(column_values(reader, column), docs).items():
+        for label in labels(value) or [NONE]:
+            counts[label] += count
     return counts
 
 
 def _years(reader: Any, docs: Collection[int]) -> Counter[str]:
-    dates = date_column(reader)
+    # Counted by day first (the column counts from a midnight), each day's year read once.
+    days: Counter[int] = Counter()
+    for raw, count in _value_counts(date_column(reader), docs).items():
+        days[raw if raw == UNDATED else raw - raw % TICKS_PER_DAY] += count
     counts: Counter[str] = Counter()
-    for docnum in docs:
-        raw = dates[docnum]
+    for raw, count in days.items():
         date = column_date(raw)
-        counts[NONE if date is None else str(date.year)] += 1
+        counts[NONE if date is None else str(date.year)] += count
     return counts
+
+
+def _value_counts(values: Any, docs: Collection[int]) -> Counter[Any]:
+    """How many of `docs` hold each value of a column: each value's labels are then
+    worked out once, not once a document."""
+    return Counter(map(values.__getitem__, docs))
 
 
 def _term_counts(reader: Any, field: str, docs: Collection[int]) -> Counter[str]:

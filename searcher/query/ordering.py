@@ -16,7 +16,7 @@ from whoosh.util.times import datetime_to_long
 
 from searcher.store.documents import UNDATED, date_column, index_time
 
-_TICKS_PER_DAY = 86_400 * 1_000_000  # whoosh stores datetimes in microseconds
+TICKS_PER_DAY = 86_400 * 1_000_000  # whoosh stores datetimes in microseconds
 
 SORTS = ("relevance", "newest", "oldest")
 
@@ -46,7 +46,7 @@ class RecencyWeighting(scoring.WeightingModel):
         self, model: scoring.WeightingModel, half_life: float, now: datetime | None = None
     ) -> None:
         self.model = model
-        self.half_life_ticks = half_life * _TICKS_PER_DAY
+        self.half_life_ticks = half_life * TICKS_PER_DAY
         self.now = datetime_to_long(index_time(now or datetime.now(timezone.utc)))
         self._columns: dict[int, Any] = {}
 

@@ -272,15 +272,16 @@ def _top(
     candidates = _narrow(matching_docs(searcher, q, postings), allowed)
     if mask:
         candidates -= mask
+    weighting = searcher.weighting
+    if more is None and not weighting.use_final:
+        return bm25f.top(searcher, q, candidates, postings, limit)
     scored = bm25f.scores(searcher, q, candidates, postings)
     if more is not None:
         best = heapq.nsmallest(feedback.RESCORED, scored, key=lambda d: (-scored[d], d))
         scored.update(bm25f.scores(searcher, query.AndMaybe(q, more), best, postings))
-    weighting = searcher.weighting
     if weighting.use_final:
         scored = {d: weighting.final(searcher, d, score) for d, score in scored.items()}
-    ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))
-    return ranked if limit is None else ranked[:limit]
+    return bm25f.best(scored, limit)
 
 
 def _ranked(

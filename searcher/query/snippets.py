@@ -30,6 +30,7 @@ from whoosh import query
 from whoosh.searching import Searcher
 
 from searcher.models import Snippet, Span
+from searcher.whoosh_internals import term_values
 
 MAX_SNIPPETS = 3
 SNIPPET_CHARS = 240  # the most text a cluster of matches spans
@@ -172,19 +173,13 @@ def body_characters(
     found: dict[int, dict[str, Any]] = {docnum: {} for docnum in docnums}
     ordered = sorted(found)
     field = searcher.schema["body"]
+    decode = field.format.decoder("characters")
     for reader, offset in searcher.reader().leaf_readers():
         local = [d - offset for d in ordered if offset <= d < offset + reader.doc_count_all()]
         for word in words if local else ():
-            text = field.to_bytes(word)
-            if ("body", text) not in reader:
-                continue
-            postings = reader.postings("body", text)
-            for docnum in local:
-                if not postings.is_active():
-                    break
-                postings.skip_to(docnum)
-                if postings.is_active() and postings.id() == docnum:
-                    found[docnum + offset][word] = postings.value_as("characters")
+            values = term_values(reader, "body", field.to_bytes(word), local)
+            for docnum, value in values.items():
+                found[docnum + offset][word] = decode(value)
     return found
 
 

@@ -25,7 +25,7 @@ from searcher.store.schema import (
     SOURCE_COLUMN,
     metadata_terms,
 )
-from searcher.whoosh_internals import column_reader
+from searcher.whoosh_internals import column_values
 
 UNDATED = 2**64 - 1  # what the date column holds for an article with no date
 
@@ -38,8 +38,9 @@ def index_time(moment: datetime) -> datetime:
 
 
 def date_column(reader: Any) -> Any:
-    """The raw date column of an index reader, indexed by the reader's docnums."""
-    return column_reader(reader, "date", translate=False)
+    """The raw date column of an index reader, indexed by the reader's docnums (read once
+    a reader)."""
+    return column_values(reader, "date")
 
 
 def column_date(raw: int) -> datetime | None:
