@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from whoosh import fields
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.filedb.filestore import FileStorage
 
 from searcher import (
@@ -191,6 +192,18 @@ def test_a_damaged_file_says_so_and_rebuild_always_repairs_it(
     assert report.added == ARTICLES
     assert answers(Index(index)) == expected
     assert not leftovers(index)
+
+
+def test_damaged_postings_headers_are_reported_as_damage(index: Path, corpus: Path) -> None:
+    expected = answers(Index(index))
+    for segment in index.glob(f"{INDEX_NAME}_*.seg"):
+        data = segment.read_bytes()
+        assert WHOOSH3_HEADER_MAGIC in data
+        segment.write_bytes(data.replace(WHOOSH3_HEADER_MAGIC, b"\0" * len(WHOOSH3_HEADER_MAGIC)))
+    with pytest.raises(IndexDamagedError, match="is damaged: a segment file"):
+        answers(Index(index))
+    Index(index).update(read_corpus(corpus), workers=1, rebuild=True)
+    assert answers(Index(index)) == expected
 
 
 def test_a_lost_table_of_contents_is_rebuilt_not_taken_for_up_to_date(

@@ -42,7 +42,13 @@ from typing import Any
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, FileIndex, clean_files
-from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
+from whoosh.reading import (
+    CorruptIndexError,
+    EmptyReader,
+    IndexReader,
+    MultiReader,
+    SegmentReader,
+)
 from whoosh.searching import Searcher
 
 from searcher import whoosh_internals
@@ -328,9 +334,10 @@ def disk_full(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and "disk is full" in str(error)
 
 
-# What reading a segment's damaged data raises: its blocks are zlib-compressed pickles,
-# its terms and columns UTF-8.
+# What reading a segment's damaged data raises: its blocks are zlib-compressed pickles
+# behind a header, its terms and columns UTF-8.
 _SEGMENT_DATA_ERRORS = (
+    CorruptIndexError,
     zlib.error,
     pickle.UnpicklingError,
     EOFError,
