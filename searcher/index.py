@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
+from whoosh.reading import IndexReader
 
 from searcher.errors import IndexMissingError, QuerySyntaxError
 from searcher.models import (
@@ -42,10 +43,23 @@ from searcher.models import (
 )
 from searcher.query.bm25f import CollectionStatistics
 from searcher.query.facets import FACETS, count_facets
-from searcher.query.quote_search import count_speakers, search_quotes
-from searcher.query.related import show_article, similar_articles
-from searcher.query.search import iter_search, query_statistics, rank_documents, run_search
+from searcher.query.quote_search import (
+    Said,
+    count_speakers,
+    quotations,
+    quote_statistics,
+    search_quotes,
+)
+from searcher.query.related import articles_like, show_article, similar_articles
+from searcher.query.search import (
+    iter_search,
+    matching_ids,
+    query_statistics,
+    rank_documents,
+    run_search,
+)
 from searcher.query.syntax import as_text
+from searcher.query.whoosh_scoring import FieldStatistics, field_statistics
 from searcher.shards.manifest import is_sharded
 from searcher.store import DEFAULT_COMMIT_EVERY
 from searcher.store.documents import UNDATED, column_date, date_column
@@ -294,6 +308,45 @@ class Index:
         sharded index sums its shards' and scores each shard with the sums."""
         with self._articles() as ix:
             return query_statistics(ix, text, options)
+
+    # What a sharded index asks each shard (`shards.index`), beside the calls above.
+
+    def matching_ids(
+        self, text: str, ids: Iterable[str], options: SearchOptions | None = None
+    ) -> dict[str, bool]:
+        """Which of the articles `ids` match `text` (`search.matching_ids`)."""
+        with self._articles() as ix:
+            return matching_ids(ix, text, ids, options)
+
+    def quote_statistics(self, text: str, speaker: str | None = None) -> FieldStatistics:
+        """What ranking the quotes of `text` reads (`quote_search.quote_statistics`)."""
+        with self._articles() as ix:
+            return quote_statistics(ix, text, speaker)
+
+    def quotations(self, text: str | None = None) -> list[Said]:
+        """The quotations `speakers` counts (`quote_search.quotations`), every copy's."""
+        with self._articles() as ix:
+            return quotations(ix, text)
+
+    def field_statistics(self, terms: Iterable[tuple[str, str]]) -> FieldStatistics:
+        """What Whoosh's ranking reads for `terms` (`whoosh_scoring.field_statistics`)."""
+        with self._articles() as ix, ix.searcher() as searcher:
+            return field_statistics(searcher, terms)
+
+    @contextmanager
+    def reading(self) -> Iterator[IndexReader]:
+        """The reader of the newest commit (a sharded index reads the few articles and
+        terms feedback learns from through all its shards' readers at once)."""
+        with self._articles() as snapshot:
+            yield snapshot.reader
+
+    def like(
+        self, terms: list[tuple[str, float]], left_out: Iterable[str], limit: int | None = 10
+    ) -> Results:
+        """The articles best matching the key `terms` of an article, less those of ids
+        `left_out` (`related.articles_like`), every copy listed."""
+        with self._articles() as ix:
+            return articles_like(ix, terms, left_out, limit)
 
     @contextmanager
     def _stories(self, all_copies: bool) -> Iterator[StoryStore | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import tarfile
 import tracemalloc
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from whoosh.filedb.filestore import FileStorage
 
-from searcher import Article, Index, read_corpus
+from searcher import Article, Index, create_shards, read_corpus
 from searcher.corpus.dates import parse_date
 from searcher.models import Snippet
 from searcher.store.schema import AUTHORS_COLUMN, SOURCE_COLUMN
@@ -251,6 +252,29 @@ def segmented_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
     assert len(segments) >= 4 and not segments[0] & columns, segments
     assert all(any(column in found for found in segments) for column in columns), segments
     return ix
+
+
+@pytest.fixture(scope="session")
+def bbc_reuters_shards(tmp_path_factory: pytest.TempPathFactory) -> tuple[Index, Index]:
+    """BBC and Reuters-21578's first file (two corpora of other shapes) in one index and
+    in a sharded one of two shards written by two processes; skipped when absent.
+    Shared: tests only read them."""
+    bbc = shared_path("corpora", "bbc")
+    archive = shared_path("corpora", "reuters21578", "reuters21578.tar.gz")
+    root = tmp_path_factory.mktemp("bbc-reuters")
+    reuters = root / "reuters"
+    reuters.mkdir()
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile("reuters21578/reut2-000.sgm")
+        assert member is not None
+        (reuters / "reut2-000.sgm").write_bytes(member.read())
+    one = Index(root / "one")
+    one.add(read_corpus(bbc, reuters))
+    create_shards(root / "sharded", 2)
+    sharded = Index(root / "sharded")
+    report = sharded.update(read_corpus(bbc, reuters), workers=2)
+    assert report.indexed == len(one) == len(sharded)
+    return one, sharded
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from typer.testing import CliRunner
@@ -186,6 +187,56 @@ def test_a_worker_lost_during_a_query_fails_it_or_moves_to_a_replica(
         _wait_for_workers(client, 2)
     finally:
         client.close()
+
+
+def test_every_command_reading_an_index_takes_the_scheduler(
+    local_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.testclient import TestClient
+
+    from searcher.web import create_app
+
+    corpus = _write_corpus(tmp_path / "corpus", ARTICLES)
+    create_shards(tmp_path / "sharded", 2)
+    with Index(tmp_path / "sharded") as sharded:
+        sharded.update(read_corpus(corpus))
+        article = sharded.search("oil prices").hits[0].id
+    index = str(tmp_path / "sharded")
+    topics = tmp_path / "topics.tsv"
+    topics.write_text("1\toil prices\n2\tprotests\n", encoding="utf-8")
+    runner = CliRunner()
+    address = local_cluster.scheduler_address
+    commands = [
+        ["show", article],
+        ["similar", article, "--json"],
+        ["quotes", "prices", "--json"],
+        ["speakers", "--json"],
+        ["duplicates", "--json"],
+        ["stats", "--json"],
+        ["run", str(topics)],
+        ["query", "oil prices", "--format", "jsonl"],
+        ["query", "oil prices", "--sort", "newest", "--json"],
+        ["query", "oil prices", "--feedback", "--json"],
+    ]
+    alone = {}
+    for args in commands:
+        alone[args[0]] = runner.invoke(app, [*args, "--index", index])
+        assert alone[args[0]].exit_code == 0, (args, alone[args[0]].output)
+        served = runner.invoke(app, [*args, "--index", index, "--scheduler", address])
+        assert served.exit_code == 0, (args, served.output)
+        assert served.stdout == alone[args[0]].stdout, args
+    monkeypatch.setenv("SEARCHER_SCHEDULER", address)
+    replicated = runner.invoke(app, ["speakers", "--index", index, "--json", "--replicas", "2"])
+    assert replicated.exit_code == 0 and replicated.stdout == alone["speakers"].stdout
+    one = tmp_path / "one"
+    Index(one).add(read_corpus(corpus))
+    refused = runner.invoke(app, ["stats", "--index", str(one)])
+    assert refused.exit_code == 2 and "not sharded" in refused.output
+    monkeypatch.delenv("SEARCHER_SCHEDULER")
+    with TestClient(create_app(index, address)) as client:
+        answer = client.get(f"/api/similar/{quote(article)}")
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["hits"]
 
 
 def test_shards_on_workers_disks_are_written_and_searched_by_their_workers(

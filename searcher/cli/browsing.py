@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
-from searcher import DEFAULT_INDEX, Index, article_json, stats_json, stories_json
+from searcher import DEFAULT_INDEX, article_json, open_index, stats_json, stories_json
 from searcher.cli.app import (
     ArticleArgument,
     IndexOption,
     JsonOption,
+    SchedulerOption,
     _echo_json,
     _print,
     _user_errors,
@@ -32,6 +33,7 @@ def show_command(
         str | None, typer.Option("--query", "-q", help="Highlight the words of this query.")
     ] = None,
     as_json: JsonOption = False,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Show the whole ARTICLE for reading: metadata, body and its quotes with speakers.
 
@@ -39,8 +41,8 @@ def show_command(
 
     Example: search show corpus/000_c62dc9544255aea0.txt --query "CSTO troops"
     """
-    with _user_errors():
-        view = Index(index).show(article_id, query)
+    with _user_errors(), open_index(index, scheduler) as ix:
+        view = ix.show(article_id, query)
     if as_json:
         _echo_json(article_json(view))
     else:
@@ -50,14 +52,15 @@ def show_command(
 def stats_command(
     index: IndexOption = Path(DEFAULT_INDEX),
     as_json: JsonOption = False,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Show what the index holds: articles, sources, date range, languages, size on disk,
     segments and the time of the last update.
 
     Example: search stats --json
     """
-    with _user_errors():
-        stats = Index(index).stats()
+    with _user_errors(), open_index(index, scheduler) as ix:
+        stats = ix.stats()
     if as_json:
         _echo_json(stats_json(stats))
     else:
@@ -71,13 +74,14 @@ def duplicates_command(
     ] = 2,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Stories to show.")] = 20,
     as_json: JsonOption = False,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """List the stories printed more than once (near-duplicate articles), largest first.
 
     Example: search duplicates --min-size 3
     """
-    with _user_errors():
-        stories = Index(index).duplicates(min_size)[:limit]
+    with _user_errors(), open_index(index, scheduler) as ix:
+        stories = ix.duplicates(min_size)[:limit]
     if as_json:
         _echo_json(stories_json(stories))
     else:

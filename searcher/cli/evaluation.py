@@ -15,14 +15,23 @@ from searcher import (
     DEFAULT_MEASURES,
     DEFAULT_RUN_ID,
     RUN_LIMIT,
-    Index,
     check_measures,
     evaluate,
     evaluation_json,
+    open_index,
     read_topics,
     write_run,
 )
-from searcher.cli.app import FeedbackOption, IndexOption, _echo_json, _stdout, _user_errors, console
+from searcher.cli.app import (
+    FeedbackOption,
+    IndexOption,
+    ReplicasOption,
+    SchedulerOption,
+    _echo_json,
+    _stdout,
+    _user_errors,
+    console,
+)
 from searcher.cli.render_stats import evaluation_table
 from searcher.errors import BadInputError
 from searcher.models import RunRow, SearchOptions
@@ -62,6 +71,8 @@ def run_command(
         Path | None,
         typer.Option("--output", "-o", help="Write the run here instead of to stdout."),
     ] = None,
+    scheduler: SchedulerOption = None,
+    replicas: ReplicasOption = 1,
 ) -> None:
     """Run every topic and write a TREC run file (qid Q0 docno rank score run_id).
 
@@ -70,7 +81,8 @@ def run_command(
     Example: search run topics.tsv --index cran-index --output run.txt
     """
     with _user_errors():
-        rows = Index(index).run(read_topics(topics), limit=limit, syntax=syntax, feedback=feedback)
+        with open_index(index, scheduler, replicas) as ix:
+            rows = ix.run(read_topics(topics), limit=limit, syntax=syntax, feedback=feedback)
         if output is None:
             _write_to_stdout(rows, run_id)
         else:
@@ -100,6 +112,8 @@ def eval_command(
     syntax: SyntaxOption = False,
     feedback: FeedbackOption = SearchOptions.feedback,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    scheduler: SchedulerOption = None,
+    replicas: ReplicasOption = 1,
 ) -> None:
     """Run every topic and score the run against QRELS (needs ir-measures, the eval extra).
 
@@ -112,7 +126,8 @@ def eval_command(
         chosen = [name for name in re.split(r"[\s,]+", measures) if name]
         check_measures(chosen)
         run_topics = read_topics(topics)
-        rows = Index(index).run(run_topics, limit=limit, syntax=syntax, feedback=feedback)
+        with open_index(index, scheduler, replicas) as ix:
+            rows = ix.run(run_topics, limit=limit, syntax=syntax, feedback=feedback)
         evaluation = evaluate(rows, qrels, chosen, topics=run_topics)
     if as_json:
         _echo_json(evaluation_json(evaluation, per_query))

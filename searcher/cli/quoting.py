@@ -7,11 +7,13 @@ from typing import Annotated
 
 import typer
 
-from searcher import DEFAULT_INDEX, Index, quotes_json, speakers_json
+from searcher import DEFAULT_INDEX, open_index, quotes_json, speakers_json
 from searcher.cli.app import (
     AllCopiesOption,
     IndexOption,
     JsonOption,
+    ReplicasOption,
+    SchedulerOption,
     _echo_json,
     _print,
     _user_errors,
@@ -37,14 +39,16 @@ def quotes_command(
     offset: Annotated[int, typer.Option("--offset", min=0, help="Quotes to skip first.")] = 0,
     as_json: JsonOption = False,
     all_copies: AllCopiesOption = False,
+    scheduler: SchedulerOption = None,
+    replicas: ReplicasOption = 1,
 ) -> None:
     """Find quotations about TEXT: who said it, how, and in which article. Ranked, highlighted;
     a quote that copies of one story repeat is listed once.
 
     Example: search quotes corruption --speaker Shekenova
     """
-    with _user_errors():
-        results = Index(index).quotes(
+    with _user_errors(), open_index(index, scheduler, replicas) as ix:
+        results = ix.quotes(
             text, speaker=speaker, limit=limit, offset=offset, all_copies=all_copies
         )
     if as_json:
@@ -61,14 +65,16 @@ def speakers_command(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Speakers to show.")] = 20,
     as_json: JsonOption = False,
     all_copies: AllCopiesOption = False,
+    scheduler: SchedulerOption = None,
+    replicas: ReplicasOption = 1,
 ) -> None:
     """List who is quoted most, over the whole index or in quotes about TEXT; a person
     counts once whatever the form of the name, a quote that copies repeat once.
 
     Example: search speakers protests --limit 5
     """
-    with _user_errors():
-        speakers = Index(index).speakers(text, limit=limit, all_copies=all_copies)
+    with _user_errors(), open_index(index, scheduler, replicas) as ix:
+        speakers = ix.speakers(text, limit=limit, all_copies=all_copies)
     if as_json:
         _echo_json(speakers_json(speakers))
     else:

@@ -167,7 +167,8 @@ def query_command(
             )
         output = Format.json if as_json else output
         if output in (Format.jsonl, Format.csv):
-            _export(Index(index), text, options, output)
+            with open_index(index, scheduler, replicas) as ix:
+                _export(ix, text, options, output)
             return
         with open_index(index, scheduler, replicas) as ix:
             results = ix.search(
@@ -235,12 +236,14 @@ def similar_command(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Results to show.")] = 10,
     as_json: JsonOption = False,
     all_copies: AllCopiesOption = False,
+    scheduler: SchedulerOption = None,
+    replicas: ReplicasOption = 1,
 ) -> None:
     """List the articles most like ARTICLE (its most distinctive words, body and headline);
     copies of one story show once, as in query.
 
     Example: search similar corpus/000_c62dc9544255aea0.txt --limit 5
     """
-    with _user_errors():
-        results = Index(index).similar(article_id, limit=limit, all_copies=all_copies)
+    with _user_errors(), open_index(index, scheduler, replicas) as ix:
+        results = ix.similar(article_id, limit=limit, all_copies=all_copies)
     _print_results(results, as_json)

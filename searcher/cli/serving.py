@@ -11,7 +11,7 @@ import typer
 from rich.text import Text
 
 from searcher import DEFAULT_INDEX, clean
-from searcher.cli.app import IndexOption, _user_errors, errors
+from searcher.cli.app import IndexOption, ReplicasOption, SchedulerOption, _user_errors, errors
 from searcher.errors import SearcherError
 
 
@@ -21,6 +21,8 @@ def serve_command(
         str, typer.Option("--host", help="Address to listen on (default: this machine only).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
+    scheduler: SchedulerOption = None,
+    replicas: ReplicasOption = 1,
 ) -> None:
     """Serve a search page and a JSON API over the index (read-only) until Ctrl+C.
 
@@ -34,7 +36,7 @@ def serve_command(
     from searcher.web import create_app
 
     with _user_errors():
-        web_app = create_app(index)
+        web_app = create_app(index, scheduler, replicas)
         try:
             sock = socket.create_server((host, port))
         except OSError as error:

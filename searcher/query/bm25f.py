@@ -317,3 +317,8 @@ def _scaled_lengths(
 
     scale = list(map(norm, _LENGTHS))
     return scale, field_length_bytes(searcher.reader(), name), norm
+
+
+def current_statistics() -> CollectionStatistics | None:
+    """The statistics `statistics()` put in this context (None: each searcher's own)."""
+    return _STATISTICS.get()

@@ -23,16 +23,19 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from whoosh import query
+from whoosh.searching import Searcher
 
 from searcher.errors import FilterError
 from searcher.models import QuoteHit, QuoteResults, Span, SpeakerCount
 from searcher.query.parsing import parse_field_query
 from searcher.query.search import Searchable
 from searcher.query.spelling import expand_variants
+from searcher.query.whoosh_scoring import FieldStatistics, field_statistics, weighting
 from searcher.store.analysis import name_analyzer, news_analyzer
 from searcher.store.documents import stored_date
-from searcher.store.schema import weighting
 from searcher.store.stories import StoryStore
+
+Said = tuple[str, str, str]  # a quotation: article id, words, speaker
 
 
 def _name_words(name: str) -> set[str]:
@@ -66,12 +69,36 @@ def search_quotes(
 ) -> QuoteResults:
     """The quotations matching `text` (by `speaker` when given), best first; with
     `stories`, a quote that copies of one story repeat once."""
-    found = sorted(_matching_quotes(ix, text, speaker), key=lambda q: (-q.score, q.article_id))
+    found = sorted(_matching_quotes(ix, text, speaker), key=quote_order)
     if stories is not None:
-        keys = [(q.article_id, q.text, q.speaker) for q in found]
-        found = [q for q, first in zip(found, _first_of_story(keys, stories), strict=True) if first]
+        found = once_per_story(found, stories)
     end = None if limit is None else offset + limit
     return QuoteResults(query=text, total=len(found), quotes=tuple(found[offset:end]))
+
+
+def quote_order(quote: QuoteHit) -> tuple[float, str]:
+    """The order of quotes found: best first, ties by article (in order within one)."""
+    return (-quote.score, quote.article_id)
+
+
+def once_per_story(quotes: list[QuoteHit], stories: StoryStore) -> list[QuoteHit]:
+    """`quotes` less those that copies of a story repeat after their first."""
+    keys = [(q.article_id, q.text, q.speaker) for q in quotes]
+    return [q for q, first in zip(quotes, _first_of_story(keys, stories), strict=True) if first]
+
+
+def quote_statistics(ix: Searchable, text: str, speaker: str | None = None) -> FieldStatistics:
+    """What ranking the quotes of `text` reads from `ix` (`whoosh_scoring`): summed over
+    the shards of an index, it lets each shard score as the whole would."""
+    with ix.searcher() as searcher:
+        q = _quote_query(searcher, text, speaker)
+        return field_statistics(searcher, q.iter_all_terms())
+
+
+def _quote_query(searcher: Searcher, text: str, speaker: str | None) -> query.Query:
+    """`text` searched in the quotes, by `speaker` when given."""
+    q = expand_variants(parse_field_query(text, searcher.schema, "quotes"), searcher.reader())
+    return query.And([q, _speaker_query(speaker)]) if speaker else q
 
 
 def _first_of_story(quotes: list[tuple[str, str, str]], stories: StoryStore) -> list[bool]:
@@ -90,10 +117,8 @@ def _first_of_story(quotes: list[tuple[str, str, str]], stories: StoryStore) -> 
 def _matching_quotes(ix: Searchable, text: str, speaker: str | None) -> Iterator[QuoteHit]:
     wanted = [token.text for token in name_analyzer()(speaker)] if speaker else []
     with ix.searcher(weighting=weighting()) as searcher:
-        q = expand_variants(parse_field_query(text, searcher.schema, "quotes"), searcher.reader())
+        q = _quote_query(searcher, text, speaker)
         stems = {word for field, word in q.iter_all_terms() if field == "quotes"}
-        if speaker:
-            q = query.And([q, _speaker_query(speaker)])
         for hit in searcher.search(q, limit=None):
             stored = hit.fields()
             for quote in stored.get("quote_list", ()):
@@ -136,16 +161,28 @@ def count_speakers(
 ) -> tuple[SpeakerCount, ...]:
     """Who is quoted most: over every article, or over the quotes matching `text`; with
     `stories`, a quote that copies of one story repeat counts once."""
+    return rank_speakers(quotations(ix, text), limit, stories)
+
+
+def quotations(ix: Searchable, text: str | None = None) -> list[Said]:
+    """Every quotation (article id, words, speaker; of every article those with a
+    speaker), or those matching `text`, best first."""
     if text:
-        said = [(q.article_id, q.text, q.speaker) for q in _matching_quotes(ix, text, None)]
-    else:
-        with ix.searcher() as searcher:
-            said = [
-                (stored["id"], quote[0], quote[1])
-                for stored in searcher.all_stored_fields()
-                for quote in stored.get("quote_list", ())
-                if quote[1]
-            ]
+        return [(q.article_id, q.text, q.speaker) for q in _matching_quotes(ix, text, None)]
+    with ix.searcher() as searcher:
+        return [
+            (stored["id"], quote[0], quote[1])
+            for stored in searcher.all_stored_fields()
+            for quote in stored.get("quote_list", ())
+            if quote[1]
+        ]
+
+
+def rank_speakers(
+    said: list[Said], limit: int | None, stories: StoryStore | None = None
+) -> tuple[SpeakerCount, ...]:
+    """Who is quoted most in the quotations `said`; with `stories`, a quote that copies of
+    one story repeat counts once."""
     if stories is not None:
         said = [q for q, first in zip(said, _first_of_story(said, stories), strict=True) if first]
     return _ranked_speakers(((who, article_id) for article_id, _, who in said), limit)

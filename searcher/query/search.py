@@ -18,12 +18,13 @@ Parsing is `parsing`, collapsing copies `copies`, copying a hit out `hits`.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any, Protocol
 
 from whoosh import query, scoring
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from searcher.errors import FilterError
@@ -42,6 +43,7 @@ from searcher.query.snippets import (
     marked_terms,
 )
 from searcher.query.spelling import expand_variants, suggest
+from searcher.query.whoosh_scoring import FieldStatistics
 from searcher.store.documents import UNDATED, date_column
 from searcher.store.schema import weighting
 from searcher.store.stories import StoryStore
@@ -133,7 +135,32 @@ def query_statistics(
         postings = Postings(searcher)
         plan = _plan(searcher, text, replace(options, feedback=False), postings)
         queries = [q for q in (plan.strict, plan.loose) if q is not None]
+        more = _given_expansion() if options.feedback else None
+        if more is not None:  # the rescored query's terms too
+            queries += [query.AndMaybe(q, more) for q in queries]
         return bm25f.local_statistics(searcher, queries, postings)
+
+
+def matching_ids(
+    ix: Searchable, text: str, ids: Iterable[str], options: SearchOptions | None = None
+) -> dict[str, bool]:
+    """Which of the articles `ids` match `text` within the filters of `options` (as
+    `run_search` counts them): each that does, True when it is in the first tier (holds
+    every word, where tiers apply). A sharded index lists a hit's copies and merges
+    the shards' tiers by it."""
+    options = _checked(options or SearchOptions())
+    with ix.searcher() as searcher:
+        postings = Postings(searcher)
+        plan = _plan(searcher, text, replace(options, feedback=False), postings)
+        first = _narrow(matching_docs(searcher, plan.strict, postings), plan.allowed)
+        loose = plan.loose or plan.strict
+        matched = first | _narrow(matching_docs(searcher, loose, postings), plan.allowed)
+        found = {}
+        for article_id in ids:
+            docnum = searcher.document_number(id=article_id)
+            if docnum in matched:
+                found[article_id] = docnum in first
+        return found
 
 
 def _emptying(searcher: Searcher, found: set[int], options: SearchOptions) -> tuple[str, ...]:
@@ -234,13 +261,43 @@ def _plan(searcher: Searcher, text: str, options: SearchOptions, postings: Posti
     )
     if not (options.feedback and relevance):
         return plan
-    # Feedback reranks the matches below the best few by words of those: with no more
-    # matches than it learns from, it would only reorder them by their own words.
+    given = _given_expansion()
+    if given is not None:  # learnt by a sharded index over all its shards
+        return replace(plan, feedback=given)
     first = list(_ranked(searcher, plan, feedback.FEEDBACK_DOCS + 1, "relevance", postings))
+    return _learnt(searcher, plan, first, postings)
+
+
+def _learnt(searcher: Searcher, plan: _Plan, first: list[Ranked], postings: Postings) -> _Plan:
+    """`plan` reranked by feedback learnt from its first ranking `first` (document,
+    score). Feedback reranks the matches below the best few by words of those: with no
+    more matches than it learns from, it would only reorder them by their own words."""
     if len(first) <= feedback.FEEDBACK_DOCS:
         return plan
     more = feedback.feedback_query(searcher, first, plan.loose or plan.strict, postings)
     return plan if more is None else replace(plan, feedback=more)
+
+
+def feedback_expansion(
+    reader: IndexReader, text: str, options: SearchOptions, best: Iterable[str]
+) -> query.Query | None:
+    """The terms feedback reranks `text` with, as `run_search` learns them from its
+    first ranking, whose best articles are those of ids `best`: for a sharded index,
+    found by its shards, and read here through one `reader` on all of them."""
+    with Searcher(reader, weighting=_weighting(options), closereader=False) as searcher:
+        postings = Postings(searcher)
+        plan = _plan(searcher, text, replace(options, feedback=False), postings)
+        found = (searcher.document_number(id=article_id) for article_id in best)
+        among = replace(plan, filtered={docnum for docnum in found if docnum is not None})
+        first = list(_ranked(searcher, among, feedback.FEEDBACK_DOCS + 1, "relevance", postings))
+        return _learnt(searcher, plan, first, postings).feedback
+
+
+def _given_expansion() -> query.Query | None:
+    """The feedback terms a sharded index found over all its shards, which it gives its
+    shards with the statistics (`whoosh_scoring.FieldStatistics.expansion`)."""
+    given = bm25f.current_statistics()
+    return given.expansion if isinstance(given, FieldStatistics) else None
 
 
 def _tiers(

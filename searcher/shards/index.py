@@ -13,14 +13,16 @@ import heapq
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from whoosh.reading import IndexReader, MultiReader
+
 from searcher.errors import (
     ArticleNotFoundError,
-    FilterError,
     IndexMissingError,
     NotAnIndexError,
     ShardsOnWorkersError,
@@ -42,12 +44,24 @@ from searcher.models import (
     Topic,
 )
 from searcher.query.bm25f import CollectionStatistics, statistics
-from searcher.query.copies import COLLAPSE_SPARE
+from searcher.query.feedback import FEEDBACK_DOCS
+from searcher.query.quote_search import once_per_story, quote_order, rank_speakers
+from searcher.query.related import SIMILAR_FIELDS, body_terms, key_terms, likeness_text
+from searcher.query.search import feedback_expansion
 from searcher.query.syntax import as_text
+from searcher.query.whoosh_scoring import FieldStatistics, summed
 from searcher.shards.manifest import read_manifest, shard_of
+from searcher.shards.merging import (
+    added_order,
+    exported,
+    gathered,
+    in_tiers,
+    merged_matches,
+    tiered,
+    with_copies,
+)
 from searcher.shards.stories import shard_store
 from searcher.store import DEFAULT_COMMIT_EVERY
-from searcher.store.stories import StoryStore
 
 if TYPE_CHECKING:
     from searcher.corpus import Corpus
@@ -153,7 +167,40 @@ class ShardedIndex(Index):
     def query_statistics(
         self, text: str, options: SearchOptions | None = None
     ) -> CollectionStatistics:
-        return sum_statistics(self._each("query_statistics", None, text, options))
+        return summed(self._each("query_statistics", None, text, options))
+
+    def _ranking(
+        self, text: str, options: SearchOptions
+    ) -> tuple[SearchOptions, CollectionStatistics]:
+        """The options every shard ranks `text` with, and the statistics it scores with.
+        With feedback, the first ranking is every shard's, the expansion is learnt from
+        its best articles read through all the shards at once (`_union`), and the shards
+        are given it with the figures of the query it rescores with (`FieldStatistics`)."""
+        plain = replace(options, feedback=False)
+        stats = self.query_statistics(text, plain)
+        if not options.feedback or options.sort != "relevance":
+            return plain, stats
+        first = self._each(
+            "search", stats, text, limit=FEEDBACK_DOCS + 1, options=plain, all_copies=True
+        )
+        best = sorted((hit for answer in first for hit in answer.hits), key=_hit_order("relevance"))
+        with self._union() as reader:
+            more = feedback_expansion(
+                reader, text, plain, [hit.id for hit in best][: FEEDBACK_DOCS + 1]
+            )
+        if more is None:
+            return plain, stats
+        given = FieldStatistics(0, 0, {}, {}, expansion=more)
+        parts = self._each("query_statistics", given, text, options)
+        return options, replace(summed(parts), expansion=more)
+
+    @contextmanager
+    def _union(self) -> Iterator[IndexReader]:
+        """One reader on every shard's segments (for the few articles and terms that
+        feedback reads: all the shards' figures at once)."""
+        with ExitStack() as stack:
+            opened = [stack.enter_context(shard.reading()) for shard in self._searched()]
+            yield MultiReader([leaf for reader in opened for leaf, _ in reader.leaf_readers()])
 
     def search(
         self,
@@ -164,28 +211,29 @@ class ShardedIndex(Index):
         all_copies: bool = False,
     ) -> Results:
         """As `Index.search`: near-duplicates collapse over every shard (the index's own
-        story store), and a hit lists its story's other copies ranked among the matches
-        gathered for the page."""
-        options = _sharded_options(options)
+        story store), a hit lists its story's other copies that match in any shard, and a
+        date sort ranks the all-terms matches of every shard first (`merging`)."""
+        options, stats = self._ranking(text, options or SearchOptions())
         wanted = None if limit is None else offset + limit
         order = _hit_order(options.sort)
-        stats = self.query_statistics(text, options)
+
+        def matching(ids: list[str]) -> dict[str, bool]:
+            return merged_matches(self._each("matching_ids", None, text, ids, options))
+
+        def ask(depth: int | None) -> tuple[list[Results], list[Hit]]:
+            answers = self._each(
+                "search", stats, text, limit=depth, options=options, all_copies=True
+            )
+            hits = [hit for answer in answers for hit in answer.hits]
+            if options.sort == "relevance":
+                return answers, sorted(hits, key=order)
+            return answers, sorted(hits, key=tiered(order, matching([h.id for h in hits])))
+
         with shard_store(self.path) as store:
-            depth = wanted if all_copies or wanted is None else wanted + COLLAPSE_SPARE
-            while True:
-                answers = self._each(
-                    "search", stats, text, limit=depth, options=options, all_copies=True
-                )
-                ranked = _merged([answer.hits for answer in answers], order, 0, None)
-                if all_copies or store is None:
-                    hits = ranked[offset:wanted]
-                    break
-                hits = _collapsed(ranked, store)
-                exhausted = all(len(a.hits) < (depth or 0) for a in answers)
-                if depth is None or wanted is None or len(hits) >= wanted or exhausted:
-                    hits = hits[offset:wanted]
-                    break
-                depth *= 4
+            stories = None if all_copies else store
+            answers, hits = gathered(ask, stories, offset, wanted)
+            if stories is not None:
+                hits = with_copies(hits, stories, matching)
         total = sum(answer.total for answer in answers)
         return Results(
             query=text,
@@ -201,13 +249,29 @@ class ShardedIndex(Index):
         )
 
     def iter_search(self, text: str, options: SearchOptions | None = None) -> Iterator[Hit]:
-        options = _sharded_options(options)
+        """As `Index.iter_search`: the shards' exports merged (a date sort's all-terms
+        matches first), each hit naming its story over every shard and listing the
+        story's copies that match in any shard."""
+        options, stats = self._ranking(text, options or SearchOptions())
         shards = self._searched()
-        with statistics(self.query_statistics(text, options)):
+        with statistics(stats):
             # Each shard's export copies the context now, statistics included.
             streams = [shard.iter_search(text, options) for shard in shards]
-        merged = heapq.merge(*streams, key=_hit_order(options.sort))
-        return (replace(hit, rank=rank) for rank, hit in enumerate(merged, 1))
+        order = _hit_order(options.sort)
+        if options.sort == "relevance":
+            merged = heapq.merge(*streams, key=order)
+        else:
+            tagged = [
+                in_tiers(stream, partial(shard.matching_ids, text, options=options))
+                for shard, stream in zip(shards, streams, strict=True)
+            ]
+            merged = (hit for _, hit in heapq.merge(*tagged, key=lambda t: (t[0], *order(t[1]))))
+
+        def matching(ids: list[str]) -> dict[str, bool]:
+            return merged_matches([shard.matching_ids(text, ids, options) for shard in shards])
+
+        ranked = (replace(hit, rank=rank) for rank, hit in enumerate(merged, 1))
+        return exported(ranked, self.path, matching)
 
     def run(
         self,
@@ -216,13 +280,14 @@ class ShardedIndex(Index):
         syntax: bool = False,
         feedback: bool = SearchOptions.feedback,
     ) -> list[RunRow]:
-        _sharded_options(SearchOptions(feedback=feedback))
         rows: list[RunRow] = []
         for topic in topics:
             text = topic.query if syntax else as_text(topic.query)
-            stats = self.query_statistics(text)
+            options, stats = self._ranking(text, SearchOptions(feedback=feedback))
             found = [
-                row for part in self._each("run", stats, [topic], limit, syntax) for row in part
+                row
+                for part in self._each("run", stats, [topic], limit, syntax, options.feedback)
+                for row in part
             ]
             found.sort(key=lambda row: (-row.score, row.docno))
             rows.extend(replace(row, rank=rank) for rank, row in enumerate(found[:limit], 1))
@@ -246,9 +311,34 @@ class ShardedIndex(Index):
         raise ArticleNotFoundError(article)
 
     def similar(self, article: str, limit: int = 10, all_copies: bool = False) -> Results:
-        """Not yet on a sharded index (it would need global statistics for the article's
-        terms): a `FilterError` saying so."""
-        raise FilterError("Similar articles are not available on a sharded index yet")
+        """As `Index.similar`: the article's key terms and every shard's ranking by them
+        use the figures of all the shards (`whoosh_scoring`); copies collapse over every
+        shard, a hit listing its story's copies among the matches ranked for the page."""
+        view = self.show(article)
+        found = view.article
+        text = likeness_text(found.headline, found.body)
+        words = {word for _, word in body_terms(text)}
+        fields = [(name, word) for word in sorted(words) for name in SIMILAR_FIELDS]
+        stats = summed(self._each("field_statistics", None, fields))
+        terms = key_terms(text, stats)
+        left_out = [found.id] if all_copies else [found.id, *(c.id for c in view.copies)]
+
+        def ask(depth: int | None) -> tuple[list[Results], list[Hit]]:
+            answers = self._each("like", stats, terms, left_out, limit=depth)
+            hits = [hit for answer in answers for hit in answer.hits]
+            return answers, sorted(hits, key=_hit_order("relevance"))
+
+        with shard_store(self.path) as store:
+            stories = None if all_copies else store
+            answers, hits = gathered(ask, stories, 0, limit)
+            if stories is not None:
+                ranked = {hit.id for answer in answers for hit in answer.hits}
+                hits = with_copies(hits, stories, lambda ids: dict.fromkeys(ranked, True))
+        return Results(
+            query=f"similar:{found.id}",
+            total=sum(answer.total for answer in answers),
+            hits=tuple(replace(hit, rank=rank) for rank, hit in enumerate(hits, 1)),
+        )
 
     def quotes(
         self,
@@ -258,31 +348,36 @@ class ShardedIndex(Index):
         offset: int = 0,
         all_copies: bool = False,
     ) -> QuoteResults:
-        wanted = None if limit is None else offset + limit
-        answers = self._each("quotes", None, text, speaker, limit=wanted, all_copies=all_copies)
-        quotes = _merged(
-            [answer.quotes for answer in answers],
-            lambda q: (-q.score, q.article_id, q.text),
-            offset,
-            wanted,
-        )
-        return QuoteResults(
-            query=text, total=sum(answer.total for answer in answers), quotes=tuple(quotes)
-        )
+        """As `Index.quotes`: scored with the figures of all the shards, a quote that
+        copies of a story repeat in any shards listed once (unless `all_copies`)."""
+        stats = summed(self._each("quote_statistics", None, text, speaker))
+        answers = self._each("quotes", stats, text, speaker, limit=None, all_copies=True)
+        found = sorted((quote for answer in answers for quote in answer.quotes), key=quote_order)
+        with shard_store(self.path) as store:
+            if store is not None and not all_copies:
+                found = once_per_story(found, store)
+        end = None if limit is None else offset + limit
+        return QuoteResults(query=text, total=len(found), quotes=tuple(found[offset:end]))
 
     def speakers(
         self, text: str | None = None, limit: int | None = 20, all_copies: bool = False
     ) -> tuple[SpeakerCount, ...]:
-        """Who is quoted most; a quote repeated by copies of a story counts once in each
-        shard (copies in two shards count twice), unless `all_copies`."""
-        quotes: Counter[str] = Counter()
-        articles: Counter[str] = Counter()
-        for part in self._each("speakers", None, text, limit=None, all_copies=all_copies):
-            for count in part:
-                quotes[count.name] += count.quotes
-                articles[count.name] += count.articles
-        ranked = sorted(quotes, key=lambda name: (-quotes[name], -articles[name], name))
-        return tuple(SpeakerCount(name, quotes[name], articles[name]) for name in ranked[:limit])
+        """As `Index.speakers`: a quote that copies of a story repeat in any shards counts
+        once (unless `all_copies`), at the copy one index counts it at (the first added,
+        or about `text` the best ranked), and a name's forms merge over every shard."""
+        with shard_store(self.path) as store:
+            stories = None if all_copies else store
+            added = added_order(stories) if stories is not None else {}
+            if text:
+                stats = summed(self._each("quote_statistics", None, text))
+                answers = self._each("quotes", stats, text, limit=None, all_copies=True)
+                found = [quote for answer in answers for quote in answer.quotes]
+                found.sort(key=lambda q: (-q.score, added.get(q.article_id, 0)))
+                said = [(q.article_id, q.text, q.speaker) for q in found]
+            else:
+                said = [quote for part in self._each("quotations", None) for quote in part]
+                said.sort(key=lambda quote: added.get(quote[0], 0))
+            return rank_speakers(said, limit, stories)
 
     def duplicates(self, min_size: int = 2) -> list[Story]:
         """Stories with at least `min_size` copies, largest first, over every shard."""
@@ -332,29 +427,6 @@ def open_index(
     return index
 
 
-def sum_statistics(parts: Iterable[CollectionStatistics]) -> CollectionStatistics:
-    """The statistics of the shards `parts` together."""
-    live = documents = 0
-    lengths: Counter[str] = Counter()
-    df: Counter[Any] = Counter()
-    for part in parts:
-        live += part.live
-        documents += part.documents
-        lengths.update(part.lengths)
-        df.update(part.df)
-    return CollectionStatistics(live=live, documents=documents, lengths=lengths, df=df)
-
-
-def _sharded_options(options: SearchOptions | None) -> SearchOptions:
-    options = options or SearchOptions()
-    if options.feedback:
-        raise FilterError(
-            "Feedback is not available on a sharded index yet",
-            hint="Search without feedback.",
-        )
-    return options
-
-
 def _hit_order(sort: str) -> Callable[[Hit], tuple[Any, ...]]:
     """The merge order of hits in a search sorted by `sort`: score, or date (undated last),
     ties by id."""
@@ -368,31 +440,6 @@ def _hit_order(sort: str) -> Callable[[Hit], tuple[Any, ...]]:
         return (0, sign * hit.date.timestamp(), -hit.score, hit.id)
 
     return by_date
-
-
-def _merged(
-    lists: Sequence[Sequence[Any]], key: Callable[[Any], Any], offset: int, wanted: int | None
-) -> list[Any]:
-    """Items `offset` to `wanted` of the sorted `lists` merged by `key`."""
-    merged = sorted((item for items in lists for item in items), key=key)
-    return merged[offset:wanted]
-
-
-def _collapsed(ranked: Sequence[Hit], stories: StoryStore) -> list[Hit]:
-    """The best-ranked copy of each story in `ranked`, listing the story's other copies
-    among `ranked`."""
-    story_of = stories.stories_of(hit.id for hit in ranked)
-    members: dict[str, list[Hit]] = {}
-    for hit in ranked:
-        members.setdefault(story_of.get(hit.id, hit.id), []).append(hit)
-    kept = []
-    for story, hits in members.items():
-        ranked_ids = {hit.id for hit in hits}
-        copies = tuple(
-            c for c in stories.story(story).copies if c.id in ranked_ids and c.id != hits[0].id
-        )
-        kept.append(replace(hits[0], story=story, copies=copies))
-    return kept
 
 
 def _summed_counts(parts: Iterable[Any]) -> dict[str, int]:

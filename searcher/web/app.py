@@ -50,6 +50,7 @@ from searcher import (
     hit_json,
     hit_row,
     json_text,
+    open_index,
     quotes_json,
     results_json,
     speakers_json,
@@ -107,10 +108,13 @@ SECURITY_HEADERS = [
 ]
 
 
-def create_app(index_path: str | Path) -> Starlette:
-    """The app serving the index at `index_path`. Raises `IndexMissingError` (or the
-    error that says why it cannot be read) when there is no index with articles there."""
-    ix = Index(index_path)
+def create_app(
+    index_path: str | Path, scheduler: str | None = None, replicas: int = 1
+) -> Starlette:
+    """The app serving the index at `index_path` (a sharded one searched by the workers
+    of the Dask `scheduler` when given, see `open_index`). Raises `IndexMissingError` (or
+    the error that says why it cannot be read) when there is no index with articles there."""
+    ix = open_index(index_path, scheduler, replicas)
     if not ix.exists():
         raise IndexMissingError(str(index_path))
     if len(ix) == 0:
