@@ -396,6 +396,7 @@ def test_every_command_reads_shards_on_workers_disks_through_their_workers(
         ["stats", "--json"],
     ]
     runner = CliRunner()
+    outputs: dict[str, str] = {}
     _WORKERS_ONLY.append(disks)
     try:
         here = runner.invoke(app, ["stats", "--index", str(placed)])
@@ -406,6 +407,7 @@ def test_every_command_reads_shards_on_workers_disks_through_their_workers(
             served = runner.invoke(app, [*args, "--index", str(placed), "--scheduler", address])
             assert served.exit_code == 0, (args, served.output)
             assert _same(served.stdout, str(placed)) == _same(alone.stdout, str(shared)), args
+            outputs[" ".join(args)] = served.stdout
             if args[0] == "optimize":
                 assert _same(served.output, str(placed)) == _same(alone.output, str(shared))
                 assert "Merged" in served.output
@@ -424,6 +426,9 @@ def test_every_command_reads_shards_on_workers_disks_through_their_workers(
     finally:
         _WORKERS_ONLY.clear()
     assert not _OPENED_HERE, _OPENED_HERE[:5]
+    # Feedback reranked (what it learnt from the workers' articles made a difference).
+    feedback = outputs["query oil prices --feedback --format jsonl"]
+    assert feedback != outputs["query oil prices --format jsonl"]
 
 
 def _same(output: str, index: str) -> str:
