@@ -346,7 +346,7 @@ sys.addaudithook(_no_client_reads)
 
 
 def test_every_command_reads_shards_on_workers_disks_through_their_workers(
-    local_cluster: Any, tmp_path: Path
+    local_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Shards kept on the workers' own disks answer every command through the workers
     holding them, exactly as a sharded index in a shared folder answers it: the client
@@ -384,6 +384,7 @@ def test_every_command_reads_shards_on_workers_disks_through_their_workers(
         ["query", "oil output", "--sort", "oldest", "--format", "csv"],
         ["show", article, "--query", "oil output"],
         ["show", article, "--json"],
+        ["show", "desk/papers/opec-ap.json", "--json"],  # a path, from here (not the workers')
         ["similar", article, "--json"],
         ["quotes", "prices", "--json"],
         ["speakers", "--json"],
@@ -395,6 +396,7 @@ def test_every_command_reads_shards_on_workers_disks_through_their_workers(
         ["query", "oil prices", "--json"],
         ["stats", "--json"],
     ]
+    monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     outputs: dict[str, str] = {}
     _WORKERS_ONLY.append(disks)

@@ -209,7 +209,7 @@ class ShardedIndex(Index):
     def _union(self, ids: list[str], stats: CollectionStatistics) -> Iterator[IndexReader]:
         """One reader on every shard's segments (for the articles `ids` and the terms that
         feedback reads: all the shards' figures at once); for shards on their workers'
-        disks, a reader standing in for it (`feedback.stand_in`), scoring with `stats`."""
+        disks, a reader standing in for them (`feedback.stand_in`), scoring with `stats`."""
         if self.cluster is not None and self.manifest.on_workers:
             articles = [article for part in self._held(held_articles, ids) for article in part]
 
@@ -318,8 +318,8 @@ class ShardedIndex(Index):
 
     def show(self, article: str, query: str | None = None) -> ArticleView:
         """As `Index.show`: the article as its shard holds it (that of its id, or for a
-        path any shard), with its story's copies in every shard."""
-        views = self._held(_shown, article, query)
+        path, resolved here, any shard), with its story's copies in every shard."""
+        views = self._held(_shown, article, os.path.abspath(article), query)
         view = views[shard_of(article, self.manifest.shards)] or next(filter(None, views), None)
         if view is None:
             self._searched()  # no articles at all: says so
@@ -478,12 +478,15 @@ def _optimized(shard: Index) -> int:
     return shard.optimize() if shard.exists() else 0
 
 
-def _shown(shard: Index, article: str, query: str | None) -> ArticleView | None:
-    """`shard.show(article, query)`, None when the shard does not hold it."""
-    try:
-        return shard.show(article, query) if len(shard) else None
-    except ArticleNotFoundError:
-        return None
+def _shown(shard: Index, article: str, path: str, query: str | None) -> ArticleView | None:
+    """`shard.show(article, query)`, or of the article in the file at `path` (`article`
+    as a path, resolved where the command runs); None when the shard holds neither."""
+    for wanted in dict.fromkeys((article, path)) if len(shard) else ():
+        try:
+            return shard.show(wanted, query)
+        except ArticleNotFoundError:
+            continue
+    return None
 
 
 def _hit_order(sort: str) -> Callable[[Hit], tuple[Any, ...]]:
