@@ -6,7 +6,7 @@ their workers, no reader here sees them: the best articles are fetched from the 
 holding them and written to a scratch index of their own, whose reader stands in for the
 shards' together: it counts the documents of all the shards, and a word's documents in
 all of them (gathered from every shard: those of the best articles' words at once, any
-other when first asked), which is what feedback reads from the collection besides the
+other's when first asked), which is what feedback reads from the collection besides the
 articles themselves.
 """
 
@@ -53,12 +53,14 @@ def stand_in(articles: Iterable[Article], figures: Figures) -> Iterator[IndexRea
 
 class _Together(MultiReader):
     """The segments of `reader`, with the document count and document frequencies of
-    every shard (`figures`): those of its body words gathered at once."""
+    every shard (`figures`): those in the body of its headline and body words (feedback's
+    candidates) gathered at once."""
 
     def __init__(self, reader: IndexReader, figures: Figures) -> None:
         super().__init__([leaf for leaf, _ in reader.leaf_readers()])
         self._figures = figures
-        words = [("body", word) for word in reader.field_terms("body")]
+        read = {word for name in ("headline", "body") for word in reader.field_terms(name)}
+        words = [("body", word) for word in sorted(read)]
         self._whole = figures(words)
         self._df = dict(self._whole.df)
 
