@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from conftest import shared_path
+from whoosh.codec.base import Segment
 
 from searcher import Article, Index, IndexOutdatedError, SearchOptions, read_corpus
 from searcher.enrich.duplicates import THRESHOLD, copy_likeness, signature, similarity
-from searcher.store.stories import StoryStore
+from searcher.store.commits import IndexingRun
+from searcher.store.stories import STORE_FILE, StoryStore
+from searcher.store.workers import FileResult, SegmentBuilder
 
 TEXT = (
     "The central bank raised its main interest rate by half a point on Thursday, the third "
@@ -306,3 +309,46 @@ def test_collapsing_keeps_total_and_facets(tmp_path: Path) -> None:
         collapsed.facets == uncollapsed.facets == {"source": {f"Source {c}": 6 for c in range(3)}}
     )
     assert len({hit.story for hit in collapsed}) == 2
+
+
+def _pending_batch(folder: Path) -> tuple[IndexingRun, FileResult, Segment]:
+    """An index holding one article, and a run about to commit a copy of it."""
+    Index(folder).add([Article(id="a", headline="Rates up", body=TEXT)])
+    builder = SegmentBuilder(folder, None)
+    result = builder.index_records([Article(id="b", headline="Rates", body=TEXT)], "", "")
+    segment, _ = builder.finish()
+    assert segment is not None
+    return IndexingRun(folder, {}, fresh=False, clear_first=False), result, segment
+
+
+def test_a_commit_changes_the_story_store_while_its_segments_are_awaited(tmp_path: Path) -> None:
+    """The story store's change is made while the workers write their segments (the
+    commit waits for them through a function), and lands with the commit."""
+    folder = tmp_path / "ix"
+    run, result, segment = _pending_batch(folder)
+    awaited = []
+
+    def segments() -> list[Segment]:
+        probe = sqlite3.connect(folder / STORE_FILE, timeout=0)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            probe.execute("BEGIN IMMEDIATE")  # the commit's change holds the store
+        probe.close()
+        awaited.append(segment)
+        return [segment]
+
+    run.commit([result], segments, [])
+    assert awaited
+    assert [(story.id, story.size) for story in Index(folder).duplicates()] == [("a", 2)]
+
+
+def test_a_commit_whose_segments_fail_leaves_the_story_store_as_it_was(tmp_path: Path) -> None:
+    folder = tmp_path / "ix"
+    run, result, _ = _pending_batch(folder)
+
+    def segments() -> list[Segment]:
+        raise OSError("no space left on device")
+
+    with pytest.raises(OSError, match="no space"):
+        run.commit([result], segments, [])
+    ix = Index(folder)
+    assert ix.duplicates() == [] and ix.stats().articles == 1

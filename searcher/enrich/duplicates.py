@@ -33,7 +33,7 @@ from array import array
 from datetime import datetime
 from hashlib import blake2b
 from itertools import repeat
-from operator import and_, eq, rshift
+from operator import and_, rshift
 from zlib import crc32
 
 from searcher.models import Article
@@ -135,7 +135,9 @@ def similarity(a: bytes, b: bytes) -> float:
     """The estimated Jaccard similarity of the texts behind two signatures."""
     if not a or not b or len(a) != len(b):
         return 0.0
-    return sum(map(eq, array("I", a), array("I", b))) / NUM_HASHES
+    # The positions that agree are the 32-bit words of a XOR b that are 0: counted in C.
+    differ = int.from_bytes(a, "little") ^ int.from_bytes(b, "little")
+    return array("I", differ.to_bytes(len(a), "little")).count(0) / NUM_HASHES
 
 
 def facts(headline: str, body: str, published: datetime | None = None) -> bytes:

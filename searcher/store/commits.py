@@ -5,6 +5,7 @@ and the merge policy (`MAX_SEGMENTS`).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -19,6 +20,7 @@ from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
 from searcher.enrich.duplicates import copy_likeness
+from searcher.errors import IndexOutdatedError
 from searcher.models import IndexReport, Problem
 from searcher.store.filestate import (
     Commit,
@@ -67,11 +69,20 @@ class IndexingRun:
     # Called with the results of each commit once it is done (a sharded index's writer).
     on_commit: Callable[[list[FileResult]], None] | None = None
 
-    def commit(self, results: list[FileResult], segments: list[Segment], gone: list[str]) -> None:
+    def commit(
+        self,
+        results: list[FileResult],
+        segments: list[Segment] | Callable[[], list[Segment]],
+        gone: list[str],
+    ) -> None:
         """One atomic commit: old versions and gone files out, the new segments in, less
-        the articles whose id is taken (see `_unique`)."""
+        the articles whose id is taken (see `_unique`), then the same change in the story
+        store. `segments` may be a function that waits for them: it is called once the
+        story store's change is made (not yet committed), so worker processes write their
+        segments meanwhile."""
         ix = FileStorage(str(self.folder), supports_mmap=False).open_index()
         writer = unlocked_writer(ix)
+        store: StoryStore | None = None
         try:
             old_ids: set[str] = set()
             with writer.searcher() as searcher:
@@ -84,6 +95,10 @@ class IndexingRun:
                             query = Term("file", result.file_id)
                             old_ids |= _delete(writer, searcher, query, deleted)
                 results, refused = self._unique(results, writer, searcher, deleted, old_ids)
+            new_ids = {article_id for result in results for article_id in result.ids}
+            store = _begin_stories(self.folder, results, old_ids - new_ids, self.clear_first)
+            if callable(segments):
+                segments = segments()
             if refused:
                 _drop(writer, segments, refused)
             policy: Callable[..., list[Segment]] = writing.NO_MERGE
@@ -93,14 +108,24 @@ class IndexingRun:
                 policy = partial(_merge_smallest, new=len(segments))
             remaining = commit_segments(writer, policy, segments)
         except BaseException:
-            writer.cancel()
+            try:
+                if store is not None:
+                    _abandon(store)
+            finally:
+                writer.cancel()
             raise
         release_writer(writer)
         self.commit_done = commit_of(writer.generation, remaining + segments)
-        new_ids = {article_id for result in results for article_id in result.ids}
         if self.fresh:
             self.committed.update(map(hash, new_ids))
-        _update_stories(self.folder, results, old_ids - new_ids, clear=self.clear_first)
+        if store is None:
+            _update_stories(self.folder, results, old_ids - new_ids, clear=self.clear_first)
+        else:
+            with sidecar_damage(self.folder, STORE_FILE):
+                try:
+                    store.commit()
+                finally:
+                    store.close()
         self.clear_first = False
         self.replaced += len(new_ids & old_ids)
         self.added += len(new_ids - old_ids)
@@ -233,6 +258,53 @@ def _drop(
                     segment.delete_document(docnum)
 
 
+def _begin_stories(
+    folder: Path, results: list[FileResult], removed: set[str], clear: bool
+) -> StoryStore | None:
+    """The story store with the change of a commit made and not committed (a transaction
+    the commit ends after Whoosh's): removed articles out, the new ones in their stories;
+    with `clear`, every article out first. None when a store to clear cannot be opened or
+    changed (an older layout, damage): `_update_stories` replaces it after the commit."""
+    if clear:
+        try:
+            store = StoryStore(folder, likeness=copy_likeness)
+        except (IndexOutdatedError, sqlite3.DatabaseError):
+            return None
+        try:
+            store.clear()
+            _change_stories(store, results, removed)
+        except sqlite3.DatabaseError:
+            _abandon(store)
+            return None
+        except BaseException:
+            _abandon(store)
+            raise
+        return store
+    with sidecar_damage(folder, STORE_FILE):
+        store = StoryStore(folder, likeness=copy_likeness)
+        try:
+            _change_stories(store, results, removed)
+        except BaseException:
+            _abandon(store)
+            raise
+    return store
+
+
+def _abandon(store: StoryStore) -> None:
+    """Forget the store's uncommitted change and close it."""
+    try:
+        store.rollback()
+    finally:
+        store.close()
+
+
+def _change_stories(store: StoryStore, results: list[FileResult], removed: set[str]) -> None:
+    store.remove(removed)
+    for result in results:
+        for article_id, sig, source, headline, facts in result.stories:
+            store.add(article_id, sig, source, headline, facts)
+
+
 def _update_stories(
     folder: Path, results: list[FileResult], removed: set[str], clear: bool
 ) -> None:
@@ -244,10 +316,7 @@ def _update_stories(
     with sidecar_damage(folder, STORE_FILE):
         store = StoryStore(folder, likeness=copy_likeness)
         try:
-            store.remove(removed)
-            for result in results:
-                for article_id, sig, source, headline, facts in result.stories:
-                    store.add(article_id, sig, source, headline, facts)
+            _change_stories(store, results, removed)
             store.commit()
         finally:
             store.close()

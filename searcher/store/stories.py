@@ -153,10 +153,11 @@ class StoryStore:
                 self._db.execute("INSERT INTO orphans VALUES (?, ?)", (story, id))
 
     def clear(self) -> None:
-        """Forget every article (a rebuilt index)."""
+        """Forget every article (a rebuilt index), numbering the next ones from 1 again."""
         self._db.execute("DELETE FROM bands")
         self._db.execute("DELETE FROM orphans")
         self._db.execute("DELETE FROM articles")
+        self._db.execute("DELETE FROM sqlite_sequence WHERE name = 'articles'")
 
     def commit(self) -> None:
         self._db.commit()

@@ -32,6 +32,7 @@ from functools import partial
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
+from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 from whoosh.searching import Searcher
@@ -331,9 +332,14 @@ def _index_files(
         while pending:
             collect()
         report("writing")
-        segments, stems = pool.finish(partial(report, "writing"))
-        record_stems(run.folder, stems)
-        report("committing")
+        written = pool.finish(partial(report, "writing"))
+
+        def segments() -> list[Segment]:  # the story store is changed while workers write
+            found, stems = written()
+            record_stems(run.folder, stems)
+            report("committing")
+            return found
+
         run.commit(batch, segments, gone)
         batch.clear()
         gone = []
