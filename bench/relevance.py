@@ -165,7 +165,12 @@ VARIANTS = [
     ),
     Variant("feedback from 5 articles", {"feedback.FEEDBACK_DOCS": 5}, feedback=True),
     Variant("feedback with 15 terms", {"feedback.FEEDBACK_TERMS": 15}, feedback=True),
-    Variant("feedback from whole bodies", {"feedback.LEAD_CHARS": 10**9}, feedback=True),
+    Variant(
+        "feedback from whole bodies",
+        # The stored lead words not read: the whole body analysed at query time.
+        {"schema.LEAD_CHARS": 10**9, "feedback.LEAD_WORDS_FIELD": ""},
+        feedback=True,
+    ),
     Variant(
         "feedback in headline and body",
         {"feedback.FIELDS": ("headline", "body")},
@@ -373,7 +378,7 @@ turned to 4..1. Each variant changes one thing against the defaults: BM25F with 
 {bm25f.K1}, weights ({weights}), `b` ({b}), all terms first for queries of up to
 {search.ALL_TERMS_FIRST_WORDS} words, feedback {"on" if SearchOptions.feedback else "off"}
 (when on: {feedback.FEEDBACK_DOCS} articles, {feedback.FEEDBACK_TERMS} terms, weight
-{feedback.FEEDBACK_WEIGHT}, {feedback.LEAD_CHARS} characters of each body). Peers rank the
+{feedback.FEEDBACK_WEIGHT}, {schema.LEAD_CHARS} characters of each body). Peers rank the
 same articles in the same run, topics read as text (any word matches).
 
 | ranker | BBC nDCG@10 | MAP | P@10 | Cran held-out nDCG@10 | MAP | P@10 | Cran tune nDCG@10 |

@@ -48,7 +48,7 @@ import re
 import sys
 import zlib
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from io import BytesIO
 from itertools import accumulate, groupby, islice
@@ -562,3 +562,29 @@ def field_length_bytes(reader: Any, field: str) -> bytes:
             raw = bytes(length_to_byte(length) for length in lengths)
     known[field] = raw
     return raw
+
+
+def reader_memo(reader: Any, name: str) -> dict[Any, Any]:
+    """A dict kept on `reader` under `name`, for what a query reads that stays the same as
+    long as the reader does (a term's document frequency, a table of its lengths): read
+    once a reader, not once a query. Whoosh's readers take attributes."""
+    memo: dict[Any, Any] = reader.__dict__.setdefault(f"_searcher_{name}", {})
+    return memo
+
+
+def column_value(reader: Any, field: str, docnum: int) -> Any:
+    """The raw value of column `field` for document `docnum` of `reader` (any of its
+    segments), read alone: None when the index's schema has no such field, the column's
+    default in a segment written without its file. Each segment's column reader is
+    Whoosh's cached one (`SegmentReader._perdoc._cached_reader`, as `field_length_bytes`),
+    which maps the segment's own document numbers."""
+    if field not in reader.schema:
+        return None
+    column = reader.schema[field].column_type
+    leaves = reader.leaf_readers()
+    leaf, offset = leaves[bisect_right([offset for _, offset in leaves], docnum) - 1]
+    perdoc = getattr(leaf, "_perdoc", None)
+    values = perdoc._cached_reader(field, column) if perdoc else None
+    if values is None:
+        return column.default_value()
+    return values[docnum - offset]

@@ -1,10 +1,13 @@
 """Pseudo-relevance feedback: the expansion never outweighs the query, nor its rare words."""
 
+import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import filler
 from whoosh import query
+from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
 from searcher import Article, Index
@@ -12,6 +15,9 @@ from searcher.models import SearchOptions
 from searcher.query import feedback
 from searcher.query.docsets import Postings
 from searcher.query.parsing import parse_query
+from searcher.store import writer
+from searcher.store.schema import LEAD_WORDS_FIELD, build_schema, lead_text
+from searcher.whoosh_internals import column_value
 
 FED = SearchOptions(feedback=True)
 PLAIN = SearchOptions(feedback=False)
@@ -89,3 +95,86 @@ def test_feedback_rescores_only_the_best_of_the_first_ranking(
     assert {h.id for h in fed[:4]} == {h.id for h in plain[:4]}
     assert [h.score for h in fed[:4]] != [h.score for h in plain[:4]]
     assert [(h.id, h.score) for h in fed[4:]] == [(h.id, h.score) for h in plain[4:]]
+
+
+@pytest.mark.parametrize("rescored", [4, 1000])
+def test_a_page_with_feedback_starts_the_whole_ranking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rescored: int
+) -> None:
+    ix = _drift_index(tmp_path)
+    monkeypatch.setattr(feedback, "RESCORED", rescored)
+    whole = ix.search("CSTO troops", limit=None, all_copies=True, options=FED).hits
+    for limit in (1, 3, 4, 10):
+        page = ix.search("CSTO troops", limit=limit, all_copies=True, options=FED).hits
+        assert [(h.id, h.score) for h in page] == [(h.id, h.score) for h in whole[:limit]]
+
+
+def _old_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Index:
+    """The drift index as written before articles stored their lead's words."""
+
+    def older_schema() -> Schema:
+        schema = build_schema()
+        schema.remove(LEAD_WORDS_FIELD)
+        return schema
+
+    with monkeypatch.context() as patched:
+        patched.setattr(writer, "build_schema", older_schema)
+        ix = Index(tmp_path / "old")
+        ix.add([*TROOPS[:5], *OTHERS[:30]])
+    ix.add([CSTO, *TROOPS[5:9]])  # updated by this version, still without them
+    ix.add([*TROOPS[9:], *OTHERS[30:]])
+    return ix
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_feedback_reads_the_lead_words_kept_at_indexing(tmp_path: Path, merged: bool) -> None:
+    ix = _drift_index(tmp_path)
+    ix.add([replace(CSTO, body=CSTO.body + " Updated.")])  # a deletion
+    if merged:
+        ix.optimize()  # one segment, written by Whoosh's merge
+    with ix._articles() as articles, articles.searcher() as searcher:
+        assert (len(searcher.reader().leaf_readers()) == 1) == merged
+        analyzer = searcher.schema["body"].analyzer
+        for docnum in searcher.reader().all_doc_ids():
+            stored = searcher.stored_fields(docnum)
+            text = lead_text(stored.get("headline", ""), stored.get("body", ""))
+            kept = column_value(searcher.reader(), LEAD_WORDS_FIELD, docnum)
+            assert kept.decode().split() == [t.text for t in analyzer(text)]
+
+
+def test_an_index_without_stored_lead_words_gets_the_same_feedback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new, old = _drift_index(tmp_path), _old_index(tmp_path, monkeypatch)
+    with old._articles() as articles, articles.searcher() as searcher:
+        assert LEAD_WORDS_FIELD not in searcher.schema
+        assert column_value(searcher.reader(), LEAD_WORDS_FIELD, 0) is None
+    for text in ("CSTO troops", "libyan troops desert", "oasis"):
+        fed_new = new.search(text, limit=None, all_copies=True, options=FED)
+        fed_old = old.search(text, limit=None, all_copies=True, options=FED)
+        assert [(h.id, h.score) for h in fed_new.hits] == [(h.id, h.score) for h in fed_old.hits]
+        plain = new.search(text, limit=None, all_copies=True, options=PLAIN)
+        assert [h.score for h in fed_new.hits] != [h.score for h in plain.hits]
+
+
+def test_feedback_after_a_commit_reads_the_new_collection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ix = _drift_index(tmp_path)
+    before = ix.search("troops", limit=None, all_copies=True, options=FED).hits
+    # The expansion's words grow common: the rarity each weighs by falls.
+    ix.add(
+        Article(id=f"oasis/{n}", headline="Oasis", body=f"Libyan Chad oasis desert {n}.")
+        for n in range(20)
+    )
+    after = ix.search("troops", limit=None, all_copies=True, options=FED).hits
+    assert [h.score for h in after] != [h.score for h in before]
+    monkeypatch.setattr(feedback, "_rarity", _rarity_now)
+    unkept = ix.search("troops", limit=None, all_copies=True, options=FED).hits
+    assert [(h.id, h.score) for h in after] == [(h.id, h.score) for h in unkept]
+
+
+def _rarity_now(searcher: Searcher, word: str) -> float:
+    """`feedback._rarity` read afresh."""
+    df = searcher.reader().doc_frequency("body", word) or 1
+    return math.log(1 + searcher.doc_count() / df)

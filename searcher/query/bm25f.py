@@ -30,6 +30,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from whoosh.util.numeric import byte_to_length
 
 from searcher.query.docsets import Postings
 from searcher.store.schema import FIELD_WEIGHTS
-from searcher.whoosh_internals import field_length_bytes
+from searcher.whoosh_internals import field_length_bytes, reader_memo
 
 K1 = 2.0
 # Length normalisation of each field (1: a field twice the average length counts a
@@ -174,7 +175,7 @@ def scores(
     wanted = set(candidates)
     if not wanted:
         return {}
-    return _scored(_weighed(searcher, q, postings), wanted)
+    return _scored(_weighed(searcher, q, postings, bounded=False), wanted)
 
 
 def top(
@@ -217,31 +218,36 @@ class _Weighed:
 
     idf: float
     fields: list[tuple[dict[int, float], list[float], bytes]]
-    holding: set[int]
+    holding: AbstractSet[int]
     bound: float
 
 
-def _weighed(searcher: Searcher, q: query.Query, postings: Postings) -> list[_Weighed]:
+def _weighed(
+    searcher: Searcher, q: query.Query, postings: Postings, bounded: bool = True
+) -> list[_Weighed]:
+    """The terms of `q` ready to score; without `bounded`, each term's bound is its IDF
+    (looser, read from no block: for scoring given documents, which reads none)."""
     stats = _STATISTICS.get()
     live = max(searcher.doc_count() if stats is None else stats.live, 1)
     weighed = []
     for key, term in query_terms(q).items():
         fields = []
-        holding: set[int] = set()
         peak = 0.0  # the largest weighted, normalised frequency a document can have
         for name, weight in term.fields.items():
             found = _frequencies(searcher, postings, name, term)
             if not found:
                 continue
-            holding.update(found)
             scale, lengths, norm = _scaled_lengths(searcher, name, weight, stats)
             fields.append((found, scale, lengths))
-            if term.phrase is None:
+            if term.phrase is None and bounded:
                 peak += max(
                     top * norm(length or 1) for top, length in postings.peaks(name, term.text)
                 )
             else:
                 peak = math.inf
+        # One field's documents as they are (a feedback term's), not copied into a set.
+        found_in = [found for found, _, _ in fields]
+        holding = found_in[0].keys() if len(found_in) == 1 else set().union(*found_in)
         df = len(holding) if stats is None else stats.df.get(term_key(key, term), len(holding))
         idf = term.boost * math.log(1 + (live - df + 0.5) / (df + 0.5))
         bound = idf * peak / (K1 + peak) if peak < math.inf else idf  # tf / (K1 + tf) < 1
@@ -315,8 +321,12 @@ def _scaled_lengths(
     def norm(length: int) -> float:
         return weight / (1 - b + b * length / average)
 
-    scale = list(map(norm, _LENGTHS))
-    return scale, field_length_bytes(searcher.reader(), name), norm
+    reader = searcher.reader()
+    known = reader_memo(reader, "bm25f_scales")  # read once a reader, not once a term
+    scale = known.get((weight, b, average))
+    if scale is None:
+        scale = known[weight, b, average] = list(map(norm, _LENGTHS))
+    return scale, field_length_bytes(reader, name), norm
 
 
 def current_statistics() -> CollectionStatistics | None:

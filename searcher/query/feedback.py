@@ -1,28 +1,31 @@
 """Pseudo-relevance feedback, RM3-style (`SearchOptions.feedback`, `search query --feedback`).
 
 The best `FEEDBACK_DOCS` articles of a first ranking stand for the relevant ones: each
-word of their headline and lead (`LEAD_CHARS` of the body, analysed as the index
-analyses them) weighs its share of the article's words times the article's share of
-their scores (the relevance model of RM3); the likeliest words are weighed by rarity
-(times ln(1 + N / df)), and the `FEEDBACK_TERMS` heaviest join the query in `FIELDS`.
-Their boosts add up to `FEEDBACK_WEIGHT` times the query's own (the sum of its terms'
-boosts), as RM3 interpolates the expanded query with the original, times how much of the
-query the best articles hold (the share of its words' rarity, weighed by score): however
-many words the expansion brings, it never outweighs the query, and best articles that
-lack the query's rare word make a light one, so that word keeps its article first ("CSTO
-troops" ranks the one article about the CSTO above the many about troops that share
-words with each other).
+word of their headline and lead (`schema.LEAD_CHARS` of the body, analysed as the index
+analyses them: the words kept at indexing in the `lead_words` column, or on an index
+written before it, analysed now) weighs its share of the article's words times the
+article's share of their scores (the relevance model of RM3); the likeliest words are
+weighed by rarity (times ln(1 + N / df), kept once a reader), and the `FEEDBACK_TERMS`
+heaviest join the query in `FIELDS`. Their boosts add up to `FEEDBACK_WEIGHT` times the
+query's own (the sum of its terms' boosts), as RM3 interpolates the expanded query with
+the original, times how much of the query the best articles hold (the share of its
+words' rarity, weighed by score): however many words the expansion brings, it never
+outweighs the query, and best articles that lack the query's rare word make a light one,
+so that word keeps its article first ("CSTO troops" ranks the one article about the CSTO
+above the many about troops that share words with each other).
 
 They only rescore: the articles that match stay those of the query as typed, so
 `total` is unchanged, and only the first ranking's best `RESCORED` are rescored, which
 bounds the cost of a query with many matches (the others keep their first score, below
 every rescored one's). Feedback reranks a ranking by relevance that has more matches
 than `FEEDBACK_DOCS` (with fewer, it would only reorder the best by their own words).
-It is off by default: it costs a query about twice the CPU time.
+It is off by default: it adds about a third to a warm query's CPU time (mostly the
+postings of its words and the second scoring).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -32,6 +35,8 @@ from whoosh.searching import Searcher
 
 from searcher.query.bm25f import field_weight, query_terms
 from searcher.query.docsets import Postings
+from searcher.store.schema import LEAD_WORDS_FIELD, lead_text
+from searcher.whoosh_internals import column_value, reader_memo
 
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 10
@@ -39,8 +44,6 @@ FEEDBACK_TERMS = 10
 FEEDBACK_WEIGHT = 1.5
 # The words weighed by rarity: this many times FEEDBACK_TERMS, the most frequent first.
 CANDIDATES = 3
-# Characters of each article's body read, from its start (a news story's lead).
-LEAD_CHARS = 600
 # The fields the expansion terms are searched in.
 FIELDS = ("body",)
 # The articles of the first ranking that the expansion rescores, best first.
@@ -63,17 +66,13 @@ def feedback_query(
         return None
     held = {term.text: tuple(term.fields) for term in terms.values() if not term.phrase}
     agreement = _agreement(searcher, postings, held, top, total)
-    analyzer = searcher.schema["body"].analyzer
-    reader = searcher.reader()
     model: dict[str, float] = {}
     for docnum, score in top:
-        stored = reader.stored_fields(docnum)
-        text = f"{stored.get('headline', '')}\n{stored.get('body', '')[:LEAD_CHARS]}"
-        words = Counter(token.text for token in analyzer(text))
+        words = _lead_words(searcher, docnum)
         length = sum(words.values()) or 1
         for word, count in words.items():
             model[word] = model.get(word, 0.0) + score / total * count / length
-    likely = sorted(model, key=lambda word: -model[word])[: FEEDBACK_TERMS * CANDIDATES]
+    likely = heapq.nlargest(FEEDBACK_TERMS * CANDIDATES, model, key=model.__getitem__)
     weighed = {word: model[word] * _rarity(searcher, word) for word in likely}
     best = sorted(weighed.items(), key=lambda pair: -pair[1])[:FEEDBACK_TERMS]
     if not best:
@@ -86,6 +85,18 @@ def feedback_query(
             for field in FIELDS
         ]
     )
+
+
+def _lead_words(searcher: Searcher, docnum: int) -> Counter[str]:
+    """The analysed words of the headline and lead of article `docnum`, with their
+    counts: as kept at indexing, or (an index written before they were) analysed now."""
+    reader = searcher.reader()
+    words = column_value(reader, LEAD_WORDS_FIELD, docnum)
+    if words is None:
+        stored = reader.stored_fields(docnum)
+        text = lead_text(stored.get("headline", ""), stored.get("body", ""))
+        return Counter(token.text for token in searcher.schema["body"].analyzer(text))
+    return Counter(words.decode().split())
 
 
 def _agreement(
@@ -110,6 +121,12 @@ def _agreement(
 
 
 def _rarity(searcher: Searcher, word: str) -> float:
-    """ln(1 + N / df) of `word` in the body field: the one place feedback reads a df."""
-    df = searcher.reader().doc_frequency("body", word) or 1
-    return math.log(1 + searcher.doc_count() / df)
+    """ln(1 + N / df) of `word` in the body field: the one place feedback reads a df,
+    once a reader (common words are the likeliest of many queries)."""
+    reader = searcher.reader()
+    known = reader_memo(reader, "feedback_rarity")
+    rarity = known.get(word)
+    if rarity is None:
+        df = reader.doc_frequency("body", word) or 1
+        rarity = known[word] = math.log(1 + searcher.doc_count() / df)
+    return rarity

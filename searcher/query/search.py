@@ -332,6 +332,14 @@ def _top(
     weighting = searcher.weighting
     if more is None and not weighting.use_final:
         return bm25f.top(searcher, q, candidates, postings, limit)
+    if more is not None and not weighting.use_final and limit and limit <= feedback.RESCORED:
+        # Only the rescored can rank first: the others keep their first score, below
+        # every rescored one's. With no more candidates, they are all rescored.
+        if len(candidates) > feedback.RESCORED:
+            first = bm25f.top(searcher, q, candidates, postings, feedback.RESCORED)
+            candidates = {docnum for docnum, _ in first}
+        fed = bm25f.scores(searcher, query.AndMaybe(q, more), candidates, postings)
+        return bm25f.best(fed, limit)
     scored = bm25f.scores(searcher, q, candidates, postings)
     if more is not None:
         best = heapq.nsmallest(feedback.RESCORED, scored, key=lambda d: (-scored[d], d))

@@ -20,9 +20,11 @@ from whoosh.util.times import long_to_datetime
 from searcher.models import Article, Problem, Quote
 from searcher.store.schema import (
     AUTHORS_COLUMN,
+    LEAD_WORDS_FIELD,
     LIST_SEPARATOR,
     METADATA_FIELD,
     SOURCE_COLUMN,
+    lead_words,
     metadata_terms,
 )
 from searcher.whoosh_internals import column_values
@@ -83,6 +85,7 @@ def to_document(article: Article) -> dict[str, Any]:
         METADATA_FIELD: metadata_terms(article.metadata),
         SOURCE_COLUMN: article.source.encode(),
         AUTHORS_COLUMN: LIST_SEPARATOR.join(article.authors).encode(),
+        LEAD_WORDS_FIELD: lead_words(article.headline, article.body),
     }
     if article.date is not None:
         document["date"] = index_time(article.date)

@@ -62,7 +62,7 @@ from searcher.errors import (
 )
 from searcher.store.analysis import token_pattern
 from searcher.store.filestate import STATE_FILE, STATE_TEMPORARY, Commit
-from searcher.store.schema import build_schema
+from searcher.store.schema import OPTIONAL_FIELDS, build_schema
 from searcher.store.stemtable import STEM_FILE
 from searcher.store.stories import STORE_FILE
 from searcher.store.writelock import HOLDER_FILE
@@ -133,17 +133,18 @@ def _check_ours(folder: Path, schema: Schema) -> None:
 
 def checked_schema(folder: Path, schema: Schema) -> Schema:
     """`schema`, unless it is not ours (`NotAnIndexError`), or lacks fields this version
-    writes and reads or splits their words otherwise, so that queries would look for words
-    it does not hold (`IndexOutdatedError`)."""
+    writes and reads (`OPTIONAL_FIELDS` aside) or splits their words otherwise, so that
+    queries would look for words it does not hold (`IndexOutdatedError`)."""
     _check_ours(folder, schema)
     current = build_schema()
-    missing = sorted(set(current.names()) - set(schema.names()))
+    missing = sorted(set(current.names()) - set(schema.names()) - OPTIONAL_FIELDS)
     if missing:
         raise IndexOutdatedError(str(folder), f"it has no {', '.join(missing)} field")
     changed = [
         name
         for name in current.names()
-        if token_pattern(current[name].analyzer) != token_pattern(schema[name].analyzer)
+        if name in schema
+        and token_pattern(current[name].analyzer) != token_pattern(schema[name].analyzer)
     ]
     if changed:
         raise IndexOutdatedError(

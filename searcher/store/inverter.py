@@ -57,7 +57,8 @@ _FIELD = itemgetter(0)
 class SegmentInverter:
     """Writes documents (dicts of field values, as `IndexWriter.add_document` takes them,
     without boosts) into a new segment of the index in `storage`, of schema `schema`; its
-    prose fields are analysed by `prose`."""
+    prose fields are analysed by `prose`. Fields `schema` lacks are left out: an index
+    written before an optional field existed (`schema.OPTIONAL_FIELDS`) stays without it."""
 
     def __init__(
         self, storage: FileStorage, schema: Schema, limit_mb: int, prose: ProseTerms
@@ -94,7 +95,7 @@ class SegmentInverter:
         lengths = {}
         for name in sorted(document):
             value = document[name]
-            if value is None:
+            if value is None or name not in schema:  # newer than the index
                 continue
             field = schema[name]
             length = self._invert(name, field, value) if field.indexed else 0

@@ -73,6 +73,16 @@ AUTHORS_COLUMN = "authors_facet"
 # Separates the values of multi-valued fields (authors, speakers) in stored text.
 LIST_SEPARATOR = "; "
 
+# Characters of an article's body that make its lead (a news story's first lines): with
+# the headline, what feedback learns from. Their analysed words are kept, in order and
+# joined by spaces, in the column LEAD_WORDS_FIELD (read an article at a time without its
+# stored fields), so that a query need not analyse them again.
+LEAD_CHARS = 600
+LEAD_WORDS_FIELD = "lead_words"
+# Fields an index written before they existed lacks and is still current without: its
+# articles hold no value there, and what reads them computes it (checked_schema).
+OPTIONAL_FIELDS = frozenset({LEAD_WORDS_FIELD})
+
 
 # Metadata (Reuters topics and places, AG News labels, any other key a reader keeps) is
 # indexed as `key=value` keywords of one field: whole values, folded and lowercased.
@@ -110,6 +120,7 @@ def build_schema() -> fields.Schema:
         section=fields.ID(stored=True, analyzer=label_analyzer()),
         metadata=fields.STORED(),
         **{
+            LEAD_WORDS_FIELD: fields.COLUMN(columns.VarBytesColumn()),
             METADATA_FIELD: fields.KEYWORD(analyzer=keyword_analyzer()),
             SOURCE_COLUMN: fields.COLUMN(columns.VarBytesColumn()),
             AUTHORS_COLUMN: fields.COLUMN(columns.VarBytesColumn()),
@@ -169,6 +180,18 @@ def query_fields(reader: Any) -> tuple[str, ...]:
     """Every field name a query may use on this index: fields, aliases, metadata keys."""
     aliases = [alias for names in FIELD_ALIASES.values() for alias in names]
     return (*QUERY_FIELDS, *aliases, *(k for k in metadata_keys(reader) if k not in QUERY_FIELDS))
+
+
+def lead_text(headline: str, body: str) -> str:
+    """The text of an article's headline and lead, as feedback reads it."""
+    return f"{headline}\n{body[:LEAD_CHARS]}"
+
+
+def lead_words(headline: str, body: str) -> bytes:
+    """The analysed words (stems, stop words left out) of an article's headline and lead,
+    in order, joined by spaces: the value of LEAD_WORDS_FIELD (UTF-8)."""
+    text = lead_text(headline, body)
+    return " ".join(token.text for token in news_analyzer()(text)).encode()
 
 
 def weighting() -> scoring.BM25F:
