@@ -18,6 +18,7 @@ from urllib.parse import quote
 import pytest
 from typer.testing import CliRunner
 
+from bench.queries import QUERIES
 from searcher import (
     Index,
     SearchOptions,
@@ -32,7 +33,8 @@ from searcher.shards import cluster as cluster_module
 from searcher.shards.manifest import read_manifest
 from searcher.store.filestate import STATE_FILE
 from searcher.store.writelock import HOLDER_FILE
-from tests.conftest import NEWSROOM, _desk_records
+from tests.conftest import NEWSROOM, _desk_records, shared_path
+from tests.test_shards import assert_same_answers
 
 distributed = pytest.importorskip("distributed")
 
@@ -442,3 +444,18 @@ def _same(output: str, index: str) -> str:
     data = json.loads(output)  # stats
     assert data.pop("size_bytes") > 0 and data.pop("updated")
     return json.dumps(data)
+
+
+@pytest.mark.corpora
+def test_bbc_and_reuters_built_on_the_cluster_rank_as_one_index(
+    local_cluster: Any, bbc_reuters_shards: tuple[Index, Index], tmp_path: Path
+) -> None:
+    one, _ = bbc_reuters_shards
+    corpora = (shared_path("corpora", "bbc"), one.path.parent / "reuters")
+    create_shards(tmp_path / "sharded", 2)
+    with open_index(tmp_path / "sharded", local_cluster.scheduler_address) as sharded:
+        report = sharded.update(read_corpus(*corpora))
+        assert report.indexed == len(one) == len(sharded)
+        for text in QUERIES:
+            assert_same_answers(one, sharded, text)
+        assert sharded.duplicates() == one.duplicates()
