@@ -29,9 +29,10 @@ def _sharded(folder: Path, shards: int, articles: object) -> Index:
     return ix
 
 
-def _assert_same(
+def assert_same_answers(
     one: Index, sharded: Index, text: str, all_copies: bool = True, **options: object
 ) -> None:
+    """`sharded` answers `text` as `one` does: totals, facets, top 10 and scores to 1e-6."""
     search = SearchOptions(facets=FACETS, **options)  # type: ignore[arg-type]
     a = one.search(text, limit=10, options=search, all_copies=all_copies)
     b = sharded.search(text, limit=10, options=search, all_copies=all_copies)
@@ -67,9 +68,9 @@ def test_a_sharded_index_answers_as_one_index(tmp_path: Path) -> None:
     # The articles are spread over the shards (scoring one shard alone would differ).
     assert sum(1 for shard in sharded.shards if len(shard)) >= 2  # type: ignore[attr-defined]
     for text in ("oil prices", "protests", "kazakhstan OR corruption", '"oil prices"', "oil -gas"):
-        _assert_same(one, sharded, text)
-        _assert_same(one, sharded, text, sources=("Reuters",))
-    _assert_same(one, sharded, "protests", since=datetime(2022, 1, 1, tzinfo=timezone.utc))
+        assert_same_answers(one, sharded, text)
+        assert_same_answers(one, sharded, text, sources=("Reuters",))
+    assert_same_answers(one, sharded, "protests", since=datetime(2022, 1, 1, tzinfo=timezone.utc))
     exported = [(hit.id, round(hit.score, 6)) for hit in sharded.iter_search("oil prices")]
     assert exported == [(hit.id, round(hit.score, 6)) for hit in one.iter_search("oil prices")]
     assert sharded.stats().articles == one.stats().articles
@@ -98,7 +99,7 @@ def test_copies_in_different_shards_collapse_into_one_story(tmp_path: Path) -> N
     assert len(best.copies) == 6
     assert sharded.duplicates() == one.duplicates()
     for text in ("oil prices", "prices", "protests"):
-        _assert_same(one, sharded, text, all_copies=False)
+        assert_same_answers(one, sharded, text, all_copies=False)
     view = sharded.show("wire/oil-3")
     assert {c.id for c in view.copies} == {c.id for c in one.show("wire/oil-3").copies}
 
@@ -152,8 +153,8 @@ def test_bbc_and_reuters_sharded_rank_as_one_index(
 ) -> None:
     one, sharded = bbc_reuters_shards
     for text in QUERIES:
-        _assert_same(one, sharded, text)
-        _assert_same(one, sharded, text, all_copies=False)
+        assert_same_answers(one, sharded, text)
+        assert_same_answers(one, sharded, text, all_copies=False)
     assert sharded.duplicates() == one.duplicates()
 
 

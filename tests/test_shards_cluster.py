@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,14 +18,23 @@ from urllib.parse import quote
 import pytest
 from typer.testing import CliRunner
 
-from searcher import Index, ShardUnavailableError, create_shards, open_index, read_corpus
+from bench.queries import QUERIES
+from searcher import (
+    Index,
+    SearchOptions,
+    ShardUnavailableError,
+    create_shards,
+    open_index,
+    read_corpus,
+)
 from searcher.cli import app
 from searcher.errors import ShardsOnWorkersError
 from searcher.shards import cluster as cluster_module
 from searcher.shards.manifest import read_manifest
 from searcher.store.filestate import STATE_FILE
 from searcher.store.writelock import HOLDER_FILE
-from tests.conftest import NEWSROOM
+from tests.conftest import NEWSROOM, _desk_records, shared_path
+from tests.test_shards import assert_same_answers
 
 distributed = pytest.importorskip("distributed")
 
@@ -313,3 +323,139 @@ def test_the_command_line_places_shards_on_the_workers(local_cluster: Any, tmp_p
     found = runner.invoke(app, ["query", "oil", "--index", index, "--json", *scheduler])
     assert found.exit_code == 0, found.output
     assert json.loads(found.output)["total"] == 3
+
+
+# While a test sets it, opening anything under this folder in the test's own process (the
+# client's side) is an error: the folder stands for the workers' own disks.
+_WORKERS_ONLY: list[Path] = []
+_OPENED_HERE: list[str] = []
+_FILE_EVENTS = {"open", "os.listdir", "os.scandir", "sqlite3.connect", "mmap.__new__"}
+
+
+def _no_client_reads(event: str, args: tuple[Any, ...]) -> None:
+    if not _WORKERS_ONLY or event not in _FILE_EVENTS or not args:
+        return
+    target = args[0]
+    if not isinstance(target, str | bytes | os.PathLike):
+        return
+    path = os.path.abspath(os.fsdecode(target))
+    if any(path.startswith(str(folder)) for folder in _WORKERS_ONLY):
+        _OPENED_HERE.append(f"{event} {path}")
+        raise PermissionError(f"the client read a worker's disk: {path}")
+
+
+sys.addaudithook(_no_client_reads)
+
+
+def test_every_command_reads_shards_on_workers_disks_through_their_workers(
+    local_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shards kept on the workers' own disks answer every command through the workers
+    holding them, exactly as a sharded index in a shared folder answers it: the client
+    never opens a file of theirs (an audit hook fails any such read here)."""
+    from starlette.testclient import TestClient
+
+    from searcher.web import create_app
+
+    corpus = tmp_path / "desk"
+    for name, record in _desk_records().items():
+        folder = corpus / ("wire" if name.startswith("oil") else "papers")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.json").write_text(json.dumps(record), encoding="utf-8")
+    address = local_cluster.scheduler_address
+    shared, placed, disks = tmp_path / "shared", tmp_path / "placed", tmp_path / "worker-disk"
+    create_shards(shared, 2)
+    create_shards(placed, 2, on_workers=disks)
+    for index in (shared, placed):
+        with open_index(index, address) as sharded:
+            report = _within(120, lambda: sharded.update(read_corpus(corpus), commit_every=8))
+            assert report.added == len(_desk_records()) and not report.problems
+    assert all(read_manifest(placed).workers)
+    article = "desk/papers/opec-reuters.json"
+    with Index(shared) as ix:
+        article = ix.search("opec output").hits[0].id
+        assert ix.search("oil prices", options=SearchOptions(feedback=True)).total > 10
+    topics = tmp_path / "topics.tsv"
+    topics.write_text("1\toil prices\n2\topec output cut\n", encoding="utf-8")
+    commands = [
+        ["query", "oil prices", "--json", "--facets", "source,year,topics"],
+        ["query", "oil prices", "--feedback", "--json"],
+        ["query", "oil output", "--sort", "newest", "--json", "--limit", "20"],
+        ["query", "oil prices", "--format", "jsonl"],
+        ["query", "oil prices", "--feedback", "--format", "jsonl"],
+        ["query", "oil output", "--sort", "oldest", "--format", "csv"],
+        ["show", article, "--query", "oil output"],
+        ["show", article, "--json"],
+        ["show", "desk/papers/opec-ap.json", "--json"],  # a path, from here (not the workers')
+        ["similar", article, "--json"],
+        ["quotes", "prices", "--json"],
+        ["speakers", "--json"],
+        ["duplicates", "--json"],
+        ["run", str(topics)],
+        ["run", str(topics), "--feedback"],
+        ["stats", "--json"],
+        ["optimize"],
+        ["query", "oil prices", "--json"],
+        ["stats", "--json"],
+    ]
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    outputs: dict[str, str] = {}
+    _WORKERS_ONLY.append(disks)
+    try:
+        here = runner.invoke(app, ["stats", "--index", str(placed)])
+        assert here.exit_code == 2 and "--scheduler" in here.output
+        for args in commands:
+            alone = runner.invoke(app, [*args, "--index", str(shared)])
+            assert alone.exit_code == 0, (args, alone.output)
+            served = runner.invoke(app, [*args, "--index", str(placed), "--scheduler", address])
+            assert served.exit_code == 0, (args, served.output)
+            assert _same(served.stdout, str(placed)) == _same(alone.stdout, str(shared)), args
+            outputs[" ".join(args)] = served.stdout
+            if args[0] == "optimize":
+                assert _same(served.output, str(placed)) == _same(alone.output, str(shared))
+                assert "Merged" in served.output
+        pages = ["/?q=oil+prices", f"/articles/{quote(article)}", "/api/stats"]
+        pages += ["/api/search?q=oil+prices&feedback=true", "/api/export?q=oil", "/speakers"]
+        pages += [f"/api/similar/{quote(article)}", "/api/quotes?q=prices"]
+        with (
+            TestClient(create_app(shared)) as alone_site,
+            TestClient(create_app(placed, address)) as served_site,
+        ):
+            assert served_site.get("/stats").status_code == 200  # its size and date differ
+            for page in pages:
+                a, b = alone_site.get(page), served_site.get(page)
+                assert a.status_code == b.status_code == 200, (page, b.text)
+                assert _same(b.text, str(placed)) == _same(a.text, str(shared)), page
+    finally:
+        _WORKERS_ONLY.clear()
+    assert not _OPENED_HERE, _OPENED_HERE[:5]
+    # Feedback reranked (what it learnt from the workers' articles made a difference).
+    feedback = outputs["query oil prices --feedback --format jsonl"]
+    assert feedback != outputs["query oil prices --format jsonl"]
+
+
+def _same(output: str, index: str) -> str:
+    """`output` without what differs between two indexes of the same articles: their
+    folders, when they were last written, and their size on disk."""
+    output = output.replace(index, "INDEX")
+    if '"size_bytes"' not in output:
+        return output
+    data = json.loads(output)  # stats
+    assert data.pop("size_bytes") > 0 and data.pop("updated")
+    return json.dumps(data)
+
+
+@pytest.mark.corpora
+def test_bbc_and_reuters_built_on_the_cluster_rank_as_one_index(
+    local_cluster: Any, bbc_reuters_shards: tuple[Index, Index], tmp_path: Path
+) -> None:
+    one, _ = bbc_reuters_shards
+    corpora = (shared_path("corpora", "bbc"), one.path.parent / "reuters")
+    create_shards(tmp_path / "sharded", 2)
+    with open_index(tmp_path / "sharded", local_cluster.scheduler_address) as sharded:
+        report = sharded.update(read_corpus(*corpora))
+        assert report.indexed == len(one) == len(sharded)
+        for text in QUERIES:
+            assert_same_answers(one, sharded, text)
+        assert sharded.duplicates() == one.duplicates()

@@ -12,7 +12,6 @@ from searcher import (
     DEFAULT_COMMIT_EVERY,
     DEFAULT_INDEX,
     READER_FORMATS,
-    Index,
     clean,
     create_shards,
     open_index,
@@ -161,15 +160,17 @@ def index_command(
         raise typer.Exit(EXIT_SKIPPED)
 
 
-def optimize_command(index: IndexOption = Path(DEFAULT_INDEX)) -> None:
+def optimize_command(
+    index: IndexOption = Path(DEFAULT_INDEX), scheduler: SchedulerOption = None
+) -> None:
     """Merge the index's segments into one, which makes queries faster.
 
     Indexing merges small segments by itself; run this after large updates.
 
     Example: search optimize --index index
     """
-    with _user_errors(), errors.status("Merging segments"):
-        merged = Index(index).optimize()
+    with _user_errors(), errors.status("Merging segments"), open_index(index, scheduler) as ix:
+        merged = ix.optimize()
     if merged == 0:
         message = f"Nothing to do: {index} is one segment already"
     elif merged == 1:

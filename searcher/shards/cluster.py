@@ -78,10 +78,14 @@ class Cluster:
         return {"workers": [self.placed[shard]], "allow_other_workers": True}
 
     def each(
-        self, method: str, stats: CollectionStatistics | None, *args: Any, **kwargs: Any
+        self,
+        method: str | Callable[..., Any],
+        stats: CollectionStatistics | None,
+        *args: Any,
+        **kwargs: Any,
     ) -> list[Any]:
-        """`Index.method(*args, **kwargs)` of every shard, in shard order, each on a worker
-        serving it (scoring with `stats` when given)."""
+        """`Index.method(*args, **kwargs)` of every shard (`call_shard`), in shard order,
+        each on a worker serving it (scoring with `stats` when given)."""
         workers = self._workers()
         if not workers:
             raise ShardUnavailableError(str(self.folders[0].parent), 0, "", self.scheduler)
@@ -157,7 +161,7 @@ def _lost(future: Any) -> bool:
 
 def _served(
     folder: str,
-    method: str,
+    method: str | Callable[..., Any],
     stats: CollectionStatistics | None,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],

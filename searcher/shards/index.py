@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
-from functools import partial
 from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,6 +50,7 @@ from searcher.query.related import SIMILAR_FIELDS, body_terms, key_terms, likene
 from searcher.query.search import feedback_expansion
 from searcher.query.syntax import as_text
 from searcher.query.whoosh_scoring import FieldStatistics, summed
+from searcher.shards.feedback import held_articles, stand_in
 from searcher.shards.manifest import read_manifest, shard_of
 from searcher.shards.merging import (
     added_order,
@@ -106,11 +106,21 @@ class ShardedIndex(Index):
                 if (answer := call_shard(shard, method, args, kw)) is not None
             ]
 
+    def _held(self, call: Callable[..., Any], *args: Any) -> list[Any]:
+        """`call(shard, *args)` of every shard, in shard order: on the worker holding it
+        when the shards live on their workers' disks, else here (any shard, even one not
+        written yet)."""
+        if not self.manifest.on_workers:
+            return [call(shard, *args) for shard in self.shards]
+        if self.cluster is None:
+            raise ShardsOnWorkersError(str(self.path))
+        return self.cluster.each(call, None, *args)
+
     def exists(self) -> bool:
-        return any(shard.exists() for shard in self.shards)
+        return any(self._held(Index.exists))
 
     def __len__(self) -> int:
-        return sum(len(shard) for shard in self.shards)
+        return sum(self._held(len))
 
     # Writing (`building`: the readers and writers are not needed by searches)
 
@@ -146,21 +156,23 @@ class ShardedIndex(Index):
         )
 
     def optimize(self) -> int:
-        return sum(shard.optimize() for shard in self._live_shards())
+        """As `Index.optimize`, each shard by the machine holding it."""
+        self._sizes()
+        return sum(self._held(_optimized))
 
     # Reading
 
-    def _live_shards(self) -> list[Index]:
-        if self.manifest.on_workers and self.cluster is None:
-            raise ShardsOnWorkersError(str(self.path))
-        live = [shard for shard in self.shards if shard.exists()]
-        if not live:
+    def _sizes(self) -> list[int | None]:
+        """The articles of every shard (None: not written yet), counted where it lives;
+        raises `IndexMissingError` when no shard is written."""
+        sizes = self._held(_size)
+        if all(size is None for size in sizes):
             raise IndexMissingError(str(self.path))
-        return live
+        return sizes
 
     def _searched(self) -> list[Index]:
         """The shards that hold articles (a search of an empty shard raises)."""
-        live = [shard for shard in self._live_shards() if len(shard)]
+        live = [shard for shard, size in zip(self.shards, self._sizes(), strict=True) if size]
         if not live:
             raise IndexMissingError(str(self.path), f"The index at {self.path} has no articles")
         return live
@@ -190,9 +202,9 @@ class ShardedIndex(Index):
             sorted((found for tier in parts for found in tier), key=_by_score)
             for parts in zip_longest(*(tiers for _, tiers in answers), fillvalue=[])
         ]
-        learnt = [article_id for _, article_id in best][: relevance_feedback.FEEDBACK_DOCS + 1]
-        with self._union() as reader:
-            more = feedback_expansion(reader, text, plain, learnt)
+        ids = [article_id for _, article_id in best][: relevance_feedback.FEEDBACK_DOCS + 1]
+        with self._union(ids, stats) as reader:
+            more = feedback_expansion(reader, text, plain, ids)
         if more is None:
             return plain, stats
         given = FieldStatistics(0, 0, {}, {}, expansion=more)
@@ -206,9 +218,19 @@ class ShardedIndex(Index):
         return options, replace(summed(parts), expansion=more, rescored=bounds)
 
     @contextmanager
-    def _union(self) -> Iterator[IndexReader]:
-        """One reader on every shard's segments (for the few articles and terms that
-        feedback reads: all the shards' figures at once)."""
+    def _union(self, ids: list[str], stats: CollectionStatistics) -> Iterator[IndexReader]:
+        """One reader on every shard's segments (for the articles `ids` and the terms that
+        feedback reads: all the shards' figures at once); for shards on their workers'
+        disks, a reader standing in for them (`feedback.stand_in`), scoring with `stats`."""
+        if self.cluster is not None and self.manifest.on_workers:
+            articles = [article for part in self._held(held_articles, ids) for article in part]
+
+            def figures(terms: list[tuple[str, str]]) -> FieldStatistics:
+                return summed(self._each("field_statistics", None, terms))
+
+            with stand_in(articles, figures) as reader, statistics(stats):
+                yield reader
+            return
         with ExitStack() as stack:
             opened = [stack.enter_context(shard.reading()) for shard in self._searched()]
             yield MultiReader([leaf for reader in opened for leaf, _ in reader.leaf_readers()])
@@ -264,22 +286,24 @@ class ShardedIndex(Index):
         matches first), each hit naming its story over every shard and listing the
         story's copies that match in any shard."""
         options, stats = self._ranking(text, options or SearchOptions())
-        shards = self._searched()
-        with statistics(stats):
-            # Each shard's export copies the context now, statistics included.
-            streams = [shard.iter_search(text, options) for shard in shards]
+        streams: list[Iterator[Hit]]
+        if self.cluster is not None and self.manifest.on_workers:  # each shard's at once
+            every = self._each("search", stats, text, limit=None, options=options, all_copies=True)
+            streams = [iter(answer.hits) for answer in every]
+        else:
+            with statistics(stats):
+                # Each shard's export copies the context now, statistics included.
+                streams = [shard.iter_search(text, options) for shard in self._searched()]
         order = _hit_order(options.sort)
+
+        def matching(ids: list[str]) -> dict[str, bool]:
+            return merged_matches(self._each("matching_ids", None, text, ids, options))
+
         if options.sort == "relevance":
             merged = heapq.merge(*streams, key=order)
         else:
-            tagged = [
-                in_tiers(stream, partial(shard.matching_ids, text, options=options))
-                for shard, stream in zip(shards, streams, strict=True)
-            ]
+            tagged = [in_tiers(stream, matching) for stream in streams]
             merged = (hit for _, hit in heapq.merge(*tagged, key=lambda t: (t[0], *order(t[1]))))
-
-        def matching(ids: list[str]) -> dict[str, bool]:
-            return merged_matches([shard.matching_ids(text, ids, options) for shard in shards])
 
         ranked = (replace(hit, rank=rank) for rank, hit in enumerate(merged, 1))
         return exported(ranked, self.path, matching)
@@ -305,21 +329,20 @@ class ShardedIndex(Index):
         return rows
 
     def show(self, article: str, query: str | None = None) -> ArticleView:
-        shards = self._searched()
-        home = self.shards[shard_of(article, self.manifest.shards)]
-        for shard in [home, *(shard for shard in shards if shard is not home)]:
-            try:
-                view = shard.show(article, query)
-            except (ArticleNotFoundError, IndexMissingError):
-                continue
-            with shard_store(self.path) as store:
-                if store is None:
-                    return view
-                article_id = view.article.id
-                story = store.stories_of([article_id]).get(article_id)
-                copies = store.story(story).copies if story else ()
-            return replace(view, copies=tuple(c for c in copies if c.id != article_id))
-        raise ArticleNotFoundError(article)
+        """As `Index.show`: the article as its shard holds it (that of its id, or for a
+        path, resolved here, any shard), with its story's copies in every shard."""
+        views = self._held(_shown, article, os.path.abspath(article), query)
+        view = views[shard_of(article, self.manifest.shards)] or next(filter(None, views), None)
+        if view is None:
+            self._searched()  # no articles at all: says so
+            raise ArticleNotFoundError(article)
+        with shard_store(self.path) as store:
+            if store is None:
+                return view
+            article_id = view.article.id
+            story = store.stories_of([article_id]).get(article_id)
+            copies = store.story(story).copies if story else ()
+        return replace(view, copies=tuple(c for c in copies if c.id != article_id))
 
     def similar(self, article: str, limit: int = 10, all_copies: bool = False) -> Results:
         """As `Index.similar`: the article's key terms and every shard's ranking by them
@@ -392,12 +415,21 @@ class ShardedIndex(Index):
 
     def duplicates(self, min_size: int = 2) -> list[Story]:
         """Stories with at least `min_size` copies, largest first, over every shard."""
-        self._live_shards()
+        self._sizes()
         with shard_store(self.path) as store:
             return [] if store is None else list(store.largest(min_size))
 
+    def facet_names(self) -> tuple[str, ...]:
+        """As `Index.facet_names`: the metadata keys of every shard."""
+        return tuple(
+            dict.fromkeys(name for part in self._each("facet_names", None) for name in part)
+        )
+
     def stats(self) -> IndexStats:
-        parts = [shard.stats() for shard in self._live_shards()]
+        """As `Index.stats`: every shard's figures, each read where it lives, added up."""
+        parts = [part for part in self._held(_stats) if part is not None]
+        if not parts:
+            raise IndexMissingError(str(self.path))
         firsts = [part.first_date for part in parts if part.first_date]
         lasts = [part.last_date for part in parts if part.last_date]
         updated = [part.updated for part in parts if part.updated]
@@ -413,8 +445,13 @@ class ShardedIndex(Index):
         )
 
 
-def call_shard(shard: Index, method: str, args: tuple[Any, ...], kw: dict[str, Any]) -> Any:
-    """`shard.method(*args, **kw)`, or None for a shard holding no articles."""
+def call_shard(
+    shard: Index, method: str | Callable[..., Any], args: tuple[Any, ...], kw: dict[str, Any]
+) -> Any:
+    """`shard.method(*args, **kw)`, or None for a shard holding no articles; a function
+    `method` is `method(shard, *args, **kw)`, for every shard."""
+    if callable(method):
+        return method(shard, *args, **kw)
     if not len(shard):
         return None
     return getattr(shard, method)(*args, **kw)
@@ -436,6 +473,32 @@ def open_index(
     folders = index.manifest.folders(index.path)
     index.cluster = Cluster(scheduler, folders, replicas, index.manifest.workers)
     return index
+
+
+def _size(shard: Index) -> int | None:
+    """The articles of `shard`, None when it is not written yet."""
+    return len(shard) if shard.exists() else None
+
+
+def _stats(shard: Index) -> IndexStats | None:
+    """`shard.stats()`, None when it is not written yet."""
+    return shard.stats() if shard.exists() else None
+
+
+def _optimized(shard: Index) -> int:
+    """`shard.optimize()`: the segments merged (none in a shard not written yet)."""
+    return shard.optimize() if shard.exists() else 0
+
+
+def _shown(shard: Index, article: str, path: str, query: str | None) -> ArticleView | None:
+    """`shard.show(article, query)`, or of the article in the file at `path` (`article`
+    as a path, resolved where the command runs); None when the shard holds neither."""
+    for wanted in dict.fromkeys((article, path)) if len(shard) else ():
+        try:
+            return shard.show(wanted, query)
+        except ArticleNotFoundError:
+            continue
+    return None
 
 
 def _hit_order(sort: str) -> Callable[[Hit], tuple[Any, ...]]:
