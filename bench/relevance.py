@@ -145,12 +145,10 @@ def overridden(settings: dict[str, Any]) -> Iterator[None]:
                 setattr(MODULES[module], attr, value)
 
 
+FEEDBACK_ROW = "without feedback" if SearchOptions.feedback else "with feedback"
 VARIANTS = [
     Variant("defaults"),
-    Variant(
-        "without feedback" if SearchOptions.feedback else "with feedback",
-        feedback=not SearchOptions.feedback,
-    ),
+    Variant(FEEDBACK_ROW, feedback=not SearchOptions.feedback),
     Variant("all terms first, every query", {"search.ALL_TERMS_FIRST_WORDS": 100}),
     Variant("all terms first up to 2 words", {"search.ALL_TERMS_FIRST_WORDS": 2}),
     Variant("questions read as plain text", {"parsing.read_query": Reading}),
@@ -377,8 +375,10 @@ held out (the last column: the {len(cran.tuned)} odd-numbered ones), Cleverdon's
 turned to 4..1. Each variant changes one thing against the defaults: BM25F with `K1`
 {bm25f.K1}, weights ({weights}), `b` ({b}), all terms first for queries of up to
 {search.ALL_TERMS_FIRST_WORDS} words, feedback {"on" if SearchOptions.feedback else "off"}
-(when on: {feedback.FEEDBACK_DOCS} articles, {feedback.FEEDBACK_TERMS} terms, weight
-{feedback.FEEDBACK_WEIGHT}, {schema.LEAD_CHARS} characters of each body). Peers rank the
+({feedback.FEEDBACK_DOCS} articles, {feedback.FEEDBACK_TERMS} terms, weight
+{feedback.FEEDBACK_WEIGHT}, {schema.LEAD_CHARS} characters of each body, the best
+{feedback.RESCORED} rescored; the row "{FEEDBACK_ROW}" ranks
+{"without it: BM25F alone" if SearchOptions.feedback else "with it"}). Peers rank the
 same articles in the same run, topics read as text (any word matches).
 
 | ranker | BBC nDCG@10 | MAP | P@10 | Cran held-out nDCG@10 | MAP | P@10 | Cran tune nDCG@10 |
@@ -405,14 +405,15 @@ Notes:
   0.861: this peer mixes the query's words and the 15 expansion words half and half, the
   expansion words weighed by the top 10 articles' relevance model alone, over rank_bm25's
   per-word scores; how the reference run mixed and weighed them is not recorded.
-- Feedback is off by default although it helps on both collections: it costs about twice a
-  query's CPU time (BBC index, warm, process_time over bench/queries.py, machine shared:
-  p50 4.4 -> 8.6 ms, p95 5.5 -> 9.8 ms on 2026-11-30; the earlier feedback 4.2 -> 10.3 ms):
-  a first ranking, ten articles read and analysed, thirty words' rarity looked up, ten more
-  words' postings. The budget for a default was 1.3x. Its expansion weighs FEEDBACK_WEIGHT times
-  the query, scaled by how much of the query's rarity the best articles hold, so a rare
-  word keeps its article first ("CSTO troops" on the reference index); before that it
-  weighed up to fifteen times a query word and ranked three articles about troops first.
+- Feedback is on by default: it helps on both collections and on every kind of topic, and
+  costs about 5% more warm CPU than the earlier default without it (BBC index, warm,
+  process_time over bench/queries.py, machine shared: p50 4.57 -> 4.79 ms; plain Whoosh
+  ~7.5 ms), with its lead words kept at indexing and the per-reader rarities and length
+  scales; an earlier version cost twice a query (4.4 -> 8.6 ms). Its expansion weighs
+  FEEDBACK_WEIGHT times the query, scaled by how much of the query's rarity the best
+  articles hold, so a rare word keeps its article first ("CSTO troops" on the reference
+  index); before that it weighed up to fifteen times a query word and ranked three
+  articles about troops first.
 - A coordination factor (score times the share of the query's words an article holds,
   to the power 0.3 or 1) ranked worse on both collections in the tuning runs (BBC 0.856 /
   0.851 against 0.862, Cranfield held-out 0.381 / 0.358 against 0.387) and was dropped.

@@ -52,6 +52,8 @@ from searcher.query.quote_search import (
 )
 from searcher.query.related import articles_like, show_article, similar_articles
 from searcher.query.search import (
+    Bound,
+    first_ranking,
     iter_search,
     matching_ids,
     query_statistics,
@@ -317,6 +319,13 @@ class Index:
         """Which of the articles `ids` match `text` (`search.matching_ids`)."""
         with self._articles() as ix:
             return matching_ids(ix, text, ids, options)
+
+    def first_ranking(
+        self, text: str, options: SearchOptions
+    ) -> tuple[list[Bound], list[list[Bound]]]:
+        """The best (score, id) before feedback (`search.first_ranking`)."""
+        with self._articles() as ix:
+            return first_ranking(ix, text, options)
 
     def quote_statistics(self, text: str, speaker: str | None = None) -> FieldStatistics:
         """What ranking the quotes of `text` reads (`quote_search.quote_statistics`)."""

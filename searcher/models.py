@@ -200,8 +200,9 @@ class SearchOptions:
     "relevance", "newest" or "oldest"; `recent` is a half-life in days that multiplies
     relevance by 0.5 ** (age / half-life) (undated articles by 0). `facets` names the
     counts to return over the whole match set: source, year, author, country, language,
-    section, or any metadata key the index holds (topics, label, ...). `feedback`
-    reranks with words of the best articles (pseudo-relevance feedback, `feedback`).
+    section, or any metadata key the index holds (topics, label, ...). `feedback` (on
+    by default) reranks with words of the best articles (pseudo-relevance feedback,
+    `feedback`); False ranks by BM25F alone.
     """
 
     sources: tuple[str, ...] = ()
@@ -215,7 +216,7 @@ class SearchOptions:
     sort: str = "relevance"
     recent: float | None = None
     facets: tuple[str, ...] = ()
-    feedback: bool = False
+    feedback: bool = True
 
 
 @dataclass(frozen=True)

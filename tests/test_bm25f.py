@@ -1,5 +1,6 @@
 """The default ranking: BM25F over the prose fields, query reading, questions, feedback."""
 
+import itertools
 import math
 import shutil
 from pathlib import Path
@@ -77,7 +78,8 @@ def _by_hand(words: list[str]) -> dict[str, float]:
 def test_scores_equal_the_formula_computed_by_hand(tmp_path: Path, text: str) -> None:
     ix = _small_index(tmp_path)
     expected = _by_hand(_words(text))
-    found = {hit.id: hit.score for hit in ix.search(text, limit=None, all_copies=True)}
+    plain = SearchOptions(feedback=False)  # BM25F alone
+    found = {hit.id: hit.score for hit in ix.search(text, None, all_copies=True, options=plain)}
     assert found == pytest.approx(expected, abs=1e-4)
 
 
@@ -158,23 +160,19 @@ def test_what_did_x_say_ranks_articles_quoting_x_first(make_index) -> None:
 
 
 def test_query_and_run_rank_the_same_text_the_same_way(segmented_index: Index, tmp_path) -> None:
-    for text in ("oil prices", "ukraine grain exports", "WHAT DID THE MINISTER SAY ABOUT OIL"):
-        hits = segmented_index.search(text, limit=20, all_copies=True).hits
-        rows = segmented_index.run([Topic("1", text)], limit=20)
+    texts = ("oil prices", "ukraine grain exports", "WHAT DID THE MINISTER SAY ABOUT OIL")
+    for text, feedback in itertools.product(texts, (True, False)):
+        options = SearchOptions(feedback=feedback)
+        hits = segmented_index.search(text, limit=20, all_copies=True, options=options).hits
+        rows = segmented_index.run([Topic("1", text)], limit=20, feedback=feedback)
         assert [(row.docno, round(row.score, 4)) for row in rows] == [
             (hit.id, hit.score) for hit in hits
         ]
-        fed = segmented_index.search(
-            text, limit=20, all_copies=True, options=SearchOptions(feedback=True)
-        ).hits
-        rows = segmented_index.run([Topic("1", text)], limit=20, feedback=True)
-        assert [(row.docno, round(row.score, 4)) for row in rows] == [
-            (hit.id, hit.score) for hit in fed
-        ]
         topics = tmp_path / "topics.tsv"
         topics.write_text(f"1\t{text}\n")
+        flag = [] if feedback else ["--no-feedback"]  # on by default
         ran = runner.invoke(
-            app, ["run", str(topics), "-n", "20", "--index", str(segmented_index.path)]
+            app, ["run", str(topics), "-n", "20", "--index", str(segmented_index.path), *flag]
         )
         assert [line.split()[2] for line in ran.stdout.splitlines()] == [hit.id for hit in hits]
 

@@ -381,8 +381,8 @@ def test_every_command_reads_shards_on_workers_disks_through_their_workers(
         ["query", "oil prices", "--json", "--facets", "source,year,topics"],
         ["query", "oil prices", "--feedback", "--json"],
         ["query", "oil output", "--sort", "newest", "--json", "--limit", "20"],
-        ["query", "oil prices", "--format", "jsonl"],
-        ["query", "oil prices", "--feedback", "--format", "jsonl"],
+        ["query", "oil prices", "--no-feedback", "--format", "jsonl"],
+        ["query", "oil prices", "--format", "jsonl"],  # feedback on by default
         ["query", "oil output", "--sort", "oldest", "--format", "csv"],
         ["show", article, "--query", "oil output"],
         ["show", article, "--json"],
@@ -431,8 +431,8 @@ def test_every_command_reads_shards_on_workers_disks_through_their_workers(
         _WORKERS_ONLY.clear()
     assert not _OPENED_HERE, _OPENED_HERE[:5]
     # Feedback reranked (what it learnt from the workers' articles made a difference).
-    feedback = outputs["query oil prices --feedback --format jsonl"]
-    assert feedback != outputs["query oil prices --format jsonl"]
+    feedback = outputs["query oil prices --format jsonl"]
+    assert feedback != outputs["query oil prices --no-feedback --format jsonl"]
 
 
 def _same(output: str, index: str) -> str:

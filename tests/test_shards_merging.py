@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from searcher import Hit, Index, SearchOptions, Topic, create_shards, read_corpus
+from searcher.query import feedback
 from searcher.shards.manifest import shard_of
 from tests.conftest import filler
 
@@ -277,3 +278,35 @@ def test_feedback_learns_from_every_shard_as_one_index(pair: tuple[Index, Index]
     assert [(r.qid, r.docno, round(r.score, 6)) for r in sharded.run(topics, feedback=True)] == [
         (r.qid, r.docno, round(r.score, 6)) for r in one.run(topics, feedback=True)
     ]
+
+
+def test_feedback_rescores_the_articles_one_index_rescores(
+    pair: tuple[Index, Index], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the best `RESCORED` of the whole index, which each shard used to pick from
+    its own best, the shards' full ranking is one index's."""
+    one, sharded = pair
+    monkeypatch.setattr(feedback, "RESCORED", 5)
+    cases = [
+        ("oil prices", SearchOptions()),
+        ("election", SearchOptions(sources=("Reuters", "AP"))),
+        ("budget protests", SearchOptions(recent=400.0)),
+    ]
+    for text, options in cases:
+        a = one.search(text, limit=None, options=options, all_copies=True)
+        b = sharded.search(text, limit=None, options=options, all_copies=True)
+        assert a.total == b.total and a.total > 10
+        assert _scored(a.hits) == _scored(b.hits), text
+        plain = one.search(text, limit=None, options=replace(options, feedback=False))
+        assert _scored(a.hits) != _scored(plain.hits)  # feedback reranked
+        for limit in (3, 5, 8):  # a page stops at, before or beyond the rescored
+            page = sharded.search(text, limit=limit, options=options, all_copies=True)
+            assert _scored(page.hits) == _scored(b.hits[:limit]), (text, limit)
+        exported = [(h.id, round(h.score, 6)) for h in sharded.iter_search(text, options)]
+        assert sorted(exported) == sorted(
+            (h.id, round(h.score, 6)) for h in one.iter_search(text, options)
+        )
+    topics = [Topic("1", "oil prices"), Topic("2", "street protests election")]
+    assert sorted((r.qid, -round(r.score, 6), r.docno) for r in sharded.run(topics)) == sorted(
+        (r.qid, -round(r.score, 6), r.docno) for r in one.run(topics)
+    )

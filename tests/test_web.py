@@ -516,3 +516,18 @@ def test_concurrent_clients_on_loopback_see_no_failure(served: str) -> None:
             item for found in pool.map(client_run, range(16), timeout=300) for item in found
         ]
     assert failures == []
+
+
+def test_feedback_is_on_as_in_the_cli_and_feedback_0_turns_it_off(
+    client: TestClient, newsdesk: Index
+) -> None:
+    fed = client.get("/api/search?q=oil&all_copies=1").text + "\n"
+    plain = client.get("/api/search?q=oil&all_copies=1&feedback=0").text + "\n"
+    assert fed == cli_json(newsdesk, "query", "oil", "--json", "--all-copies")
+    assert plain == cli_json(newsdesk, "query", "oil", "--json", "--all-copies", "--no-feedback")
+    assert json.loads(plain)["total"] > 10 and plain != fed
+    exported = client.get("/api/export?q=oil&format=csv&feedback=0").text.replace("\r\n", "\n")
+    assert exported == cli_json(newsdesk, "query", "oil", "--format", "csv", "--no-feedback")
+    page = get_page(client, "/search?q=oil&feedback=0")
+    assert ("input", {"type": "hidden", "name": "feedback", "value": "0"}) in page.elements
+    assert all("feedback=0" in link for link in page.links() if link.startswith("/search?"))

@@ -94,7 +94,7 @@ FeedbackOption = Annotated[
     bool,
     typer.Option(
         "--feedback/--no-feedback",
-        help="Rerank with words of the best articles (pseudo-relevance feedback).",
+        help="Rerank with words of the best articles (pseudo-relevance feedback; on by default).",
     ),
 ]
 

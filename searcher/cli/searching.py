@@ -134,14 +134,15 @@ def query_command(
     The same story printed several times (near-duplicate articles) is shown once, with
     its other copies listed; --all-copies shows them all, as jsonl/csv exports do.
 
-    Articles are ranked by BM25F over headline, quotes, body and captions; --feedback
-    reranks with words of the best ten. Words are stemmed, so "troops" also finds "troop".
-    A query all in capitals is words (its AND is "and"); "what did X say about Y" also
-    ranks articles quoting X higher. Syntax: "exact phrase", "oil prices"~5 (words within
-    5 of each other), AND, OR, NOT or -word, (brackets), headline: quote: speaker: source:
-    author: section: fields, metadata keys (topics:crude, label:2), protest* and kaz?khstan
-    wildcards, kazakstan~ (fuzzy, ~2 for two edits),
-    date:2022-01, date:[2022-01 to 2022-06], date:>2022-07 (from July 2022 on).
+    Articles are ranked by BM25F over headline, quotes, body and captions, reranked
+    with words of the best ten (feedback; --no-feedback ranks by BM25F alone). Words
+    are stemmed, so "troops" also finds "troop". A query all in capitals is words (its
+    AND is "and"); "what did X say about Y" also ranks articles quoting X higher.
+    Syntax: "exact phrase", "oil prices"~5 (words within 5 of each other), AND, OR, NOT
+    or -word, (brackets), headline: quote: speaker: source: author: section: fields,
+    metadata keys (topics:crude, label:2), protest* and kaz?khstan wildcards,
+    kazakstan~ (fuzzy, ~2 for two edits), date:2022-01, date:[2022-01 to 2022-06],
+    date:>2022-07 (from July 2022 on).
 
     Example: search query '"oil prices" -opec' --since 2022-01 --sort newest --facets source
     """

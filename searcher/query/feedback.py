@@ -1,4 +1,4 @@
-"""Pseudo-relevance feedback, RM3-style (`SearchOptions.feedback`, `search query --feedback`).
+"""Pseudo-relevance feedback, RM3-style (`SearchOptions.feedback`), on by default.
 
 The best `FEEDBACK_DOCS` articles of a first ranking stand for the relevant ones: each
 word of their headline and lead (`schema.LEAD_CHARS` of the body, analysed as the index
@@ -19,8 +19,10 @@ They only rescore: the articles that match stay those of the query as typed, so
 bounds the cost of a query with many matches (the others keep their first score, below
 every rescored one's). Feedback reranks a ranking by relevance that has more matches
 than `FEEDBACK_DOCS` (with fewer, it would only reorder the best by their own words).
-It is off by default: it adds about a third to a warm query's CPU time (mostly the
-postings of its words and the second scoring).
+It is on by default (`search query --no-feedback`, `SearchOptions(feedback=False)` and
+the web's `feedback=0` rank by BM25F alone): it ranks better on both collections and
+every kind of topic, for about 5% more of a warm query's CPU time than BM25F alone
+(mostly the postings of its words and the second scoring).
 """
 
 from __future__ import annotations

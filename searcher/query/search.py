@@ -50,6 +50,8 @@ from searcher.store.stories import StoryStore
 
 EXPORT_BATCH = 500  # hits of an export whose body offsets are read in one pass
 
+# A sharded index's last article feedback rescores in a tier: (first score, id).
+Bound = tuple[float, str]
 # The least gap between the last score of a tier and the first of the next, relative.
 TIER_SCORE_GAP = 0.001
 # Ranked by relevance, queries of at most this many plain words rank the articles holding
@@ -135,7 +137,8 @@ def query_statistics(
         postings = Postings(searcher)
         plan = _plan(searcher, text, replace(options, feedback=False), postings)
         queries = [q for q in (plan.strict, plan.loose) if q is not None]
-        more = _given_expansion() if options.feedback else None
+        given = bm25f.current_statistics()
+        more = given.expansion if options.feedback and isinstance(given, FieldStatistics) else None
         if more is not None:  # the rescored query's terms too
             queries += [query.AndMaybe(q, more) for q in queries]
         return bm25f.local_statistics(searcher, queries, postings)
@@ -231,13 +234,15 @@ def _weighting(options: SearchOptions) -> scoring.WeightingModel:
 class _Plan:
     """A query ready to run: its strict and loose forms with fuzzy and wildcard terms
     expanded, the documents passing the filters and the date range (None: all), and the
-    terms feedback adds to the ranking (not to the matches, nor the marked words)."""
+    terms feedback adds to the ranking (not to the matches, nor the marked words) with,
+    for a shard, each tier's last article the whole index rescores (`Bound`)."""
 
     strict: query.Query
     loose: query.Query | None
     filtered: set[int] | None
     dated: set[int] | None
     feedback: query.Query | None = None
+    bounds: tuple[Bound | None, ...] = ()
 
     @property
     def allowed(self) -> set[int] | None:
@@ -261,9 +266,10 @@ def _plan(searcher: Searcher, text: str, options: SearchOptions, postings: Posti
     )
     if not (options.feedback and relevance):
         return plan
-    given = _given_expansion()
-    if given is not None:  # learnt by a sharded index over all its shards
-        return replace(plan, feedback=given)
+    given = bm25f.current_statistics()
+    if isinstance(given, FieldStatistics) and given.expansion is not None:
+        # learnt by a sharded index over all its shards
+        return replace(plan, feedback=given.expansion, bounds=given.rescored)
     first = list(_ranked(searcher, plan, feedback.FEEDBACK_DOCS + 1, "relevance", postings))
     return _learnt(searcher, plan, first, postings)
 
@@ -293,11 +299,43 @@ def feedback_expansion(
         return _learnt(searcher, plan, first, postings).feedback
 
 
-def _given_expansion() -> query.Query | None:
-    """The feedback terms a sharded index found over all its shards, which it gives its
-    shards with the statistics (`whoosh_scoring.FieldStatistics.expansion`)."""
-    given = bm25f.current_statistics()
-    return given.expansion if isinstance(given, FieldStatistics) else None
+def first_ranking(
+    ix: Searchable, text: str, options: SearchOptions
+) -> tuple[list[Bound], list[list[Bound]]]:
+    """The (score, id) of the best `feedback.FEEDBACK_DOCS` + 1 matches of `text` as
+    `run_search` ranks them without feedback (what feedback learns from), and for each
+    tier, all-terms first, those of its best `feedback.RESCORED` by BM25F score alone
+    (those it rescores), best first: a sharded index merges its shards' into the first
+    ranking of the whole and each tier's `Bound`, to rescore the articles one index
+    would."""
+    options = _checked(options)
+    with ix.searcher(weighting=_weighting(options)) as searcher:
+        postings = Postings(searcher)
+        plan = _plan(searcher, text, replace(options, feedback=False), postings)
+        stored = searcher.reader().stored_fields
+        best = _ranked(searcher, plan, feedback.FEEDBACK_DOCS + 1, "relevance", postings)
+        tiers = (
+            bm25f.top(
+                searcher,
+                q,
+                _candidates(searcher, q, plan.allowed, mask, postings),
+                postings,
+                feedback.RESCORED,
+            )
+            for q, mask in _tier_queries(searcher, plan, postings)
+        )
+        return [(score, stored(docnum)["id"]) for docnum, score in best], [
+            [(score, stored(docnum)["id"]) for docnum, score in tier] for tier in tiers
+        ]
+
+
+def _tier_queries(
+    searcher: Searcher, plan: _Plan, postings: Postings
+) -> Iterator[tuple[query.Query, set[int] | None]]:
+    """Each tier's query, all-terms first, with the matches of the tiers above."""
+    yield plan.strict, None
+    if plan.loose is not None:
+        yield plan.loose, matching_docs(searcher, plan.strict, postings)
 
 
 def _tiers(
@@ -305,48 +343,99 @@ def _tiers(
 ) -> list[list[Ranked]]:
     """The result tiers, all-terms first, that hold the best `wanted` documents. The
     partial matches are ranked only when the all-terms tier holds fewer than `wanted`."""
-    allowed = plan.allowed
-    tiers = [_top(searcher, plan.strict, wanted, allowed, None, postings, plan.feedback)]
-    if plan.loose is not None and (wanted is None or len(tiers[0]) < wanted):
-        room = None if wanted is None else wanted - len(tiers[0])
-        mask = matching_docs(searcher, plan.strict, postings)
-        tiers.append(_top(searcher, plan.loose, room, allowed, mask, postings, plan.feedback))
+    tiers: list[list[Ranked]] = []
+    for number, (q, mask) in enumerate(_tier_queries(searcher, plan, postings)):
+        room = None if wanted is None else wanted - sum(len(tier) for tier in tiers)
+        if room is not None and room <= 0:
+            break
+        bound = plan.bounds[number] if number < len(plan.bounds) else None
+        candidates = _candidates(searcher, q, plan.allowed, mask, postings)
+        tiers.append(_top(searcher, q, candidates, room, postings, plan.feedback, bound))
     return tiers
+
+
+def _candidates(
+    searcher: Searcher,
+    q: query.Query,
+    allowed: set[int] | None,
+    mask: set[int] | None,
+    postings: Postings,
+) -> set[int]:
+    """The matches of `q` among `allowed` less `mask`."""
+    candidates = _narrow(matching_docs(searcher, q, postings), allowed)
+    return candidates - mask if mask else candidates
 
 
 def _top(
     searcher: Searcher,
     q: query.Query,
+    candidates: set[int],
     limit: int | None,
-    allowed: set[int] | None,
-    mask: set[int] | None,
     postings: Postings,
     more: query.Query | None = None,
+    bound: Bound | None = None,
 ) -> list[Ranked]:
-    """The best `limit` matches of `q` (all with None) among `allowed` less `mask`, by
-    BM25F score (times the weighting's final factor, recency), ties by document number;
-    the terms of `more` (feedback) score too, in the best `feedback.RESCORED` by `q`."""
-    candidates = _narrow(matching_docs(searcher, q, postings), allowed)
-    if mask:
-        candidates -= mask
+    """The best `limit` of `candidates` (all with None) by BM25F score for `q` (times the
+    weighting's final factor, recency), ties by document number; the terms of `more`
+    (feedback) score too, in the best `feedback.RESCORED` by `q` (`_rescored`)."""
     weighting = searcher.weighting
     if more is None and not weighting.use_final:
         return bm25f.top(searcher, q, candidates, postings, limit)
     if more is not None and not weighting.use_final and limit and limit <= feedback.RESCORED:
         # Only the rescored can rank first: the others keep their first score, below
         # every rescored one's. With no more candidates, they are all rescored.
-        if len(candidates) > feedback.RESCORED:
-            first = bm25f.top(searcher, q, candidates, postings, feedback.RESCORED)
-            candidates = {docnum for docnum, _ in first}
-        fed = bm25f.scores(searcher, query.AndMaybe(q, more), candidates, postings)
-        return bm25f.best(fed, limit)
+        if bound is None and len(candidates) <= feedback.RESCORED:
+            fed = bm25f.scores(searcher, query.AndMaybe(q, more), candidates, postings)
+            return bm25f.best(fed, limit)
+        # The rescored are among the best RESCORED + 1, unless some tie at the last
+        # rescored beyond them.
+        first = dict(bm25f.top(searcher, q, candidates, postings, feedback.RESCORED + 1))
+        last = bound or _last_rescored(searcher, first)
+        if last is None or len(first) == len(candidates) or last[0] > min(first.values()):
+            return bm25f.best(_rescored(searcher, q, more, first, postings, last), limit)
     scored = bm25f.scores(searcher, q, candidates, postings)
     if more is not None:
-        best = heapq.nsmallest(feedback.RESCORED, scored, key=lambda d: (-scored[d], d))
-        scored.update(bm25f.scores(searcher, query.AndMaybe(q, more), best, postings))
+        scored = _rescored(searcher, q, more, scored, postings, bound)
     if weighting.use_final:
         scored = {d: weighting.final(searcher, d, score) for d, score in scored.items()}
     return bm25f.best(scored, limit)
+
+
+def _rescored(
+    searcher: Searcher,
+    q: query.Query,
+    more: query.Query,
+    scored: dict[int, float],
+    postings: Postings,
+    bound: Bound | None,
+) -> dict[int, float]:
+    """`scored` (first scores by `q`) with those feedback rescores rescored by `q` and
+    `more`: down to the `bound` a sharded index gives its shards (the whole index's
+    last rescored), else to this index's (`_last_rescored`)."""
+    last = bound or _last_rescored(searcher, scored)
+    best: Iterable[int] = scored
+    if last is not None:
+        score, last_id = last
+        stored = searcher.reader().stored_fields
+        best = [
+            docnum
+            for docnum, first in scored.items()
+            if first > score or (first == score and stored(docnum)["id"] <= last_id)
+        ]
+    return scored | bm25f.scores(searcher, query.AndMaybe(q, more), best, postings)
+
+
+def _last_rescored(searcher: Searcher, scored: dict[int, float]) -> Bound | None:
+    """The (score, id) of the last article of `scored` feedback rescores: the
+    `feedback.RESCORED`th by score, ties by id as the shards of an index merge (None:
+    it rescores them all)."""
+    if len(scored) <= feedback.RESCORED:
+        return None
+    last = heapq.nlargest(feedback.RESCORED, scored.values())[-1]
+    above = sum(1 for score in scored.values() if score > last)
+    stored = searcher.reader().stored_fields
+    tied = sorted(stored(docnum)["id"] for docnum, score in scored.items() if score == last)
+    return last, tied[feedback.RESCORED - above - 1]
 
 
 def _ranked(

@@ -28,10 +28,13 @@ from searcher.store.schema import weighting as own_weighting
 class FieldStatistics(CollectionStatistics):
     """`CollectionStatistics` of some terms by field, with their collection frequencies;
     a sharded index gives its shards with them the `expansion` that feedback learnt over
-    all of them (`search.feedback_expansion`), for every shard to rerank with."""
+    all of them (`search.feedback_expansion`), for every shard to rerank with, and for
+    each tier the last article (first score, id) the whole index rescores (`rescored`;
+    None: every match of the tier)."""
 
     cf: Mapping[Any, float] = field(default_factory=dict)
     expansion: query.Query | None = None
+    rescored: tuple[tuple[float, str] | None, ...] = ()
 
 
 def field_key(name: str, text: str | bytes) -> tuple[str, str, str]:

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
+from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,8 +43,8 @@ from searcher.models import (
     Story,
     Topic,
 )
+from searcher.query import feedback as relevance_feedback
 from searcher.query.bm25f import CollectionStatistics, statistics
-from searcher.query.feedback import FEEDBACK_DOCS
 from searcher.query.quote_search import once_per_story, quote_order, rank_speakers
 from searcher.query.related import SIMILAR_FIELDS, body_terms, key_terms, likeness_text
 from searcher.query.search import feedback_expansion
@@ -185,25 +186,36 @@ class ShardedIndex(Index):
         self, text: str, options: SearchOptions
     ) -> tuple[SearchOptions, CollectionStatistics]:
         """The options every shard ranks `text` with, and the statistics it scores with.
-        With feedback, the first ranking is every shard's, the expansion is learnt from
-        its best articles read through all the shards at once (`_union`), and the shards
-        are given it with the figures of the query it rescores with (`FieldStatistics`)."""
+        With feedback, the first ranking is every shard's (`search.first_ranking`),
+        merged by score and id; the expansion is learnt from its best articles read
+        through all the shards at once (`_union`), and the shards are given it with the
+        figures of the query it rescores with and each tier's last article the whole
+        index rescores (`FieldStatistics.rescored`), so that they rescore the articles
+        one index would."""
         plain = replace(options, feedback=False)
         stats = self.query_statistics(text, plain)
         if not options.feedback or options.sort != "relevance":
             return plain, stats
-        first = self._each(
-            "search", stats, text, limit=FEEDBACK_DOCS + 1, options=plain, all_copies=True
-        )
-        best = sorted((hit for answer in first for hit in answer.hits), key=_hit_order("relevance"))
-        ids = [hit.id for hit in best][: FEEDBACK_DOCS + 1]
+        answers = self._each("first_ranking", stats, text, plain)
+        best = sorted((found for first, _ in answers for found in first), key=_by_score)
+        tiers = [
+            sorted((found for tier in parts for found in tier), key=_by_score)
+            for parts in zip_longest(*(tiers for _, tiers in answers), fillvalue=[])
+        ]
+        ids = [article_id for _, article_id in best][: relevance_feedback.FEEDBACK_DOCS + 1]
         with self._union(ids, stats) as reader:
             more = feedback_expansion(reader, text, plain, ids)
         if more is None:
             return plain, stats
         given = FieldStatistics(0, 0, {}, {}, expansion=more)
         parts = self._each("query_statistics", given, text, options)
-        return options, replace(summed(parts), expansion=more)
+        bounds = tuple(
+            tier[relevance_feedback.RESCORED - 1]
+            if len(tier) >= relevance_feedback.RESCORED
+            else None
+            for tier in tiers
+        )
+        return options, replace(summed(parts), expansion=more, rescored=bounds)
 
     @contextmanager
     def _union(self, ids: list[str], stats: CollectionStatistics) -> Iterator[IndexReader]:
@@ -502,6 +514,11 @@ def _hit_order(sort: str) -> Callable[[Hit], tuple[Any, ...]]:
         return (0, sign * hit.date.timestamp(), -hit.score, hit.id)
 
     return by_date
+
+
+def _by_score(found: tuple[float, str]) -> tuple[float, str]:
+    """The merge order of (score, id): by score, ties by id (`_hit_order`)."""
+    return -found[0], found[1]
 
 
 def _summed_counts(parts: Iterable[Any]) -> dict[str, int]:

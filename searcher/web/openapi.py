@@ -49,6 +49,9 @@ FILTERS = [
     _param("until", "Dated on or before (the same forms as since)."),
     _param("sort", "Order of results.", enum=["relevance", "newest", "oldest"]),
     _param("recent", "Weigh relevance by recency: half-life in days.", "number"),
+    _param(
+        "feedback", "0: rank by BM25F alone, without pseudo-relevance feedback (on by default)."
+    ),
 ]
 ERROR = {
     "description": "A malformed query or parameter (400), an unknown article (404), an "

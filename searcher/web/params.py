@@ -22,7 +22,7 @@ FILTERS = {
     "language": "languages",
     "section": "sections",
 }
-KEPT_PARAMS = (*FILTERS, "meta", "facets")
+KEPT_PARAMS = (*FILTERS, "meta", "facets", "feedback")
 
 
 class PageState:
@@ -105,8 +105,11 @@ def whole_number(params: QueryParams, name: str, default: int, low: int, high: i
     return int(text)
 
 
-def flag(params: QueryParams, name: str) -> bool:
-    return params.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+def flag(params: QueryParams, name: str, default: bool = False) -> bool:
+    """The parameter `name` as a yes (1, true, yes, on) or a no (any other value);
+    `default` when it is absent or empty (`feedback=0` turns feedback off)."""
+    text = params.get(name, "").strip().lower()
+    return text in ("1", "true", "yes", "on") if text else default
 
 
 def _date(params: QueryParams, name: str) -> datetime | None:
@@ -155,6 +158,7 @@ def search_options(params: QueryParams, facets: Sequence[str] = ()) -> SearchOpt
         sort=sort,
         recent=recent,
         facets=tuple(facets),
+        feedback=flag(params, "feedback", default=True),
     )
 
 
