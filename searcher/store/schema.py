@@ -22,6 +22,7 @@ from typing import Any
 from whoosh import columns, fields, scoring
 
 from searcher.store.analysis import (
+    analysed_words,
     fold,
     keyword_analyzer,
     label_analyzer,
@@ -190,8 +191,7 @@ def lead_text(headline: str, body: str) -> str:
 def lead_words(headline: str, body: str) -> bytes:
     """The analysed words (stems, stop words left out) of an article's headline and lead,
     in order, joined by spaces: the value of LEAD_WORDS_FIELD (UTF-8)."""
-    text = lead_text(headline, body)
-    return " ".join(token.text for token in news_analyzer()(text)).encode()
+    return " ".join(analysed_words(lead_text(headline, body))).encode()
 
 
 def weighting() -> scoring.BM25F:
