@@ -19,6 +19,7 @@ from searcher.store.analysis import (
     STOP_WORDS,
     TOKEN_PATTERN,
     NormalizeFilter,
+    ProseTerms,
     analysed_words,
     name_analyzer,
     news_analyzer,
@@ -158,8 +159,9 @@ def test_analysed_words_are_the_analyzer_terms() -> None:
     texts = [SEED.read_text(), "The U.S. didn’t say; AT&T's CAFÉ troops — the of", "", "the"]
     bbc = shared_path("corpora", "bbc")
     texts += [a.body[:600] for a in list(read_corpus(bbc / "business"))[:100]]
+    prose = ProseTerms()
     for text in texts:
-        assert analysed_words(text) == terms(text)
+        assert analysed_words(text) == terms(text) == prose.analysed(text)
         with stemming_with(_Table()):
             assert analysed_words(text) == terms(text)
     with stemming_with(_Table()):

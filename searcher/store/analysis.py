@@ -180,11 +180,13 @@ _TOKEN = re.compile(TOKEN_PATTERN)
 _ACCENTS = cast(dict[int, str], accent_map)
 
 
-@lru_cache(maxsize=STEM_CACHE_SIZE)
-def _normal_form(word: str) -> tuple[str, bool]:
+def _normal(word: str) -> tuple[str, bool]:
     """A word's normal form (folded, lowercased, normalised), and whether it is a stop word."""
     normal = _APOSTROPHES.sub("'", word.translate(_ACCENTS).lower()).replace(".", "")
     return normal, not normal or normal in STOP_WORDS
+
+
+_normal_form = lru_cache(maxsize=STEM_CACHE_SIZE)(_normal)
 
 
 @lru_cache(maxsize=STEM_CACHE_SIZE)
@@ -315,13 +317,14 @@ _GOES_ON = re.compile(r"\w|[.&'’]\w|(?<=\.\w)\.")
 class ProseTerms:
     """The prose analysis of indexing, a whole field value at a time: the tokens
     `NewsAnalyzer` gives in mode "index" (stop words dropped), grouped by term. Each word's
-    stem is looked up once, in a cache of this object's (`STEM_CACHE_SIZE` words at most);
-    `words()` gives the words met since the last call, for the index's stem table.
+    stem is looked up once, in a cache of this object's (`STEM_CACHE_SIZE` words at most,
+    and the one cache of a word's forms that indexing fills: a worker's memory);
+    `words()` gives the words first met since the last call, for the index's stem table.
     `tests/test_analysis.py` holds the two to the same output."""
 
     def __init__(self) -> None:
         self._stems: dict[str, str | bool] = {}  # word -> its stem, False for a stop word
-        self._seen: set[str] = set()
+        self._new: dict[str, str] = {}  # normal forms new to the cache -> their stems
         # The last text read with characters: the text, where its words start, their stems.
         self._source: tuple[str, list[int], list[str | bool]] | None = None
 
@@ -365,9 +368,12 @@ class ProseTerms:
                     found.append(pos)
         return groups, len(kept)
 
+    def analysed(self, text: str) -> list[str]:
+        """The terms of `text` in order, as `analysed_words()` gives them at indexing."""
+        return [stem for stem in self._stems_of(_TOKEN.findall(text)) if stem]
+
     def _stems_of(self, words: Sequence[str]) -> list[str | bool]:
-        """The stems of `words` (False for a stop word), which are noted as met."""
-        self._seen.update(words)
+        """The stems of `words` (False for a stop word)."""
         stems = list(map(self._stems.get, words))
         if None in stems:
             known = zip(words, stems, strict=True)
@@ -388,20 +394,21 @@ class ProseTerms:
         return self._stems_of(_TOKEN.findall(passage))
 
     def _stem(self, word: str) -> str | bool:
+        """A word new to the cache: its stem (False for a stop word), noted as met."""
         if len(self._stems) >= STEM_CACHE_SIZE:
             self._stems.clear()
-        stemmed = self._stems[word] = _news_forms(word)[1] or False
+        normal, stop = _normal(word)
+        stemmed: str | bool = False
+        if not stop:
+            stemmed = self._new[normal] = _computed_stem(normal)
+        self._stems[word] = stemmed
         return stemmed
 
     def words(self) -> dict[str, str]:
-        """The words met since the last call (their normal forms, stop words left out),
-        with their stems: what the index's stem table must learn."""
-        found = {}
-        for word in self._seen:
-            normal, stemmed = _news_forms(word)
-            if stemmed is not None:
-                found[normal] = stemmed
-        self._seen = set()
+        """The words first met since the last call (their normal forms, stop words left
+        out), with their stems: what the index's stem table must learn. A word met before
+        the last call was given then (or again, once the cache had to let it go)."""
+        found, self._new = self._new, {}
         return found
 
 
