@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, lru_cache
-from itertools import accumulate, chain, compress, count
+from itertools import accumulate, compress, count
 from typing import Any, Protocol, cast
 
 from whoosh.analysis import (
@@ -301,11 +301,10 @@ class NewsAnalyzer(Analyzer):
 # (position, first character, character after) triples.
 Occurrences = list[int] | list[tuple[int, int, int]]
 
-# A word with the characters before it that no word takes: a text's words and where they
-# stand, from lengths alone, without a match object a word (which costs more than the
-# match). Every word starts with a word character, so what comes before one is all
-# non-word characters; the last match has no word (possessive: no quadratic retrying).
-_SPACED_TOKEN = re.compile(rf"(\W*+)({TOKEN_PATTERN})?")
+# A text split into what lies between words and the words, in turn (one list, the text's
+# first and last parts not words): where the words stand, from lengths alone, without a
+# match object a word (which costs more than the match).
+_WORDS_BETWEEN = re.compile(f"({TOKEN_PATTERN})")
 # A character a word may hold (before a passage), and what goes on with a word of
 # `TOKEN_PATTERN` past a passage's end: a word character, a joiner before one, or the dot
 # of an acronym ("U.S" + "."). A passage without either splits into the words the text
@@ -334,13 +333,9 @@ class ProseTerms:
         with characters holds (quotes of a body) take their words from that one's."""
         bounds: list[int] = []  # with characters: where each word starts, and ends
         if chars:
-            spaced = _SPACED_TOKEN.findall(text)
-            while spaced and not spaced[-1][1]:
-                spaced.pop()  # the end of the text
-            spaces, words = zip(*spaced, strict=True) if spaced else ((), ())
-            stems = self._stems_of(words)
-            lengths = chain.from_iterable(zip(map(len, spaces), map(len, words), strict=True))
-            bounds = list(accumulate(lengths))
+            parts = _WORDS_BETWEEN.split(text)
+            stems = self._stems_of(parts[1::2])
+            bounds = list(accumulate(map(len, parts[:-1])))
             self._source = (text, bounds[::2], stems)
         else:  # no word spans a blank line: each passage's words are its own
             stems = []
@@ -370,7 +365,7 @@ class ProseTerms:
 
     def analysed(self, text: str) -> list[str]:
         """The terms of `text` in order, as `analysed_words()` gives them at indexing."""
-        return [stem for stem in self._stems_of(_TOKEN.findall(text)) if stem]
+        return [stem for stem in self._stems_of(_TOKEN.findall(text)) if isinstance(stem, str)]
 
     def _stems_of(self, words: Sequence[str]) -> list[str | bool]:
         """The stems of `words` (False for a stop word)."""
