@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -178,6 +178,24 @@ def scores(
     return _scored(_weighed(searcher, q, postings, bounded=False), wanted)
 
 
+def extended(
+    searcher: Searcher,
+    q: query.Query,
+    more: query.Query,
+    first: Mapping[int, float],
+    postings: Postings,
+) -> dict[int, float]:
+    """The scores for `query.AndMaybe(q, more)` of the documents of `first`, given their
+    scores for `q`: the sums `scores` makes, with only the terms `more` adds scored
+    (all of them when `more` changes one of `q`'s: its boost or its fields)."""
+    both = query.AndMaybe(q, more)
+    own, terms = query_terms(q), query_terms(both)
+    if any(terms[key] != term for key, term in own.items()):
+        return scores(searcher, both, first, postings)
+    added = [(key, term) for key, term in terms.items() if key not in own]
+    return _scored(_weighed_terms(searcher, added, postings, bounded=False), set(first), first)
+
+
 def top(
     searcher: Searcher,
     q: query.Query,
@@ -200,10 +218,21 @@ def top(
 
 
 def best(scored: Mapping[int, float], limit: int | None) -> list[tuple[int, float]]:
-    """The best `limit` (all with None) of {document: score}, ties by document number."""
-    if limit is None:
+    """The best `limit` (all with None) of {document: score}, ties by document number:
+    those scoring at least the `limit`th best score, sorted."""
+    if limit is None or limit >= len(scored):
         return sorted(scored.items(), key=_rank)
-    return heapq.nsmallest(limit, scored.items(), key=_rank)
+    if limit <= 0:
+        return []
+    least = kth_largest(scored.values(), limit)
+    return sorted(((d, score) for d, score in scored.items() if score >= least), key=_rank)[:limit]
+
+
+def kth_largest(values: Collection[float], k: int) -> float:
+    """The `k`th largest of `values` (1 <= k <= len(values))."""
+    if k * 8 < len(values):  # few: a heap of k
+        return heapq.nlargest(k, values)[-1]
+    return sorted(values, reverse=True)[k - 1]
 
 
 def _rank(item: tuple[int, float]) -> tuple[float, int]:
@@ -227,10 +256,17 @@ def _weighed(
 ) -> list[_Weighed]:
     """The terms of `q` ready to score; without `bounded`, each term's bound is its IDF
     (looser, read from no block: for scoring given documents, which reads none)."""
+    return _weighed_terms(searcher, query_terms(q).items(), postings, bounded)
+
+
+def _weighed_terms(
+    searcher: Searcher, terms: Iterable[tuple[Any, _Term]], postings: Postings, bounded: bool
+) -> list[_Weighed]:
+    """The `terms` (key, term) of a query ready to score, as `_weighed`."""
     stats = _STATISTICS.get()
     live = max(searcher.doc_count() if stats is None else stats.live, 1)
     weighed = []
-    for key, term in query_terms(q).items():
+    for key, term in terms:
         fields = []
         peak = 0.0  # the largest weighted, normalised frequency a document can have
         for name, weight in term.fields.items():
@@ -255,13 +291,15 @@ def _weighed(
     return weighed
 
 
-def _scored(terms: list[_Weighed], wanted: set[int]) -> dict[int, float]:
-    """The score of each of `wanted`."""
-    total: dict[int, float] = dict.fromkeys(wanted, 0.0)
+def _scored(
+    terms: list[_Weighed], wanted: set[int], start: Mapping[int, float] | None = None
+) -> dict[int, float]:
+    """The score of each of `wanted`: its `start` score (0 without) plus its terms'."""
+    total = dict.fromkeys(wanted, 0.0) if start is None else {d: start[d] for d in wanted}
     for term in terms:
         pseudo: dict[int, float] = {}
         for found, scale, lengths in term.fields:
-            for docnum in wanted.intersection(found):
+            for docnum in found.keys() & wanted:  # the smaller of the two walked
                 pseudo[docnum] = pseudo.get(docnum, 0.0) + found[docnum] * scale[lengths[docnum]]
         idf = term.idf
         for docnum, tf in pseudo.items():

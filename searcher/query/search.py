@@ -17,9 +17,8 @@ Parsing is `parsing`, collapsing copies `copies`, copying a hit out `hits`.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any, Protocol
 
@@ -243,6 +242,12 @@ class _Plan:
     dated: set[int] | None
     feedback: query.Query | None = None
     bounds: tuple[Bound | None, ...] = ()
+    # Feedback reranks it (or learns from its first ranking): each tier scores all its
+    # candidates once, for the first ranking and for the articles feedback rescores.
+    rescoring: bool = False
+    # Each tier's figures, by number, computed once a search (a plan with other filters
+    # needs its own: see `feedback_expansion`).
+    tiers: dict[int, _Tier] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def allowed(self) -> set[int] | None:
@@ -266,6 +271,7 @@ def _plan(searcher: Searcher, text: str, options: SearchOptions, postings: Posti
     )
     if not (options.feedback and relevance):
         return plan
+    plan = replace(plan, rescoring=True)
     given = bm25f.current_statistics()
     if isinstance(given, FieldStatistics) and given.expansion is not None:
         # learnt by a sharded index over all its shards
@@ -294,7 +300,7 @@ def feedback_expansion(
         postings = Postings(searcher)
         plan = _plan(searcher, text, replace(options, feedback=False), postings)
         found = (searcher.document_number(id=article_id) for article_id in best)
-        among = replace(plan, filtered={docnum for docnum in found if docnum is not None})
+        among = replace(plan, filtered={docnum for docnum in found if docnum is not None}, tiers={})
         first = list(_ranked(searcher, among, feedback.FEEDBACK_DOCS + 1, "relevance", postings))
         return _learnt(searcher, plan, first, postings).feedback
 
@@ -338,6 +344,19 @@ def _tier_queries(
         yield plan.loose, matching_docs(searcher, plan.strict, postings)
 
 
+@dataclass
+class _Tier:
+    """One tier's figures as a search computes them once, for every depth it ranks to (a
+    collapse deepens): its candidates, with feedback their first scores (all of them)
+    and the rescored (feedback's best `RESCORED` by first score), and the least score
+    the others keep (None: feedback rescores them all)."""
+
+    candidates: set[int]
+    first: dict[int, float] | None = None
+    rescored: dict[int, float] | None = None
+    floor: float | None = None
+
+
 def _tiers(
     searcher: Searcher, plan: _Plan, wanted: int | None, postings: Postings
 ) -> list[list[Ranked]]:
@@ -349,8 +368,13 @@ def _tiers(
         if room is not None and room <= 0:
             break
         bound = plan.bounds[number] if number < len(plan.bounds) else None
-        candidates = _candidates(searcher, q, plan.allowed, mask, postings)
-        tiers.append(_top(searcher, q, candidates, room, postings, plan.feedback, bound))
+        tier = plan.tiers.get(number)
+        if tier is None:
+            candidates = _candidates(searcher, q, plan.allowed, mask, postings)
+            tier = plan.tiers[number] = _Tier(candidates)
+        if plan.rescoring and tier.first is None:
+            tier.first = bm25f.scores(searcher, q, tier.candidates, postings)
+        tiers.append(_top(searcher, q, tier, room, postings, plan.feedback, bound))
     return tiers
 
 
@@ -369,33 +393,35 @@ def _candidates(
 def _top(
     searcher: Searcher,
     q: query.Query,
-    candidates: set[int],
+    tier: _Tier,
     limit: int | None,
     postings: Postings,
     more: query.Query | None = None,
     bound: Bound | None = None,
 ) -> list[Ranked]:
-    """The best `limit` of `candidates` (all with None) by BM25F score for `q` (times the
-    weighting's final factor, recency), ties by document number; the terms of `more`
-    (feedback) score too, in the best `feedback.RESCORED` by `q` (`_rescored`)."""
+    """The best `limit` of the tier's candidates (all with None) by BM25F score for `q`
+    (times the weighting's final factor, recency), ties by document number; the terms
+    of `more` (feedback) score too, in the best `feedback.RESCORED` by `q` (`_rescored`)."""
     weighting = searcher.weighting
     if more is None and not weighting.use_final:
-        return bm25f.top(searcher, q, candidates, postings, limit)
-    if more is not None and not weighting.use_final and limit and limit <= feedback.RESCORED:
-        # Only the rescored can rank first: the others keep their first score, below
-        # every rescored one's. With no more candidates, they are all rescored.
-        if bound is None and len(candidates) <= feedback.RESCORED:
-            fed = bm25f.scores(searcher, query.AndMaybe(q, more), candidates, postings)
-            return bm25f.best(fed, limit)
-        # The rescored are among the best RESCORED + 1, unless some tie at the last
-        # rescored beyond them.
-        first = dict(bm25f.top(searcher, q, candidates, postings, feedback.RESCORED + 1))
-        last = bound or _last_rescored(searcher, first)
-        if last is None or len(first) == len(candidates) or last[0] > min(first.values()):
-            return bm25f.best(_rescored(searcher, q, more, first, postings, last), limit)
-    scored = bm25f.scores(searcher, q, candidates, postings)
+        if tier.first is not None:
+            return bm25f.best(tier.first, limit)
+        return bm25f.top(searcher, q, tier.candidates, postings, limit)
+    first = tier.first
+    if first is None:
+        first = tier.first = bm25f.scores(searcher, q, tier.candidates, postings)
+    scored = first
     if more is not None:
-        scored = _rescored(searcher, q, more, scored, postings, bound)
+        if tier.rescored is None:
+            last = bound or _last_rescored(searcher, first)
+            tier.floor = None if last is None else last[0]
+            tier.rescored = _rescored(searcher, q, more, first, postings, last)
+        if not weighting.use_final and limit is not None:
+            # The others keep their first score, at most the last rescored one's.
+            best = bm25f.best(tier.rescored, limit)
+            if tier.floor is None or (len(best) == limit and best[-1][1] > tier.floor):
+                return best
+        scored = first | tier.rescored
     if weighting.use_final:
         scored = {d: weighting.final(searcher, d, score) for d, score in scored.items()}
     return bm25f.best(scored, limit)
@@ -407,12 +433,11 @@ def _rescored(
     more: query.Query,
     scored: dict[int, float],
     postings: Postings,
-    bound: Bound | None,
+    last: Bound | None,
 ) -> dict[int, float]:
-    """`scored` (first scores by `q`) with those feedback rescores rescored by `q` and
-    `more`: down to the `bound` a sharded index gives its shards (the whole index's
-    last rescored), else to this index's (`_last_rescored`)."""
-    last = bound or _last_rescored(searcher, scored)
+    """The scores by `q` and `more` of those of `scored` (first scores by `q`) feedback
+    rescores: down to `last`, the last it rescores (all with None), as `_last_rescored`
+    finds it or a sharded index gives it to its shards (the whole index's)."""
     best: Iterable[int] = scored
     if last is not None:
         score, last_id = last
@@ -422,7 +447,7 @@ def _rescored(
             for docnum, first in scored.items()
             if first > score or (first == score and stored(docnum)["id"] <= last_id)
         ]
-    return scored | bm25f.scores(searcher, query.AndMaybe(q, more), best, postings)
+    return bm25f.extended(searcher, q, more, {docnum: scored[docnum] for docnum in best}, postings)
 
 
 def _last_rescored(searcher: Searcher, scored: dict[int, float]) -> Bound | None:
@@ -431,7 +456,7 @@ def _last_rescored(searcher: Searcher, scored: dict[int, float]) -> Bound | None
     it rescores them all)."""
     if len(scored) <= feedback.RESCORED:
         return None
-    last = heapq.nlargest(feedback.RESCORED, scored.values())[-1]
+    last = bm25f.kth_largest(scored.values(), feedback.RESCORED)
     above = sum(1 for score in scored.values() if score > last)
     stored = searcher.reader().stored_fields
     tied = sorted(stored(docnum)["id"] for docnum, score in scored.items() if score == last)
