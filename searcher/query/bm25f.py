@@ -193,7 +193,8 @@ def extended(
     if any(terms[key] != term for key, term in own.items()):
         return scores(searcher, both, first, postings)
     added = [(key, term) for key, term in terms.items() if key not in own]
-    return _scored(_weighed_terms(searcher, added, postings, bounded=False), set(first), first)
+    wanted = set(first)
+    return _scored(_weighed_terms(searcher, added, postings, False, wanted), wanted, first)
 
 
 def top(
@@ -260,17 +261,27 @@ def _weighed(
 
 
 def _weighed_terms(
-    searcher: Searcher, terms: Iterable[tuple[Any, _Term]], postings: Postings, bounded: bool
+    searcher: Searcher,
+    terms: Iterable[tuple[Any, _Term]],
+    postings: Postings,
+    bounded: bool,
+    among: AbstractSet[int] | None = None,
 ) -> list[_Weighed]:
-    """The `terms` (key, term) of a query ready to score, as `_weighed`."""
+    """The `terms` (key, term) of a query ready to score, as `_weighed`: with `among`,
+    to score only those documents, a word of one field (a feedback term) is read only
+    in the postings blocks that may hold them."""
     stats = _STATISTICS.get()
     live = max(searcher.doc_count() if stats is None else stats.live, 1)
     weighed = []
     for key, term in terms:
         fields = []
         peak = 0.0  # the largest weighted, normalised frequency a document can have
+        held = None  # how many documents hold it, when only some of them are read
         for name, weight in term.fields.items():
-            found = _frequencies(searcher, postings, name, term)
+            if among is not None and len(term.fields) == 1 and term.phrase is None:
+                found, held = postings.among(name, term.text, among)
+            else:
+                found = _frequencies(searcher, postings, name, term)
             if not found:
                 continue
             scale, lengths, norm = _scaled_lengths(searcher, name, weight, stats)
@@ -284,7 +295,8 @@ def _weighed_terms(
         # One field's documents as they are (a feedback term's), not copied into a set.
         found_in = [found for found, _, _ in fields]
         holding = found_in[0].keys() if len(found_in) == 1 else set().union(*found_in)
-        df = len(holding) if stats is None else stats.df.get(term_key(key, term), len(holding))
+        held = len(holding) if held is None else held
+        df = held if stats is None else stats.df.get(term_key(key, term), held)
         idf = term.boost * math.log(1 + (live - df + 0.5) / (df + 0.5))
         bound = idf * peak / (K1 + peak) if peak < math.inf else idf  # tf / (K1 + tf) < 1
         weighed.append(_Weighed(idf, fields, holding, bound))
@@ -299,7 +311,11 @@ def _scored(
     for term in terms:
         pseudo: dict[int, float] = {}
         for found, scale, lengths in term.fields:
-            for docnum in found.keys() & wanted:  # the smaller of the two walked
+            held = found.keys() & wanted  # the smaller of the two walked
+            if not pseudo:
+                pseudo = {docnum: found[docnum] * scale[lengths[docnum]] for docnum in held}
+                continue
+            for docnum in held:
                 pseudo[docnum] = pseudo.get(docnum, 0.0) + found[docnum] * scale[lengths[docnum]]
         idf = term.idf
         for docnum, tf in pseudo.items():

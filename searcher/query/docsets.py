@@ -11,6 +11,8 @@ for large match sets.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from whoosh import query
@@ -43,6 +45,38 @@ class Postings:
                     found.update(zip(ids, block.weights, strict=True))
                     peaks.append((block.max_weight, block.min_length))
         return found
+
+    def among(self, field: str, text: Any, docs: AbstractSet[int]) -> tuple[dict[int, float], int]:
+        """{document number: weight} of the term `text` in `field` for those of `docs`
+        holding it, and how many live documents hold it: only the blocks that may hold
+        one of `docs` are decoded (all of them in a segment with deletions, to count
+        its live documents), unless the term was read whole."""
+        key = self._key(field, text)
+        if key is None:
+            return {}, 0
+        read = self._read.get(key)
+        if read is not None:
+            return {docnum: read[docnum] for docnum in read.keys() & docs}, len(read)
+        found: dict[int, float] = {}
+        count = 0
+        ordered = sorted(docs)
+        for reader, offset in self.searcher.reader().leaf_readers():
+            end = bisect_left(ordered, offset + reader.doc_count_all())
+            wanted = [docnum - offset for docnum in ordered[bisect_left(ordered, offset) : end]]
+            if reader.has_deletions():  # the live documents holding it counted
+                blocks = list(term_blocks(reader, *key))
+                count += sum(len(block.ids) for block in blocks)
+            else:
+                blocks = list(term_blocks(reader, *key, among=wanted)) if wanted else []
+                count += reader.doc_frequency(field, text)
+            for block in blocks:
+                ids = block.ids
+                first = bisect_left(wanted, ids[0]) if ids else len(wanted)
+                for docnum in wanted[first : bisect_right(wanted, ids[-1]) if ids else first]:
+                    at = bisect_left(ids, docnum)
+                    if ids[at] == docnum:
+                        found[offset + docnum] = block.weights[at]
+        return found, count
 
     def peaks(self, field: str, text: Any) -> list[tuple[float, int]]:
         """(largest weight, shortest field length: 0 when unknown) of each block of the

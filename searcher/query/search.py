@@ -401,7 +401,7 @@ def _top(
 ) -> list[Ranked]:
     """The best `limit` of the tier's candidates (all with None) by BM25F score for `q`
     (times the weighting's final factor, recency), ties by document number; the terms
-    of `more` (feedback) score too, in the best `feedback.RESCORED` by `q` (`_rescored`)."""
+    of `more` (feedback) score too, in the best `feedback.RESCORED` by `q` (`_rescored_docs`)."""
     weighting = searcher.weighting
     if more is None and not weighting.use_final:
         if tier.first is not None:
@@ -413,9 +413,8 @@ def _top(
     scored = first
     if more is not None:
         if tier.rescored is None:
-            last = bound or _last_rescored(searcher, first)
-            tier.floor = None if last is None else last[0]
-            tier.rescored = _rescored(searcher, q, more, first, postings, last)
+            rescored, tier.floor = _rescored_docs(searcher, first, bound)
+            tier.rescored = bm25f.extended(searcher, q, more, rescored, postings)
         if not weighting.use_final and limit is not None:
             # The others keep their first score, at most the last rescored one's.
             best = bm25f.best(tier.rescored, limit)
@@ -427,40 +426,32 @@ def _top(
     return bm25f.best(scored, limit)
 
 
-def _rescored(
-    searcher: Searcher,
-    q: query.Query,
-    more: query.Query,
-    scored: dict[int, float],
-    postings: Postings,
-    last: Bound | None,
-) -> dict[int, float]:
-    """The scores by `q` and `more` of those of `scored` (first scores by `q`) feedback
-    rescores: down to `last`, the last it rescores (all with None), as `_last_rescored`
-    finds it or a sharded index gives it to its shards (the whole index's)."""
-    best: Iterable[int] = scored
-    if last is not None:
-        score, last_id = last
-        stored = searcher.reader().stored_fields
-        best = [
-            docnum
+def _rescored_docs(
+    searcher: Searcher, scored: dict[int, float], bound: Bound | None
+) -> tuple[dict[int, float], float | None]:
+    """Those of `scored` (first scores) feedback rescores, with the least first score
+    they hold (None: all of them): down to `bound` when a sharded index gives its
+    shards the whole index's last rescored, else the best `feedback.RESCORED` by first
+    score, ties by id as the shards of an index merge (ids are read only for the ties
+    that straddle the last place)."""
+    stored = searcher.reader().stored_fields
+    if bound is not None:
+        score, last_id = bound
+        return {
+            docnum: first
             for docnum, first in scored.items()
             if first > score or (first == score and stored(docnum)["id"] <= last_id)
-        ]
-    return bm25f.extended(searcher, q, more, {docnum: scored[docnum] for docnum in best}, postings)
-
-
-def _last_rescored(searcher: Searcher, scored: dict[int, float]) -> Bound | None:
-    """The (score, id) of the last article of `scored` feedback rescores: the
-    `feedback.RESCORED`th by score, ties by id as the shards of an index merge (None:
-    it rescores them all)."""
+        }, score
     if len(scored) <= feedback.RESCORED:
-        return None
+        return scored, None
     last = bm25f.kth_largest(scored.values(), feedback.RESCORED)
-    above = sum(1 for score in scored.values() if score > last)
-    stored = searcher.reader().stored_fields
-    tied = sorted(stored(docnum)["id"] for docnum, score in scored.items() if score == last)
-    return last, tied[feedback.RESCORED - above - 1]
+    best = {docnum: first for docnum, first in scored.items() if first > last}
+    tied = [docnum for docnum, first in scored.items() if first == last]
+    places = feedback.RESCORED - len(best)
+    if len(tied) > places:
+        tied = sorted(tied, key=lambda docnum: stored(docnum)["id"])[:places]
+    best.update(dict.fromkeys(tied, last))
+    return best, last
 
 
 def _ranked(
