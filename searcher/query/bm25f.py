@@ -311,16 +311,27 @@ def _scored(
     for term in terms:
         pseudo: dict[int, float] = {}
         for found, scale, lengths in term.fields:
-            held = found.keys() & wanted  # the smaller of the two walked
+            weighted = _weighted(found, scale, lengths, wanted)
             if not pseudo:
-                pseudo = {docnum: found[docnum] * scale[lengths[docnum]] for docnum in held}
+                pseudo = weighted
                 continue
-            for docnum in held:
-                pseudo[docnum] = pseudo.get(docnum, 0.0) + found[docnum] * scale[lengths[docnum]]
+            for docnum, tf in weighted.items():
+                pseudo[docnum] = pseudo.get(docnum, 0.0) + tf
         idf = term.idf
         for docnum, tf in pseudo.items():
             total[docnum] += idf * tf / (K1 + tf)
     return total
+
+
+def _weighted(
+    found: dict[int, float], scale: list[float], lengths: bytes, wanted: AbstractSet[int]
+) -> dict[int, float]:
+    """{document: frequency times its length's scale} of those of `wanted` in `found`,
+    walking the smaller of the two."""
+    if len(found) <= len(wanted):
+        return {d: tf * scale[lengths[d]] for d, tf in found.items() if d in wanted}
+    get = found.get
+    return {d: tf * scale[lengths[d]] for d in wanted if (tf := get(d)) is not None}
 
 
 # How much a bound must stay below the score to beat, against rounding.

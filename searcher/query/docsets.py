@@ -102,7 +102,10 @@ def matching_docs(searcher: Searcher, q: query.Query, postings: Postings | None 
     if type(q) is query.Or and not q.minmatch:
         found: set[int] = set()
         for sub in q.subqueries:
-            found |= matching_docs(searcher, sub, postings)
+            if isinstance(sub, query.Term):  # its postings' documents, not a copy of them
+                found.update(postings.weights(sub.fieldname, sub.text).keys())
+            else:
+                found |= matching_docs(searcher, sub, postings)
         return found
     if type(q) is query.And:
         return _and_docs(searcher, q, postings)
