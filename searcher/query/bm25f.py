@@ -309,14 +309,15 @@ def _scored(
     """The score of each of `wanted`: its `start` score (0 without) plus its terms'."""
     total = dict.fromkeys(wanted, 0.0) if start is None else {d: start[d] for d in wanted}
     for term in terms:
-        pseudo: dict[int, float] = {}
-        for found, scale, lengths in term.fields:
-            weighted = _weighted(found, scale, lengths, wanted)
-            if not pseudo:
-                pseudo = weighted
-                continue
-            for docnum, tf in weighted.items():
-                pseudo[docnum] = pseudo.get(docnum, 0.0) + tf
+        fields = [_weighted(found, scale, lengths, wanted) for found, scale, lengths in term.fields]
+        pseudo = max(fields, key=len, default={})
+        # The documents in other fields than the largest sum theirs in the fields' order.
+        for docnum in set().union(*(other.keys() for other in fields if other is not pseudo)):
+            tf = 0.0
+            for weighted in fields:
+                if docnum in weighted:
+                    tf += weighted[docnum]
+            pseudo[docnum] = tf
         idf = term.idf
         for docnum, tf in pseudo.items():
             total[docnum] += idf * tf / (K1 + tf)

@@ -85,9 +85,7 @@ def run_search(
     with ix.searcher(weighting=_weighting(options)) as searcher:
         postings = Postings(searcher)
         plan = _plan(searcher, text, options, postings)
-        # Every strict match is a loose match too.
-        loose = plan.loose or plan.strict
-        unfiltered = matching_docs(searcher, loose, postings)
+        unfiltered = _unfiltered(searcher, plan, postings)
         found = _narrow(unfiltered, plan.filtered)
         matched = _narrow(found, plan.dated)
         if stories is None:
@@ -368,14 +366,26 @@ def _tiers(
         if room is not None and room <= 0:
             break
         bound = plan.bounds[number] if number < len(plan.bounds) else None
-        tier = plan.tiers.get(number)
-        if tier is None:
-            candidates = _candidates(searcher, q, plan.allowed, mask, postings)
-            tier = plan.tiers[number] = _Tier(candidates)
+        tier = _tier(searcher, plan, number, q, mask, postings)
         if plan.rescoring and tier.first is None:
             tier.first = bm25f.scores(searcher, q, tier.candidates, postings)
         tiers.append(_top(searcher, q, tier, room, postings, plan.feedback, bound))
     return tiers
+
+
+def _tier(
+    searcher: Searcher,
+    plan: _Plan,
+    number: int,
+    q: query.Query,
+    mask: set[int] | None,
+    postings: Postings,
+) -> _Tier:
+    """The tier `number` of `plan`, of query `q` less `mask`, as computed once a search."""
+    tier = plan.tiers.get(number)
+    if tier is None:
+        tier = plan.tiers[number] = _Tier(_candidates(searcher, q, plan.allowed, mask, postings))
+    return tier
 
 
 def _candidates(
@@ -483,6 +493,14 @@ def rank_documents(
     postings = Postings(searcher)
     plan = _plan(searcher, text, options or SearchOptions(), postings)
     return list(_ranked(searcher, plan, limit, "relevance", postings))
+
+
+def _unfiltered(searcher: Searcher, plan: _Plan, postings: Postings) -> set[int]:
+    """Every match of `plan`, its filters aside: those of its loose query (every strict
+    match is a loose match too), which with no filter are its one tier's candidates."""
+    if plan.loose is None and plan.allowed is None:
+        return _tier(searcher, plan, 0, plan.strict, None, postings).candidates
+    return matching_docs(searcher, plan.loose or plan.strict, postings)
 
 
 def _docs(searcher: Searcher, filters: query.Query | None) -> set[int] | None:
