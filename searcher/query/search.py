@@ -346,13 +346,19 @@ def _tier_queries(
 class _Tier:
     """One tier's figures as a search computes them once, for every depth it ranks to (a
     collapse deepens): its candidates, with feedback their first scores (all of them)
-    and the rescored (feedback's best `RESCORED` by first score), and the least score
-    the others keep (None: feedback rescores them all)."""
+    and the rescored (feedback's best `RESCORED` by first score), the least first score
+    they hold (None: all are rescored), which the others keep at most, and the `tied`
+    at it whose ids are yet to tell which of them are rescored: until then all of them
+    are (see `_told_apart`)."""
 
     candidates: set[int]
     first: dict[int, float] | None = None
     rescored: dict[int, float] | None = None
     floor: float | None = None
+    tied: list[int] = field(default_factory=list)
+    # Of the tied, those rescored: the first `places` by id, or those of ids up to `last_id`.
+    places: int = 0
+    last_id: str | None = None
 
 
 def _tiers(
@@ -411,7 +417,7 @@ def _top(
 ) -> list[Ranked]:
     """The best `limit` of the tier's candidates (all with None) by BM25F score for `q`
     (times the weighting's final factor, recency), ties by document number; the terms
-    of `more` (feedback) score too, in the best `feedback.RESCORED` by `q` (`_rescored_docs`)."""
+    of `more` (feedback) score too, in the best `feedback.RESCORED` by `q` (`_rescored`)."""
     weighting = searcher.weighting
     if more is None and not weighting.use_final:
         if tier.first is not None:
@@ -422,46 +428,65 @@ def _top(
         first = tier.first = bm25f.scores(searcher, q, tier.candidates, postings)
     scored = first
     if more is not None:
-        if tier.rescored is None:
-            rescored, tier.floor = _rescored_docs(searcher, first, bound)
-            tier.rescored = bm25f.extended(searcher, q, more, rescored, postings)
+        rescored = tier.rescored
+        if rescored is None:
+            rescored = tier.rescored = _rescored(searcher, q, more, tier, first, postings, bound)
         if not weighting.use_final and limit is not None:
             # The others keep their first score, at most the last rescored one's.
-            best = bm25f.best(tier.rescored, limit)
+            best = bm25f.best(rescored, limit)
+            if any(docnum in tier.tied for docnum, _ in best):
+                _told_apart(searcher, tier, rescored)
+                best = bm25f.best(rescored, limit)
             if tier.floor is None or (len(best) == limit and best[-1][1] > tier.floor):
                 return best
-        scored = first | tier.rescored
+        _told_apart(searcher, tier, rescored)
+        scored = first | rescored
     if weighting.use_final:
         scored = {d: weighting.final(searcher, d, score) for d, score in scored.items()}
     return bm25f.best(scored, limit)
 
 
-def _rescored_docs(
-    searcher: Searcher, scored: dict[int, float], bound: Bound | None
-) -> tuple[dict[int, float], float | None]:
-    """Those of `scored` (first scores) feedback rescores, with the least first score
-    they hold (None: all of them): down to `bound` when a sharded index gives its
-    shards the whole index's last rescored, else the best `feedback.RESCORED` by first
-    score, ties by id as the shards of an index merge (ids are read only for the ties
-    that straddle the last place)."""
-    stored = searcher.reader().stored_fields
+def _rescored(
+    searcher: Searcher,
+    q: query.Query,
+    more: query.Query,
+    tier: _Tier,
+    first: dict[int, float],
+    postings: Postings,
+    bound: Bound | None,
+) -> dict[int, float]:
+    """The scores by `q` and `more` of those of the tier's `first` scores feedback
+    rescores: down to `bound` when a sharded index gives its shards the whole index's
+    last rescored, else the best `feedback.RESCORED` by first score, ties by id as the
+    shards of an index merge. The articles tied at the last place are all rescored, and
+    told apart by id only when one of them ranks on the page (`_told_apart`)."""
     if bound is not None:
-        score, last_id = bound
-        return {
-            docnum: first
-            for docnum, first in scored.items()
-            if first > score or (first == score and stored(docnum)["id"] <= last_id)
-        }, score
-    if len(scored) <= feedback.RESCORED:
-        return scored, None
-    last = bm25f.kth_largest(scored.values(), feedback.RESCORED)
-    best = {docnum: first for docnum, first in scored.items() if first > last}
-    tied = [docnum for docnum, first in scored.items() if first == last]
-    places = feedback.RESCORED - len(best)
-    if len(tied) > places:
-        tied = sorted(tied, key=lambda docnum: stored(docnum)["id"])[:places]
-    best.update(dict.fromkeys(tied, last))
-    return best, last
+        tier.floor, tier.last_id = bound
+    elif len(first) > feedback.RESCORED:
+        tier.floor = bm25f.kth_largest(first.values(), feedback.RESCORED)
+    rescored = first
+    if tier.floor is not None:
+        rescored = {docnum: score for docnum, score in first.items() if score >= tier.floor}
+        tier.tied = [docnum for docnum, score in rescored.items() if score == tier.floor]
+        tier.places = feedback.RESCORED - (len(rescored) - len(tier.tied))
+        if bound is None and len(tier.tied) <= tier.places:
+            tier.tied = []  # all rescored
+    return bm25f.extended(searcher, q, more, rescored, postings)
+
+
+def _told_apart(searcher: Searcher, tier: _Tier, rescored: dict[int, float]) -> None:
+    """The tier's `rescored` left without those of its `tied` feedback does not rescore."""
+    if not tier.tied:
+        return
+    stored = searcher.reader().stored_fields
+    ids = {docnum: stored(docnum)["id"] for docnum in tier.tied}
+    if tier.last_id is not None:
+        kept = [docnum for docnum in tier.tied if ids[docnum] <= tier.last_id]
+    else:
+        kept = sorted(tier.tied, key=ids.__getitem__)[: tier.places]
+    for docnum in set(tier.tied).difference(kept):
+        del rescored[docnum]
+    tier.tied = []
 
 
 def _ranked(
