@@ -19,10 +19,12 @@ Lengths are Whoosh's (one byte a field and article, exact up to about 40 words),
 average over the whole index, so an article scores the same in every segment layout.
 Clauses that are neither terms nor phrases (date ranges, `Every`) select without
 scoring; terms under `Not` do not score. `scores()` scores given candidates from the
-postings (a rescoring pass); `top()` ranks the best k of them without scoring the
-documents that cannot reach them (MaxScore over each term's bound, from the largest
-frequency and shortest length of each postings block), so its top k is the exhaustive
-ranking's first k, scores included.
+postings (a rescoring pass); `extended()` scores them for a query with more terms given
+their scores without (feedback's rescoring: the same sums, only the added terms read,
+each in the postings blocks that may hold the candidates); `top()` ranks the best k of
+them without scoring the documents that cannot reach them (MaxScore over each term's
+bound, from the largest frequency and shortest length of each postings block), so its
+top k is the exhaustive ranking's first k, scores included.
 """
 
 from __future__ import annotations

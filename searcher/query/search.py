@@ -8,7 +8,10 @@ Parts:
   query sorted by date) rank their all-terms matches first, in a tier of their own.
   Match sets come from set operations over the postings (`docsets`), and every match is
   scored from the same postings; near-duplicates collapse on the ranked document
-  numbers, so only the hits shown are read in full and get snippets.
+  numbers, so only the hits shown are read in full and get snippets. A tier's
+  candidates, first scores and rescored are computed once a search (`_Tier`), however
+  deep a collapse ranks: with feedback, one pass scores every candidate, for the first
+  ranking it learns from and for the best `RESCORED` it rescores.
 - `iter_search()`: every match in the same order, one `Hit` at a time, for export.
 - `rank_documents()`: the same ranking without snippets, through a searcher kept open
   for a batch of queries (`Index.run`).
