@@ -385,8 +385,7 @@ def _top(
         # Only the rescored can rank first: the others keep their first score, below
         # every rescored one's. With no more candidates, they are all rescored.
         if bound is None and len(candidates) <= feedback.RESCORED:
-            fed = bm25f.scores(searcher, query.AndMaybe(q, more), candidates, postings)
-            return bm25f.best(fed, limit)
+            return bm25f.best(_fed(searcher, q, more, candidates, postings), limit)
         # The rescored are among the best RESCORED + 1, unless some tie at the last
         # rescored beyond them.
         first = dict(bm25f.top(searcher, q, candidates, postings, feedback.RESCORED + 1))
@@ -422,7 +421,19 @@ def _rescored(
             for docnum, first in scored.items()
             if first > score or (first == score and stored(docnum)["id"] <= last_id)
         ]
-    return scored | bm25f.scores(searcher, query.AndMaybe(q, more), best, postings)
+    return scored | _fed(searcher, q, more, best, postings)
+
+
+def _fed(
+    searcher: Searcher, q: query.Query, more: query.Query, docs: Iterable[int], postings: Postings
+) -> dict[int, float]:
+    """The scores of `docs` by `q` and feedback's `more`; those feedback may not lift
+    (`feedback.lifted`) by `q` alone."""
+    docs = set(docs)
+    lifted = feedback.lifted(searcher, q, postings)
+    kept = set() if lifted is None else {docnum for docnum in docs if docnum not in lifted}
+    fed = bm25f.scores(searcher, query.AndMaybe(q, more), docs - kept, postings)
+    return fed | bm25f.scores(searcher, q, kept, postings)
 
 
 def _last_rescored(searcher: Searcher, scored: dict[int, float]) -> Bound | None:
