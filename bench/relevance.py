@@ -19,11 +19,12 @@ chosen constant score about the same) and the textbook value where it does as we
 TOLERANCE is 0.005: half a point, a document or two moving on a few topics.
 
 Every ranker ranks the same articles, read by searcher's readers; every topic is read as
-text. Ours runs through `Index.run`; each variant changes one constant against the
-defaults. Peers: plain BM25 with Porter stemming (rank_bm25, headline counted twice),
-the same with RM3 pseudo-relevance feedback (10 documents, 15 terms), plain Whoosh BM25F
-(headline and body, StemmingAnalyzer, any term) and tantivy (headline and body, en_stem,
-any term). Measures by ir-measures through `searcher.evaluate`; writes bench/RELEVANCE.md.
+text. Ours runs through `Index.run`; each variant changes a constant (or a few
+together) against the defaults. Peers: plain BM25 with Porter stemming (rank_bm25,
+headline counted twice), the same with RM3 pseudo-relevance feedback (10 documents, 15
+terms), plain Whoosh BM25F (headline and body, StemmingAnalyzer, any term) and tantivy
+(headline and body, en_stem, any term). Measures by ir-measures through
+`searcher.evaluate`; writes bench/RELEVANCE.md.
 """
 
 from __future__ import annotations
@@ -440,11 +441,12 @@ Made by `make relevance` (`python -m bench.relevance`; see its docstring). BBC: 
 {len(topics)} topics, graded 0-2; half A: the {len(parted["A"])} of qid % 4 == 1, half B
 the {len(parted["B"])} others. Cranfield: the {len(cran.measured)} even-numbered queries,
 held out (Cran tune: the {len(cran.tuned)} odd-numbered ones), Cleverdon's grades 1..4
-turned to 4..1. Each variant changes one thing against the defaults: BM25F with `K1`
-{bm25f.K1}, weights ({weights}), `b` ({b}), all terms first for queries of up to
-{search.ALL_TERMS_FIRST_WORDS} words, feedback {"on" if SearchOptions.feedback else "off"}
-({feedback.FEEDBACK_DOCS} articles, {feedback.FEEDBACK_TERMS} terms, weight
-{feedback.FEEDBACK_WEIGHT}, {schema.LEAD_CHARS} characters of each body, the best
+turned to 4..1. Each variant changes one thing (or a few together) against the
+defaults: BM25F with `K1` {bm25f.K1}, weights ({weights}), `b` ({b}), all terms first
+for queries of up to {search.ALL_TERMS_FIRST_WORDS} words, feedback
+{"on" if SearchOptions.feedback else "off"} ({feedback.FEEDBACK_DOCS} articles,
+{feedback.FEEDBACK_TERMS} terms, weight {feedback.FEEDBACK_WEIGHT}, {schema.LEAD_CHARS}
+characters of each body, the best
 {feedback.RESCORED} rescored; the row "{FEEDBACK_ROW}" ranks
 {"without it: BM25F alone" if SearchOptions.feedback else "with it"}). Peers rank the
 same articles in the same run, topics read as text (any word matches). "protocol": the
@@ -488,6 +490,28 @@ Notes:
   articles hold, so a rare word keeps its article first ("CSTO troops" on the reference
   index); before that it weighed up to fifteen times a query word and ranked three
   articles about troops first.
+- K1 1.2 and the quotes weight 1.0 (until 2026-11-30: 2.0 and 1.5) pass the protocol
+  together: they gain on both BBC halves and on short and long topics, lose 0.004 on
+  Cranfield's tune half (within the tolerance) and nothing on its held-out half. Without
+  feedback they rank worse than the old constants did without it (BBC 0.853 against
+  0.860, Cranfield held-out 0.380 against 0.387): the gain comes with feedback, the default.
+- Term proximity was tried and dropped (a prototype outside the product, never in the
+  table): pairs of adjacent query words within 8 words of each other (unordered; ordered
+  and windows of 4 or 16 did no better), scored as a BM25-like feature, weight times the
+  pair's lesser IDF times f / (K1 + f), added to the best 100 of the ranking. From the
+  headline and lead words feedback already reads (the lead_words column), it costs p50/p95
+  1.1/1.3 ms a query at x1 (100 articles, bench/queries.py, machine shared) but loses on a
+  part at every weight: with the defaults, weight 0.1 BBC 0.898 (half B 0.882 against
+  0.892), 0.25 0.898 (long topics 0.920 against 0.936), and Cranfield held-out falls
+  (0.399, 0.398). From the headline and body positions in the postings it costs 2.6/5.7 ms
+  (1.7/3.2 for the best 20) and loses too: weight 0.1 BBC 0.897 (long 0.925), 0.25 0.888.
+- Drift guards that lose on the protocol (measured against K1 2.0, quotes 1.5: BBC 0.890,
+  Cranfield tune 0.420): no article lacking the query's rarest word rising above one
+  holding it with a higher first score, for every query, BBC 0.882 (half A 0.877 against
+  0.894) and Cranfield tune 0.405; the expansion of each article scaled by the share of
+  the query's rarity it holds, BBC 0.883, Cranfield held-out 0.392 and tune 0.406. The
+  guard kept applies only where one word's IDF is at least twice the others' together
+  (`feedback.DOMINANCE`), as "CSTO" is in "CSTO troops", and changes nothing here.
 - A coordination factor (score times the share of the query's words an article holds,
   to the power 0.3 or 1) ranked worse on both collections in the tuning runs (BBC 0.856 /
   0.851 against 0.862, Cranfield held-out 0.381 / 0.358 against 0.387) and was dropped.
