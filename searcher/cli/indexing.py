@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from searcher import (
     DEFAULT_COMMIT_EVERY,
@@ -17,13 +16,6 @@ from searcher import (
     open_index,
 )
 from searcher.cli.app import EXIT_SKIPPED, IndexOption, SchedulerOption, _user_errors, errors
-from searcher.cli.problems import count_problems, write_problems
-from searcher.cli.render_progress import (
-    ProgressDisplay,
-    problem_lines,
-    problem_summary,
-    report_summary,
-)
 
 
 def index_command(
@@ -130,7 +122,16 @@ def index_command(
 
     Example: search index archive/ --index big --shards 4
     """
+    from rich.text import Text
+
     from searcher import parse_fields, read_corpus  # the readers: only indexing needs them
+    from searcher.cli.problems import count_problems, write_problems
+    from searcher.cli.render_progress import (  # rich: not imported by a query
+        ProgressDisplay,
+        problem_lines,
+        problem_summary,
+        report_summary,
+    )
 
     if on_workers is not None and shards is None:
         raise typer.BadParameter("it needs --shards", param_hint="--on-workers")
@@ -169,6 +170,8 @@ def optimize_command(
 
     Example: search optimize --index index
     """
+    from rich.text import Text
+
     with _user_errors(), errors.status("Merging segments"), open_index(index, scheduler) as ix:
         merged = ix.optimize()
     if merged == 0:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from searcher import DEFAULT_INDEX, clean
 from searcher.cli.app import IndexOption, ReplicasOption, SchedulerOption, _user_errors, errors
@@ -45,6 +44,8 @@ def serve_command(
                 f"Cannot listen on {host}:{port}: {reason}",
                 "Choose another --port, or stop what listens there.",
             ) from None
+    from rich.text import Text
+
     errors.print(Text(clean(f"Serving {index} at http://{host}:{port}/ (Ctrl+C stops)")))
     server = uvicorn.Server(uvicorn.Config(web_app, log_level="warning"))
     server.run(sockets=[sock])
