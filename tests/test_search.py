@@ -138,6 +138,30 @@ def test_and_maybe_skip_to_keeps_the_optional_side_in_step() -> None:
     assert matcher.score() == 2.0  # both sides scored (1.0 each), not the required one alone
 
 
+@pytest.mark.parametrize("count", [0, 1, 1000, 2**15 + 1])  # Whoosh writes offsets past 2**15
+def test_a_column_of_values_reads_each_document_s_value(tmp_path: Path, count: int) -> None:
+    """Stored fields and other variable-length columns give every document its value, with
+    the offsets Whoosh left out summed from the lengths (`whoosh_internals`)."""
+    from whoosh import columns
+    from whoosh.filedb.filestore import FileStorage
+
+    whoosh_internals.apply()
+    storage = FileStorage(str(tmp_path))
+    column = columns.VarBytesColumn()
+    values = [str(n).encode() * (n % 4) for n in range(count)]
+    out = storage.create_file("column")
+    writer = column.writer(out)
+    for n, value in enumerate(values):
+        writer.add(n, value)
+    writer.finish(count)
+    out.close()
+    size = storage.file_length("column")
+    reader = column.reader(storage.open_file("column"), 0, size, count)
+    assert reader.had_stored_offsets == (count > 2**15)
+    assert [reader[n] for n in range(count)] == values
+    assert list(reader) == values
+
+
 def ids(ix: Index, text: str) -> set[str]:
     return {hit.id for hit in ix.search(text, limit=None)}
 
