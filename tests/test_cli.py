@@ -526,7 +526,10 @@ def test_index_help_lists_every_corpus_format() -> None:
         "kazakstan~ protest*",  # fuzzy and wildcard terms
     ],
 )
-def test_query_does_not_import_the_readers_the_indexer_or_nltk(indexed: Path, text: str) -> None:
+def test_query_does_not_import_the_readers_the_indexer_nltk_or_rich(
+    indexed: Path, text: str
+) -> None:
+    """A JSON answer with no note needs none of them: rich alone costs some 30 ms."""
     code = (
         "import sys\n"
         "from searcher.cli import app\n"
@@ -538,6 +541,7 @@ def test_query_does_not_import_the_readers_the_indexer_or_nltk(indexed: Path, te
     loaded = set(out.stderr.split())
     assert "searcher.index" in loaded
     heavy = {"searcher.corpus.registry", "searcher.store.writer", "searcher.enrich.quotes", "nltk"}
+    heavy |= {"rich", "searcher.cli.render", "searcher.cli.render_progress"}
     assert not heavy & loaded
 
 

@@ -13,9 +13,10 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO, cast
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from typer.core import TyperCommand, TyperOption
@@ -50,26 +51,24 @@ app = typer.Typer(
 )
 
 
-class _LazyConsole:
-    """A rich `Console` made on first use: a query that prints JSON and no note never
-    imports rich (some 30 ms of a whole `search query` process)."""
-
-    def __init__(self, **options: bool) -> None:
-        self._options = options
-        self._console: Console | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(**self._options)
-        return getattr(self._console, name)
+# The consoles are made on first use: a query that prints JSON and no note never imports
+# rich (some 30 ms of a whole `search query` process).
 
 
-# Results go to stdout: drawn by rich on a terminal, else plain records, one a line.
-console = cast("Console", _LazyConsole(highlight=False))
-# Errors, notes, progress and summaries go to stderr, one line per message.
-errors = cast("Console", _LazyConsole(stderr=True, highlight=False, soft_wrap=True))
+@cache
+def console() -> Console:
+    """Results go to stdout: drawn by rich on a terminal, else plain records, one a line."""
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+@cache
+def errors() -> Console:
+    """Errors, notes, progress and summaries go to stderr, one line per message."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 IndexOption = Annotated[
@@ -137,12 +136,12 @@ def _user_errors() -> Iterator[None]:
     except SearcherError as error:
         from rich.text import Text  # here: a query that succeeds never imports rich
 
-        errors.print(Text.assemble(("Error:", "red"), " ", clean(str(error))))
+        errors().print(Text.assemble(("Error:", "red"), " ", clean(str(error))))
         if hint := _hint(error):
-            errors.print(Text(clean(hint), style="dim"))
+            errors().print(Text(clean(hint), style="dim"))
         raise typer.Exit(EXIT_USAGE) from None
     except KeyboardInterrupt:
-        errors.print("Interrupted; the index keeps its last commit.")
+        errors().print("Interrupted; the index keeps its last commit.")
         raise typer.Exit(130) from None
     except Exception as error:  # a bug: still one line, but with a way to see more
         if os.environ.get("SEARCHER_DEBUG"):
@@ -150,8 +149,8 @@ def _user_errors() -> Iterator[None]:
         message = f"{type(error).__name__}: {clean(str(error))}"
         from rich.text import Text
 
-        errors.print(Text.assemble(("Internal error:", "red"), " ", message))
-        errors.print("Set SEARCHER_DEBUG=1 to see the traceback, and please report it.")
+        errors().print(Text.assemble(("Internal error:", "red"), " ", message))
+        errors().print("Set SEARCHER_DEBUG=1 to see the traceback, and please report it.")
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
@@ -178,11 +177,11 @@ def _hint(error: SearcherError) -> str:
 def _print(terminal: RenderableType, lines: Iterable[str], heading: Text | None = None) -> None:
     """Results: `terminal` drawn on a terminal; else the plain `lines` on stdout and their
     `heading` on stderr."""
-    if console.is_terminal:
-        console.print(terminal)
+    if console().is_terminal:
+        console().print(terminal)
         return
     if heading is not None:
-        errors.print(heading)
+        errors().print(heading)
     with _stdout() as out:
         for line in lines:
             out.write(line + "\n")

@@ -133,7 +133,7 @@ def eval_command(
     if as_json:
         _echo_json(evaluation_json(evaluation, per_query))
     else:
-        console.print(evaluation_table(evaluation, per_query))
+        console().print(evaluation_table(evaluation, per_query))
 
 
 def _write_to_stdout(rows: list[RunRow], run_id: str) -> None:

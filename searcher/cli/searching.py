@@ -190,7 +190,7 @@ def _print_results(results: Results, as_json: bool) -> None:
         )
         notes = render.result_notes(results)
     for note in notes:
-        errors.print(Text(note, style="yellow"))
+        errors().print(Text(note, style="yellow"))
 
 
 def _metadata_option(pairs: list[str]) -> dict[str, tuple[str, ...]]:
@@ -232,7 +232,7 @@ def _export(ix: Index, text: str, options: SearchOptions, output: Format) -> Non
         if undated:
             from searcher.cli.render_results import undated_note
 
-            errors.print(undated_note(undated))
+            errors().print(undated_note(undated))
 
 
 def similar_command(

@@ -46,6 +46,6 @@ def serve_command(
             ) from None
     from rich.text import Text
 
-    errors.print(Text(clean(f"Serving {index} at http://{host}:{port}/ (Ctrl+C stops)")))
+    errors().print(Text(clean(f"Serving {index} at http://{host}:{port}/ (Ctrl+C stops)")))
     server = uvicorn.Server(uvicorn.Config(web_app, log_level="warning"))
     server.run(sockets=[sock])
