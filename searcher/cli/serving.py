@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +29,8 @@ def serve_command(
 
     Example: search serve --index bbc-index --port 8080
     """
+    import socket
+
     import uvicorn  # the web stack: only this command needs it
 
     from searcher.web import create_app
