@@ -162,6 +162,31 @@ def test_a_column_of_values_reads_each_document_s_value(tmp_path: Path, count: i
     assert list(reader) == values
 
 
+def test_a_term_index_reads_every_key_it_was_written_with(tmp_path: Path) -> None:
+    """Whoosh's on-disk hash tables (a segment's term index) answer every key and no
+    other, their directory read at once (`whoosh_internals`)."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.filedb.filetables import (
+        HashReader,
+        HashWriter,
+        OrderedHashReader,
+        OrderedHashWriter,
+    )
+
+    whoosh_internals.apply()
+    storage = FileStorage(str(tmp_path))
+    items = {f"key{n:05}".encode(): str(n).encode() for n in range(3000)}
+    for name, writer_class in (("hashed", HashWriter), ("ordered", OrderedHashWriter)):
+        writer = writer_class(storage.create_file(name))
+        writer.add_all(sorted(items.items()))
+        writer.close()
+    hashed = OrderedHashReader.open(storage, "ordered")
+    assert dict(hashed.items()) == items and b"key99999" not in hashed
+    assert list(hashed.keys_from(b"key02990")) == sorted(items)[2990:]
+    plain = HashReader.open(storage, "hashed")
+    assert all(plain[key] == value for key, value in items.items()) and len(plain.tables) == 256
+
+
 def ids(ix: Index, text: str) -> set[str]:
     return {hit.id for hit in ix.search(text, limit=None)}
 
