@@ -232,6 +232,7 @@ def test_field_queries_and_boolean_syntax(newsroom: Index, text: str, expected: 
         ("date:[2021-12 to 2022-01]", {"news/ap-troops", "news/reuters-almaty"}),
         ("oil date:>2022-07", {"news/guardian-oil"}),
         ("oil date:<2022-07", {"news/lemonde-strike"}),
+        ("oil date:<2022-07^2", {"news/lemonde-strike"}),  # a boost on dates: nothing to weigh
     ],
 )
 def test_date_ranges_in_the_query(newsroom: Index, text: str, expected: set[str]) -> None:

@@ -306,12 +306,15 @@ def _at(node: Any) -> int:
 
 
 class _DateNode(syntax.SyntaxNode):
-    """A `date:` clause read: its date range query."""
+    """A `date:` clause read: its date range query. It takes a boost (`date:2022^2`),
+    which weighs nothing: a date only filters."""
 
     has_fieldname = True
+    has_boost = True
 
     def __init__(self, dates: query.Query, where: Any) -> None:
         self.fieldname = "date"
+        self.boost = 1.0
         self.dates = dates
         self.startchar, self.endchar = where.startchar, where.endchar
 
