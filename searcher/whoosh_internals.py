@@ -437,11 +437,16 @@ class PostingBlock(NamedTuple):
     min_length: int
 
 
-def term_blocks(reader: IndexReader, field: str, term: bytes) -> Iterator[PostingBlock]:
+def term_blocks(
+    reader: IndexReader, field: str, term: bytes, among: Sequence[int] | None = None
+) -> Iterator[PostingBlock]:
     """The blocks of the postings of `term` in `field` of the segment `reader` (none when
     it lacks the term), deleted documents left out. A block of the on-disk format is read
     from the term's bytes, read at once, not through a matcher; its positions and
-    characters are not decoded (only unpickled). Relies on `SegmentReader._terms` (a
+    characters are not decoded (only unpickled). With `among` (document numbers of the
+    segment, sorted), a block of the on-disk format whose range of ids holds none of them
+    (after the last id of the block before it, up to its own last) is left out without
+    being decompressed. Relies on `SegmentReader._terms` (a
     `W3TermsReader`, whose `term_info` raises `TermNotFound` and `_postfile` holds the
     postings) and `deleted_docs_set`, on `W3TermInfo.extent()` (its length a 1-tuple as
     `from_bytes` reads it) and `inlined_postings()`, and on the layout of
@@ -463,7 +468,7 @@ def term_blocks(reader: IndexReader, field: str, term: bytes) -> Iterator[Postin
         else:
             offset, length = info.extent()
             length = length[0] if isinstance(length, tuple) else length
-            blocks = _w3_blocks(terms._postfile.get(offset, length))
+            blocks = _w3_blocks(terms._postfile.get(offset, length), among)
     deleted = cast(Any, reader).deleted_docs_set if reader.has_deletions() else ()
     for block in blocks:
         if deleted:
@@ -474,8 +479,14 @@ def term_blocks(reader: IndexReader, field: str, term: bytes) -> Iterator[Postin
         yield block
 
 
-def _w3_blocks(raw: bytes) -> Iterator[PostingBlock]:
-    for (count, _, max_weight, compression, min_length, _), data in _w3_block_data(raw):
+def _w3_blocks(raw: bytes, among: Sequence[int] | None = None) -> Iterator[PostingBlock]:
+    after = -1  # the last id of the block before
+    for (count, last, max_weight, compression, min_length, _), data in _w3_block_data(raw):
+        if among is not None:
+            wanted = bisect_right(among, after)
+            after = last
+            if wanted == len(among) or among[wanted] > last:
+                continue
         deltas, weights = _ids_and_weights(data, compression, count)
         if weights is None:
             weights = (1.0,) * count

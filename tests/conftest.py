@@ -12,12 +12,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from whoosh import query
 from whoosh.filedb.filestore import FileStorage
 
 from searcher import Article, Index, create_shards, read_corpus
 from searcher.corpus.dates import parse_date
-from searcher.models import Snippet
-from searcher.store.schema import AUTHORS_COLUMN, SOURCE_COLUMN
+from searcher.models import SearchOptions, Snippet
+from searcher.query import bm25f, feedback, search
+from searcher.query.docsets import Postings, matching_docs
+from searcher.store.schema import AUTHORS_COLUMN, SOURCE_COLUMN, weighting
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "000_c62dc9544255aea0.txt"
@@ -388,3 +391,69 @@ def generated_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
     ix.add([_generated(n, "a") for n in range(300, 600)])
     ix.add([_generated(n, "b") for n in range(0, 600, 15)])
     return ix
+
+
+@pytest.fixture(scope="session")
+def merged_generated_index(
+    generated_index: Index, tmp_path_factory: pytest.TempPathFactory
+) -> Index:
+    """`generated_index` merged into one segment by Whoosh's own writer (`optimize`)."""
+    ix = Index(tmp_path_factory.mktemp("merged") / "index")
+    shutil.copytree(generated_index.path, ix.path)
+    assert ix.optimize() > 1
+    return ix
+
+
+def exhaustive_ranking(ix: Index, text: str) -> list[tuple[str, float]]:
+    """(id, score) of every match of `text` as feedback ranks them, the long way: every
+    match's first score, the expansion learnt from the best of them, the best `RESCORED`
+    by first score (ties by id) scored again with it term by term, and all sorted."""
+    with ix._articles() as articles, articles.searcher(weighting=weighting()) as searcher:
+        postings = Postings(searcher)
+        plan = search._plan(searcher, text, SearchOptions(feedback=False), postings)
+        assert plan.loose is None  # one tier, ranked by score alone
+        candidates = matching_docs(searcher, plan.strict, postings)
+        first = bm25f.scores(searcher, plan.strict, candidates, postings)
+        ids = {docnum: searcher.stored_fields(docnum)["id"] for docnum in candidates}
+        ranked = sorted(first.items(), key=lambda item: (-item[1], item[0]))
+        final = dict(first)
+        if len(ranked) > feedback.FEEDBACK_DOCS:
+            more = feedback.feedback_query(
+                searcher, ranked[: feedback.FEEDBACK_DOCS + 1], plan.strict, postings
+            )
+            assert more is not None
+            best = sorted(first, key=lambda d: (-first[d], ids[d]))[: feedback.RESCORED]
+            fed = query.AndMaybe(plan.strict, more)
+            final |= bm25f.scores(searcher, fed, best, Postings(searcher))
+        return [(ids[d], score) for d, score in sorted(final.items(), key=lambda i: (-i[1], i[0]))]
+
+
+def collapsed(ix: Index, ranking: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The best-ranked copy of each story of `ranking`, in its order."""
+    with ix._stories(all_copies=False) as store:
+        assert store is not None
+        story_of = store.stories_of(article_id for article_id, _ in ranking)
+    kept: dict[str, tuple[str, float]] = {}
+    for article_id, score in ranking:
+        kept.setdefault(story_of.get(article_id, article_id), (article_id, score))
+    return list(kept.values())
+
+
+def assert_pages_equal_the_exhaustive_ranking(ix: Index, text: str, stories: bool) -> None:
+    """Pages of `ix.search` with feedback, each story's best copy only or every copy,
+    are the exhaustive ranking's (scores as hits show them, to 4 places), and its first
+    k as a batch run ranks them, scores to 1e-9."""
+    every = exhaustive_ranking(ix, text)
+    expected = collapsed(ix, every) if stories else every
+    fed = SearchOptions(feedback=True)
+    for limit, offset in ((10, 0), (10, 10), (25, 5), (3, 40)):
+        found = ix.search(text, limit=limit, offset=offset, options=fed, all_copies=not stories)
+        page = expected[offset : offset + limit]
+        assert [(h.id, h.score) for h in found.hits] == [(i, round(s, 4)) for i, s in page]
+        assert found.total == len(every)
+    with ix._articles() as articles, articles.searcher(weighting=weighting()) as searcher:
+        for limit in (1, 10, 60):
+            ranked = search.rank_documents(searcher, text, limit, fed)
+            ids = [searcher.stored_fields(docnum)["id"] for docnum, _ in ranked]
+            assert ids == [article_id for article_id, _ in every[:limit]], text
+            assert [s for _, s in ranked] == pytest.approx([s for _, s in every[:limit]], abs=1e-9)

@@ -2,11 +2,10 @@
 
 import itertools
 import math
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import filler, shared_path
+from conftest import assert_pages_equal_the_exhaustive_ranking, filler, shared_path
 from typer.testing import CliRunner
 
 from bench.queries import QUERIES
@@ -229,6 +228,14 @@ def test_top_ten_equals_the_exhaustive_ranking_on_the_benchmark_queries(
         assert top == every[:10], text
 
 
+@pytest.mark.parametrize("stories", [True, False], ids=["stories", "all-copies"])
+def test_pages_with_feedback_equal_the_exhaustive_ranking_on_the_benchmark_queries(
+    bbc_index: Index, stories: bool
+) -> None:
+    for text in QUERIES:
+        assert_pages_equal_the_exhaustive_ranking(bbc_index, text, stories)
+
+
 def test_feedback_reranks_the_same_matches(bbc_index: Index) -> None:
     plain = bbc_index.search(
         "oil prices", limit=None, all_copies=True, options=SearchOptions(feedback=False)
@@ -276,17 +283,6 @@ TOP_QUERIES = (
     "oil -bank",
     "nosuchword oil",
 )
-
-
-@pytest.fixture(scope="module")
-def merged_generated_index(
-    generated_index: Index, tmp_path_factory: pytest.TempPathFactory
-) -> Index:
-    """`generated_index` merged into one segment by Whoosh's own writer (`optimize`)."""
-    ix = Index(tmp_path_factory.mktemp("merged") / "index")
-    shutil.copytree(generated_index.path, ix.path)
-    assert ix.optimize() > 1
-    return ix
 
 
 @pytest.mark.parametrize("merged", [False, True], ids=["segments", "merged"])

@@ -5,7 +5,7 @@ import pytest
 from conftest import NEWSROOM
 from whoosh.searching import Searcher
 
-from searcher import Index
+from searcher import Index, whoosh_internals
 from searcher.query.docsets import Postings, matching_docs
 from searcher.query.parsing import parse_query
 from searcher.whoosh_internals import _ids_and_weights, term_values
@@ -111,3 +111,34 @@ def test_a_blocks_ids_and_weights_are_read_from_its_start(compression: int, weig
     data = pickle.dumps(((3, 1, 400), weights, (b"a", b"b", b"c")), 2)
     raw = zlib.compress(data, compression) if compression else data
     assert _ids_and_weights(raw, compression, 3) == ((3, 1, 400), weights)
+
+
+@pytest.mark.parametrize("name", ["generated_index", "merged_generated_index"])
+def test_postings_among_some_documents_read_only_the_blocks_that_may_hold_them(
+    request: pytest.FixtureRequest, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Postings.among` gives the whole postings' weights of the documents asked for and
+    how many live documents hold the term, across segments and deletions; in a segment
+    without deletions it decodes only the blocks whose range of ids holds one of them."""
+    ix: Index = request.getfixturevalue(name)
+    decoded: list[int] = []
+
+    def counting(data: bytes, compression: int, count: int) -> tuple:
+        decoded.append(count)
+        return _ids_and_weights(data, compression, count)
+
+    with ix._open().searcher() as searcher:
+        assert searcher.reader().has_deletions() != (name == "merged_generated_index")
+        live = sorted(searcher.reader().all_doc_ids())
+        for docs in (set(live[::37]), {live[3], live[-2]}, set(), set(live)):
+            for field, text in (("body", "market"), ("body", "cocoa"), ("headline", "oil")):
+                whole = Postings(searcher).weights(field, text)
+                monkeypatch.setattr(whoosh_internals, "_ids_and_weights", counting)
+                decoded.clear()
+                found, held = Postings(searcher).among(field, text, docs)
+                monkeypatch.undo()
+                assert found == {d: w for d, w in whole.items() if d in docs}, (field, text)
+                assert held == len(whole)
+                if name == "merged_generated_index" and len(docs) == 2 and text == "market":
+                    assert 0 < sum(decoded) < len(whole)  # some blocks skipped
+        assert Postings(searcher).among("body", "nosuchword", set(live)) == ({}, 0)

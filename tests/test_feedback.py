@@ -5,14 +5,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import filler
+from conftest import assert_pages_equal_the_exhaustive_ranking, filler
 from whoosh import query
 from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
 from searcher import Article, Index
 from searcher.models import SearchOptions
-from searcher.query import feedback
+from searcher.query import bm25f, feedback
 from searcher.query.docsets import Postings
 from searcher.query.parsing import parse_query
 from searcher.store import writer
@@ -184,3 +184,58 @@ def _rarity_now(searcher: Searcher, word: str) -> float:
     """`feedback._rarity` read afresh."""
     df = searcher.reader().doc_frequency("body", word) or 1
     return math.log(1 + searcher.doc_count() / df)
+
+
+COPIES = 3  # each article of the copied index is there this many times, as one story
+
+
+@pytest.fixture(scope="module")
+def copied_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """The drift index's articles, each with copies under other ids (one story each), in
+    several segments, one article replaced (a deletion), some without a date or source."""
+    ix = Index(tmp_path_factory.mktemp("copied") / "index")
+    articles = [*TROOPS, *OTHERS, CSTO]
+    for copy in range(COPIES):
+        ix.add([replace(a, id=f"{a.id}/{copy}" if copy else a.id) for a in articles])
+    ix.add([replace(TROOPS[3], body=TROOPS[3].body + " Updated.")])
+    return ix
+
+
+@pytest.mark.parametrize("stories", [True, False], ids=["stories", "all-copies"])
+@pytest.mark.parametrize("rescored", [5, 1000])
+@pytest.mark.parametrize("text", ["troops", "Libyan oasis", "CSTO troops", "council notes"])
+def test_pages_with_feedback_equal_the_exhaustive_ranking(
+    copied_index: Index,
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    rescored: int,
+    stories: bool,
+) -> None:
+    monkeypatch.setattr(feedback, "RESCORED", rescored)
+    with copied_index._articles() as articles, articles.searcher() as searcher:
+        reader = searcher.reader()
+        assert len(reader.leaf_readers()) > 1 and reader.has_deletions()
+    assert_pages_equal_the_exhaustive_ranking(copied_index, text, stories)
+
+
+@pytest.mark.parametrize("text", ["CSTO troops", "council notes"])
+def test_a_deepening_collapse_ranks_and_rescores_once(
+    copied_index: Index, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """Copies collapse, so the ranking deepens to fill a page: the first scores and the
+    rescoring are computed once, the rescoring scoring only the terms feedback adds."""
+    scored_terms: list[int] = []
+    scored = bm25f._scored
+
+    def counting(terms: list, wanted: set[int], *start: dict) -> dict[int, float]:
+        scored_terms.append(len(terms))
+        return scored(terms, wanted, *start)
+
+    monkeypatch.setattr(bm25f, "_scored", counting)
+    hits = copied_index.search(text, limit=10, options=FED).hits
+    assert len(hits) == 10 and all(len(h.copies) == COPIES - 1 for h in hits)
+    with copied_index._articles() as articles, articles.searcher() as searcher:
+        strict, _ = parse_query(text, searcher.schema, searcher.reader())
+        own = len(bm25f.query_terms(strict))
+    first, rescoring = scored_terms
+    assert first == own and 0 < rescoring <= feedback.FEEDBACK_TERMS

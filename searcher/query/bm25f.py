@@ -19,17 +19,19 @@ Lengths are Whoosh's (one byte a field and article, exact up to about 40 words),
 average over the whole index, so an article scores the same in every segment layout.
 Clauses that are neither terms nor phrases (date ranges, `Every`) select without
 scoring; terms under `Not` do not score. `scores()` scores given candidates from the
-postings (a rescoring pass); `top()` ranks the best k of them without scoring the
-documents that cannot reach them (MaxScore over each term's bound, from the largest
-frequency and shortest length of each postings block), so its top k is the exhaustive
-ranking's first k, scores included.
+postings (a rescoring pass); `extended()` scores them for a query with more terms given
+their scores without (feedback's rescoring: the same sums, only the added terms read,
+each in the postings blocks that may hold the candidates); `top()` ranks the best k of
+them without scoring the documents that cannot reach them (MaxScore over each term's
+bound, from the largest frequency and shortest length of each postings block), so its
+top k is the exhaustive ranking's first k, scores included.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -178,6 +180,25 @@ def scores(
     return _scored(_weighed(searcher, q, postings, bounded=False), wanted)
 
 
+def extended(
+    searcher: Searcher,
+    q: query.Query,
+    more: query.Query,
+    first: Mapping[int, float],
+    postings: Postings,
+) -> dict[int, float]:
+    """The scores for `query.AndMaybe(q, more)` of the documents of `first`, given their
+    scores for `q`: the sums `scores` makes, with only the terms `more` adds scored
+    (all of them when `more` changes one of `q`'s: its boost or its fields)."""
+    both = query.AndMaybe(q, more)
+    own, terms = query_terms(q), query_terms(both)
+    if any(terms[key] != term for key, term in own.items()):
+        return scores(searcher, both, first, postings)
+    added = [(key, term) for key, term in terms.items() if key not in own]
+    wanted = set(first)
+    return _scored(_weighed_terms(searcher, added, postings, False, wanted), wanted, first)
+
+
 def top(
     searcher: Searcher,
     q: query.Query,
@@ -200,10 +221,21 @@ def top(
 
 
 def best(scored: Mapping[int, float], limit: int | None) -> list[tuple[int, float]]:
-    """The best `limit` (all with None) of {document: score}, ties by document number."""
-    if limit is None:
+    """The best `limit` (all with None) of {document: score}, ties by document number:
+    those scoring at least the `limit`th best score, sorted."""
+    if limit is None or limit >= len(scored):
         return sorted(scored.items(), key=_rank)
-    return heapq.nsmallest(limit, scored.items(), key=_rank)
+    if limit <= 0:
+        return []
+    least = kth_largest(scored.values(), limit)
+    return sorted(((d, score) for d, score in scored.items() if score >= least), key=_rank)[:limit]
+
+
+def kth_largest(values: Collection[float], k: int) -> float:
+    """The `k`th largest of `values` (1 <= k <= len(values))."""
+    if k * 8 < len(values):  # few: a heap of k
+        return heapq.nlargest(k, values)[-1]
+    return sorted(values, reverse=True)[k - 1]
 
 
 def _rank(item: tuple[int, float]) -> tuple[float, int]:
@@ -227,14 +259,31 @@ def _weighed(
 ) -> list[_Weighed]:
     """The terms of `q` ready to score; without `bounded`, each term's bound is its IDF
     (looser, read from no block: for scoring given documents, which reads none)."""
+    return _weighed_terms(searcher, query_terms(q).items(), postings, bounded)
+
+
+def _weighed_terms(
+    searcher: Searcher,
+    terms: Iterable[tuple[Any, _Term]],
+    postings: Postings,
+    bounded: bool,
+    among: AbstractSet[int] | None = None,
+) -> list[_Weighed]:
+    """The `terms` (key, term) of a query ready to score, as `_weighed`: with `among`,
+    to score only those documents, a word of one field (a feedback term) is read only
+    in the postings blocks that may hold them."""
     stats = _STATISTICS.get()
     live = max(searcher.doc_count() if stats is None else stats.live, 1)
     weighed = []
-    for key, term in query_terms(q).items():
+    for key, term in terms:
         fields = []
         peak = 0.0  # the largest weighted, normalised frequency a document can have
+        held = None  # how many documents hold it, when only some of them are read
         for name, weight in term.fields.items():
-            found = _frequencies(searcher, postings, name, term)
+            if among is not None and len(term.fields) == 1 and term.phrase is None:
+                found, held = postings.among(name, term.text, among)
+            else:
+                found = _frequencies(searcher, postings, name, term)
             if not found:
                 continue
             scale, lengths, norm = _scaled_lengths(searcher, name, weight, stats)
@@ -248,25 +297,44 @@ def _weighed(
         # One field's documents as they are (a feedback term's), not copied into a set.
         found_in = [found for found, _, _ in fields]
         holding = found_in[0].keys() if len(found_in) == 1 else set().union(*found_in)
-        df = len(holding) if stats is None else stats.df.get(term_key(key, term), len(holding))
+        held = len(holding) if held is None else held
+        df = held if stats is None else stats.df.get(term_key(key, term), held)
         idf = term.boost * math.log(1 + (live - df + 0.5) / (df + 0.5))
         bound = idf * peak / (K1 + peak) if peak < math.inf else idf  # tf / (K1 + tf) < 1
         weighed.append(_Weighed(idf, fields, holding, bound))
     return weighed
 
 
-def _scored(terms: list[_Weighed], wanted: set[int]) -> dict[int, float]:
-    """The score of each of `wanted`."""
-    total: dict[int, float] = dict.fromkeys(wanted, 0.0)
+def _scored(
+    terms: list[_Weighed], wanted: set[int], start: Mapping[int, float] | None = None
+) -> dict[int, float]:
+    """The score of each of `wanted`: its `start` score (0 without) plus its terms'."""
+    total = dict.fromkeys(wanted, 0.0) if start is None else {d: start[d] for d in wanted}
     for term in terms:
-        pseudo: dict[int, float] = {}
-        for found, scale, lengths in term.fields:
-            for docnum in wanted.intersection(found):
-                pseudo[docnum] = pseudo.get(docnum, 0.0) + found[docnum] * scale[lengths[docnum]]
+        fields = [_weighted(found, scale, lengths, wanted) for found, scale, lengths in term.fields]
+        pseudo = max(fields, key=len, default={})
+        # The documents in other fields than the largest sum theirs in the fields' order.
+        for docnum in set().union(*(other.keys() for other in fields if other is not pseudo)):
+            tf = 0.0
+            for weighted in fields:
+                if docnum in weighted:
+                    tf += weighted[docnum]
+            pseudo[docnum] = tf
         idf = term.idf
         for docnum, tf in pseudo.items():
             total[docnum] += idf * tf / (K1 + tf)
     return total
+
+
+def _weighted(
+    found: dict[int, float], scale: list[float], lengths: bytes, wanted: AbstractSet[int]
+) -> dict[int, float]:
+    """{document: frequency times its length's scale} of those of `wanted` in `found`,
+    walking the smaller of the two."""
+    if len(found) <= len(wanted):
+        return {d: tf * scale[lengths[d]] for d, tf in found.items() if d in wanted}
+    get = found.get
+    return {d: tf * scale[lengths[d]] for d in wanted if (tf := get(d)) is not None}
 
 
 # How much a bound must stay below the score to beat, against rounding.

@@ -11,6 +11,8 @@ for large match sets.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from whoosh import query
@@ -27,6 +29,7 @@ class Postings:
         self.searcher = searcher
         self._read: dict[tuple[str, bytes], dict[int, float]] = {}
         self._peaks: dict[tuple[str, bytes], list[tuple[float, int]]] = {}
+        self._docs: tuple[AbstractSet[int], list[list[int]]] | None = None
 
     def weights(self, field: str, text: Any) -> dict[int, float]:
         """{document number: weight} of the term `text` in `field` (empty when unknown)."""
@@ -43,6 +46,53 @@ class Postings:
                     found.update(zip(ids, block.weights, strict=True))
                     peaks.append((block.max_weight, block.min_length))
         return found
+
+    def among(self, field: str, text: Any, docs: AbstractSet[int]) -> tuple[dict[int, float], int]:
+        """{document number: weight} of the term `text` in `field` for those of `docs`
+        holding it, and how many live documents hold it. A term with more postings than
+        `docs` is decoded only in the blocks that may hold one of them (in a segment
+        without deletions, whose postings count its live documents)."""
+        key = self._key(field, text)
+        if key is None:
+            return {}, 0
+        leaves = self.searcher.reader().leaf_readers()
+        held = [reader.doc_frequency(*key) for reader, _ in leaves]
+        if key in self._read or sum(held) <= len(docs):
+            read = self.weights(field, text)
+            return {docnum: read[docnum] for docnum in read.keys() & docs}, len(read)
+        found: dict[int, float] = {}
+        count = 0
+        for (reader, offset), wanted, written in zip(leaves, self._local(docs), held, strict=True):
+            if reader.has_deletions():  # the live documents holding it counted
+                blocks = list(term_blocks(reader, *key))
+                count += sum(len(block.ids) for block in blocks)
+            else:
+                blocks = list(term_blocks(reader, *key, among=wanted)) if wanted else []
+                count += written
+            for block in (block for block in blocks if block.ids):
+                ids = block.ids
+                start, end = bisect_left(wanted, ids[0]), bisect_right(wanted, ids[-1])
+                pairs = zip(ids, block.weights, strict=True)
+                if end - start >= len(ids):  # walk the smaller: the block's postings
+                    found.update((offset + i, w) for i, w in pairs if offset + i in docs)
+                    continue
+                weights = dict(pairs)
+                for docnum in wanted[start:end]:
+                    if docnum in weights:
+                        found[offset + docnum] = weights[docnum]
+        return found, count
+
+    def _local(self, docs: AbstractSet[int]) -> list[list[int]]:
+        """`docs` in each segment, by the segment's own document numbers, sorted: kept
+        for the last `docs` asked about (the terms of a rescoring ask about the same)."""
+        if self._docs is None or self._docs[0] is not docs:
+            ordered = sorted(docs)
+            local = []
+            for reader, offset in self.searcher.reader().leaf_readers():
+                end = bisect_left(ordered, offset + reader.doc_count_all())
+                local.append([d - offset for d in ordered[bisect_left(ordered, offset) : end]])
+            self._docs = (docs, local)
+        return self._docs[1]
 
     def peaks(self, field: str, text: Any) -> list[tuple[float, int]]:
         """(largest weight, shortest field length: 0 when unknown) of each block of the
@@ -68,7 +118,10 @@ def matching_docs(searcher: Searcher, q: query.Query, postings: Postings | None 
     if type(q) is query.Or and not q.minmatch:
         found: set[int] = set()
         for sub in q.subqueries:
-            found |= matching_docs(searcher, sub, postings)
+            if isinstance(sub, query.Term):  # its postings' documents, not a copy of them
+                found.update(postings.weights(sub.fieldname, sub.text).keys())
+            else:
+                found |= matching_docs(searcher, sub, postings)
         return found
     if type(q) is query.And:
         return _and_docs(searcher, q, postings)

@@ -21,10 +21,10 @@ every rescored one's). Feedback reranks a ranking by relevance that has more mat
 than `FEEDBACK_DOCS` (with fewer, it would only reorder the best by their own words).
 It is on by default (`search query --no-feedback`, `SearchOptions(feedback=False)` and
 the web's `feedback=0` rank by BM25F alone): it ranks better on both collections and
-every kind of topic. Its cost grows with the index (mostly the postings of its words
-and the second scoring): on BBC (2,225 articles) a warm query takes about 5% more CPU
-than BM25F alone did before feedback got cheaper, on the benchmark's four corpora
-(50,248 articles) 2.3 times BM25F alone (p50 15.9 against 6.9 ms).
+every kind of topic. Its cost grows with the index (mostly the postings of its words,
+and scoring every match once for the first ranking): on the benchmark's four corpora
+(50,248 articles) a warm query takes about 1.5 times the CPU of BM25F alone (p50), 2.5
+times before the rescoring scored only the expansion's words (search, `bm25f.extended`).
 """
 
 from __future__ import annotations

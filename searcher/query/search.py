@@ -8,7 +8,10 @@ Parts:
   query sorted by date) rank their all-terms matches first, in a tier of their own.
   Match sets come from set operations over the postings (`docsets`), and every match is
   scored from the same postings; near-duplicates collapse on the ranked document
-  numbers, so only the hits shown are read in full and get snippets.
+  numbers, so only the hits shown are read in full and get snippets. A tier's
+  candidates, first scores and rescored are computed once a search (`_Tier`), however
+  deep a collapse ranks: with feedback, one pass scores every candidate, for the first
+  ranking it learns from and for the best `RESCORED` it rescores.
 - `iter_search()`: every match in the same order, one `Hit` at a time, for export.
 - `rank_documents()`: the same ranking without snippets, through a searcher kept open
   for a batch of queries (`Index.run`).
@@ -17,9 +20,8 @@ Parsing is `parsing`, collapsing copies `copies`, copying a hit out `hits`.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any, Protocol
 
@@ -86,9 +88,7 @@ def run_search(
     with ix.searcher(weighting=_weighting(options)) as searcher:
         postings = Postings(searcher)
         plan = _plan(searcher, text, options, postings)
-        # Every strict match is a loose match too.
-        loose = plan.loose or plan.strict
-        unfiltered = matching_docs(searcher, loose, postings)
+        unfiltered = _unfiltered(searcher, plan, postings)
         found = _narrow(unfiltered, plan.filtered)
         matched = _narrow(found, plan.dated)
         if stories is None:
@@ -243,6 +243,12 @@ class _Plan:
     dated: set[int] | None
     feedback: query.Query | None = None
     bounds: tuple[Bound | None, ...] = ()
+    # Feedback reranks it (or learns from its first ranking): each tier scores all its
+    # candidates once, for the first ranking and for the articles feedback rescores.
+    rescoring: bool = False
+    # Each tier's figures, by number, computed once a search (a plan with other filters
+    # needs its own: see `feedback_expansion`).
+    tiers: dict[int, _Tier] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def allowed(self) -> set[int] | None:
@@ -266,6 +272,7 @@ def _plan(searcher: Searcher, text: str, options: SearchOptions, postings: Posti
     )
     if not (options.feedback and relevance):
         return plan
+    plan = replace(plan, rescoring=True)
     given = bm25f.current_statistics()
     if isinstance(given, FieldStatistics) and given.expansion is not None:
         # learnt by a sharded index over all its shards
@@ -294,7 +301,7 @@ def feedback_expansion(
         postings = Postings(searcher)
         plan = _plan(searcher, text, replace(options, feedback=False), postings)
         found = (searcher.document_number(id=article_id) for article_id in best)
-        among = replace(plan, filtered={docnum for docnum in found if docnum is not None})
+        among = replace(plan, filtered={docnum for docnum in found if docnum is not None}, tiers={})
         first = list(_ranked(searcher, among, feedback.FEEDBACK_DOCS + 1, "relevance", postings))
         return _learnt(searcher, plan, first, postings).feedback
 
@@ -338,6 +345,25 @@ def _tier_queries(
         yield plan.loose, matching_docs(searcher, plan.strict, postings)
 
 
+@dataclass
+class _Tier:
+    """One tier's figures as a search computes them once, for every depth it ranks to (a
+    collapse deepens): its candidates, with feedback their first scores (all of them)
+    and the rescored (feedback's best `RESCORED` by first score), the least first score
+    they hold (None: all are rescored), which the others keep at most, and the `tied`
+    at it whose ids are yet to tell which of them are rescored: until then all of them
+    are (see `_told_apart`)."""
+
+    candidates: set[int]
+    first: dict[int, float] | None = None
+    rescored: dict[int, float] | None = None
+    floor: float | None = None
+    tied: list[int] = field(default_factory=list)
+    # Of the tied, those rescored: the first `places` by id, or those of ids up to `last_id`.
+    places: int = 0
+    last_id: str | None = None
+
+
 def _tiers(
     searcher: Searcher, plan: _Plan, wanted: int | None, postings: Postings
 ) -> list[list[Ranked]]:
@@ -349,9 +375,26 @@ def _tiers(
         if room is not None and room <= 0:
             break
         bound = plan.bounds[number] if number < len(plan.bounds) else None
-        candidates = _candidates(searcher, q, plan.allowed, mask, postings)
-        tiers.append(_top(searcher, q, candidates, room, postings, plan.feedback, bound))
+        tier = _tier(searcher, plan, number, q, mask, postings)
+        if plan.rescoring and tier.first is None:
+            tier.first = bm25f.scores(searcher, q, tier.candidates, postings)
+        tiers.append(_top(searcher, q, tier, room, postings, plan.feedback, bound))
     return tiers
+
+
+def _tier(
+    searcher: Searcher,
+    plan: _Plan,
+    number: int,
+    q: query.Query,
+    mask: set[int] | None,
+    postings: Postings,
+) -> _Tier:
+    """The tier `number` of `plan`, of query `q` less `mask`, as computed once a search."""
+    tier = plan.tiers.get(number)
+    if tier is None:
+        tier = plan.tiers[number] = _Tier(_candidates(searcher, q, plan.allowed, mask, postings))
+    return tier
 
 
 def _candidates(
@@ -369,33 +412,38 @@ def _candidates(
 def _top(
     searcher: Searcher,
     q: query.Query,
-    candidates: set[int],
+    tier: _Tier,
     limit: int | None,
     postings: Postings,
     more: query.Query | None = None,
     bound: Bound | None = None,
 ) -> list[Ranked]:
-    """The best `limit` of `candidates` (all with None) by BM25F score for `q` (times the
-    weighting's final factor, recency), ties by document number; the terms of `more`
-    (feedback) score too, in the best `feedback.RESCORED` by `q` (`_rescored`)."""
+    """The best `limit` of the tier's candidates (all with None) by BM25F score for `q`
+    (times the weighting's final factor, recency), ties by document number; the terms
+    of `more` (feedback) score too, in the best `feedback.RESCORED` by `q` (`_rescored`)."""
     weighting = searcher.weighting
     if more is None and not weighting.use_final:
-        return bm25f.top(searcher, q, candidates, postings, limit)
-    if more is not None and not weighting.use_final and limit and limit <= feedback.RESCORED:
-        # Only the rescored can rank first: the others keep their first score, below
-        # every rescored one's. With no more candidates, they are all rescored.
-        if bound is None and len(candidates) <= feedback.RESCORED:
-            fed = bm25f.scores(searcher, query.AndMaybe(q, more), candidates, postings)
-            return bm25f.best(fed, limit)
-        # The rescored are among the best RESCORED + 1, unless some tie at the last
-        # rescored beyond them.
-        first = dict(bm25f.top(searcher, q, candidates, postings, feedback.RESCORED + 1))
-        last = bound or _last_rescored(searcher, first)
-        if last is None or len(first) == len(candidates) or last[0] > min(first.values()):
-            return bm25f.best(_rescored(searcher, q, more, first, postings, last), limit)
-    scored = bm25f.scores(searcher, q, candidates, postings)
+        if tier.first is not None:
+            return bm25f.best(tier.first, limit)
+        return bm25f.top(searcher, q, tier.candidates, postings, limit)
+    first = tier.first
+    if first is None:
+        first = tier.first = bm25f.scores(searcher, q, tier.candidates, postings)
+    scored = first
     if more is not None:
-        scored = _rescored(searcher, q, more, scored, postings, bound)
+        rescored = tier.rescored
+        if rescored is None:
+            rescored = tier.rescored = _rescored(searcher, q, more, tier, first, postings, bound)
+        if not weighting.use_final and limit is not None:
+            # The others keep their first score, at most the last rescored one's.
+            best = bm25f.best(rescored, limit)
+            if any(docnum in tier.tied for docnum, _ in best):
+                _told_apart(searcher, tier, rescored)
+                best = bm25f.best(rescored, limit)
+            if tier.floor is None or (len(best) == limit and best[-1][1] > tier.floor):
+                return best
+        _told_apart(searcher, tier, rescored)
+        scored = first | rescored
     if weighting.use_final:
         scored = {d: weighting.final(searcher, d, score) for d, score in scored.items()}
     return bm25f.best(scored, limit)
@@ -405,37 +453,43 @@ def _rescored(
     searcher: Searcher,
     q: query.Query,
     more: query.Query,
-    scored: dict[int, float],
+    tier: _Tier,
+    first: dict[int, float],
     postings: Postings,
     bound: Bound | None,
 ) -> dict[int, float]:
-    """`scored` (first scores by `q`) with those feedback rescores rescored by `q` and
-    `more`: down to the `bound` a sharded index gives its shards (the whole index's
-    last rescored), else to this index's (`_last_rescored`)."""
-    last = bound or _last_rescored(searcher, scored)
-    best: Iterable[int] = scored
-    if last is not None:
-        score, last_id = last
-        stored = searcher.reader().stored_fields
-        best = [
-            docnum
-            for docnum, first in scored.items()
-            if first > score or (first == score and stored(docnum)["id"] <= last_id)
-        ]
-    return scored | bm25f.scores(searcher, query.AndMaybe(q, more), best, postings)
+    """The scores by `q` and `more` of those of the tier's `first` scores feedback
+    rescores: down to `bound` when a sharded index gives its shards the whole index's
+    last rescored, else the best `feedback.RESCORED` by first score, ties by id as the
+    shards of an index merge. The articles tied at the last place are all rescored, and
+    told apart by id only when one of them ranks on the page (`_told_apart`)."""
+    if bound is not None:
+        tier.floor, tier.last_id = bound
+    elif len(first) > feedback.RESCORED:
+        tier.floor = bm25f.kth_largest(first.values(), feedback.RESCORED)
+    rescored = first
+    if tier.floor is not None:
+        rescored = {docnum: score for docnum, score in first.items() if score >= tier.floor}
+        tier.tied = [docnum for docnum, score in rescored.items() if score == tier.floor]
+        tier.places = feedback.RESCORED - (len(rescored) - len(tier.tied))
+        if bound is None and len(tier.tied) <= tier.places:
+            tier.tied = []  # all rescored
+    return bm25f.extended(searcher, q, more, rescored, postings)
 
 
-def _last_rescored(searcher: Searcher, scored: dict[int, float]) -> Bound | None:
-    """The (score, id) of the last article of `scored` feedback rescores: the
-    `feedback.RESCORED`th by score, ties by id as the shards of an index merge (None:
-    it rescores them all)."""
-    if len(scored) <= feedback.RESCORED:
-        return None
-    last = heapq.nlargest(feedback.RESCORED, scored.values())[-1]
-    above = sum(1 for score in scored.values() if score > last)
+def _told_apart(searcher: Searcher, tier: _Tier, rescored: dict[int, float]) -> None:
+    """The tier's `rescored` left without those of its `tied` feedback does not rescore."""
+    if not tier.tied:
+        return
     stored = searcher.reader().stored_fields
-    tied = sorted(stored(docnum)["id"] for docnum, score in scored.items() if score == last)
-    return last, tied[feedback.RESCORED - above - 1]
+    ids = {docnum: stored(docnum)["id"] for docnum in tier.tied}
+    if tier.last_id is not None:
+        kept = [docnum for docnum in tier.tied if ids[docnum] <= tier.last_id]
+    else:
+        kept = sorted(tier.tied, key=ids.__getitem__)[: tier.places]
+    for docnum in set(tier.tied).difference(kept):
+        del rescored[docnum]
+    tier.tied = []
 
 
 def _ranked(
@@ -467,6 +521,14 @@ def rank_documents(
     postings = Postings(searcher)
     plan = _plan(searcher, text, options or SearchOptions(), postings)
     return list(_ranked(searcher, plan, limit, "relevance", postings))
+
+
+def _unfiltered(searcher: Searcher, plan: _Plan, postings: Postings) -> set[int]:
+    """Every match of `plan`, its filters aside: those of its loose query (every strict
+    match is a loose match too), which with no filter are its one tier's candidates."""
+    if plan.loose is None and plan.allowed is None:
+        return _tier(searcher, plan, 0, plan.strict, None, postings).candidates
+    return matching_docs(searcher, plan.loose or plan.strict, postings)
 
 
 def _docs(searcher: Searcher, filters: query.Query | None) -> set[int] | None:
