@@ -19,9 +19,12 @@ from searcher.store.analysis import (
     STOP_WORDS,
     TOKEN_PATTERN,
     NormalizeFilter,
+    ProseTerms,
+    analysed_words,
     name_analyzer,
     news_analyzer,
     stem,
+    stemming_with,
 )
 
 
@@ -143,3 +146,23 @@ def test_the_one_pass_analyzer_equals_the_chain_on_bbc() -> None:
             assert token_stream(fused, text, positions=True, chars=True) == token_stream(
                 chain, text, positions=True, chars=True
             )
+
+
+class _Table:
+    """A stem table that knows one word."""
+
+    def stem(self, word: str) -> str | None:
+        return "troopz" if word == "troops" else None
+
+
+def test_analysed_words_are_the_analyzer_terms() -> None:
+    texts = [SEED.read_text(), "The U.S. didn’t say; AT&T's CAFÉ troops — the of", "", "the"]
+    bbc = shared_path("corpora", "bbc")
+    texts += [a.body[:600] for a in list(read_corpus(bbc / "business"))[:100]]
+    prose = ProseTerms()
+    for text in texts:
+        assert analysed_words(text) == terms(text) == prose.analysed(text)
+        with stemming_with(_Table()):
+            assert analysed_words(text) == terms(text)
+    with stemming_with(_Table()):
+        assert analysed_words("Troops said") == ["troopz", "said"]

@@ -30,7 +30,13 @@ from bench.queries import QUERIES as BENCH_QUERIES
 from searcher import Article, Index, Results, SearchOptions, read_corpus
 from searcher.enrich import enrich
 from searcher.store import workers
-from searcher.store.analysis import NewsAnalyzer, ProseTerms, news_analyzer
+from searcher.store.analysis import (
+    NewsAnalyzer,
+    ProseTerms,
+    _news_forms,
+    _normal_form,
+    news_analyzer,
+)
 from searcher.store.documents import to_document
 from searcher.store.inverter import SegmentInverter
 from searcher.store.schema import build_schema
@@ -129,6 +135,19 @@ def test_prose_terms_are_those_of_the_prose_analyzer(format_: Positions) -> None
     words = prose.words()
     assert words["didn't"] == "didn't" and words["quoted"] == "quot" and "the" not in words
     assert prose.words() == {}  # given once
+
+
+def test_indexing_keeps_one_cache_of_word_forms() -> None:
+    """A worker's analysis (prose fields and lead words) fills its `ProseTerms` cache and
+    no cache of the analyzer's beside it: each is a worker's memory, word for word."""
+    prose = ProseTerms()
+    before = _news_forms.cache_info().currsize, _normal_form.cache_info().currsize
+    words = [f"Zyxword{n}s" for n in range(50)]
+    prose.terms(" ".join(words), chars=True)
+    prose.analysed(" ".join(words[::-1]) + " Qwvtrek")
+    after = _news_forms.cache_info().currsize, _normal_form.cache_info().currsize
+    assert after == before
+    assert len(prose.words()) == 51 and prose.words() == {}
 
 
 def test_passages_of_a_body_have_the_words_they_have_alone() -> None:

@@ -13,7 +13,7 @@ from whoosh.codec.base import Segment
 from searcher import Article, Index, IndexOutdatedError, SearchOptions, read_corpus
 from searcher.enrich.duplicates import THRESHOLD, copy_likeness, signature, similarity
 from searcher.store.commits import IndexingRun
-from searcher.store.stories import STORE_FILE, StoryStore
+from searcher.store.stories import STORE_FILE, WRITE_CACHE_KB, StoryStore, open_store
 from searcher.store.workers import FileResult, SegmentBuilder
 
 TEXT = (
@@ -352,3 +352,14 @@ def test_a_commit_whose_segments_fail_leaves_the_story_store_as_it_was(tmp_path:
         run.commit([result], segments, [])
     ix = Index(folder)
     assert ix.duplicates() == [] and ix.stats().articles == 1
+
+
+def test_a_store_being_written_caches_more_pages_than_one_being_read(tmp_path: Path) -> None:
+    writing = StoryStore(tmp_path, likeness=copy_likeness)
+    writing.commit()
+    assert writing._db.execute("PRAGMA cache_size").fetchone()[0] == -WRITE_CACHE_KB
+    reading = open_store(tmp_path)
+    assert reading is not None
+    assert reading._db.execute("PRAGMA cache_size").fetchone()[0] != -WRITE_CACHE_KB
+    reading.close()
+    writing.close()

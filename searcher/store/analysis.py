@@ -16,6 +16,7 @@ Parts:
   with Snowball's own implementation of the same algorithm (snowballstemmer 2.2, about
   30 ms to import where NLTK takes 0.3 s, 1.5 s or more when scipy is installed).
 - `stemming_with()`: the stem table a query consults.
+- `analysed_words()`: the terms of a text, as the prose analyzer gives them, in order.
 - `ProseTerms`: the prose analysis of indexing, a whole field value at a time: the terms
   of a text with their positions (and characters), as `NewsAnalyzer` gives them, each
   word's stem looked up once in a cache of its own, the words of quotes taken from their
@@ -46,7 +47,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, lru_cache
-from itertools import accumulate, chain, compress, count
+from itertools import accumulate, compress, count
 from typing import Any, Protocol, cast
 
 from whoosh.analysis import (
@@ -179,11 +180,13 @@ _TOKEN = re.compile(TOKEN_PATTERN)
 _ACCENTS = cast(dict[int, str], accent_map)
 
 
-@lru_cache(maxsize=STEM_CACHE_SIZE)
-def _normal_form(word: str) -> tuple[str, bool]:
+def _normal(word: str) -> tuple[str, bool]:
     """A word's normal form (folded, lowercased, normalised), and whether it is a stop word."""
     normal = _APOSTROPHES.sub("'", word.translate(_ACCENTS).lower()).replace(".", "")
     return normal, not normal or normal in STOP_WORDS
+
+
+_normal_form = lru_cache(maxsize=STEM_CACHE_SIZE)(_normal)
 
 
 @lru_cache(maxsize=STEM_CACHE_SIZE)
@@ -201,6 +204,18 @@ def _table_forms(table: StemLookup, word: str) -> tuple[str, str | None]:
         return normal, None
     known = table.stem(normal)
     return normal, known if known is not None else query_stem(normal)
+
+
+def analysed_words(text: str) -> list[str]:
+    """The terms `NewsAnalyzer` gives for `text` (stop words dropped), in order, with
+    the stems of `stemming_with()`'s table if any: the same words without a token each."""
+    table = _stem_table.get()
+    words = _TOKEN.findall(text)
+    if table is None:
+        stems = [_news_forms(word)[1] for word in words]
+    else:
+        stems = [_table_forms(table, word)[1] for word in words]
+    return [stem for stem in stems if stem is not None]
 
 
 class _Match(Protocol):
@@ -286,11 +301,10 @@ class NewsAnalyzer(Analyzer):
 # (position, first character, character after) triples.
 Occurrences = list[int] | list[tuple[int, int, int]]
 
-# A word with the characters before it that no word takes: a text's words and where they
-# stand, from lengths alone, without a match object a word (which costs more than the
-# match). Every word starts with a word character, so what comes before one is all
-# non-word characters; the last match has no word (possessive: no quadratic retrying).
-_SPACED_TOKEN = re.compile(rf"(\W*+)({TOKEN_PATTERN})?")
+# A text split into what lies between words and the words, in turn (one list, the text's
+# first and last parts not words): where the words stand, from lengths alone, without a
+# match object a word (which costs more than the match).
+_WORDS_BETWEEN = re.compile(f"({TOKEN_PATTERN})")
 # A character a word may hold (before a passage), and what goes on with a word of
 # `TOKEN_PATTERN` past a passage's end: a word character, a joiner before one, or the dot
 # of an acronym ("U.S" + "."). A passage without either splits into the words the text
@@ -302,13 +316,14 @@ _GOES_ON = re.compile(r"\w|[.&'’]\w|(?<=\.\w)\.")
 class ProseTerms:
     """The prose analysis of indexing, a whole field value at a time: the tokens
     `NewsAnalyzer` gives in mode "index" (stop words dropped), grouped by term. Each word's
-    stem is looked up once, in a cache of this object's (`STEM_CACHE_SIZE` words at most);
-    `words()` gives the words met since the last call, for the index's stem table.
+    stem is looked up once, in a cache of this object's (`STEM_CACHE_SIZE` words at most,
+    and the one cache of a word's forms that indexing fills: a worker's memory);
+    `words()` gives the words first met since the last call, for the index's stem table.
     `tests/test_analysis.py` holds the two to the same output."""
 
     def __init__(self) -> None:
         self._stems: dict[str, str | bool] = {}  # word -> its stem, False for a stop word
-        self._seen: set[str] = set()
+        self._new: dict[str, str] = {}  # normal forms new to the cache -> their stems
         # The last text read with characters: the text, where its words start, their stems.
         self._source: tuple[str, list[int], list[str | bool]] | None = None
 
@@ -318,13 +333,9 @@ class ProseTerms:
         with characters holds (quotes of a body) take their words from that one's."""
         bounds: list[int] = []  # with characters: where each word starts, and ends
         if chars:
-            spaced = _SPACED_TOKEN.findall(text)
-            while spaced and not spaced[-1][1]:
-                spaced.pop()  # the end of the text
-            spaces, words = zip(*spaced, strict=True) if spaced else ((), ())
-            stems = self._stems_of(words)
-            lengths = chain.from_iterable(zip(map(len, spaces), map(len, words), strict=True))
-            bounds = list(accumulate(lengths))
+            parts = _WORDS_BETWEEN.split(text)
+            stems = self._stems_of(parts[1::2])
+            bounds = list(accumulate(map(len, parts[:-1])))
             self._source = (text, bounds[::2], stems)
         else:  # no word spans a blank line: each passage's words are its own
             stems = []
@@ -352,9 +363,12 @@ class ProseTerms:
                     found.append(pos)
         return groups, len(kept)
 
+    def analysed(self, text: str) -> list[str]:
+        """The terms of `text` in order, as `analysed_words()` gives them at indexing."""
+        return [stem for stem in self._stems_of(_TOKEN.findall(text)) if isinstance(stem, str)]
+
     def _stems_of(self, words: Sequence[str]) -> list[str | bool]:
-        """The stems of `words` (False for a stop word), which are noted as met."""
-        self._seen.update(words)
+        """The stems of `words` (False for a stop word)."""
         stems = list(map(self._stems.get, words))
         if None in stems:
             known = zip(words, stems, strict=True)
@@ -375,20 +389,21 @@ class ProseTerms:
         return self._stems_of(_TOKEN.findall(passage))
 
     def _stem(self, word: str) -> str | bool:
+        """A word new to the cache: its stem (False for a stop word), noted as met."""
         if len(self._stems) >= STEM_CACHE_SIZE:
             self._stems.clear()
-        stemmed = self._stems[word] = _news_forms(word)[1] or False
+        normal, stop = _normal(word)
+        stemmed: str | bool = False
+        if not stop:
+            stemmed = self._new[normal] = _computed_stem(normal)
+        self._stems[word] = stemmed
         return stemmed
 
     def words(self) -> dict[str, str]:
-        """The words met since the last call (their normal forms, stop words left out),
-        with their stems: what the index's stem table must learn."""
-        found = {}
-        for word in self._seen:
-            normal, stemmed = _news_forms(word)
-            if stemmed is not None:
-                found[normal] = stemmed
-        self._seen = set()
+        """The words first met since the last call (their normal forms, stop words left
+        out), with their stems: what the index's stem table must learn. A word met before
+        the last call was given then (or again, once the cache had to let it go)."""
+        found, self._new = self._new, {}
         return found
 
 

@@ -12,12 +12,14 @@ The one place that knows how an article is laid out in the index:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 from whoosh.util.times import long_to_datetime
 
 from searcher.models import Article, Problem, Quote
+from searcher.store.analysis import analysed_words
 from searcher.store.schema import (
     AUTHORS_COLUMN,
     LEAD_WORDS_FIELD,
@@ -59,8 +61,11 @@ def text_problem(article: Article) -> Problem | None:
     return Problem(where, "no text", kind="no-text")
 
 
-def to_document(article: Article) -> dict[str, Any]:
-    """The Whoosh fields of an article, enriched (its quotes found) beforehand."""
+def to_document(
+    article: Article, analyse: Callable[[str], list[str]] = analysed_words
+) -> dict[str, Any]:
+    """The Whoosh fields of an article, enriched (its quotes found) beforehand; `analyse`
+    gives the terms of a text, for its lead words (see `schema.lead_words`)."""
     quotes = article.quotes
     speakers = dict.fromkeys(q.speaker for q in quotes if q.speaker)
     document: dict[str, Any] = {
@@ -85,7 +90,7 @@ def to_document(article: Article) -> dict[str, Any]:
         METADATA_FIELD: metadata_terms(article.metadata),
         SOURCE_COLUMN: article.source.encode(),
         AUTHORS_COLUMN: LIST_SEPARATOR.join(article.authors).encode(),
-        LEAD_WORDS_FIELD: lead_words(article.headline, article.body),
+        LEAD_WORDS_FIELD: lead_words(article.headline, article.body, analyse),
     }
     if article.date is not None:
         document["date"] = index_time(article.date)

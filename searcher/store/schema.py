@@ -16,12 +16,13 @@ and `HEADLINE_B`: what quote search and `similar` rank with.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from whoosh import columns, fields, scoring
 
 from searcher.store.analysis import (
+    analysed_words,
     fold,
     keyword_analyzer,
     label_analyzer,
@@ -190,11 +191,13 @@ def lead_text(headline: str, body: str) -> str:
     return f"{headline}\n{body[:LEAD_CHARS]}"
 
 
-def lead_words(headline: str, body: str) -> bytes:
+def lead_words(
+    headline: str, body: str, analyse: Callable[[str], list[str]] = analysed_words
+) -> bytes:
     """The analysed words (stems, stop words left out) of an article's headline and lead,
-    in order, joined by spaces: the value of LEAD_WORDS_FIELD (UTF-8)."""
-    text = lead_text(headline, body)
-    return " ".join(token.text for token in news_analyzer()(text)).encode()
+    in order, joined by spaces: the value of LEAD_WORDS_FIELD (UTF-8). `analyse` gives
+    them for a text as `analysed_words()` does (a worker's `ProseTerms.analysed`)."""
+    return " ".join(analyse(lead_text(headline, body))).encode()
 
 
 def weighting() -> scoring.BM25F:

@@ -131,7 +131,7 @@ class SegmentBuilder:
                 where = shown or record.path or record.id
                 problems.append(duplicate_problem(where, file_id, record.id, number, earlier))
             else:
-                self._add({**to_document(enrich(record)), **filed})
+                self._add({**to_document(enrich(record), self._prose.analysed), **filed})
                 seen.add(record.id)
                 ids.append(record.id)
                 stories.append((record.id, *story_fields(record)))
