@@ -82,6 +82,38 @@ def test_scores_equal_the_formula_computed_by_hand(tmp_path: Path, text: str) ->
     assert found == pytest.approx(expected, abs=1e-4)
 
 
+@pytest.mark.parametrize(
+    ("text", "boosts"),
+    [
+        ("oil^3", {"oil": 3}),
+        ("oil^2 OR prices", {"oil": 2, "prices": 1}),
+        ("(oil OR prices^3)^0.5", {"oil": 0.5, "prices": 1.5}),
+        ("oil^2 prices", {"oil": 2, "prices": 1}),  # the articles with both come first
+    ],
+)
+def test_a_boost_weighs_its_term_as_written(
+    tmp_path: Path, text: str, boosts: dict[str, float]
+) -> None:
+    """`oil^3` scores three times what `oil` does: the boost reaches the term through
+    the word's fields, a bracket and `OR` alike, in `search query` and in `search run
+    --syntax`."""
+    ix = _small_index(tmp_path)
+    expected: dict[str, float] = {}
+    for word, boost in boosts.items():
+        for article, score in _by_hand(_words(word)).items():
+            expected[article] = expected.get(article, 0.0) + boost * score
+    plain = SearchOptions(feedback=False)
+    found = {hit.id: hit.score for hit in ix.search(text, None, all_copies=True, options=plain)}
+    if " OR " not in text:
+        both = set.intersection(*(set(_by_hand(_words(word))) for word in boosts))
+        expected = {a: s for a, s in expected.items() if a in both}
+        found = {a: s for a, s in found.items() if a in expected}
+    assert found == pytest.approx(expected, abs=1e-4)
+    run = ix.run([Topic("1", text)], syntax=True, feedback=False)
+    ran = {row.docno: row.score for row in run if row.docno in found}
+    assert ran == pytest.approx(found, abs=1e-3)  # a run's scores have 4 decimals
+
+
 def test_every_match_of_a_proximity_search_scores(make_index) -> None:
     ix = make_index(
         Article(id="t/near", headline="Oil and gas prices", body=filler("n")),

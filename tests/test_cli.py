@@ -1,4 +1,5 @@
 import errno
+import gc
 import json
 import re
 import subprocess
@@ -526,7 +527,10 @@ def test_index_help_lists_every_corpus_format() -> None:
         "kazakstan~ protest*",  # fuzzy and wildcard terms
     ],
 )
-def test_query_does_not_import_the_readers_the_indexer_or_nltk(indexed: Path, text: str) -> None:
+def test_query_does_not_import_the_readers_the_indexer_nltk_or_rich(
+    indexed: Path, text: str
+) -> None:
+    """A JSON answer with no note needs none of them: rich alone costs some 30 ms."""
     code = (
         "import sys\n"
         "from searcher.cli import app\n"
@@ -538,7 +542,32 @@ def test_query_does_not_import_the_readers_the_indexer_or_nltk(indexed: Path, te
     loaded = set(out.stderr.split())
     assert "searcher.index" in loaded
     heavy = {"searcher.corpus.registry", "searcher.store.writer", "searcher.enrich.quotes", "nltk"}
+    heavy |= {"rich", "searcher.cli.render", "searcher.cli.render_progress"}
     assert not heavy & loaded
+
+
+def test_a_command_process_collects_garbage_only_once_the_command_runs(indexed: Path) -> None:
+    """Run as a process, `search` keeps the garbage collector off while it starts and
+    then frozen out of what starting made (some 15% of a whole query); in-process runs
+    (the test runner) are left as they are."""
+    code = (
+        "import gc, sys\n"
+        "from searcher import index\n"
+        "from searcher.cli import app\n"
+        "search = index.Index.search\n"
+        "def watched(*args, **kwargs):\n"
+        "    print(gc.isenabled(), gc.get_freeze_count() > 10_000, file=sys.stderr)\n"
+        "    return search(*args, **kwargs)\n"
+        "index.Index.search = watched\n"
+        f"app(['query', 'troops', '--index', {str(indexed)!r}, '--json'], standalone_mode=False)\n"
+        "print(gc.isenabled(), file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout)["total"] == 1
+    assert out.stderr.split() == ["True", "True", "True"]
+    frozen = gc.get_freeze_count()
+    assert runner.invoke(app, ["query", "troops", "--index", str(indexed)]).exit_code == 0
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
 def _damage_index(index: Path) -> None:

@@ -325,6 +325,24 @@ def test_the_command_line_places_shards_on_the_workers(local_cluster: Any, tmp_p
     assert json.loads(found.output)["total"] == 3
 
 
+def test_a_never_written_index_on_workers_disks_is_no_index_as_here(
+    local_cluster: Any, tmp_path: Path
+) -> None:
+    """Shards not written yet answer as a sharded index in a shared folder does: "No
+    index", exit code 2, whether the workers or this process would read them."""
+    shared, placed = tmp_path / "shared", tmp_path / "placed"
+    create_shards(shared, 2)
+    create_shards(placed, 2, on_workers=tmp_path / "worker-disk")
+    scheduler = ["--scheduler", local_cluster.scheduler_address]
+    runner = CliRunner()
+    for args in (["query", "oil", "--json"], ["quotes", "prices"], ["speakers"], ["stats"]):
+        alone = runner.invoke(app, [*args, "--index", str(shared)])
+        served = runner.invoke(app, [*args, "--index", str(placed), *scheduler])
+        assert (alone.exit_code, served.exit_code) == (2, 2), (args, served.output)
+        assert f"No index at {shared}" in alone.output, args
+        assert _same(served.output, str(placed)) == _same(alone.output, str(shared)), args
+
+
 # While a test sets it, opening anything under this folder in the test's own process (the
 # client's side) is an error: the folder stands for the workers' own disks.
 _WORKERS_ONLY: list[Path] = []

@@ -1,15 +1,17 @@
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import NEWSROOM
 from whoosh import fields
 
 from searcher import Index, SearchOptions, read_corpus
+from searcher.query import spelling
 from searcher.query.spelling import MAX_LOOKUPS
 from searcher.store import writer
-from searcher.store.schema import build_schema
+from searcher.store.schema import FIELD_WEIGHTS, build_schema
 
 
 def ids(ix: Index, text: str) -> set[str]:
@@ -69,6 +71,26 @@ def test_known_words_operators_and_fields_are_left_alone(newsroom: Index) -> Non
     assert newsroom.search("source:reuters oil").suggestion is None
     assert newsroom.search("protes* kazakstan~").suggestion is None
     assert newsroom.search("pr?testers").suggestion is None  # not "pr?protesters"
+
+
+def test_a_query_that_matched_reads_no_more_than_which_words_the_index_knows(
+    newsroom: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the words the index does not know are corrected once a query matched: one
+    prose field holding each other word is enough, not the frequency in every one."""
+    looked_up: list[tuple[str, str]] = []
+    live_frequency = spelling._live_frequency
+
+    def counted(reader: Any, field: str, stemmed: str) -> int:
+        looked_up.append((field, stemmed))
+        return live_frequency(reader, field, stemmed)
+
+    monkeypatch.setattr(spelling, "_live_frequency", counted)
+    assert newsroom.search("oil prices").suggestion is None
+    assert looked_up == [("headline", "oil"), ("headline", "price")]
+    looked_up.clear()
+    assert newsroom.search("coruption").suggestion == "corruption"  # nothing matched
+    assert [field for field, _ in looked_up] == list(FIELD_WEIGHTS)
 
 
 def test_only_the_last_few_unknown_words_are_looked_up(newsroom: Index) -> None:

@@ -8,18 +8,18 @@ Exit codes: 0 success (also when nothing matched), 1 input skipped under --stric
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from itertools import islice
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
-from rich.console import Console, RenderableType
-from rich.text import Text
 from typer.core import TyperCommand, TyperOption
 
 from searcher import clean, json_text
@@ -35,21 +35,63 @@ from searcher.errors import (
     ShardsOnWorkersError,
 )
 
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.text import Text
+
 EXIT_SKIPPED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
-app = typer.Typer(
+class _Search(typer.Typer):
+    """The `search` command line, run as a process: while it starts (imports, reading its
+    arguments) it makes only objects that live as long as it does, so the garbage
+    collector stays off until the command runs, and is kept from walking them again
+    (`gc.freeze`): a whole `search query` takes some 15% less time."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        gc.disable()
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            gc.enable()
+
+
+app = _Search(
     help="Full-text search for news corpora: index articles, then query them.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# Results go to stdout: drawn by rich on a terminal, else plain records, one a line.
-console = Console(highlight=False)
-# Errors, notes, progress and summaries go to stderr, one line per message.
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@app.callback()
+def _started() -> None:
+    # Every command starts here, its arguments read: what the process made so far stays.
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
+# The consoles are made on first use: a query that prints JSON and no note never imports
+# rich (some 30 ms of a whole `search query` process).
+
+
+@cache
+def console() -> Console:
+    """Results go to stdout: drawn by rich on a terminal, else plain records, one a line."""
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+@cache
+def errors() -> Console:
+    """Errors, notes, progress and summaries go to stderr, one line per message."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 IndexOption = Annotated[
@@ -115,19 +157,23 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except SearcherError as error:
-        errors.print(Text.assemble(("Error:", "red"), " ", clean(str(error))))
+        from rich.text import Text  # here: a query that succeeds never imports rich
+
+        errors().print(Text.assemble(("Error:", "red"), " ", clean(str(error))))
         if hint := _hint(error):
-            errors.print(Text(clean(hint), style="dim"))
+            errors().print(Text(clean(hint), style="dim"))
         raise typer.Exit(EXIT_USAGE) from None
     except KeyboardInterrupt:
-        errors.print("Interrupted; the index keeps its last commit.")
+        errors().print("Interrupted; the index keeps its last commit.")
         raise typer.Exit(130) from None
     except Exception as error:  # a bug: still one line, but with a way to see more
         if os.environ.get("SEARCHER_DEBUG"):
             raise
         message = f"{type(error).__name__}: {clean(str(error))}"
-        errors.print(Text.assemble(("Internal error:", "red"), " ", message))
-        errors.print("Set SEARCHER_DEBUG=1 to see the traceback, and please report it.")
+        from rich.text import Text
+
+        errors().print(Text.assemble(("Internal error:", "red"), " ", message))
+        errors().print("Set SEARCHER_DEBUG=1 to see the traceback, and please report it.")
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
@@ -154,11 +200,11 @@ def _hint(error: SearcherError) -> str:
 def _print(terminal: RenderableType, lines: Iterable[str], heading: Text | None = None) -> None:
     """Results: `terminal` drawn on a terminal; else the plain `lines` on stdout and their
     `heading` on stderr."""
-    if console.is_terminal:
-        console.print(terminal)
+    if console().is_terminal:
+        console().print(terminal)
         return
     if heading is not None:
-        errors.print(heading)
+        errors().print(heading)
     with _stdout() as out:
         for line in lines:
             out.write(line + "\n")

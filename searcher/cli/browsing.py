@@ -17,13 +17,6 @@ from searcher.cli.app import (
     _print,
     _user_errors,
 )
-from searcher.cli.render_articles import (
-    article_lines,
-    article_renderable,
-    stories_lines,
-    stories_renderable,
-)
-from searcher.cli.render_stats import stats_lines, stats_renderable
 
 
 def show_command(
@@ -41,6 +34,11 @@ def show_command(
 
     Example: search show corpus/000_c62dc9544255aea0.txt --query "CSTO troops"
     """
+    from searcher.cli.render_articles import (
+        article_lines,
+        article_renderable,
+    )  # rich: not imported by a query
+
     with _user_errors(), open_index(index, scheduler) as ix:
         view = ix.show(article_id, query)
     if as_json:
@@ -59,6 +57,11 @@ def stats_command(
 
     Example: search stats --json
     """
+    from searcher.cli.render_stats import (
+        stats_lines,
+        stats_renderable,
+    )  # rich: not imported by a query
+
     with _user_errors(), open_index(index, scheduler) as ix:
         stats = ix.stats()
     if as_json:
@@ -80,6 +83,11 @@ def duplicates_command(
 
     Example: search duplicates --min-size 3
     """
+    from searcher.cli.render_articles import (
+        stories_lines,
+        stories_renderable,
+    )  # rich: not imported by a query
+
     with _user_errors(), open_index(index, scheduler) as ix:
         stories = ix.duplicates(min_size)[:limit]
     if as_json:

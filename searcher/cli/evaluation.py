@@ -32,7 +32,6 @@ from searcher.cli.app import (
     _user_errors,
     console,
 )
-from searcher.cli.render_stats import evaluation_table
 from searcher.errors import BadInputError
 from searcher.models import RunRow, SearchOptions
 
@@ -122,6 +121,8 @@ def eval_command(
 
     Example: search eval topics.tsv qrels.txt --measures "AP,nDCG@10,P@5" --per-query
     """
+    from searcher.cli.render_stats import evaluation_table  # rich: not imported by a query
+
     with _user_errors():
         chosen = [name for name in re.split(r"[\s,]+", measures) if name]
         check_measures(chosen)
@@ -132,7 +133,7 @@ def eval_command(
     if as_json:
         _echo_json(evaluation_json(evaluation, per_query))
     else:
-        console.print(evaluation_table(evaluation, per_query))
+        console().print(evaluation_table(evaluation, per_query))
 
 
 def _write_to_stdout(rows: list[RunRow], run_id: str) -> None:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from searcher import (
     DEFAULT_COMMIT_EVERY,
@@ -17,13 +16,6 @@ from searcher import (
     open_index,
 )
 from searcher.cli.app import EXIT_SKIPPED, IndexOption, SchedulerOption, _user_errors, errors
-from searcher.cli.problems import count_problems, write_problems
-from searcher.cli.render_progress import (
-    ProgressDisplay,
-    problem_lines,
-    problem_summary,
-    report_summary,
-)
 
 
 def index_command(
@@ -130,11 +122,20 @@ def index_command(
 
     Example: search index archive/ --index big --shards 4
     """
+    from rich.text import Text
+
     from searcher import parse_fields, read_corpus  # the readers: only indexing needs them
+    from searcher.cli.problems import count_problems, write_problems
+    from searcher.cli.render_progress import (  # rich: not imported by a query
+        ProgressDisplay,
+        problem_lines,
+        problem_summary,
+        report_summary,
+    )
 
     if on_workers is not None and shards is None:
         raise typer.BadParameter("it needs --shards", param_hint="--on-workers")
-    with _user_errors(), ProgressDisplay(errors, enabled=not quiet) as progress:
+    with _user_errors(), ProgressDisplay(errors(), enabled=not quiet) as progress:
         if shards is not None:
             create_shards(index, shards, on_workers)
         fields = parse_fields(field or [])
@@ -150,12 +151,12 @@ def index_command(
         if errors_file is not None:
             write_problems(report.problems, errors_file)
     for note in report.notes:
-        errors.print(Text(clean(note)))
+        errors().print(Text(clean(note)))
     for line in problem_lines(report.problems):
-        errors.print(line)
-    errors.print(report_summary(report, str(index)))
+        errors().print(line)
+    errors().print(report_summary(report, str(index)))
     if skipped := problem_summary(count_problems(report.problems)):
-        errors.print(skipped)
+        errors().print(skipped)
     if strict and report.problems:
         raise typer.Exit(EXIT_SKIPPED)
 
@@ -169,7 +170,9 @@ def optimize_command(
 
     Example: search optimize --index index
     """
-    with _user_errors(), errors.status("Merging segments"), open_index(index, scheduler) as ix:
+    from rich.text import Text
+
+    with _user_errors(), errors().status("Merging segments"), open_index(index, scheduler) as ix:
         merged = ix.optimize()
     if merged == 0:
         message = f"Nothing to do: {index} is one segment already"
@@ -177,4 +180,4 @@ def optimize_command(
         message = f"Rewrote the one segment of {index} without its deleted articles"
     else:
         message = f"Merged {merged} segments into 1 in {index}"
-    errors.print(Text(clean(message)))
+    errors().print(Text(clean(message)))

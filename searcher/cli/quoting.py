@@ -18,14 +18,6 @@ from searcher.cli.app import (
     _print,
     _user_errors,
 )
-from searcher.cli.render_quotes import (
-    quotes_heading,
-    quotes_lines,
-    quotes_renderable,
-    speakers_heading,
-    speakers_lines,
-    speakers_renderable,
-)
 
 
 def quotes_command(
@@ -47,6 +39,8 @@ def quotes_command(
 
     Example: search quotes corruption --speaker Shekenova
     """
+    from searcher.cli.render_quotes import quotes_heading, quotes_lines, quotes_renderable
+
     with _user_errors(), open_index(index, scheduler, replicas) as ix:
         results = ix.quotes(
             text, speaker=speaker, limit=limit, offset=offset, all_copies=all_copies
@@ -73,6 +67,8 @@ def speakers_command(
 
     Example: search speakers protests --limit 5
     """
+    from searcher.cli.render_quotes import speakers_heading, speakers_lines, speakers_renderable
+
     with _user_errors(), open_index(index, scheduler, replicas) as ix:
         speakers = ix.speakers(text, limit=limit, all_copies=all_copies)
     if as_json:

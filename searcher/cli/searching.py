@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from searcher import (
     CSV_COLUMNS,
@@ -38,14 +37,6 @@ from searcher.cli.app import (
     _stdout,
     _user_errors,
     errors,
-)
-from searcher.cli.render_results import (
-    filters_note,
-    result_notes,
-    results_heading,
-    results_lines,
-    results_renderable,
-    undated_note,
 )
 from searcher.errors import FilterError, SearcherError
 from searcher.models import Results, SearchOptions
@@ -180,15 +171,26 @@ def query_command(
 
 def _print_results(results: Results, as_json: bool) -> None:
     """A page of results as JSON, drawn or as records; its notes on stderr."""
-    if as_json:  # the document has the suggestion, not the undated count or the filters
+    if as_json:
         _echo_json(results_json(results))
-        notes = [undated_note(results.undated_excluded)] if results.undated_excluded else []
-        notes += [filters_note(results.emptied_by)] if results.emptied_by else []
+        if not (results.undated_excluded or results.emptied_by):
+            return  # no note to print: the query never imports rich
+    from rich.text import Text
+
+    from searcher.cli import render_results as render
+
+    if as_json:  # the document has the suggestion, not the undated count or the filters
+        notes = [render.undated_note(results.undated_excluded)] if results.undated_excluded else []
+        notes += [render.filters_note(results.emptied_by)] if results.emptied_by else []
     else:
-        _print(results_renderable(results), results_lines(results), results_heading(results))
-        notes = result_notes(results)
+        _print(
+            render.results_renderable(results),
+            render.results_lines(results),
+            render.results_heading(results),
+        )
+        notes = render.result_notes(results)
     for note in notes:
-        errors.print(Text(note, style="yellow"))
+        errors().print(Text(note, style="yellow"))
 
 
 def _metadata_option(pairs: list[str]) -> dict[str, tuple[str, ...]]:
@@ -228,7 +230,9 @@ def _export(ix: Index, text: str, options: SearchOptions, output: Format) -> Non
     if options.since or options.until:
         undated = ix.search(text, limit=1, options=options).undated_excluded
         if undated:
-            errors.print(undated_note(undated))
+            from searcher.cli.render_results import undated_note
+
+            errors().print(undated_note(undated))
 
 
 def similar_command(

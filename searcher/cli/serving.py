@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from searcher import DEFAULT_INDEX, clean
 from searcher.cli.app import IndexOption, ReplicasOption, SchedulerOption, _user_errors, errors
@@ -31,6 +29,8 @@ def serve_command(
 
     Example: search serve --index bbc-index --port 8080
     """
+    import socket
+
     import uvicorn  # the web stack: only this command needs it
 
     from searcher.web import create_app
@@ -45,6 +45,8 @@ def serve_command(
                 f"Cannot listen on {host}:{port}: {reason}",
                 "Choose another --port, or stop what listens there.",
             ) from None
-    errors.print(Text(clean(f"Serving {index} at http://{host}:{port}/ (Ctrl+C stops)")))
+    from rich.text import Text
+
+    errors().print(Text(clean(f"Serving {index} at http://{host}:{port}/ (Ctrl+C stops)")))
     server = uvicorn.Server(uvicorn.Config(web_app, log_level="warning"))
     server.run(sockets=[sock])

@@ -19,7 +19,14 @@ from whoosh.qparser import syntax
 
 from searcher.query.questions import read_query
 from searcher.query.spelling import VARIANT_PREFIX, respell_variants
-from searcher.query.syntax import FuzzyTerms, MoreFields, PlusMinus, QueryChecks, check_syntax
+from searcher.query.syntax import (
+    Boosts,
+    FuzzyTerms,
+    MoreFields,
+    PlusMinus,
+    QueryChecks,
+    check_syntax,
+)
 from searcher.store.schema import (
     FIELD_ALIASES,
     FIELD_WEIGHTS,
@@ -91,8 +98,10 @@ def _metadata_node(key: str, node: Any) -> Any:
 
 
 def _with_plugins(parser: qparser.QueryParser, metadata: MoreFields = ()) -> qparser.QueryParser:
+    parser.remove_plugin_class(qparser.BoostPlugin)
     parser.add_plugins(
         [
+            Boosts(),
             FuzzyTerms(),
             qparser.GtLtPlugin(),
             qparser.FieldAliasPlugin(FIELD_ALIASES),

@@ -111,6 +111,15 @@ def _frequency(reader: Any, words: Vocabulary, word: str) -> int:
     return max(_live_frequency(reader, field, stemmed) for field in FIELD_WEIGHTS)
 
 
+def _known(reader: Any, words: Vocabulary, word: str) -> bool:
+    """Whether an article holds `word` (`_frequency` above 0), read from as few prose
+    fields as it takes."""
+    stemmed = words.stem(word)
+    return stemmed is not None and any(
+        _live_frequency(reader, field, stemmed) for field in FIELD_WEIGHTS
+    )
+
+
 def _live_frequency(reader: Any, field: str, stemmed: str) -> int:
     """The document frequency of `stemmed` in `field`; 0 when every article holding it
     was deleted (Whoosh counts deleted articles until their segment is merged away)."""
@@ -182,7 +191,10 @@ def suggest(postings: Postings, text: str, matched: bool) -> str | None:
         )
         if _is_plain_word(text, word, start, end)
     ]
-    known = {word: _frequency(reader, words, word) for word, _, _ in tokens}
+    if matched:  # only unknown words are corrected: how common the others are cannot matter
+        known = {word: int(_known(reader, words, word)) for word, _, _ in tokens}
+    else:
+        known = {word: _frequency(reader, words, word) for word, _, _ in tokens}
     doubtful = [token for token in reversed(tokens) if not (known[token[0]] and matched)]
     if not doubtful:
         return None

@@ -159,6 +159,28 @@ class FuzzyTerms(qparser.FuzzyTermPlugin):
     expr = rcompile(r"(?<=\S)~(?P<maxdist>[0-9]+)?(/(?P<prefix>[1-9][0-9]*))?")
 
 
+class Boosts(qparser.BoostPlugin):
+    """Whoosh's `troops^3` and `(oil gas)^2`, the boost carried down to the terms. Whoosh
+    leaves it on the group it makes of a word's fields, where the regrouping of `+`/`-`
+    drops it and an `OR` after it spreads it over the next word."""
+
+    def do_boost(self, parser: Any, group: syntax.GroupNode) -> syntax.GroupNode:
+        return _boost_down(super().do_boost(parser, group))
+
+
+def _boost_down(group: syntax.GroupNode, boost: float = 1.0) -> syntax.GroupNode:
+    """`group` with its boost and its groups' multiplied into the boosts of the nodes
+    inside them (the groups left at 1)."""
+    boost *= group.boost
+    group.set_boost(1.0)
+    for node in group:
+        if isinstance(node, syntax.GroupNode):
+            _boost_down(node, boost)
+        elif node.has_boost:
+            node.set_boost(node.boost * boost)
+    return group
+
+
 class PlusMinus(qparser.PlusMinusPlugin):
     """Whoosh's `+word` (required) and `-word` (excluded), inside brackets too: Whoosh
     reads them in the outermost group only, and fails on them in a bracket."""
@@ -284,12 +306,15 @@ def _at(node: Any) -> int:
 
 
 class _DateNode(syntax.SyntaxNode):
-    """A `date:` clause read: its date range query."""
+    """A `date:` clause read: its date range query. It takes a boost (`date:2022^2`),
+    which weighs nothing: a date only filters."""
 
     has_fieldname = True
+    has_boost = True
 
     def __init__(self, dates: query.Query, where: Any) -> None:
         self.fieldname = "date"
+        self.boost = 1.0
         self.dates = dates
         self.startchar, self.endchar = where.startchar, where.endchar
 

@@ -95,6 +95,7 @@ class ShardedIndex(Index):
         if self.cluster is not None:
             answers = self.cluster.each(method, stats, *args, **kw)
             if not (held := [answer for answer in answers if answer is not None]):
+                self._sizes()  # no shard written yet: "No index", as here
                 raise IndexMissingError(str(self.path), f"The index at {self.path} has no articles")
             return held
         with ExitStack() as stack:
