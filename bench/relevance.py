@@ -174,7 +174,16 @@ VARIANTS = [
         {"feedback.FIELDS": ("headline", "body")},
         feedback=True,
     ),
-    Variant("feedback rescoring the best 100", {"feedback.RESCORED": 100}, feedback=True),
+    Variant("feedback rescoring the best 1000", {"feedback.RESCORED": 1000}, feedback=True),
+    *(
+        Variant(f"feedback words in up to {s:.0%} of articles", {"feedback.COMMON_SHARE": s})
+        for s in (0.3, 0.4)
+    ),
+    Variant("feedback words in any share of articles", {"feedback.COMMON_SHARE": 1.0}),
+    Variant(
+        "feedback words in any share, the best 1000 rescored (until 2026-11-30)",
+        {"feedback.COMMON_SHARE": 1.0, "feedback.RESCORED": 1000},
+    ),
 ]
 
 
