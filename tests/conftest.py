@@ -407,7 +407,8 @@ def merged_generated_index(
 def exhaustive_ranking(ix: Index, text: str) -> list[tuple[str, float]]:
     """(id, score) of every match of `text` as feedback ranks them, the long way: every
     match's first score, the expansion learnt from the best of them, the best `RESCORED`
-    by first score (ties by id) scored again with it term by term, and all sorted."""
+    by first score (ties by id) scored again with it term by term (those it may lift:
+    `feedback.lifted`), and all sorted."""
     with ix._articles() as articles, articles.searcher(weighting=weighting()) as searcher:
         postings = Postings(searcher)
         plan = search._plan(searcher, text, SearchOptions(feedback=False), postings)
@@ -423,6 +424,8 @@ def exhaustive_ranking(ix: Index, text: str) -> list[tuple[str, float]]:
             )
             assert more is not None
             best = sorted(first, key=lambda d: (-first[d], ids[d]))[: feedback.RESCORED]
+            lifted = feedback.lifted(searcher, plan.strict, postings)
+            best = [docnum for docnum in best if lifted is None or docnum in lifted]
             fed = query.AndMaybe(plan.strict, more)
             final |= bm25f.scores(searcher, fed, best, Postings(searcher))
         return [(ids[d], score) for d, score in sorted(final.items(), key=lambda i: (-i[1], i[0]))]

@@ -64,6 +64,21 @@ def test_a_rare_query_word_keeps_its_article_first(tmp_path: Path) -> None:
     assert fed.hits[0].id == CSTO.id
 
 
+def test_expansion_words_alone_never_lift_an_article_lacking_the_dominant_word(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The word "CSTO" is far rarer than "troops": the articles about troops lack it and keep
+    their first score with feedback; with the guard off, the expansion lifts them."""
+    ix = _drift_index(tmp_path)
+    plain = ix.search("CSTO troops", limit=None, all_copies=True, options=PLAIN).hits
+    fed = ix.search("CSTO troops", limit=None, all_copies=True, options=FED).hits
+    assert [(h.id, h.score) for h in fed] == [(h.id, h.score) for h in plain]
+    monkeypatch.setattr(feedback, "DOMINANCE", math.inf)
+    unguarded = ix.search("CSTO troops", limit=None, all_copies=True, options=FED).hits
+    assert unguarded[0].id == CSTO.id
+    assert unguarded[1].score > fed[1].score
+
+
 def test_the_expansion_weighs_the_query_times_the_feedback_weight(tmp_path: Path) -> None:
     ix = _drift_index(tmp_path)
     with ix._articles() as articles, articles.searcher() as searcher:
@@ -122,8 +137,9 @@ def test_feedback_rescores_only_the_best_of_the_first_ranking(
 ) -> None:
     ix = _drift_index(tmp_path)
     monkeypatch.setattr(feedback, "RESCORED", 4)
-    plain = ix.search("CSTO troops", limit=None, all_copies=True, options=PLAIN).hits
-    fed = ix.search("CSTO troops", limit=None, all_copies=True, options=FED).hits
+    # No word dominates this query (as "CSTO" does "CSTO troops"): every article may rise.
+    plain = ix.search("libyan troops", limit=None, all_copies=True, options=PLAIN).hits
+    fed = ix.search("libyan troops", limit=None, all_copies=True, options=FED).hits
     # The best 4 by first score, ties by id (as the shards of an index merge).
     best = sorted(plain, key=lambda h: (-h.score, h.id))[:4]
     assert {h.id for h in fed[:4]} == {h.id for h in best}
@@ -135,15 +151,16 @@ def test_feedback_rescores_only_the_best_of_the_first_ranking(
     )
 
 
+@pytest.mark.parametrize("text", ["CSTO troops", "libyan troops"])
 @pytest.mark.parametrize("rescored", [4, 1000])
 def test_a_page_with_feedback_starts_the_whole_ranking(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rescored: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rescored: int, text: str
 ) -> None:
     ix = _drift_index(tmp_path)
     monkeypatch.setattr(feedback, "RESCORED", rescored)
-    whole = ix.search("CSTO troops", limit=None, all_copies=True, options=FED).hits
+    whole = ix.search(text, limit=None, all_copies=True, options=FED).hits
     for limit in (1, 3, 4, 10):
-        page = ix.search("CSTO troops", limit=limit, all_copies=True, options=FED).hits
+        page = ix.search(text, limit=limit, all_copies=True, options=FED).hits
         assert [(h.id, h.score) for h in page] == [(h.id, h.score) for h in whole[:limit]]
 
 
@@ -187,7 +204,7 @@ def test_an_index_without_stored_lead_words_gets_the_same_feedback(
     with old._articles() as articles, articles.searcher() as searcher:
         assert LEAD_WORDS_FIELD not in searcher.schema
         assert column_value(searcher.reader(), LEAD_WORDS_FIELD, 0) is None
-    for text in ("CSTO troops", "libyan troops desert", "oasis"):
+    for text in ("chad troops", "libyan troops desert", "oasis"):
         fed_new = new.search(text, limit=None, all_copies=True, options=FED)
         fed_old = old.search(text, limit=None, all_copies=True, options=FED)
         assert [(h.id, h.score) for h in fed_new.hits] == [(h.id, h.score) for h in fed_old.hits]

@@ -20,7 +20,10 @@ above the many about troops that share words with each other).
 They only rescore: the articles that match stay those of the query as typed, so
 `total` is unchanged, and only the first ranking's best `RESCORED` are rescored, which
 bounds the cost of a query with many matches (the others keep their first score, below
-every rescored one's). Feedback reranks a ranking by relevance that has more matches
+every rescored one's). When one word of the query is far rarer than the others together
+(`DOMINANCE`), only the articles holding it are rescored: the others keep their first
+score, so that expansion words alone never lift an article lacking the word the query is
+about above one holding it. Feedback reranks a ranking by relevance that has more matches
 than `FEEDBACK_DOCS` (with fewer, it would only reorder the best by their own words).
 It is on by default (`search query --no-feedback`, `SearchOptions(feedback=False)` and
 the web's `feedback=0` rank by BM25F alone): it ranks better on both collections and
@@ -37,11 +40,12 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 from whoosh import query
 from whoosh.searching import Searcher
 
-from searcher.query.bm25f import field_weight, query_terms
+from searcher.query.bm25f import field_weight, query_terms, term_idfs
 from searcher.query.docsets import Postings
 from searcher.store.schema import LEAD_WORDS_FIELD, lead_text
 from searcher.whoosh_internals import column_value, reader_memo
@@ -64,6 +68,14 @@ RESCORED = 100
 # Cranfield's held-out half loses (its common words are the subject's: "flow"); with
 # RESCORED 100, 0.35 ranks as well (bench/RELEVANCE.md) and saves little more CPU.
 COMMON_SHARE = 0.35
+# A term of the query whose IDF is at least this many times the other terms' together is
+# what the query is about: the expansion lifts only the articles holding it (`lifted`).
+# No nDCG@10 or MAP changes on either collection (bench/RELEVANCE.md, "no drift guard");
+# with "CSTO troops" on tests/test_feedback.py's index, the articles about troops keep
+# their first score, 1.18 against the CSTO article's 2.40 (2.16 with the expansion; with
+# K1 2.0, 1.69 against 1.74). At 1.0 the rarer of two words always dominates: BBC MAP
+# 0.900 -> 0.892 ("why is the dollar so weak" loses the articles about a weak currency).
+DOMINANCE = 2.0
 
 
 def feedback_query(
@@ -105,6 +117,18 @@ def feedback_query(
             for field in FIELDS
         ]
     )
+
+
+def lifted(searcher: Searcher, q: query.Query, postings: Postings) -> AbstractSet[int] | None:
+    """The articles the expansion of `q` may lift: when one term of `q` dominates it (its
+    IDF at least `DOMINANCE` times the other terms' together), those holding that term;
+    else every article (None). So an article lacking the word a query is about never
+    rises above one holding it on expansion words alone: its first score stands."""
+    idfs = sorted(term_idfs(searcher, q, postings), key=lambda pair: pair[0])
+    if len(idfs) < 2:
+        return None
+    idf, holding = idfs[-1]
+    return holding if idf >= DOMINANCE * sum(other for other, _ in idfs[:-1]) else None
 
 
 def _lead_words(searcher: Searcher, docnum: int) -> Counter[str]:

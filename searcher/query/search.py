@@ -462,7 +462,8 @@ def _rescored(
     rescores: down to `bound` when a sharded index gives its shards the whole index's
     last rescored, else the best `feedback.RESCORED` by first score, ties by id as the
     shards of an index merge. The articles tied at the last place are all rescored, and
-    told apart by id only when one of them ranks on the page (`_told_apart`)."""
+    told apart by id only when one of them ranks on the page (`_told_apart`). Those
+    feedback may not lift (`feedback.lifted`) keep their score by `q`."""
     if bound is not None:
         tier.floor, tier.last_id = bound
     elif len(first) > feedback.RESCORED:
@@ -474,7 +475,12 @@ def _rescored(
         tier.places = feedback.RESCORED - (len(rescored) - len(tier.tied))
         if bound is None and len(tier.tied) <= tier.places:
             tier.tied = []  # all rescored
-    return bm25f.extended(searcher, q, more, rescored, postings)
+    lifted = feedback.lifted(searcher, q, postings)
+    if lifted is None:
+        return bm25f.extended(searcher, q, more, rescored, postings)
+    kept = {docnum: score for docnum, score in rescored.items() if docnum not in lifted}
+    fed = {docnum: score for docnum, score in rescored.items() if docnum in lifted}
+    return bm25f.extended(searcher, q, more, fed, postings) | kept
 
 
 def _told_apart(searcher: Searcher, tier: _Tier, rescored: dict[int, float]) -> None:
