@@ -65,7 +65,7 @@ RESCORED = 100
 # Words found in more than this share of the index's articles are not expansion words:
 # stopwords in effect ("said", in 41% of the benchmark's four corpora; RM3 leaves
 # stopwords out), of little rarity, and the longest postings to read. At 0.2 and 0.3
-# Cranfield's held-out half loses (its common words are the subject's: "flow"); with
+# Cranfield's held-out half loses (its common words are the subject's: "boundary"); with
 # RESCORED 100, 0.35 ranks as well (bench/RELEVANCE.md) and saves little more CPU.
 COMMON_SHARE = 0.35
 # A term of the query whose IDF is at least this many times the other terms' together is
