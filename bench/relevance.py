@@ -493,13 +493,14 @@ Notes:
   stopwords in effect in news ("said", in 41% of the benchmark's four corpora), and the
   longest postings to read. Together they ranked as well as before by the protocol (BBC
   nDCG@10 0.902 both, Cranfield held-out 0.402 -> 0.398, tune 0.417 -> 0.419) and
-  cut feedback's warm CPU on those four corpora from p50/p95 10.2/23.4 ms to 8.7/16.0
-  (BM25F alone 5.7/11.6, plain Whoosh 8.1/18.2; /tmp/lead-lat.py, machine quiet, one
-  sitting). The ceiling alone saves little once 100 are rescored (p95 21.6 -> 20.9 ms,
-  machine loaded), and at 20% or 30% it loses more than the tolerance on Cranfield's
-  held-out half against the defaults until 2026-11-30 (the last row), whose common
-  words are the subject's ("boundary" in 33% of its articles, "theory" 31%): 35% is the
-  lowest share that passed.
+  cut feedback's warm CPU on those four corpora from p50/p95 10.9/24.5 ms to 9.1/17.1
+  (BM25F alone 6.0/12.2, plain Whoosh 8.3/18.1), and at x4 from 29.3/56.3 to 24.3/50.1
+  (BM25F alone 19.4/55.5, plain Whoosh 16.9/61.1; bench/queries.py, interleaved in one
+  process). The ceiling alone saves little once 100 are rescored (x1 p95 18.0 -> 17.1 ms,
+  x4 p50 25.1 -> 24.3, p95 49.2 -> 50.1: noise), and at 20% or 30% it loses more than
+  the tolerance on Cranfield's held-out half against the defaults until 2026-11-30 (the
+  last row), whose common words are the subject's ("boundary" in 33% of its articles,
+  "theory" 31%): 35% is the lowest share that passed.
 - Feedback is on by default: it helps on both collections and on every kind of topic, and
   costs about 5% more warm CPU than the earlier default without it on BBC (warm,
   process_time over bench/queries.py, machine shared: p50 4.57 -> 4.79 ms; plain Whoosh

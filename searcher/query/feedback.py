@@ -29,9 +29,9 @@ It is on by default (`search query --no-feedback`, `SearchOptions(feedback=False
 the web's `feedback=0` rank by BM25F alone): it ranks better on both collections and
 every kind of topic. Its cost grows with the index (mostly the postings of its words,
 and scoring every match once for the first ranking): on the benchmark's four corpora
-(50,248 articles) a warm query takes about 1.45 times the CPU of BM25F alone (p50; p95
-1.35 times), 2.5 times before the rescoring scored only the expansion's words (search,
-`bm25f.extended`) and 1.7 times (p50; p95 2 times) when it rescored the best 1000.
+(50,248 articles) a warm query takes about 1.5 times the CPU of BM25F alone (p50; p95
+1.4 times), 2.5 times before the rescoring scored only the expansion's words (search,
+`bm25f.extended`) and 1.8 times (p50; p95 2 times) when it rescored the best 1000.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ CANDIDATES = 3
 FIELDS = ("body",)
 # The articles of the first ranking that the expansion rescores, best first. 1000 ranked
 # no better (bench/RELEVANCE.md) and read more of the expansion's postings: warm CPU p95
-# on the benchmark's four corpora 31.5 -> 21.6 ms (bench/queries.py, machine loaded).
+# on the benchmark's four corpora 24.5 -> 18.0 ms (bench/queries.py).
 RESCORED = 100
 # Words found in more than this share of the index's articles are not expansion words:
 # stopwords in effect ("said", in 41% of the benchmark's four corpora; RM3 leaves
