@@ -406,9 +406,9 @@ def merged_generated_index(
 
 def exhaustive_ranking(ix: Index, text: str) -> list[tuple[str, float]]:
     """(id, score) of every match of `text` as feedback ranks them, the long way: every
-    match's first score, the expansion learnt from the best of them, the best `RESCORED`
-    by first score (ties by id) scored again with it term by term (those it may lift:
-    `feedback.lifted`), and all sorted."""
+    match's first score, the expansion learnt from the best of them (ties by id), the
+    best `RESCORED` by first score (ties by id) scored again with it term by term
+    (those it may lift: `feedback.lifted`), and all sorted."""
     with ix._articles() as articles, articles.searcher(weighting=weighting()) as searcher:
         postings = Postings(searcher)
         plan = search._plan(searcher, text, SearchOptions(feedback=False), postings)
@@ -416,7 +416,7 @@ def exhaustive_ranking(ix: Index, text: str) -> list[tuple[str, float]]:
         candidates = matching_docs(searcher, plan.strict, postings)
         first = bm25f.scores(searcher, plan.strict, candidates, postings)
         ids = {docnum: searcher.stored_fields(docnum)["id"] for docnum in candidates}
-        ranked = sorted(first.items(), key=lambda item: (-item[1], item[0]))
+        ranked = sorted(first.items(), key=lambda item: (-item[1], ids[item[0]]))
         final = dict(first)
         if len(ranked) > feedback.FEEDBACK_DOCS:
             more = feedback.feedback_query(

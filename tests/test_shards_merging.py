@@ -283,6 +283,26 @@ def test_feedback_learns_from_every_shard_as_one_index(pair: tuple[Index, Index]
     ) == sorted((r.qid, -round(r.score, 6), r.docno) for r in one.run(topics, feedback=True))
 
 
+@pytest.mark.parametrize("text", ["rotterdam election", "gas budget", "protests street"])
+def test_feedback_learns_from_the_articles_tied_at_its_last_place_as_one_index(
+    pair: tuple[Index, Index], text: str
+) -> None:
+    """Articles tied at the last place feedback learns from are taken by id, in one index
+    as over shards, whatever order they were written in."""
+    one, sharded = pair
+    plain = one.search(
+        text,
+        limit=feedback.FEEDBACK_DOCS + 1,
+        all_copies=True,
+        options=SearchOptions(feedback=False),
+    )
+    scores = [hit.score for hit in plain.hits]
+    assert scores[feedback.FEEDBACK_DOCS - 1] == scores[feedback.FEEDBACK_DOCS]  # a tie there
+    a = one.search(text, limit=20, all_copies=True)
+    b = sharded.search(text, limit=20, all_copies=True)
+    assert _scored(a.hits) == _scored(b.hits)
+
+
 def test_feedback_rescores_the_articles_one_index_rescores(
     pair: tuple[Index, Index], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -277,8 +277,27 @@ def _plan(searcher: Searcher, text: str, options: SearchOptions, postings: Posti
     if isinstance(given, FieldStatistics) and given.expansion is not None:
         # learnt by a sharded index over all its shards
         return replace(plan, feedback=given.expansion, bounds=given.rescored)
-    first = list(_ranked(searcher, plan, feedback.FEEDBACK_DOCS + 1, "relevance", postings))
-    return _learnt(searcher, plan, first, postings)
+    return _learnt(searcher, plan, _first(searcher, plan, postings), postings)
+
+
+def _first(searcher: Searcher, plan: _Plan, postings: Postings) -> list[Ranked]:
+    """The best `feedback.FEEDBACK_DOCS` + 1 of `plan`'s first ranking (what feedback
+    learns from), the articles tied at the last place it learns from ordered by id, as a
+    sharded index merges its shards': which of the tied (copies, often) it reads depends
+    on no document number."""
+    size = feedback.FEEDBACK_DOCS
+    depth = size + 1
+    while True:
+        first = list(_ranked(searcher, plan, depth, "relevance", postings))
+        if len(first) < depth or first[-1][1] != first[size - 1][1]:
+            break
+        depth *= 2
+    if len(first) <= size or first[size][1] != first[size - 1][1]:
+        return first[: size + 1]
+    last = first[size - 1][1]
+    stored = searcher.reader().stored_fields
+    tied = sorted((found for found in first if found[1] == last), key=lambda f: stored(f[0])["id"])
+    return ([found for found in first if found[1] > last] + tied)[: size + 1]
 
 
 def _learnt(searcher: Searcher, plan: _Plan, first: list[Ranked], postings: Postings) -> _Plan:
@@ -302,8 +321,7 @@ def feedback_expansion(
         plan = _plan(searcher, text, replace(options, feedback=False), postings)
         found = (searcher.document_number(id=article_id) for article_id in best)
         among = replace(plan, filtered={docnum for docnum in found if docnum is not None}, tiers={})
-        first = list(_ranked(searcher, among, feedback.FEEDBACK_DOCS + 1, "relevance", postings))
-        return _learnt(searcher, plan, first, postings).feedback
+        return _learnt(searcher, plan, _first(searcher, among, postings), postings).feedback
 
 
 def first_ranking(
@@ -320,7 +338,7 @@ def first_ranking(
         postings = Postings(searcher)
         plan = _plan(searcher, text, replace(options, feedback=False), postings)
         stored = searcher.reader().stored_fields
-        best = _ranked(searcher, plan, feedback.FEEDBACK_DOCS + 1, "relevance", postings)
+        best = _first(searcher, plan, postings)
         tiers = (
             bm25f.top(
                 searcher,
