@@ -93,11 +93,43 @@ def test_the_expansion_weighs_the_query_times_the_feedback_weight(tmp_path: Path
         assert 0 < held < 1  # less than one word's worth, for two
 
 
-def _boosts(searcher: Searcher, ranked: list[tuple[int, float]], text: str) -> list[float]:
+def test_words_in_a_large_share_of_the_articles_are_not_expansion_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "said" is in every article about troops, several times, and in half the others.
+    ix = Index(tmp_path / "said")
+    said = [replace(a, body="He said, they said, she said. " + a.body) for a in TROOPS]
+    others = [replace(a, body=a.body + " Officials said so.") for a in OTHERS[::2]]
+    ix.add([*said[:6], *others, *OTHERS[1::2][:15]])
+    ix.add([*said[6:], CSTO, *OTHERS[1::2][15:]])
+    with ix._articles() as articles, articles.searcher() as searcher:
+        ranked = [(searcher.document_number(id=a.id), 1.0) for a in said[:10]]
+        reader, count = searcher.reader(), searcher.doc_count()
+
+        def expansion() -> dict[str, float]:
+            return _expansion(searcher, ranked, "troops")
+
+        assert reader.doc_frequency("body", "said") / count > 0.5 > feedback.COMMON_SHARE
+        assert reader.doc_frequency("body", "libyan") / count < feedback.COMMON_SHARE
+        kept = expansion()
+        assert "said" not in kept and {"libyan", "oasi", "chad"} <= kept.keys()
+        assert len(kept) == feedback.FEEDBACK_TERMS
+        assert all(reader.doc_frequency("body", w) <= feedback.COMMON_SHARE * count for w in kept)
+        assert sum(kept.values()) == pytest.approx(feedback.FEEDBACK_WEIGHT)
+        monkeypatch.setattr(feedback, "COMMON_SHARE", 1.0)  # no ceiling: it would be in
+        assert "said" in expansion()
+
+
+def _expansion(searcher: Searcher, ranked: list[tuple[int, float]], text: str) -> dict[str, float]:
+    """{word: boost} of the expansion of `text` learnt from `ranked`."""
     strict, loose = parse_query(text, searcher.schema, searcher.reader())
     more = feedback.feedback_query(searcher, ranked, loose or strict, Postings(searcher))
     assert isinstance(more, query.Or)
-    return [term.boost for term in more.subqueries]
+    return {term.text: term.boost for term in more.subqueries}
+
+
+def _boosts(searcher: Searcher, ranked: list[tuple[int, float]], text: str) -> list[float]:
+    return list(_expansion(searcher, ranked, text).values())
 
 
 def test_feedback_rescores_only_the_best_of_the_first_ranking(

@@ -6,8 +6,11 @@ analyses them: the words kept at indexing in the `lead_words` column, or on an i
 written before it, analysed now) weighs its share of the article's words times the
 article's share of their scores (the relevance model of RM3); the likeliest words are
 weighed by rarity (times ln(1 + N / df), kept once a reader), and the `FEEDBACK_TERMS`
-heaviest join the query in `FIELDS`. Their boosts add up to `FEEDBACK_WEIGHT` times the
-query's own (the sum of its terms' boosts), as RM3 interpolates the expanded query with
+heaviest join the query in `FIELDS`. Words found in more than `COMMON_SHARE` of the
+index's articles are left out, as RM3 leaves stopwords out: in news they are stopwords in
+effect ("said"), and the longest postings to read. Their boosts add up to
+`FEEDBACK_WEIGHT` times the query's own (the sum of its terms' boosts), as RM3
+interpolates the expanded query with
 the original, times how much of the query the best articles hold (the share of its
 words' rarity, weighed by score): however many words the expansion brings, it never
 outweighs the query, and best articles that lack the query's rare word make a light one,
@@ -26,13 +29,14 @@ It is on by default (`search query --no-feedback`, `SearchOptions(feedback=False
 the web's `feedback=0` rank by BM25F alone): it ranks better on both collections and
 every kind of topic. Its cost grows with the index (mostly the postings of its words,
 and scoring every match once for the first ranking): on the benchmark's four corpora
-(50,248 articles) a warm query takes about 1.5 times the CPU of BM25F alone (p50), 2.5
-times before the rescoring scored only the expansion's words (search, `bm25f.extended`).
+(50,248 articles) a warm query takes about 1.5 times the CPU of BM25F alone (p50; p95
+1.4 times), 2.5 times before the rescoring scored only the expansion's words (search,
+`bm25f.extended`) and 1.8 times (p50; p95 2 times) when it rescored the best 1000.
 """
 
 from __future__ import annotations
 
-import heapq
+import itertools
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -54,8 +58,16 @@ FEEDBACK_WEIGHT = 1.5
 CANDIDATES = 3
 # The fields the expansion terms are searched in.
 FIELDS = ("body",)
-# The articles of the first ranking that the expansion rescores, best first.
-RESCORED = 1000
+# The articles of the first ranking that the expansion rescores, best first. 1000 ranked
+# no better (bench/RELEVANCE.md) and read more of the expansion's postings: warm CPU p95
+# on the benchmark's four corpora 24.5 -> 18.0 ms (bench/queries.py).
+RESCORED = 100
+# Words found in more than this share of the index's articles are not expansion words:
+# stopwords in effect ("said", in 41% of the benchmark's four corpora; RM3 leaves
+# stopwords out), of little rarity, and the longest postings to read. At 0.2 and 0.3
+# Cranfield's held-out half loses (its common words are the subject's: "boundary"); with
+# RESCORED 100, 0.35 ranks as well (bench/RELEVANCE.md) and saves little more CPU.
+COMMON_SHARE = 0.35
 # A term of the query whose IDF is at least this many times the other terms' together is
 # what the query is about: the expansion lifts only the articles holding it (`lifted`).
 # No nDCG@10 or MAP changes on either collection (bench/RELEVANCE.md, "no drift guard");
@@ -88,7 +100,11 @@ def feedback_query(
         length = sum(words.values()) or 1
         for word, count in words.items():
             model[word] = model.get(word, 0.0) + score / total * count / length
-    likely = heapq.nlargest(FEEDBACK_TERMS * CANDIDATES, model, key=model.__getitem__)
+    # The likeliest words that are not common, the most likely first.
+    floor = math.log(1 + 1 / COMMON_SHARE)  # the rarity of a word in that share
+    ordered = sorted(model, key=model.__getitem__, reverse=True)
+    uncommon = (word for word in ordered if _rarity(searcher, word) >= floor)
+    likely = list(itertools.islice(uncommon, FEEDBACK_TERMS * CANDIDATES))
     weighed = {word: model[word] * _rarity(searcher, word) for word in likely}
     best = sorted(weighed.items(), key=lambda pair: -pair[1])[:FEEDBACK_TERMS]
     if not best:
