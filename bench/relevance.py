@@ -504,10 +504,12 @@ Notes:
 - Feedback is on by default: it helps on both collections and on every kind of topic, and
   costs about 5% more warm CPU than the earlier default without it on BBC (warm,
   process_time over bench/queries.py, machine shared: p50 4.57 -> 4.79 ms; plain Whoosh
-  ~7.5 ms), but 2.3 times BM25F alone on the benchmark's four corpora (50,248 articles,
-  machine quiet: p50/p95 15.9/35.6 ms against 6.9/14.7 ms; plain Whoosh 7.2/18.7),
-  with its lead words kept at indexing and the per-reader rarities and length scales;
-  an earlier version cost twice a query (4.4 -> 8.6 ms). Its expansion weighs
+  ~7.5 ms); on the benchmark's four corpora (50,248 articles, machine quiet, one script
+  run) the defaults take p50/p95 8.4/15.3 ms against 5.5/10.8 for BM25F alone (plain
+  Whoosh 7.9/17.5), since feedback rescores the best 100 once a search, scoring only the
+  words it adds (until 2026-11-30: the best 1,000 and every term, 15.9/35.6 against
+  6.9/14.7), with its lead words kept at indexing and the per-reader rarities and length
+  scales; an earlier version cost twice a query (4.4 -> 8.6 ms). Its expansion weighs
   FEEDBACK_WEIGHT times the query, scaled by how much of the query's rarity the best
   articles hold, so a rare word keeps its article first ("CSTO troops" on the reference
   index); before that it weighed up to fifteen times a query word and ranked three
