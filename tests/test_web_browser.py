@@ -16,14 +16,22 @@ pytestmark = pytest.mark.skipif(bool(browser_missing()), reason=browser_missing(
 
 
 def navigate(driver: Any, action: Callable[[], object]) -> None:
-    """Do `action`, which leads to another page, and wait until that page has loaded."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
+    """Do `action`, which leads to another page, and wait until that page has loaded.
+
+    The page being left is marked; the wait ends when a loaded document lacks the mark.
+    Whatever the driver raises while the pages change over (a stale or detached node,
+    a script run between documents) means only "not yet"."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.wait import WebDriverWait
 
-    old = driver.find_element(By.TAG_NAME, "html")
+    driver.execute_script("document.documentElement.dataset.leaving = 'yes'")
     action()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(
+        lambda driver: driver.execute_script(
+            "return document.readyState === 'complete'"
+            " && document.documentElement.dataset.leaving === undefined"
+        )
+    )
 
 
 @pytest.fixture(scope="module")
