@@ -11,7 +11,7 @@ from conftest import shared_path
 from whoosh.codec.base import Segment
 
 from searcher import Article, Index, IndexOutdatedError, SearchOptions, read_corpus
-from searcher.enrich.duplicates import THRESHOLD, copy_likeness, signature, similarity
+from searcher.enrich.duplicates import THRESHOLD, copy_of, signature, similarity
 from searcher.store.commits import IndexingRun
 from searcher.store.stories import STORE_FILE, WRITE_CACHE_KB, StoryStore, open_store
 from searcher.store.workers import FileResult, SegmentBuilder
@@ -36,21 +36,21 @@ def test_signatures_estimate_overlap() -> None:
 
 
 def test_store_groups_copies_and_keeps_other_stories_apart(tmp_path: Path) -> None:
-    store = StoryStore(tmp_path, likeness=copy_likeness)
+    store = StoryStore(tmp_path, copy_of=copy_of)
     assert store.add("a", signature(TEXT), "Reuters", "Rates up") == "a"
     assert store.add("b", signature(TEXT.replace("sharply", "strongly")), "AP") == "a"
     assert store.add("c", signature(OTHER)) == "c"
     store.commit()
     store.close()
     # persisted, and new articles join old stories
-    reopened = StoryStore(tmp_path, likeness=copy_likeness)
+    reopened = StoryStore(tmp_path, copy_of=copy_of)
     assert reopened.add("d", signature(TEXT[:-60])) == "a"
     assert [(s.id, s.size) for s in reopened.largest()] == [("a", 3)]
     assert reopened.stories_of(["b", "c", "x"]) == {"b": "a", "c": "c"}
 
 
 def test_store_replaces_removes_and_rolls_back(tmp_path: Path) -> None:
-    store = StoryStore(tmp_path, likeness=copy_likeness)
+    store = StoryStore(tmp_path, copy_of=copy_of)
     store.add("a", signature(TEXT))
     store.add("b", signature(TEXT))
     store.commit()
@@ -95,7 +95,7 @@ def test_a_store_of_the_previous_layout_asks_for_a_rebuild(tmp_path: Path) -> No
     )
     old.close()
     with pytest.raises(IndexOutdatedError, match="built by an older version") as error:
-        StoryStore(tmp_path, likeness=copy_likeness)
+        StoryStore(tmp_path, copy_of=copy_of)
     assert error.value.hint == "Rebuild it from its articles."
 
 
@@ -355,7 +355,7 @@ def test_a_commit_whose_segments_fail_leaves_the_story_store_as_it_was(tmp_path:
 
 
 def test_a_store_being_written_caches_more_pages_than_one_being_read(tmp_path: Path) -> None:
-    writing = StoryStore(tmp_path, likeness=copy_likeness)
+    writing = StoryStore(tmp_path, copy_of=copy_of)
     writing.commit()
     assert writing._db.execute("PRAGMA cache_size").fetchone()[0] == -WRITE_CACHE_KB
     reading = open_store(tmp_path)
