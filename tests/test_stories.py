@@ -363,3 +363,71 @@ def test_a_store_being_written_caches_more_pages_than_one_being_read(tmp_path: P
     assert reading._db.execute("PRAGMA cache_size").fetchone()[0] != -WRITE_CACHE_KB
     reading.close()
     writing.close()
+
+
+def _edit(text: str, *pairs: tuple[str, str]) -> str:
+    for old, new in pairs:
+        text = text.replace(old, new)
+    return text
+
+
+THIRD = (
+    "The football club announced a new manager on Monday after a long search, and fans "
+    "gathered outside the stadium to greet him. He promised attacking play and more young "
+    "players in the first team."
+)
+# In order: copies of earlier articles, an article replaced by another text (its story,
+# kept by its copy, is named after it still), copies of an article replaced.
+BATCH = [
+    ("a", TEXT),
+    ("c", OTHER),
+    ("b", _edit(TEXT, ("sharply", "strongly"))),
+    ("d", _edit(OTHER, ("dozens", "scores"))),
+    ("a", THIRD),
+    ("e", _edit(TEXT, ("Thursday", "Friday"))),
+    ("f", _edit(THIRD, ("Monday", "Tuesday"))),
+    ("c", _edit(OTHER, ("weekend", "week"))),
+]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 100])
+def test_adding_at_once_gives_the_stories_of_adding_one_by_one(
+    tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each article sees every article added before it, whether it came in the same chunk
+    (held in memory), in an earlier chunk (in the store) or in an earlier call."""
+    (tmp_path / "one").mkdir()
+    (tmp_path / "at-once").mkdir()
+    one_by_one = StoryStore(tmp_path / "one", copy_of=copy_of)
+    expected = [one_by_one.add(id, signature(text)) for id, text in BATCH]
+    # e finds no candidate: the bands of its story were the replaced a's
+    assert expected == ["a", "c", "a", "c", "a", "e", "a", "c"]
+    monkeypatch.setattr("searcher.store.stories.CHUNK", chunk)
+    at_once = StoryStore(tmp_path / "at-once", copy_of=copy_of)
+    at_once.add_all([("x", signature(OTHER), "", "", b"")])  # an earlier call
+    at_once.remove(["x"])
+    at_once.add_all((id, signature(text), "", "", b"") for id, text in BATCH)
+    ids = ["a", "b", "c", "d", "e", "f"]
+    assert at_once.stories_of(ids) == one_by_one.stories_of(ids)
+    assert [(s.id, [c.id for c in s.copies]) for s in at_once.largest(1)] == [
+        (s.id, [c.id for c in s.copies]) for s in one_by_one.largest(1)
+    ]
+
+
+def test_copies_in_a_batch_across_batches_and_of_an_article_removed_in_the_run(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in (("a", TEXT), ("b", _edit(TEXT, ("sharply", "strongly"))), ("c", OTHER)):
+        (corpus / f"{name}.txt").write_text(f"{name}\n\n{text}")
+    ix = Index(tmp_path / "ix")
+    ix.update(read_corpus(corpus), workers=2, commit_every=1)  # one batch: 3 files, 1 task
+    assert [[c.headline for c in s.copies] for s in ix.duplicates(1)] == [["a", "b"], ["c"]]
+    (corpus / "c.txt").unlink()
+    (corpus / "d.txt").write_text("d\n\n" + _edit(TEXT, ("reporters", "journalists")))
+    (corpus / "e.txt").write_text("e\n\n" + _edit(OTHER, ("dozens", "scores")))
+    ix.update(read_corpus(corpus), workers=2, commit_every=1)
+    # d joins the story of an earlier batch; e, a copy of c, which the run removed,
+    # starts a story of its own
+    assert [[c.headline for c in s.copies] for s in ix.duplicates(1)] == [["a", "b", "d"], ["e"]]
