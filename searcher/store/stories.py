@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, islice, repeat
 from operator import eq, itemgetter
@@ -37,14 +38,14 @@ _BAND_BYTES = ROWS * 4
 # looked up in 42 places of the band index, and SQLite's default 2 MB leaves most of
 # them to the operating system's reads (measured on BBC + Reuters: 8.0 -> 6.4 CPU-s to
 # fill a store; 64 MB is no faster).
-WRITE_CACHE_KB = 16_384
+WRITE_CACHE_KB = 16384
 # Which of its candidates (signature, facts) an article (signature, facts) is a copy of,
 # if any (`searcher.enrich.duplicates.copy_of`).
 CopyOf = Callable[[bytes, bytes, Sequence[tuple[bytes, bytes]]], int | None]
 # What the store keeps of an article: id, signature, source, headline, facts.
 Entry = tuple[str, bytes, str, str, bytes]
 # Articles added at a time by `StoryStore.add_all` (a chunk's lookups held in memory).
-CHUNK = 8192
+CHUNK = 1024
 
 
 def band_keys(sig: bytes) -> list[int]:
@@ -229,15 +230,17 @@ class _Chunk:
         self._db = db
         self._copy_of = copy_of
         self._entries = entries
-        self._keys = [band_keys(entry[1]) if entry[1] else [] for entry in entries]
-        every_key = sorted(chain.from_iterable(self._keys))
+        self._keys = [array("i", band_keys(entry[1]) if entry[1] else ()) for entry in entries]
+        every_key = sorted(chain.from_iterable(self._keys))  # sorted: a faster join
         # the keys of more than one article of the chunk (or more than one band of one)
         self._shared = set(compress(every_key, map(eq, every_key, islice(every_key, 1, None))))
+        every_key_json = json.dumps(every_key)
+        del every_key
         # band key -> {story: its first article with the key}, as in the table `bands`
         self._holders: dict[int, dict[int, int]] = {}
         for key, story, num in db.execute(
             "SELECT b.key, b.story, b.num FROM json_each(?) w JOIN bands b ON b.key = w.value",
-            (json.dumps(every_key),),
+            (every_key_json,),
         ):
             self._holders.setdefault(key, {})[story] = num
         met = {num for held in self._holders.values() for num in held.values()}
@@ -294,7 +297,7 @@ class _Chunk:
                 self._holders.setdefault(key, {}).setdefault(story, num)
         self._write()
 
-    def _story_of(self, sig: bytes, facts: bytes, keys: list[int]) -> int | None:
+    def _story_of(self, sig: bytes, facts: bytes, keys: array[int]) -> int | None:
         """The story of the candidate the article is a copy of, if any: candidates in
         the order of their band keys, then of their stories (the order of SQLite's)."""
         met = sorted(
@@ -337,7 +340,8 @@ class _Chunk:
         )
         keys = self._keys[self._written : len(self._articles)]
         bands = (
-            zip(keys, repeat(row[2]), repeat(row[0])) for row, keys in zip(rows, keys, strict=True)
+            zip(its_keys, repeat(row[2]), repeat(row[0]))
+            for row, its_keys in zip(rows, keys, strict=True)
         )
         self._db.executemany(
             "INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", chain.from_iterable(bands)
