@@ -59,8 +59,13 @@ _ASCII_WORD_CHARS = frozenset(string.ascii_letters + string.digits + "_")
 _ASCII_NON_WORD = str.maketrans(
     {chr(c): " " for c in range(128) if chr(c) not in _ASCII_WORD_CHARS}
 )
-# Sentence ends, acronyms ("U.S."), figures ("7-1/2", "300,000", "3RD"), then words.
-_FACT_TOKEN = re.compile(r"[.!?\n]|(?:[^\W\d_]\.){2,}(?!\w)|\d(?:[\d,.:/-]*\d)?\w*|\w+(?:['’]\w+)*")
+# Acronyms ("U.S.") before words, figures ("7-1/2", "300,000", "3RD"), sentence ends, then
+# words starting "_". A token starts with a word character or a sentence end: the look-ahead
+# passes over the text between tokens without trying each alternative at every character.
+_FACT_TOKEN = re.compile(
+    r"(?=[\w.!?\n])(?:[^\W\d_](?:\.(?:[^\W\d_]\.)+(?!\w)|\w*(?:['’]\w+)*)"
+    r"|\d(?:[\d,.:/-]*\d)?\w*|[.!?\n]|\w+(?:['’]\w+)*)"
+)
 _FRACTION = re.compile(r"(?:(\d+)-)?(\d+)/(2|4|8|16|32|64)")
 # A company's stock symbol or name as wires mark it ("<HDL>", "<UBTC.O>", "<Qintex Ltd>").
 _MARKED_CODE = re.compile(r"<([^<>\n]{1,40})>")
