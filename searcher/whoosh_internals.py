@@ -7,7 +7,7 @@ function names what it relies on, and an upgrade must keep their tests green.
   at once.
 - Writing (`store/writer.py`): a worker's segment written from postings gathered in
   arrays (`store/inverter.py`) through the whoosh3 codec's own field writer, a term at a
-  time (`write_term()`, the codec's block layout); `segment_writer()` with a
+  field at a time (`write_terms()`, the codec's block layout); `segment_writer()` with a
   `SpillingPool` (Whoosh's posting pool with cheaper spilled runs, so a small memory limit
   costs little) for merges; a commit of segments written elsewhere (`commit_segments()`,
   `release_writer()`); `unlocked_writer()`, `segments_of()`.
@@ -59,7 +59,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from io import BytesIO
-from itertools import accumulate, groupby, islice
+from itertools import accumulate, chain, groupby, islice
 from operator import add, itemgetter, sub
 from typing import Any, NamedTuple, cast
 
@@ -292,97 +292,137 @@ def segment_writer(ix: FileIndex, limitmb: int) -> writing.SegmentWriter:
     return writer
 
 
-class _Block:
-    """One block of a term's postings, with the statistics `W3TermInfo.add_block` reads."""
+# A term's entry in the term index: `W3TermInfo.to_bytes` of a term whose postings are in
+# the postings file (flags 0, total weight, documents, shortest and longest length bytes,
+# largest weight, first and last id, then the postings' offset and size).
+_TERM_INFO = struct.Struct(W3TermInfo._struct.format + "qi")
+# Bytes of postings gathered before they are written to the postings file at once.
+WRITE_BYTES = 1 << 20
 
-    def __init__(self, ids: array[int], weights: array[float], lengths: Sequence[int] | None):
-        self._ids, self._weights = ids, weights
-        found = list(map(lengths.__getitem__, ids)) if lengths is not None else [0]
-        self._minlength = min(filter(None, found), default=None)
-        self._maxlength = max(found)
+# A term, the documents holding it, their weights and their encoded values.
+TermPostings = tuple[bytes, "array[int]", "array[float]", Sequence[bytes]]
 
-    def __len__(self) -> int:
-        return len(self._ids)
 
-    def min_id(self) -> int:
-        return self._ids[0]
+def write_terms(
+    writer: W3FieldWriter, terms: Iterable[TermPostings], lengths: Sequence[int] | None
+) -> None:
+    """Write `terms` (each a term, the documents holding it in order, their weights and
+    encoded values, none for a format without), in order, into the field `writer` has
+    started (`start_field`), given `lengths`, each document's field length as Whoosh reads
+    it back (None for a field without lengths). The bytes are those Whoosh's own writer
+    gives. Relies on `W3FieldWriter._codec` (its `_blocklimit` and `_compression`),
+    `_format`, `_postfile`, `_fieldid` and `_tindex`; on the layout of
+    `W3PostingsWriter._write_block` (see `_block`) and on `W3TermInfo`: its `_struct`,
+    and what `add_block` sums up of a term's blocks and `to_bytes` writes."""
+    postfile, codec, add = writer._postfile, writer._codec, writer._tindex.add
+    limit, level = codec._blocklimit, codec._compression
+    minify = _minifier(cast(Any, writer._format).fixed_value_size())
+    prefix = pack_ushort(writer._fieldid)
+    offset = postfile.tell()
+    pending: list[bytes] = []
+    buffered = 0
+    for term, ids, weights, values in terms:
+        count = len(ids)
+        if count <= limit:
+            block, total, maxweight, minlength, maxlength = _block(
+                ids, weights, minify(values), lengths, level, True
+            )
+        else:
+            blocks = [
+                _block(
+                    ids[first : first + limit],
+                    weights[first : first + limit],
+                    minify(values[first : first + limit]),
+                    lengths,
+                    level,
+                    first + limit >= count,
+                )
+                for first in range(0, count, limit)
+            ]
+            block = b"".join(block for block, *_ in blocks)
+            total, maxweight, minlength, maxlength = 0.0, 0.0, None, 0
+            for _, block_total, block_maxweight, block_minlength, block_maxlength in blocks:
+                total += block_total  # as `add_block` sums them up, in the same order
+                maxweight = max(maxweight, block_maxweight)
+                minlength = (
+                    block_minlength
+                    if minlength is None
+                    else min(minlength, cast(int, block_minlength))
+                )
+                maxlength = max(maxlength, block_maxlength)
+        size = len(WHOOSH3_HEADER_MAGIC) + len(block)
+        pending += (WHOOSH3_HEADER_MAGIC, block)
+        minbyte, maxbyte = length_to_byte(minlength), length_to_byte(maxlength)
+        info = (0, total, count, minbyte, maxbyte, maxweight, ids[0], ids[-1], offset, size)
+        add(prefix + term, _TERM_INFO.pack(*info))
+        offset += size
+        buffered += size
+        if buffered >= WRITE_BYTES:
+            postfile.write(b"".join(pending))
+            pending.clear()
+            buffered = 0
+    postfile.write(b"".join(pending))
 
-    def max_id(self) -> int:
-        return self._ids[-1]
 
-    def min_length(self) -> int | None:
-        return self._minlength
+def _minifier(fixed_size: int | None) -> Callable[[Sequence[bytes]], Any]:
+    """What keeps a block's values, for values of `fixed_size`, as
+    `W3PostingsWriter._mini_values` does: all of them, joined, or none."""
+    if fixed_size is None or fixed_size < 0:
+        return tuple
+    return b"".join if fixed_size else _nothing
 
-    def max_length(self) -> int:
-        return self._maxlength
 
-    def max_weight(self) -> float:
-        return max(self._weights)
+def _nothing(values: Sequence[bytes]) -> None:
+    return None
 
-    def data(self, values: Sequence[bytes], fixed_size: int | None) -> tuple[Any, ...]:
-        """The block's ids, weights and values as `W3PostingsWriter._write_block` lays
-        them out: ids as differences, weights None when all are 1 and one number when all
-        are the same, values joined when they have a fixed size (none when it is 0)."""
-        ids, weights = self._ids, self._weights
-        deltas = tuple(map(sub, ids, array("I", [0]) + ids[:-1]))
-        if weights.count(1.0) == len(weights):
-            mini_weights: Any = None
-        elif weights.count(weights[0]) == len(weights):
+
+def _block(
+    ids: array[int],
+    weights: array[float],
+    values: Any,
+    lengths: Sequence[int] | None,
+    level: int,
+    last: bool,
+) -> tuple[bytes, float, float, int | None, int]:
+    """A block of postings as `W3PostingsWriter._write_block` writes it: its size
+    (negative for a term's last), its pickled statistics and its pickled data, compressed
+    at `level` when not too small (ids as differences, weights None when all are 1 and one
+    number when all are the same, `values` minified), with the block's total and largest
+    weight and its shortest (None when unknown) and longest field length."""
+    count = len(ids)
+    if count == 1:  # most terms of a segment
+        docnum = ids[0]
+        total = maxweight = weights[0]
+        deltas: tuple[int, ...] = (docnum,)
+        mini_weights: Any = None if maxweight == 1.0 else maxweight
+        maxlength = lengths[docnum] if lengths is not None else 0
+        minlength = maxlength or None
+    else:
+        deltas = tuple(map(sub, ids, chain((0,), ids)))
+        total, maxweight = sum(weights), max(weights)
+        if weights.count(1.0) == count:
+            mini_weights = None
+        elif weights.count(weights[0]) == count:
             mini_weights = weights[0]
         else:
             mini_weights = tuple(weights)
-        if fixed_size is None or fixed_size < 0:
-            mini_values: Any = tuple(values)
-        else:
-            mini_values = b"".join(values) if fixed_size else None
-        return deltas, mini_weights, mini_values
-
-
-def write_term(
-    writer: W3FieldWriter,
-    term: bytes,
-    ids: array[int],
-    weights: array[float],
-    values: Sequence[bytes],
-    lengths: Sequence[int] | None,
-) -> None:
-    """Write the postings of `term` into the field `writer` has started (`start_field`):
-    the documents holding it in order, their weights and encoded values (none for a
-    format without), given `lengths`, each document's field length as Whoosh reads it
-    back (None for a field without lengths). The bytes are those Whoosh's own writer
-    gives. Relies on `W3FieldWriter._codec` (its `_blocklimit` and `_compression`),
-    `_format`, `_postfile`, `_fieldid` and `_tindex`, on `W3TermInfo.add_block` reading
-    a block's `_weights`, and on the layout of `W3PostingsWriter._write_block`: the
-    header, then each block's signed size (negative for the last), its pickled
-    statistics and its pickled, maybe compressed, data."""
-    postfile, codec = writer._postfile, writer._codec
-    limit, level = codec._blocklimit, codec._compression
-    fixed_size = cast(Any, writer._format).fixed_value_size()
-    info = W3TermInfo()
-    start = postfile.tell()
-    parts = [WHOOSH3_HEADER_MAGIC]
-    for first in range(0, len(ids), limit):
-        end = first + limit
-        block = _Block(ids[first:end], weights[first:end], lengths)
-        info.add_block(block)
-        data = pickle.dumps(block.data(values[first:end], fixed_size), 2)
-        compression = level if len(data) >= COMPRESSION_MIN_SIZE else 0
-        if compression:
-            data = zlib.compress(data, compression)
-        stats = (
-            len(block),
-            block.max_id(),
-            block.max_weight(),
-            compression,
-            length_to_byte(block.min_length()),
-            length_to_byte(block.max_length()),
-        )
-        header = pickle.dumps(stats, 2)
-        size = len(header) + len(data)
-        parts += (pack_int(-size if end >= len(ids) else size), header, data)
-    postfile.write(b"".join(parts))
-    info.set_extent(start, postfile.tell() - start)
-    writer._tindex.add(pack_ushort(writer._fieldid) + term, info.to_bytes())
+        found = list(map(lengths.__getitem__, ids)) if lengths is not None else [0]
+        minlength, maxlength = min(filter(None, found), default=None), max(found)
+    data = pickle.dumps((deltas, mini_weights, values), 2)
+    compression = level if len(data) >= COMPRESSION_MIN_SIZE else 0
+    if compression:
+        data = zlib.compress(data, compression)
+    statistics = (
+        count,
+        ids[-1],
+        maxweight,
+        compression,
+        length_to_byte(minlength),
+        length_to_byte(maxlength),
+    )
+    header = pickle.dumps(statistics, 2)
+    size = len(header) + len(data)
+    return pack_int(-size if last else size) + header + data, total, maxweight, minlength, maxlength
 
 
 def unlocked_writer(ix: FileIndex) -> writing.SegmentWriter:
@@ -450,7 +490,7 @@ def term_blocks(
     `W3TermsReader`, whose `term_info` raises `TermNotFound` and `_postfile` holds the
     postings) and `deleted_docs_set`, on `W3TermInfo.extent()` (its length a 1-tuple as
     `from_bytes` reads it) and `inlined_postings()`, and on the layout of
-    `W3PostingsWriter._write_block` (as `write_term` writes it); any other reader is read
+    `W3PostingsWriter._write_block` (as `write_terms` writes it); any other reader is read
     through its matcher."""
     terms = getattr(reader, "_terms", None)
     if not isinstance(terms, W3TermsReader):

@@ -4,8 +4,8 @@ through Whoosh's own codec (`SegmentInverter`).
 Whoosh's writer makes every posting of every document a tuple in its posting pool, sorts
 them all and writes them one call a posting. Here a term's postings go into arrays as the
 documents come (document numbers, weights and encoded positions), and at the end each
-term is written at once, a block at a time (`whoosh_internals.write_term`). The prose
-fields are analysed by `ProseTerms` (one pass, stems from a cache); the other fields by
+field's terms are written at once, a block at a time (`whoosh_internals.write_terms`). The
+prose fields are analysed by `ProseTerms` (one pass, stems from a cache); the other fields by
 Whoosh (`FieldType.index`). What is kept per document (stored fields, lengths, columns)
 goes through the whoosh3 codec's per-document writer as Whoosh's writer sends it, so the
 segment holds what Whoosh's own writer would have written, byte for byte
@@ -37,7 +37,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searcher.store.analysis import NewsAnalyzer, ProseTerms
 from searcher.store.indexfolder import TEMPORARY
-from searcher.whoosh_internals import INDEX_NAME, write_term
+from searcher.whoosh_internals import INDEX_NAME, write_terms
 
 # A term's postings as they are gathered: document number, weight and encoded value (b""
 # for a format that keeps none) of each document in turn, in one list.
@@ -52,6 +52,7 @@ RUN_TERMS = 2_000
 
 _FIELD_AND_TERM = itemgetter(0, 1)
 _FIELD = itemgetter(0)
+_POSTINGS = itemgetter(1, 2, 3, 4)
 
 
 class SegmentInverter:
@@ -147,9 +148,7 @@ class SegmentInverter:
         terms = self._merged() if self._runs else self._sorted_terms()
         for name, postings in groupby(terms, key=_FIELD):
             writer.start_field(name, self._schema[name])
-            lengths = self._lengths.get(name)
-            for _, term, ids, weights, values in postings:
-                write_term(writer, term, ids, weights, values, lengths)
+            write_terms(writer, map(_POSTINGS, postings), self._lengths.get(name))
             writer.finish_field()
         writer.close()
         self._segment.set_doc_count(self._docnum)
