@@ -298,6 +298,12 @@ def segment_writer(ix: FileIndex, limitmb: int) -> writing.SegmentWriter:
 _TERM_INFO = struct.Struct(W3TermInfo._struct.format + "qi")
 # Bytes of postings gathered before they are written to the postings file at once.
 WRITE_BYTES = 1 << 20
+# The pickle protocol of a block's data (Whoosh's writer: 2, which its reader reads as any
+# other). Protocol 3 keeps bytes as bytes, where 2 pickles each value (positions and
+# characters) as a call that makes it from a latin-1 string: on BBC+Reuters, the blocks'
+# pickles 107 -> 72 MB, compressed 40 -> 25 MB, 0.6 CPU-s less pickling, 0.5 less zlib,
+# and unpickled three times as fast.
+BLOCK_PROTOCOL = 3
 
 # A term, the documents holding it, their weights and their encoded values.
 TermPostings = tuple[bytes, "array[int]", "array[float]", Sequence[bytes]]
@@ -309,9 +315,10 @@ def write_terms(
     """Write `terms` (each a term, the documents holding it in order, their weights and
     encoded values, none for a format without), in order, into the field `writer` has
     started (`start_field`), given `lengths`, each document's field length as Whoosh reads
-    it back (None for a field without lengths). The bytes are those Whoosh's own writer
-    gives. Relies on `W3FieldWriter._codec` (its `_blocklimit` and `_compression`),
-    `_format`, `_postfile`, `_fieldid` and `_tindex`; on the layout of
+    it back (None for a field without lengths). Whoosh reads them as its own: its writer
+    writes the same but for the pickle protocol of the blocks' data (`BLOCK_PROTOCOL`).
+    Relies on `W3FieldWriter._codec` (its `_blocklimit` and `_compression`), `_format`,
+    `_postfile`, `_fieldid` and `_tindex`; on the layout of
     `W3PostingsWriter._write_block` (see `_block`) and on `W3TermInfo`: its `_struct`,
     and what `add_block` sums up of a term's blocks and `to_bytes` writes."""
     postfile, codec, add = writer._postfile, writer._codec, writer._tindex.add
@@ -385,10 +392,11 @@ def _block(
     last: bool,
 ) -> tuple[bytes, float, float, int | None, int]:
     """A block of postings as `W3PostingsWriter._write_block` writes it: its size
-    (negative for a term's last), its pickled statistics and its pickled data, compressed
-    at `level` when not too small (ids as differences, weights None when all are 1 and one
-    number when all are the same, `values` minified), with the block's total and largest
-    weight and its shortest (None when unknown) and longest field length."""
+    (negative for a term's last), its pickled statistics and its data pickled with
+    `BLOCK_PROTOCOL` and compressed at `level` when not too small (ids as differences,
+    weights None when all are 1 and one number when all are the same, `values` minified),
+    with the block's total and largest weight and its shortest (None when unknown) and
+    longest field length."""
     count = len(ids)
     if count == 1:  # most terms of a segment
         docnum = ids[0]
@@ -408,7 +416,7 @@ def _block(
             mini_weights = tuple(weights)
         found = list(map(lengths.__getitem__, ids)) if lengths is not None else [0]
         minlength, maxlength = min(filter(None, found), default=None), max(found)
-    data = pickle.dumps((deltas, mini_weights, values), 2)
+    data = pickle.dumps((deltas, mini_weights, values), BLOCK_PROTOCOL)
     compression = level if len(data) >= COMPRESSION_MIN_SIZE else 0
     if compression:
         data = zlib.compress(data, compression)
@@ -615,13 +623,14 @@ def _matcher_values(
     return found
 
 
-# The start of a block's pickled data (protocol 2): its id differences, a tuple of small
-# ints, and its weights, None, a float or a tuple of floats; the values (positions and
-# characters) that follow are left alone.
+# The start of a block's pickled data (protocol 2 as Whoosh's writer pickles it, or 3 as
+# `write_terms` does): its id differences, a tuple of small ints, and its weights, None, a
+# float or a tuple of floats; the values (positions and characters) that follow are left
+# alone.
 _INT = rb"(?:K.|M..|J....)"
 _FLOAT = rb"(?:G.{8})"
 _IDS_AND_WEIGHTS = re.compile(
-    rb"\x80\x02(\(%(int)s*t|\)|%(int)s{1,3}[\x85-\x87])(?:q.)?"
+    rb"\x80[\x02\x03](\(%(int)s*t|\)|%(int)s{1,3}[\x85-\x87])(?:q.)?"
     rb"(N|\(%(float)s*t|\)|%(float)s{1,3}[\x85-\x87]|%(float)s)"  # a tuple before a float
     % {b"int": _INT, b"float": _FLOAT},
     re.DOTALL,

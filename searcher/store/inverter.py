@@ -8,8 +8,9 @@ field's terms are written at once, a block at a time (`whoosh_internals.write_te
 prose fields are analysed by `ProseTerms` (one pass, stems from a cache); the other fields by
 Whoosh (`FieldType.index`). What is kept per document (stored fields, lengths, columns)
 goes through the whoosh3 codec's per-document writer as Whoosh's writer sends it, so the
-segment holds what Whoosh's own writer would have written, byte for byte
-(`tests/test_inverter.py`).
+segment holds what Whoosh's own writer would have written, byte for byte but for the pickle
+protocol of the postings blocks' data (`whoosh_internals.BLOCK_PROTOCOL`), and Whoosh reads
+it as its own (`tests/test_inverter.py`).
 
 Memory: when the postings gathered take about `limit_mb`, they are written to a run file
 in the index's scratch folder, a term at a time in order; the segment's postings are the
