@@ -292,10 +292,12 @@ def segment_writer(ix: FileIndex, limitmb: int) -> writing.SegmentWriter:
     return writer
 
 
-# A term's entry in the term index: `W3TermInfo.to_bytes` of a term whose postings are in
-# the postings file (flags 0, total weight, documents, shortest and longest length bytes,
-# largest weight, first and last id, then the postings' offset and size).
+# A term's information in the term index: `W3TermInfo.to_bytes` of a term whose postings
+# are in the postings file (flags 0, total weight, documents, shortest and longest length
+# bytes, largest weight, first and last id, then the postings' offset and size).
 _TERM_INFO = struct.Struct(W3TermInfo._struct.format + "qi")
+# The start of an entry of the term index (`HashWriter.add`): the key's and value's sizes.
+_ENTRY = filetables._lengths
 # Bytes of postings gathered before they are written to the postings file at once.
 WRITE_BYTES = 1 << 20
 # The pickle protocol of a block's data (Whoosh's writer: 2, which its reader reads as any
@@ -317,58 +319,103 @@ def write_terms(
     started (`start_field`), given `lengths`, each document's field length as Whoosh reads
     it back (None for a field without lengths). Whoosh reads them as its own: its writer
     writes the same but for the pickle protocol of the blocks' data (`BLOCK_PROTOCOL`).
+    The postings and the term index's entries are written many terms at a time.
     Relies on `W3FieldWriter._codec` (its `_blocklimit` and `_compression`), `_format`,
-    `_postfile`, `_fieldid` and `_tindex`; on the layout of
-    `W3PostingsWriter._write_block` (see `_block`) and on `W3TermInfo`: its `_struct`,
-    and what `add_block` sums up of a term's blocks and `to_bytes` writes."""
-    postfile, codec, add = writer._postfile, writer._codec, writer._tindex.add
+    `_postfile`, `_fieldid` and `_tindex`; on the layout of `W3PostingsWriter`'s postings
+    (`_postings`) and on `W3TermInfo`'s `_struct` and what `to_bytes` writes; on the term
+    index's `OrderedHashWriter.add` (which keys must increase): its `dbfile`, `hashfn`,
+    `buckets` (the hash and offset of each entry, by the hash's low byte), `index` (the
+    entries' offsets) and `lastkey`, and the layout of an entry (`_ENTRY`, key, value)."""
+    postfile, codec, tindex = writer._postfile, writer._codec, writer._tindex
     limit, level = codec._blocklimit, codec._compression
     minify = _minifier(cast(Any, writer._format).fixed_value_size())
     prefix = pack_ushort(writer._fieldid)
-    offset = postfile.tell()
-    pending: list[bytes] = []
+    hashed, buckets, index = tindex.hashfn, tindex.buckets, tindex.index.append
+    offset, entry_offset = postfile.tell(), tindex.dbfile.tell()
+    postings: list[bytes] = []
+    entries: list[bytes] = []
     buffered = 0
+    key = tindex.lastkey
     for term, ids, weights, values in terms:
-        count = len(ids)
-        if count <= limit:
-            block, total, maxweight, minlength, maxlength = _block(
-                ids, weights, minify(values), lengths, level, True
-            )
-        else:
-            blocks = [
-                _block(
-                    ids[first : first + limit],
-                    weights[first : first + limit],
-                    minify(values[first : first + limit]),
-                    lengths,
-                    level,
-                    first + limit >= count,
-                )
-                for first in range(0, count, limit)
-            ]
-            block = b"".join(block for block, *_ in blocks)
-            total, maxweight, minlength, maxlength = 0.0, 0.0, None, 0
-            for _, block_total, block_maxweight, block_minlength, block_maxlength in blocks:
-                total += block_total  # as `add_block` sums them up, in the same order
-                maxweight = max(maxweight, block_maxweight)
-                minlength = (
-                    block_minlength
-                    if minlength is None
-                    else min(minlength, cast(int, block_minlength))
-                )
-                maxlength = max(maxlength, block_maxlength)
-        size = len(WHOOSH3_HEADER_MAGIC) + len(block)
-        pending += (WHOOSH3_HEADER_MAGIC, block)
-        minbyte, maxbyte = length_to_byte(minlength), length_to_byte(maxlength)
-        info = (0, total, count, minbyte, maxbyte, maxweight, ids[0], ids[-1], offset, size)
-        add(prefix + term, _TERM_INFO.pack(*info))
+        found, total, maxweight, minlength, maxlength = _postings(
+            ids, weights, values, lengths, limit, level, minify
+        )
+        size = len(found)
+        postings.append(found)
+        if prefix + term <= key:
+            raise ValueError(f"Keys must increase: {key!r}..{prefix + term!r}")
+        key = prefix + term
+        info = _TERM_INFO.pack(
+            0,
+            total,
+            len(ids),
+            length_to_byte(minlength),
+            length_to_byte(maxlength),
+            maxweight,
+            ids[0],
+            ids[-1],
+            offset,
+            size,
+        )
+        entry = _ENTRY.pack(len(key), len(info)) + key + info
+        entries.append(entry)
+        index(entry_offset)
+        digest = hashed(key)
+        buckets[digest & 255].append((digest, entry_offset))
+        entry_offset += len(entry)
         offset += size
         buffered += size
         if buffered >= WRITE_BYTES:
-            postfile.write(b"".join(pending))
-            pending.clear()
+            postfile.write(b"".join(postings))
+            tindex.dbfile.write(b"".join(entries))
+            postings.clear()
+            entries.clear()
             buffered = 0
-    postfile.write(b"".join(pending))
+    postfile.write(b"".join(postings))
+    tindex.dbfile.write(b"".join(entries))
+    tindex.lastkey = key
+
+
+def _postings(
+    ids: array[int],
+    weights: array[float],
+    values: Sequence[bytes],
+    lengths: Sequence[int] | None,
+    limit: int,
+    level: int,
+    minify: Callable[[Sequence[bytes]], Any],
+) -> tuple[bytes, float, float, int | None, int]:
+    """A term's postings as `W3PostingsWriter` writes them (the header, then its blocks
+    of `limit` postings, see `_block`), with what `W3TermInfo.add_block` sums up of its
+    blocks: the total and largest weight, the shortest (None when unknown) and longest
+    field length."""
+    count = len(ids)
+    if count <= limit:
+        block, total, maxweight, minlength, maxlength = _block(
+            ids, weights, minify(values), lengths, level, True
+        )
+        return WHOOSH3_HEADER_MAGIC + block, total, maxweight, minlength, maxlength
+    blocks = [
+        _block(
+            ids[first : first + limit],
+            weights[first : first + limit],
+            minify(values[first : first + limit]),
+            lengths,
+            level,
+            first + limit >= count,
+        )
+        for first in range(0, count, limit)
+    ]
+    total, maxweight, minlength, maxlength = 0.0, 0.0, None, 0
+    for _, block_total, block_maxweight, block_minlength, block_maxlength in blocks:
+        total += block_total  # in the order `add_block` sums them up
+        maxweight = max(maxweight, block_maxweight)
+        minlength = (
+            block_minlength if minlength is None else min(minlength, cast(int, block_minlength))
+        )
+        maxlength = max(maxlength, block_maxlength)
+    found = b"".join([WHOOSH3_HEADER_MAGIC, *(block for block, *_ in blocks)])
+    return found, total, maxweight, minlength, maxlength
 
 
 def _minifier(fixed_size: int | None) -> Callable[[Sequence[bytes]], Any]:
