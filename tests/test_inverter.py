@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,8 @@ from searcher.store.analysis import (
     news_analyzer,
 )
 from searcher.store.documents import to_document
-from searcher.store.inverter import SegmentInverter
-from searcher.store.schema import build_schema
+from searcher.store.inverter import SegmentInverter, _indexer
+from searcher.store.schema import METADATA_FIELD, build_schema
 from searcher.whoosh_internals import finish_segment, segment_writer
 
 
@@ -103,6 +104,38 @@ def test_the_segment_is_byte_for_byte_what_whoosh_writes(tmp_path: Path, limit_m
     assert ours == segment_files(tmp_path / "whoosh", docs, WhooshWriter)
     assert {"pst", "trm", "_stored.col", "date.col", "source_facet.col"} <= set(ours)
     assert not list((tmp_path / "ours" / "MAIN.tmp").glob("*.run"))  # runs gone once merged
+
+
+def test_fields_other_than_prose_have_the_terms_whoosh_gives_them() -> None:
+    """The shortcuts (an ID's value, a number shifted once converted, terms remembered by
+    value) give `FieldType.index`'s terms, and a value met again fresh encoded values:
+    pickled in one block, one object met twice would be written as a reference."""
+    schema = build_schema()
+    values: dict[str, list[Any]] = {
+        "id": ["a/b.txt", "Ünïcode id", "", "a/b.txt"],
+        "date": [
+            datetime(1987, 2, 26, 15, 1, 1, 790000),
+            datetime(1900, 1, 1),
+            datetime(2030, 12, 31),
+        ],
+        "section": ["Business", "business", "Business"],
+        "source": ["Reuters", "BBC News", "Reuters"],
+        "speakers": ["Ann Lee; Bob O’Neil", "Ann Lee; Bob O’Neil"],
+        METADATA_FIELD: [
+            "topics=grain\nplaces=usa\ntopics=grain",
+            "topics=grain\nplaces=usa\ntopics=grain",
+        ],
+    }
+    for name, field_values in values.items():
+        indexer = _indexer(schema[name])
+        for value in field_values:
+            ours = list(indexer(value))
+            assert ours == list(schema[name].index(value)), (name, value)
+            again = list(indexer(value))
+            assert ours == again and all(
+                a[3] is not b[3] for a, b in zip(ours, again, strict=True) if a[3]
+            )
+        assert list(indexer(field_values[:2])) == list(schema[name].index(field_values[:2]))
 
 
 def test_the_segment_of_bbc_is_byte_for_byte_what_whoosh_writes(tmp_path: Path) -> None:

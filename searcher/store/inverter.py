@@ -6,7 +6,10 @@ them all and writes them one call a posting. Here a term's postings go into arra
 documents come (document numbers, weights and encoded positions), and at the end each
 term is written at once, a block at a time (`whoosh_internals.write_term`). The prose
 fields are analysed by `ProseTerms` (one pass, stems from a cache); the other fields by
-Whoosh (`FieldType.index`). What is kept per document (stored fields, lengths, columns)
+Whoosh (`FieldType.index`), with three shortcuts to the same terms: an ID field's value is
+its one term, a number's terms are its sortable value shifted (converted once, not once a
+shift), and the terms of a value met lately in a field (a source, a section, a file's
+path) are remembered. What is kept per document (stored fields, lengths, columns)
 goes through the whoosh3 codec's per-document writer as Whoosh's writer sends it, so the
 segment holds what Whoosh's own writer would have written, byte for byte
 (`tests/test_inverter.py`).
@@ -23,16 +26,17 @@ import os
 import pickle
 import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby, islice
 from operator import itemgetter
 from typing import Any, cast
 
+from whoosh.analysis import IDTokenizer
 from whoosh.codec import default_codec
 from whoosh.codec.base import Segment
-from whoosh.fields import FieldType, Schema
+from whoosh.fields import NUMERIC, FieldType, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.formats import Characters, Positions
+from whoosh.formats import Characters, Existence, Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searcher.store.analysis import NewsAnalyzer, ProseTerms
@@ -49,6 +53,12 @@ POSTING_BYTES = 100
 TERM_BYTES = 300
 # Terms written or read at a time in a run file.
 RUN_TERMS = 2_000
+# Values of a field whose terms are remembered (then forgotten all at once).
+REMEMBERED_VALUES = 4_096
+
+# The terms of one field's value, as `FieldType.index` gives them: (term as bytes,
+# frequency, weight, encoded value) each.
+FieldTerms = Iterable[tuple[bytes, int, float, bytes]]
 
 _FIELD_AND_TERM = itemgetter(0, 1)
 _FIELD = itemgetter(0)
@@ -79,6 +89,12 @@ class SegmentInverter:
             for name, field in schema.items()
             if isinstance(field.analyzer, NewsAnalyzer)
             and type(field.format) in (Positions, Characters)
+        }
+        # How the other indexed fields are analysed.
+        self._indexers = {
+            name: _indexer(field)
+            for name, field in schema.items()
+            if field.indexed and name not in self._prose_chars
         }
         self._limit = limit_mb << 20
         self._size = 0
@@ -132,7 +148,7 @@ class SegmentInverter:
             count = len(groups)
         else:
             count = 0
-            for key, frequency, weight, encoded in field.index(value):
+            for key, frequency, weight, encoded in self._indexers[name](value):
                 found = postings.setdefault(key, [])
                 found += (docnum, weight, encoded)
                 length += frequency
@@ -189,6 +205,48 @@ class SegmentInverter:
                 weights.extend(more_weights)
                 values.extend(more_values)
             yield name, term, ids, weights, values
+
+
+def _indexer(field: FieldType) -> Callable[[Any], FieldTerms]:
+    """What gives the terms of a value of `field` (not a prose field), as its `index()`
+    does (a list or tuple of values, or bytes, go to `index()`)."""
+    if type(field.analyzer) is IDTokenizer and type(field.format) is Existence:
+        boost = field.format.field_boost
+
+        def whole(value: Any) -> FieldTerms:  # IDTokenizer's one token: the value
+            if isinstance(value, str):
+                return ((value.encode(), 1, boost, b""),)
+            return field.index(value)
+
+        return whole
+    if isinstance(field, NUMERIC):
+        shifts = range(0, field.bits, field.shift_step) if field.shift_step else range(1)
+
+        def shifted(value: Any) -> FieldTerms:
+            if isinstance(value, (list, tuple, bytes)):  # bytes: already a term
+                return field.index(value)
+            sortable = int.from_bytes(field.to_bytes(value)[1:], "big")  # after the shift byte
+            return [(field.sortable_to_bytes(sortable, s), 1, 1.0, b"") for s in shifts]
+
+        return shifted
+    remembered: dict[Any, list[tuple[bytes, int, float, bytes]]] = {}
+    # Encoded values are pickled a block at a time, where one object met twice is written
+    # as a reference: each posting takes a copy of its own, as from `index()`.
+    copied = type(field.format) is not Existence
+
+    def recalled(value: Any) -> FieldTerms:
+        if not isinstance(value, str):
+            return field.index(value)
+        found = remembered.get(value)
+        if found is None:
+            if len(remembered) >= REMEMBERED_VALUES:
+                remembered.clear()
+            remembered[value] = found = list(field.index(value))
+        elif copied:
+            return [(key, f, w, bytes(memoryview(encoded))) for key, f, w, encoded in found]
+        return found
+
+    return recalled
 
 
 def _read_run(path: str) -> Iterator[TermPostings]:
