@@ -37,9 +37,10 @@ from whoosh.codec.base import Segment
 from whoosh.fields import NUMERIC, FieldType, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Characters, Existence, Positions
+from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from searcher.store.analysis import NewsAnalyzer, ProseTerms
+from searcher.store.analysis import NewsAnalyzer, Occurrences, ProseTerms
 from searcher.store.indexfolder import TEMPORARY
 from searcher.whoosh_internals import INDEX_NAME, write_term
 
@@ -60,6 +61,8 @@ REMEMBERED_VALUES = 4_096
 # frequency, weight, encoded value) each.
 FieldTerms = Iterable[tuple[bytes, int, float, bytes]]
 
+_POSITIONS = Positions()
+_ONE = pack_uint(1)
 _FIELD_AND_TERM = itemgetter(0, 1)
 _FIELD = itemgetter(0)
 
@@ -136,15 +139,14 @@ class SegmentInverter:
         chars = self._prose_chars.get(name)
         if chars is not None:
             groups, length = self._prose.terms(value, chars)
-            format_ = cast(Positions, field.format)
-            encode, boost = format_.encode, format_.field_boost
+            encode = cast(Callable[[Occurrences], bytes], _characters if chars else _positions)
+            boost = cast(Positions, field.format).field_boost
             for term, occurrences in groups.items():
-                posting = (docnum, len(occurrences) * boost, encode(occurrences))
                 found = postings.get(term)
                 if found is None:
-                    postings[term] = list(posting)
+                    postings[term] = [docnum, len(occurrences) * boost, encode(occurrences)]
                 else:
-                    found += posting
+                    found += (docnum, len(occurrences) * boost, encode(occurrences))
             count = len(groups)
         else:
             count = 0
@@ -205,6 +207,27 @@ class SegmentInverter:
                 weights.extend(more_weights)
                 values.extend(more_values)
             yield name, term, ids, weights, values
+
+
+def _positions(positions: list[int]) -> bytes:
+    """A term's positions in a document as Whoosh's `Positions` format encodes them."""
+    if len(positions) == 1:  # most terms: the delta from 0 is the position
+        return _ONE + pickle.dumps(positions, 2)
+    return _POSITIONS.encode(positions)
+
+
+def _characters(occurrences: list[tuple[int, int, int]]) -> bytes:
+    """A term's (position, first character, number of characters) triples in a document,
+    as Whoosh's `Characters` format encodes its (position, first character, character
+    after) triples: each as deltas from the one before."""
+    if len(occurrences) == 1:  # most terms: the deltas from 0 are the triple
+        return _ONE + pickle.dumps(occurrences, 2)
+    deltas = []
+    last_pos = last_end = 0
+    for pos, start, size in occurrences:
+        deltas.append((pos - last_pos, start - last_end, size))
+        last_pos, last_end = pos, start + size
+    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
 
 
 def _indexer(field: FieldType) -> Callable[[Any], FieldTerms]:
