@@ -127,10 +127,15 @@ def test_fields_other_than_prose_have_the_terms_whoosh_gives_them() -> None:
         ],
     }
     for name, field_values in values.items():
-        indexer = _indexer(schema[name])
+        field = schema[name]
+        indexer = _indexer(field)
         for value in field_values:
+            expected = list(field.index(value))
+            if name in ("id", "date"):  # terms made without `index()`
+                field.index = None  # type: ignore[method-assign]
             ours = list(indexer(value))
-            assert ours == list(schema[name].index(value)), (name, value)
+            vars(field).pop("index", None)
+            assert ours == expected, (name, value)
             again = list(indexer(value))
             assert ours == again and all(
                 a[3] is not b[3] for a, b in zip(ours, again, strict=True) if a[3]

@@ -233,15 +233,6 @@ def _characters(occurrences: list[tuple[int, int, int]]) -> bytes:
 def _indexer(field: FieldType) -> Callable[[Any], FieldTerms]:
     """What gives the terms of a value of `field` (not a prose field), as its `index()`
     does (a list or tuple of values, or bytes, go to `index()`)."""
-    if type(field.analyzer) is IDTokenizer and type(field.format) is Existence:
-        boost = field.format.field_boost
-
-        def whole(value: Any) -> FieldTerms:  # IDTokenizer's one token: the value
-            if isinstance(value, str):
-                return ((value.encode(), 1, boost, b""),)
-            return field.index(value)
-
-        return whole
     if isinstance(field, NUMERIC):
         shifts = range(0, field.bits, field.shift_step) if field.shift_step else range(1)
 
@@ -252,6 +243,15 @@ def _indexer(field: FieldType) -> Callable[[Any], FieldTerms]:
             return [(field.sortable_to_bytes(sortable, s), 1, 1.0, b"") for s in shifts]
 
         return shifted
+    if type(field.analyzer) is IDTokenizer and type(field.format) is Existence:
+        boost = field.format.field_boost
+
+        def whole(value: Any) -> FieldTerms:  # IDTokenizer's one token: the value
+            if isinstance(value, str):
+                return ((value.encode(), 1, boost, b""),)
+            return field.index(value)
+
+        return whole
     remembered: dict[Any, list[tuple[bytes, int, float, bytes]]] = {}
     # Encoded values are pickled a block at a time, where one object met twice is written
     # as a reference: each posting takes a copy of its own, as from `index()`.
