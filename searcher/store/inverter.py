@@ -81,6 +81,7 @@ class SegmentInverter:
                 raise ValueError(f"field {name!r}: vectors and spelling words are not written")
         codec = default_codec()
         self._storage, self._schema, self._codec = storage, schema, codec
+        self._fields = dict(schema.items())
         self._segment = codec.new_segment(storage, INDEX_NAME)
         self._perdoc = codec.per_document_writer(storage, self._segment)
         self._scratch = os.path.join(storage.folder, TEMPORARY)
@@ -109,23 +110,24 @@ class SegmentInverter:
 
     def add(self, document: dict[str, Any]) -> None:
         """Add one document: its fields in name order, as Whoosh's writer adds them."""
-        perdoc, schema = self._perdoc, self._schema
+        perdoc, fields = self._perdoc, self._fields
         perdoc.start_doc(self._docnum)
         lengths = {}
         for name in sorted(document):
             value = document[name]
-            if value is None or name not in schema:  # newer than the index
+            field = fields.get(name)
+            if value is None or field is None:  # a field newer than the index
                 continue
-            field = schema[name]
             length = self._invert(name, field, value) if field.indexed else 0
             perdoc.add_field(name, field, value if field.stored else None, length)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
             if length:
-                lengths[name] = byte_to_length(length_to_byte(length))
+                lengths[name] = length
         perdoc.finish_doc()
         for name, column in self._lengths.items():
-            column.append(lengths.get(name, 0))
+            length = lengths.get(name, 0)
+            column.append(length and byte_to_length(length_to_byte(length)))
         self._docnum += 1
         if self._size >= self._limit:
             self._spill()
