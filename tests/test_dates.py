@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from dateutil import parser as dateutil_parser
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searcher.corpus.dates import parse_date
 
@@ -40,3 +43,28 @@ def test_dates_are_aware(value: object, expected: datetime) -> None:
 )
 def test_unparseable_is_none(value: object) -> None:
     assert parse_date(value) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.tuples(
+        st.integers(0, 32),
+        st.sampled_from(["FEB", "MAR", "SEP", "Feb", "XYZ"]),
+        st.integers(0, 2100),
+        st.integers(0, 25),
+        st.integers(0, 61),
+        st.integers(0, 61),
+        st.sampled_from(["", ".79", ".5", ".123456", " "]),
+    )
+)
+def test_wire_dates_read_as_the_date_parser_reads_them(
+    parts: tuple[int, str, int, int, int, int, str],
+) -> None:
+    # "26-FEB-1987 15:01:01.79" has a quick path of its own: it must agree with dateutil.
+    day, month, year, hour, minute, second, tail = parts
+    value = f"{day}-{month}-{year:04d} {hour}:{minute:02d}:{second:02d}{tail}"
+    try:
+        expected: datetime | None = dateutil_parser.parse(value).replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        expected = None
+    assert parse_date(value) == expected

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import shared_path
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh.codec.base import Segment
 
 from searcher import Article, Index, IndexOutdatedError, SearchOptions, read_corpus
@@ -33,6 +35,14 @@ def test_signatures_estimate_overlap() -> None:
     assert similarity(signature(TEXT), signature(TEXT.replace("Thursday", "Friday"))) > 0.7
     assert similarity(signature(TEXT), signature(OTHER)) < 0.1
     assert signature("") == b"" and similarity(b"", signature(TEXT)) == 0.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_a_signature_takes_the_same_words_from_ascii_text_as_from_any_text(text: str) -> None:
+    # ASCII text is split by its own quick path; a dash (not a word character, not ASCII)
+    # sends the same words through the general one.
+    assert signature(text) == signature(text + "\u2014")
 
 
 def test_store_groups_copies_and_keeps_other_stories_apart(tmp_path: Path) -> None:

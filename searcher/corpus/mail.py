@@ -91,8 +91,11 @@ def _source(message: Message, groups: list[str], path: str) -> str:
 
 def _header(message: Message, name: str) -> str:
     """A header's text, with RFC 2047 encoded words (`=?utf-8?q?...?=`) decoded; only its
-    first `MAX_HEADER_CHARS` (the decoder takes time quadratic in the number of words)."""
+    first `MAX_HEADER_CHARS` (the decoder takes time quadratic in the number of words).
+    Text without the `=?` that starts an encoded word is its own decoding."""
     value = str(message.get(name, ""))[:MAX_HEADER_CHARS]
+    if "=?" not in value:
+        return value
     try:
         return str(make_header(decode_header(value)))
     except (LookupError, ValueError, UnicodeError):

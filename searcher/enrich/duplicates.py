@@ -29,6 +29,7 @@ Parts:
 from __future__ import annotations
 
 import re
+import string
 from array import array
 from datetime import datetime
 from hashlib import blake2b
@@ -52,8 +53,19 @@ _BIN_BITS = 7  # NUM_HASHES == 1 << _BIN_BITS
 _VALUE_BITS = 25  # a bin keeps 25 bits of a 32-bit shingle hash; a rotation adds 7 more
 _EMPTY = 1 << 32
 _WORD = re.compile(r"\w+")
-# Sentence ends, acronyms ("U.S."), figures ("7-1/2", "300,000", "3RD"), then words.
-_FACT_TOKEN = re.compile(r"[.!?\n]|(?:[^\W\d_]\.){2,}(?!\w)|\d(?:[\d,.:/-]*\d)?\w*|\w+(?:['’]\w+)*")
+# In ASCII text the word characters are these: the others become spaces, and the words are
+# what `str.split` leaves (twice as fast as `_WORD.findall`).
+_ASCII_WORD_CHARS = frozenset(string.ascii_letters + string.digits + "_")
+_ASCII_NON_WORD = str.maketrans(
+    {chr(c): " " for c in range(128) if chr(c) not in _ASCII_WORD_CHARS}
+)
+# Acronyms ("U.S.") before words, figures ("7-1/2", "300,000", "3RD"), sentence ends, then
+# words starting "_". A token starts with a word character or a sentence end: the look-ahead
+# passes over the text between tokens without trying each alternative at every character.
+_FACT_TOKEN = re.compile(
+    r"(?=[\w.!?\n])(?:[^\W\d_](?:\.(?:[^\W\d_]\.)+(?!\w)|\w*(?:['’]\w+)*)"
+    r"|\d(?:[\d,.:/-]*\d)?\w*|[.!?\n]|\w+(?:['’]\w+)*)"
+)
 _FRACTION = re.compile(r"(?:(\d+)-)?(\d+)/(2|4|8|16|32|64)")
 # A company's stock symbol or name as wires mark it ("<HDL>", "<UBTC.O>", "<Qintex Ltd>").
 _MARKED_CODE = re.compile(r"<([^<>\n]{1,40})>")
@@ -91,7 +103,10 @@ def _shingle_hashes(text: str) -> array[int]:
     """The 32-bit hashes of the text's word 3-shingles (repeats included): tabulation
     hashing, the XOR of the three words' hashes for their places (3-independent),
     computed over whole arrays at once."""
-    words = _WORD.findall(text.lower())
+    lowered = text.lower()
+    words = (
+        lowered.translate(_ASCII_NON_WORD).split() if lowered.isascii() else _WORD.findall(lowered)
+    )
     if not words:
         return array("I")
     table = array("I", _word_hashes_of(words))
