@@ -4,15 +4,16 @@ through Whoosh's own codec (`SegmentInverter`).
 Whoosh's writer makes every posting of every document a tuple in its posting pool, sorts
 them all and writes them one call a posting. Here a term's postings go into arrays as the
 documents come (document numbers, weights and encoded positions), and at the end each
-term is written at once, a block at a time (`whoosh_internals.write_term`). The prose
-fields are analysed by `ProseTerms` (one pass, stems from a cache); the other fields by
+field's terms are written at once, a block at a time (`whoosh_internals.write_terms`). The
+prose fields are analysed by `ProseTerms` (one pass, stems from a cache); the other fields by
 Whoosh (`FieldType.index`), with three shortcuts to the same terms: an ID field's value is
 its one term, a number's terms are its sortable value shifted (converted once, not once a
 shift), and the terms of a value met lately in a field (a source, a section, a file's
 path) are remembered. What is kept per document (stored fields, lengths, columns)
 goes through the whoosh3 codec's per-document writer as Whoosh's writer sends it, so the
-segment holds what Whoosh's own writer would have written, byte for byte
-(`tests/test_inverter.py`).
+segment holds what Whoosh's own writer would have written, byte for byte but for the pickle
+protocol of the postings blocks' data (`whoosh_internals.BLOCK_PROTOCOL`), and Whoosh reads
+it as its own (`tests/test_inverter.py`).
 
 Memory: when the postings gathered take about `limit_mb`, they are written to a run file
 in the index's scratch folder, a term at a time in order; the segment's postings are the
@@ -42,7 +43,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searcher.store.analysis import NewsAnalyzer, Occurrences, ProseTerms
 from searcher.store.indexfolder import TEMPORARY
-from searcher.whoosh_internals import INDEX_NAME, write_term
+from searcher.whoosh_internals import INDEX_NAME, write_terms
 
 # A term's postings as they are gathered: document number, weight and encoded value (b""
 # for a format that keeps none) of each document in turn, in one list.
@@ -65,6 +66,7 @@ _POSITIONS = Positions()
 _ONE = pack_uint(1)
 _FIELD_AND_TERM = itemgetter(0, 1)
 _FIELD = itemgetter(0)
+_POSTINGS = itemgetter(1, 2, 3, 4)
 
 
 class SegmentInverter:
@@ -167,9 +169,7 @@ class SegmentInverter:
         terms = self._merged() if self._runs else self._sorted_terms()
         for name, postings in groupby(terms, key=_FIELD):
             writer.start_field(name, self._schema[name])
-            lengths = self._lengths.get(name)
-            for _, term, ids, weights, values in postings:
-                write_term(writer, term, ids, weights, values, lengths)
+            write_terms(writer, map(_POSTINGS, postings), self._lengths.get(name))
             writer.finish_field()
         writer.close()
         self._segment.set_doc_count(self._docnum)
