@@ -113,6 +113,15 @@ def test_a_blocks_ids_and_weights_are_read_from_its_start(compression: int, weig
     assert _ids_and_weights(raw, compression, 3) == ((3, 1, 400), weights)
 
 
+@pytest.mark.parametrize("protocol", [2, 3])  # Whoosh's writer's, `write_terms`'
+def test_a_blocks_values_are_not_unpickled_for_its_ids_and_weights(protocol: int) -> None:
+    """Only the start of a block is unpickled: its values (cut short here) are not read."""
+    data = pickle.dumps(((3, 1, 400), (1.0, 2.0, 5.0), (b"a" * 90, b"b", b"c")), protocol)
+    start = data[: data.index(b"a" * 90)]
+    assert _ids_and_weights(start, 0, 3) == ((3, 1, 400), (1.0, 2.0, 5.0))
+    assert _ids_and_weights(zlib.compress(start), 3, 3) == ((3, 1, 400), (1.0, 2.0, 5.0))
+
+
 @pytest.mark.parametrize("name", ["generated_index", "merged_generated_index"])
 def test_postings_among_some_documents_read_only_the_blocks_that_may_hold_them(
     request: pytest.FixtureRequest, name: str, monkeypatch: pytest.MonkeyPatch

@@ -48,6 +48,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, lru_cache
 from itertools import accumulate, compress, count
+from operator import sub
 from typing import Any, Protocol, cast
 
 from whoosh.analysis import (
@@ -298,7 +299,8 @@ class NewsAnalyzer(Analyzer):
 
 
 # A prose term's occurrences in a text, in order: its positions, or with characters its
-# (position, first character, character after) triples.
+# (position, first character, number of characters) triples (the first occurrence's is
+# what Whoosh's `Characters` format encodes for it).
 Occurrences = list[int] | list[tuple[int, int, int]]
 
 # A text split into what lies between words and the words, in turn (one list, the text's
@@ -347,13 +349,14 @@ class ProseTerms:
         first = stems.index(kept[0])  # positions run on from the first kept word's
         groups: dict[str, list[Any]] = {}
         if chars:
-            starts, ends = compress(bounds[::2], stems), compress(bounds[1::2], stems)
-            for pos, term, start, end in zip(count(first), kept, starts, ends):
+            starts = list(compress(bounds[::2], stems))
+            sizes = map(sub, compress(bounds[1::2], stems), starts)
+            for term, occurrence in zip(kept, zip(count(first), starts, sizes), strict=True):
                 found = groups.get(term)
                 if found is None:
-                    groups[term] = [(pos, start, end)]
+                    groups[term] = [occurrence]
                 else:
-                    found.append((pos, start, end))
+                    found.append(occurrence)
         else:
             for pos, term in enumerate(kept, first):
                 found = groups.get(term)

@@ -4,12 +4,16 @@ through Whoosh's own codec (`SegmentInverter`).
 Whoosh's writer makes every posting of every document a tuple in its posting pool, sorts
 them all and writes them one call a posting. Here a term's postings go into arrays as the
 documents come (document numbers, weights and encoded positions), and at the end each
-term is written at once, a block at a time (`whoosh_internals.write_term`). The prose
-fields are analysed by `ProseTerms` (one pass, stems from a cache); the other fields by
-Whoosh (`FieldType.index`). What is kept per document (stored fields, lengths, columns)
+field's terms are written at once, a block at a time (`whoosh_internals.write_terms`). The
+prose fields are analysed by `ProseTerms` (one pass, stems from a cache); the other fields by
+Whoosh (`FieldType.index`), with three shortcuts to the same terms: an ID field's value is
+its one term, a number's terms are its sortable value shifted (converted once, not once a
+shift), and the terms of a value met lately in a field (a source, a section, a file's
+path) are remembered. What is kept per document (stored fields, lengths, columns)
 goes through the whoosh3 codec's per-document writer as Whoosh's writer sends it, so the
-segment holds what Whoosh's own writer would have written, byte for byte
-(`tests/test_inverter.py`).
+segment holds what Whoosh's own writer would have written, byte for byte but for the pickle
+protocol of the postings blocks' data (`whoosh_internals.BLOCK_PROTOCOL`), and Whoosh reads
+it as its own (`tests/test_inverter.py`).
 
 Memory: when the postings gathered take about `limit_mb`, they are written to a run file
 in the index's scratch folder, a term at a time in order; the segment's postings are the
@@ -23,21 +27,23 @@ import os
 import pickle
 import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby, islice
 from operator import itemgetter
 from typing import Any, cast
 
+from whoosh.analysis import IDTokenizer
 from whoosh.codec import default_codec
 from whoosh.codec.base import Segment
-from whoosh.fields import FieldType, Schema
+from whoosh.fields import NUMERIC, FieldType, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.formats import Characters, Positions
+from whoosh.formats import Characters, Existence, Positions
+from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from searcher.store.analysis import NewsAnalyzer, ProseTerms
+from searcher.store.analysis import NewsAnalyzer, Occurrences, ProseTerms
 from searcher.store.indexfolder import TEMPORARY
-from searcher.whoosh_internals import INDEX_NAME, write_term
+from searcher.whoosh_internals import INDEX_NAME, write_terms
 
 # A term's postings as they are gathered: document number, weight and encoded value (b""
 # for a format that keeps none) of each document in turn, in one list.
@@ -49,9 +55,18 @@ POSTING_BYTES = 100
 TERM_BYTES = 300
 # Terms written or read at a time in a run file.
 RUN_TERMS = 2_000
+# Values of a field whose terms are remembered (then forgotten all at once).
+REMEMBERED_VALUES = 4_096
 
+# The terms of one field's value, as `FieldType.index` gives them: (term as bytes,
+# frequency, weight, encoded value) each.
+FieldTerms = Iterable[tuple[bytes, int, float, bytes]]
+
+_POSITIONS = Positions()
+_ONE = pack_uint(1)
 _FIELD_AND_TERM = itemgetter(0, 1)
 _FIELD = itemgetter(0)
+_POSTINGS = itemgetter(1, 2, 3, 4)
 
 
 class SegmentInverter:
@@ -68,6 +83,7 @@ class SegmentInverter:
                 raise ValueError(f"field {name!r}: vectors and spelling words are not written")
         codec = default_codec()
         self._storage, self._schema, self._codec = storage, schema, codec
+        self._fields = dict(schema.items())
         self._segment = codec.new_segment(storage, INDEX_NAME)
         self._perdoc = codec.per_document_writer(storage, self._segment)
         self._scratch = os.path.join(storage.folder, TEMPORARY)
@@ -80,6 +96,12 @@ class SegmentInverter:
             if isinstance(field.analyzer, NewsAnalyzer)
             and type(field.format) in (Positions, Characters)
         }
+        # How the other indexed fields are analysed.
+        self._indexers = {
+            name: _indexer(field)
+            for name, field in schema.items()
+            if field.indexed and name not in self._prose_chars
+        }
         self._limit = limit_mb << 20
         self._size = 0
         self._docnum = 0
@@ -90,23 +112,24 @@ class SegmentInverter:
 
     def add(self, document: dict[str, Any]) -> None:
         """Add one document: its fields in name order, as Whoosh's writer adds them."""
-        perdoc, schema = self._perdoc, self._schema
+        perdoc, fields = self._perdoc, self._fields
         perdoc.start_doc(self._docnum)
         lengths = {}
         for name in sorted(document):
             value = document[name]
-            if value is None or name not in schema:  # newer than the index
+            field = fields.get(name)
+            if value is None or field is None:  # a field newer than the index
                 continue
-            field = schema[name]
             length = self._invert(name, field, value) if field.indexed else 0
             perdoc.add_field(name, field, value if field.stored else None, length)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
             if length:
-                lengths[name] = byte_to_length(length_to_byte(length))
+                lengths[name] = length
         perdoc.finish_doc()
         for name, column in self._lengths.items():
-            column.append(lengths.get(name, 0))
+            length = lengths.get(name, 0)
+            column.append(length and byte_to_length(length_to_byte(length)))
         self._docnum += 1
         if self._size >= self._limit:
             self._spill()
@@ -120,19 +143,18 @@ class SegmentInverter:
         chars = self._prose_chars.get(name)
         if chars is not None:
             groups, length = self._prose.terms(value, chars)
-            format_ = cast(Positions, field.format)
-            encode, boost = format_.encode, format_.field_boost
+            encode = cast(Callable[[Occurrences], bytes], _characters if chars else _positions)
+            boost = cast(Positions, field.format).field_boost
             for term, occurrences in groups.items():
-                posting = (docnum, len(occurrences) * boost, encode(occurrences))
                 found = postings.get(term)
                 if found is None:
-                    postings[term] = list(posting)
+                    postings[term] = [docnum, len(occurrences) * boost, encode(occurrences)]
                 else:
-                    found += posting
+                    found += (docnum, len(occurrences) * boost, encode(occurrences))
             count = len(groups)
         else:
             count = 0
-            for key, frequency, weight, encoded in field.index(value):
+            for key, frequency, weight, encoded in self._indexers[name](value):
                 found = postings.setdefault(key, [])
                 found += (docnum, weight, encoded)
                 length += frequency
@@ -147,9 +169,7 @@ class SegmentInverter:
         terms = self._merged() if self._runs else self._sorted_terms()
         for name, postings in groupby(terms, key=_FIELD):
             writer.start_field(name, self._schema[name])
-            lengths = self._lengths.get(name)
-            for _, term, ids, weights, values in postings:
-                write_term(writer, term, ids, weights, values, lengths)
+            write_terms(writer, map(_POSTINGS, postings), self._lengths.get(name))
             writer.finish_field()
         writer.close()
         self._segment.set_doc_count(self._docnum)
@@ -189,6 +209,69 @@ class SegmentInverter:
                 weights.extend(more_weights)
                 values.extend(more_values)
             yield name, term, ids, weights, values
+
+
+def _positions(positions: list[int]) -> bytes:
+    """A term's positions in a document as Whoosh's `Positions` format encodes them."""
+    if len(positions) == 1:  # most terms: the delta from 0 is the position
+        return _ONE + pickle.dumps(positions, 2)
+    return _POSITIONS.encode(positions)
+
+
+def _characters(occurrences: list[tuple[int, int, int]]) -> bytes:
+    """A term's (position, first character, number of characters) triples in a document,
+    as Whoosh's `Characters` format encodes its (position, first character, character
+    after) triples: each as deltas from the one before."""
+    if len(occurrences) == 1:  # most terms: the deltas from 0 are the triple
+        return _ONE + pickle.dumps(occurrences, 2)
+    deltas = []
+    last_pos = last_end = 0
+    for pos, start, size in occurrences:
+        deltas.append((pos - last_pos, start - last_end, size))
+        last_pos, last_end = pos, start + size
+    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+def _indexer(field: FieldType) -> Callable[[Any], FieldTerms]:
+    """What gives the terms of a value of `field` (not a prose field), as its `index()`
+    does (a list or tuple of values, or bytes, go to `index()`)."""
+    if isinstance(field, NUMERIC):
+        shifts = range(0, field.bits, field.shift_step) if field.shift_step else range(1)
+
+        def shifted(value: Any) -> FieldTerms:
+            if isinstance(value, (list, tuple, bytes)):  # bytes: already a term
+                return field.index(value)
+            sortable = int.from_bytes(field.to_bytes(value)[1:], "big")  # after the shift byte
+            return [(field.sortable_to_bytes(sortable, s), 1, 1.0, b"") for s in shifts]
+
+        return shifted
+    if type(field.analyzer) is IDTokenizer and type(field.format) is Existence:
+        boost = field.format.field_boost
+
+        def whole(value: Any) -> FieldTerms:  # IDTokenizer's one token: the value
+            if isinstance(value, str):
+                return ((value.encode(), 1, boost, b""),)
+            return field.index(value)
+
+        return whole
+    remembered: dict[Any, list[tuple[bytes, int, float, bytes]]] = {}
+    # Encoded values are pickled a block at a time, where one object met twice is written
+    # as a reference: each posting takes a copy of its own, as from `index()`.
+    copied = type(field.format) is not Existence
+
+    def recalled(value: Any) -> FieldTerms:
+        if not isinstance(value, str):
+            return field.index(value)
+        found = remembered.get(value)
+        if found is None:
+            if len(remembered) >= REMEMBERED_VALUES:
+                remembered.clear()
+            remembered[value] = found = list(field.index(value))
+        elif copied:
+            return [(key, f, w, bytes(memoryview(encoded))) for key, f, w, encoded in found]
+        return found
+
+    return recalled
 
 
 def _read_run(path: str) -> Iterator[TermPostings]:
