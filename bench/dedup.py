@@ -35,7 +35,7 @@ from searcher import Article, Index, read_corpus
 from searcher.enrich.duplicates import (
     STORY_DAYS,
     THRESHOLD,
-    copy_likeness,
+    copy_of,
     similarity,
     story_fields,
 )
@@ -134,7 +134,7 @@ def cluster(
 ) -> dict[str, str]:
     """The story of every article, clustered by a fresh `StoryStore` (by the text alone,
     without `with_facts`)."""
-    store = StoryStore(folder, likeness=partial(copy_likeness, threshold=threshold))
+    store = StoryStore(folder, copy_of=partial(copy_of, threshold=threshold))
     stories = {}
     for article in articles:
         *fields, facts = story_fields(article)

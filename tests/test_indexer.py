@@ -415,3 +415,19 @@ def test_a_state_of_another_commit_keeps_skipped_files_and_rereads_what_lacks_ar
     assert read == ["news/a00001.txt"] and report.added == 1
     assert [(p.path, p.kind) for p in report.problems] == [(str(folder / "empty.txt"), "empty")]
     assert ids(ix) == {"news/a00000.txt", "news/a00001.txt"}
+
+
+def test_files_handed_to_the_workers_are_let_go_of(tmp_path: Path) -> None:
+    """The run keeps no list of every file it reads: each task's files leave the plan's
+    list as the task is made, so only the workers hold them."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(writer.TASK_FILES + 3):
+        (corpus / f"{n:03d}.txt").write_text(f"Headline {n}\n\nBody {n}.")
+    found = writer.plan(read_corpus(corpus), {})
+    files = found.to_read
+    tasks = writer._tasks(files)
+    first = next(tasks)
+    assert len(first) == writer.TASK_FILES and len(files) == 3
+    assert [len(task) for task in tasks] == [3] and files == []
+    assert [ref.path.name for ref in first][:2] == ["000.txt", "001.txt"]

@@ -4,6 +4,7 @@ the story store merged incrementally, and what a failed run leaves."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from searcher.models import Article
 from searcher.shards import stories as shard_stories
 from searcher.shards.manifest import read_manifest, shard_of
 from searcher.store import writer
+from searcher.store.stories import Entry
 from tests.conftest import NEWSROOM
 
 # NEWSROOM (some articles without a date, an author or a source) and four copies of one
@@ -178,9 +180,10 @@ def test_the_story_store_takes_only_what_changed(
     added: list[str] = []
 
     class Counting(shard_stories.StoryStore):
-        def add(self, id: str, *args: Any, **kwargs: Any) -> str:
-            added.append(id)
-            return super().add(id, *args, **kwargs)
+        def add_all(self, entries: Iterable[Entry]) -> None:
+            entries = list(entries)
+            added.extend(entry[0] for entry in entries)
+            super().add_all(entries)
 
     monkeypatch.setattr(shard_stories, "StoryStore", Counting)
     sharded.update(read_corpus(corpus), workers=1)

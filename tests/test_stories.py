@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from whoosh.codec.base import Segment
 
 from searcher import Article, Index, IndexOutdatedError, SearchOptions, read_corpus
-from searcher.enrich.duplicates import THRESHOLD, copy_likeness, signature, similarity
+from searcher.enrich.duplicates import THRESHOLD, copy_of, signature, similarity
 from searcher.store.commits import IndexingRun
 from searcher.store.stories import STORE_FILE, WRITE_CACHE_KB, StoryStore, open_store
 from searcher.store.workers import FileResult, SegmentBuilder
@@ -46,21 +46,21 @@ def test_a_signature_takes_the_same_words_from_ascii_text_as_from_any_text(text:
 
 
 def test_store_groups_copies_and_keeps_other_stories_apart(tmp_path: Path) -> None:
-    store = StoryStore(tmp_path, likeness=copy_likeness)
+    store = StoryStore(tmp_path, copy_of=copy_of)
     assert store.add("a", signature(TEXT), "Reuters", "Rates up") == "a"
     assert store.add("b", signature(TEXT.replace("sharply", "strongly")), "AP") == "a"
     assert store.add("c", signature(OTHER)) == "c"
     store.commit()
     store.close()
     # persisted, and new articles join old stories
-    reopened = StoryStore(tmp_path, likeness=copy_likeness)
+    reopened = StoryStore(tmp_path, copy_of=copy_of)
     assert reopened.add("d", signature(TEXT[:-60])) == "a"
     assert [(s.id, s.size) for s in reopened.largest()] == [("a", 3)]
     assert reopened.stories_of(["b", "c", "x"]) == {"b": "a", "c": "c"}
 
 
 def test_store_replaces_removes_and_rolls_back(tmp_path: Path) -> None:
-    store = StoryStore(tmp_path, likeness=copy_likeness)
+    store = StoryStore(tmp_path, copy_of=copy_of)
     store.add("a", signature(TEXT))
     store.add("b", signature(TEXT))
     store.commit()
@@ -105,7 +105,7 @@ def test_a_store_of_the_previous_layout_asks_for_a_rebuild(tmp_path: Path) -> No
     )
     old.close()
     with pytest.raises(IndexOutdatedError, match="built by an older version") as error:
-        StoryStore(tmp_path, likeness=copy_likeness)
+        StoryStore(tmp_path, copy_of=copy_of)
     assert error.value.hint == "Rebuild it from its articles."
 
 
@@ -365,7 +365,7 @@ def test_a_commit_whose_segments_fail_leaves_the_story_store_as_it_was(tmp_path:
 
 
 def test_a_store_being_written_caches_more_pages_than_one_being_read(tmp_path: Path) -> None:
-    writing = StoryStore(tmp_path, likeness=copy_likeness)
+    writing = StoryStore(tmp_path, copy_of=copy_of)
     writing.commit()
     assert writing._db.execute("PRAGMA cache_size").fetchone()[0] == -WRITE_CACHE_KB
     reading = open_store(tmp_path)
@@ -373,3 +373,71 @@ def test_a_store_being_written_caches_more_pages_than_one_being_read(tmp_path: P
     assert reading._db.execute("PRAGMA cache_size").fetchone()[0] != -WRITE_CACHE_KB
     reading.close()
     writing.close()
+
+
+def _edit(text: str, *pairs: tuple[str, str]) -> str:
+    for old, new in pairs:
+        text = text.replace(old, new)
+    return text
+
+
+THIRD = (
+    "The football club announced a new manager on Monday after a long search, and fans "
+    "gathered outside the stadium to greet him. He promised attacking play and more young "
+    "players in the first team."
+)
+# In order: copies of earlier articles, an article replaced by another text (its story,
+# kept by its copy, is named after it still), copies of an article replaced.
+BATCH = [
+    ("a", TEXT),
+    ("c", OTHER),
+    ("b", _edit(TEXT, ("sharply", "strongly"))),
+    ("d", _edit(OTHER, ("dozens", "scores"))),
+    ("a", THIRD),
+    ("e", _edit(TEXT, ("Thursday", "Friday"))),
+    ("f", _edit(THIRD, ("Monday", "Tuesday"))),
+    ("c", _edit(OTHER, ("weekend", "week"))),
+]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 100])
+def test_adding_at_once_gives_the_stories_of_adding_one_by_one(
+    tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each article sees every article added before it, whether it came in the same chunk
+    (held in memory), in an earlier chunk (in the store) or in an earlier call."""
+    (tmp_path / "one").mkdir()
+    (tmp_path / "at-once").mkdir()
+    one_by_one = StoryStore(tmp_path / "one", copy_of=copy_of)
+    expected = [one_by_one.add(id, signature(text)) for id, text in BATCH]
+    # e finds no candidate: the bands of its story were the replaced a's
+    assert expected == ["a", "c", "a", "c", "a", "e", "a", "c"]
+    monkeypatch.setattr("searcher.store.stories.CHUNK", chunk)
+    at_once = StoryStore(tmp_path / "at-once", copy_of=copy_of)
+    at_once.add_all([("x", signature(OTHER), "", "", b"")])  # an earlier call
+    at_once.remove(["x"])
+    at_once.add_all((id, signature(text), "", "", b"") for id, text in BATCH)
+    ids = ["a", "b", "c", "d", "e", "f"]
+    assert at_once.stories_of(ids) == one_by_one.stories_of(ids)
+    assert [(s.id, [c.id for c in s.copies]) for s in at_once.largest(1)] == [
+        (s.id, [c.id for c in s.copies]) for s in one_by_one.largest(1)
+    ]
+
+
+def test_copies_in_a_batch_across_batches_and_of_an_article_removed_in_the_run(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in (("a", TEXT), ("b", _edit(TEXT, ("sharply", "strongly"))), ("c", OTHER)):
+        (corpus / f"{name}.txt").write_text(f"{name}\n\n{text}")
+    ix = Index(tmp_path / "ix")
+    ix.update(read_corpus(corpus), workers=2, commit_every=1)  # one batch: 3 files, 1 task
+    assert [[c.headline for c in s.copies] for s in ix.duplicates(1)] == [["a", "b"], ["c"]]
+    (corpus / "c.txt").unlink()
+    (corpus / "d.txt").write_text("d\n\n" + _edit(TEXT, ("reporters", "journalists")))
+    (corpus / "e.txt").write_text("e\n\n" + _edit(OTHER, ("dozens", "scores")))
+    ix.update(read_corpus(corpus), workers=2, commit_every=1)
+    # d joins the story of an earlier batch; e, a copy of c, which the run removed,
+    # starts a story of its own
+    assert [[c.headline for c in s.copies] for s in ix.duplicates(1)] == [["a", "b", "d"], ["e"]]

@@ -11,7 +11,8 @@ Parts:
   MinHash library would bring numpy and scipy, and with scipy installed `import nltk`
   takes 0.9 s instead of 0.2 s.
 - `similarity()`: the estimated Jaccard similarity of two signatures; copies reach
-  `THRESHOLD` (`copy_likeness()` is the whole rule the story store applies).
+  `THRESHOLD` (`copy_of()` is the whole rule the story store applies: which of an
+  article's candidates, if any, it is a copy of).
 - `facts()`: what tells formulaic wire notices apart, which share most of their words
   but not their facts: the article's names (capitalised words that do not start a
   sentence; every word of a headline in capitals), figures (numbers, also spelt out: "six
@@ -31,6 +32,7 @@ from __future__ import annotations
 import re
 import string
 from array import array
+from collections.abc import Sequence
 from datetime import datetime
 from hashlib import blake2b
 from itertools import repeat
@@ -148,11 +150,28 @@ def signature(text: str) -> bytes:
 
 def similarity(a: bytes, b: bytes) -> float:
     """The estimated Jaccard similarity of the texts behind two signatures."""
-    if not a or not b or len(a) != len(b):
-        return 0.0
-    # The positions that agree are the 32-bit words of a XOR b that are 0: counted in C.
-    differ = int.from_bytes(a, "little") ^ int.from_bytes(b, "little")
-    return array("I", differ.to_bytes(len(a), "little")).count(0) / NUM_HASHES
+    return _agreeing(a, [b])[0] / NUM_HASHES
+
+
+def _agreeing(sig: bytes, others: Sequence[bytes]) -> list[int]:
+    """How many positions of `sig` each of `others` agrees in (0 for an empty signature
+    or one of another length)."""
+    size = len(sig)
+    if not size or set(map(len, others)) != {size}:
+        return [
+            _agreeing(sig, [other])[0] if size and len(other) == size else 0 for other in others
+        ]
+    # The positions that agree are the 32-bit words of sig XOR other that are 0, for all
+    # the others at once: each word ORed into its lowest byte, then the zero bytes of
+    # each signature's stretch counted in C.
+    differ = int.from_bytes(b"".join(others), "little") ^ int.from_bytes(
+        sig * len(others), "little"
+    )
+    differ |= differ >> 16
+    differ |= differ >> 8
+    lowest = differ.to_bytes(size * len(others), "little")[::4]
+    starts = range(0, len(lowest) + 1, size // 4)
+    return list(map(lowest.count, repeat(b"\0"), starts, starts[1:]))
 
 
 def facts(headline: str, body: str, published: datetime | None = None) -> bytes:
@@ -230,13 +249,17 @@ def _fact(text: str, kind: int) -> int:
     return crc32(text.encode()) >> _KIND_BITS << _KIND_BITS | kind
 
 
-def copy_likeness(
-    sig: bytes, facts: bytes, other_sig: bytes, other_facts: bytes, threshold: float = THRESHOLD
-) -> float:
-    """How alike two articles are as copies: the similarity of their signatures when it
-    reaches `threshold` and their facts agree, else 0."""
-    score = similarity(sig, other_sig)
-    return score if score >= threshold and facts_agree(facts, other_facts) else 0.0
+def copy_of(
+    sig: bytes, facts: bytes, others: Sequence[tuple[bytes, bytes]], threshold: float = THRESHOLD
+) -> int | None:
+    """Which of `others` (signature, facts) the article is a copy of: of those whose
+    signatures are similar to `threshold` and whose facts agree, the most similar, the
+    first of equals; None when it is a copy of none."""
+    least = max(threshold * NUM_HASHES, 1)
+    counts = _agreeing(sig, [other_sig for other_sig, _ in others])
+    similar = [place for place, count in enumerate(counts) if count >= least]
+    similar.sort(key=lambda place: -counts[place])  # stable: the first of equals first
+    return next((place for place in similar if facts_agree(facts, others[place][1])), None)
 
 
 def facts_agree(a: bytes, b: bytes) -> bool:

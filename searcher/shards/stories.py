@@ -51,10 +51,10 @@ def merge_stories(
 def _merge(
     folder: Path, shards: int, changes: ChangesOf, order: Callable[[str], tuple[int, int]]
 ) -> None:
-    from searcher.enrich.duplicates import copy_likeness  # writing only: queries skip it
+    from searcher.enrich.duplicates import copy_of  # writing only: queries skip it
 
     with sidecar_damage(folder, STORE_FILE):
-        merged = StoryStore(folder, likeness=copy_likeness)
+        merged = StoryStore(folder, copy_of=copy_of)
         try:
             held: list[dict[str, bytes]] = [{} for _ in range(shards)]
             for entry in merged.entries():
@@ -63,8 +63,7 @@ def _merge(
             changed = [entry for entries, _ in found for entry in entries]
             changed.sort(key=lambda entry: order(entry[0]))
             merged.remove(gone for _, ids in found for gone in ids)
-            for entry in changed:
-                merged.add(*entry)  # in place of its earlier version
+            merged.add_all(changed)  # each in place of its earlier version
             merged.commit()
         finally:
             merged.close()

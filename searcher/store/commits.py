@@ -19,7 +19,7 @@ from whoosh.query import And, Term
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
-from searcher.enrich.duplicates import copy_likeness
+from searcher.enrich.duplicates import copy_of
 from searcher.errors import IndexOutdatedError
 from searcher.models import IndexReport, Problem
 from searcher.store.filestate import (
@@ -267,7 +267,7 @@ def _begin_stories(
     changed (an older layout, damage): `_update_stories` replaces it after the commit."""
     if clear:
         try:
-            store = StoryStore(folder, likeness=copy_likeness)
+            store = StoryStore(folder, copy_of=copy_of)
         except (IndexOutdatedError, sqlite3.DatabaseError):
             return None
         try:
@@ -281,7 +281,7 @@ def _begin_stories(
             raise
         return store
     with sidecar_damage(folder, STORE_FILE):
-        store = StoryStore(folder, likeness=copy_likeness)
+        store = StoryStore(folder, copy_of=copy_of)
         try:
             _change_stories(store, results, removed)
         except BaseException:
@@ -300,9 +300,7 @@ def _abandon(store: StoryStore) -> None:
 
 def _change_stories(store: StoryStore, results: list[FileResult], removed: set[str]) -> None:
     store.remove(removed)
-    for result in results:
-        for article_id, sig, source, headline, facts in result.stories:
-            store.add(article_id, sig, source, headline, facts)
+    store.add_all(entry for result in results for entry in result.stories)
 
 
 def _update_stories(
@@ -314,7 +312,7 @@ def _update_stories(
     if clear:  # whatever its layout or damage: the store of an older index is replaced
         remove_store(folder)
     with sidecar_damage(folder, STORE_FILE):
-        store = StoryStore(folder, likeness=copy_likeness)
+        store = StoryStore(folder, copy_of=copy_of)
         try:
             _change_stories(store, results, removed)
             store.commit()

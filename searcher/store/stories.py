@@ -2,9 +2,9 @@
 
 `StoryStore` is a SQLite file in the index folder. Locality-sensitive hashing (`BANDS`
 bands of `ROWS` values of the MinHash signatures of `searcher.enrich.duplicates`) finds the
-candidates for a new signature; the article joins the story of its most alike candidate
-when they are copies by the `Likeness` the writer gives (`copy_likeness`: signatures
-similar to `THRESHOLD` and facts that agree), or starts a story of its own. Adding
+candidates for a new signature; the article joins the story of the candidate it is a copy
+of by the `CopyOf` the writer gives (`copy_of`: the most similar signature, to `THRESHOLD`,
+whose facts agree), or starts a story of its own. Adding
 articles never re-reads the rest of the index. A band value is kept once per story (for
 the first article that had it), so however many copies a story has, a new article is
 compared with at most `BANDS` candidates per story it touches. Articles are
@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain, compress, islice, repeat
+from operator import eq, itemgetter
 from pathlib import Path
+from typing import Any
 from zlib import crc32
 
 from searcher.errors import IndexOutdatedError
@@ -34,10 +38,14 @@ _BAND_BYTES = ROWS * 4
 # looked up in 42 places of the band index, and SQLite's default 2 MB leaves most of
 # them to the operating system's reads (measured on BBC + Reuters: 8.0 -> 6.4 CPU-s to
 # fill a store; 64 MB is no faster).
-WRITE_CACHE_KB = 16_384
-# How alike two articles are as copies, from their signatures and facts: 0 when they are
-# not copies (`searcher.enrich.duplicates.copy_likeness`).
-Likeness = Callable[[bytes, bytes, bytes, bytes], float]
+WRITE_CACHE_KB = 16384
+# Which of its candidates (signature, facts) an article (signature, facts) is a copy of,
+# if any (`searcher.enrich.duplicates.copy_of`).
+CopyOf = Callable[[bytes, bytes, Sequence[tuple[bytes, bytes]]], int | None]
+# What the store keeps of an article: id, signature, source, headline, facts.
+Entry = tuple[str, bytes, str, str, bytes]
+# Articles added at a time by `StoryStore.add_all` (a chunk's lookups held in memory).
+CHUNK = 1024
 
 
 def band_keys(sig: bytes) -> list[int]:
@@ -60,10 +68,10 @@ class StoryStore:
     def __init__(
         self,
         folder: str | Path,
-        likeness: Likeness | None = None,
+        copy_of: CopyOf | None = None,
         reading: sqlite3.Connection | None = None,
     ) -> None:
-        self.likeness = likeness
+        self.copy_of = copy_of
         path = Path(folder) / STORE_FILE
         self._db = reading or sqlite3.connect(path, isolation_level="DEFERRED")
         if reading is None:
@@ -102,39 +110,19 @@ class StoryStore:
         self, id: str, sig: bytes, source: str = "", headline: str = "", facts: bytes = b""
     ) -> str:
         """Record an article (replacing an earlier version) and return its story: that of
-        its candidate most alike by the store's `likeness` (none: a story of its own)."""
-        if self.likeness is None:
-            raise TypeError("a story store opened without a likeness cannot add articles")
-        self.remove([id])
-        story: int | None = None
-        keys = band_keys(sig) if sig else []
-        if keys:
-            marks = ",".join("?" * len(keys))
-            rows = self._db.execute(
-                "SELECT DISTINCT a.story, a.signature, a.facts FROM bands b "
-                f"JOIN articles a ON a.num = b.num WHERE b.key IN ({marks})",
-                keys,
-            ).fetchall()
-            best = 0.0
-            for other_story, other_sig, other_facts in rows:
-                score = self.likeness(sig, facts, other_sig, other_facts)
-                if score > best:
-                    best, story = score, other_story
-        if story is None:  # a story of its own, or back in the one it once started
-            row = self._db.execute("SELECT story FROM orphans WHERE name = ?", (id,)).fetchone()
-            story = row[0] if row else None
-        num: int = self._db.execute(
-            "INSERT INTO articles (id, story, source, headline, signature, facts) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (id, story or 0, source, headline, sig, facts),
-        ).lastrowid  # type: ignore[assignment]
-        if story is None:
-            story = num
-            self._db.execute("UPDATE articles SET story = ? WHERE num = ?", (num, num))
-        self._db.executemany(
-            "INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", ((k, story, num) for k in keys)
-        )
-        return id if story == num else self._names([story])[story]
+        the candidate the store's `copy_of` chooses (none: a story of its own)."""
+        self.add_all([(id, sig, source, headline, facts)])
+        return self.stories_of([id])[id]
+
+    def add_all(self, entries: Iterable[Entry]) -> None:
+        """Record articles in order, each as `add` does: an article sees those added before
+        it. Done `CHUNK` articles at a time, each chunk's candidates in the store looked up
+        at once."""
+        if self.copy_of is None:
+            raise TypeError("a story store opened without copy_of cannot add articles")
+        entries = iter(entries)
+        while chunk := list(islice(entries, CHUNK)):
+            _Chunk(self._db, self.copy_of, chunk).add()
 
     def remove(self, ids: Iterable[str]) -> None:
         """Forget articles (their stories keep their other members)."""
@@ -142,22 +130,8 @@ class StoryStore:
             row = self._db.execute(
                 "SELECT num, story, signature FROM articles WHERE id = ?", (id,)
             ).fetchone()
-            if row is None:
-                continue
-            num, story, sig = row
-            if sig:
-                self._db.executemany(
-                    "DELETE FROM bands WHERE key = ? AND story = ? AND num = ?",
-                    ((key, story, num) for key in band_keys(sig)),
-                )
-            self._db.execute("DELETE FROM articles WHERE num = ?", (num,))
-            members = self._db.execute(
-                "SELECT 1 FROM articles WHERE story = ? LIMIT 1", (story,)
-            ).fetchone()
-            if not members:
-                self._db.execute("DELETE FROM orphans WHERE story = ?", (story,))
-            elif num == story:  # the story outlives the article that named it
-                self._db.execute("INSERT INTO orphans VALUES (?, ?)", (story, id))
+            if row is not None:
+                _forget(self._db, id, *row)
 
     def clear(self) -> None:
         """Forget every article (a rebuilt index), numbering the next ones from 1 again."""
@@ -227,6 +201,152 @@ class StoryStore:
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+
+def _forget(db: sqlite3.Connection, id: str, num: int, story: int, sig: bytes) -> bool:
+    """Delete an article and its bands; return whether its story keeps other members
+    (then, if the article named it, the name is kept in `orphans`)."""
+    if sig:
+        db.executemany(
+            "DELETE FROM bands WHERE key = ? AND story = ? AND num = ?",
+            ((key, story, num) for key in band_keys(sig)),
+        )
+    db.execute("DELETE FROM articles WHERE num = ?", (num,))
+    members = db.execute("SELECT 1 FROM articles WHERE story = ? LIMIT 1", (story,)).fetchone()
+    if not members:
+        db.execute("DELETE FROM orphans WHERE story = ?", (story,))
+    elif num == story:  # the story outlives the article that named it
+        db.execute("INSERT INTO orphans VALUES (?, ?)", (story, id))
+    return members is not None
+
+
+class _Chunk:
+    """Articles added together (`StoryStore.add_all`): what the store holds that they may
+    meet (bands of their keys, the articles behind them, earlier versions, names of
+    orphaned stories) is read at once, and the chunk's own articles and bands are kept in
+    memory (the bands only for keys a later article of the chunk has) until written."""
+
+    def __init__(self, db: sqlite3.Connection, copy_of: CopyOf, entries: list[Entry]) -> None:
+        self._db = db
+        self._copy_of = copy_of
+        self._entries = entries
+        self._keys = [array("i", band_keys(entry[1]) if entry[1] else ()) for entry in entries]
+        every_key = sorted(chain.from_iterable(self._keys))  # sorted: a faster join
+        # the keys of more than one article of the chunk (or more than one band of one)
+        self._shared = set(compress(every_key, map(eq, every_key, islice(every_key, 1, None))))
+        every_key_json = json.dumps(every_key)
+        del every_key
+        # band key -> {story: its first article with the key}, as in the table `bands`
+        self._holders: dict[int, dict[int, int]] = {}
+        for key, story, num in db.execute(
+            "SELECT b.key, b.story, b.num FROM json_each(?) w JOIN bands b ON b.key = w.value",
+            (every_key_json,),
+        ):
+            self._holders.setdefault(key, {})[story] = num
+        met = {num for held in self._holders.values() for num in held.values()}
+        self._known: dict[int, tuple[bytes, bytes]] = {
+            num: (sig, facts)
+            for num, sig, facts in self._each(
+                "SELECT a.num, a.signature, a.facts FROM json_each(?) w "
+                "JOIN articles a ON a.num = w.value",
+                met,
+            )
+        }
+        ids = [entry[0] for entry in entries]
+        self._stored: dict[str, tuple[int, int, bytes]] = {
+            id: (num, story, sig)
+            for id, num, story, sig in self._each(
+                "SELECT a.id, a.num, a.story, a.signature FROM json_each(?) w "
+                "JOIN articles a ON a.id = w.value",
+                ids,
+            )
+        }
+        self._orphans: dict[str, int] = dict(
+            self._each(
+                "SELECT o.name, o.story FROM json_each(?) w JOIN orphans o ON o.name = w.value", ids
+            )
+        )
+        self._next: int = self._db.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'articles'), 0),"
+            " coalesce((SELECT max(num) FROM articles), 0)) + 1"
+        ).fetchone()[0]
+        # the rows of the chunk's articles so far, and how many of them are written
+        self._articles: list[tuple[int, str, int, str, str, bytes, bytes]] = []
+        self._written = 0
+
+    def _each(self, query: str, values: Iterable[int | str]) -> list[Any]:
+        """The rows of `query` joined with each of `values` (`json_each(?) w`)."""
+        return self._db.execute(query, (json.dumps(list(values)),)).fetchall()
+
+    def add(self) -> None:
+        for (id, sig, source, headline, facts), keys in zip(self._entries, self._keys, strict=True):
+            old = self._stored.pop(id, None)
+            if old is not None:
+                self._forget(id, *old)
+            story = self._story_of(sig, facts, keys)
+            if story is None:  # a story of its own, or back in the one it once started
+                story = self._orphans.get(id)
+            num = self._next
+            self._next += 1
+            if story is None:
+                story = num
+            self._articles.append((num, id, story, source, headline, sig, facts))
+            self._stored[id] = (num, story, sig)
+            self._known[num] = (sig, facts)
+            for key in self._shared.intersection(keys):  # keys a later article has
+                self._holders.setdefault(key, {}).setdefault(story, num)
+        self._write()
+
+    def _story_of(self, sig: bytes, facts: bytes, keys: array[int]) -> int | None:
+        """The story of the candidate the article is a copy of, if any: candidates in
+        the order of their band keys, then of their stories (the order of SQLite's)."""
+        met = sorted(
+            (
+                (key, held)
+                for key, held in zip(keys, map(self._holders.get, keys), strict=True)
+                if held
+            ),
+            key=itemgetter(0),
+        )
+        if not met:
+            return None
+        candidates: dict[int, int] = {}  # num -> story, in order met
+        for _, held in met:
+            for story in sorted(held):
+                candidates.setdefault(held[story], story)
+        place = self._copy_of(sig, facts, [self._known[num] for num in candidates])
+        return None if place is None else list(candidates.values())[place]
+
+    def _forget(self, id: str, num: int, story: int, sig: bytes) -> None:
+        """Delete an earlier version of an article, in the store and in the chunk's view."""
+        self._write()
+        if _forget(self._db, id, num, story, sig):
+            if num == story:
+                self._orphans[id] = story
+        else:
+            self._orphans = {name: other for name, other in self._orphans.items() if other != story}
+        for key in band_keys(sig) if sig else []:
+            held = self._holders.get(key)
+            if held and held.get(story) == num:
+                del held[story]
+
+    def _write(self) -> None:
+        """Write the articles added since the last write, and their bands."""
+        rows = self._articles[self._written :]
+        self._db.executemany(
+            "INSERT INTO articles (num, id, story, source, headline, signature, facts) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        keys = self._keys[self._written : len(self._articles)]
+        bands = (
+            zip(its_keys, repeat(row[2]), repeat(row[0]))
+            for row, its_keys in zip(rows, keys, strict=True)
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", chain.from_iterable(bands)
+        )
+        self._written = len(self._articles)
 
 
 def remove_store(folder: str | Path) -> None:

@@ -140,10 +140,14 @@ def _same_content(path: Path, stat: os.stat_result, known: FileFingerprint) -> b
 
 
 def _tasks(files: list[tuple[FileRef, int]]) -> Iterator[list[FileRef]]:
-    """Group files into tasks of a few files or about a megabyte."""
+    """Group files into tasks of a few files or about a megabyte, taking them out of
+    `files` as they go: a task handed out is then the workers' alone to keep (a corpus
+    of many small files holds about 700 bytes a file)."""
     task: list[FileRef] = []
     size = 0
-    for ref, file_size in files:
+    files.reverse()
+    while files:
+        ref, file_size = files.pop()
         task.append(ref)
         size += file_size
         if len(task) >= TASK_FILES or size >= TASK_BYTES:
