@@ -322,17 +322,20 @@ def _index_files(
     report()
     pool.report = report
     batch: list[FileResult] = []
+    batch_articles = 0  # the articles of `batch`, counted as results come in
     pending: deque[AsyncResult[list[FileResult]] | list[FileResult]] = deque()
 
     def collect() -> None:
+        nonlocal batch_articles
         task = pending.popleft()
         results = task if isinstance(task, list) else wait_reporting(task, report)
         batch.extend(results)
+        batch_articles += sum(len(result.ids) for result in results)
         report.files_done += len(results)
         report()
 
     def commit() -> None:
-        nonlocal gone
+        nonlocal gone, batch_articles
         while pending:
             collect()
         report("writing")
@@ -346,12 +349,13 @@ def _index_files(
 
         run.commit(batch, segments, gone)
         batch.clear()
+        batch_articles = 0
         gone = []
 
     for task in _tasks(files):
         pending.append(pool.submit(task))
         while len(pending) > 2 * pool.count or (pending and isinstance(pending[0], list)):
             collect()
-        if sum(len(result.ids) for result in batch) >= commit_every:
+        if batch_articles >= commit_every:
             commit()
     commit()
