@@ -17,11 +17,13 @@ from typer.testing import CliRunner
 
 from searcher import Article, Index, IndexOutdatedError, read_corpus
 from searcher.cli import app
-from searcher.corpus import Corpus
+from searcher.corpus import Corpus, FileRef
 from searcher.models import Progress
 from searcher.store import commits, filestate, writer
+from searcher.store import workers as workers_module
 from searcher.store.filestate import STATE_FILE
 from searcher.store.indexfolder import latest_generation
+from searcher.store.workers import FileResult
 from searcher.store.writelock import HOLDER_FILE
 from searcher.whoosh_internals import SpillingPool
 
@@ -431,3 +433,50 @@ def test_files_handed_to_the_workers_are_let_go_of(tmp_path: Path) -> None:
     assert len(first) == writer.TASK_FILES and len(files) == 3
     assert [len(task) for task in tasks] == [3] and files == []
     assert [ref.path.name for ref in first][:2] == ["000.txt", "001.txt"]
+
+
+def _read_when_flagged(refs: list[FileRef]) -> list[FileResult]:
+    """A worker's task that waits, for a file named `slow`, until a `flag` file is beside it."""
+    for ref in refs:
+        deadline = time.monotonic() + 30
+        while ref.path.name == "slow" and not (ref.path.parent / "flag").exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    return [FileResult(ref.id, None, (), ()) for ref in refs]
+
+
+def test_workers_give_the_results_of_tasks_as_they_finish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker goes on with later tasks while the other reads a large file: the results
+    come in the order the tasks finish."""
+    monkeypatch.setattr(workers_module, "_worker_index", _read_when_flagged)
+    refs = [FileRef(tmp_path / name, f"d/{name}") for name in ("slow", "quick")]
+    with open(tmp_path / "lock", "w") as lock:
+        pool = workers_module.Workers(tmp_path, read_corpus(tmp_path), 2, lock.fileno())
+        try:
+            slow, quick = pool.submit(refs[:1]), pool.submit(refs[1:])
+            number, [result] = pool.next_done(lambda: None)
+            assert (number, result.file_id, pool.in_flight) == (quick, "d/quick", 1)
+            (tmp_path / "flag").touch()
+            number, [result] = pool.next_done(lambda: None)
+            assert (number, result.file_id, pool.in_flight) == (slow, "d/slow", 0)
+        finally:
+            pool.close()
+
+
+def test_the_first_file_keeps_an_id_when_a_later_one_is_read_sooner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are committed in the order they were found, whichever worker finished first."""
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
+    folder = tmp_path / "d"
+    folder.mkdir()
+    records = [{"title": f"Record {n}", "text": f"gamma {n}"} for n in range(1500)]
+    records.append({"id": "3.txt", "title": "Record 3.txt", "text": "gamma three"})
+    (folder / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (folder / "feed.jsonl#3.txt").write_text("A text file\n\ngamma text\n")  # read sooner
+    report = Index(tmp_path / "ix").update(read_corpus(folder), workers=2)
+    [problem] = report.problems
+    assert (problem.path, problem.kind) == (str(folder / "feed.jsonl#3.txt"), "duplicate-id")
+    assert report.added == 1501

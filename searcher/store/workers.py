@@ -10,6 +10,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 import time
@@ -227,7 +228,11 @@ def _worker_finish(_: int) -> tuple[Segment | None, dict[str, str]]:
 class Workers:
     """The builders: in this process when `workers` is 1, else one per worker process.
     They count the articles they analyse in `articles`; in this process, `report` is
-    called as they do. `keep`: see `SegmentBuilder`."""
+    called as they do. `keep`: see `SegmentBuilder`.
+
+    Tasks are numbered as they are submitted and their results taken as they come
+    (`next_done`), whichever finishes first: a worker is not left waiting while the
+    other reads a large file."""
 
     def __init__(
         self,
@@ -244,6 +249,9 @@ class Workers:
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self.articles = context.Value("q", 0)
         self.report: Callable[[], None] = lambda: None
+        self._submitted = 0
+        self._running: dict[int, AsyncResult[list[FileResult]] | list[FileResult]] = {}
+        self._done: queue.SimpleQueue[int] = queue.SimpleQueue()  # numbers, as they finish
         if workers == 1:
             self._local = SegmentBuilder(folder, corpus, self._counted, keep)
         else:
@@ -255,11 +263,42 @@ class Workers:
         _count(self.articles)
         self.report()
 
-    def submit(self, refs: list[FileRef]) -> AsyncResult[list[FileResult]] | list[FileResult]:
+    @property
+    def in_flight(self) -> int:
+        """The tasks submitted whose results `next_done` has not yet given."""
+        return len(self._running)
+
+    def has_done(self) -> bool:
+        """True when `next_done` would not wait."""
+        return not self._done.empty()
+
+    def submit(self, refs: list[FileRef]) -> int:
+        """Hand `refs` to a builder (in this process: read them now); the task's number."""
+        number = self._submitted
+        self._submitted += 1
         if self._pool is None:
             assert self._local is not None
-            return self._local.index_files(refs)
-        return self._pool.apply_async(_worker_index, (refs,))
+            self._running[number] = self._local.index_files(refs)
+            self._done.put(number)
+        else:
+            done = partial(_put, self._done, number)  # called on success and on failure
+            self._running[number] = self._pool.apply_async(
+                _worker_index, (refs,), callback=done, error_callback=done
+            )
+        return number
+
+    def next_done(self, report: Callable[[], None]) -> tuple[int, list[FileResult]]:
+        """The number and results of a task that is done, waiting for one if need be
+        (calling `report` every `REPORT_EVERY` seconds meanwhile); raises a task's error."""
+        assert self._running, "no task to wait for"
+        while True:
+            try:
+                number = self._done.get(timeout=REPORT_EVERY)
+            except queue.Empty:
+                report()
+                continue
+            task = self._running.pop(number)
+            return number, task if isinstance(task, list) else task.get()
 
     def finish(self, report: Callable[[], None]) -> Callable[[], Finished]:
         """Start writing out every builder's segment; the function returned waits for them
@@ -275,6 +314,10 @@ class Workers:
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
+
+
+def _put(done: queue.SimpleQueue[int], number: int, _: object) -> None:
+    done.put(number)
 
 
 def _segments_and_stems(finished: list[tuple[Segment | None, dict[str, str]]]) -> Finished:

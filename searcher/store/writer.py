@@ -24,12 +24,10 @@ accounted for before the commit.
 from __future__ import annotations
 
 import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 from whoosh.codec.base import Segment
@@ -70,7 +68,6 @@ from searcher.store.workers import (
     Reporter,
     SegmentBuilder,
     Workers,
-    wait_reporting,
 )
 from searcher.store.writelock import write_lock
 
@@ -321,22 +318,20 @@ def _index_files(
     report.files_total = len(files)
     report()
     pool.report = report
-    batch: list[FileResult] = []
+    batch: list[tuple[int, list[FileResult]]] = []  # with their tasks' numbers
     batch_articles = 0  # the articles of `batch`, counted as results come in
-    pending: deque[AsyncResult[list[FileResult]] | list[FileResult]] = deque()
 
     def collect() -> None:
         nonlocal batch_articles
-        task = pending.popleft()
-        results = task if isinstance(task, list) else wait_reporting(task, report)
-        batch.extend(results)
+        number, results = pool.next_done(report)
+        batch.append((number, results))
         batch_articles += sum(len(result.ids) for result in results)
         report.files_done += len(results)
         report()
 
     def commit() -> None:
         nonlocal gone, batch_articles
-        while pending:
+        while pool.in_flight:
             collect()
         report("writing")
         written = pool.finish(partial(report, "writing"))
@@ -347,14 +342,17 @@ def _index_files(
             report("committing")
             return found
 
-        run.commit(batch, segments, gone)
+        # In the order the files were found, whatever order the workers finished them in
+        # (the first of two articles with one id keeps it).
+        batch.sort(key=lambda task: task[0])
+        run.commit([result for _, results in batch for result in results], segments, gone)
         batch.clear()
         batch_articles = 0
         gone = []
 
     for task in _tasks(files):
-        pending.append(pool.submit(task))
-        while len(pending) > 2 * pool.count or (pending and isinstance(pending[0], list)):
+        pool.submit(task)
+        while pool.in_flight > 2 * pool.count or pool.has_done():
             collect()
         if batch_articles >= commit_every:
             commit()
