@@ -257,7 +257,7 @@ class Workers:
         else:
             barrier = context.Barrier(workers)
             initargs = (folder, corpus, barrier, lock_fd, self.articles, keep)
-            self._pool = context.Pool(workers, _start_worker, initargs)
+            self._pool = _Pool(workers, _start_worker, initargs, context=context)
 
     def _counted(self) -> None:
         _count(self.articles)
@@ -314,6 +314,17 @@ class Workers:
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
+
+
+class _Pool(Pool):
+    """A process pool whose thread that looks after the workers sleeps until a worker exits
+    or the pool changes. Python's (3.8 to 3.13) also wakes it while results wait to be read
+    from the workers, so it spins until the thread that reads them has: measured at x1,
+    10,000 wake-ups on Reuters alone and 0.7 CPU-s of the main process, not counting the
+    interpreter lock taken from the threads that do the work."""
+
+    def _get_sentinels(self) -> list[Any]:
+        return [self._change_notifier._reader]  # type: ignore[attr-defined]
 
 
 def _put(done: queue.SimpleQueue[int], number: int, _: object) -> None:
