@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from multiprocessing.pool import Pool
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import shared_path
@@ -430,9 +431,10 @@ def test_files_handed_to_the_workers_are_let_go_of(tmp_path: Path) -> None:
     found = writer.plan(read_corpus(corpus), {})
     files = found.to_read
     tasks = writer._tasks(files)
-    first = next(tasks)
+    first, size = next(tasks)
     assert len(first) == writer.TASK_FILES and len(files) == 3
-    assert [len(task) for task in tasks] == [3] and files == []
+    assert size == sum(ref.path.stat().st_size for ref in first)
+    assert [len(task) for task, _ in tasks] == [3] and files == []
     assert [ref.path.name for ref in first][:2] == ["000.txt", "001.txt"]
 
 
@@ -503,3 +505,46 @@ def test_the_pool_does_not_spin_while_results_wait_to_be_read(
     (folder / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     assert Index(tmp_path / "ix").update(read_corpus(folder), workers=2).added == 2000
     assert len(wakes) < 20  # measured: 3 here, 300 to 600 with Python's pool
+
+
+_index_task = workers_module._worker_index
+
+
+def _index_and_mark(refs: list[FileRef]) -> list[FileResult]:
+    """A worker's task that leaves a `<name>.read` file in the `marks` folder per file read."""
+    results = _index_task(refs)
+    for ref in refs:
+        (ref.path.parent.parent / "marks" / f"{ref.path.name}.read").touch()
+    return results
+
+
+def test_workers_read_the_next_batch_while_a_batch_is_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers_module, "_worker_index", _index_and_mark)
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
+    write_articles(tmp_path / "news", 12)
+    (tmp_path / "marks").mkdir()
+    committed: set[str] = set()
+    read_meanwhile: list[bool] = []
+    commit = commits.IndexingRun.commit
+
+    def commit_when_more_is_read(run: commits.IndexingRun, results: list, *args: Any) -> None:
+        committed.update(result.file_id for result in results)
+        if len(committed) < 12:  # a file of the next batch is read before this one is in
+            deadline = time.monotonic() + 30
+            while not (later := _marked(tmp_path / "marks") - committed):
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
+            read_meanwhile.append(bool(later))
+        commit(run, results, *args)
+
+    monkeypatch.setattr(commits.IndexingRun, "commit", commit_when_more_is_read)
+    corpus = read_corpus(tmp_path / "news")
+    report = Index(tmp_path / "ix").update(corpus, workers=2, commit_every=4)
+    assert report.added == 12 and read_meanwhile and all(read_meanwhile)
+
+
+def _marked(folder: Path) -> set[str]:
+    return {f"news/{mark.stem}" for mark in folder.iterdir()}

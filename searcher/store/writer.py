@@ -24,6 +24,7 @@ accounted for before the commit.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from searcher.store.filestate import (
     save_state,
 )
 from searcher.store.indexfolder import (
+    TEMPORARY,
     Snapshot,
     check_folder,
     latest_generation,
@@ -75,6 +77,10 @@ from searcher.store.writelock import write_lock
 # enough to keep every core busy until the end of a batch.
 TASK_FILES = 32
 TASK_BYTES = 1 << 20
+# While a batch is committed, the workers read the next batch's first files, this share of
+# the batch in bytes: the main process's part of a commit (the story store) would
+# otherwise leave them idle once their segments are written.
+READ_AHEAD = 0.25
 
 
 @dataclass
@@ -136,10 +142,10 @@ def _same_content(path: Path, stat: os.stat_result, known: FileFingerprint) -> b
     return bool(known.sha1) and known.size == stat.st_size and known.sha1 == content_hash(path)
 
 
-def _tasks(files: list[tuple[FileRef, int]]) -> Iterator[list[FileRef]]:
-    """Group files into tasks of a few files or about a megabyte, taking them out of
-    `files` as they go: a task handed out is then the workers' alone to keep (a corpus
-    of many small files holds about 700 bytes a file)."""
+def _tasks(files: list[tuple[FileRef, int]]) -> Iterator[tuple[list[FileRef], int]]:
+    """Group files into tasks of a few files or about a megabyte, with their size, taking
+    them out of `files` as they go: a task handed out is then the workers' alone to keep
+    (a corpus of many small files holds about 700 bytes a file)."""
     task: list[FileRef] = []
     size = 0
     files.reverse()
@@ -148,10 +154,10 @@ def _tasks(files: list[tuple[FileRef, int]]) -> Iterator[list[FileRef]]:
         task.append(ref)
         size += file_size
         if len(task) >= TASK_FILES or size >= TASK_BYTES:
-            yield task
+            yield task, size
             task, size = [], 0
     if task:
-        yield task
+        yield task, size
 
 
 def _gone_files(snapshot: Snapshot, corpus: Corpus, seen: set[str]) -> list[str]:
@@ -227,6 +233,8 @@ def _writing(
             rebuild = _prepare(folder, ours, rebuild, notes)
             tidy(folder)  # what a killed run left
             yield storage, lock_fd, rebuild
+            # The writers' scratch folder, which the workers shared with the commits.
+            shutil.rmtree(folder / TEMPORARY, ignore_errors=True)
 
 
 def add_articles(folder: Path, articles: Iterable[Article]) -> IndexReport:
@@ -320,6 +328,13 @@ def _index_files(
     pool.report = report
     batch: list[tuple[int, list[FileResult]]] = []  # with their tasks' numbers
     batch_articles = 0  # the articles of `batch`, counted as results come in
+    batch_bytes = 0  # the size of the files handed out for the batch
+    tasks = _tasks(files)
+
+    def submit(task: tuple[list[FileRef], int]) -> None:
+        nonlocal batch_bytes
+        pool.submit(task[0])
+        batch_bytes += task[1]
 
     def collect() -> None:
         nonlocal batch_articles
@@ -330,11 +345,16 @@ def _index_files(
         report()
 
     def commit() -> None:
-        nonlocal gone, batch_articles
+        nonlocal gone, batch_articles, batch_bytes
         while pool.in_flight:
             collect()
         report("writing")
         written = pool.finish(partial(report, "writing"))
+        # The next batch's first files are read while this one is committed (their
+        # articles go to the workers' next segments).
+        ahead, batch_bytes = batch_bytes * READ_AHEAD if pool.count > 1 else 0, 0
+        while batch_bytes < ahead and (task := next(tasks, None)) is not None:
+            submit(task)
 
         def segments() -> list[Segment]:  # the story store is changed while workers write
             found, stems = written()
@@ -345,13 +365,14 @@ def _index_files(
         # In the order the files were found, whatever order the workers finished them in
         # (the first of two articles with one id keeps it).
         batch.sort(key=lambda task: task[0])
-        run.commit([result for _, results in batch for result in results], segments, gone)
+        results = [result for _, results in batch for result in results]
         batch.clear()
         batch_articles = 0
+        run.commit(results, segments, gone)
         gone = []
 
-    for task in _tasks(files):
-        pool.submit(task)
+    for task in tasks:
+        submit(task)
         while pool.in_flight > 2 * pool.count or pool.has_done():
             collect()
         if batch_articles >= commit_every:
