@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
@@ -548,3 +549,28 @@ def test_workers_read_the_next_batch_while_a_batch_is_committed(
 
 def _marked(folder: Path) -> set[str]:
     return {f"news/{mark.stem}" for mark in folder.iterdir()}
+
+
+def test_the_file_state_is_saved_once_a_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each commit saves the state; the end of the run saves it again only after a merge."""
+    saved: dict[str, list[filestate.FileState]] = {"commits": [], "writer": []}
+    for module, calls in ((commits, saved["commits"]), (writer, saved["writer"])):
+        monkeypatch.setattr(module, "save_state", partial(_saving, calls, module.save_state))
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
+    write_articles(tmp_path / "news", 6)
+    Index(tmp_path / "ix").update(read_corpus(tmp_path / "news"), workers=2, commit_every=3)
+    assert len(saved["commits"]) >= 2 and not saved["writer"]
+    assert filestate.load_state(tmp_path / "ix") == saved["commits"][-1]
+    assert len(saved["commits"][-1].files) == 6
+
+
+def _saving(
+    calls: list[filestate.FileState],
+    save: Callable[[Path, filestate.FileState], None],
+    folder: Path,
+    state: filestate.FileState,
+) -> None:
+    calls.append(state)
+    save(folder, state)

@@ -304,9 +304,10 @@ def update_index(
         finally:
             pool.close()
         merged = merge_if_many_segments(storage, report)
-        commit = merged or run.commit_done or snapshot.commit
-        if run.state != saved.files or commit != saved.commit:
-            save_state(folder, FileState(run.state, commit))
+        if merged or not run.commit_done:  # else the run's last commit saved the state
+            commit = merged or snapshot.commit
+            if run.state != saved.files or commit != saved.commit:
+                save_state(folder, FileState(run.state, commit))
     return run.report(notes, files_seen=found.files_seen, files_unchanged=len(found.unchanged))
 
 
