@@ -14,7 +14,9 @@ Parts:
   articles of files that are gone, adds the workers' segments to the index in one commit,
   then writes the file state. A file's articles always land in the same commit, and the
   state is written after that commit, so a crash loses at most one batch and the next run
-  reads again whatever the state does not vouch for.
+  reads again whatever the state does not vouch for. Results are taken as the workers
+  finish them and committed in the order the files were found; while a batch is
+  committed, the workers read the next batch's first files into their next segments.
 
 Whoosh's own multi-process writer parallelises the analysis only, and dropped documents in
 Whoosh 2.7; here the workers also read and parse, and every segment they return is
