@@ -19,9 +19,10 @@ Parts:
 - `analysed_words()`: the terms of a text, as the prose analyzer gives them, in order.
 - `ProseTerms`: the prose analysis of indexing, a whole field value at a time: the terms
   of a text with their positions (and characters), as `NewsAnalyzer` gives them, each
-  word's stem looked up once in a cache of its own, the words of quotes taken from their
-  body's where they stand clear of other words, and the words met (what the index's stem
-  table must learn).
+  word's stem looked up once in a cache of its own, the body read once for its terms and
+  its lead's (`analysed(body, end)`), the words of quotes taken from their body's where
+  they stand clear of other words, and the words met (what the index's stem table must
+  learn).
 
 The analyzer is pickled into the index's schema and called by Whoosh (its query parser,
 highlighter, key terms), which passes it no argument of ours, so the stem table of one
