@@ -561,7 +561,7 @@ def test_the_file_state_is_saved_once_a_commit(
     monkeypatch.setattr(writer, "TASK_FILES", 1)
     write_articles(tmp_path / "news", 6)
     Index(tmp_path / "ix").update(read_corpus(tmp_path / "news"), workers=2, commit_every=3)
-    assert len(saved["commits"]) >= 2 and not saved["writer"]
+    assert saved["commits"] and not saved["writer"]
     assert filestate.load_state(tmp_path / "ix") == saved["commits"][-1]
     assert len(saved["commits"][-1].files) == 6
 
