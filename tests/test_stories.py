@@ -16,7 +16,13 @@ from whoosh.codec.base import Segment
 from searcher import Article, Index, IndexOutdatedError, SearchOptions, read_corpus
 from searcher.enrich.duplicates import THRESHOLD, copy_of, facts, signature, similarity
 from searcher.store.commits import IndexingRun
-from searcher.store.stories import STORE_FILE, WRITE_CACHE_KB, StoryStore, open_store
+from searcher.store.stories import (
+    PAGE_SIZE,
+    STORE_FILE,
+    WRITE_CACHE_KB,
+    StoryStore,
+    open_store,
+)
 from searcher.store.workers import FileResult, SegmentBuilder
 
 TEXT = (
@@ -365,10 +371,13 @@ def test_a_commit_whose_segments_fail_leaves_the_story_store_as_it_was(tmp_path:
     assert ix.duplicates() == [] and ix.stats().articles == 1
 
 
-def test_a_store_being_written_caches_more_pages_than_one_being_read(tmp_path: Path) -> None:
+def test_a_store_being_written_caches_more_pages_than_one_being_read_in_larger_pages(
+    tmp_path: Path,
+) -> None:
     writing = StoryStore(tmp_path, copy_of=copy_of)
     writing.commit()
     assert writing._db.execute("PRAGMA cache_size").fetchone()[0] == -WRITE_CACHE_KB
+    assert writing._db.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
     reading = open_store(tmp_path)
     assert reading is not None
     assert reading._db.execute("PRAGMA cache_size").fetchone()[0] != -WRITE_CACHE_KB

@@ -39,6 +39,10 @@ _BAND_BYTES = ROWS * 4
 # them to the operating system's reads (measured on BBC + Reuters: 8.0 -> 6.4 CPU-s to
 # fill a store; 64 MB is no faster).
 WRITE_CACHE_KB = 16384
+# The page size of a new store, in bytes: a page holds about 1,000 band rows (x1's
+# store filled in 8.3 CPU-s, not 9.1 with SQLite's 4096; 500 stories looked up in a
+# fresh process take ~0.2 ms more).
+PAGE_SIZE = 16384
 # Which of its candidates (signature, facts) an article (signature, facts) is a copy of,
 # if any (`searcher.enrich.duplicates.copy_of`).
 CopyOf = Callable[[bytes, bytes, Sequence[tuple[bytes, bytes]]], int | None]
@@ -90,6 +94,7 @@ class StoryStore:
             )
         self._db.executescript(
             f"""
+            PRAGMA page_size = {PAGE_SIZE};
             PRAGMA journal_mode = WAL;
             BEGIN;
             CREATE TABLE IF NOT EXISTS articles (
