@@ -1,7 +1,7 @@
 """Every use of Whoosh's private internals, as whoosh3 3.54.0 (pinned) has them; each
 function names what it relies on, and an upgrade must keep their tests green.
 
-- Corrections to its matchers and a speed-up, applied by `apply()` when an `Index` opens
+- Corrections to its matchers and speed-ups, applied by `apply()` when an `Index` opens
   (not on import: a program that only imports searcher keeps Whoosh as shipped), and
   `column_values()`, which reads a column right on an index of several segments (below),
   at once.
@@ -169,6 +169,27 @@ def _hash_reader_init(
     self.endofdata = self.tables[0][0]
 
 
+def _write_hashes(self: filetables.HashWriter) -> None:
+    # As `HashWriter._write_hashes` (its `buckets`, `directory` and `dbfile`), each of the
+    # 256 hash tables written at once, not one write a slot (two slots a term).
+    dbfile = self.dbfile
+    null = (0, 0)  # an empty slot: no entry starts at 0, the header's place
+    for entries in self.buckets:
+        numslots = 2 * len(entries)
+        self.directory.append((dbfile.tell(), numslots))
+        hashtable = [null] * numslots
+        for hashval, position in entries:
+            slot = (hashval >> 8) % numslots
+            while hashtable[slot] != null:
+                slot = (slot + 1) % numslots
+            hashtable[slot] = (hashval, position)
+        dbfile.write(struct.pack("!" + _SLOT * numslots, *chain.from_iterable(hashtable)))
+
+
+# A slot of a hash table: `filetables._pointer` (hash and position) without its byte order.
+_SLOT = filetables._pointer.format.lstrip("!")
+
+
 def apply() -> None:
     """Install the replacements (again is harmless)."""
     AndMaybeMatcher.skip_to = _skip_to  # type: ignore[method-assign]  # the point of this module
@@ -176,6 +197,7 @@ def apply() -> None:
     W3LeafMatcher.skip_to = _leaf_skip_to  # type: ignore[method-assign]
     columns.VarBytesColumn.Reader._read_offsets_and_lengths = _var_bytes_extents  # type: ignore[method-assign]
     filetables.HashReader.__init__ = _hash_reader_init  # type: ignore[method-assign]
+    filetables.HashWriter._write_hashes = _write_hashes  # type: ignore[method-assign]
 
 
 # The attribute that keeps a reader's columns once read: {field: every document's value}.

@@ -26,6 +26,7 @@ from searcher.store.analysis import (
     stem,
     stemming_with,
 )
+from searcher.store.schema import LEAD_CHARS, lead_text, lead_words
 
 
 def terms(text: str) -> list[str]:
@@ -166,3 +167,31 @@ def test_analysed_words_are_the_analyzer_terms() -> None:
             assert analysed_words(text) == terms(text)
     with stemming_with(_Table()):
         assert analysed_words("Troops said") == ["troopz", "said"]
+
+
+def test_lead_words_come_from_the_body_analysis_read_once(monkeypatch) -> None:
+    # The lead is the body's first LEAD_CHARS characters: a word cut there, or an acronym,
+    # a joined name or an apostrophe at the cut, reads as analysed_words reads the cut text.
+    import searcher.store.analysis as analysis
+
+    splits = []
+    split = analysis._WORDS_BETWEEN
+
+    class Counted:
+        def split(self, text: str) -> list[str]:
+            splits.append(text)
+            return split.split(text)
+
+    monkeypatch.setattr(analysis, "_WORDS_BETWEEN", Counted())
+    prose, fresh = ProseTerms(), ProseTerms()
+    for tail in ["U.S.A. troops", "AT&T's deal", "don't say", "governments", " said", "\nsaid"]:
+        for shift in range(-8, 3):
+            body = "Troops " * 80 + "x" * (LEAD_CHARS - 560 + shift) + " " + tail + " end"
+            for text in (body, body.replace(" ", "-"), body[:LEAD_CHARS], ""):
+                words = lead_words("The U.S. headline", text, prose.analysed)
+                expected = analysed_words(lead_text("The U.S. headline", text))
+                assert words == " ".join(expected).encode()
+                expected_terms = fresh.terms(text, chars=True)
+                before = len(splits)
+                assert prose.terms(text, chars=True) == expected_terms
+                assert len(splits) == before  # the body was split once, for its lead

@@ -431,3 +431,42 @@ def test_files_handed_to_the_workers_are_let_go_of(tmp_path: Path) -> None:
     assert len(first) == writer.TASK_FILES and len(files) == 3
     assert [len(task) for task in tasks] == [3] and files == []
     assert [ref.path.name for ref in first][:2] == ["000.txt", "001.txt"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the workers' set-up is inherited by fork")
+def test_workers_read_with_the_collector_off_and_collect_once_a_segment_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from searcher.store import workers
+
+    log = tmp_path / "log"
+    index_records, collect = workers.SegmentBuilder.index_records, gc.collect
+
+    def logged(line: str) -> None:
+        with log.open("a") as out:
+            out.write(f"{os.getpid()} {line}\n")
+
+    def reading(self: workers.SegmentBuilder, *args: object) -> workers.FileResult:
+        logged(f"reading collector {'on' if gc.isenabled() else 'off'}")
+        return index_records(self, *args)  # type: ignore[arg-type]
+
+    def collecting(*args: int) -> int:
+        logged("collect")
+        return collect(*args)
+
+    monkeypatch.setattr(workers.SegmentBuilder, "index_records", reading)
+    monkeypatch.setattr(gc, "collect", collecting)
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for n in range(8):
+        (corpus / f"{n}.txt").write_text(f"Headline {n}\n\nBody {n} about oil prices.\n")
+    Index(tmp_path / "ix").update(read_corpus(corpus), workers=2, commit_every=4)
+    lines = [line.split(" ", 1) for line in log.read_text().splitlines()]
+    workers_seen = {pid for pid, _ in lines if pid != str(os.getpid())}
+    assert len(workers_seen) >= 1
+    for pid in workers_seen:
+        said = [what for who, what in lines if who == pid]
+        assert "reading collector on" not in said
+        assert "collect" in said  # at each segment written

@@ -1,3 +1,5 @@
+import struct
+import types
 from collections.abc import Callable
 from pathlib import Path
 
@@ -185,6 +187,26 @@ def test_a_term_index_reads_every_key_it_was_written_with(tmp_path: Path) -> Non
     assert list(hashed.keys_from(b"key02990")) == sorted(items)[2990:]
     plain = HashReader.open(storage, "hashed")
     assert all(plain[key] == value for key, value in items.items()) and len(plain.tables) == 256
+
+    def whoosh_write_hashes(self: HashWriter) -> None:  # HashWriter's own: a write a slot
+        for entries in self.buckets:
+            numslots = 2 * len(entries)
+            self.directory.append((self.dbfile.tell(), numslots))
+            table = [(0, 0)] * numslots
+            for hashval, position in entries:
+                slot = (hashval >> 8) % numslots
+                while table[slot] != (0, 0):
+                    slot = (slot + 1) % numslots
+                table[slot] = (hashval, position)
+            for hashval, position in table:
+                self.dbfile.write(struct.pack("!Iq", hashval, position))
+
+    reference = OrderedHashWriter(storage.create_file("reference"))
+    reference.add_all(sorted(items.items()))
+    reference._write_hashes = types.MethodType(whoosh_write_hashes, reference)  # type: ignore[method-assign]
+    reference.close()
+    written = (tmp_path / "ordered").read_bytes()  # tables written at once
+    assert written == (tmp_path / "reference").read_bytes()
 
 
 def ids(ix: Index, text: str) -> set[str]:

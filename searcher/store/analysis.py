@@ -19,9 +19,10 @@ Parts:
 - `analysed_words()`: the terms of a text, as the prose analyzer gives them, in order.
 - `ProseTerms`: the prose analysis of indexing, a whole field value at a time: the terms
   of a text with their positions (and characters), as `NewsAnalyzer` gives them, each
-  word's stem looked up once in a cache of its own, the words of quotes taken from their
-  body's where they stand clear of other words, and the words met (what the index's stem
-  table must learn).
+  word's stem looked up once in a cache of its own, the body read once for its terms and
+  its lead's (`analysed(body, end)`), the words of quotes taken from their body's where
+  they stand clear of other words, and the words met (what the index's stem table must
+  learn).
 
 The analyzer is pickled into the index's schema and called by Whoosh (its query parser,
 highlighter, key terms), which passes it no argument of ours, so the stem table of one
@@ -207,11 +208,12 @@ def _table_forms(table: StemLookup, word: str) -> tuple[str, str | None]:
     return normal, known if known is not None else query_stem(normal)
 
 
-def analysed_words(text: str) -> list[str]:
-    """The terms `NewsAnalyzer` gives for `text` (stop words dropped), in order, with
-    the stems of `stemming_with()`'s table if any: the same words without a token each."""
+def analysed_words(text: str, end: int | None = None) -> list[str]:
+    """The terms `NewsAnalyzer` gives for `text[:end]` (stop words dropped), in order,
+    with the stems of `stemming_with()`'s table if any: the same words without a token
+    each."""
     table = _stem_table.get()
-    words = _TOKEN.findall(text)
+    words = _TOKEN.findall(text, 0, len(text) if end is None else end)
     if table is None:
         stems = [_news_forms(word)[1] for word in words]
     else:
@@ -326,8 +328,9 @@ class ProseTerms:
     def __init__(self) -> None:
         self._stems: dict[str, str | bool] = {}  # word -> its stem, False for a stop word
         self._new: dict[str, str] = {}  # normal forms new to the cache -> their stems
-        # The last text read with characters: the text, where its words start, their stems.
-        self._source: tuple[str, list[int], list[str | bool]] | None = None
+        # The last text read with characters: the text, where its words start and end (in
+        # turn), where they start, their stems.
+        self._source: tuple[str, list[int], list[int], list[str | bool]] | None = None
 
     def terms(self, text: str, chars: bool = False) -> tuple[dict[str, Occurrences], int]:
         """The terms of `text` with their occurrences, and the number of words kept (the
@@ -335,10 +338,7 @@ class ProseTerms:
         with characters holds (quotes of a body) take their words from that one's."""
         bounds: list[int] = []  # with characters: where each word starts, and ends
         if chars:
-            parts = _WORDS_BETWEEN.split(text)
-            stems = self._stems_of(parts[1::2])
-            bounds = list(accumulate(map(len, parts[:-1])))
-            self._source = (text, bounds[::2], stems)
+            bounds, stems = self._read(text)
         else:  # no word spans a blank line: each passage's words are its own
             stems = []
             for passage in text.split("\n\n"):
@@ -366,16 +366,44 @@ class ProseTerms:
                     found.append(pos)
         return groups, len(kept)
 
-    def analysed(self, text: str) -> list[str]:
-        """The terms of `text` in order, as `analysed_words()` gives them at indexing."""
-        return [stem for stem in self._stems_of(_TOKEN.findall(text)) if isinstance(stem, str)]
+    def analysed(self, text: str, end: int | None = None) -> list[str]:
+        """The terms of `text[:end]` in order, as `analysed_words()` gives them at indexing.
+        Given `end`, they come from the analysis of the whole `text` with characters, which
+        `terms(text, chars=True)` then takes over (a body and its lead): the words before
+        the last space or line break ahead of `end` are the whole text's there (no word
+        goes on past a space, nor does the reading of one), the few after it are read again."""
+        if end is None:
+            stems = self._stems_of(_TOKEN.findall(text))
+        else:
+            bounds, stems = self._read(text)
+            if end < len(text):
+                cut = max(text.rfind(" ", 0, end), text.rfind("\n", 0, end), 0)
+                before = (bisect_left(bounds, cut) + 1) // 2  # the words started before it
+                stems = stems[:before] + self._stems_of(_TOKEN.findall(text, cut, end))
+        return [stem for stem in stems if isinstance(stem, str)]
+
+    def _read(self, text: str) -> tuple[list[int], list[str | bool]]:
+        """Where the words of `text` start and end (in turn, in one list) and their stems:
+        kept as the last text read with characters, or that one's when it is `text`."""
+        if self._source is not None and self._source[0] is text:
+            return self._source[1], self._source[3]
+        parts = _WORDS_BETWEEN.split(text)
+        stems = self._stems_of(parts[1::2])
+        bounds = list(accumulate(map(len, parts[:-1])))
+        self._source = (text, bounds, bounds[::2], stems)
+        return bounds, stems
 
     def _stems_of(self, words: Sequence[str]) -> list[str | bool]:
         """The stems of `words` (False for a stop word)."""
         stems = list(map(self._stems.get, words))
-        if None in stems:
-            known = zip(words, stems, strict=True)
-            return [self._stem(word) if s is None else s for word, s in known]
+        if None in stems:  # new words: each stemmed once (in an order that does not vary
+            # from run to run), then all looked up again
+            for word in sorted(set(words).difference(self._stems)):
+                self._stem(word)
+            stems = list(map(self._stems.get, words))
+            if None in stems:  # the cache was emptied on the way: one at a time
+                known = zip(words, stems, strict=True)
+                stems = [self._stem(word) if s is None else s for word, s in known]
         return stems  # type: ignore[return-value]
 
     def _passage_stems(self, passage: str) -> list[str | bool]:
@@ -383,7 +411,7 @@ class ProseTerms:
         has, when the passage stands in it where no word goes on past its ends (so its
         words are those the text has there)."""
         if self._source is not None:
-            source, starts, stems = self._source
+            source, _, starts, stems = self._source
             begin = source.find(passage)
             end = begin + len(passage)
             starts_clear = not begin or not _WORD_PART.match(source, begin - 1)

@@ -62,10 +62,10 @@ def text_problem(article: Article) -> Problem | None:
 
 
 def to_document(
-    article: Article, analyse: Callable[[str], list[str]] = analysed_words
+    article: Article, analyse: Callable[[str, int | None], list[str]] = analysed_words
 ) -> dict[str, Any]:
     """The Whoosh fields of an article, enriched (its quotes found) beforehand; `analyse`
-    gives the terms of a text, for its lead words (see `schema.lead_words`)."""
+    gives the terms of the start of a text, for its lead words (see `schema.lead_words`)."""
     quotes = article.quotes
     speakers = dict.fromkeys(q.speaker for q in quotes if q.speaker)
     document: dict[str, Any] = {

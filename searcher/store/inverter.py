@@ -16,8 +16,9 @@ protocol of the postings blocks' data (`whoosh_internals.BLOCK_PROTOCOL`), and W
 it as its own (`tests/test_inverter.py`).
 
 Memory: when the postings gathered take about `limit_mb`, they are written to a run file
-in the index's scratch folder, a term at a time in order; the segment's postings are the
-runs merged a term at a time.
+in the index's scratch folder, by field and term, in chunks of terms each pickled as a few
+arrays and one list of values (not a tuple a term); the segment's postings are the runs
+merged a term at a time.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import pickle
 import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from itertools import groupby, islice
+from itertools import chain, groupby
 from operator import itemgetter
 from typing import Any, cast
 
@@ -50,10 +51,14 @@ from searcher.whoosh_internals import INDEX_NAME, write_terms
 Postings = list[Any]
 # A term's postings in a field, as runs hold them and the segment takes them.
 TermPostings = tuple[str, bytes, array, array, list[bytes]]
+# The postings of some terms of a field, by term, as runs hold them: the field, the terms
+# (as bytes), the number of documents of each, and their documents, weights and encoded
+# values one term after the other.
+Chunk = tuple[str, list[Any], array, array, array, list[bytes]]
 # What a posting and a term cost in memory, about (bytes): what `limit_mb` counts.
 POSTING_BYTES = 100
 TERM_BYTES = 300
-# Terms written or read at a time in a run file.
+# Terms of a chunk: written or read at a time in a run file.
 RUN_TERMS = 2_000
 # Values of a field whose terms are remembered (then forgotten all at once).
 REMEMBERED_VALUES = 4_096
@@ -179,23 +184,35 @@ class SegmentInverter:
 
     def _sorted_terms(self) -> Iterator[TermPostings]:
         """The postings gathered in memory, by field and term (as bytes); they are let go."""
+        for chunk in self._chunks():
+            yield from _chunk_terms(chunk)
+
+    def _chunks(self) -> Iterator[Chunk]:
+        """The postings gathered in memory in chunks of `RUN_TERMS` terms of a field, by
+        field and term; they are let go."""
         fields, self._postings, self._size = self._postings, {}, 0
         for name in sorted(fields):
             terms = fields.pop(name)
             prose = name in self._prose_chars  # terms as text: in the order of their UTF-8
-            for term in sorted(terms):
-                found = terms.pop(term)
-                ids, weights, values = array("I", found[::3]), array("f", found[1::3]), found[2::3]
-                yield name, term.encode() if prose else term, ids, weights, values
+            keys = sorted(terms)
+            for first in range(0, len(keys), RUN_TERMS):
+                chunk = keys[first : first + RUN_TERMS]
+                found = [terms.pop(key) for key in chunk]
+                flat = list(chain.from_iterable(found))
+                counts = array("I", [len(postings) // 3 for postings in found])
+                del found
+                if prose:
+                    chunk = [key.encode() for key in chunk]
+                ids, weights = array("I", flat[::3]), array("f", flat[1::3])
+                yield name, chunk, counts, ids, weights, flat[2::3]
 
     def _spill(self) -> None:
-        """Write the postings gathered so far to a run file."""
+        """Write the postings gathered so far to a run file, a chunk at a time."""
         os.makedirs(self._scratch, exist_ok=True)
         handle, path = tempfile.mkstemp(".run", dir=self._scratch)
         self._runs.append(path)
         with os.fdopen(handle, "wb") as run:
-            terms = self._sorted_terms()
-            while chunk := list(islice(terms, RUN_TERMS)):
+            for chunk in self._chunks():
                 pickle.dump(chunk, run, pickle.HIGHEST_PROTOCOL)
 
     def _merged(self) -> Iterator[TermPostings]:
@@ -209,6 +226,15 @@ class SegmentInverter:
                 weights.extend(more_weights)
                 values.extend(more_values)
             yield name, term, ids, weights, values
+
+
+def _chunk_terms(chunk: Chunk) -> Iterator[TermPostings]:
+    """The postings of each term of a chunk."""
+    name, keys, counts, ids, weights, values = chunk
+    end = 0
+    for key, count in zip(keys, counts, strict=True):
+        start, end = end, end + count
+        yield name, key, ids[start:end], weights[start:end], values[start:end]
 
 
 def _positions(positions: list[int]) -> bytes:
@@ -282,5 +308,5 @@ def _read_run(path: str) -> Iterator[TermPostings]:
                 chunk = pickle.load(run)
             except EOFError:
                 break
-            yield from chunk
+            yield from _chunk_terms(chunk)
     os.remove(path)

@@ -192,12 +192,14 @@ def lead_text(headline: str, body: str) -> str:
 
 
 def lead_words(
-    headline: str, body: str, analyse: Callable[[str], list[str]] = analysed_words
+    headline: str, body: str, analyse: Callable[[str, int | None], list[str]] = analysed_words
 ) -> bytes:
-    """The analysed words (stems, stop words left out) of an article's headline and lead,
-    in order, joined by spaces: the value of LEAD_WORDS_FIELD (UTF-8). `analyse` gives
-    them for a text as `analysed_words()` does (a worker's `ProseTerms.analysed`)."""
-    return " ".join(analyse(lead_text(headline, body))).encode()
+    """The analysed words (stems, stop words left out) of an article's headline and lead
+    (`lead_text()`), in order, joined by spaces: the value of LEAD_WORDS_FIELD (UTF-8).
+    `analyse(text, end)` gives them for `text[:end]` as `analysed_words()` does (a worker's
+    `ProseTerms.analysed`, which keeps the body's analysis for its terms); no word goes on
+    past the line break between the headline and the lead."""
+    return " ".join([*analyse(headline, None), *analyse(body, LEAD_CHARS)]).encode()
 
 
 def weighting() -> scoring.BM25F:

@@ -37,10 +37,6 @@ from searcher.store.inverter import SegmentInverter
 
 # Memory of each worker's postings before it writes them to a run file.
 INVERTER_LIMIT_MB = 64
-# A worker process's first collection threshold: a worker makes many objects that live
-# until its segment is written (postings, results), which Python's default of 700 has
-# the collector traverse again and again (measured: 5-10% of a worker's time).
-WORKER_GC_THRESHOLD = 50_000
 _BARRIER_TIMEOUT = 600.0
 # Seconds between progress reports within a phase, and between looks at the workers.
 REPORT_EVERY = 0.25
@@ -197,7 +193,11 @@ def _start_worker(
     _barrier = barrier
     # What the worker inherited lives as long as it does: the collector leaves it alone.
     gc.freeze()
-    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
+    # A worker makes many objects that live until its segment is written (postings), which
+    # the collector would traverse again and again (at x1, with a first threshold of 50,000:
+    # some 15 collections and 0.5-0.8 CPU-s a worker), and few cycles (a few hundred to
+    # 36,000 objects a worker at x1): they are collected once a segment is written.
+    gc.disable()
 
 
 def _count(articles: Any) -> None:
@@ -218,6 +218,7 @@ def _worker_finish(_: int) -> tuple[Segment | None, dict[str, str]]:
     except BaseException:
         _barrier.abort()  # the others must not wait for this one (a full disk, say)
         raise
+    gc.collect()  # the cycles of the batch (see `_start_worker`)
     # Every worker takes exactly one finish task: none may take a second while the
     # others have not yet taken theirs.
     _barrier.wait(_BARRIER_TIMEOUT)
