@@ -3,6 +3,7 @@ import json
 import random
 import sqlite3
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,9 +14,15 @@ from hypothesis import strategies as st
 from whoosh.codec.base import Segment
 
 from searcher import Article, Index, IndexOutdatedError, SearchOptions, read_corpus
-from searcher.enrich.duplicates import THRESHOLD, copy_of, signature, similarity
+from searcher.enrich.duplicates import THRESHOLD, copy_of, facts, signature, similarity
 from searcher.store.commits import IndexingRun
-from searcher.store.stories import STORE_FILE, WRITE_CACHE_KB, StoryStore, open_store
+from searcher.store.stories import (
+    PAGE_SIZE,
+    STORE_FILE,
+    WRITE_CACHE_KB,
+    StoryStore,
+    open_store,
+)
 from searcher.store.workers import FileResult, SegmentBuilder
 
 TEXT = (
@@ -364,10 +371,13 @@ def test_a_commit_whose_segments_fail_leaves_the_story_store_as_it_was(tmp_path:
     assert ix.duplicates() == [] and ix.stats().articles == 1
 
 
-def test_a_store_being_written_caches_more_pages_than_one_being_read(tmp_path: Path) -> None:
+def test_a_store_being_written_caches_more_pages_than_one_being_read_in_larger_pages(
+    tmp_path: Path,
+) -> None:
     writing = StoryStore(tmp_path, copy_of=copy_of)
     writing.commit()
     assert writing._db.execute("PRAGMA cache_size").fetchone()[0] == -WRITE_CACHE_KB
+    assert writing._db.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
     reading = open_store(tmp_path)
     assert reading is not None
     assert reading._db.execute("PRAGMA cache_size").fetchone()[0] != -WRITE_CACHE_KB
@@ -441,3 +451,53 @@ def test_copies_in_a_batch_across_batches_and_of_an_article_removed_in_the_run(
     # d joins the story of an earlier batch; e, a copy of c, which the run removed,
     # starts a story of its own
     assert [[c.headline for c in s.copies] for s in ix.duplicates(1)] == [["a", "b", "d"], ["e"]]
+
+
+def _bands(name: str, *values: int) -> bytes:
+    """A signature whose band i is made from values[i], its other bands its own."""
+    parts = [str(values[i]) if i < len(values) else f"{name} {i}" for i in range(42)]
+    digests = (hashlib.blake2b(part.encode(), digest_size=12).digest() for part in parts)
+    return b"".join(digests) + bytes(8)
+
+
+@pytest.mark.parametrize("chunk", [1, 100])
+def test_candidates_come_in_band_key_then_story_order_whatever_the_chunk(
+    tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An older story joined in a chunk by an article with a key a newer story holds comes
+    first among that key's holders, as in the store; a key its story holds already gets
+    no second band row."""
+    monkeypatch.setattr("searcher.store.stories.CHUNK", chunk)
+    seen: list[list[bytes]] = []
+
+    def first_with_the_same_first_band(
+        sig: bytes, facts: bytes, others: Sequence[tuple[bytes, bytes]]
+    ) -> int | None:
+        seen.append([other for other, _ in others])
+        return next((i for i, (other, _) in enumerate(others) if other[:12] == sig[:12]), None)
+
+    a1, a2, a3, a4 = _bands("a1", 1, 2), _bands("a2", 3, 4), _bands("a3", 1, 4), _bands("a4", 5, 4)
+    a3b = _bands("a3b", 1, 4)
+    store = StoryStore(tmp_path, copy_of=first_with_the_same_first_band)
+    articles = (("a1", a1), ("a2", a2), ("a3", a3), ("a3b", a3b), ("a4", a4))
+    store.add_all((id, sig, "", "", b"") for id, sig in articles)
+    # a3 meets a2 by band 1 and a1 by band 0 (in the order of their keys) and joins a1's
+    # story, which then holds band 1 too; a3b, a copy of it, meets band 1's holders in story
+    # order, a3 (story 1) before a2 (story 2), then a1; so does a4
+    assert seen == [[a2, a1], [a3, a2, a1], [a3, a2]]  # a1 and a2 meet nothing
+    assert store.stories_of(["a3", "a3b", "a4"]) == {"a3": "a1", "a3b": "a1", "a4": "a4"}
+    rows = store._db.execute("SELECT count(*) FROM bands WHERE num = 4").fetchone()[0]
+    assert rows == 40  # a3b: all but bands 0 and 1, which its story holds
+
+
+def test_an_identical_signature_whose_facts_agree_is_chosen_before_counting() -> None:
+    """The first identical signature with agreeing facts is the copy, ahead of an equally
+    similar earlier one whose facts disagree; without one the most similar is chosen."""
+    sig = signature(TEXT)
+    near = signature(_edit(TEXT, ("sharply", "strongly")))
+    day = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    mine = facts("Rates", TEXT, day)
+    later = facts("Rates", TEXT, day + timedelta(days=30))
+    assert copy_of(sig, mine, [(near, mine), (sig, later), (sig, mine), (sig, mine)]) == 2
+    assert copy_of(sig, mine, [(near, mine), (sig, later)]) == 0
+    assert copy_of(sig, mine, [(sig, later)]) is None

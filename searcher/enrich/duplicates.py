@@ -256,10 +256,23 @@ def copy_of(
     signatures are similar to `threshold` and whose facts agree, the most similar, the
     first of equals; None when it is a copy of none."""
     least = max(threshold * NUM_HASHES, 1)
+    if len(sig) // 4 >= least:
+        # identical signatures agree in every position, more than any other can: the
+        # first of them whose facts agree is the answer, without counting the rest (a
+        # corpus holding the same articles twice)
+        same = (place for place, (other_sig, _) in enumerate(others) if other_sig == sig)
+        found = next((place for place in same if _agree(facts, others[place][1])), None)
+        if found is not None:
+            return found
     counts = _agreeing(sig, [other_sig for other_sig, _ in others])
     similar = [place for place, count in enumerate(counts) if count >= least]
     similar.sort(key=lambda place: -counts[place])  # stable: the first of equals first
-    return next((place for place in similar if facts_agree(facts, others[place][1])), None)
+    return next((place for place in similar if _agree(facts, others[place][1])), None)
+
+
+def _agree(facts: bytes, others: bytes) -> bool:
+    """`facts_agree`, at once for equal facts (which always agree)."""
+    return facts == others or facts_agree(facts, others)
 
 
 def facts_agree(a: bytes, b: bytes) -> bool:
