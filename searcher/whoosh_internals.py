@@ -10,7 +10,7 @@ function names what it relies on, and an upgrade must keep their tests green.
   field at a time (`write_terms()`, the codec's block layout); `segment_writer()` with a
   `SpillingPool` (Whoosh's posting pool with cheaper spilled runs, so a small memory limit
   costs little) for merges; a commit of segments written elsewhere (`commit_segments()`,
-  `release_writer()`); `unlocked_writer()`, `segments_of()`.
+  `release_writer()`); `unlocked_writer()`, `writer_beside_workers()`, `segments_of()`.
 - The index folder (`store/indexfolder.py`, `store/writelock.py`): `INDEX_NAME`,
   `toc_generation()`, `toc_filename()`.
 - Reading postings and lengths fast (`query/docsets.py`, `query/bm25f.py`):
@@ -82,6 +82,7 @@ from whoosh.matching import mcore
 from whoosh.matching.binary import AndMaybeMatcher, AndNotMatcher
 from whoosh.reading import CorruptIndexError, IndexReader, TermNotFound
 from whoosh.system import _INT_SIZE, pack_int, pack_ushort, unpack_int
+from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool
 
@@ -506,6 +507,17 @@ def unlocked_writer(ix: FileIndex) -> writing.SegmentWriter:
     """A writer of `ix` that takes no Whoosh lock (the caller holds `write_lock`).
     Relies on the private `_lk` argument of `SegmentWriter`."""
     return writing.SegmentWriter(ix, _lk=False)
+
+
+def writer_beside_workers(ix: FileIndex) -> writing.SegmentWriter:
+    """`unlocked_writer(ix)` with its scratch files in a folder of their own inside
+    Whoosh's, the one folder that finishing or cancelling it removes (Whoosh's writer
+    removes the whole of its scratch folder), so worker processes can go on writing theirs
+    beside it. Relies on `SegmentWriter._tempstorage` and `PostingPool.tempstore`."""
+    writer = unlocked_writer(ix)
+    scratch = ix.storage.temp_storage(os.path.join(f"{ix.indexname}.tmp", random_name()))
+    writer._tempstorage = writer.pool.tempstore = scratch
+    return writer
 
 
 def finish_segment(writer: writing.SegmentWriter) -> Segment:

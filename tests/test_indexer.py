@@ -9,7 +9,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
+from multiprocessing.pool import Pool
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import shared_path
@@ -17,11 +20,13 @@ from typer.testing import CliRunner
 
 from searcher import Article, Index, IndexOutdatedError, read_corpus
 from searcher.cli import app
-from searcher.corpus import Corpus
+from searcher.corpus import Corpus, FileRef
 from searcher.models import Progress
 from searcher.store import commits, filestate, writer
+from searcher.store import workers as workers_module
 from searcher.store.filestate import STATE_FILE
 from searcher.store.indexfolder import latest_generation
+from searcher.store.workers import FileResult
 from searcher.store.writelock import HOLDER_FILE
 from searcher.whoosh_internals import SpillingPool
 
@@ -427,10 +432,148 @@ def test_files_handed_to_the_workers_are_let_go_of(tmp_path: Path) -> None:
     found = writer.plan(read_corpus(corpus), {})
     files = found.to_read
     tasks = writer._tasks(files)
-    first = next(tasks)
+    first, size = next(tasks)
     assert len(first) == writer.TASK_FILES and len(files) == 3
-    assert [len(task) for task in tasks] == [3] and files == []
+    assert size == sum(ref.path.stat().st_size for ref in first)
+    assert [len(task) for task, _ in tasks] == [3] and files == []
     assert [ref.path.name for ref in first][:2] == ["000.txt", "001.txt"]
+
+
+def _read_when_flagged(refs: list[FileRef]) -> list[FileResult]:
+    """A worker's task that waits, for a file named `slow`, until a `flag` file is beside it."""
+    for ref in refs:
+        deadline = time.monotonic() + 30
+        while ref.path.name == "slow" and not (ref.path.parent / "flag").exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    return [FileResult(ref.id, None, (), ()) for ref in refs]
+
+
+def test_workers_give_the_results_of_tasks_as_they_finish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker goes on with later tasks while the other reads a large file: the results
+    come in the order the tasks finish."""
+    monkeypatch.setattr(workers_module, "_worker_index", _read_when_flagged)
+    refs = [FileRef(tmp_path / name, f"d/{name}") for name in ("slow", "quick")]
+    with open(tmp_path / "lock", "w") as lock:
+        pool = workers_module.Workers(tmp_path, read_corpus(tmp_path), 2, lock.fileno())
+        try:
+            slow, quick = pool.submit(refs[:1]), pool.submit(refs[1:])
+            number, [result] = pool.next_done(lambda: None)
+            assert (number, result.file_id, pool.in_flight) == (quick, "d/quick", 1)
+            (tmp_path / "flag").touch()
+            number, [result] = pool.next_done(lambda: None)
+            assert (number, result.file_id, pool.in_flight) == (slow, "d/slow", 0)
+        finally:
+            pool.close()
+
+
+def test_the_first_file_keeps_an_id_when_a_later_one_is_read_sooner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are committed in the order they were found, whichever worker finished first."""
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
+    folder = tmp_path / "d"
+    folder.mkdir()
+    records = [{"title": f"Record {n}", "text": f"gamma {n}"} for n in range(1500)]
+    records.append({"id": "3.txt", "title": "Record 3.txt", "text": "gamma three"})
+    (folder / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (folder / "feed.jsonl#3.txt").write_text("A text file\n\ngamma text\n")  # read sooner
+    report = Index(tmp_path / "ix").update(read_corpus(folder), workers=2)
+    [problem] = report.problems
+    assert (problem.path, problem.kind) == (str(folder / "feed.jsonl#3.txt"), "duplicate-id")
+    assert report.added == 1501
+
+
+def test_the_pool_does_not_spin_while_results_wait_to_be_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The thread that looks after the worker processes wakes when one exits or the pool
+    changes, not again and again while a large result is read (Python's own pool does)."""
+    wakes = []
+    maintain = Pool._maintain_pool
+
+    def counted(*args: object) -> None:
+        wakes.append(1)
+        maintain(*args)
+
+    monkeypatch.setattr(Pool, "_maintain_pool", staticmethod(counted))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    body = "Body of the feed, long enough to make a large result. " * 3
+    records = ({"id": str(n), "title": f"Headline {n}", "text": body} for n in range(2000))
+    (folder / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert Index(tmp_path / "ix").update(read_corpus(folder), workers=2).added == 2000
+    assert len(wakes) < 20  # measured: 3 here, 300 to 600 with Python's pool
+
+
+_index_task = workers_module._worker_index
+
+
+def _index_and_mark(refs: list[FileRef]) -> list[FileResult]:
+    """A worker's task that leaves a `<name>.read` file in the `marks` folder per file read."""
+    results = _index_task(refs)
+    for ref in refs:
+        (ref.path.parent.parent / "marks" / f"{ref.path.name}.read").touch()
+    return results
+
+
+def test_workers_read_the_next_batch_while_a_batch_is_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers_module, "_worker_index", _index_and_mark)
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
+    write_articles(tmp_path / "news", 12)
+    (tmp_path / "marks").mkdir()
+    committed: set[str] = set()
+    read_meanwhile: list[bool] = []
+    commit = commits.IndexingRun.commit
+
+    def commit_when_more_is_read(run: commits.IndexingRun, results: list, *args: Any) -> None:
+        committed.update(result.file_id for result in results)
+        if len(committed) < 12:  # a file of the next batch is read before this one is in
+            deadline = time.monotonic() + 30
+            while not (later := _marked(tmp_path / "marks") - committed):
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
+            read_meanwhile.append(bool(later))
+        commit(run, results, *args)
+
+    monkeypatch.setattr(commits.IndexingRun, "commit", commit_when_more_is_read)
+    corpus = read_corpus(tmp_path / "news")
+    report = Index(tmp_path / "ix").update(corpus, workers=2, commit_every=4)
+    assert report.added == 12 and read_meanwhile and all(read_meanwhile)
+
+
+def _marked(folder: Path) -> set[str]:
+    return {f"news/{mark.stem}" for mark in folder.iterdir()}
+
+
+def test_the_file_state_is_saved_once_a_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each commit saves the state; the end of the run saves it again only after a merge."""
+    saved: dict[str, list[filestate.FileState]] = {"commits": [], "writer": []}
+    for module, calls in ((commits, saved["commits"]), (writer, saved["writer"])):
+        monkeypatch.setattr(module, "save_state", partial(_saving, calls, module.save_state))
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
+    write_articles(tmp_path / "news", 6)
+    Index(tmp_path / "ix").update(read_corpus(tmp_path / "news"), workers=2, commit_every=3)
+    assert saved["commits"] and not saved["writer"]
+    assert filestate.load_state(tmp_path / "ix") == saved["commits"][-1]
+    assert len(saved["commits"][-1].files) == 6
+
+
+def _saving(
+    calls: list[filestate.FileState],
+    save: Callable[[Path, filestate.FileState], None],
+    folder: Path,
+    state: filestate.FileState,
+) -> None:
+    calls.append(state)
+    save(folder, state)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the workers' set-up is inherited by fork")

@@ -9,6 +9,9 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "searcher"
 HOME = PACKAGE / "whoosh_internals.py"
+# Private names of Python's own, not Whoosh's, used where they are explained: the pipe of
+# a process pool's notifier (`store/workers.py`, `_Pool`).
+NOT_WHOOSH = {"store/workers.py": {"._reader"}}
 
 
 def _private(name: str) -> bool:
@@ -31,10 +34,12 @@ def private_uses(path: Path) -> list[str]:
 
 
 def test_only_whoosh_internals_uses_whoosh_private_names() -> None:
-    found = {
-        str(path.relative_to(PACKAGE)): uses
-        for path in sorted(PACKAGE.rglob("*.py"))
-        if path != HOME and (uses := private_uses(path))
-    }
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = str(path.relative_to(PACKAGE))
+        allowed = NOT_WHOOSH.get(name, set())
+        uses = [use for use in private_uses(path) if use.split(": ")[1] not in allowed]
+        if path != HOME and uses:
+            found[name] = uses
     assert found == {}
     assert len(private_uses(HOME)) > 20  # the check sees them where they are

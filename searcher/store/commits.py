@@ -40,7 +40,7 @@ from searcher.whoosh_internals import (
     release_writer,
     segment_writer,
     segments_of,
-    unlocked_writer,
+    writer_beside_workers,
 )
 
 # Memory of a merge's posting pool before it spills sorted postings to disk.
@@ -81,7 +81,7 @@ class IndexingRun:
         story store's change is made (not yet committed), so worker processes write their
         segments meanwhile."""
         ix = FileStorage(str(self.folder), supports_mmap=False).open_index()
-        writer = unlocked_writer(ix)
+        writer = writer_beside_workers(ix)  # the workers read the next batch meanwhile
         store: StoryStore | None = None
         try:
             old_ids: set[str] = set()

@@ -14,7 +14,9 @@ Parts:
   articles of files that are gone, adds the workers' segments to the index in one commit,
   then writes the file state. A file's articles always land in the same commit, and the
   state is written after that commit, so a crash loses at most one batch and the next run
-  reads again whatever the state does not vouch for.
+  reads again whatever the state does not vouch for. Results are taken as the workers
+  finish them and committed in the order the files were found; while a batch is
+  committed, the workers read the next batch's first files into their next segments.
 
 Whoosh's own multi-process writer parallelises the analysis only, and dropped documents in
 Whoosh 2.7; here the workers also read and parse, and every segment they return is
@@ -24,12 +26,11 @@ accounted for before the commit.
 from __future__ import annotations
 
 import os
-from collections import deque
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 from whoosh.codec.base import Segment
@@ -50,6 +51,7 @@ from searcher.store.filestate import (
     save_state,
 )
 from searcher.store.indexfolder import (
+    TEMPORARY,
     Snapshot,
     check_folder,
     latest_generation,
@@ -70,7 +72,6 @@ from searcher.store.workers import (
     Reporter,
     SegmentBuilder,
     Workers,
-    wait_reporting,
 )
 from searcher.store.writelock import write_lock
 
@@ -78,6 +79,10 @@ from searcher.store.writelock import write_lock
 # enough to keep every core busy until the end of a batch.
 TASK_FILES = 32
 TASK_BYTES = 1 << 20
+# While a batch is committed, the workers read the next batch's first files, this share of
+# the batch in bytes: the main process's part of a commit (the story store) would
+# otherwise leave them idle once their segments are written.
+READ_AHEAD = 0.25
 
 
 @dataclass
@@ -139,10 +144,10 @@ def _same_content(path: Path, stat: os.stat_result, known: FileFingerprint) -> b
     return bool(known.sha1) and known.size == stat.st_size and known.sha1 == content_hash(path)
 
 
-def _tasks(files: list[tuple[FileRef, int]]) -> Iterator[list[FileRef]]:
-    """Group files into tasks of a few files or about a megabyte, taking them out of
-    `files` as they go: a task handed out is then the workers' alone to keep (a corpus
-    of many small files holds about 700 bytes a file)."""
+def _tasks(files: list[tuple[FileRef, int]]) -> Iterator[tuple[list[FileRef], int]]:
+    """Group files into tasks of a few files or about a megabyte, with their size, taking
+    them out of `files` as they go: a task handed out is then the workers' alone to keep
+    (a corpus of many small files holds about 700 bytes a file)."""
     task: list[FileRef] = []
     size = 0
     files.reverse()
@@ -151,10 +156,10 @@ def _tasks(files: list[tuple[FileRef, int]]) -> Iterator[list[FileRef]]:
         task.append(ref)
         size += file_size
         if len(task) >= TASK_FILES or size >= TASK_BYTES:
-            yield task
+            yield task, size
             task, size = [], 0
     if task:
-        yield task
+        yield task, size
 
 
 def _gone_files(snapshot: Snapshot, corpus: Corpus, seen: set[str]) -> list[str]:
@@ -230,6 +235,8 @@ def _writing(
             rebuild = _prepare(folder, ours, rebuild, notes)
             tidy(folder)  # what a killed run left
             yield storage, lock_fd, rebuild
+            # The writers' scratch folder, which the workers shared with the commits.
+            shutil.rmtree(folder / TEMPORARY, ignore_errors=True)
 
 
 def add_articles(folder: Path, articles: Iterable[Article]) -> IndexReport:
@@ -299,9 +306,10 @@ def update_index(
         finally:
             pool.close()
         merged = merge_if_many_segments(storage, report)
-        commit = merged or run.commit_done or snapshot.commit
-        if run.state != saved.files or commit != saved.commit:
-            save_state(folder, FileState(run.state, commit))
+        if merged or not run.commit_done:  # else the run's last commit saved the state
+            commit = merged or snapshot.commit
+            if run.state != saved.files or commit != saved.commit:
+                save_state(folder, FileState(run.state, commit))
     return run.report(notes, files_seen=found.files_seen, files_unchanged=len(found.unchanged))
 
 
@@ -321,25 +329,35 @@ def _index_files(
     report.files_total = len(files)
     report()
     pool.report = report
-    batch: list[FileResult] = []
+    batch: list[tuple[int, list[FileResult]]] = []  # with their tasks' numbers
     batch_articles = 0  # the articles of `batch`, counted as results come in
-    pending: deque[AsyncResult[list[FileResult]] | list[FileResult]] = deque()
+    batch_bytes = 0  # the size of the files handed out for the batch
+    tasks = _tasks(files)
+
+    def submit(task: tuple[list[FileRef], int]) -> None:
+        nonlocal batch_bytes
+        pool.submit(task[0])
+        batch_bytes += task[1]
 
     def collect() -> None:
         nonlocal batch_articles
-        task = pending.popleft()
-        results = task if isinstance(task, list) else wait_reporting(task, report)
-        batch.extend(results)
+        number, results = pool.next_done(report)
+        batch.append((number, results))
         batch_articles += sum(len(result.ids) for result in results)
         report.files_done += len(results)
         report()
 
     def commit() -> None:
-        nonlocal gone, batch_articles
-        while pending:
+        nonlocal gone, batch_articles, batch_bytes
+        while pool.in_flight:
             collect()
         report("writing")
         written = pool.finish(partial(report, "writing"))
+        # The next batch's first files are read while this one is committed (their
+        # articles go to the workers' next segments).
+        ahead, batch_bytes = batch_bytes * READ_AHEAD if pool.count > 1 else 0, 0
+        while batch_bytes < ahead and (task := next(tasks, None)) is not None:
+            submit(task)
 
         def segments() -> list[Segment]:  # the story store is changed while workers write
             found, stems = written()
@@ -347,14 +365,18 @@ def _index_files(
             report("committing")
             return found
 
-        run.commit(batch, segments, gone)
+        # In the order the files were found, whatever order the workers finished them in
+        # (the first of two articles with one id keeps it).
+        batch.sort(key=lambda task: task[0])
+        results = [result for _, results in batch for result in results]
         batch.clear()
         batch_articles = 0
+        run.commit(results, segments, gone)
         gone = []
 
-    for task in _tasks(files):
-        pending.append(pool.submit(task))
-        while len(pending) > 2 * pool.count or (pending and isinstance(pending[0], list)):
+    for task in tasks:
+        submit(task)
+        while pool.in_flight > 2 * pool.count or pool.has_done():
             collect()
         if batch_articles >= commit_every:
             commit()
