@@ -37,8 +37,8 @@ from array import array
 from collections.abc import Sequence
 from datetime import datetime
 from hashlib import blake2b
-from itertools import groupby, repeat
-from operator import itemgetter
+from itertools import compress, groupby, repeat
+from operator import itemgetter, not_
 from typing import TYPE_CHECKING
 from zlib import crc32
 
@@ -118,15 +118,15 @@ def _words(text: str) -> list[bytes]:
 
 def _word_hashes_of(words: list[bytes]) -> bytes:
     """Three independent 32-bit hashes of each word, one for each place in a shingle."""
+    found = list(map(_word_hashes.get, words))
     try:
-        return b"".join(map(_word_hashes.get, words))  # type: ignore[arg-type]
-    except TypeError:  # a word not met yet (None)
+        return b"".join(found)  # type: ignore[arg-type]
+    except TypeError:  # words not met yet (None)
         pass
     if len(_word_hashes) > _WORD_CACHE_SIZE:
         _word_hashes.clear()
-    for word in words:
-        if word not in _word_hashes:
-            _word_hashes[word] = blake2b(word, digest_size=12).digest()
+    for word in set(compress(words, map(not_, found))):
+        _word_hashes[word] = blake2b(word, digest_size=12).digest()
     return b"".join(map(_word_hashes.__getitem__, words))
 
 
@@ -159,10 +159,10 @@ def signature(text: str) -> bytes:
         # An empty bin takes the value of the nearest filled one on its right (around
         # the end), plus its distance from it in the top bits.
         slots = np.arange(NUM_HASHES)
-        filled = np.flatnonzero(bins != _EMPTY)
-        nearest = np.append(filled, filled[0] + NUM_HASHES)[np.searchsorted(filled, slots)]
+        filled = (bins != _EMPTY).nonzero()[0]
+        nearest = np.concatenate((filled, filled[:1] + NUM_HASHES))[filled.searchsorted(slots)]
         distance = (nearest - slots).astype(np.uint32) << _VALUE_BITS
-        bins = bins[nearest % NUM_HASHES] + distance
+        bins = bins[nearest & (NUM_HASHES - 1)] + distance
     return bins.tobytes()
 
 
@@ -224,12 +224,15 @@ def _text_facts(text: str, every_capital: bool) -> set[int]:
     starts = True  # the next word starts a sentence
     month = day = ""  # the previous word, if it was a month or a day
     for token in (_ASCII_FACT_TOKEN if text.isascii() else _FACT_TOKEN).findall(text):
-        if not token or (token[0].islower() and token not in _NUMBER_WORDS):  # no fact
+        if not token:  # a run of words in small letters: no fact
             starts, month, day = False, "", ""
             continue
         first = token[0]
         if first in ".!?\n":
             starts, month, day = True, "", ""
+            continue
+        if first.islower() and token not in _NUMBER_WORDS:  # no fact
+            starts, month, day = False, "", ""
             continue
         this_month = ""
         if first.isdigit():
@@ -238,7 +241,9 @@ def _text_facts(text: str, every_capital: bool) -> set[int]:
             lowered = token.lower()
             figure = _NUMBER_WORDS.get(lowered)
             if figure is None and first.isupper():
-                name = lowered.removesuffix("'s").removesuffix("’s")
+                name = lowered
+                if name[-1] == "s":
+                    name = name.removesuffix("'s").removesuffix("’s")
                 this_month = _MONTHS.get(name, "")
                 if every_capital or not starts:
                     names.add(name)
@@ -250,7 +255,7 @@ def _text_facts(text: str, every_capital: bool) -> set[int]:
             dates.add(f"{this_month or month} {day or this_day}")
         starts, month, day = False, this_month, this_day
     for kind, values in ((_NAME, names - STOP_WORDS), (_FIGURE, figures), (_DATE, dates)):
-        found.update(_fact(value, kind) for value in values)
+        found.update(map(_fact, values, repeat(kind)))
     return found
 
 
