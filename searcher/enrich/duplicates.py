@@ -8,10 +8,10 @@ Parts:
   each shingle is hashed once and falls into one of the bins, which keep their minimum, and
   empty bins borrow from their right-hand neighbour. Two signatures agree in a position
   with probability equal to the Jaccard similarity of the shingle sets. The shingles and
-  bins are numpy arrays (a third of the CPU of sorting Python ints); numpy, not scipy (a
-  MinHash library would bring scipy, and with scipy installed `import nltk` takes 0.9 s
-  instead of 0.2 s), and imported by `signature()` alone, so neither the main process of
-  a run (`copy_of()`) nor a query loads it.
+  bins are numpy arrays (the minimum of each bin without sorting every hash): numpy, not
+  scipy (a MinHash library would bring scipy, and with scipy installed `import nltk` takes
+  0.9 s instead of 0.2 s), imported by `signature()` alone, so neither the main process
+  of a run (`copy_of()`) nor a query loads it.
 - `similarity()`: the estimated Jaccard similarity of two signatures; copies reach
   `THRESHOLD` (`copy_of()` is the whole rule the story store applies: which of an
   article's candidates, if any, it is a copy of).
