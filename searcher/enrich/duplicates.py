@@ -7,11 +7,9 @@ Parts:
   one-permutation hashing with densification by rotation (Shrivastava & Li, ICML 2014):
   each shingle is hashed once and falls into one of the bins, which keep their minimum, and
   empty bins borrow from their right-hand neighbour. Two signatures agree in a position
-  with probability equal to the Jaccard similarity of the shingle sets. The shingles and
-  bins are numpy arrays (the minimum of each bin without sorting every hash): numpy, not
-  scipy (a MinHash library would bring scipy, and with scipy installed `import nltk` takes
-  0.9 s instead of 0.2 s), imported by `signature()` alone, so neither the main process
-  of a run (`copy_of()`) nor a query loads it.
+  with probability equal to the Jaccard similarity of the shingle sets. Stdlib only: a
+  MinHash library would bring numpy and scipy, and with scipy installed `import nltk`
+  takes 0.9 s instead of 0.2 s.
 - `similarity()`: the estimated Jaccard similarity of two signatures; copies reach
   `THRESHOLD` (`copy_of()` is the whole rule the story store applies: which of an
   article's candidates, if any, it is a copy of).
@@ -38,16 +36,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from hashlib import blake2b
 from itertools import compress, groupby, repeat
-from operator import itemgetter, not_
-from typing import TYPE_CHECKING
+from operator import and_, itemgetter, not_, rshift
 from zlib import crc32
 
 from searcher.models import Article
 from searcher.stopwords import STOP_WORDS
-
-if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
 
 SHINGLE_WORDS = 3
 NUM_HASHES = 128
@@ -60,7 +53,7 @@ STORY_DAYS = 3  # and they were published at most this many days apart.
 
 _BIN_BITS = 7  # NUM_HASHES == 1 << _BIN_BITS
 _VALUE_BITS = 25  # a bin keeps 25 bits of a 32-bit shingle hash; a rotation adds 7 more
-_EMPTY = (1 << 32) - 1  # above any value a bin keeps
+_EMPTY = 1 << 32
 _WORD = re.compile(r"\w+")
 # In ASCII text the word characters are these: as bytes, the others become spaces and
 # capitals small letters in one `bytes.translate`, and the words are what `bytes.split`
@@ -130,41 +123,46 @@ def _word_hashes_of(words: list[bytes]) -> bytes:
     return b"".join(map(_word_hashes.__getitem__, words))
 
 
-def _shingle_hashes(words: list[bytes]) -> NDArray[np.uint32]:
+def _shingle_hashes(words: list[bytes]) -> array[int]:
     """The 32-bit hashes of the word 3-shingles of `words` (repeats included):
     tabulation hashing, the XOR of the three words' hashes for their places
     (3-independent), computed over whole arrays at once."""
-    import numpy as np
-
-    table = _word_hashes_of(words)
+    table = array("I", _word_hashes_of(words))
     if len(words) < SHINGLE_WORDS:  # a very short text is one shingle
-        table += bytes(12 * (SHINGLE_WORDS - len(words)))
-    # word i's hash for place p is at 3 i + p: shingle i is 3 i, 3 (i + 1) + 1, 3 (i + 2) + 2
-    hashes = np.frombuffer(table, dtype=np.uint32)
-    return hashes[:-6:3] ^ hashes[4:-2:3] ^ hashes[8::3]
+        table.extend([0] * 3 * (SHINGLE_WORDS - len(words)))
+    count = len(table) // 3 - SHINGLE_WORDS + 1
+    places = (table[place * 4 :: 3][:count].tobytes() for place in range(SHINGLE_WORDS))
+    mixed = 0
+    for place in places:
+        mixed ^= int.from_bytes(place, "little")
+    return array("I", mixed.to_bytes(count * 4, "little"))
 
 
 def signature(text: str) -> bytes:
     """The MinHash signature of `text` (empty when it has no words), as bytes."""
-    import numpy as np  # indexing workers only: see the module's docstring
-
     words = _words(text)
     if not words:
         return b""
-    hashes = _shingle_hashes(words)
-    # A hash's low bits choose its bin and the rest is its value: each bin keeps the
-    # least value that falls into it.
-    bins = np.full(NUM_HASHES, _EMPTY, dtype=np.uint32)
-    np.minimum.at(bins, hashes & (NUM_HASHES - 1), hashes >> _BIN_BITS)
-    if bins.max() == _EMPTY:
-        # An empty bin takes the value of the nearest filled one on its right (around
-        # the end), plus its distance from it in the top bits.
-        slots = np.arange(NUM_HASHES)
-        filled = (bins != _EMPTY).nonzero()[0]
-        nearest = np.concatenate((filled, filled[:1] + NUM_HASHES))[filled.searchsorted(slots)]
-        distance = (nearest - slots).astype(np.uint32) << _VALUE_BITS
-        bins = bins[nearest & (NUM_HASHES - 1)] + distance
-    return bins.tobytes()
+    hashes = sorted(_shingle_hashes(words), reverse=True)
+    # A hash's low bits choose its bin and the rest is its value, so within a bin the
+    # order of hashes is the order of values: filled in descending order, the dict keeps
+    # each bin's minimum.
+    found = dict(
+        zip(
+            map(and_, hashes, repeat(NUM_HASHES - 1)),
+            map(rshift, hashes, repeat(_BIN_BITS)),
+            strict=True,
+        )
+    )
+    bins = [found.get(slot, _EMPTY) for slot in range(NUM_HASHES)]
+    if len(found) < NUM_HASHES:
+        for i, value in enumerate(bins):
+            if value == _EMPTY:
+                distance = 1
+                while bins[(i + distance) % NUM_HASHES] >= 1 << _VALUE_BITS:
+                    distance += 1
+                bins[i] = bins[(i + distance) % NUM_HASHES] + (distance << _VALUE_BITS)
+    return array("I", bins).tobytes()
 
 
 def similarity(a: bytes, b: bytes) -> float:
