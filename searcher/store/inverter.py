@@ -40,11 +40,10 @@ from whoosh.fields import NUMERIC, FieldType, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Characters, Existence, Positions
 from whoosh.system import pack_uint
-from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searcher.store.analysis import NewsAnalyzer, Occurrences, ProseTerms
 from searcher.store.indexfolder import TEMPORARY
-from searcher.whoosh_internals import INDEX_NAME, write_terms
+from searcher.whoosh_internals import INDEX_NAME, DocumentColumns, write_terms
 
 # A term's postings as they are gathered: document number, weight and encoded value (b""
 # for a format that keeps none) of each document in turn, in one list.
@@ -90,7 +89,7 @@ class SegmentInverter:
         self._storage, self._schema, self._codec = storage, schema, codec
         self._fields = dict(schema.items())
         self._segment = codec.new_segment(storage, INDEX_NAME)
-        self._perdoc = codec.per_document_writer(storage, self._segment)
+        self._perdoc = DocumentColumns(storage, self._segment)
         self._scratch = os.path.join(storage.folder, TEMPORARY)
         self._prose = prose
         # The prose fields (analysed here, their terms kept as text), and whether their
@@ -111,15 +110,12 @@ class SegmentInverter:
         self._size = 0
         self._docnum = 0
         self._postings: dict[str, dict[Any, Postings]] = {}
-        # Each scorable field's length in each document, as Whoosh reads it back.
-        self._lengths = {name: array("I") for name, field in schema.items() if field.scorable}
         self._runs: list[str] = []
 
     def add(self, document: dict[str, Any]) -> None:
         """Add one document: its fields in name order, as Whoosh's writer adds them."""
         perdoc, fields = self._perdoc, self._fields
         perdoc.start_doc(self._docnum)
-        lengths = {}
         for name in sorted(document):
             value = document[name]
             field = fields.get(name)
@@ -129,12 +125,7 @@ class SegmentInverter:
             perdoc.add_field(name, field, value if field.stored else None, length)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
-            if length:
-                lengths[name] = length
         perdoc.finish_doc()
-        for name, column in self._lengths.items():
-            length = lengths.get(name, 0)
-            column.append(length and byte_to_length(length_to_byte(length)))
         self._docnum += 1
         if self._size >= self._limit:
             self._spill()
@@ -174,7 +165,7 @@ class SegmentInverter:
         terms = self._merged() if self._runs else self._sorted_terms()
         for name, postings in groupby(terms, key=_FIELD):
             writer.start_field(name, self._schema[name])
-            write_terms(writer, map(_POSTINGS, postings), self._lengths.get(name))
+            write_terms(writer, map(_POSTINGS, postings), self._perdoc.length_bytes(name))
             writer.finish_field()
         writer.close()
         self._segment.set_doc_count(self._docnum)
