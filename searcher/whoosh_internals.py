@@ -63,7 +63,7 @@ from functools import partial
 from hashlib import md5
 from io import BytesIO
 from itertools import accumulate, chain, groupby, islice
-from operator import add, itemgetter, sub
+from operator import add, itemgetter, lt, sub
 from typing import Any, NamedTuple, cast
 
 from whoosh import columns, writing
@@ -334,21 +334,28 @@ WRITE_BYTES = 1 << 20
 # pickles 107 -> 72 MB, compressed 40 -> 25 MB, 0.6 CPU-s less pickling, 0.5 less zlib,
 # and unpickled three times as fast.
 BLOCK_PROTOCOL = 3
+# The zlib level of a block's data (Whoosh's codec: 3; its reader takes the level each
+# block records, and decompresses any level alike): on x1's blocks level 1 takes 10% less
+# CPU than 3 (3.5 -> 3.2 CPU-s), the blocks 1% larger, the same decompression time.
+BLOCK_LEVEL = 1
 
-# A term, the documents holding it, their weights and their encoded values.
-TermPostings = tuple[bytes, "array[int]", "array[float]", Sequence[bytes]]
+# Some terms of a field in order, the number of documents holding each, and their
+# documents, weights and encoded values, one term after the other.
+TermsPostings = tuple[Sequence[bytes], Sequence[int], "array[int]", "array[float]", list[bytes]]
 
 
 def write_terms(
-    writer: W3FieldWriter, terms: Iterable[TermPostings], lengths: bytes | None
+    writer: W3FieldWriter, chunks: Iterable[TermsPostings], lengths: bytes | None
 ) -> None:
-    """Write `terms` (each a term, the documents holding it in order, their weights and
-    encoded values, none for a format without), in order, into the field `writer` has
+    """Write the terms of `chunks` (each some terms, the number of documents holding each,
+    and their documents in order, weights and encoded values, one term after the other;
+    b"" values for a format without), in order, into the field `writer` has
     started (`start_field`), given `lengths`, each document's field length byte
     (`length_to_byte`; None for a field without lengths). Whoosh reads them as its own: its
-    writer writes the same but for the pickle protocol of the blocks' data
-    (`BLOCK_PROTOCOL`). The postings and the term index's entries are written many terms
-    at a time; a term in one document (most terms of a segment) without a call.
+    writer writes the same but for the pickle protocol and compression level of the
+    blocks' data (`BLOCK_PROTOCOL`, `BLOCK_LEVEL`). The postings and the term index's
+    entries are written a chunk of terms at a time; a term in one document (most terms of
+    a segment) without a call.
     Relies on `W3FieldWriter._codec` (its `_blocklimit` and `_compression`), `_format`,
     `_postfile`, `_fieldid` and `_tindex`; on the layout of `W3PostingsWriter`'s postings
     (`_postings`) and on `W3TermInfo`'s `_struct` and what `to_bytes` writes; on the term
@@ -356,79 +363,98 @@ def write_terms(
     `buckets` (the hash and offset of each entry, by the hash's low byte), `index` (the
     entries' offsets) and `lastkey`, and the layout of an entry (`_ENTRY`, key, value)."""
     postfile, codec, tindex = writer._postfile, writer._codec, writer._tindex
-    limit, level = codec._blocklimit, codec._compression
+    limit, level = codec._blocklimit, BLOCK_LEVEL if codec._compression else 0
     minify = _minifier(cast(Any, writer._format).fixed_value_size())
     prefix = pack_ushort(writer._fieldid)
-    hashed = _md5_hash if tindex.hashfn is filetables.md5_hash else tindex.hashfn
-    buckets, index = tindex.buckets, tindex.index.append
     offset, entry_offset = postfile.tell(), tindex.dbfile.tell()
+    write_at = offset + WRITE_BYTES
     postings: list[bytes] = []
     entries: list[bytes] = []
-    buffered = 0
+    keys: list[bytes] = []  # the entries' keys and offsets, for the hash tables
+    offsets: list[int] = []
     key = tindex.lastkey
-    pack_info, pack_entry, dumps = _TERM_INFO.pack, _ENTRY.pack, pickle.dumps
-    for term, ids, weights, values in terms:
-        count = len(ids)
-        if count == 1:  # one block of one posting, as `_block` writes it
-            docnum = ids[0]
-            total = maxweight = weights[0]
-            length = lengths[docnum] if lengths else 0
-            data = dumps(
-                ((docnum,), None if maxweight == 1.0 else maxweight, minify(values)),
-                BLOCK_PROTOCOL,
-            )
-            compression = level if len(data) >= COMPRESSION_MIN_SIZE else 0
-            if compression:
-                data = zlib.compress(data, compression)
-            header = dumps((1, docnum, maxweight, compression, length, length), 2)
-            size = len(header) + len(data)
-            found = b"".join((WHOOSH3_HEADER_MAGIC, pack_int(-size), header, data))
-            info = pack_info(
-                0, total, 1, length, length, maxweight, docnum, docnum, offset, len(found)
-            )
-        else:
-            found, total, maxweight, minlength, maxlength = _postings(
-                ids, weights, values, lengths, limit, level, minify
-            )
-            info = pack_info(
-                0,
-                total,
-                count,
-                minlength,
-                maxlength,
-                maxweight,
-                ids[0],
-                ids[-1],
-                offset,
-                len(found),
-            )
-        size = len(found)
-        postings.append(found)
-        if prefix + term <= key:
-            raise ValueError(f"Keys must increase: {key!r}..{prefix + term!r}")
-        key = prefix + term
-        entry = pack_entry(len(key), len(info)) + key + info
-        entries.append(entry)
-        index(entry_offset)
-        digest = hashed(key)
-        buckets[digest & 255].append((digest, entry_offset))
-        entry_offset += len(entry)
-        offset += size
-        buffered += size
-        if buffered >= WRITE_BYTES:
+    pack_info, dumps, protocol = _TERM_INFO.pack, pickle.dumps, BLOCK_PROTOCOL
+    postings_of = partial(_postings, lengths=lengths, limit=limit, level=level, minify=minify)
+    for terms, counts, ids, weights, values in chunks:
+        infos = []
+        end = 0
+        for count in counts:
+            start = end
+            end += count
+            if count == 1:  # one block of one posting, as `_block` writes it
+                docnum = ids[start]
+                total = maxweight = weights[start]
+                length = lengths[docnum] if lengths else 0
+                mini_weights = None if maxweight == 1.0 else maxweight
+                data = dumps(((docnum,), mini_weights, minify((values[start],))), protocol)
+                compression = level if len(data) >= COMPRESSION_MIN_SIZE else 0
+                if compression:
+                    data = zlib.compress(data, compression)
+                header = dumps((1, docnum, maxweight, compression, length, length), 2)
+                size = len(header) + len(data)
+                found = WHOOSH3_HEADER_MAGIC + pack_int(-size) + header + data
+                size = len(found)
+                info = pack_info(
+                    0, total, 1, length, length, maxweight, docnum, docnum, offset, size
+                )
+            else:
+                found, total, maxweight, low, high = postings_of(
+                    ids[start:end], weights[start:end], values[start:end]
+                )
+                first, last, size = ids[start], ids[end - 1], len(found)
+                info = pack_info(0, total, count, low, high, maxweight, first, last, offset, size)
+            postings.append(found)
+            infos.append(info)
+            offset += size
+        chunk_keys = [prefix + term for term in terms]
+        if not all(map(lt, chain((key,), chunk_keys), chunk_keys)):
+            pairs = zip([key, *chunk_keys[:-1]], chunk_keys, strict=True)
+            before, after = next(pair for pair in pairs if pair[0] >= pair[1])
+            raise ValueError(f"Keys must increase: {before!r}..{after!r}")
+        if chunk_keys:
+            key = chunk_keys[-1]
+        chunk_entries = list(map(_entry, chunk_keys, infos))
+        offsets += accumulate(map(len, chunk_entries[:-1]), initial=entry_offset)
+        entry_offset += sum(map(len, chunk_entries))
+        keys += chunk_keys
+        entries += chunk_entries
+        if offset >= write_at:
             postfile.write(b"".join(postings))
             tindex.dbfile.write(b"".join(entries))
             postings.clear()
             entries.clear()
-            buffered = 0
+            write_at = offset + WRITE_BYTES
     postfile.write(b"".join(postings))
     tindex.dbfile.write(b"".join(entries))
     tindex.lastkey = key
+    _index_entries(tindex, keys, offsets)
 
 
-def _md5_hash(key: bytes) -> int:
-    """`filetables.md5_hash`: the last four bytes of the key's MD5 digest, as a number."""
-    return int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
+def _entry(key: bytes, value: bytes) -> bytes:
+    """An entry of the term index, as `HashWriter.add` writes it."""
+    return _ENTRY.pack(len(key), len(value)) + key + value
+
+
+def _index_entries(
+    tindex: filetables.OrderedHashWriter, keys: list[bytes], offsets: list[int]
+) -> None:
+    """Add entries written at `offsets` (increasing) with `keys` to the hash tables and
+    the index of the term index `tindex`, as `OrderedHashWriter.add` does (relies on its
+    `hashfn`, `buckets` and `index`, a `GrowableArray`: its `append` and `array`)."""
+    buckets = tindex.buckets
+    if tindex.hashfn is filetables.md5_hash:  # the hash of MD5 (the type written)
+        digests = [
+            int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big") for key in keys
+        ]
+    else:
+        digests = list(map(tindex.hashfn, keys))
+    for digest, entry_offset in zip(digests, offsets, strict=True):
+        buckets[digest & 255].append((digest, entry_offset))
+    if offsets:
+        index = tindex.index
+        index.append(offsets[-1])  # the array's type made to hold the largest
+        index.array.pop()
+        index.array.extend(offsets)
 
 
 def _postings(

@@ -1,9 +1,9 @@
 """The indexer's own segment writer (`store/inverter.py`) writes what Whoosh's writer
 writes: the same segment files from the same documents (also when its postings go through
-run files), byte for byte but for the pickle protocol of the postings blocks' data
-(`whoosh_internals.BLOCK_PROTOCOL`), and so an index it writes answers every search as one
-Whoosh's writer wrote: ids, scores, snippets, totals, facets. Its prose analysis
-(`ProseTerms`) gives what the prose analyzer gives."""
+run files), byte for byte but for the pickle protocol and compression level of the postings
+blocks' data (`whoosh_internals.BLOCK_PROTOCOL`, `BLOCK_LEVEL`), and so an index it writes
+answers every search as one Whoosh's writer wrote: ids, scores, snippets, totals, facets.
+Its prose analysis (`ProseTerms`) gives what the prose analyzer gives."""
 
 from __future__ import annotations
 
