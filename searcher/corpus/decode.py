@@ -73,9 +73,14 @@ def repair_text(text: str) -> str:
     """`text` without lone surrogates, which cannot be written as UTF-8: one that stands for
     a byte that was not UTF-8 (Python's reading of such a file name) becomes that byte read
     as Windows-1252, as stray bytes in files are; any other (a JSON `\\ud800`) U+FFFD."""
-    if text.isascii() or not _SURROGATE.search(text):
+    if not needs_repair(text):
         return text
     return _SURROGATE.sub(_repaired_surrogate, text)
+
+
+def needs_repair(text: str) -> bool:
+    """Whether `text` holds a lone surrogate, which `repair_text` replaces."""
+    return not text.isascii() and _SURROGATE.search(text) is not None
 
 
 def _repaired_surrogate(found: re.Match[str]) -> str:
