@@ -202,3 +202,8 @@ def test_the_common_sender_shapes_are_read_without_parseaddr() -> None:
     ]:
         assert mail._simple_sender(header) == expected == parseaddr(header)
     assert mail._simple_sender("jo@b (Jo (the) Doe)") is None
+
+
+@given(st.lists(_HEADER_PIECES, max_size=8).map("".join), st.text(max_size=30))
+def test_sniff_looks_at_the_header_block_only(block: str, rest: str) -> None:
+    assert sniff(block + "\n\n" + rest) == sniff(block + "\n\n")

@@ -16,13 +16,13 @@ Likewise the common shapes of a From header (`a@b (Name)`, `Name <a@b>`, `"Name"
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from email import message_from_string
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import parseaddr
-from pathlib import PurePath
 from types import MappingProxyType
 
 from searcher.corpus.base import Reader, ReadError, Source, normalise_space, paragraphs
@@ -58,7 +58,8 @@ _SIMPLE_SENDER = re.compile(
 def sniff(head: str) -> bool:
     """A block of header lines at the start, with at least two of From, Subject, Date, ..."""
     known = 0
-    for line in head.splitlines():
+    blank = head.find("\n\n")  # the lines after it are never looked at
+    for line in (head[:blank] if blank >= 0 else head).splitlines():
         if not line.strip():
             break
         if line[0] in " \t":
@@ -147,7 +148,7 @@ def _source(headers: dict[str, str], groups: list[str], path: str) -> str:
         found = _LIST_NAME.match(list_id)
         name = found[1].strip() if found else ""
         return normalise_space(name or list_id.strip("<> "))
-    folder = PurePath(path).parent.name
+    folder = os.path.basename(os.path.dirname(path))
     return folder if _NEWSGROUP.match(folder) else ""
 
 
