@@ -527,7 +527,7 @@ def test_index_help_lists_every_corpus_format() -> None:
         "kazakstan~ protest*",  # fuzzy and wildcard terms
     ],
 )
-def test_query_does_not_import_the_readers_the_indexer_nltk_or_rich(
+def test_query_does_not_import_the_readers_the_indexer_nltk_numpy_or_rich(
     indexed: Path, text: str
 ) -> None:
     """A JSON answer with no note needs none of them: rich alone costs some 30 ms."""
@@ -543,6 +543,7 @@ def test_query_does_not_import_the_readers_the_indexer_nltk_or_rich(
     assert "searcher.index" in loaded
     heavy = {"searcher.corpus.registry", "searcher.store.writer", "searcher.enrich.quotes", "nltk"}
     heavy |= {"rich", "searcher.cli.render", "searcher.cli.render_progress"}
+    heavy |= {"numpy", "searcher.enrich.duplicates"}  # story signatures: indexing only
     assert not heavy & loaded
 
 

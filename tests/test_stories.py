@@ -1,10 +1,13 @@
 import hashlib
 import json
 import random
+import re
 import sqlite3
+from array import array
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
+from hashlib import blake2b
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,26 @@ from hypothesis import strategies as st
 from whoosh.codec.base import Segment
 
 from searcher import Article, Index, IndexOutdatedError, SearchOptions, read_corpus
-from searcher.enrich.duplicates import THRESHOLD, copy_of, facts, signature, similarity
+from searcher.enrich.duplicates import (
+    _CODE,
+    _DATE,
+    _DAYS,
+    _EXCHANGE,
+    _FIGURE,
+    _MARKED_CODE,
+    _MONTHS,
+    _NAME,
+    _NUMBER_WORDS,
+    THRESHOLD,
+    _fact,
+    _figure,
+    _is_capitalised,
+    copy_of,
+    facts,
+    signature,
+    similarity,
+)
+from searcher.stopwords import STOP_WORDS
 from searcher.store.commits import IndexingRun
 from searcher.store.stories import (
     PAGE_SIZE,
@@ -50,6 +72,91 @@ def test_a_signature_takes_the_same_words_from_ascii_text_as_from_any_text(text:
     # ASCII text is split by its own quick path; a dash (not a word character, not ASCII)
     # sends the same words through the general one.
     assert signature(text) == signature(text + "\u2014")
+
+
+def _reference_signature(text: str) -> bytes:
+    """The MinHash signature by its definition, one shingle and one bin at a time."""
+    words = re.findall(r"\w+", text.lower())
+    if not words:
+        return b""
+    table = [array("I", blake2b(word.encode(), digest_size=12).digest()) for word in words]
+    table += [array("I", [0, 0, 0])] * (3 - len(table))
+    shingles = [a[0] ^ b[1] ^ c[2] for a, b, c in zip(table, table[1:], table[2:], strict=False)]
+    least = {
+        slot: min(h >> 7 for h in shingles if h & 127 == slot)
+        for slot in range(128)
+        if any(h & 127 == slot for h in shingles)
+    }
+    filled = sorted(least)
+    # an empty bin: the nearest filled one on its right (around the end), its distance on top
+    nearest = [next(f for f in [*filled, filled[0] + 128] if f >= slot) for slot in range(128)]
+    return array(
+        "I", [least[n % 128] + (n - slot << 25) for slot, n in enumerate(nearest)]
+    ).tobytes()
+
+
+_OLD_TOKEN = re.compile(
+    r"(?=[\w.!?\n])(?:[^\W\d_](?:\.(?:[^\W\d_]\.)+(?!\w)|\w*(?:['’]\w+)*)"
+    r"|\d(?:[\d,.:/-]*\d)?\w*|[.!?\n]|\w+(?:['’]\w+)*)"
+)
+
+
+def _reference_text_facts(text: str, every_capital: bool) -> set[int]:
+    """Facts token by token, as `_text_facts` found them before lowercase runs were skipped."""
+    found = {
+        _fact(_EXCHANGE.sub("", " ".join(c.upper().split())), _CODE)
+        for c in _MARKED_CODE.findall(text)
+    }
+    starts, month, day = True, "", ""
+    for token in _OLD_TOKEN.findall(text):
+        first, lowered = token[0], token.lower()
+        if first in ".!?\n":
+            starts, month, day = True, "", ""
+            continue
+        figure = (
+            _figure(token)
+            if first.isdigit()
+            else _NUMBER_WORDS.get(token if first.islower() else lowered)
+        )
+        name = (
+            lowered.removesuffix("'s").removesuffix("’s")
+            if figure is None and first.isupper()
+            else ""
+        )
+        if name and (every_capital or not starts) and name not in STOP_WORDS:
+            found.add(_fact(name, _NAME))
+        this_month, this_day = _MONTHS.get(name, ""), figure if figure in _DAYS else ""
+        if figure is not None:
+            found.add(_fact(figure, _FIGURE))
+        if (this_month and day) or (month and this_day):
+            found.add(_fact(f"{this_month or month} {day or this_day}", _DATE))
+        starts, month, day = False, this_month, this_day
+    return found
+
+
+# Capitals, months, days, figures, fractions, number words, codes, non-ASCII words.
+_SAMPLES = (
+    "March|march|Sept|20|31|32|one|One|TWENTY|twentyone|oNE|one's|ten’s|16-1/2|1,000.5|3RD|abc5"
+    "|iPhone|U.S.|e.g.|don't|O'Neill|Reuters's|<HDL>|<UBTC.O>|<Qintex Ltd>|élan|Élan|ÉTÉ|straße"
+    "|\u212a|²|_x|the|and"
+)
+_PIECES = st.sampled_from(_SAMPLES.split("|"))
+_GLUE = st.sampled_from([" ", "", ", ", ". ", "\n", "'", "’", "-", "/", ".", "? ", " <", "> "])
+_TEXTS = st.lists(
+    st.tuples(_PIECES | st.text(alphabet="aZk1 .,'’-/<>\nÉé_", max_size=6), _GLUE), max_size=30
+).map(lambda parts: "".join(piece + glue for piece, glue in parts))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TEXTS, _TEXTS)
+def test_signatures_and_facts_are_those_of_the_reference(headline: str, body: str) -> None:
+    """Numpy bins and the skipping of lowercase runs change no signature and no fact."""
+    assert signature(body) == _reference_signature(body)
+    assert signature(headline) == _reference_signature(headline)
+    expected = _reference_text_facts(headline, _is_capitalised(headline))
+    if body.strip():
+        expected |= _reference_text_facts(body, every_capital=False)
+    assert facts(headline, body) == array("I", sorted(expected)).tobytes()
 
 
 def test_store_groups_copies_and_keeps_other_stories_apart(tmp_path: Path) -> None:
