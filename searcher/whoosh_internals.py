@@ -57,10 +57,13 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
+from hashlib import md5
 from io import BytesIO
 from itertools import accumulate, chain, groupby, islice
-from operator import add, itemgetter, sub
+from operator import add, itemgetter, lt, sub
 from typing import Any, NamedTuple, cast
 
 from whoosh import columns, writing
@@ -68,7 +71,9 @@ from whoosh.codec.base import Segment
 from whoosh.codec.whoosh3 import (
     COMPRESSION_MIN_SIZE,
     LENGTHS_COLUMN,
+    STORED_COLUMN,
     WHOOSH3_HEADER_MAGIC,
+    W3Codec,
     W3FieldWriter,
     W3LeafMatcher,
     W3TermInfo,
@@ -329,20 +334,28 @@ WRITE_BYTES = 1 << 20
 # pickles 107 -> 72 MB, compressed 40 -> 25 MB, 0.6 CPU-s less pickling, 0.5 less zlib,
 # and unpickled three times as fast.
 BLOCK_PROTOCOL = 3
+# The zlib level of a block's data (Whoosh's codec: 3; its reader takes the level each
+# block records, and decompresses any level alike): on x1's blocks level 1 takes 10% less
+# CPU than 3 (3.5 -> 3.2 CPU-s), the blocks 1% larger, the same decompression time.
+BLOCK_LEVEL = 1
 
-# A term, the documents holding it, their weights and their encoded values.
-TermPostings = tuple[bytes, "array[int]", "array[float]", Sequence[bytes]]
+# Some terms of a field in order, the number of documents holding each, and their
+# documents, weights and encoded values, one term after the other.
+TermsPostings = tuple[Sequence[bytes], Sequence[int], "array[int]", "array[float]", list[bytes]]
 
 
 def write_terms(
-    writer: W3FieldWriter, terms: Iterable[TermPostings], lengths: Sequence[int] | None
+    writer: W3FieldWriter, chunks: Iterable[TermsPostings], lengths: bytes | None
 ) -> None:
-    """Write `terms` (each a term, the documents holding it in order, their weights and
-    encoded values, none for a format without), in order, into the field `writer` has
-    started (`start_field`), given `lengths`, each document's field length as Whoosh reads
-    it back (None for a field without lengths). Whoosh reads them as its own: its writer
-    writes the same but for the pickle protocol of the blocks' data (`BLOCK_PROTOCOL`).
-    The postings and the term index's entries are written many terms at a time.
+    """Write the terms of `chunks` (each some terms, the number of documents holding each,
+    and their documents in order, weights and encoded values, one term after the other;
+    b"" values for a format without), in order, into the field `writer` has
+    started (`start_field`), given `lengths`, each document's field length byte
+    (`length_to_byte`; None for a field without lengths). Whoosh reads them as its own: its
+    writer writes the same but for the pickle protocol and compression level of the
+    blocks' data (`BLOCK_PROTOCOL`, `BLOCK_LEVEL`). The postings and the term index's
+    entries are written a chunk of terms at a time; a term in one document (most terms of
+    a segment) without a call.
     Relies on `W3FieldWriter._codec` (its `_blocklimit` and `_compression`), `_format`,
     `_postfile`, `_fieldid` and `_tindex`; on the layout of `W3PostingsWriter`'s postings
     (`_postings`) and on `W3TermInfo`'s `_struct` and what `to_bytes` writes; on the term
@@ -350,68 +363,113 @@ def write_terms(
     `buckets` (the hash and offset of each entry, by the hash's low byte), `index` (the
     entries' offsets) and `lastkey`, and the layout of an entry (`_ENTRY`, key, value)."""
     postfile, codec, tindex = writer._postfile, writer._codec, writer._tindex
-    limit, level = codec._blocklimit, codec._compression
+    limit, level = codec._blocklimit, BLOCK_LEVEL if codec._compression else 0
     minify = _minifier(cast(Any, writer._format).fixed_value_size())
     prefix = pack_ushort(writer._fieldid)
-    hashed, buckets, index = tindex.hashfn, tindex.buckets, tindex.index.append
     offset, entry_offset = postfile.tell(), tindex.dbfile.tell()
+    write_at = offset + WRITE_BYTES
     postings: list[bytes] = []
     entries: list[bytes] = []
-    buffered = 0
+    keys: list[bytes] = []  # the entries' keys and offsets, for the hash tables
+    offsets: list[int] = []
     key = tindex.lastkey
-    for term, ids, weights, values in terms:
-        found, total, maxweight, minlength, maxlength = _postings(
-            ids, weights, values, lengths, limit, level, minify
-        )
-        size = len(found)
-        postings.append(found)
-        if prefix + term <= key:
-            raise ValueError(f"Keys must increase: {key!r}..{prefix + term!r}")
-        key = prefix + term
-        info = _TERM_INFO.pack(
-            0,
-            total,
-            len(ids),
-            length_to_byte(minlength),
-            length_to_byte(maxlength),
-            maxweight,
-            ids[0],
-            ids[-1],
-            offset,
-            size,
-        )
-        entry = _ENTRY.pack(len(key), len(info)) + key + info
-        entries.append(entry)
-        index(entry_offset)
-        digest = hashed(key)
-        buckets[digest & 255].append((digest, entry_offset))
-        entry_offset += len(entry)
-        offset += size
-        buffered += size
-        if buffered >= WRITE_BYTES:
+    pack_info, dumps, protocol = _TERM_INFO.pack, pickle.dumps, BLOCK_PROTOCOL
+    postings_of = partial(_postings, lengths=lengths, limit=limit, level=level, minify=minify)
+    for terms, counts, ids, weights, values in chunks:
+        infos = []
+        end = 0
+        for count in counts:
+            start = end
+            end += count
+            if count == 1:  # one block of one posting, as `_block` writes it
+                docnum = ids[start]
+                total = maxweight = weights[start]
+                length = lengths[docnum] if lengths else 0
+                mini_weights = None if maxweight == 1.0 else maxweight
+                data = dumps(((docnum,), mini_weights, minify((values[start],))), protocol)
+                compression = level if len(data) >= COMPRESSION_MIN_SIZE else 0
+                if compression:
+                    data = zlib.compress(data, compression)
+                header = dumps((1, docnum, maxweight, compression, length, length), 2)
+                size = len(header) + len(data)
+                found = WHOOSH3_HEADER_MAGIC + pack_int(-size) + header + data
+                size = len(found)
+                info = pack_info(
+                    0, total, 1, length, length, maxweight, docnum, docnum, offset, size
+                )
+            else:
+                found, total, maxweight, low, high = postings_of(
+                    ids[start:end], weights[start:end], values[start:end]
+                )
+                first, last, size = ids[start], ids[end - 1], len(found)
+                info = pack_info(0, total, count, low, high, maxweight, first, last, offset, size)
+            postings.append(found)
+            infos.append(info)
+            offset += size
+        chunk_keys = [prefix + term for term in terms]
+        if not all(map(lt, chain((key,), chunk_keys), chunk_keys)):
+            pairs = zip([key, *chunk_keys[:-1]], chunk_keys, strict=True)
+            before, after = next(pair for pair in pairs if pair[0] >= pair[1])
+            raise ValueError(f"Keys must increase: {before!r}..{after!r}")
+        if chunk_keys:
+            key = chunk_keys[-1]
+        chunk_entries = list(map(_entry, chunk_keys, infos))
+        offsets += accumulate(map(len, chunk_entries[:-1]), initial=entry_offset)
+        entry_offset += sum(map(len, chunk_entries))
+        keys += chunk_keys
+        entries += chunk_entries
+        if offset >= write_at:
             postfile.write(b"".join(postings))
             tindex.dbfile.write(b"".join(entries))
             postings.clear()
             entries.clear()
-            buffered = 0
+            write_at = offset + WRITE_BYTES
     postfile.write(b"".join(postings))
     tindex.dbfile.write(b"".join(entries))
     tindex.lastkey = key
+    _index_entries(tindex, keys, offsets)
+
+
+def _entry(key: bytes, value: bytes) -> bytes:
+    """An entry of the term index, as `HashWriter.add` writes it."""
+    return _ENTRY.pack(len(key), len(value)) + key + value
+
+
+def _index_entries(
+    tindex: filetables.OrderedHashWriter, keys: list[bytes], offsets: list[int]
+) -> None:
+    """Add entries written at `offsets` (increasing) with `keys` to the hash tables and
+    the index of the term index `tindex`, as `OrderedHashWriter.add` does (relies on its
+    `hashfn`, `buckets` and `index`, a `GrowableArray`: its `append` and `array`)."""
+    buckets = tindex.buckets
+    if tindex.hashfn is filetables.md5_hash:  # the hash of MD5 (the type written)
+        digests = [
+            int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big") for key in keys
+        ]
+    else:
+        digests = list(map(tindex.hashfn, keys))
+    for digest, entry_offset in zip(digests, offsets, strict=True):
+        buckets[digest & 255].append((digest, entry_offset))
+    if offsets:
+        index = tindex.index
+        index.append(offsets[-1])  # the array's type made to hold the largest
+        index.array.pop()
+        index.array.extend(offsets)
 
 
 def _postings(
     ids: array[int],
     weights: array[float],
     values: Sequence[bytes],
-    lengths: Sequence[int] | None,
+    lengths: bytes | None,
     limit: int,
     level: int,
     minify: Callable[[Sequence[bytes]], Any],
-) -> tuple[bytes, float, float, int | None, int]:
+) -> tuple[bytes, float, float, int, int]:
     """A term's postings as `W3PostingsWriter` writes them (the header, then its blocks
     of `limit` postings, see `_block`), with what `W3TermInfo.add_block` sums up of its
-    blocks: the total and largest weight, the shortest (None when unknown) and longest
-    field length."""
+    blocks: the total and largest weight, the shortest (0 when unknown) and longest
+    field length bytes."""
     count = len(ids)
     if count <= limit:
         block, total, maxweight, minlength, maxlength = _block(
@@ -429,13 +487,12 @@ def _postings(
         )
         for first in range(0, count, limit)
     ]
-    total, maxweight, minlength, maxlength = 0.0, 0.0, None, 0
+    total, maxweight, minlength, maxlength = 0.0, 0.0, 0, 0
     for _, block_total, block_maxweight, block_minlength, block_maxlength in blocks:
         total += block_total  # in the order `add_block` sums them up
         maxweight = max(maxweight, block_maxweight)
-        minlength = (
-            block_minlength if minlength is None else min(minlength, cast(int, block_minlength))
-        )
+        if block_minlength and (not minlength or block_minlength < minlength):
+            minlength = block_minlength
         maxlength = max(maxlength, block_maxlength)
     found = b"".join([WHOOSH3_HEADER_MAGIC, *(block for block, *_ in blocks)])
     return found, total, maxweight, minlength, maxlength
@@ -457,24 +514,23 @@ def _block(
     ids: array[int],
     weights: array[float],
     values: Any,
-    lengths: Sequence[int] | None,
+    lengths: bytes | None,
     level: int,
     last: bool,
-) -> tuple[bytes, float, float, int | None, int]:
+) -> tuple[bytes, float, float, int, int]:
     """A block of postings as `W3PostingsWriter._write_block` writes it: its size
     (negative for a term's last), its pickled statistics and its data pickled with
     `BLOCK_PROTOCOL` and compressed at `level` when not too small (ids as differences,
     weights None when all are 1 and one number when all are the same, `values` minified),
-    with the block's total and largest weight and its shortest (None when unknown) and
-    longest field length."""
+    with the block's total and largest weight and its shortest (0 when unknown) and
+    longest field length bytes."""
     count = len(ids)
-    if count == 1:  # most terms of a segment
+    if count == 1:
         docnum = ids[0]
         total = maxweight = weights[0]
         deltas: tuple[int, ...] = (docnum,)
         mini_weights: Any = None if maxweight == 1.0 else maxweight
-        maxlength = lengths[docnum] if lengths is not None else 0
-        minlength = maxlength or None
+        minlength = maxlength = lengths[docnum] if lengths else 0
     else:
         deltas = tuple(map(sub, ids, chain((0,), ids)))
         total, maxweight = sum(weights), max(weights)
@@ -484,23 +540,155 @@ def _block(
             mini_weights = weights[0]
         else:
             mini_weights = tuple(weights)
-        found = list(map(lengths.__getitem__, ids)) if lengths is not None else [0]
-        minlength, maxlength = min(filter(None, found), default=None), max(found)
+        if lengths:
+            found = bytes(map(lengths.__getitem__, ids))
+            maxlength = max(found)
+            minlength = min(found) or min(found.replace(b"\0", b""), default=0)
+        else:
+            minlength = maxlength = 0
     data = pickle.dumps((deltas, mini_weights, values), BLOCK_PROTOCOL)
     compression = level if len(data) >= COMPRESSION_MIN_SIZE else 0
     if compression:
         data = zlib.compress(data, compression)
-    statistics = (
-        count,
-        ids[-1],
-        maxweight,
-        compression,
-        length_to_byte(minlength),
-        length_to_byte(maxlength),
-    )
-    header = pickle.dumps(statistics, 2)
+    header = pickle.dumps((count, ids[-1], maxweight, compression, minlength, maxlength), 2)
     size = len(header) + len(data)
     return pack_int(-size if last else size) + header + data, total, maxweight, minlength, maxlength
+
+
+class DocumentColumns:
+    """What `W3PerDocWriter` writes of each document (stored fields, field lengths,
+    columns), the same files, each column written at once when closed rather than a value
+    at a time through Whoosh's column writers (some five Python calls a value). Takes what
+    `SegmentInverter.add` sends (`start_doc`, `add_field`, `add_column_value`,
+    `finish_doc`, `close`); no vectors. Relies on `W3Codec.column_filename`, the
+    `STORED_COLUMN` and `LENGTHS_COLUMN`, the segment's `_fieldlengths`, and on what the
+    writers of `NumericColumn`, `VarBytesColumn` and `PickleColumn` over a
+    `CompressedBytesColumn` (its `_level`) write (`_numeric_column`, `_var_bytes_column`);
+    a column of another type goes through its own writer."""
+
+    def __init__(self, storage: FileStorage, segment: Segment) -> None:
+        self._storage, self._segment = storage, segment
+        self._docnum = self._doccount = 0
+        self._stored: dict[str, Any] = {}
+        # Each column's type, documents and values (stored fields first, as Whoosh's).
+        self._columns: dict[str, tuple[columns.Column, list[int], list[Any]]] = {}
+        self._stored_values = self._column("_stored", STORED_COLUMN)[1:]
+        stored_level = cast(Any, STORED_COLUMN)._child._level
+        self._compress_stored = partial(zlib.compress, level=stored_level)
+        self._fieldlengths: defaultdict[str, int] = defaultdict(int)
+
+    def _column(self, name: str, column: columns.Column) -> tuple[Any, list[int], list[Any]]:
+        found = self._columns.get(name)
+        if found is None:
+            found = self._columns[name] = (column, [], [])
+        return found
+
+    def start_doc(self, docnum: int) -> None:
+        self._docnum = docnum
+        self._doccount += 1
+        self._stored = {}
+
+    def add_field(self, name: str, field: Any, value: Any, length: int) -> None:
+        if value is not None:
+            self._stored[name] = value
+        if length:
+            _, docnums, values = self._column(f"_{name}_len", LENGTHS_COLUMN)
+            docnums.append(self._docnum)
+            values.append(length_to_byte(length))
+            self._fieldlengths[name] += length
+
+    def add_column_value(self, name: str, column: columns.Column, value: Any) -> None:
+        _, docnums, values = self._column(name, column)
+        docnums.append(self._docnum)
+        values.append(value)
+
+    def finish_doc(self) -> None:
+        if self._stored:
+            docnums, values = self._stored_values
+            docnums.append(self._docnum)
+            values.append(self._compress_stored(pickle.dumps(self._stored, 2)))
+
+    def length_bytes(self, name: str) -> bytes | None:
+        """The length byte of field `name` in each document so far, None when none has
+        a length there."""
+        found = self._columns.get(f"_{name}_len")
+        if found is None:
+            return None
+        lengths = bytearray(self._doccount)
+        for docnum, length in zip(found[1], found[2], strict=True):
+            lengths[docnum] = length
+        return bytes(lengths)
+
+    def close(self) -> None:
+        """Write the columns out."""
+        doccount = self._doccount
+        cast(Any, self._segment)._fieldlengths = self._fieldlengths
+        for name, (column, docnums, values) in self._columns.items():
+            if name == "_stored":
+                column = _STORED_BYTES
+            with self._segment.create_file(self._storage, _column_ext(name)) as dbfile:
+                kind = type(column)
+                if kind is columns.NumericColumn:
+                    dbfile.write(_numeric_column(column, docnums, values))
+                elif kind is columns.VarBytesColumn:
+                    dbfile.write(_var_bytes_column(column, docnums, values, doccount))
+                else:
+                    writer = column.writer(dbfile)
+                    for docnum, value in zip(docnums, values, strict=True):
+                        writer.add(docnum, value)
+                    writer.finish(doccount)
+
+
+# The bytes under the stored fields' pickles, compressed: how `STORED_COLUMN` keeps them.
+_STORED_BYTES = columns.VarBytesColumn()
+
+
+def _column_ext(name: str) -> str:
+    """The extension of the file of column `name` (`W3Codec.column_filename`)."""
+    return f".{name}{W3Codec.COLUMN_EXT}"
+
+
+def _numeric_column(column: Any, docnums: list[int], values: list[Any]) -> bytes:
+    """What `NumericColumn.Writer` writes of `values` added for `docnums` (increasing):
+    each document's value packed big-endian up to the last that is not the default (its
+    `_typecode`, `_default`)."""
+    default = column._default
+    kept = [item for item in zip(docnums, values, strict=True) if item[1] != default]
+    if not kept:
+        return b""
+    full = [default] * (kept[-1][0] + 1)
+    for docnum, value in kept:
+        full[docnum] = value
+    return struct.pack(f"!{len(full)}{column._typecode}", *full)
+
+
+def _var_bytes_column(column: Any, docnums: list[int], values: list[bytes], doccount: int) -> bytes:
+    """What `VarBytesColumn.Writer` writes of `values` added for `docnums` (increasing)
+    in a segment of `doccount` documents: the values, each document's length and, past
+    `write_offsets_cutoff` documents, its offset (each in the smallest array type
+    `GrowableArray` grows to), then the type codes."""
+    lengths = [0] * doccount
+    for docnum, value in zip(docnums, values, strict=True):
+        lengths[docnum] = len(value)
+    packed, typecode = _big_endian(lengths)
+    parts = [b"".join(values), packed]
+    if column.allow_offsets and doccount > column.write_offsets_cutoff:
+        offsets, offsets_typecode = _big_endian(list(accumulate(lengths[:-1], initial=0)))
+        parts += [offsets, typecode, offsets_typecode, b"X"]
+    else:
+        parts.append(typecode)
+    return b"".join(parts)
+
+
+def _big_endian(numbers: list[int]) -> tuple[bytes, bytes]:
+    """`numbers` as a `GrowableArray` (allowing no longs) holds them and `write_array`
+    writes them: in the smallest of its types, big-endian; and the type's code."""
+    top = max(numbers, default=0)
+    typecode = "B" if top < 2**8 else "H" if top < 2**16 else "i" if top < 2**31 else "I"
+    packed = array(typecode, numbers)
+    if sys.byteorder == "little":
+        packed.byteswap()
+    return packed.tobytes(), typecode.encode("ascii")
 
 
 def unlocked_writer(ix: FileIndex) -> writing.SegmentWriter:

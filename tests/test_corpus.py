@@ -6,6 +6,7 @@ import os
 import pickle
 from collections.abc import Iterator
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from searcher.corpus import FORMATS, FileRef, decode, newspaper, read_corpus, stream
 from searcher.corpus.base import Reader, Source, record_id
 from searcher.errors import BadInputError
-from searcher.models import Article, Problem
+from searcher.models import Article, Problem, Quote
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "000_c62dc9544255aea0.txt"
@@ -460,6 +461,26 @@ def test_lone_surrogates_in_json_are_repaired_and_reported(tmp_path: Path) -> No
             "text that cannot be encoded (a lone surrogate) replaced in id, source, docno",
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"authors": ("Ann", "B\udc80b")},
+        {"metadata": MappingProxyType({"topics": ("ok", "bad\ud800")})},
+        {"metadata": MappingProxyType({"t\udfffpics": ("ok",)})},
+        {"quotes": (Quote(text="said \ud800", speaker="Ann", cue="said"),)},
+    ],
+    ids=["tuple", "mapping value", "mapping key", "dataclass in a tuple"],
+)
+def test_lone_surrogates_are_found_in_every_field(where: dict[str, Any]) -> None:
+    article = Article(id="d/a.txt", headline="Clean", date=None, **where)
+    fixed, problem = stream._repaired(article, "d/a.txt")
+    (field,) = where
+    assert isinstance(problem, Problem) and problem.reason.endswith(f"replaced in {field}")
+    assert getattr(fixed, field) != getattr(article, field)
+    assert not decode.needs_repair(repr(fixed))
+    assert list(stream._repaired(fixed, "d/a.txt")) == [fixed]
 
 
 def test_plain_text_beside_a_collection_is_its_documentation(tmp_path: Path) -> None:

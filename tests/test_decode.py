@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from searcher.corpus import read_corpus
+from searcher.corpus import decode, read_corpus
 from searcher.corpus.base import ReadError
 from searcher.corpus.decode import SAMPLE_BYTES, detect_encoding, open_text, repair_text
 
@@ -149,3 +152,41 @@ def test_special_files_are_refused_without_blocking(tmp_path: Path) -> None:
 def test_repair_text(text: str, repaired: str) -> None:
     assert repair_text(text) == repaired
     repaired.encode("utf-8")
+
+
+def _wrapped(data: bytes) -> tuple[str, list[str], str]:
+    """What a `TextIOWrapper` over the file's bytes reads (all of it, and its lines cut at
+    seven characters, as readers ask for lines), and the file's head."""
+    encoding = detect_encoding(data[:SAMPLE_BYTES], len(data) < SAMPLE_BYTES)
+    assert encoding is not None
+    whole = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors=decode.ERRORS).read()
+    lines = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors=decode.ERRORS)
+    head = data[:SAMPLE_BYTES].decode(encoding, errors=decode.ERRORS)[: decode.HEAD_CHARS]
+    return whole, list(iter(lambda: lines.readline(7), "")), head
+
+
+_PIECES = st.sampled_from(
+    [
+        *[b"a", b"b c", b"\r", b"\n", b"\r\n", b"\xc3\xa9", b"\xe2\x82\xac", b"\xe2\x82"],
+        *[b"\xa3", b"\x80", b"\xed\xa0\x80", b"\xef\xbb\xbf", b"\x0c", "\u2028".encode()],
+    ]
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(_PIECES, min_size=1, max_size=40), bom=st.booleans())
+def test_a_short_file_read_at_once_reads_as_a_text_wrapper_reads_it(
+    tmp_path: Path, pieces: list[bytes], bom: bool
+) -> None:
+    data = b"\xef\xbb\xbfx" * bom + b"".join(pieces) + b"z"
+    whole, lines, head = _wrapped(data)
+    path = write(tmp_path / "short.txt", data)
+    with open_text(path) as (stream, its_head):
+        assert (stream.read(), its_head) == (whole, head)
+    with open_text(path) as (stream, _head):
+        assert list(iter(lambda: stream.readline(7), "")) == lines
+
+
+def test_the_head_keeps_the_line_ends_of_the_file(tmp_path: Path) -> None:
+    with open_text(write(tmp_path / "crlf.txt", b"Head\r\n\r\nBody\rend\n")) as (stream, head):
+        assert (head, stream.read()) == ("Head\r\n\r\nBody\rend\n", "Head\n\nBody\nend\n")

@@ -1,9 +1,9 @@
 """The indexer's own segment writer (`store/inverter.py`) writes what Whoosh's writer
 writes: the same segment files from the same documents (also when its postings go through
-run files), byte for byte but for the pickle protocol of the postings blocks' data
-(`whoosh_internals.BLOCK_PROTOCOL`), and so an index it writes answers every search as one
-Whoosh's writer wrote: ids, scores, snippets, totals, facets. Its prose analysis
-(`ProseTerms`) gives what the prose analyzer gives."""
+run files), byte for byte but for the pickle protocol and compression level of the postings
+blocks' data (`whoosh_internals.BLOCK_PROTOCOL`, `BLOCK_LEVEL`), and so an index it writes
+answers every search as one Whoosh's writer wrote: ids, scores, snippets, totals, facets.
+Its prose analysis (`ProseTerms`) gives what the prose analyzer gives."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import time
 import zlib
 from collections.abc import Iterable
 from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,12 @@ from conftest import (
     _write_wire_and_papers,
     shared_path,
 )
+from whoosh import columns
 from whoosh.codec.base import Segment
-from whoosh.codec.whoosh3 import W3TermsReader
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermsReader
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Characters, Positions
 
 from bench.queries import QUERIES as BENCH_QUERIES
@@ -45,7 +48,13 @@ from searcher.store.analysis import (
 from searcher.store.documents import to_document
 from searcher.store.inverter import SegmentInverter, _characters, _indexer, _positions
 from searcher.store.schema import METADATA_FIELD, build_schema
-from searcher.whoosh_internals import _w3_block_data, finish_segment, segment_writer
+from searcher.whoosh_internals import (
+    _numeric_column,
+    _var_bytes_column,
+    _w3_block_data,
+    finish_segment,
+    segment_writer,
+)
 
 
 class WhooshWriter:
@@ -295,3 +304,32 @@ def test_bbc_answers_as_if_whooshs_writer_wrote_it(tmp_path: Path) -> None:
     update(whoosh, bbc, 1000, monkeypatch=True)
     queries = (*BENCH_QUERIES[:12], "tony blare iraq", '"prime minister" -blair', "speaker:blair")
     assert answers(ours, queries) == answers(whoosh, queries)
+
+
+def _whooshs_column(column: columns.Column, values: dict[int, Any], doccount: int) -> bytes:
+    """What Whoosh's writer of `column` writes of `values` (by document), value by value."""
+    stream = BytesIO()
+    writer = column.writer(StructFile(stream))
+    for docnum, value in sorted(values.items()):
+        writer.add(docnum, value)
+    writer.finish(doccount)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("size", [0, 40, 300, 70_000])  # lengths' and offsets' array types
+def test_columns_are_written_at_once_as_whooshs_writers_write_them(size: int) -> None:
+    """Columns of bytes (with offsets past a few documents) and of numbers, written at once
+    (`DocumentColumns`), with documents left out: Whoosh's writers' bytes."""
+    rng = random.Random(size)
+    doccount = 12
+    varied = {d: bytes(rng.randrange(size + 1)) for d in sorted(rng.sample(range(doccount), 7))}
+    for column in (columns.VarBytesColumn(), columns.VarBytesColumn(write_offsets_cutoff=5)):
+        expected = _whooshs_column(column, varied, doccount)
+        assert _var_bytes_column(column, list(varied), list(varied.values()), doccount) == expected
+    for column, numbers in (
+        (LENGTHS_COLUMN, {1: 3, 4: 0, 5: 255, 9: 0}),
+        (columns.NumericColumn("Q", default=2**64 - 1), {0: 2**64 - 1, 2: size, 3: 2**64 - 1}),
+        (columns.NumericColumn("i"), {}),
+    ):
+        expected = _whooshs_column(column, numbers, doccount)
+        assert _numeric_column(column, list(numbers), list(numbers.values())) == expected

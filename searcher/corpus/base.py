@@ -100,6 +100,8 @@ def normalise_space(text: str) -> str:
 def unescape_html(text: str) -> str:
     """`html.unescape`, also for numeric references too long for Python's `int` (which
     raises on thousands of digits): those are past the last code point, so U+FFFD."""
+    if "&" not in text:  # no reference: spares a pass of each
+        return text
     return html.unescape(_NUMERIC_REFERENCE.sub(_short_reference, text))
 
 

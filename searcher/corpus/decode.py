@@ -56,6 +56,8 @@ _ESCAPED_BYTES = "".join(map(chr, range(0xDC80, 0xDD00)))
 # Runs of bytes that are not UTF-8: text in a legacy multi-byte or non-Latin encoding.
 _NON_UTF8_RUN = re.compile("[\udc80-\udcff]{2,}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Encodings whose decoding of a whole file at once is a `TextIOWrapper`'s, chunk by chunk.
+_DECODED_AT_ONCE = frozenset({"utf-8", "utf-8-sig"})
 
 
 def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
@@ -73,9 +75,14 @@ def repair_text(text: str) -> str:
     """`text` without lone surrogates, which cannot be written as UTF-8: one that stands for
     a byte that was not UTF-8 (Python's reading of such a file name) becomes that byte read
     as Windows-1252, as stray bytes in files are; any other (a JSON `\\ud800`) U+FFFD."""
-    if text.isascii() or not _SURROGATE.search(text):
+    if not needs_repair(text):
         return text
     return _SURROGATE.sub(_repaired_surrogate, text)
+
+
+def needs_repair(text: str) -> bool:
+    """Whether `text` holds a lone surrogate, which `repair_text` replaces."""
+    return not text.isascii() and _SURROGATE.search(text) is not None
 
 
 def _repaired_surrogate(found: re.Match[str]) -> str:
@@ -87,22 +94,35 @@ def _repaired_surrogate(found: re.Match[str]) -> str:
 
 @contextmanager
 def open_text(path: Path) -> Iterator[tuple[TextIO, str]]:
-    """The decoded text stream of `path` and its first few KB; `ReadError` if unusable."""
+    """The decoded text stream of `path` and its first few KB; `ReadError` if unusable.
+
+    A file shorter than the sample, not compressed and in UTF-8, is read and decoded once:
+    its stream is the decoded sample, with line ends read as a `TextIOWrapper` reads them."""
     try:
         raw = open(path, "rb", opener=_open_regular)  # noqa: SIM115 - closed below
     except OSError as error:
         raise ReadError(f"cannot read file: {error.strerror or error}") from error
     with raw:
-        binary = _decompressed(raw)
-        sample = binary.read(SAMPLE_BYTES)
-        binary.seek(0)
+        sample = raw.read(SAMPLE_BYTES)
+        binary: BinaryIO = raw
+        if sample.startswith(GZIP_MAGIC):
+            raw.seek(0)
+            binary = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
+            sample = binary.read(SAMPLE_BYTES)
         complete = len(sample) < SAMPLE_BYTES
         encoding = detect_encoding(sample, complete)
         if encoding is None:
             raise ReadError("binary file, not text", kind="binary")
-        head = sample.decode(encoding, errors=ERRORS)[:HEAD_CHARS]
+        decoded = sample.decode(encoding, errors=ERRORS)
+        head = decoded[:HEAD_CHARS]
         if not head.strip() and complete:
             raise ReadError("empty file", kind="empty")
+        if complete and binary is raw and encoding in _DECODED_AT_ONCE:
+            with io.StringIO(decoded.replace("\r\n", "\n").replace("\r", "\n")) as whole:
+                yield whole, head
+            return
+        del sample, decoded  # not held while the file is streamed
+        binary.seek(0)
         with io.TextIOWrapper(binary, encoding=encoding, errors=ERRORS) as stream:
             yield stream, head
 
@@ -119,14 +139,6 @@ def _open_regular(path: str, flags: int) -> int:
     return fd
 
 
-def _decompressed(raw: BinaryIO) -> BinaryIO:
-    magic = raw.read(len(GZIP_MAGIC))
-    raw.seek(0)
-    if magic == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    return raw
-
-
 def _mostly_utf8(text: str) -> bool:
     """More well-formed UTF-8 characters than stray bytes: UTF-8 with a few bad bytes."""
     stray = sum(1 for char in text if "\udc80" <= char <= "\udcff")
@@ -141,6 +153,8 @@ def detect_encoding(sample: bytes, complete: bool = True) -> str | None:
             return encoding
     if b"\x00" in sample[:BINARY_PROBE_BYTES]:
         return _wide_encoding(sample[:BINARY_PROBE_BYTES])
+    if sample.isascii():
+        return "utf-8"
     text = sample.decode("utf-8", errors="surrogateescape")
     if not complete:
         text = text.rstrip(_ESCAPED_BYTES)  # a character cut in two by the sample's end

@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from searcher.corpus.base import Reader, ReadError, Source
-from searcher.corpus.decode import open_text, repair_text
+from searcher.corpus.decode import needs_repair, open_text, repair_text
 from searcher.corpus.records import check_fields
 from searcher.corpus.registry import choose_reader, get_reader, role_of
 from searcher.corpus.walk import FileRef, Role, Root, make_roots, walk
@@ -115,12 +115,16 @@ class Corpus:
     def _completed(self, article: Article, ref: FileRef) -> Article:
         """`article` with its section, and a source when it names none."""
         source = article.source or self._source or ref.source
-        return dataclasses.replace(article, section=ref.path.parent.name, source=source)
+        # as `dataclasses.replace`, at two thirds of its cost (this runs for every article)
+        return Article(**{**vars(article), "section": ref.path.parent.name, "source": source})
 
 
 def _repaired(record: Article | Problem, file_id: str) -> Iterator[Article | Problem]:
     """The record with its text writable as UTF-8; after an article whose text had to be
     repaired, a problem naming the fields that were."""
+    if not needs_repair("".join(_texts(record))):
+        yield record
+        return
     fixed = _repair(record)
     yield fixed
     if isinstance(record, Article) and fixed is not record:
@@ -131,9 +135,28 @@ def _repaired(record: Article | Problem, file_id: str) -> Iterator[Article | Pro
         yield Problem(where, reason, kind="bad-text")
 
 
+def _texts(value: Any) -> list[str]:
+    """Every text that `_repair` looks at in `value`, found without recursion."""
+    texts = []
+    pending = [value]
+    for item in pending:  # grows as it is walked
+        if isinstance(item, str):
+            texts.append(item)
+        elif isinstance(item, tuple):
+            pending.extend(item)
+        elif item is None:  # a missing date: spares the checks below
+            continue
+        elif isinstance(item, Mapping):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            pending.extend(vars(item).values())
+    return texts
+
+
 def _repair(value: Any) -> Any:
     """`value` with `repair_text` applied to every text in it: the same object when
-    nothing changed (and then nothing new is built: this runs for every article)."""
+    nothing changed."""
     if isinstance(value, str):
         return repair_text(value)
     if isinstance(value, tuple):

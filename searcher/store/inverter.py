@@ -9,11 +9,12 @@ prose fields are analysed by `ProseTerms` (one pass, stems from a cache); the ot
 Whoosh (`FieldType.index`), with three shortcuts to the same terms: an ID field's value is
 its one term, a number's terms are its sortable value shifted (converted once, not once a
 shift), and the terms of a value met lately in a field (a source, a section, a file's
-path) are remembered. What is kept per document (stored fields, lengths, columns)
-goes through the whoosh3 codec's per-document writer as Whoosh's writer sends it, so the
-segment holds what Whoosh's own writer would have written, byte for byte but for the pickle
-protocol of the postings blocks' data (`whoosh_internals.BLOCK_PROTOCOL`), and Whoosh reads
-it as its own (`tests/test_inverter.py`).
+path) are remembered. What is kept per document (stored fields, lengths, columns) is
+sent as Whoosh's writer sends it to the codec's per-document writer, to one that writes the
+same files a column at once (`whoosh_internals.DocumentColumns`), so the segment holds what
+Whoosh's own writer would have written, byte for byte but for the pickle protocol and the
+compression level of the postings blocks' data (`whoosh_internals.BLOCK_PROTOCOL`,
+`BLOCK_LEVEL`), and Whoosh reads it as its own (`tests/test_inverter.py`).
 
 Memory: when the postings gathered take about `limit_mb`, they are written to a run file
 in the index's scratch folder, by field and term, in chunks of terms each pickled as a few
@@ -40,11 +41,10 @@ from whoosh.fields import NUMERIC, FieldType, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Characters, Existence, Positions
 from whoosh.system import pack_uint
-from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searcher.store.analysis import NewsAnalyzer, Occurrences, ProseTerms
 from searcher.store.indexfolder import TEMPORARY
-from searcher.whoosh_internals import INDEX_NAME, write_terms
+from searcher.whoosh_internals import INDEX_NAME, DocumentColumns, write_terms
 
 # A term's postings as they are gathered: document number, weight and encoded value (b""
 # for a format that keeps none) of each document in turn, in one list.
@@ -71,7 +71,7 @@ _POSITIONS = Positions()
 _ONE = pack_uint(1)
 _FIELD_AND_TERM = itemgetter(0, 1)
 _FIELD = itemgetter(0)
-_POSTINGS = itemgetter(1, 2, 3, 4)
+_TERMS = itemgetter(1, 2, 3, 4, 5)  # a chunk's terms, as `write_terms` takes them
 
 
 class SegmentInverter:
@@ -90,7 +90,7 @@ class SegmentInverter:
         self._storage, self._schema, self._codec = storage, schema, codec
         self._fields = dict(schema.items())
         self._segment = codec.new_segment(storage, INDEX_NAME)
-        self._perdoc = codec.per_document_writer(storage, self._segment)
+        self._perdoc = DocumentColumns(storage, self._segment)
         self._scratch = os.path.join(storage.folder, TEMPORARY)
         self._prose = prose
         # The prose fields (analysed here, their terms kept as text), and whether their
@@ -111,15 +111,12 @@ class SegmentInverter:
         self._size = 0
         self._docnum = 0
         self._postings: dict[str, dict[Any, Postings]] = {}
-        # Each scorable field's length in each document, as Whoosh reads it back.
-        self._lengths = {name: array("I") for name, field in schema.items() if field.scorable}
         self._runs: list[str] = []
 
     def add(self, document: dict[str, Any]) -> None:
         """Add one document: its fields in name order, as Whoosh's writer adds them."""
         perdoc, fields = self._perdoc, self._fields
         perdoc.start_doc(self._docnum)
-        lengths = {}
         for name in sorted(document):
             value = document[name]
             field = fields.get(name)
@@ -129,12 +126,7 @@ class SegmentInverter:
             perdoc.add_field(name, field, value if field.stored else None, length)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
-            if length:
-                lengths[name] = length
         perdoc.finish_doc()
-        for name, column in self._lengths.items():
-            length = lengths.get(name, 0)
-            column.append(length and byte_to_length(length_to_byte(length)))
         self._docnum += 1
         if self._size >= self._limit:
             self._spill()
@@ -171,21 +163,16 @@ class SegmentInverter:
         """Write out the segment and return it; the inverter is done."""
         self._perdoc.close()
         writer = self._codec.field_writer(self._storage, self._segment)
-        terms = self._merged() if self._runs else self._sorted_terms()
-        for name, postings in groupby(terms, key=_FIELD):
+        chunks = self._merged() if self._runs else self._chunks()
+        for name, field_chunks in groupby(chunks, key=_FIELD):
             writer.start_field(name, self._schema[name])
-            write_terms(writer, map(_POSTINGS, postings), self._lengths.get(name))
+            write_terms(writer, map(_TERMS, field_chunks), self._perdoc.length_bytes(name))
             writer.finish_field()
         writer.close()
         self._segment.set_doc_count(self._docnum)
         if self._segment.should_assemble():
             self._segment.create_compound_file(self._storage)
         return self._segment
-
-    def _sorted_terms(self) -> Iterator[TermPostings]:
-        """The postings gathered in memory, by field and term (as bytes); they are let go."""
-        for chunk in self._chunks():
-            yield from _chunk_terms(chunk)
 
     def _chunks(self) -> Iterator[Chunk]:
         """The postings gathered in memory in chunks of `RUN_TERMS` terms of a field, by
@@ -215,17 +202,34 @@ class SegmentInverter:
             for chunk in self._chunks():
                 pickle.dump(chunk, run, pickle.HIGHEST_PROTOCOL)
 
-    def _merged(self) -> Iterator[TermPostings]:
-        """The runs' postings and those in memory, merged a term at a time."""
-        sources = [*map(_read_run, self._runs), self._sorted_terms()]
+    def _merged(self) -> Iterator[Chunk]:
+        """The runs' postings and those in memory, merged a term at a time, in chunks of
+        `RUN_TERMS` terms of a field."""
+        sources = [*map(_read_run, self._runs), _terms_of(self._chunks())]
         merged = heapq.merge(*sources, key=_FIELD_AND_TERM)  # stable: runs in document order
+        chunk: Chunk | None = None
         for (name, term), parts in groupby(merged, key=_FIELD_AND_TERM):
-            (_, _, ids, weights, values), *rest = parts
-            for _, _, more_ids, more_weights, more_values in rest:
+            if chunk is None or chunk[0] != name or len(chunk[1]) >= RUN_TERMS:
+                if chunk is not None:
+                    yield chunk
+                chunk = (name, [], array("I"), array("I"), array("f"), [])
+            _, terms, counts, ids, weights, values = chunk
+            terms.append(term)
+            count = 0
+            for _, _, more_ids, more_weights, more_values in parts:
                 ids.extend(more_ids)
                 weights.extend(more_weights)
                 values.extend(more_values)
-            yield name, term, ids, weights, values
+                count += len(more_ids)
+            counts.append(count)
+        if chunk is not None:
+            yield chunk
+
+
+def _terms_of(chunks: Iterable[Chunk]) -> Iterator[TermPostings]:
+    """The postings of each term of some chunks."""
+    for chunk in chunks:
+        yield from _chunk_terms(chunk)
 
 
 def _chunk_terms(chunk: Chunk) -> Iterator[TermPostings]:
