@@ -566,6 +566,27 @@ def test_the_file_state_is_saved_once_a_commit(
     assert len(saved["commits"][-1].files) == 6
 
 
+def test_a_run_whose_last_task_fills_a_batch_ends_with_that_batch_s_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No empty commit after the last batch (a Whoosh commit and a state save of nothing)."""
+    batches: list[int] = []
+    commit = commits.IndexingRun.commit
+
+    def counted(run: commits.IndexingRun, results: list[FileResult], *args: Any) -> None:
+        batches.append(len(results))
+        commit(run, results, *args)
+
+    monkeypatch.setattr(commits.IndexingRun, "commit", counted)
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
+    write_articles(tmp_path / "news", 4)
+    ix = Index(tmp_path / "ix")
+    assert ix.update(read_corpus(tmp_path / "news"), workers=1, commit_every=2).added == 4
+    assert batches == [2, 2]
+    assert len(ids(ix)) == 4
+    assert len(filestate.load_state(tmp_path / "ix").files) == 4
+
+
 def _saving(
     calls: list[filestate.FileState],
     save: Callable[[Path, filestate.FileState], None],

@@ -21,7 +21,7 @@ import sqlite3
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, islice, repeat
-from operator import eq, itemgetter
+from operator import contains, eq, itemgetter, not_
 from pathlib import Path
 from typing import Any
 from zlib import crc32
@@ -240,7 +240,7 @@ class _Chunk:
         every_key = sorted(chain.from_iterable(self._keys))
         # the keys of more than one article of the chunk (or more than one band of one)
         self._shared = set(compress(every_key, map(eq, every_key, islice(every_key, 1, None))))
-        every_key_json = json.dumps(every_key)
+        every_key_json = repr(every_key)  # JSON, made faster than json.dumps does
         del every_key
         # band key -> {story: its first article with the key}, as in the table `bands`,
         # stories in ascending order
@@ -293,8 +293,9 @@ class _Chunk:
             old = self._stored.pop(id, None)
             if old is not None:
                 self._forget(id, *old)
-            held = list(map(holders.get, keys))
-            story = self._story_of(sig, facts, keys, held) if any(held) else None
+            held = list(map(holders.get, keys, repeat(_NONE)))
+            met = any(held)
+            story = self._story_of(sig, facts, keys, held) if met else None
             if story is None:  # a story of its own, or back in the one it once started
                 story = self._orphans.get(id)
             num = self._next
@@ -304,10 +305,8 @@ class _Chunk:
             self._articles.append((num, id, story, source, headline, sig, facts))
             self._stored[id] = (num, story, sig)
             self._known[num] = (sig, facts)
-            if any(held):
-                new = [
-                    key for key, its in zip(keys, held, strict=True) if not its or story not in its
-                ]
+            if met:  # the keys whose holders are not of its story
+                new = list(compress(keys, map(not_, map(contains, held, repeat(story)))))
             else:
                 new = keys.tolist()
             self._bands.extend(zip(new, repeat(story), repeat(num)))
@@ -316,16 +315,11 @@ class _Chunk:
         self._write()
 
     def _story_of(
-        self, sig: bytes, facts: bytes, keys: array[int], held: list[dict[int, int] | None]
+        self, sig: bytes, facts: bytes, keys: array[int], held: list[dict[int, int]]
     ) -> int | None:
         """The story of the candidate the article is a copy of, if any: candidates in
         the order of their band keys, then of their stories (the order of SQLite's)."""
-        met = sorted(
-            ((key, stories) for key, stories in zip(keys, held, strict=True) if stories),
-            key=itemgetter(0),
-        )
-        if not met:
-            return None
+        met = sorted(filter(itemgetter(1), zip(keys, held, strict=True)), key=itemgetter(0))
         candidates: dict[int, int] = {}  # num -> story, in order met
         for _, stories in met:
             for story, num in stories.items():
@@ -358,6 +352,9 @@ class _Chunk:
         self._db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", self._bands)
         self._articles.clear()
         self._bands.clear()
+
+
+_NONE: dict[int, int] = {}  # the holders of a key no story holds (never changed)
 
 
 def _hold(holders: dict[int, dict[int, int]], key: int, story: int, num: int) -> None:

@@ -380,4 +380,5 @@ def _index_files(
             collect()
         if batch_articles >= commit_every:
             commit()
-    commit()
+    if batch or pool.in_flight:  # else the last task filled a batch, committed already
+        commit()
