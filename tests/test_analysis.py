@@ -195,3 +195,36 @@ def test_lead_words_come_from_the_body_analysis_read_once(monkeypatch) -> None:
                 before = len(splits)
                 assert prose.terms(text, chars=True) == expected_terms
                 assert len(splits) == before  # the body was split once, for its lead
+
+
+def test_words_are_found_as_the_token_pattern_finds_them() -> None:
+    """Indexing finds words with a faster pattern than TOKEN_PATTERN (the one an index
+    records): the same words and what lies between them, on tricky text and on news."""
+    import random
+    import re
+
+    import searcher.store.analysis as analysis
+
+    pattern = re.compile(TOKEN_PATTERN)
+    between = re.compile(f"({TOKEN_PATTERN})")
+    rng = random.Random(3)
+    alphabet = "aZ9_.&'’ é\n-ßİ"
+    texts = ["".join(rng.choices(alphabet, k=rng.randrange(30))) for _ in range(50_000)]
+    texts += [SEED.read_text(), "U.S.A. AT&T's A&B&C a.b a.b. ab&cd&ef x.y.z.w"]
+    for text in texts:
+        assert analysis._WORDS_BETWEEN.split(text) == between.split(text), text
+        assert analysis._TOKEN.findall(text) == pattern.findall(text), text
+
+
+def test_a_worker_cache_holds_a_corpus_vocabulary(monkeypatch) -> None:
+    """A worker's analysis remembers more words than the shared corpora hold (257,000 as
+    written): met again, none is looked up anew (once emptied, every word would be)."""
+    import searcher.store.analysis as analysis
+
+    monkeypatch.setattr(analysis, "_computed_stem", str.upper)  # the cache, not NLTK
+    prose = ProseTerms()
+    words = [f"q{n}z" for n in range(260_000)]
+    prose.terms(" ".join(words))
+    assert len(prose.words()) == len(words)
+    prose.terms(" ".join(words[:1000]), chars=True)
+    assert prose.words() == {}

@@ -43,6 +43,7 @@ Index text and query text go through the same chain, so "troops" finds "troop" a
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -73,6 +74,11 @@ TOKEN_PATTERN = r"(?:\w\.){2,}(?!\w)|\w{1,3}(?:&\w{1,3})+(?:['’]\w+)*(?!\w)|\w
 
 
 STEM_CACHE_SIZE = 200_000
+# Words (as written) a worker's analysis remembers (`ProseTerms`): more than the shared
+# corpora hold (257,000 at x1, and x4's copies the same), so that a worker's cache is not
+# emptied and filled again word by word, over and over, once it has met them all (some
+# 25 MB a worker at x1).
+PROSE_CACHE_WORDS = 400_000
 
 _APOSTROPHES = re.compile("[’‘`]")
 _PUNCTUATION = re.compile(r"[^\w=]+")
@@ -178,7 +184,17 @@ def news_analyzer() -> Analyzer:
     return NewsAnalyzer()
 
 
-_TOKEN = re.compile(TOKEN_PATTERN)
+# TOKEN_PATTERN's words, found faster where Python has possessive quantifiers (3.11): a
+# word with neither "." nor "&" among its first four characters can be no acronym nor
+# name joined by "&", and is taken at once instead of being tried as those first. The
+# same words, split the same (`tests/test_analysis.py`); TOKEN_PATTERN stays what an
+# index records.
+_FAST_TOKEN_PATTERN = (
+    r"(?=\w{1,3}+[.&])(?:(?:\w\.){2,}(?!\w)|\w{1,3}(?:&\w{1,3})+(?:['’]\w+)*(?!\w))"
+    r"|\w++(?:['’]\w+)*"
+)
+_WORD_PATTERN = _FAST_TOKEN_PATTERN if sys.version_info >= (3, 11) else TOKEN_PATTERN
+_TOKEN = re.compile(_WORD_PATTERN)
 _ACCENTS = cast(dict[int, str], accent_map)
 
 
@@ -308,7 +324,7 @@ Occurrences = list[int] | list[tuple[int, int, int]]
 # A text split into what lies between words and the words, in turn (one list, the text's
 # first and last parts not words): where the words stand, from lengths alone, without a
 # match object a word (which costs more than the match).
-_WORDS_BETWEEN = re.compile(f"({TOKEN_PATTERN})")
+_WORDS_BETWEEN = re.compile(f"({_WORD_PATTERN})")
 # A character a word may hold (before a passage), and what goes on with a word of
 # `TOKEN_PATTERN` past a passage's end: a word character, a joiner before one, or the dot
 # of an acronym ("U.S" + "."). A passage without either splits into the words the text
@@ -320,7 +336,7 @@ _GOES_ON = re.compile(r"\w|[.&'’]\w|(?<=\.\w)\.")
 class ProseTerms:
     """The prose analysis of indexing, a whole field value at a time: the tokens
     `NewsAnalyzer` gives in mode "index" (stop words dropped), grouped by term. Each word's
-    stem is looked up once, in a cache of this object's (`STEM_CACHE_SIZE` words at most,
+    stem is looked up once, in a cache of this object's (`PROSE_CACHE_WORDS` at most,
     and the one cache of a word's forms that indexing fills: a worker's memory);
     `words()` gives the words first met since the last call, for the index's stem table.
     `tests/test_analysis.py` holds the two to the same output."""
@@ -421,7 +437,7 @@ class ProseTerms:
 
     def _stem(self, word: str) -> str | bool:
         """A word new to the cache: its stem (False for a stop word), noted as met."""
-        if len(self._stems) >= STEM_CACHE_SIZE:
+        if len(self._stems) >= PROSE_CACHE_WORDS:
             self._stems.clear()
         normal, stop = _normal(word)
         stemmed: str | bool = False

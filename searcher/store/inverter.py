@@ -69,6 +69,19 @@ FieldTerms = Iterable[tuple[bytes, int, float, bytes]]
 
 _POSITIONS = Positions()
 _ONE = pack_uint(1)
+# A term met once in a document (most): its one position, or (position, first character,
+# number of characters) triple, as Whoosh encodes it (`pack_uint(1) + pickle.dumps([...],
+# 2)`), made by filling in the pickles of its numbers: an empty list (memo 0), the
+# number(s), a tuple of three (memo 1), appended. Each number below `_SMALL` is pickled as
+# BININT1 (`K`, 1 byte) or BININT2 (`M`, 2 bytes, little-endian); larger ones are left
+# to `pickle`.
+_SMALL = 1 << 16
+_PICKLED = tuple(
+    b"K" + n.to_bytes(1, "little") if n < 256 else b"M" + n.to_bytes(2, "little")
+    for n in range(_SMALL)
+)
+_ONE_POSITION = _ONE + b"\x80\x02]q\x00%ba."
+_ONE_TRIPLE = _ONE + b"\x80\x02]q\x00%b%b%b\x87q\x01a."
 _FIELD_AND_TERM = itemgetter(0, 1)
 _FIELD = itemgetter(0)
 _TERMS = itemgetter(1, 2, 3, 4, 5)  # a chunk's terms, as `write_terms` takes them
@@ -244,7 +257,8 @@ def _chunk_terms(chunk: Chunk) -> Iterator[TermPostings]:
 def _positions(positions: list[int]) -> bytes:
     """A term's positions in a document as Whoosh's `Positions` format encodes them."""
     if len(positions) == 1:  # most terms: the delta from 0 is the position
-        return _ONE + pickle.dumps(positions, 2)
+        pos = positions[0]
+        return _ONE_POSITION % _PICKLED[pos] if pos < _SMALL else _ONE + pickle.dumps(positions, 2)
     return _POSITIONS.encode(positions)
 
 
@@ -253,6 +267,9 @@ def _characters(occurrences: list[tuple[int, int, int]]) -> bytes:
     as Whoosh's `Characters` format encodes its (position, first character, character
     after) triples: each as deltas from the one before."""
     if len(occurrences) == 1:  # most terms: the deltas from 0 are the triple
+        pos, start, size = occurrences[0]
+        if start < _SMALL and size < _SMALL:  # a position is at most its first character
+            return _ONE_TRIPLE % (_PICKLED[pos], _PICKLED[start], _PICKLED[size])
         return _ONE + pickle.dumps(occurrences, 2)
     deltas = []
     last_pos = last_end = 0
