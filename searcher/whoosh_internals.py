@@ -64,7 +64,7 @@ from hashlib import md5
 from io import BytesIO
 from itertools import accumulate, chain, groupby, islice
 from operator import add, itemgetter, lt, sub
-from typing import Any, NamedTuple, cast
+from typing import Any, BinaryIO, NamedTuple, cast
 
 from whoosh import columns, writing
 from whoosh.codec.base import Segment
@@ -558,7 +558,8 @@ def _block(
 class DocumentColumns:
     """What `W3PerDocWriter` writes of each document (stored fields, field lengths,
     columns), the same files, each column written at once when closed rather than a value
-    at a time through Whoosh's column writers (some five Python calls a value). Takes what
+    at a time through Whoosh's column writers (some five Python calls a value); the stored
+    fields, the bulk, go to their file as they come, as Whoosh's writer sends them. Takes what
     `SegmentInverter.add` sends (`start_doc`, `add_field`, `add_column_value`,
     `finish_doc`, `close`); no vectors. Relies on `W3Codec.column_filename`, the
     `STORED_COLUMN` and `LENGTHS_COLUMN`, the segment's `_fieldlengths`, and on what the
@@ -566,13 +567,17 @@ class DocumentColumns:
     `CompressedBytesColumn` (its `_level`) write (`_numeric_column`, `_var_bytes_column`);
     a column of another type goes through its own writer."""
 
-    def __init__(self, storage: FileStorage, segment: Segment) -> None:
-        self._storage, self._segment = storage, segment
+    def __init__(self, storage: FileStorage, segment: Segment, scratch: str) -> None:
+        self._storage, self._segment, self._scratch = storage, segment, scratch
         self._docnum = self._doccount = 0
         self._stored: dict[str, Any] = {}
         # Each column's type, documents and values (stored fields first, as Whoosh's).
         self._columns: dict[str, tuple[columns.Column, list[int], list[Any]]] = {}
-        self._stored_values = self._column("_stored", STORED_COLUMN)[1:]
+        # The stored fields, the bulk of a segment, go to a file in `scratch` as they
+        # come (only each one's document and length are kept), moved into the index when
+        # closed: a commit meanwhile removes the files of segments it does not know.
+        self._stored_file: BinaryIO | None = None
+        self._stored_lengths = self._column("_stored", STORED_COLUMN)[1:]
         stored_level = cast(Any, STORED_COLUMN)._child._level
         self._compress_stored = partial(zlib.compress, level=stored_level)
         self._fieldlengths: defaultdict[str, int] = defaultdict(int)
@@ -604,9 +609,20 @@ class DocumentColumns:
 
     def finish_doc(self) -> None:
         if self._stored:
-            docnums, values = self._stored_values
+            value = self._compress_stored(pickle.dumps(self._stored, 2))
+            self._stored_file_open().write(value)
+            docnums, lengths = self._stored_lengths
             docnums.append(self._docnum)
-            values.append(self._compress_stored(pickle.dumps(self._stored, 2)))
+            lengths.append(len(value))
+
+    def _stored_file_open(self) -> BinaryIO:
+        if self._stored_file is None:
+            os.makedirs(self._scratch, exist_ok=True)
+            self._stored_file = open(self._stored_path(), "wb")  # noqa: SIM115
+        return self._stored_file
+
+    def _stored_path(self) -> str:
+        return os.path.join(self._scratch, self._segment.make_filename(_column_ext("_stored")))
 
     def length_bytes(self, name: str) -> bytes | None:
         """The length byte of field `name` in each document so far, None when none has
@@ -625,7 +641,11 @@ class DocumentColumns:
         cast(Any, self._segment)._fieldlengths = self._fieldlengths
         for name, (column, docnums, values) in self._columns.items():
             if name == "_stored":
-                column = _STORED_BYTES
+                with self._stored_file_open() as stored:
+                    stored.write(_var_bytes_trailer(_STORED_BYTES, docnums, values, doccount))
+                target = self._segment.make_filename(_column_ext(name))
+                os.replace(self._stored_path(), os.path.join(self._storage.folder, target))
+                continue
             with self._segment.create_file(self._storage, _column_ext(name)) as dbfile:
                 kind = type(column)
                 if kind is columns.NumericColumn:
@@ -667,11 +687,17 @@ def _var_bytes_column(column: Any, docnums: list[int], values: list[bytes], docc
     in a segment of `doccount` documents: the values, each document's length and, past
     `write_offsets_cutoff` documents, its offset (each in the smallest array type
     `GrowableArray` grows to), then the type codes."""
+    return b"".join(values) + _var_bytes_trailer(column, docnums, list(map(len, values)), doccount)
+
+
+def _var_bytes_trailer(column: Any, docnums: list[int], sizes: list[int], doccount: int) -> bytes:
+    """What `VarBytesColumn.Writer` writes after the values (`_var_bytes_column`), given
+    the size of the value of each of `docnums`."""
     lengths = [0] * doccount
-    for docnum, value in zip(docnums, values, strict=True):
-        lengths[docnum] = len(value)
+    for docnum, size in zip(docnums, sizes, strict=True):
+        lengths[docnum] = size
     packed, typecode = _big_endian(lengths)
-    parts = [b"".join(values), packed]
+    parts = [packed]
     if column.allow_offsets and doccount > column.write_offsets_cutoff:
         offsets, offsets_typecode = _big_endian(list(accumulate(lengths[:-1], initial=0)))
         parts += [offsets, typecode, offsets_typecode, b"X"]

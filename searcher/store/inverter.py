@@ -103,8 +103,8 @@ class SegmentInverter:
         self._storage, self._schema, self._codec = storage, schema, codec
         self._fields = dict(schema.items())
         self._segment = codec.new_segment(storage, INDEX_NAME)
-        self._perdoc = DocumentColumns(storage, self._segment)
         self._scratch = os.path.join(storage.folder, TEMPORARY)
+        self._perdoc = DocumentColumns(storage, self._segment, self._scratch)
         self._prose = prose
         # The prose fields (analysed here, their terms kept as text), and whether their
         # postings keep characters.
