@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from hashlib import blake2b
 from pathlib import Path
+from zlib import crc32
 
 import pytest
 from conftest import shared_path
@@ -28,7 +29,6 @@ from searcher.enrich.duplicates import (
     _NAME,
     _NUMBER_WORDS,
     THRESHOLD,
-    _fact,
     _figure,
     _is_capitalised,
     copy_of,
@@ -99,6 +99,11 @@ _OLD_TOKEN = re.compile(
     r"(?=[\w.!?\n])(?:[^\W\d_](?:\.(?:[^\W\d_]\.)+(?!\w)|\w*(?:['’]\w+)*)"
     r"|\d(?:[\d,.:/-]*\d)?\w*|[.!?\n]|\w+(?:['’]\w+)*)"
 )
+
+
+def _fact(text: str, kind: int) -> int:
+    """A fact: the CRC-32 of its text, its lowest three bits its kind."""
+    return crc32(text.encode()) >> 3 << 3 | kind
 
 
 def _reference_text_facts(text: str, every_capital: bool) -> set[int]:
