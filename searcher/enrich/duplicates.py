@@ -24,7 +24,9 @@ Parts:
   companies ("Qtly div 20 cts vs 20 cts prior, Pay April 10, Record March 20") differ in
   the company, the amount or the dates, and a livestock report of another day in its
   figures. Each fact is a 32-bit value whose three lowest bits tell its kind.
-- `story_fields()`: what the story store (`searcher.store.stories`) keeps of an article.
+- `story_fields()`: what the story store (`searcher.store.stories`) keeps of an article;
+  `story_fields_of()` of several at once (`signatures()`: the words of all hashed in one
+  pass, the cache of word hashes met while still in the CPU's caches).
 """
 
 from __future__ import annotations
