@@ -59,7 +59,7 @@ from __future__ import annotations
 from searcher.enrich.quote_attribution import _Attributor
 from searcher.enrich.quote_spans import _masked, _paragraphs, _scan
 from searcher.enrich.quote_subjects import _sentence_starts
-from searcher.enrich.quote_words import _FAMILY, _MARK_RE
+from searcher.enrich.quote_words import _FAMILY, _QUOTING_RE
 from searcher.models import Quote
 
 __all__ = ["extract_quotes"]
@@ -67,7 +67,7 @@ __all__ = ["extract_quotes"]
 
 def extract_quotes(body: str) -> tuple[Quote, ...]:
     """The direct quotations in `body` (paragraphs separated by blank lines), in order."""
-    if not _MARK_RE.search(body):
+    if not _QUOTING_RE.search(body):
         return ()
     paras = _paragraphs(body)
     raws = _scan(body, paras)
