@@ -50,8 +50,10 @@ class Source:
 
     `path` is the file's path as the user gave it (becomes `Article.path`), `id` the id of the
     file's article (use `record_id` for files holding many), `stream` the decoded text from
-    its start, read lazily, `head` its first few KB (never blank), and `fields` the user's
-    mapping of article fields to record keys (`{"headline": "title_col"}`).
+    its start, read lazily, `head` its first few KB (never blank), `fields` the user's
+    mapping of article fields to record keys (`{"headline": "title_col"}`), `section` the
+    section of its articles (`Article.section`) and `default_source` the source of those
+    that name none: readers give both to the articles they build (each built once).
     """
 
     path: str
@@ -59,6 +61,8 @@ class Source:
     stream: TextIO
     head: str
     fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    section: str = ""
+    default_source: str = ""
 
     def read_text(self) -> str:
         """The whole decoded file, for formats holding one article; huge files are refused."""

@@ -106,7 +106,8 @@ def read(source: Source) -> Iterator[Article | Problem]:
     yield Article(
         id=source.id,
         path=source.path,
-        source=publication,
+        source=publication or source.default_source,
+        section=source.section,
         headline=headline,
         byline=byline,
         authors=authors(byline),

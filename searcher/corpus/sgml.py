@@ -121,6 +121,7 @@ def _article(story: str, source: Source, line: int) -> Article | Problem:
         path=source.path,
         docno=docno,
         source=SOURCE,
+        section=source.section,
         headline=title,
         date=parse_date(_clean(_CONTROL.split(_element(story, "date"))[0])),
         body="\n\n".join(paragraphs(_without_sign_off(_INDENTED.sub("\n\n", body)))),
