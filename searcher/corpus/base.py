@@ -117,8 +117,9 @@ def _short_reference(found: re.Match[str]) -> str:
     return f"&#x{digits}" if hexadecimal else f"&#{digits}"
 
 
-def blocks(text: str) -> list[list[str]]:
-    """Split text on blank lines into blocks of raw lines; blank-only blocks are dropped."""
+def blocks(text: str, limit: int = 0) -> list[list[str]]:
+    """Split text on blank lines into blocks of raw lines; blank-only blocks are dropped.
+    With a `limit`, the first `limit` blocks at most."""
     result: list[list[str]] = []
     current: list[str] = []
     for line in text.splitlines():
@@ -127,6 +128,8 @@ def blocks(text: str) -> list[list[str]]:
         elif current:
             result.append(current)
             current = []
+            if len(result) == limit:
+                break
     if current:
         result.append(current)
     return result

@@ -28,7 +28,7 @@ from searcher.corpus.records import check_fields
 from searcher.corpus.registry import choose_reader, get_reader, role_of
 from searcher.corpus.walk import FileRef, Role, Root, make_roots, walk
 from searcher.errors import BadInputError
-from searcher.models import Article, Problem
+from searcher.models import Article, Problem, Quote
 
 
 class Corpus:
@@ -130,7 +130,11 @@ def _repaired(record: Article | Problem, file_id: str) -> Iterator[Article | Pro
         yield Problem(where, reason, kind="bad-text")
 
 
+# Types told by their exact type, sparing `isinstance` checks against `Mapping` (slow):
+# those whose values hold no text, mappings, and the records (neither of them a mapping).
 _NO_TEXT = frozenset({type(None), datetime, int})
+_MAPPINGS = frozenset({dict, MappingProxyType})
+_RECORDS = frozenset({Article, Problem, Quote})
 
 
 def _texts(value: Any) -> list[str]:
@@ -138,13 +142,16 @@ def _texts(value: Any) -> list[str]:
     texts = []
     pending = [value]
     for item in pending:  # grows as it is walked
+        kind = type(item)
         if isinstance(item, str):
             texts.append(item)
         elif isinstance(item, tuple):
             pending.extend(item)
-        elif type(item) in _NO_TEXT:  # a date, a line number: spares the checks below
+        elif kind in _NO_TEXT:
             continue
-        elif isinstance(item, Mapping):
+        elif kind in _RECORDS:
+            pending.extend(vars(item).values())
+        elif kind in _MAPPINGS or isinstance(item, Mapping):
             pending.extend(item.keys())
             pending.extend(item.values())
         elif dataclasses.is_dataclass(item) and not isinstance(item, type):
