@@ -56,7 +56,7 @@ Where the passes live: marks in `quote_spans`, cues' subjects and sentences in
 
 from __future__ import annotations
 
-from searcher.enrich.quote_attribution import _Attributor
+from searcher.enrich.quote_attribution import _Attributor, _no_quote
 from searcher.enrich.quote_spans import _masked, _paragraphs, _scan
 from searcher.enrich.quote_subjects import _sentence_starts
 from searcher.enrich.quote_words import _FAMILY, _QUOTING_RE
@@ -74,7 +74,7 @@ def extract_quotes(body: str) -> tuple[Quote, ...]:
     doubled = [raw for raw in raws if _FAMILY[body[raw.segments[0][0] - 1]] != "s"]
     if doubled:
         raws = doubled  # single marks beside double ones set off titles and terms
-    if not raws:
+    if all(_no_quote(body, raw) for raw in raws):
         return ()
     masked = _masked(body, raws)
     para_starts = [lo for lo, _ in paras]
