@@ -19,7 +19,7 @@ from whoosh.query import And, Term
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
-from searcher.enrich.duplicates import copy_of
+from searcher.enrich.duplicates import copy_of, facts_agree
 from searcher.errors import IndexOutdatedError
 from searcher.models import IndexReport, Problem
 from searcher.store.filestate import (
@@ -267,7 +267,7 @@ def _begin_stories(
     changed (an older layout, damage): `_update_stories` replaces it after the commit."""
     if clear:
         try:
-            store = StoryStore(folder, copy_of=copy_of)
+            store = StoryStore(folder, copy_of=copy_of, agree=facts_agree)
         except (IndexOutdatedError, sqlite3.DatabaseError):
             return None
         try:
@@ -281,7 +281,7 @@ def _begin_stories(
             raise
         return store
     with sidecar_damage(folder, STORE_FILE):
-        store = StoryStore(folder, copy_of=copy_of)
+        store = StoryStore(folder, copy_of=copy_of, agree=facts_agree)
         try:
             _change_stories(store, results, removed)
         except BaseException:
@@ -312,7 +312,7 @@ def _update_stories(
     if clear:  # whatever its layout or damage: the store of an older index is replaced
         remove_store(folder)
     with sidecar_damage(folder, STORE_FILE):
-        store = StoryStore(folder, copy_of=copy_of)
+        store = StoryStore(folder, copy_of=copy_of, agree=facts_agree)
         try:
             _change_stories(store, results, removed)
             store.commit()
