@@ -43,6 +43,7 @@ from searcher.store.stories import (
     PAGE_SIZE,
     STORE_FILE,
     WRITE_CACHE_KB,
+    Entry,
     StoryStore,
     open_store,
 )
@@ -675,3 +676,57 @@ def test_a_store_written_without_the_signature_index_is_read_and_gets_it_when_wr
     index = "SELECT sql FROM sqlite_master WHERE name = 'articles_signature'"
     assert "substr(signature, 1, 32)" in store._db.execute(index).fetchone()[0]
     assert store.add("a2", signature(TEXT)) == "a"
+
+
+def test_a_fresh_run_fills_the_story_store_as_results_come_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The story store takes a fresh run's articles while files are still being read, in
+    the order of the files, the first article of an id keeping it."""
+    for module in ("stories", "commits"):
+        monkeypatch.setattr(f"searcher.store.{module}.CHUNK", 2, raising=False)
+    monkeypatch.setattr("searcher.store.writer.TASK_FILES", 1)
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    record = {"id": "x.txt", "title": "Rates", "text": TEXT}
+    (corpus / "a.jsonl").write_text(json.dumps(record))
+    (corpus / "a.jsonl#x.txt").write_text(f"Rain\n\n{OTHER}")  # a's x.txt keeps the id
+    texts = {
+        "b": ("Rates again", TEXT),
+        "c": ("Rain", OTHER),
+        "d": ("Rates", _edit(TEXT, ("sharply", "strongly"))),
+        "e": ("Rain", _edit(OTHER, ("dozens", "scores"))),
+    }
+    for name, (headline, text) in texts.items():
+        (corpus / f"{name}.txt").write_text(f"{headline}\n\n{text}")
+    phases: list[str] = []
+    adding: list[str] = []
+    original = StoryStore.add_all
+
+    def add_all(store: StoryStore, entries: Sequence[Entry], **keep: bool) -> list[str]:
+        adding.append(phases[-1])
+        return original(store, entries, **keep)
+
+    monkeypatch.setattr(StoryStore, "add_all", add_all)
+    ix = Index(tmp_path / "ix")
+    report = ix.update(
+        read_corpus(corpus), workers=2, on_progress=lambda progress: phases.append(progress.phase)
+    )
+    assert report.added == 5 and [p.kind for p in report.problems] == ["duplicate-id"]
+    assert "reading" in adding  # before on main: every chunk once the batch was read
+    store = open_store(tmp_path / "ix")
+    assert store is not None
+    ids = ["a.jsonl#x.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
+    stories = store.stories_of(f"c/{id}" for id in ids)
+    assert [stories[f"c/{id}"].removeprefix("c/") for id in ids] == [
+        "a.jsonl#x.txt",
+        "a.jsonl#x.txt",
+        "c.txt",
+        "a.jsonl#x.txt",
+        "c.txt",
+    ]
+    assert [copy.headline for copy in store.story("c/a.jsonl#x.txt").copies] == [
+        "Rates",
+        "Rates again",
+        "Rates",
+    ]

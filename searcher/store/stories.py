@@ -131,10 +131,11 @@ class StoryStore:
         self.add_all([(id, sig, source, headline, facts)])
         return self.stories_of([id])[id]
 
-    def add_all(self, entries: Iterable[Entry]) -> None:
+    def add_all(self, entries: Iterable[Entry], keep_first: bool = False) -> list[str]:
         """Record articles in order, each as `add` does: an article sees those added before
         it. Done `CHUNK` articles at a time, each chunk's candidates in the store looked up
-        at once.
+        at once. With `keep_first`, an article whose id the store holds is left out (the
+        first article with an id keeps it) rather than replacing it. The ids added.
 
         Given `agree`, the store relies on `copy_of` choosing the first candidate whose
         signature is identical and whose facts agree (as `duplicates.copy_of` does): an
@@ -145,8 +146,10 @@ class StoryStore:
         if self.copy_of is None:
             raise TypeError("a story store opened without copy_of cannot add articles")
         entries = iter(entries)
+        added: list[str] = []
         while chunk := list(islice(entries, CHUNK)):
-            _Chunk(self._db, self.copy_of, chunk, self.agree).add()
+            added += _Chunk(self._db, self.copy_of, chunk, self.agree).add(keep_first)
+        return added
 
     def remove(self, ids: Iterable[str]) -> None:
         """Forget articles (their stories keep their other members)."""
@@ -390,9 +393,11 @@ class _Chunk:
             mine.append((facts, joins.get(place)))
         return joins
 
-    def add(self) -> None:
+    def add(self, keep_first: bool = False) -> list[str]:
+        """Add the chunk's articles (see `StoryStore.add_all`); the ids added."""
         holders = self._holders
         joins = self._joins
+        added: list[str] = []
         for place, ((id, sig, source, headline, facts), keys) in enumerate(
             zip(self._entries, self._keys, strict=True)
         ):
@@ -403,6 +408,9 @@ class _Chunk:
                 self._articles.append((num, id, story, source, headline, sig, facts))
                 self._stored[id] = (num, story, sig)
                 self._known[num] = (sig, facts)
+                added.append(id)
+                continue
+            if keep_first and id in self._stored:
                 continue
             old = self._stored.pop(id, None)
             if old is not None:
@@ -426,7 +434,9 @@ class _Chunk:
             self._bands.extend(zip(new, repeat(story), repeat(num)))
             for key in self._shared.intersection(new):  # keys a later article has
                 _hold(holders, key, story, num)
+            added.append(id)
         self._write()
+        return added
 
     def _story_of(
         self, sig: bytes, facts: bytes, keys: array[int], held: list[dict[int, int]]
