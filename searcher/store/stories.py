@@ -263,7 +263,10 @@ class _Chunk:
         self._db = db
         self._copy_of = copy_of
         self._entries = entries
-        self._keys = [band_keys(entry[1]) if entry[1] else array("i") for entry in entries]
+        # each article's band keys in ascending order: the order its candidates come in
+        self._keys = [
+            array("i", sorted(band_keys(entry[1]))) if entry[1] else array("i") for entry in entries
+        ]
         every_key = sorted(chain.from_iterable(self._keys))
         # the keys of more than one article of the chunk (or more than one band of one)
         self._shared = set(compress(every_key, map(eq, every_key, islice(every_key, 1, None))))
@@ -417,7 +420,7 @@ class _Chunk:
                 self._forget(id, *old)
             held = list(map(holders.get, keys, repeat(_NONE)))
             met = any(held)
-            story = self._story_of(sig, facts, keys, held) if met else None
+            story = self._story_of(sig, facts, held) if met else None
             if story is None:  # a story of its own, or back in the one it once started
                 story = self._orphans.get(id)
             num = self._next
@@ -438,14 +441,12 @@ class _Chunk:
         self._write()
         return added
 
-    def _story_of(
-        self, sig: bytes, facts: bytes, keys: array[int], held: list[dict[int, int]]
-    ) -> int | None:
+    def _story_of(self, sig: bytes, facts: bytes, held: list[dict[int, int]]) -> int | None:
         """The story of the candidate the article is a copy of, if any: candidates in
-        the order of their band keys, then of their stories (the order of SQLite's)."""
-        met = sorted(filter(itemgetter(1), zip(keys, held, strict=True)), key=itemgetter(0))
+        the order of their band keys (`held`, the holders of each of the article's keys in
+        ascending order), then of their stories (the order of SQLite's)."""
         candidates: dict[int, int] = {}  # num -> story, in order met
-        for _, stories in met:
+        for stories in held:
             for story, num in stories.items():
                 candidates.setdefault(num, story)
         place = self._copy_of(sig, facts, [self._known[num] for num in candidates])
