@@ -465,24 +465,34 @@ class _WordStems(dict[str, "str | bool"]):
     def __init__(self) -> None:
         super().__init__()
         self.new: dict[str, str] = {}  # normal forms new to the cache -> their stems
+        self._normal_stems: dict[str, str] = {}  # of the words' normal forms ("Troops")
 
     def __missing__(self, word: str) -> str | bool:
         if len(self) >= PROSE_CACHE_WORDS:
             self.clear()
+            self._normal_stems.clear()
         normal, stop = _normal(word)
         stemmed: str | bool = False
         if not stop:
-            stemmed = self.new[normal] = _indexing_stem(normal)
+            stemmed = self._normal_stems.get(normal) or _indexing_stem(normal)
+            self.new[normal] = self._normal_stems[normal] = stemmed
         self[word] = stemmed
         return stemmed
 
 
+# The last characters of the endings NLTK's English stemmer takes off or replaces (the
+# suffixes of its steps, its special words, and the "y" it makes "i"): a word that ends
+# with another character (a digit, "a", "o", "h", "k"...) is its own stem
+# (`tests/test_analysis.py` derives them from NLTK).
+_STEMMED_LAST = frozenset("'cdegilmnrsty")
+
+
 def _indexing_stem(normal: str) -> str:
-    """NLTK's stem of a word's normal form (not a stop word). One that ends with a digit
-    is its own stem: every step of the algorithm removes or replaces an ending of letters
-    or an apostrophe, and NLTK gives such a word back lowercased, as it is (`1980s` ends
-    with a letter and is stemmed)."""
-    return normal if normal[-1].isdigit() else _computed_stem(normal)
+    """NLTK's stem of a word's normal form (not a stop word), without asking NLTK for a
+    word that is its own stem (two in five of the corpora's): none of its steps applies
+    to a word that ends otherwise than `_STEMMED_LAST`, and NLTK gives it back as it is
+    (lowercased, its apostrophes straight: as a normal form already is)."""
+    return _snowball()(normal) if normal[-1] in _STEMMED_LAST else normal
 
 
 def name_analyzer() -> Analyzer:
