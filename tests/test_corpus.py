@@ -527,3 +527,47 @@ def test_a_reader_that_fails_costs_only_the_rest_of_its_file(
     assert [(Path(p.path).name, p.kind, p.reason) for p in corpus.problems] == [
         ("a.eml", "reader-error", "reader failed (RuntimeError: a bug); the rest is lost")
     ]
+
+
+def test_readers_build_their_articles_with_the_section_and_default_source(
+    tmp_path: Path,
+) -> None:
+    """Each reader builds an article once, with the section and the source for articles that
+    name none that `Source` carries; an article's own source stays."""
+    from searcher.corpus.registry import choose_reader
+
+    files = {
+        "a.txt": "Head line\n\nBody text.\n",
+        "m.eml": "From: A <a@b.c>\nSubject: S\nNewsgroups: sci.space\n\nBody.\n",
+        "r.jsonl": '{"title": "T", "text": "B", "source": "Own"}\n{"title": "U", "text": "C"}\n',
+        "t.csv": "title,description\nT,B\n",
+        "s.sgm": '<REUTERS NEWID="1"><TEXT><TITLE>T</TITLE><BODY>B</BODY></TEXT></REUTERS>\n',
+    }
+    found = []
+    for name, text in files.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with decode.open_text(path) as (stream, head):
+            given = Source(str(path), name, stream, head, section="world", default_source="Wire")
+            found += [(r.section, r.source) for r in choose_reader(path, head).read(given)]
+    assert found == [
+        ("world", "Wire"),
+        ("world", "sci.space"),
+        ("world", "Own"),
+        ("world", "Wire"),
+        ("world", "Wire"),
+        ("world", "Reuters"),
+    ]
+
+
+def test_blocks_up_to_a_limit() -> None:
+    from searcher.corpus.base import blocks
+
+    text = "a\nb\n\n \nc\n\n\nd\n  \ne\nf"
+    assert blocks(text) == [["a", "b"], ["c"], ["d"], ["e", "f"]]
+    assert [blocks(text, limit) for limit in (1, 3, 4, 5)] == [
+        [["a", "b"]],
+        [["a", "b"], ["c"], ["d"]],
+        blocks(text),
+        blocks(text),
+    ]

@@ -684,3 +684,30 @@ def test_stray_marks_do_not_crash() -> None:
 def test_pathological_inputs_finish_with_sane_offsets(body: str) -> None:
     for quote in extract_quotes(body):
         assert 0 <= quote.start < quote.end <= len(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Don't say the Kazakhstan’s rock’n’roll won't sell.",
+        "He called it a “plan” and a ‘deal’.\n\nThe “Deal” was 'off'.",
+        "Nothing quoted here.\n\n“”",
+    ],
+)
+def test_bodies_without_a_quote(body: str) -> None:
+    """Apostrophes inside words, and spans that are no quote whoever said them (one or two
+    words not ending a clause, no words), give no quote."""
+    assert extract_quotes(body) == ()
+
+
+def test_a_quote_goes_on_over_a_paragraph_without_marks_and_the_next_is_read() -> None:
+    body = (
+        "Intro with no marks.\n\nMore text, no marks either.\n\n"
+        "“It was a long day for all of us,” said John Smith.\n\nNo marks.\n\n"
+        "“We will be back next year,” he added."
+    )
+    quotes = extract_quotes(body)
+    assert [(q.text, q.speaker, q.cue) for q in quotes] == [
+        ("It was a long day for all of us", "John Smith", "said"),
+        ("We will be back next year", "John Smith", "added"),
+    ]

@@ -121,3 +121,24 @@ def test_broken_markup_is_read_in_linear_time(tmp_path: Path, text: str) -> None
     headlines = [a.headline for a in corpus]
     assert time.monotonic() - started < 10  # quadratic patterns took minutes
     assert "BAHIA COCOA REVIEW" in headlines
+
+
+def test_list_elements_found_in_one_pass_are_those_found_one_by_one() -> None:
+    """`_lists` gives what `_element` gives for each list, on well-formed and broken markup
+    (unclosed, lower-case, a missing `>`, a longer name, a letter that matches only without
+    regard to case)."""
+    import random
+
+    from searcher.corpus.sgml import LISTS, _element, _lists
+
+    parts = [
+        "<TOPICS>", "</TOPICS>", "<topics x>", "<PLACES", ">", "</PLACES>", "<D>", "usa", "</D>",
+        "<PEOPLE>", "</people>", "<ORGS>", "<ORGSX>", "</ORGS>", "<EXCHANGES>", "</EXCHANGES>",
+        "<COMPANIES>", "</COMPANIES>", " ", "\n", "<TOPIC\u017f>", "<ORG\u017f>", "</ORG\u017f>",
+    ]  # fmt: skip
+    draw = random.Random(18)
+    stories = [STORIES] + [
+        "".join(draw.choice(parts) for _ in range(draw.randint(0, 14))) for _ in range(20_000)
+    ]
+    for story in stories:
+        assert _lists(story) == [(name, _element(story, name)) for name in LISTS], story

@@ -50,8 +50,10 @@ class Source:
 
     `path` is the file's path as the user gave it (becomes `Article.path`), `id` the id of the
     file's article (use `record_id` for files holding many), `stream` the decoded text from
-    its start, read lazily, `head` its first few KB (never blank), and `fields` the user's
-    mapping of article fields to record keys (`{"headline": "title_col"}`).
+    its start, read lazily, `head` its first few KB (never blank), `fields` the user's
+    mapping of article fields to record keys (`{"headline": "title_col"}`), `section` the
+    section of its articles (`Article.section`) and `default_source` the source of those
+    that name none: readers give both to the articles they build (each built once).
     """
 
     path: str
@@ -59,6 +61,8 @@ class Source:
     stream: TextIO
     head: str
     fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    section: str = ""
+    default_source: str = ""
 
     def read_text(self) -> str:
         """The whole decoded file, for formats holding one article; huge files are refused."""
@@ -113,8 +117,9 @@ def _short_reference(found: re.Match[str]) -> str:
     return f"&#x{digits}" if hexadecimal else f"&#{digits}"
 
 
-def blocks(text: str) -> list[list[str]]:
-    """Split text on blank lines into blocks of raw lines; blank-only blocks are dropped."""
+def blocks(text: str, limit: int = 0) -> list[list[str]]:
+    """Split text on blank lines into blocks of raw lines; blank-only blocks are dropped.
+    With a `limit`, the first `limit` blocks at most."""
     result: list[list[str]] = []
     current: list[str] = []
     for line in text.splitlines():
@@ -123,6 +128,8 @@ def blocks(text: str) -> list[list[str]]:
         elif current:
             result.append(current)
             current = []
+            if len(result) == limit:
+                break
     if current:
         result.append(current)
     return result

@@ -86,7 +86,8 @@ def _article(
     return Article(
         id=record_id(source.id, docno),
         path=source.path,
-        source=normalise_space(" ".join(fields.get("B", []))),
+        source=normalise_space(" ".join(fields.get("B", []))) or source.default_source,
+        section=source.section,
         headline=title,
         authors=tuple(_AUTHOR_SEPARATOR.split(author_text)) if author_text else (),
         body=body,

@@ -82,7 +82,8 @@ def read(source: Source) -> Iterator[Article | Problem]:
     yield Article(
         id=source.id,
         path=source.path,
-        source=_source(headers, groups, source.path),
+        source=_source(headers, groups, source.path) or source.default_source,
+        section=source.section,
         headline=normalise_space(_header(headers, "Subject")),
         byline=byline,
         authors=(byline,) if byline else (),

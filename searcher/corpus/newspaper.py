@@ -75,9 +75,9 @@ MAX_NAME_WORDS = 5
 
 def sniff(head: str) -> bool:
     """Publication, headline and "- " byline as the first three blocks, or the footer."""
-    if _FOOTER_IN_HEAD.search(head):
+    if "Newspapers in " in head and _FOOTER_IN_HEAD.search(head):
         return True
-    top = blocks(head)[:3]
+    top = blocks(head, 3)
     if len(top) < 3 or any(len(block) != 1 for block in top):
         return False
     publication, headline, byline = (normalise_space(block[0]) for block in top)
@@ -106,7 +106,8 @@ def read(source: Source) -> Iterator[Article | Problem]:
     yield Article(
         id=source.id,
         path=source.path,
-        source=publication,
+        source=publication or source.default_source,
+        section=source.section,
         headline=headline,
         byline=byline,
         authors=authors(byline),

@@ -65,6 +65,10 @@ _TAG_PATTERNS = {
     )
     for name in ("reuters", "text", "title", "body", "dateline", "date", *LISTS)
 }
+# The start of any list element, in a group named after it.
+_LIST_START = re.compile(
+    "<(?:" + "|".join(f"(?P<{name}>{name.upper()})" for name in LISTS) + r")\b", re.IGNORECASE
+)
 
 
 def sniff(head: str) -> bool:
@@ -111,7 +115,7 @@ def _article(story: str, source: Source, line: int) -> Article | Problem:
     if not title:
         return Problem(source.path, f"story {docno or '(no NEWID)'} has no text", line, "no-text")
     metadata = {
-        name: tuple(_clean(item) for item in _items(_element(story, name))) for name in LISTS
+        name: tuple(_clean(item) for item in _items(content)) for name, content in _lists(story)
     }
     dateline = _clean(_element(text, "dateline")).rstrip(" -")
     if dateline:
@@ -121,11 +125,31 @@ def _article(story: str, source: Source, line: int) -> Article | Problem:
         path=source.path,
         docno=docno,
         source=SOURCE,
+        section=source.section,
         headline=title,
         date=parse_date(_clean(_CONTROL.split(_element(story, "date"))[0])),
         body="\n\n".join(paragraphs(_without_sign_off(_INDENTED.sub("\n\n", body)))),
         metadata=MappingProxyType({key: value for key, value in metadata.items() if value}),
     )
+
+
+def _lists(story: str) -> list[tuple[str, str]]:
+    """The content of each list element (`_element(story, name)` for each name of `LISTS`),
+    their first start tags found in one pass."""
+    firsts: dict[str, re.Match[str]] = {}
+    for found in _LIST_START.finditer(story):
+        if found.lastgroup not in firsts:
+            firsts[found.lastgroup or ""] = found
+            if len(firsts) == len(LISTS):
+                break
+    contents = []
+    for name in LISTS:
+        content = ""
+        if (start := firsts.get(name)) is not None and (end := story.find(">", start.end())) >= 0:
+            close = _TAG_PATTERNS[name][1].search(story, end + 1)
+            content = story[end + 1 : close.start() if close else len(story)]
+        contents.append((name, content))
+    return contents
 
 
 def _start_tag(text: str, name: str) -> tuple[int, str, int] | None:

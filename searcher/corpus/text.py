@@ -30,6 +30,8 @@ def read(source: Source) -> Iterator[Article | Problem]:
     yield Article(
         id=source.id,
         path=source.path,
+        source=source.default_source,
+        section=source.section,
         headline=normalise_space(lines[first]),
         body="\n\n".join(paragraphs("\n".join(lines[first + 1 :]))),
     )

@@ -45,7 +45,9 @@ def read(source: Source) -> Iterator[Article | Problem]:
     yield Article(
         id=source.id,
         path=source.path,
-        source=normalise_space(page.get("sitename") or page.get("hostname") or ""),
+        source=normalise_space(page.get("sitename") or page.get("hostname") or "")
+        or source.default_source,
+        section=source.section,
         headline=title,
         byline=byline,
         authors=byline_authors(byline),

@@ -81,6 +81,22 @@ _FOCUS_SENTENCES = 60  # how far back a he/she looks for the last person named
 _MODIFIERS = word_set("shadow former deputy vice assistant acting interim junior ex associate")
 
 
+def _scare_quote(body: str, raw: _Raw, text: str, beside: bool) -> bool:
+    """Are the quoted words `text` a scare quote, not an utterance: one or two words, unless
+    a cue sits `beside` them and they end a clause ("No comment," she said)?"""
+    s, e, _ = raw.segments[-1]
+    return len(text.split(maxsplit=_MIN_WORDS)) < _MIN_WORDS and not (
+        beside and _last_char(body, s, e) in _CLAUSE_END
+    )
+
+
+def _no_quote(body: str, raw: _Raw) -> bool:
+    """Is `raw` no quote, whoever said it: no words, or a scare quote even with a cue beside
+    it? (A body whose spans are all such has no quote: its cues need not be read.)"""
+    span = _text_span(body, raw)
+    return span is None or _scare_quote(body, raw, span[0], beside=True)
+
+
 class _Attributor:
     """Gives each found quote its speaker and cue, in body order.
 
@@ -114,11 +130,8 @@ class _Attributor:
         text, start, end = span
         self.quoted = text
         speaker, verb, beside, person = self._attribute(raw, text)
-        s, e, _ = raw.segments[-1]
-        if len(text.split(maxsplit=_MIN_WORDS)) < _MIN_WORDS and not (
-            beside and _last_char(self.body, s, e) in _CLAUSE_END
-        ):
-            return None  # a scare quote, not an utterance with its cue beside it
+        if _scare_quote(self.body, raw, text, beside):
+            return None
         if self._is_title(raw, text, beside):
             return None
         if speaker:

@@ -8,9 +8,10 @@ hides quoted words from the cue search. The rules are in `searcher.enrich.quotes
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from searcher.enrich.quote_words import _FAMILY, _MARK_RE, _SENTENCE_PUNCT
+from searcher.enrich.quote_words import _FAMILY, _QUOTING_RE, _SENTENCE_PUNCT
 
 _BREAK_RE = re.compile(r"\n[^\S\n]*\n\s*")
 _REOPENERS = {"d": '“"', "g": "«"}
@@ -72,14 +73,13 @@ def _role(body: str, i: int, lo: int, hi: int) -> int:
     return _SKIP
 
 
-def _strong_close_ahead(body: str, marks: list[tuple[int, int]]) -> list[bool]:
+def _strong_close_ahead(body: str, marks: list[int], roles: list[int]) -> list[bool]:
     """For each mark: does a strong closing single quote follow before the next opening one?"""
     ahead, seen = [False] * len(marks), False
     for k in range(len(marks) - 1, -1, -1):
-        i, role = marks[k]
         ahead[k] = seen
-        if _FAMILY[body[i]] == "s" and role in (_OPEN, _CLOSE):
-            seen = role == _CLOSE
+        if _FAMILY[body[marks[k]]] == "s" and roles[k] in (_OPEN, _CLOSE):
+            seen = roles[k] == _CLOSE
     return ahead
 
 
@@ -96,7 +96,11 @@ def _drop(frame: _Frame, stack: list[_Frame], found: list[_Raw]) -> None:
 
 def _step(body: str, stack: list[_Frame], found: list[_Raw], i: int, role: int, para: int) -> None:
     family = _FAMILY[body[i]]
-    depth = next((k for k, frame in enumerate(stack) if frame.family == family), -1)
+    depth = -1
+    for k, frame in enumerate(stack):
+        if frame.family == family:
+            depth = k
+            break
     if role == _EITHER:
         role = _CLOSE if depth >= 0 else _OPEN
     if role == _OPEN and depth < 0:
@@ -121,23 +125,36 @@ def _step(body: str, stack: list[_Frame], found: list[_Raw], i: int, role: int, 
 
 
 def _scan(body: str, paras: list[tuple[int, int]]) -> list[_Raw]:
-    """The top-level quotes of the body, in order."""
+    """The top-level quotes of the body, in order. The marks are found in one pass over the
+    body, but for apostrophes inside words (which `_role` skips: paragraphs start and end
+    beside whitespace); a paragraph without marks, with no quote open, is passed over."""
     found: list[_Raw] = []
     pending: _Frame | None = None
+    positions = [m.start() for m in _QUOTING_RE.finditer(body)]
+    j = 0  # the first mark not yet read
     for para, (lo, hi) in enumerate(paras):
         stack: list[_Frame] = []
-        first = lo
+        first = j
         if pending is not None:
             if body[lo] in _REOPENERS[pending.family]:
-                pending.start, first = lo + 1, lo + 1
+                pending.start, first = lo + 1, j + 1  # the mark at `lo` reopens it
                 stack.append(pending)
             else:
                 found.append(_Raw(tuple(pending.segments), -1))
             pending = None
-        found_marks = _MARK_RE.finditer(body, first, hi)
-        marks = [(m.start(), _role(body, m.start(), lo, hi)) for m in found_marks]
-        for (i, role), strong_ahead in zip(marks, _strong_close_ahead(body, marks), strict=True):
-            if role != _SKIP and not (role == _WEAK_CLOSE and strong_ahead):
+        j = bisect_left(positions, hi, j)
+        if first == j and not stack:
+            continue
+        marks = positions[first:j]
+        roles = [_role(body, i, lo, hi) for i in marks]
+        if _WEAK_CLOSE in roles:
+            ahead = _strong_close_ahead(body, marks, roles)
+            roles = [
+                _SKIP if role == _WEAK_CLOSE and strong else role
+                for role, strong in zip(roles, ahead, strict=True)
+            ]
+        for i, role in zip(marks, roles, strict=True):
+            if role != _SKIP:
                 _step(body, stack, found, i, role, para)
         while stack:
             frame = stack.pop()

@@ -8,7 +8,9 @@ import re
 
 from searcher.enrich.speakers import word_set
 
-_MARK_RE = re.compile("[“”\"«»‘’']")
+# A mark that may open or close a quote: any but a single mark between two letters or digits
+# (an apostrophe, don’t), which the scanner skips. A body without one has no quote.
+_QUOTING_RE = re.compile(r"[“”\"«»'‘’](?<![^\W_]['‘’](?=[^\W_]))")
 _FAMILY = {"“": "d", "”": "d", '"': "d", "«": "g", "»": "g", "‘": "s", "’": "s", "'": "s"}
 _SENTENCE_PUNCT = frozenset(".!?…")
 _LOOKAHEAD = 120

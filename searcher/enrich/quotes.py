@@ -56,10 +56,10 @@ Where the passes live: marks in `quote_spans`, cues' subjects and sentences in
 
 from __future__ import annotations
 
-from searcher.enrich.quote_attribution import _Attributor
+from searcher.enrich.quote_attribution import _Attributor, _no_quote
 from searcher.enrich.quote_spans import _masked, _paragraphs, _scan
 from searcher.enrich.quote_subjects import _sentence_starts
-from searcher.enrich.quote_words import _FAMILY, _MARK_RE
+from searcher.enrich.quote_words import _FAMILY, _QUOTING_RE
 from searcher.models import Quote
 
 __all__ = ["extract_quotes"]
@@ -67,14 +67,14 @@ __all__ = ["extract_quotes"]
 
 def extract_quotes(body: str) -> tuple[Quote, ...]:
     """The direct quotations in `body` (paragraphs separated by blank lines), in order."""
-    if not _MARK_RE.search(body):
+    if not _QUOTING_RE.search(body):
         return ()
     paras = _paragraphs(body)
     raws = _scan(body, paras)
     doubled = [raw for raw in raws if _FAMILY[body[raw.segments[0][0] - 1]] != "s"]
     if doubled:
         raws = doubled  # single marks beside double ones set off titles and terms
-    if not raws:
+    if all(_no_quote(body, raw) for raw in raws):
         return ()
     masked = _masked(body, raws)
     para_starts = [lo for lo, _ in paras]
