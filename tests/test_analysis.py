@@ -221,10 +221,40 @@ def test_a_worker_cache_holds_a_corpus_vocabulary(monkeypatch) -> None:
     written): met again, none is looked up anew (once emptied, every word would be)."""
     import searcher.store.analysis as analysis
 
-    monkeypatch.setattr(analysis, "_computed_stem", str.upper)  # the cache, not NLTK
+    monkeypatch.setattr(analysis, "_indexing_stem", str.upper)  # the cache, not NLTK
     prose = ProseTerms()
     words = [f"q{n}z" for n in range(260_000)]
     prose.terms(" ".join(words))
     assert len(prose.words()) == len(words)
     prose.terms(" ".join(words[:1000]), chars=True)
     assert prose.words() == {}
+
+
+def test_a_word_that_no_step_of_the_stemmer_ends_with_is_its_own_stem() -> None:
+    """Indexing does not ask NLTK for the stem of a word whose last character ends no
+    suffix NLTK's English stemmer takes off or replaces: it is NLTK's stem all the same."""
+    from nltk.stem.snowball import EnglishStemmer
+
+    import searcher.store.analysis as analysis
+
+    endings = {
+        word[-1]
+        for name, words in vars(EnglishStemmer).items()
+        if name.endswith(("_suffixes", "_special_words"))
+        for word in words
+    }
+    assert endings | {"y"} == analysis._STEMMED_LAST  # "y" is made "i" (step 1c)
+    nltk_stem = EnglishStemmer().stem
+    words = [w for w, _ in (analysis._normal(w) for w in _SAMPLE_WORDS.split())]
+    words += [f"{w}{end}" for w in ("x", "ab", "gener", "communa", "yay") for end in "aoz09_ßé"]
+    assert all(analysis._indexing_stem(w) == nltk_stem(w) for w in words)
+    unstemmed = [w for w in words if w[-1] not in analysis._STEMMED_LAST]
+    assert len(unstemmed) > 40
+
+
+_SAMPLE_WORDS = """via data agenda radio tomato studio video taxi judo tuxedo kayak
+oath month growth depth ceo bmw mph 1980s 2022 10th 3rd x25b f16 mp3 usb boycott
+tempo auto euro photo quota pizza sofa era idea area coca banco ex tax box fax hoax
+wax jazz blitz quiz fizz topaz waltz chef cliff staff tariff proof roof belief kebab
+club snob crab slab job mob rob lab pub hub bulb jump camp lamp grasp crisp strip
+bishop laptop desktop wow view crew screw slow grow know window shadow tomorrow"""

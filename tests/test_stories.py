@@ -33,6 +33,7 @@ from searcher.enrich.duplicates import (
     _is_capitalised,
     copy_of,
     facts,
+    facts_agree,
     signature,
     signatures,
     similarity,
@@ -45,6 +46,7 @@ from searcher.store.stories import (
     PAGE_SIZE,
     STORE_FILE,
     WRITE_CACHE_KB,
+    Entry,
     StoryStore,
     open_store,
 )
@@ -634,3 +636,123 @@ def test_an_identical_signature_whose_facts_agree_is_chosen_before_counting() ->
     assert copy_of(sig, mine, [(near, mine), (sig, later), (sig, mine), (sig, mine)]) == 2
     assert copy_of(sig, mine, [(near, mine), (sig, later)]) == 0
     assert copy_of(sig, mine, [(sig, later)]) is None
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 100])
+def test_identical_copies_join_their_story_without_a_look_at_its_bands(
+    tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given `agree`, an article whose identical signatures with agreeing facts are all of
+    one story joins it without a call of copy_of, in the story copy_of would choose: the
+    stories of a store without `agree` (an identical signature of two stories, or of an
+    article that did not start its story, in a chunk or across chunks)."""
+    monkeypatch.setattr("searcher.store.stories.CHUNK", chunk)
+    day = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    sig, near = signature(TEXT), signature(_edit(TEXT, ("sharply", "strongly")))
+
+    def on(days: int) -> bytes:
+        return facts("Rates", TEXT, day + timedelta(days=days))
+
+    articles = [
+        ("a", sig, on(0)),  # starts story a
+        ("b", near, on(0)),  # joins it
+        ("a2", sig, on(0)),  # copies: of a, which started the story, and of b
+        ("b2", near, on(0)),
+        ("c", sig, on(4)),  # too late for a's story: one of its own
+        ("c2", sig, on(4)),  # c's copy
+        ("d", sig, on(2)),  # agrees with a and with c: counted among the candidates
+        ("o", signature(OTHER), on(0)),
+        ("a3", sig, on(0)),
+    ]
+    calls: list[int] = []
+
+    def counted(sig: bytes, facts: bytes, others: Sequence[tuple[bytes, bytes]]) -> int | None:
+        calls.append(len(others))
+        return copy_of(sig, facts, others)
+
+    (tmp_path / "one").mkdir()
+    (tmp_path / "fast").mkdir()
+    reference = StoryStore(tmp_path / "one", copy_of=copy_of)
+    fast = StoryStore(tmp_path / "fast", copy_of=counted, agree=facts_agree)
+    for store in (reference, fast):
+        store.add_all((id, sig, "", "", found) for id, sig, found in articles[:4])
+        store.add_all((id, sig, "", "", found) for id, sig, found in articles[4:])
+    ids = [id for id, _, _ in articles]
+    expected = {"a": "a", "b": "a", "a2": "a", "b2": "a", "c": "c", "c2": "c", "d": "a"}
+    assert reference.stories_of(ids) == fast.stories_of(ids) == {**expected, "o": "o", "a3": "a"}
+    # b, c and d call it; a2, b2, c2 and a3 do not, unless the article they copy came in
+    # their chunk (not looked up in the store), or d, of another story, came in a3's
+    assert len(calls) == {1: 3, 3: 5, 100: 7}[chunk]
+    bands = "SELECT key, story, num FROM bands ORDER BY key, story"
+    assert fast._db.execute(bands).fetchall() == reference._db.execute(bands).fetchall()
+
+
+def test_a_store_written_without_the_signature_index_is_read_and_gets_it_when_written(
+    tmp_path: Path,
+) -> None:
+    store = StoryStore(tmp_path, copy_of=copy_of)
+    store.add_all([("a", signature(TEXT), "", "", b"")])
+    store._db.execute("DROP INDEX articles_signature")  # as a store written before it
+    store.commit()
+    store.close()
+    reading = open_store(tmp_path)
+    assert reading is not None and reading.stories_of(["a"]) == {"a": "a"}
+    reading.close()
+    store = StoryStore(tmp_path, copy_of=copy_of, agree=facts_agree)
+    index = "SELECT sql FROM sqlite_master WHERE name = 'articles_signature'"
+    assert "substr(signature, 1, 32)" in store._db.execute(index).fetchone()[0]
+    assert store.add("a2", signature(TEXT)) == "a"
+
+
+def test_a_fresh_run_fills_the_story_store_as_results_come_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The story store takes a fresh run's articles while files are still being read, in
+    the order of the files, the first article of an id keeping it."""
+    for module in ("stories", "commits"):
+        monkeypatch.setattr(f"searcher.store.{module}.CHUNK", 2, raising=False)
+    monkeypatch.setattr("searcher.store.writer.TASK_FILES", 1)
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    record = {"id": "x.txt", "title": "Rates", "text": TEXT}
+    (corpus / "a.jsonl").write_text(json.dumps(record))
+    (corpus / "a.jsonl#x.txt").write_text(f"Rain\n\n{OTHER}")  # a's x.txt keeps the id
+    texts = {
+        "b": ("Rates again", TEXT),
+        "c": ("Rain", OTHER),
+        "d": ("Rates", _edit(TEXT, ("sharply", "strongly"))),
+        "e": ("Rain", _edit(OTHER, ("dozens", "scores"))),
+    }
+    for name, (headline, text) in texts.items():
+        (corpus / f"{name}.txt").write_text(f"{headline}\n\n{text}")
+    phases: list[str] = []
+    adding: list[str] = []
+    original = StoryStore.add_all
+
+    def add_all(store: StoryStore, entries: Sequence[Entry], **keep: bool) -> list[str]:
+        adding.append(phases[-1])
+        return original(store, entries, **keep)
+
+    monkeypatch.setattr(StoryStore, "add_all", add_all)
+    ix = Index(tmp_path / "ix")
+    report = ix.update(
+        read_corpus(corpus), workers=2, on_progress=lambda progress: phases.append(progress.phase)
+    )
+    assert report.added == 5 and [p.kind for p in report.problems] == ["duplicate-id"]
+    assert "reading" in adding  # before on main: every chunk once the batch was read
+    store = open_store(tmp_path / "ix")
+    assert store is not None
+    ids = ["a.jsonl#x.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
+    stories = store.stories_of(f"c/{id}" for id in ids)
+    assert [stories[f"c/{id}"].removeprefix("c/") for id in ids] == [
+        "a.jsonl#x.txt",
+        "a.jsonl#x.txt",
+        "c.txt",
+        "a.jsonl#x.txt",
+        "c.txt",
+    ]
+    assert [copy.headline for copy in store.story("c/a.jsonl#x.txt").copies] == [
+        "Rates",
+        "Rates again",
+        "Rates",
+    ]

@@ -45,12 +45,11 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache, lru_cache
-from itertools import accumulate, compress, count
-from operator import sub
+from functools import cache, cached_property, lru_cache
+from itertools import accumulate, compress, count, islice
 from typing import Any, Protocol, cast
 
 from whoosh.analysis import (
@@ -186,12 +185,14 @@ def news_analyzer() -> Analyzer:
 
 # TOKEN_PATTERN's words, found faster where Python has possessive quantifiers (3.11): a
 # word with neither "." nor "&" among its first four characters can be no acronym nor
-# name joined by "&", and is taken at once instead of being tried as those first. The
+# name joined by "&", and is taken at once instead of being tried as those first; and
+# every branch's first word character is taken out in front, so that the search skips
+# what lies between words a character at a time without trying a branch there. The
 # same words, split the same (`tests/test_analysis.py`); TOKEN_PATTERN stays what an
 # index records.
 _FAST_TOKEN_PATTERN = (
-    r"(?=\w{1,3}+[.&])(?:(?:\w\.){2,}(?!\w)|\w{1,3}(?:&\w{1,3})+(?:['’]\w+)*(?!\w))"
-    r"|\w++(?:['’]\w+)*"
+    r"\w(?:(?=\w{0,2}+[.&])(?:\.(?:\w\.)+(?!\w)|\w{0,2}(?:&\w{1,3})+(?:['’]\w+)*(?!\w))"
+    r"|\w*+(?:['’]\w+)*)"
 )
 _WORD_PATTERN = _FAST_TOKEN_PATTERN if sys.version_info >= (3, 11) else TOKEN_PATTERN
 _TOKEN = re.compile(_WORD_PATTERN)
@@ -335,51 +336,48 @@ _GOES_ON = re.compile(r"\w|[.&'’]\w|(?<=\.\w)\.")
 
 class ProseTerms:
     """The prose analysis of indexing, a whole field value at a time: the tokens
-    `NewsAnalyzer` gives in mode "index" (stop words dropped), grouped by term. Each word's
-    stem is looked up once, in a cache of this object's (`PROSE_CACHE_WORDS` at most,
-    and the one cache of a word's forms that indexing fills: a worker's memory);
+    `NewsAnalyzer` gives in mode "index" (stop words dropped), grouped by term. A text's
+    words are looked up in one `map` over a cache of this object's, which stems a word
+    it lacks as it is missed (`PROSE_CACHE_WORDS` at most, and the one cache of a word's
+    forms that indexing fills: a worker's memory);
     `words()` gives the words first met since the last call, for the index's stem table.
     `tests/test_analysis.py` holds the two to the same output."""
 
     def __init__(self) -> None:
-        self._stems: dict[str, str | bool] = {}  # word -> its stem, False for a stop word
-        self._new: dict[str, str] = {}  # normal forms new to the cache -> their stems
-        # The last text read with characters: the text, where its words start and end (in
-        # turn), where they start, their stems.
-        self._source: tuple[str, list[int], list[int], list[str | bool]] | None = None
+        self._stems = _WordStems()
+        self._source: _Reading | None = None  # the last text read with characters
+        # The last text read whole for its terms in order (a headline): the text, its stems.
+        self._last: tuple[str, list[str | bool]] | None = None
 
     def terms(self, text: str, chars: bool = False) -> tuple[dict[str, Occurrences], int]:
         """The terms of `text` with their occurrences, and the number of words kept (the
         field's length). Without characters, the passages of a text that the last one read
         with characters holds (quotes of a body) take their words from that one's."""
-        bounds: list[int] = []  # with characters: where each word starts, and ends
         if chars:
-            bounds, stems = self._read(text)
-        else:  # no word spans a blank line: each passage's words are its own
-            stems = []
-            for passage in text.split("\n\n"):
-                stems += self._passage_stems(passage)
-        kept: list[str] = list(filter(None, stems))  # type: ignore[arg-type]
+            reading = self._read(text)
+            stems, kept = reading.stems, reading.kept
+        else:
+            if self._last is not None and self._last[0] is text:
+                stems = self._last[1]
+            else:  # no word spans a blank line: each passage's words are its own
+                stems = []
+                for passage in text.split("\n\n"):
+                    stems += self._passage_stems(passage)
+            kept = list(filter(None, stems))  # type: ignore[arg-type]
         if not kept:
             return {}, 0
         first = stems.index(kept[0])  # positions run on from the first kept word's
-        groups: dict[str, list[Any]] = {}
+        occurrences: Iterable[Any] = count(first)
         if chars:
-            starts = list(compress(bounds[::2], stems))
-            sizes = map(sub, compress(bounds[1::2], stems), starts)
-            for term, occurrence in zip(kept, zip(count(first), starts, sizes), strict=True):
-                found = groups.get(term)
-                if found is None:
-                    groups[term] = [occurrence]
-                else:
-                    found.append(occurrence)
-        else:
-            for pos, term in enumerate(kept, first):
-                found = groups.get(term)
-                if found is None:
-                    groups[term] = [pos]
-                else:
-                    found.append(pos)
+            sizes = map(len, compress(reading.words, stems))
+            occurrences = zip(count(first), reading.kept_starts, sizes)
+        groups: dict[str, list[Any]] = {}
+        for term, occurrence in zip(kept, occurrences, strict=False):  # counted on
+            found = groups.get(term)
+            if found is None:
+                groups[term] = [occurrence]
+            else:
+                found.append(occurrence)
         return groups, len(kept)
 
     def analysed(self, text: str, end: int | None = None) -> list[str]:
@@ -387,71 +385,115 @@ class ProseTerms:
         Given `end`, they come from the analysis of the whole `text` with characters, which
         `terms(text, chars=True)` then takes over (a body and its lead): the words before
         the last space or line break ahead of `end` are the whole text's there (no word
-        goes on past a space, nor does the reading of one), the few after it are read again."""
+        goes on past a space, nor does the reading of one), the few after it are read again.
+        Without, `terms(text)` takes over the analysis of `text` (a headline)."""
         if end is None:
             stems = self._stems_of(_TOKEN.findall(text))
-        else:
-            bounds, stems = self._read(text)
-            if end < len(text):
-                cut = max(text.rfind(" ", 0, end), text.rfind("\n", 0, end), 0)
-                before = (bisect_left(bounds, cut) + 1) // 2  # the words started before it
-                stems = stems[:before] + self._stems_of(_TOKEN.findall(text, cut, end))
-        return [stem for stem in stems if isinstance(stem, str)]
+            self._last = (text, stems)
+            return list(filter(None, stems))  # type: ignore[arg-type]
+        reading = self._read(text)
+        if end >= len(text):
+            return reading.kept[:]
+        cut = max(text.rfind(" ", 0, end), text.rfind("\n", 0, end), 0)
+        before = bisect_left(reading.kept_starts, cut)  # the terms started before it
+        after = filter(None, self._stems_of(_TOKEN.findall(text, cut, end)))
+        return reading.kept[:before] + list(after)  # type: ignore[arg-type]
 
-    def _read(self, text: str) -> tuple[list[int], list[str | bool]]:
-        """Where the words of `text` start and end (in turn, in one list) and their stems:
-        kept as the last text read with characters, or that one's when it is `text`."""
-        if self._source is not None and self._source[0] is text:
-            return self._source[1], self._source[3]
-        parts = _WORDS_BETWEEN.split(text)
-        stems = self._stems_of(parts[1::2])
-        bounds = list(accumulate(map(len, parts[:-1])))
-        self._source = (text, bounds, bounds[::2], stems)
-        return bounds, stems
+    def _read(self, text: str) -> _Reading:
+        """The reading of `text` with characters: kept as the last one, or that one when it
+        is of `text`."""
+        if self._source is None or self._source.text is not text:
+            parts = _WORDS_BETWEEN.split(text)
+            self._source = _Reading(text, parts, self._stems_of(parts[1::2]))
+        return self._source
 
-    def _stems_of(self, words: Sequence[str]) -> list[str | bool]:
-        """The stems of `words` (False for a stop word)."""
-        stems = list(map(self._stems.get, words))
-        if None in stems:  # new words: each stemmed once (in an order that does not vary
-            # from run to run), then all looked up again
-            for word in sorted(set(words).difference(self._stems)):
-                self._stem(word)
-            stems = list(map(self._stems.get, words))
-            if None in stems:  # the cache was emptied on the way: one at a time
-                known = zip(words, stems, strict=True)
-                stems = [self._stem(word) if s is None else s for word, s in known]
-        return stems  # type: ignore[return-value]
+    def _stems_of(self, words: list[str]) -> list[str | bool]:
+        """The stems of `words` (False for a stop word), new words stemmed as met."""
+        return list(map(self._stems.__getitem__, words))
 
     def _passage_stems(self, passage: str) -> list[str | bool]:
         """The stems of the words of `passage`: those the last text read with characters
         has, when the passage stands in it where no word goes on past its ends (so its
         words are those the text has there)."""
         if self._source is not None:
-            source, _, starts, stems = self._source
+            source = self._source.text
             begin = source.find(passage)
             end = begin + len(passage)
             starts_clear = not begin or not _WORD_PART.match(source, begin - 1)
             if begin >= 0 and starts_clear and not _GOES_ON.match(source, end):
-                return stems[bisect_left(starts, begin) : bisect_left(starts, end)]
+                starts = self._source.starts
+                return self._source.stems[bisect_left(starts, begin) : bisect_left(starts, end)]
         return self._stems_of(_TOKEN.findall(passage))
-
-    def _stem(self, word: str) -> str | bool:
-        """A word new to the cache: its stem (False for a stop word), noted as met."""
-        if len(self._stems) >= PROSE_CACHE_WORDS:
-            self._stems.clear()
-        normal, stop = _normal(word)
-        stemmed: str | bool = False
-        if not stop:
-            stemmed = self._new[normal] = _computed_stem(normal)
-        self._stems[word] = stemmed
-        return stemmed
 
     def words(self) -> dict[str, str]:
         """The words first met since the last call (their normal forms, stop words left
         out), with their stems: what the index's stem table must learn. A word met before
         the last call was given then (or again, once the cache had to let it go)."""
-        found, self._new = self._new, {}
+        found, self._stems.new = self._stems.new, {}
         return found
+
+
+class _Reading:
+    """A text read with characters: its words (split from what lies between them, `parts`,
+    in turn), their stems (False for a stop word), and what is worked out from them when
+    first asked for."""
+
+    def __init__(self, text: str, parts: list[str], stems: list[str | bool]) -> None:
+        self.text, self.parts, self.words, self.stems = text, parts, parts[1::2], stems
+
+    @cached_property
+    def kept(self) -> list[str]:
+        """The stems of the words kept (not stop words), in order."""
+        return list(filter(None, self.stems))  # type: ignore[arg-type]
+
+    @cached_property
+    def kept_starts(self) -> list[int]:
+        """Where the words kept start."""
+        ends = accumulate(map(len, self.parts))  # of each part: a word starts at the ends
+        return list(compress(islice(ends, 0, None, 2), self.stems))  # of what lies before
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """Where the words start."""
+        return list(islice(accumulate(map(len, self.parts)), 0, len(self.parts) - 1, 2))
+
+
+class _WordStems(dict[str, "str | bool"]):
+    """Words as written -> their stems (False for a stop word), `PROSE_CACHE_WORDS` at
+    most: a word missing is stemmed when looked up (within a `map` of a text's words, in
+    C for every word met before), and its normal form noted in `new` with its stem."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.new: dict[str, str] = {}  # normal forms new to the cache -> their stems
+        self._normal_stems: dict[str, str] = {}  # of the words' normal forms ("Troops")
+
+    def __missing__(self, word: str) -> str | bool:
+        if len(self) >= PROSE_CACHE_WORDS:
+            self.clear()
+            self._normal_stems.clear()
+        normal, stop = _normal(word)
+        stemmed: str | bool = False
+        if not stop:
+            stemmed = self._normal_stems.get(normal) or _indexing_stem(normal)
+            self.new[normal] = self._normal_stems[normal] = stemmed
+        self[word] = stemmed
+        return stemmed
+
+
+# The last characters of the endings NLTK's English stemmer takes off or replaces (the
+# suffixes of its steps, its special words, and the "y" it makes "i"): a word that ends
+# with another character (a digit, "a", "o", "h", "k"...) is its own stem
+# (`tests/test_analysis.py` derives them from NLTK).
+_STEMMED_LAST = frozenset("'cdegilmnrsty")
+
+
+def _indexing_stem(normal: str) -> str:
+    """NLTK's stem of a word's normal form (not a stop word), without asking NLTK for a
+    word that is its own stem (two in five of the corpora's): none of its steps applies
+    to a word that ends otherwise than `_STEMMED_LAST`, and NLTK gives it back as it is
+    (lowercased, its apostrophes straight: as a normal form already is)."""
+    return _snowball()(normal) if normal[-1] in _STEMMED_LAST else normal
 
 
 def name_analyzer() -> Analyzer:

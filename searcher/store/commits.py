@@ -19,7 +19,7 @@ from whoosh.query import And, Term
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
-from searcher.enrich.duplicates import copy_of
+from searcher.enrich.duplicates import copy_of, facts_agree
 from searcher.errors import IndexOutdatedError
 from searcher.models import IndexReport, Problem
 from searcher.store.filestate import (
@@ -33,7 +33,7 @@ from searcher.store.indexfolder import (
     read_commit,
 )
 from searcher.store.sidecars import sidecar_damage
-from searcher.store.stories import STORE_FILE, StoryStore, remove_store
+from searcher.store.stories import CHUNK, STORE_FILE, StoryStore, remove_store
 from searcher.store.workers import FileResult, duplicate_problem
 from searcher.whoosh_internals import (
     commit_segments,
@@ -68,6 +68,28 @@ class IndexingRun:
     committed: set[int] = field(default_factory=set)
     # Called with the results of each commit once it is done (a sharded index's writer).
     on_commit: Callable[[list[FileResult]], None] | None = None
+    # The story store taking the articles of the batch being read (see `take`).
+    _ahead: _StoriesAhead | None = field(default=None, repr=False)
+    _ahead_failed: bool = field(default=False, repr=False)
+
+    def take(self, results: list[FileResult]) -> None:
+        """The results of the batch being read, in the order of their files (the first
+        ones, then the next, ...). In a fresh run, their articles go into the story store
+        as they come (in the transaction the batch's commit ends), not once the batch is
+        read, with the first article of an id keeping it; the commit checks that they are
+        the articles it keeps, and else makes its change in the store as without them."""
+        if not self.fresh or self._ahead_failed:
+            return
+        if self._ahead is None:
+            self._ahead = _StoriesAhead.start(self.folder, self.clear_first)
+        if self._ahead is None or not self._ahead.take(results):
+            self._ahead, self._ahead_failed = None, True
+
+    def abandon(self) -> None:
+        """Forget what `take` put into the story store (a run that failed)."""
+        if self._ahead is not None:
+            _abandon(self._ahead.store)
+            self._ahead = None
 
     def commit(
         self,
@@ -83,6 +105,8 @@ class IndexingRun:
         ix = FileStorage(str(self.folder), supports_mmap=False).open_index()
         writer = writer_beside_workers(ix)  # the workers read the next batch meanwhile
         store: StoryStore | None = None
+        ahead, self._ahead = self._ahead, None
+        taken = results
         try:
             old_ids: set[str] = set()
             with writer.searcher() as searcher:
@@ -96,7 +120,11 @@ class IndexingRun:
                             old_ids |= _delete(writer, searcher, query, deleted)
                 results, refused = self._unique(results, writer, searcher, deleted, old_ids)
             new_ids = {article_id for result in results for article_id in result.ids}
-            store = _begin_stories(self.folder, results, old_ids - new_ids, self.clear_first)
+            if ahead is not None:
+                store = ahead.finish(taken, new_ids, old_ids)
+                ahead = None  # committed or abandoned with the store
+            if store is None:
+                store = _begin_stories(self.folder, results, old_ids - new_ids, self.clear_first)
             if callable(segments):
                 segments = segments()
             if refused:
@@ -109,6 +137,8 @@ class IndexingRun:
             remaining = commit_segments(writer, policy, segments)
         except BaseException:
             try:
+                if ahead is not None:
+                    _abandon(ahead.store)
                 if store is not None:
                     _abandon(store)
             finally:
@@ -267,7 +297,7 @@ def _begin_stories(
     changed (an older layout, damage): `_update_stories` replaces it after the commit."""
     if clear:
         try:
-            store = StoryStore(folder, copy_of=copy_of)
+            store = StoryStore(folder, copy_of=copy_of, agree=facts_agree)
         except (IndexOutdatedError, sqlite3.DatabaseError):
             return None
         try:
@@ -281,13 +311,76 @@ def _begin_stories(
             raise
         return store
     with sidecar_damage(folder, STORE_FILE):
-        store = StoryStore(folder, copy_of=copy_of)
+        store = StoryStore(folder, copy_of=copy_of, agree=facts_agree)
         try:
             _change_stories(store, results, removed)
         except BaseException:
             _abandon(store)
             raise
     return store
+
+
+class _StoriesAhead:
+    """The story store taking a fresh run's articles as the results of a batch come in
+    (`IndexingRun.take`), a chunk at a time."""
+
+    def __init__(self, store: StoryStore) -> None:
+        self.store = store
+        self.taken = 0  # the batch's results taken
+        self.added: set[str] = set()  # the ids added
+        self._waiting: list[tuple[str, bytes, str, str, bytes]] = []  # less than a chunk
+
+    @classmethod
+    def start(cls, folder: Path, clear: bool) -> _StoriesAhead | None:
+        """The store with the batch's transaction begun (emptied first with `clear`); None
+        when it cannot be opened or changed (the commit then deals with it)."""
+        try:
+            store = StoryStore(folder, copy_of=copy_of, agree=facts_agree)
+        except (IndexOutdatedError, sqlite3.DatabaseError):
+            return None
+        try:
+            if clear:
+                store.clear()
+        except sqlite3.DatabaseError:
+            _abandon(store)
+            return None
+        return cls(store)
+
+    def take(self, results: list[FileResult]) -> bool:
+        """Add the articles of `results` whole chunks at a time; False (the store
+        abandoned) when the store fails."""
+        self.taken += len(results)
+        self._waiting += (entry for result in results for entry in result.stories)
+        whole = len(self._waiting) // CHUNK * CHUNK
+        if whole:
+            try:
+                self._add(self._waiting[:whole])
+            except sqlite3.DatabaseError:
+                _abandon(self.store)
+                return False
+            del self._waiting[:whole]
+        return True
+
+    def finish(
+        self, results: list[FileResult], new_ids: set[str], old_ids: set[str]
+    ) -> StoryStore | None:
+        """The store with the change of a commit of `results` (the batch's, before the
+        commit left out any article) made, if the articles added are the commit's new ones
+        and it removes none; else None, the store abandoned."""
+        if not self.take(results[self.taken :]):
+            return None
+        try:
+            self._add(self._waiting)
+        except sqlite3.DatabaseError:
+            _abandon(self.store)
+            return None
+        if self.added == new_ids and not old_ids - new_ids:
+            return self.store
+        _abandon(self.store)
+        return None
+
+    def _add(self, entries: list[tuple[str, bytes, str, str, bytes]]) -> None:
+        self.added.update(self.store.add_all(entries, keep_first=True))
 
 
 def _abandon(store: StoryStore) -> None:
@@ -312,7 +405,7 @@ def _update_stories(
     if clear:  # whatever its layout or damage: the store of an older index is replaced
         remove_store(folder)
     with sidecar_damage(folder, STORE_FILE):
-        store = StoryStore(folder, copy_of=copy_of)
+        store = StoryStore(folder, copy_of=copy_of, agree=facts_agree)
         try:
             _change_stories(store, results, removed)
             store.commit()

@@ -46,6 +46,12 @@ PAGE_SIZE = 16384
 # Which of its candidates (signature, facts) an article (signature, facts) is a copy of,
 # if any (`searcher.enrich.duplicates.copy_of`).
 CopyOf = Callable[[bytes, bytes, Sequence[tuple[bytes, bytes]]], int | None]
+# Whether two articles' facts allow them to be copies (`duplicates.facts_agree`).
+Agree = Callable[[bytes, bytes], bool]
+# The bytes of a signature the index `articles_signature` holds: where an article's
+# identical signatures are looked up (near copies share a prefix now and then, and are
+# told apart by the whole signature).
+SIGNATURE_PREFIX = 32
 # What the store keeps of an article: id, signature, source, headline, facts.
 Entry = tuple[str, bytes, str, str, bytes]
 # Articles added at a time by `StoryStore.add_all` (a chunk's lookups held in memory).
@@ -75,14 +81,18 @@ class StoryStore:
         folder: str | Path,
         copy_of: CopyOf | None = None,
         reading: sqlite3.Connection | None = None,
+        agree: Agree | None = None,
     ) -> None:
         self.copy_of = copy_of
+        self.agree = agree
         path = Path(folder) / STORE_FILE
         self._db = reading or sqlite3.connect(path, isolation_level="DEFERRED")
         if reading is None:
             self._db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KB}")
         if self._db.execute("PRAGMA user_version").fetchone()[0] != STORE_VERSION:
             self._create(path)
+        if reading is None:  # a store written before the index existed gets it (once)
+            self._db.execute(_SIGNATURE_INDEX)
 
     def _create(self, path: Path) -> None:
         """Lay out a new store (a store of an older layout raises `IndexOutdatedError`).
@@ -102,6 +112,7 @@ class StoryStore:
                 story INTEGER NOT NULL, source TEXT, headline TEXT, signature BLOB,
                 facts BLOB);
             CREATE INDEX IF NOT EXISTS articles_story ON articles (story);
+            {_SIGNATURE_INDEX};
             CREATE TABLE IF NOT EXISTS bands (
                 key INTEGER NOT NULL, story INTEGER NOT NULL, num INTEGER NOT NULL,
                 PRIMARY KEY (key, story)) WITHOUT ROWID;
@@ -120,15 +131,25 @@ class StoryStore:
         self.add_all([(id, sig, source, headline, facts)])
         return self.stories_of([id])[id]
 
-    def add_all(self, entries: Iterable[Entry]) -> None:
+    def add_all(self, entries: Iterable[Entry], keep_first: bool = False) -> list[str]:
         """Record articles in order, each as `add` does: an article sees those added before
         it. Done `CHUNK` articles at a time, each chunk's candidates in the store looked up
-        at once."""
+        at once. With `keep_first`, an article whose id the store holds is left out (the
+        first article with an id keeps it) rather than replacing it. The ids added.
+
+        Given `agree`, the store relies on `copy_of` choosing the first candidate whose
+        signature is identical and whose facts agree (as `duplicates.copy_of` does): an
+        article whose identical signatures with agreeing facts all lie in one story that
+        holds each of its bands (by one of them, at least once) joins that story without
+        looking up its bands' holders, which is what `copy_of` would choose (a copy of a
+        wire story, a file indexed again under another path)."""
         if self.copy_of is None:
             raise TypeError("a story store opened without copy_of cannot add articles")
         entries = iter(entries)
+        added: list[str] = []
         while chunk := list(islice(entries, CHUNK)):
-            _Chunk(self._db, self.copy_of, chunk).add()
+            added += _Chunk(self._db, self.copy_of, chunk, self.agree).add(keep_first)
+        return added
 
     def remove(self, ids: Iterable[str]) -> None:
         """Forget articles (their stories keep their other members)."""
@@ -232,14 +253,42 @@ class _Chunk:
     orphaned stories) is read at once, and the chunk's own articles and bands are kept in
     memory (the bands only for keys a later article of the chunk has) until written."""
 
-    def __init__(self, db: sqlite3.Connection, copy_of: CopyOf, entries: list[Entry]) -> None:
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        copy_of: CopyOf,
+        entries: list[Entry],
+        agree: Agree | None = None,
+    ) -> None:
         self._db = db
         self._copy_of = copy_of
         self._entries = entries
-        self._keys = [band_keys(entry[1]) if entry[1] else array("i") for entry in entries]
+        # each article's band keys in ascending order: the order its candidates come in
+        self._keys = [
+            array("i", sorted(band_keys(entry[1]))) if entry[1] else array("i") for entry in entries
+        ]
         every_key = sorted(chain.from_iterable(self._keys))
         # the keys of more than one article of the chunk (or more than one band of one)
         self._shared = set(compress(every_key, map(eq, every_key, islice(every_key, 1, None))))
+        ids = [entry[0] for entry in entries]
+        self._stored: dict[str, tuple[int, int, bytes]] = {
+            id: (num, story, sig)
+            for id, num, story, sig in self._each(
+                "SELECT a.id, a.num, a.story, a.signature FROM json_each(?) w "
+                "JOIN articles a ON a.id = w.value",
+                ids,
+            )
+        }
+        # articles that join a story without a look at their bands' holders: none when an
+        # article of the chunk replaces another (its forgetting may change what is held)
+        self._joins: dict[int, int] = {}  # place in the chunk -> story
+        if agree is not None and not self._stored and len(set(ids)) == len(ids):
+            self._joins = self._identical(agree)
+            every_key = sorted(
+                chain.from_iterable(
+                    keys for place, keys in enumerate(self._keys) if place not in self._joins
+                )
+            )
         every_key_json = repr(every_key)  # JSON, made faster than json.dumps does
         del every_key
         # band key -> {story: its first article with the key}, as in the table `bands`,
@@ -260,15 +309,6 @@ class _Chunk:
                 met,
             )
         }
-        ids = [entry[0] for entry in entries]
-        self._stored: dict[str, tuple[int, int, bytes]] = {
-            id: (num, story, sig)
-            for id, num, story, sig in self._each(
-                "SELECT a.id, a.num, a.story, a.signature FROM json_each(?) w "
-                "JOIN articles a ON a.id = w.value",
-                ids,
-            )
-        }
         self._orphans: dict[str, int] = dict(
             self._each(
                 "SELECT o.name, o.story FROM json_each(?) w JOIN orphans o ON o.name = w.value", ids
@@ -287,15 +327,100 @@ class _Chunk:
         """The rows of `query` joined with each of `values` (`json_each(?) w`)."""
         return self._db.execute(query, (json.dumps(list(values)),)).fetchall()
 
-    def add(self) -> None:
+    def _identical(self, agree: Agree) -> dict[int, int]:
+        """The articles of the chunk (place -> story) that join a story as `copy_of` would
+        choose, known without their bands' holders: the store's articles with an identical
+        signature and agreeing facts are all of one story, which holds each band of the
+        signature, one of them by such an article (so one is a candidate, and the first
+        identical one `copy_of` meets is of that story); and an earlier article of the
+        chunk with an identical signature and agreeing facts joins the same story."""
+        prefixes = list({entry[1][:SIGNATURE_PREFIX] for entry in self._entries if entry[1]})
+        same: dict[bytes, list[tuple[int, int, bytes]]] = {}  # signature -> num, story, facts
+        for num, story, sig, facts in self._db.execute(
+            "SELECT num, story, signature, facts FROM articles "
+            f"WHERE substr(signature, 1, {SIGNATURE_PREFIX}) IN ({','.join('?' * len(prefixes))})",
+            prefixes,
+        ):
+            same.setdefault(sig, []).append((num, story, facts))
+        if not same:
+            return {}
+        found: dict[int, tuple[int, set[int]]] = {}  # place -> story, its identical articles
+        for place, (_, sig, _, _, facts) in enumerate(self._entries):
+            if sig in same:
+                agreeing = [
+                    (num, story) for num, story, other in same[sig] if _agree(agree, facts, other)
+                ]
+                stories = {story for _, story in agreeing}
+                if len(stories) == 1 and (story := stories.pop()) < 2**31:  # see `pairs`
+                    found[place] = (story, {num for num, _ in agreeing})
+        # The bands of those stories that hold the articles' keys, looked up in key order
+        # (each page of the band index visited once): (key + 2**31) * 2**31 + story. Not
+        # for a story started by one of the identical articles: that article holds every
+        # band of the signature (its rows go with it only).
+        pairs = sorted(
+            {
+                (key + 2**31) * 2**31 + story
+                for place, (story, nums) in found.items()
+                if story not in nums
+                for key in self._keys[place]
+            }
+        )
+        held = {
+            (key, story): num
+            for key, story, num in self._db.execute(
+                "SELECT b.key, b.story, b.num FROM json_each(?) w JOIN bands b "
+                "ON b.key = (w.value >> 31) - 2147483648 AND b.story = w.value & 2147483647",
+                (repr(pairs),),
+            )
+        }
+        joins: dict[int, int] = {}
+        earlier: dict[bytes, list[tuple[bytes, int | None]]] = {}  # of the chunk: facts, story
+        for place, (_, sig, _, _, facts) in enumerate(self._entries):
+            if sig not in same:
+                continue
+            mine = earlier.setdefault(sig, [])
+            if place in found:
+                story, nums = found[place]
+                if story in nums:
+                    holders: list[int | None] = [story]
+                else:
+                    holders = [held.get((key, story)) for key in self._keys[place]]
+                if (
+                    None not in holders
+                    and not nums.isdisjoint(holders)
+                    and all(
+                        joined == story for other, joined in mine if _agree(agree, facts, other)
+                    )
+                ):
+                    joins[place] = story
+            mine.append((facts, joins.get(place)))
+        return joins
+
+    def add(self, keep_first: bool = False) -> list[str]:
+        """Add the chunk's articles (see `StoryStore.add_all`); the ids added."""
         holders = self._holders
-        for (id, sig, source, headline, facts), keys in zip(self._entries, self._keys, strict=True):
+        joins = self._joins
+        added: list[str] = []
+        for place, ((id, sig, source, headline, facts), keys) in enumerate(
+            zip(self._entries, self._keys, strict=True)
+        ):
+            story = joins.get(place)
+            if story is not None:  # its story holds all its keys: no bands to add
+                num = self._next
+                self._next += 1
+                self._articles.append((num, id, story, source, headline, sig, facts))
+                self._stored[id] = (num, story, sig)
+                self._known[num] = (sig, facts)
+                added.append(id)
+                continue
+            if keep_first and id in self._stored:
+                continue
             old = self._stored.pop(id, None)
             if old is not None:
                 self._forget(id, *old)
             held = list(map(holders.get, keys, repeat(_NONE)))
             met = any(held)
-            story = self._story_of(sig, facts, keys, held) if met else None
+            story = self._story_of(sig, facts, held) if met else None
             if story is None:  # a story of its own, or back in the one it once started
                 story = self._orphans.get(id)
             num = self._next
@@ -312,16 +437,16 @@ class _Chunk:
             self._bands.extend(zip(new, repeat(story), repeat(num)))
             for key in self._shared.intersection(new):  # keys a later article has
                 _hold(holders, key, story, num)
+            added.append(id)
         self._write()
+        return added
 
-    def _story_of(
-        self, sig: bytes, facts: bytes, keys: array[int], held: list[dict[int, int]]
-    ) -> int | None:
+    def _story_of(self, sig: bytes, facts: bytes, held: list[dict[int, int]]) -> int | None:
         """The story of the candidate the article is a copy of, if any: candidates in
-        the order of their band keys, then of their stories (the order of SQLite's)."""
-        met = sorted(filter(itemgetter(1), zip(keys, held, strict=True)), key=itemgetter(0))
+        the order of their band keys (`held`, the holders of each of the article's keys in
+        ascending order), then of their stories (the order of SQLite's)."""
         candidates: dict[int, int] = {}  # num -> story, in order met
-        for _, stories in met:
+        for stories in held:
             for story, num in stories.items():
                 candidates.setdefault(num, story)
         place = self._copy_of(sig, facts, [self._known[num] for num in candidates])
@@ -355,6 +480,14 @@ class _Chunk:
 
 
 _NONE: dict[int, int] = {}  # the holders of a key no story holds (never changed)
+_SIGNATURE_INDEX = (
+    "CREATE INDEX IF NOT EXISTS articles_signature "
+    f"ON articles (substr(signature, 1, {SIGNATURE_PREFIX}))"
+)
+
+
+def _agree(agree: Agree, facts: bytes, other: bytes) -> bool:
+    return facts == other or agree(facts, other)
 
 
 def _hold(holders: dict[int, dict[int, int]], key: int, story: int, num: int) -> None:

@@ -16,7 +16,9 @@ Parts:
   state is written after that commit, so a crash loses at most one batch and the next run
   reads again whatever the state does not vouch for. Results are taken as the workers
   finish them and committed in the order the files were found; while a batch is
-  committed, the workers read the next batch's first files into their next segments.
+  committed, the workers read the next batch's first files into their next segments. In a
+  fresh run the story store takes a batch's articles as its results come in, in the order
+  the files were found (`IndexingRun.take`), so little of it is left once the batch is read.
 
 Whoosh's own multi-process writer parallelises the analysis only, and dropped documents in
 Whoosh 2.7; here the workers also read and parse, and every segment they return is
@@ -333,19 +335,25 @@ def _index_files(
     batch_articles = 0  # the articles of `batch`, counted as results come in
     batch_bytes = 0  # the size of the files handed out for the batch
     tasks = _tasks(files)
-
-    def submit(task: tuple[list[FileRef], int]) -> None:
-        nonlocal batch_bytes
-        pool.submit(task[0])
-        batch_bytes += task[1]
+    done: dict[int, list[FileResult]] = {}  # results not yet taken by the run, by task
+    taken = 0  # the number of the next task whose results the run takes
 
     def collect() -> None:
-        nonlocal batch_articles
+        nonlocal batch_articles, taken
         number, results = pool.next_done(report)
         batch.append((number, results))
         batch_articles += sum(len(result.ids) for result in results)
         report.files_done += len(results)
         report()
+        done[number] = results
+        while taken in done:  # in the order the files were found
+            run.take(done.pop(taken))
+            taken += 1
+
+    def submit(task: tuple[list[FileRef], int]) -> None:
+        nonlocal batch_bytes
+        pool.submit(task[0])
+        batch_bytes += task[1]
 
     def commit() -> None:
         nonlocal gone, batch_articles, batch_bytes
@@ -374,11 +382,15 @@ def _index_files(
         run.commit(results, segments, gone)
         gone = []
 
-    for task in tasks:
-        submit(task)
-        while pool.in_flight > 2 * pool.count or pool.has_done():
-            collect()
-        if batch_articles >= commit_every:
+    try:
+        for task in tasks:
+            submit(task)
+            while pool.in_flight > 2 * pool.count or pool.has_done():
+                collect()
+            if batch_articles >= commit_every:
+                commit()
+        if batch or pool.in_flight:  # else the last task filled a batch, committed already
             commit()
-    if batch or pool.in_flight:  # else the last task filled a batch, committed already
-        commit()
+    except BaseException:
+        run.abandon()
+        raise
