@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from hashlib import blake2b
 from pathlib import Path
+from zlib import crc32
 
 import pytest
 from conftest import shared_path
@@ -28,14 +29,16 @@ from searcher.enrich.duplicates import (
     _NAME,
     _NUMBER_WORDS,
     THRESHOLD,
-    _fact,
     _figure,
     _is_capitalised,
     copy_of,
     facts,
     facts_agree,
     signature,
+    signatures,
     similarity,
+    story_fields,
+    story_fields_of,
 )
 from searcher.stopwords import STOP_WORDS
 from searcher.store.commits import IndexingRun
@@ -103,6 +106,11 @@ _OLD_TOKEN = re.compile(
 )
 
 
+def _fact(text: str, kind: int) -> int:
+    """A fact: the CRC-32 of its text, its lowest three bits its kind."""
+    return crc32(text.encode()) >> 3 << 3 | kind
+
+
 def _reference_text_facts(text: str, every_capital: bool) -> set[int]:
     """Facts token by token, as `_text_facts` found them before lowercase runs were skipped."""
     found = {
@@ -159,6 +167,24 @@ def test_signatures_and_facts_are_those_of_the_reference(headline: str, body: st
     if body.strip():
         expected |= _reference_text_facts(body, every_capital=False)
     assert facts(headline, body) == array("I", sorted(expected)).tobytes()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TEXTS | st.sampled_from(["", "one", "two words", "été à"]), max_size=8))
+def test_signatures_taken_at_once_are_each_texts_own(texts: list[str]) -> None:
+    """No shingle runs from one text of a batch into the next, short texts included."""
+    assert signatures(texts) == [_reference_signature(text) for text in texts]
+
+
+def test_story_fields_of_several_articles_are_those_of_each() -> None:
+    articles = [
+        Article(id=str(n), headline=head, body=body, source="wire", date=datetime(1987, 3, n + 1))
+        for n, (head, body) in enumerate(
+            [("RATES UP", TEXT), ("Floods", OTHER), ("Brief", ""), ("", "Two words"), ("X", "x")]
+        )
+    ]
+    assert story_fields_of(articles) == [story_fields(article) for article in articles]
+    assert story_fields_of(articles)[2][0] == signature("Brief")  # a bodiless item's headline
 
 
 def test_store_groups_copies_and_keeps_other_stories_apart(tmp_path: Path) -> None:

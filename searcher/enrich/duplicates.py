@@ -24,7 +24,9 @@ Parts:
   companies ("Qtly div 20 cts vs 20 cts prior, Pay April 10, Record March 20") differ in
   the company, the amount or the dates, and a livestock report of another day in its
   figures. Each fact is a 32-bit value whose three lowest bits tell its kind.
-- `story_fields()`: what the story store (`searcher.store.stories`) keeps of an article.
+- `story_fields()`: what the story store (`searcher.store.stories`) keeps of an article;
+  `story_fields_of()` of several at once (`signatures()`: the words of all hashed in one
+  pass, the cache of word hashes met while still in the CPU's caches).
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ from array import array
 from collections.abc import Sequence
 from datetime import datetime
 from hashlib import blake2b
-from itertools import compress, groupby, repeat
-from operator import and_, itemgetter, not_, rshift
+from itertools import chain, compress, groupby, repeat
+from operator import and_, itemgetter, not_, or_, rshift
 from zlib import crc32
 
 from searcher.models import Article
@@ -53,7 +55,11 @@ STORY_DAYS = 3  # and they were published at most this many days apart.
 
 _BIN_BITS = 7  # NUM_HASHES == 1 << _BIN_BITS
 _VALUE_BITS = 25  # a bin keeps 25 bits of a 32-bit shingle hash; a rotation adds 7 more
-_EMPTY = 1 << 32
+# 32-bit words whose lowest 7 or 25 bits are set (enough for the three hashes of a word)
+_VALUE_MASK = (1 << _VALUE_BITS) - 1
+# a 32-bit word of the lowest bits of a hash: its bin's, its value's
+_LANE_BINS, _LANE_VALUES = (NUM_HASHES - 1).to_bytes(4, "little"), _VALUE_MASK.to_bytes(4, "little")
+_VALUE_MASKS = int.from_bytes(_LANE_VALUES * NUM_HASHES, "little")
 _WORD = re.compile(r"\w+")
 # In ASCII text the word characters are these: as bytes, the others become spaces and
 # capitals small letters in one `bytes.translate`, and the words are what `bytes.split`
@@ -94,6 +100,7 @@ _ASCII_FACT_TOKEN = re.compile(_FACT_TOKEN.pattern, re.ASCII)
 # The lowest bits of a fact tell its kind; a publication day is stored as it is.
 _KIND_BITS = 3
 _KIND_MASK = (1 << _KIND_BITS) - 1
+_FACT_MASK = (1 << 32) - 1 - _KIND_MASK
 _NAME, _FIGURE, _DATE, _CODE, _PUBLISHED = range(5)
 _WORD_CACHE_SIZE = 200_000  # about 30 MB
 _word_hashes: dict[bytes, bytes] = {}
@@ -110,7 +117,8 @@ def _words(text: str) -> list[bytes]:
 
 
 def _word_hashes_of(words: list[bytes]) -> bytes:
-    """Three independent 32-bit hashes of each word, one for each place in a shingle."""
+    """Three independent 32-bit hashes of each word, one for each place in a shingle,
+    each rotated (`_rotated`)."""
     found = list(map(_word_hashes.get, words))
     try:
         return b"".join(found)  # type: ignore[arg-type]
@@ -118,51 +126,74 @@ def _word_hashes_of(words: list[bytes]) -> bytes:
         pass
     if len(_word_hashes) > _WORD_CACHE_SIZE:
         _word_hashes.clear()
-    for word in set(compress(words, map(not_, found))):
-        _word_hashes[word] = blake2b(word, digest_size=12).digest()
+    new = list(set(compress(words, map(not_, found))))
+    hashes = _rotated(b"".join(blake2b(word, digest_size=12).digest() for word in new))
+    for start, word in enumerate(new):
+        _word_hashes[word] = hashes[start * 12 : start * 12 + 12]
     return b"".join(map(_word_hashes.__getitem__, words))
 
 
-def _shingle_hashes(words: list[bytes]) -> array[int]:
-    """The 32-bit hashes of the word 3-shingles of `words` (repeats included):
-    tabulation hashing, the XOR of the three words' hashes for their places
-    (3-independent), computed over whole arrays at once."""
-    table = array("I", _word_hashes_of(words))
-    if len(words) < SHINGLE_WORDS:  # a very short text is one shingle
-        table.extend([0] * 3 * (SHINGLE_WORDS - len(words)))
-    count = len(table) // 3 - SHINGLE_WORDS + 1
-    places = (table[place * 4 :: 3][:count].tobytes() for place in range(SHINGLE_WORDS))
+def _rotated(hashes: bytes) -> bytes:
+    """32-bit hashes with their bin's bits (the lowest) moved above their value's: a
+    rotation, so the XOR of rotated hashes is the rotated XOR."""
+    mixed, count = int.from_bytes(hashes, "little"), len(hashes) // 4
+    bins = mixed & int.from_bytes(_LANE_BINS * count, "little")
+    values = mixed >> _BIN_BITS & int.from_bytes(_LANE_VALUES * count, "little")
+    return (bins << _VALUE_BITS | values).to_bytes(len(hashes), "little")
+
+
+def signatures(texts: Sequence[str]) -> list[bytes]:
+    """The MinHash signatures of `texts` (each empty when its text has no words), as
+    bytes, taken at once: the words of all hashed in one pass, their shingles too."""
+    split = list(map(_words, texts))
+    table = array("I", _word_hashes_of(list(chain.from_iterable(split))))
+    # The rotated 32-bit hashes of the word 3-shingles (repeats included): tabulation
+    # hashing, the XOR of the three words' hashes for their places (3-independent),
+    # computed over whole arrays at once. Those across two texts are left out.
+    count = max(len(table) // 3 - SHINGLE_WORDS + 1, 0)
     mixed = 0
-    for place in places:
-        mixed ^= int.from_bytes(place, "little")
-    return array("I", mixed.to_bytes(count * 4, "little"))
+    for place in range(SHINGLE_WORDS):
+        mixed ^= int.from_bytes(table[place * 4 :: 3][:count].tobytes(), "little")
+    shingles = array("I", mixed.to_bytes(count * 4, "little"))
+    found = []
+    start = 0
+    for words in split:
+        end = start + len(words)
+        if end - start >= SHINGLE_WORDS:
+            found.append(_signature(shingles[start : end - SHINGLE_WORDS + 1]))
+        elif words:  # a very short text is one shingle, its missing words hashed as 0
+            hashes = table[start * 3 : end * 3]
+            found.append(_signature([hashes[0] ^ (hashes[4] if len(words) > 1 else 0)]))
+        else:
+            found.append(b"")
+        start = end
+    return found
+
+
+def _signature(shingles: Sequence[int]) -> bytes:
+    """The MinHash signature of a text's rotated shingle hashes (one at least)."""
+    # Rotated, a shingle's hash is its bin above its value: filled in descending order,
+    # the dict keeps each bin's least hash.
+    ordered = sorted(shingles, reverse=True)
+    found = dict(zip(map(rshift, ordered, repeat(_VALUE_BITS)), ordered, strict=True))
+    if len(found) < NUM_HASHES:
+        # an empty bin takes the value of the nearest filled one on its right (around the
+        # end), plus its distance above the value's bits
+        filled = sorted(found)
+        least = array("I", bytes(NUM_HASHES * 4))
+        for left, right in zip([filled[-1] - NUM_HASHES, *filled], filled, strict=False):
+            borrowed = found[right] & _VALUE_MASK
+            for slot in range(left + 1, right + 1):
+                least[slot] = borrowed + (right - slot << _VALUE_BITS)
+        return least.tobytes()
+    least = array("I", map(found.__getitem__, range(NUM_HASHES)))
+    values = int.from_bytes(least.tobytes(), "little") & _VALUE_MASKS
+    return values.to_bytes(NUM_HASHES * 4, "little")
 
 
 def signature(text: str) -> bytes:
     """The MinHash signature of `text` (empty when it has no words), as bytes."""
-    words = _words(text)
-    if not words:
-        return b""
-    hashes = sorted(_shingle_hashes(words), reverse=True)
-    # A hash's low bits choose its bin and the rest is its value, so within a bin the
-    # order of hashes is the order of values: filled in descending order, the dict keeps
-    # each bin's minimum.
-    found = dict(
-        zip(
-            map(and_, hashes, repeat(NUM_HASHES - 1)),
-            map(rshift, hashes, repeat(_BIN_BITS)),
-            strict=True,
-        )
-    )
-    bins = [found.get(slot, _EMPTY) for slot in range(NUM_HASHES)]
-    if len(found) < NUM_HASHES:
-        for i, value in enumerate(bins):
-            if value == _EMPTY:
-                distance = 1
-                while bins[(i + distance) % NUM_HASHES] >= 1 << _VALUE_BITS:
-                    distance += 1
-                bins[i] = bins[(i + distance) % NUM_HASHES] + (distance << _VALUE_BITS)
-    return array("I", bins).tobytes()
+    return signatures([text])[0]
 
 
 def similarity(a: bytes, b: bytes) -> float:
@@ -194,12 +225,18 @@ def _agreeing(sig: bytes, others: Sequence[bytes]) -> list[int]:
 def facts(headline: str, body: str, published: datetime | None = None) -> bytes:
     """The names, figures and dates of an article (of its headline alone when it has no
     body) and its day of publication, as sorted 32-bit values: see `facts_agree()`."""
-    found = _text_facts(headline, _is_capitalised(headline))
+    found: tuple[set[str], ...] = (set(), set(), set(), set())  # by kind
+    _text_facts(headline, _is_capitalised(headline), *found)
     if body.strip():
-        found |= _text_facts(body, every_capital=False)
+        _text_facts(body, False, *found)
+    found[_NAME].difference_update(STOP_WORDS)
+    values: set[int] = set()
+    for kind, texts in enumerate(found):  # a fact is the CRC-32 of its text, its kind below
+        hashed = map(and_, map(crc32, map(str.encode, texts)), repeat(_FACT_MASK))
+        values.update(map(or_, hashed, repeat(kind)))
     if published is not None:
-        found.add(published.toordinal() << _KIND_BITS | _PUBLISHED)
-    return array("I", sorted(found)).tobytes()
+        values.add(published.toordinal() << _KIND_BITS | _PUBLISHED)
+    return array("I", sorted(values)).tobytes()
 
 
 def _is_capitalised(headline: str) -> bool:
@@ -208,18 +245,21 @@ def _is_capitalised(headline: str) -> bool:
     return sum(map(str.isupper, initials)) * 2 > len(initials)
 
 
-def _text_facts(text: str, every_capital: bool) -> set[int]:
-    """The facts of `text`: figures; names, that is capitalised words that do not start a
-    sentence (with `every_capital`, every capitalised word), stop words never; dates, a
-    capitalised month beside a day ("March 20", "20 March"); and company codes ("<HDL>",
-    whose words are names too)."""
-    found = {
-        _fact(_EXCHANGE.sub("", " ".join(code.upper().split())), _CODE)
-        for code in _MARKED_CODE.findall(text)
-    }
-    names: set[str] = set()
-    figures: set[str] = set()
-    dates: set[str] = set()
+def _text_facts(
+    text: str,
+    every_capital: bool,
+    names: set[str],
+    figures: set[str],
+    dates: set[str],
+    codes: set[str],
+) -> None:
+    """Add the facts of `text` to those of each kind: figures; names, that is capitalised
+    words that do not start a sentence (with `every_capital`, every capitalised word);
+    dates, a capitalised month beside a day ("March 20", "20 March"); and company codes
+    ("<HDL>", whose words are names too)."""
+    codes.update(
+        _EXCHANGE.sub("", " ".join(code.upper().split())) for code in _MARKED_CODE.findall(text)
+    )
     starts = True  # the next word starts a sentence
     month = day = ""  # the previous word, if it was a month or a day
     for token in (_ASCII_FACT_TOKEN if text.isascii() else _FACT_TOKEN).findall(text):
@@ -253,9 +293,6 @@ def _text_facts(text: str, every_capital: bool) -> set[int]:
         if (this_month and day) or (month and this_day):
             dates.add(f"{this_month or month} {day or this_day}")
         starts, month, day = False, this_month, this_day
-    for kind, values in ((_NAME, names - STOP_WORDS), (_FIGURE, figures), (_DATE, dates)):
-        found.update(map(_fact, values, repeat(kind)))
-    return found
 
 
 def _figure(token: str) -> str:
@@ -265,10 +302,6 @@ def _figure(token: str) -> str:
         return token.lower().replace(",", "")
     whole, numerator, denominator = (int(part or 0) for part in fraction.groups())
     return f"{whole + numerator / denominator:g}"
-
-
-def _fact(text: str, kind: int) -> int:
-    return crc32(text.encode()) >> _KIND_BITS << _KIND_BITS | kind
 
 
 def copy_of(
@@ -341,10 +374,13 @@ def article_text(headline: str, body: str) -> str:
 
 def story_fields(article: Article) -> tuple[bytes, str, str, bytes]:
     """What the story store keeps of an article: signature, source, headline and facts."""
-    sig = signature(article_text(article.headline, article.body))
-    return (
-        sig,
-        article.source,
-        article.headline,
-        facts(article.headline, article.body, article.date),
-    )
+    return story_fields_of([article])[0]
+
+
+def story_fields_of(articles: Sequence[Article]) -> list[tuple[bytes, str, str, bytes]]:
+    """`story_fields()` of each of `articles`, their signatures taken at once."""
+    texts = [article_text(article.headline, article.body) for article in articles]
+    return [
+        (sig, article.source, article.headline, facts(article.headline, article.body, article.date))
+        for sig, article in zip(signatures(texts), articles, strict=True)
+    ]

@@ -26,7 +26,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from searcher.corpus import Corpus, FileRef
 from searcher.enrich import enrich
-from searcher.enrich.duplicates import story_fields
+from searcher.enrich.duplicates import story_fields_of
 from searcher.models import Article, Problem, Progress
 from searcher.store.analysis import ProseTerms
 from searcher.store.documents import text_problem, to_document
@@ -38,6 +38,8 @@ from searcher.store.inverter import SegmentInverter
 
 # Memory of each worker's postings before it writes them to a run file.
 INVERTER_LIMIT_MB = 64
+# Articles of a file whose story fields are taken at once: their words hashed together
+STORY_BATCH = 256
 _BARRIER_TIMEOUT = 600.0
 # Seconds between progress reports within a phase, and between looks at the workers.
 REPORT_EVERY = 0.25
@@ -113,6 +115,7 @@ class SegmentBuilder:
         `file_id` those given to `Index.add`, into the current segment. Within them, the
         first article with an id keeps it."""
         ids, problems, stories, numbers = [], [], [], []
+        pending: list[Article] = []  # articles whose story fields are still to take
         elsewhere = 0
         seen: set[str] = set()
         filed = {"file": file_id} if file_id else {}
@@ -131,8 +134,11 @@ class SegmentBuilder:
                 self._add({**to_document(enrich(record), self._prose.analysed), **filed})
                 seen.add(record.id)
                 ids.append(record.id)
-                stories.append((record.id, *story_fields(record)))
                 numbers.append(number)
+                pending.append(record)
+                if len(pending) == STORY_BATCH:
+                    stories += _stories(pending)
+        stories += _stories(pending)
         return FileResult(
             file_id,
             None,
@@ -161,6 +167,15 @@ class SegmentBuilder:
         inverter, self._inverter = self._inverter, None
         segment = inverter.finish() if inverter is not None else None
         return segment, self._prose.words()
+
+
+def _stories(articles: list[Article]) -> list[tuple[str, bytes, str, str, bytes]]:
+    """What the story store keeps of `articles`, each after its id, taken at once; empties
+    the list."""
+    found = story_fields_of(articles)
+    stories = [(article.id, *fields) for article, fields in zip(articles, found, strict=True)]
+    articles.clear()
+    return stories
 
 
 def duplicate_problem(path: str, file_id: str, article_id: str, record: int, owner: str) -> Problem:
