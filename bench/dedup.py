@@ -35,6 +35,7 @@ from searcher import Article, Index, read_corpus
 from searcher.enrich.duplicates import (
     STORY_DAYS,
     THRESHOLD,
+    WordHashes,
     copy_of,
     similarity,
     story_fields,
@@ -136,8 +137,9 @@ def cluster(
     without `with_facts`)."""
     store = StoryStore(folder, copy_of=partial(copy_of, threshold=threshold))
     stories = {}
+    hashes = WordHashes()
     for article in articles:
-        *fields, facts = story_fields(article)
+        *fields, facts = story_fields(article, hashes)
         stories[article.id] = store.add(article.id, *fields, facts if with_facts else b"")
     store.rollback()
     store.close()
@@ -168,7 +170,8 @@ def load_reuters() -> list[Article]:
 def near_pairs(articles: list[Article]) -> list[tuple[Article, Article]]:
     """Every pair of articles whose signatures agree at `THRESHOLD`, as their bands find
     them (those sharing a band)."""
-    signatures = [story_fields(a)[0] for a in articles]
+    hashes = WordHashes()
+    signatures = [story_fields(a, hashes)[0] for a in articles]
     bands: dict[int, list[int]] = defaultdict(list)
     for n, sig in enumerate(signatures):
         for key in band_keys(sig) if sig else ():

@@ -29,6 +29,7 @@ from searcher.enrich.duplicates import (
     _NAME,
     _NUMBER_WORDS,
     THRESHOLD,
+    WordHashes,
     _figure,
     _is_capitalised,
     copy_of,
@@ -185,6 +186,16 @@ def test_story_fields_of_several_articles_are_those_of_each() -> None:
     ]
     assert story_fields_of(articles) == [story_fields(article) for article in articles]
     assert story_fields_of(articles)[2][0] == signature("Brief")  # a bodiless item's headline
+
+
+def test_word_hashes_are_remembered_by_their_owner_alone() -> None:
+    """A worker's cache of word hashes is its own (no state of the module's): signatures
+    through it are those without one, and another cache learns none of its words."""
+    mine, other = WordHashes(), WordHashes()
+    assert signatures([TEXT, OTHER], mine) == [signature(TEXT), signature(OTHER)]
+    assert story_fields_of([Article(id="a", body=TEXT)], mine)[0][0] == signature(TEXT)
+    assert mine._hashes and not other._hashes
+    assert signature(TEXT, other) == signature(TEXT, mine)
 
 
 def test_store_groups_copies_and_keeps_other_stories_apart(tmp_path: Path) -> None:

@@ -26,7 +26,8 @@ Parts:
   figures. Each fact is a 32-bit value whose three lowest bits tell its kind.
 - `story_fields()`: what the story store (`searcher.store.stories`) keeps of an article;
   `story_fields_of()` of several at once (`signatures()`: the words of all hashed in one
-  pass, the cache of word hashes met while still in the CPU's caches).
+  pass, the cache of word hashes met while still in the CPU's caches); `WordHashes`, the
+  words' hashes remembered (one a worker, passed in: no state of the module's).
 """
 
 from __future__ import annotations
@@ -103,7 +104,6 @@ _KIND_MASK = (1 << _KIND_BITS) - 1
 _FACT_MASK = (1 << 32) - 1 - _KIND_MASK
 _NAME, _FIGURE, _DATE, _CODE, _PUBLISHED = range(5)
 _WORD_CACHE_SIZE = 200_000  # about 30 MB
-_word_hashes: dict[bytes, bytes] = {}
 
 
 def _words(text: str) -> list[bytes]:
@@ -116,21 +116,29 @@ def _words(text: str) -> list[bytes]:
     return [word.encode() for word in _WORD.findall(lowered)]
 
 
-def _word_hashes_of(words: list[bytes]) -> bytes:
-    """Three independent 32-bit hashes of each word, one for each place in a shingle,
-    each rotated (`_rotated`)."""
-    found = list(map(_word_hashes.get, words))
-    try:
-        return b"".join(found)  # type: ignore[arg-type]
-    except TypeError:  # words not met yet (None)
-        pass
-    if len(_word_hashes) > _WORD_CACHE_SIZE:
-        _word_hashes.clear()
-    new = list(set(compress(words, map(not_, found))))
-    hashes = _rotated(b"".join(blake2b(word, digest_size=12).digest() for word in new))
-    for start, word in enumerate(new):
-        _word_hashes[word] = hashes[start * 12 : start * 12 + 12]
-    return b"".join(map(_word_hashes.__getitem__, words))
+class WordHashes:
+    """Three independent 32-bit hashes of each word, one for each place in a shingle, each
+    rotated (`_rotated`), remembered for the words met (up to `_WORD_CACHE_SIZE`, then
+    forgotten all at once): one a worker serves all the signatures it takes."""
+
+    def __init__(self) -> None:
+        self._hashes: dict[bytes, bytes] = {}
+
+    def of(self, words: list[bytes]) -> bytes:
+        """The hashes of `words`, one word's after the other."""
+        known = self._hashes
+        found = list(map(known.get, words))
+        try:
+            return b"".join(found)  # type: ignore[arg-type]
+        except TypeError:  # words not met yet (None)
+            pass
+        if len(known) > _WORD_CACHE_SIZE:
+            known.clear()
+        new = list(set(compress(words, map(not_, found))))
+        hashes = _rotated(b"".join(blake2b(word, digest_size=12).digest() for word in new))
+        for start, word in enumerate(new):
+            known[word] = hashes[start * 12 : start * 12 + 12]
+        return b"".join(map(known.__getitem__, words))
 
 
 def _rotated(hashes: bytes) -> bytes:
@@ -142,11 +150,12 @@ def _rotated(hashes: bytes) -> bytes:
     return (bins << _VALUE_BITS | values).to_bytes(len(hashes), "little")
 
 
-def signatures(texts: Sequence[str]) -> list[bytes]:
+def signatures(texts: Sequence[str], word_hashes: WordHashes | None = None) -> list[bytes]:
     """The MinHash signatures of `texts` (each empty when its text has no words), as
-    bytes, taken at once: the words of all hashed in one pass, their shingles too."""
+    bytes, taken at once: the words of all hashed in one pass (through `word_hashes`,
+    which remembers them), their shingles too."""
     split = list(map(_words, texts))
-    table = array("I", _word_hashes_of(list(chain.from_iterable(split))))
+    table = array("I", (word_hashes or WordHashes()).of(list(chain.from_iterable(split))))
     # The rotated 32-bit hashes of the word 3-shingles (repeats included): tabulation
     # hashing, the XOR of the three words' hashes for their places (3-independent),
     # computed over whole arrays at once. Those across two texts are left out.
@@ -191,9 +200,9 @@ def _signature(shingles: Sequence[int]) -> bytes:
     return values.to_bytes(NUM_HASHES * 4, "little")
 
 
-def signature(text: str) -> bytes:
+def signature(text: str, word_hashes: WordHashes | None = None) -> bytes:
     """The MinHash signature of `text` (empty when it has no words), as bytes."""
-    return signatures([text])[0]
+    return signatures([text], word_hashes)[0]
 
 
 def similarity(a: bytes, b: bytes) -> float:
@@ -372,15 +381,20 @@ def article_text(headline: str, body: str) -> str:
     return body if body.strip() else headline
 
 
-def story_fields(article: Article) -> tuple[bytes, str, str, bytes]:
+def story_fields(
+    article: Article, word_hashes: WordHashes | None = None
+) -> tuple[bytes, str, str, bytes]:
     """What the story store keeps of an article: signature, source, headline and facts."""
-    return story_fields_of([article])[0]
+    return story_fields_of([article], word_hashes)[0]
 
 
-def story_fields_of(articles: Sequence[Article]) -> list[tuple[bytes, str, str, bytes]]:
-    """`story_fields()` of each of `articles`, their signatures taken at once."""
+def story_fields_of(
+    articles: Sequence[Article], word_hashes: WordHashes | None = None
+) -> list[tuple[bytes, str, str, bytes]]:
+    """`story_fields()` of each of `articles`, their signatures taken at once (their words
+    hashed through `word_hashes`)."""
     texts = [article_text(article.headline, article.body) for article in articles]
     return [
         (sig, article.source, article.headline, facts(article.headline, article.body, article.date))
-        for sig, article in zip(signatures(texts), articles, strict=True)
+        for sig, article in zip(signatures(texts, word_hashes), articles, strict=True)
     ]

@@ -26,7 +26,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from searcher.corpus import Corpus, FileRef
 from searcher.enrich import enrich
-from searcher.enrich.duplicates import story_fields_of
+from searcher.enrich.duplicates import WordHashes, story_fields_of
 from searcher.models import Article, Problem, Progress
 from searcher.store.analysis import ProseTerms
 from searcher.store.documents import text_problem, to_document
@@ -84,6 +84,7 @@ class SegmentBuilder:
         self._on_article = on_article  # called as each article is analysed
         self._inverter: SegmentInverter | None = None
         self._prose = ProseTerms()  # its stem cache serves every segment of the builder
+        self._word_hashes = WordHashes()  # and so for the story signatures' word hashes
 
     def index_files(self, refs: Iterable[FileRef]) -> list[FileResult]:
         """Read and analyse the files; their articles go to the current segment."""
@@ -137,8 +138,8 @@ class SegmentBuilder:
                 numbers.append(number)
                 pending.append(record)
                 if len(pending) == STORY_BATCH:
-                    stories += _stories(pending)
-        stories += _stories(pending)
+                    stories += _stories(pending, self._word_hashes)
+        stories += _stories(pending, self._word_hashes)
         return FileResult(
             file_id,
             None,
@@ -169,10 +170,12 @@ class SegmentBuilder:
         return segment, self._prose.words()
 
 
-def _stories(articles: list[Article]) -> list[tuple[str, bytes, str, str, bytes]]:
+def _stories(
+    articles: list[Article], hashes: WordHashes
+) -> list[tuple[str, bytes, str, str, bytes]]:
     """What the story store keeps of `articles`, each after its id, taken at once; empties
     the list."""
-    found = story_fields_of(articles)
+    found = story_fields_of(articles, hashes)
     stories = [(article.id, *fields) for article, fields in zip(articles, found, strict=True)]
     articles.clear()
     return stories
