@@ -22,7 +22,7 @@ from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, islice, repeat
-from operator import add, and_, contains, itemgetter, lshift, not_
+from operator import add, and_, contains, itemgetter, lshift, not_, rshift
 from pathlib import Path
 from typing import Any
 from zlib import crc32
@@ -35,6 +35,7 @@ BANDS, ROWS = 42, 3  # 126 of the 128 values; candidates at similarity 0.3 are f
 STORE_FILE = "stories.sqlite"
 STORE_VERSION = 3  # SQLite's user_version of the store's current layout
 _BAND_BYTES = ROWS * 4
+_BAND_SLICES = [slice(band * _BAND_BYTES, (band + 1) * _BAND_BYTES) for band in range(BANDS)]
 # SQLite's page cache of a store being written, in KiB: a new article's candidates are
 # looked up in 42 places of the band index, and SQLite's default 2 MB leaves most of
 # them to the operating system's reads (measured on BBC + Reuters: 8.0 -> 6.4 CPU-s to
@@ -59,14 +60,18 @@ Entry = tuple[str, bytes, str, str, bytes]
 CHUNK = 1024
 # `HeldKeys` keeps a byte for each value of a band key's lowest bits (32 MB): at x1's
 # 2 million band rows, 6% of the keys no story holds are looked up all the same.
-HELD_BITS = 25
+HELD_BITS = 25  # at most 31 (see `_Chunk._write`)
 
 
 def band_keys(sig: bytes) -> array[int]:
     """The signed 32-bit key of each band (a CRC seeded with the band's number)."""
-    view = memoryview(sig)
-    bands = [view[i * _BAND_BYTES : (i + 1) * _BAND_BYTES] for i in range(BANDS)]
+    bands = map(memoryview(sig).__getitem__, _BAND_SLICES)
     return array("i", array("I", map(crc32, bands, range(BANDS))).tobytes())
+
+
+def _sorted_keys(sig: bytes) -> list[int]:
+    """The band keys of a signature in ascending order (the order its candidates come in)."""
+    return sorted(band_keys(sig)) if sig else []
 
 
 class HeldKeys:
@@ -302,13 +307,6 @@ class _Chunk:
         self._copy_of = copy_of
         self._entries = entries
         self._held = held
-        # each article's band keys in ascending order: the order its candidates come in
-        self._keys = [
-            array("i", sorted(band_keys(entry[1]))) if entry[1] else array("i") for entry in entries
-        ]
-        counts = Counter(chain.from_iterable(self._keys))
-        # the keys of more than one article of the chunk (or more than one band of one)
-        self._shared = {key for key, count in counts.items() if count > 1}
         ids = [entry[0] for entry in entries]
         self._stored: dict[str, tuple[int, int, bytes]] = {
             id: (num, story, sig)
@@ -323,12 +321,14 @@ class _Chunk:
         self._joins: dict[int, int] = {}  # place in the chunk -> story
         if agree is not None and not self._stored and len(set(ids)) == len(ids):
             self._joins = self._identical(agree)
-        if self._joins:
-            counts = Counter(
-                chain.from_iterable(
-                    keys for place, keys in enumerate(self._keys) if place not in self._joins
-                )
-            )
+        # the band keys of each article that does not join a story so (`_sorted_keys`)
+        self._keys = [
+            [] if place in self._joins else _sorted_keys(entry[1])
+            for place, entry in enumerate(entries)
+        ]
+        counts = Counter(chain.from_iterable(self._keys))
+        # the keys of more than one of those articles (or more than one band of one)
+        self._shared = {key for key, count in counts.items() if count > 1}
         looked_up = list(counts) if held is None else held.maybe(list(counts))
         del counts
         # band key -> {story: its first article with the key}, as in the table `bands`,
@@ -399,13 +399,13 @@ class _Chunk:
         # (each page of the band index visited once): (key + 2**31) * 2**31 + story. Not
         # for a story started by one of the identical articles: that article holds every
         # band of the signature (its rows go with it only).
+        keys = {
+            place: _sorted_keys(self._entries[place][1])
+            for place, (story, nums) in found.items()
+            if story not in nums
+        }
         pairs = sorted(
-            {
-                (key + 2**31) * 2**31 + story
-                for place, (story, nums) in found.items()
-                if story not in nums
-                for key in self._keys[place]
-            }
+            {(key + 2**31) * 2**31 + found[place][0] for place in keys for key in keys[place]}
         )
         held = {
             (key, story): num
@@ -426,7 +426,7 @@ class _Chunk:
                 if story in nums:
                     holders: list[int | None] = [story]
                 else:
-                    holders = [held.get((key, story)) for key in self._keys[place]]
+                    holders = [held.get((key, story)) for key in keys[place]]
                 if (
                     None not in holders
                     and not nums.isdisjoint(holders)
@@ -475,13 +475,11 @@ class _Chunk:
             if met:  # the keys whose holders are not of its story
                 new = list(compress(keys, map(not_, map(contains, held, repeat(story)))))
             else:
-                new = keys.tolist()
+                new = keys
             if story == num < _OWN_LIMIT:  # (key + 2**31) * 2**31 + num
                 self._own += map(add, map(lshift, new, repeat(31)), repeat(_OWN_LIMIT**2 + num))
             else:
                 self._bands += zip(new, repeat(story), repeat(num))
-            if self._held is not None:
-                self._held.add(new)
             for key in self._shared.intersection(new):  # keys a later article has
                 _hold(holders, key, story, num)
             added.append(id)
@@ -520,6 +518,10 @@ class _Chunk:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             self._articles,
         )
+        if self._held is not None:  # a packed key's lowest 31 bits are the key's
+            self._held.add(
+                chain(map(rshift, self._own, repeat(31)), map(itemgetter(0), self._bands))
+            )
         if self._own:  # unpacked and sorted by SQLite, from JSON made by repr
             self._db.execute(
                 "INSERT OR IGNORE INTO bands SELECT (value >> 31) - 2147483648, "
