@@ -490,11 +490,12 @@ class _Chunk:
         """The story of the candidate the article is a copy of, if any: candidates in
         the order of their band keys (`held`, the holders of each of the article's keys in
         ascending order), then of their stories (the order of SQLite's)."""
-        candidates: dict[int, int] = {}  # num -> story, in order met
-        for stories in held:
-            for story, num in stories.items():
-                candidates.setdefault(num, story)
-        place = self._copy_of(sig, facts, [self._known[num] for num in candidates])
+        # num -> story, in order met (an article is of one story: a num met again keeps
+        # its place and its story)
+        candidates = dict(
+            zip(chain.from_iterable(map(dict.values, held)), chain.from_iterable(held), strict=True)
+        )
+        place = self._copy_of(sig, facts, list(map(self._known.__getitem__, candidates)))
         return None if place is None else list(candidates.values())[place]
 
     def _forget(self, id: str, num: int, story: int, sig: bytes) -> None:
