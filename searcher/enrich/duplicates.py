@@ -143,7 +143,9 @@ class WordHashes:
         noted = map(self._noted.pop, map(id, texts), repeat(None))
         found = [None if entry is None else entry[1] for entry in noted]
         if None in found:  # the others' words hashed in one pass
-            missing = [_words(text) for text, hashes in zip(texts, found) if hashes is None]
+            missing = [
+                _words(text) for text, hashes in zip(texts, found, strict=True) if hashes is None
+            ]
             joined = self.of(list(chain.from_iterable(missing)))
             split = iter(missing)
             start = 0
@@ -177,7 +179,9 @@ def word_hashes(word: str) -> bytes:
     text, and no run of them goes on from one word to the next), so that a text's are its
     words' joined (`WordHashes.note`)."""
     lowered = word.lower()
-    runs = [lowered] if lowered.isalnum() else _WORD.findall(lowered)
+    if lowered.isalnum():  # one run (most words)
+        return _rotated(blake2b(lowered.encode(), digest_size=12).digest())
+    runs = _WORD.findall(lowered)
     return _rotated(b"".join(blake2b(run.encode(), digest_size=12).digest() for run in runs))
 
 
@@ -418,7 +422,7 @@ def article_text(headline: str, body: str) -> str:
 
     Headlines and bylines are left out, so a copy under another headline is still a copy.
     """
-    return body if body.strip() else headline
+    return body if body and not body.isspace() else headline  # (`body.strip()`, uncopied)
 
 
 def story_fields(
