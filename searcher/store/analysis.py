@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, cached_property, lru_cache
@@ -350,14 +350,13 @@ class ProseTerms:
         self._stems = _WordStems(word_hashes)
         self._source: _Reading | None = None  # the last text read with characters
         # The last text read whole for its terms in order (a headline): the text, its
-        # words' stems and hashes.
-        self._last: tuple[str, Sequence[str | bool], Sequence[bytes]] | None = None
+        # words' stems, their forms in the cache (stems and hashes).
+        self._last: tuple[str, list[str | bool], list[_Forms]] | None = None
 
     def terms(self, text: str, chars: bool = False) -> tuple[dict[str, Occurrences], int]:
         """The terms of `text` with their occurrences, and the number of words kept (the
         field's length). Without characters, the passages of a text that the last one read
         with characters holds (quotes of a body) take their words from that one's."""
-        stems: Sequence[str | bool]
         if chars:
             reading = self._read(text)
             stems, kept = reading.stems, reading.kept
@@ -393,8 +392,9 @@ class ProseTerms:
         goes on past a space, nor does the reading of one), the few after it are read again.
         Without, `terms(text)` takes over the analysis of `text` (a headline)."""
         if end is None:
-            stems, hashes = self._forms_of(_TOKEN.findall(text))
-            self._last = (text, stems, hashes)
+            forms = list(map(self._stems.__getitem__, _TOKEN.findall(text)))
+            stems: list[str | bool] = list(map(_STEM, forms))
+            self._last = (text, stems, forms)
             return list(filter(None, stems))  # type: ignore[arg-type]
         reading = self._read(text)
         if end >= len(text):
@@ -409,29 +409,26 @@ class ProseTerms:
         is of `text`."""
         if self._source is None or self._source.text is not text:
             parts = _WORDS_BETWEEN.split(text)
-            self._source = _Reading(text, parts, *self._forms_of(parts[1::2]))
+            forms = list(map(self._stems.__getitem__, parts[1::2]))
+            hashes = b"".join(map(_HASHES, forms))  # while the forms are at hand
+            self._source = _Reading(text, parts, list(map(_STEM, forms)), hashes)
         return self._source
 
     def _stems_of(self, words: list[str]) -> list[str | bool]:
         """The stems of `words` (False for a stop word), new words stemmed as met."""
         return list(map(_STEM, map(self._stems.__getitem__, words)))
 
-    def _forms_of(self, words: list[str]) -> tuple[Sequence[str | bool], Sequence[bytes]]:
-        """The stems of `words` (as `_stems_of()`) and their hashes."""
-        forms = list(map(self._stems.__getitem__, words))
-        return tuple(zip(*forms, strict=True)) if forms else ((), ())  # type: ignore[return-value]
-
     def hashes(self, text: str) -> bytes | None:
         """The hashes of the words of `text` (the constructor's `word_hashes` of each), one
         after the other, when it is the last text read with characters (a body) or whole
         for its terms (a headline): None for another."""
         if self._source is not None and self._source.text is text:
-            return b"".join(self._source.hashes)
+            return self._source.hashes
         if self._last is not None and self._last[0] is text:
-            return b"".join(self._last[2])
+            return b"".join(map(_HASHES, self._last[2]))
         return None
 
-    def _passage_stems(self, passage: str) -> Sequence[str | bool]:
+    def _passage_stems(self, passage: str) -> list[str | bool]:
         """The stems of the words of `passage`: those the last text read with characters
         has, when the passage stands in it where no word goes on past its ends (so its
         words are those the text has there)."""
@@ -458,9 +455,7 @@ class _Reading:
     in turn), their stems (False for a stop word) and hashes (`ProseTerms.hashes`), and
     what is worked out from them when first asked for."""
 
-    def __init__(
-        self, text: str, parts: list[str], stems: Sequence[str | bool], hashes: Sequence[bytes]
-    ) -> None:
+    def __init__(self, text: str, parts: list[str], stems: list[str | bool], hashes: bytes) -> None:
         self.text, self.parts, self.words, self.stems = text, parts, parts[1::2], stems
         self.hashes = hashes
 
@@ -481,7 +476,11 @@ class _Reading:
         return list(islice(accumulate(map(len, self.parts)), 0, len(self.parts) - 1, 2))
 
 
-class _WordStems(dict[str, tuple["str | bool", bytes]]):
+# A word's forms in the cache of `ProseTerms`: its stem (False for a stop word), its hashes.
+_Forms = tuple["str | bool", bytes]
+
+
+class _WordStems(dict[str, _Forms]):
     """Words as written -> their stems (False for a stop word) and hashes (`word_hashes`'s,
     empty without), `PROSE_CACHE_WORDS` at most: a word missing is stemmed when looked up
     (within a `map` of a text's words, in C for every word met before), and its normal
@@ -493,7 +492,7 @@ class _WordStems(dict[str, tuple["str | bool", bytes]]):
         self._normal_stems: dict[str, str] = {}  # of the words' normal forms ("Troops")
         self._word_hashes = word_hashes
 
-    def __missing__(self, word: str) -> tuple[str | bool, bytes]:
+    def __missing__(self, word: str) -> _Forms:
         if len(self) >= PROSE_CACHE_WORDS:
             self.clear()
             self._normal_stems.clear()
@@ -507,7 +506,7 @@ class _WordStems(dict[str, tuple["str | bool", bytes]]):
         return forms
 
 
-_STEM = itemgetter(0)  # of a word's forms in the cache
+_STEM, _HASHES = itemgetter(0), itemgetter(1)  # of a word's forms
 
 
 # The last characters of the endings NLTK's English stemmer takes off or replaces (the
