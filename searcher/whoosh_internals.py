@@ -334,10 +334,10 @@ WRITE_BYTES = 1 << 20
 # pickles 107 -> 72 MB, compressed 40 -> 25 MB, 0.6 CPU-s less pickling, 0.5 less zlib,
 # and unpickled three times as fast.
 BLOCK_PROTOCOL = 3
-# The zlib level of a block's data (Whoosh's codec: 3; its reader takes the level each
-# block records, and decompresses any level alike): on x1's blocks level 1 takes 10% less
-# CPU than 3 (3.5 -> 3.2 CPU-s), the blocks 1% larger, the same decompression time.
-BLOCK_LEVEL = 1
+# The zlib level of a block's data: none (Whoosh's codec: 3; its reader takes the level each
+# block records, 0 for a block stored as is). At x1, against level 1: the workers 47.5 -> 44.4
+# CPU-s, the bench's warm queries 12% less CPU (nothing to decompress), the index 277 -> 375 MB.
+BLOCK_LEVEL = 0
 
 # Some terms of a field in order, the number of documents holding each, and their
 # documents, weights and encoded values, one term after the other.
