@@ -820,3 +820,49 @@ def test_a_fresh_run_fills_the_story_store_as_results_come_in(
         "Rates again",
         "Rates",
     ]
+
+
+def test_the_story_fields_of_a_tasks_files_are_taken_together_each_files_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker takes the story fields of the articles of all the files of a task in one
+    batch (most files hold one article), and each file's result holds its own articles'
+    fields, in order: a file of several articles, a file of none, files of one."""
+    from searcher.corpus import FileRef
+    from searcher.store import workers
+
+    corpus_folder = tmp_path / "in"
+    corpus_folder.mkdir()
+    (corpus_folder / "a.txt").write_text(f"Rates up\n\n{TEXT}\n")
+    (corpus_folder / "b.jsonl").write_text(
+        json.dumps({"id": "b1", "title": "Floods", "text": OTHER})
+        + "\n{not json\n"
+        + json.dumps({"id": "b2", "title": "Brief", "text": ""})
+        + "\n"
+    )
+    (corpus_folder / "c.jsonl").write_text("{not json\n")
+    (corpus_folder / "d.txt").write_text(f"Rates\n\n{TEXT[:-60]}\n")
+    Index(tmp_path / "ix").update(read_corpus(tmp_path / "in" / "d.txt"))
+    corpus = read_corpus(corpus_folder)
+    refs = sorted((ref for ref in corpus.files() if isinstance(ref, FileRef)), key=str)
+    batches = []
+    stories = workers._stories
+
+    def counted(articles: list[Article], hashes: WordHashes) -> list[workers.Story]:
+        batches.append([article.id for article in articles])
+        return stories(articles, hashes)
+
+    monkeypatch.setattr(workers, "_stories", counted)
+    results = SegmentBuilder(tmp_path / "ix", corpus).index_files(refs)
+    ids = [article_id for result in results for article_id in result.ids]
+    assert batches == [ids] and len(ids) == 4
+    for result in results:
+        articles = {
+            article.id: article
+            for article in corpus.read_file(next(ref for ref in refs if ref.id == result.file_id))
+            if isinstance(article, Article)
+        }
+        expected = [(id, *story_fields(articles[id])) for id in result.ids]
+        assert list(result.stories) == expected
+    assert [len(result.stories) for result in results] == [1, 2, 0, 1]
+    assert [len(result.problems) for result in results] == [0, 1, 1, 0]

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import partial
+from itertools import islice
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,8 @@ from searcher.store.inverter import SegmentInverter
 
 # Memory of each worker's postings before it writes them to a run file.
 INVERTER_LIMIT_MB = 64
-# Articles of a file whose story fields are taken at once: their words hashed together
+# Articles whose story fields are taken at once (of one file or of the files of a task):
+# their words hashed together, their signatures' bins as arrays over all of them
 STORY_BATCH = 256
 _BARRIER_TIMEOUT = 600.0
 # Seconds between progress reports within a phase, and between looks at the workers.
@@ -47,6 +49,8 @@ REPORT_EVERY = 0.25
 ProgressCallback = Callable[[Progress], None]
 # The builders' segments and the words they stemmed (see `Workers.finish`).
 Finished = tuple[list[Segment], dict[str, str]]
+# What the story store keeps of an article: id, signature, source, headline, facts.
+Story = tuple[str, bytes, str, str, bytes]
 
 
 @dataclass(frozen=True)
@@ -89,17 +93,24 @@ class SegmentBuilder:
         self._word_hashes = WordHashes()
 
     def index_files(self, refs: Iterable[FileRef]) -> list[FileResult]:
-        """Read and analyse the files; their articles go to the current segment."""
-        return [self._index_file(ref) for ref in refs]
+        """Read and analyse the files; their articles go to the current segment. The story
+        fields of the articles of all the files are taken together (most files hold one)."""
+        stories = _StoryFields(self._word_hashes)
+        results = [self._index_file(ref, stories) for ref in refs]
+        taken = iter(stories.taken())
+        return [
+            replace(result, stories=tuple(islice(taken, len(result.ids)))) if result.ids else result
+            for result in results
+        ]
 
-    def _index_file(self, ref: FileRef) -> FileResult:
+    def _index_file(self, ref: FileRef, stories: _StoryFields) -> FileResult:
         try:
             before = ref.path.stat()
         except OSError as error:
             unreadable = Problem(ref.shown, f"cannot read: {error.strerror}", kind="unreadable")
             return FileResult(ref.id, None, (), (unreadable,))
         assert self._corpus is not None
-        result = self.index_records(self._corpus.read_file(ref), ref.id, ref.shown)
+        result = self.index_records(self._corpus.read_file(ref), ref.id, ref.shown, stories)
         read = bool(result.ids or result.elsewhere)
         # A file skipped for what it holds is remembered with its problems (not read again
         # until it changes); one the system would not read is tried again on the next run.
@@ -112,13 +123,18 @@ class SegmentBuilder:
         return replace(result, fingerprint=sig)
 
     def index_records(
-        self, records: Iterable[Article | Problem], file_id: str, shown: str
+        self,
+        records: Iterable[Article | Problem],
+        file_id: str,
+        shown: str,
+        stories: _StoryFields | None = None,
     ) -> FileResult:
         """Analyse the articles of one file (`file_id`, shown as `shown`), or with no
         `file_id` those given to `Index.add`, into the current segment. Within them, the
-        first article with an id keeps it."""
-        ids, problems, stories, numbers = [], [], [], []
-        pending: list[Article] = []  # articles whose story fields are still to take
+        first article with an id keeps it. Given `stories`, their story fields are left to
+        it (taken with those of other files) and the result holds none."""
+        ids, problems, numbers = [], [], []
+        fields = _StoryFields(self._word_hashes) if stories is None else stories
         elsewhere = 0
         seen: set[str] = set()
         filed = {"file": file_id} if file_id else {}
@@ -139,16 +155,13 @@ class SegmentBuilder:
                 seen.add(record.id)
                 ids.append(record.id)
                 numbers.append(number)
-                pending.append(record)
-                if len(pending) == STORY_BATCH:
-                    stories += _stories(pending, self._word_hashes)
-        stories += _stories(pending, self._word_hashes)
+                fields.add(record)
         return FileResult(
             file_id,
             None,
             tuple(ids),
             tuple(problems),
-            tuple(stories),
+            () if stories is not None else tuple(fields.taken()),
             shown,
             tuple(numbers),
             elsewhere,
@@ -181,9 +194,26 @@ class SegmentBuilder:
         return segment, self._prose.words()
 
 
-def _stories(
-    articles: list[Article], hashes: WordHashes
-) -> list[tuple[str, bytes, str, str, bytes]]:
+class _StoryFields:
+    """What the story store keeps of articles, taken `STORY_BATCH` at a time."""
+
+    def __init__(self, hashes: WordHashes) -> None:
+        self._hashes = hashes
+        self._pending: list[Article] = []  # articles whose story fields are still to take
+        self._taken: list[Story] = []
+
+    def add(self, article: Article) -> None:
+        self._pending.append(article)
+        if len(self._pending) == STORY_BATCH:
+            self._taken += _stories(self._pending, self._hashes)
+
+    def taken(self) -> list[Story]:
+        """The story fields of the articles added, in their order, each after its id."""
+        self._taken += _stories(self._pending, self._hashes)
+        return self._taken
+
+
+def _stories(articles: list[Article], hashes: WordHashes) -> list[Story]:
     """What the story store keeps of `articles`, each after its id, taken at once; empties
     the list."""
     found = story_fields_of(articles, hashes)
