@@ -64,7 +64,7 @@ from hashlib import md5
 from io import BytesIO
 from itertools import accumulate, chain, groupby, islice
 from operator import add, itemgetter, lt, sub
-from typing import Any, BinaryIO, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from whoosh import columns, writing
 from whoosh.codec.base import Segment
@@ -90,6 +90,10 @@ from whoosh.system import _INT_SIZE, pack_int, pack_ushort, unpack_int
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool
+
+if TYPE_CHECKING:  # numpy: imported by the write side only, as it needs it (not by queries)
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 def _skip_to(self: AndMaybeMatcher, id: int) -> bool:
@@ -324,6 +328,19 @@ def segment_writer(ix: FileIndex, limitmb: int) -> writing.SegmentWriter:
 # are in the postings file (flags 0, total weight, documents, shortest and longest length
 # bytes, largest weight, first and last id, then the postings' offset and size).
 _TERM_INFO = struct.Struct(W3TermInfo._struct.format + "qi")
+# The same as a numpy structured type (big-endian, not aligned): `!BfIBBfIIqi`.
+_INFO_DTYPE = [
+    ("flags", "u1"),
+    ("total", ">f4"),
+    ("count", ">u4"),
+    ("low", "u1"),
+    ("high", "u1"),
+    ("maxweight", ">f4"),
+    ("first", ">u4"),
+    ("last", ">u4"),
+    ("offset", ">i8"),
+    ("size", ">i4"),
+]
 # The start of an entry of the term index (`HashWriter.add`): the key's and value's sizes.
 _ENTRY = filetables._lengths
 # Bytes of postings gathered before they are written to the postings file at once.
@@ -339,23 +356,37 @@ BLOCK_PROTOCOL = 3
 # CPU-s, the bench's warm queries 12% less CPU (nothing to decompress), the index 277 -> 375 MB.
 BLOCK_LEVEL = 0
 
+
+class PostingOccurrences(NamedTuple):
+    """The values of postings of a field of `Positions` or `Characters` format as numbers,
+    not encoded: the number of occurrences of each posting, and each occurrence's position
+    (one number each), or position, first character and number of characters (a row of
+    three each), the postings' occurrences one after the other, in order."""
+
+    frequencies: NDArray[np.integer[Any]]
+    numbers: NDArray[np.integer[Any]]
+
+
 # Some terms of a field in order, the number of documents holding each, and their
-# documents, weights and encoded values, one term after the other.
-TermsPostings = tuple[Sequence[bytes], Sequence[int], "array[int]", "array[float]", list[bytes]]
+# documents, weights and values, one term after the other: encoded (b"" for a format
+# that keeps none), or occurrences as numbers.
+TermsPostings = tuple[
+    Sequence[bytes], Sequence[int], "array[int]", "array[float]", list[bytes] | PostingOccurrences
+]
 
 
 def write_terms(
     writer: W3FieldWriter, chunks: Iterable[TermsPostings], lengths: bytes | None
 ) -> None:
     """Write the terms of `chunks` (each some terms, the number of documents holding each,
-    and their documents in order, weights and encoded values, one term after the other;
-    b"" values for a format without), in order, into the field `writer` has
-    started (`start_field`), given `lengths`, each document's field length byte
+    and their documents in order, weights and values, one term after the other: encoded,
+    b"" for a format without, or `PostingOccurrences`), in order, into the field `writer`
+    has started (`start_field`), given `lengths`, each document's field length byte
     (`length_to_byte`; None for a field without lengths). Whoosh reads them as its own: its
-    writer writes the same but for the pickle protocol and compression level of the
-    blocks' data (`BLOCK_PROTOCOL`, `BLOCK_LEVEL`). The postings and the term index's
-    entries are written a chunk of terms at a time; a term in one document (most terms of
-    a segment) without a call.
+    writer writes the same postings but for the pickles of the blocks' data (`BLOCK_PROTOCOL`,
+    or made by `pickled_blocks`) and their compression level (`BLOCK_LEVEL`). The postings
+    and the term index's entries are written a chunk of terms at a time; a term in one
+    document (most terms of a segment) without a call.
     Relies on `W3FieldWriter._codec` (its `_blocklimit` and `_compression`), `_format`,
     `_postfile`, `_fieldid` and `_tindex`; on the layout of `W3PostingsWriter`'s postings
     (`_postings`) and on `W3TermInfo`'s `_struct` and what `to_bytes` writes; on the term
@@ -374,9 +405,23 @@ def write_terms(
     offsets: list[int] = []
     key = tindex.lastkey
     pack_info, dumps, protocol = _TERM_INFO.pack, pickle.dumps, BLOCK_PROTOCOL
-    postings_of = partial(_postings, lengths=lengths, limit=limit, level=level, minify=minify)
     for terms, counts, ids, weights, values in chunks:
-        infos = []
+        datas: Iterator[bytes] | None = None
+        infos: list[bytes] = []
+        encoded: Sequence[bytes] = ()
+        if not isinstance(values, PostingOccurrences):
+            encoded = values
+        else:  # each block's data pickled at once
+            if level:
+                data, ends, _ = pickled_blocks(counts, ids, weights, values, limit)
+                datas = map(data.__getitem__, map(slice, ends, ends[1:]))
+            else:  # and the postings framed, the terms' entries made
+                found, _, infos = pickled_blocks(
+                    counts, ids, weights, values, limit, lengths, offset
+                )
+                postings.append(found)
+                offset += len(found)
+                counts = ()
         end = 0
         for count in counts:
             start = end
@@ -385,8 +430,13 @@ def write_terms(
                 docnum = ids[start]
                 total = maxweight = weights[start]
                 length = lengths[docnum] if lengths else 0
-                mini_weights = None if maxweight == 1.0 else maxweight
-                data = dumps(((docnum,), mini_weights, minify((values[start],))), protocol)
+                if datas is None:
+                    mini_weights = None if maxweight == 1.0 else maxweight
+                    data = dumps(
+                        ((docnum,), mini_weights, minify(encoded[start : start + 1])), protocol
+                    )
+                else:
+                    data = next(datas)
                 compression = level if len(data) >= COMPRESSION_MIN_SIZE else 0
                 if compression:
                     data = zlib.compress(data, compression)
@@ -398,8 +448,14 @@ def write_terms(
                     0, total, 1, length, length, maxweight, docnum, docnum, offset, size
                 )
             else:
-                found, total, maxweight, low, high = postings_of(
-                    ids[start:end], weights[start:end], values[start:end]
+                if datas is None:
+                    blocks = _pickled(
+                        ids[start:end], weights[start:end], encoded[start:end], limit, minify
+                    )
+                else:
+                    blocks = islice(datas, -(-count // limit))
+                found, total, maxweight, low, high = _postings(
+                    ids[start:end], weights[start:end], blocks, lengths, limit, level
                 )
                 first, last, size = ids[start], ids[end - 1], len(found)
                 info = pack_info(0, total, count, low, high, maxweight, first, last, offset, size)
@@ -457,35 +513,60 @@ def _index_entries(
         index.array.extend(offsets)
 
 
-def _postings(
+def _pickled(
     ids: array[int],
     weights: array[float],
     values: Sequence[bytes],
+    limit: int,
+    minify: Callable[[Sequence[bytes]], Any],
+) -> Iterator[bytes]:
+    """The data of each block of `limit` postings of a term, pickled with `BLOCK_PROTOCOL`
+    as `W3PostingsWriter._write_block` has it: ids as differences, weights None when all are
+    1 and one number when all are the same, `values` minified."""
+    for first in range(0, len(ids), limit):
+        block_ids = ids[first : first + limit]
+        block_weights = weights[first : first + limit]
+        count = len(block_ids)
+        deltas = tuple(map(sub, block_ids, chain((0,), block_ids)))
+        mini_weights: Any
+        if block_weights.count(1.0) == count:
+            mini_weights = None
+        elif block_weights.count(block_weights[0]) == count:
+            mini_weights = block_weights[0]
+        else:
+            mini_weights = tuple(block_weights)
+        mini_values = minify(values[first : first + limit])
+        yield pickle.dumps((deltas, mini_weights, mini_values), BLOCK_PROTOCOL)
+
+
+def _postings(
+    ids: array[int],
+    weights: array[float],
+    datas: Iterable[bytes],
     lengths: bytes | None,
     limit: int,
     level: int,
-    minify: Callable[[Sequence[bytes]], Any],
 ) -> tuple[bytes, float, float, int, int]:
     """A term's postings as `W3PostingsWriter` writes them (the header, then its blocks
-    of `limit` postings, see `_block`), with what `W3TermInfo.add_block` sums up of its
-    blocks: the total and largest weight, the shortest (0 when unknown) and longest
-    field length bytes."""
+    of `limit` postings, see `_block`, given each block's pickled data `datas`), with what
+    `W3TermInfo.add_block` sums up of its blocks: the total and largest weight, the
+    shortest (0 when unknown) and longest field length bytes."""
     count = len(ids)
     if count <= limit:
         block, total, maxweight, minlength, maxlength = _block(
-            ids, weights, minify(values), lengths, level, True
+            ids, weights, next(iter(datas)), lengths, level, True
         )
         return WHOOSH3_HEADER_MAGIC + block, total, maxweight, minlength, maxlength
     blocks = [
         _block(
             ids[first : first + limit],
             weights[first : first + limit],
-            minify(values[first : first + limit]),
+            data,
             lengths,
             level,
             first + limit >= count,
         )
-        for first in range(0, count, limit)
+        for first, data in zip(range(0, count, limit), datas, strict=True)
     ]
     total, maxweight, minlength, maxlength = 0.0, 0.0, 0, 0
     for _, block_total, block_maxweight, block_minlength, block_maxlength in blocks:
@@ -513,46 +594,265 @@ def _nothing(values: Sequence[bytes]) -> None:
 def _block(
     ids: array[int],
     weights: array[float],
-    values: Any,
+    data: bytes,
     lengths: bytes | None,
     level: int,
     last: bool,
 ) -> tuple[bytes, float, float, int, int]:
     """A block of postings as `W3PostingsWriter._write_block` writes it: its size
-    (negative for a term's last), its pickled statistics and its data pickled with
-    `BLOCK_PROTOCOL` and compressed at `level` when not too small (ids as differences,
-    weights None when all are 1 and one number when all are the same, `values` minified),
-    with the block's total and largest weight and its shortest (0 when unknown) and
-    longest field length bytes."""
+    (negative for a term's last), its pickled statistics and its pickled `data`,
+    compressed at `level` when not too small, with the block's total and largest weight
+    and its shortest (0 when unknown) and longest field length bytes."""
     count = len(ids)
     if count == 1:
         docnum = ids[0]
         total = maxweight = weights[0]
-        deltas: tuple[int, ...] = (docnum,)
-        mini_weights: Any = None if maxweight == 1.0 else maxweight
         minlength = maxlength = lengths[docnum] if lengths else 0
     else:
-        deltas = tuple(map(sub, ids, chain((0,), ids)))
         total, maxweight = sum(weights), max(weights)
-        if weights.count(1.0) == count:
-            mini_weights = None
-        elif weights.count(weights[0]) == count:
-            mini_weights = weights[0]
-        else:
-            mini_weights = tuple(weights)
         if lengths:
             found = bytes(map(lengths.__getitem__, ids))
             maxlength = max(found)
             minlength = min(found) or min(found.replace(b"\0", b""), default=0)
         else:
             minlength = maxlength = 0
-    data = pickle.dumps((deltas, mini_weights, values), BLOCK_PROTOCOL)
     compression = level if len(data) >= COMPRESSION_MIN_SIZE else 0
     if compression:
         data = zlib.compress(data, compression)
     header = pickle.dumps((count, ids[-1], maxweight, compression, minlength, maxlength), 2)
     size = len(header) + len(data)
     return pack_int(-size if last else size) + header + data, total, maxweight, minlength, maxlength
+
+
+def pickled_blocks(
+    counts: Sequence[int],
+    ids: array[int],
+    weights: array[float],
+    values: PostingOccurrences,
+    limit: int,
+    lengths: bytes | None = None,
+    offset: int | None = None,
+) -> tuple[bytes, list[int], list[bytes]]:
+    """The data of each block of `limit` postings of each term of a chunk (the number of
+    documents holding each term in `counts`, their `ids`, `weights` and occurrences
+    `values`, one term after the other), pickled as `_pickled` pickles what Whoosh's
+    `Positions` or `Characters` format encodes (another pickle of the same tuple), made at
+    once for the chunk with numpy: `(deltas, weights, values)`, each tuple marked (`(`,
+    `t`), each number one of pickle's ints (`_int_widths`), each value `C` or `B` and its
+    bytes: the number of occurrences (`pack_uint`) and the pickled list of the
+    occurrences' deltas (ints or tuples of three), appended at once (`](`, `e`). Returned
+    in one buffer, with where each block ends (after 0).
+    With the `offset` where the chunk's postings go in the postings file, the blocks are
+    also framed as `_postings` frames uncompressed blocks (each term's header, each
+    block's size and pickled statistics, given each document's field length byte
+    `lengths`): the buffer holds the chunk's postings, returned with each term's entry of
+    the term index (`_TERM_INFO`) instead of the blocks' ends."""
+    import numpy as np
+
+    frequencies, numbers = values[0].astype(np.int64), values[1].astype(np.int64)
+    postings = len(ids)
+    docs = np.frombuffer(ids, np.uint32).astype(np.int64)
+    floats = np.frombuffer(weights, np.float32)
+    # Blocks: their first postings and sizes; each posting's block.
+    term_counts = np.asarray(counts, np.int64)
+    term_firsts = np.cumsum(term_counts) - term_counts
+    within = np.arange(postings) - np.repeat(term_firsts, term_counts)
+    starts_block = within % limit == 0
+    block = np.cumsum(starts_block) - 1
+    firsts = np.flatnonzero(starts_block)
+    sizes = np.diff(np.append(firsts, postings))
+    deltas = _deltas(docs, firsts)
+    # Occurrences as deltas from the one before in their posting (Whoosh's encoding).
+    occurrence_starts = np.cumsum(frequencies) - frequencies
+    chars = numbers.ndim == 2
+    position_deltas = _deltas(numbers[:, 0] if chars else numbers, occurrence_starts)
+    position_widths = _int_widths(position_deltas)
+    if chars:
+        first_chars, chars_count = numbers[:, 1], numbers[:, 2]
+        char_deltas = first_chars.copy()
+        char_deltas[1:] -= first_chars[:-1] + chars_count[:-1]  # from the end of the last
+        char_deltas[occurrence_starts] = first_chars[occurrence_starts]
+        char_widths, count_widths = _int_widths(char_deltas), _int_widths(chars_count)
+        record_widths = position_widths + char_widths + count_widths + 1  # and TUPLE3
+    else:
+        record_widths = position_widths
+    record_ends = _sums(record_widths)
+    value_sizes = 10 + record_ends[occurrence_starts + frequencies] - record_ends[occurrence_starts]
+    short = value_sizes < 256
+    entry_widths = np.where(short, 2, 5) + value_sizes  # C and a byte, or B and four
+    delta_widths = _int_widths(deltas)
+    # Weights: None when all are 1, one float when all are the same, else a tuple.
+    lowest = np.minimum.reduceat(floats, firsts)
+    highest = np.maximum.reduceat(floats, firsts)
+    same = lowest == highest
+    unit = same & (lowest == 1.0)
+    weight_sizes = np.where(unit, 1, np.where(same, 9, 2 + 9 * sizes))
+    delta_ends, entry_ends = _sums(delta_widths), _sums(entry_widths)
+    block_deltas = delta_ends[firsts + sizes] - delta_ends[firsts]
+    block_entries = entry_ends[firsts + sizes] - entry_ends[firsts]
+    data_sizes = 4 + block_deltas + weight_sizes + 1 + block_entries + 3
+    if offset is None:
+        frames = np.zeros(len(firsts), np.int64)
+    else:  # a term's header, and each block's size and statistics
+        term_blocks = -(-term_counts // limit)
+        term_starts = np.zeros(len(firsts), bool)
+        term_starts[np.cumsum(term_blocks) - term_blocks] = True
+        last_ids = docs[firsts + sizes - 1]
+        posting_count_widths, last_widths = _int_widths(sizes), _int_widths(last_ids)
+        header_sizes = 22 + posting_count_widths + last_widths
+        frames = 4 * term_starts + 4 + header_sizes
+    block_ends = _sums(frames + data_sizes)
+    buffer = np.empty(block_ends[-1], np.uint8)
+    block_starts = block_ends[:-1] + frames
+    _put(buffer, block_starts, b"\x80\x03(")
+    at = block_starts[block] + 3 + delta_ends[:-1] - delta_ends[firsts][block]
+    _put_ints(buffer, at, deltas, delta_widths)
+    weights_at = block_starts + 3 + block_deltas + 1
+    buffer[weights_at - 1] = ord("t")
+    buffer[weights_at[unit]] = ord("N")
+    doubles = _bytes_of(floats, ">f8")
+    one = same & ~unit
+    buffer[weights_at[one]] = ord("G")
+    buffer[weights_at[one][:, None] + np.arange(1, 9)] = doubles[firsts[one]]
+    several = ~same
+    if several.any():
+        buffer[weights_at[several]] = ord("(")
+        buffer[(weights_at + weight_sizes - 1)[several]] = ord("t")
+        of_several = several[block]
+        at = (weights_at[block] + 1 + 9 * (within % limit))[of_several]
+        buffer[at] = ord("G")
+        buffer[at[:, None] + np.arange(1, 9)] = doubles[of_several]
+    values_at = weights_at + weight_sizes
+    buffer[values_at] = ord("(")
+    at = values_at[block] + 1 + entry_ends[:-1] - entry_ends[firsts][block]
+    buffer[at[short]] = ord("C")
+    buffer[at[short] + 1] = value_sizes[short]
+    if not short.all():
+        long_at = at[~short]
+        buffer[long_at] = ord("B")
+        buffer[long_at[:, None] + np.arange(1, 5)] = _bytes_of(value_sizes[~short], "<u4")
+    at += np.where(short, 2, 5)
+    buffer[at[:, None] + np.arange(4)] = _bytes_of(frequencies, ">u4")
+    _put(buffer, at + 4, b"\x80\x02](")
+    _put(buffer, at + value_sizes - 2, b"e.")
+    posting = np.repeat(np.arange(postings), frequencies)
+    at = at[posting] + 8 + record_ends[:-1] - record_ends[occurrence_starts][posting]
+    _put_ints(buffer, at, position_deltas, position_widths)
+    if chars:
+        at += position_widths
+        _put_ints(buffer, at, char_deltas, char_widths)
+        at += char_widths
+        _put_ints(buffer, at, chars_count, count_widths)
+        buffer[at + count_widths] = 0x87
+    _put(buffer, block_starts + data_sizes - 3, b"t\x87.")
+    if offset is None:
+        return buffer.tobytes(), block_ends.tolist(), []
+    # The frames: `WHOOSH3_HEADER_MAGIC` before a term's first block; each block's size
+    # (negative for a term's last) and statistics, `pickle.dumps((postings, last id,
+    # largest weight, compression 0, shortest and longest length bytes), 2)`.
+    frame_starts = block_ends[:-1]
+    _put(buffer, frame_starts[term_starts], WHOOSH3_HEADER_MAGIC)
+    at = frame_starts + 4 * term_starts
+    block_sizes = header_sizes + data_sizes
+    term_ends = np.append(term_starts[1:], True)
+    buffer[at[:, None] + np.arange(4)] = _bytes_of(
+        np.where(term_ends, -block_sizes, block_sizes), ">i4"
+    )
+    _put(buffer, at + 4, b"\x80\x02(")
+    at += 7
+    _put_ints(buffer, at, sizes, posting_count_widths)
+    at += posting_count_widths
+    _put_ints(buffer, at, last_ids, last_widths)
+    at += last_widths
+    buffer[at] = ord("G")
+    buffer[at[:, None] + np.arange(1, 9)] = _bytes_of(highest, ">f8")
+    document_lengths = (
+        np.frombuffer(lengths, np.uint8)[docs].astype(np.int64)
+        if lengths
+        else np.zeros(postings, np.int64)
+    )
+    known = np.where(document_lengths == 0, 256, document_lengths)  # 0: unknown
+    shortest = np.minimum.reduceat(known, firsts) % 256
+    longest = np.maximum.reduceat(document_lengths, firsts)
+    _put(buffer, at + 9, b"K\x00K")
+    buffer[at + 12] = shortest
+    buffer[at + 13] = ord("K")
+    buffer[at + 14] = longest
+    _put(buffer, at + 15, b"tq\x00.")
+    # The terms' entries: statistics, and where their postings are.
+    infos = np.zeros(len(term_counts), _INFO_DTYPE)
+    infos["total"] = np.add.reduceat(floats.astype(np.float64), term_firsts)
+    infos["count"] = term_counts
+    infos["low"] = np.minimum.reduceat(known, term_firsts) % 256
+    infos["high"] = np.maximum.reduceat(document_lengths, term_firsts)
+    infos["maxweight"] = np.maximum.reduceat(floats, term_firsts)
+    infos["first"] = docs[term_firsts]
+    infos["last"] = docs[term_firsts + term_counts - 1]
+    term_ends_at = block_ends[1:][term_ends]
+    term_starts_at = frame_starts[term_starts]
+    infos["offset"] = offset + term_starts_at
+    infos["size"] = term_ends_at - term_starts_at
+    packed = infos.tobytes()
+    size = _TERM_INFO.size
+    return buffer.tobytes(), [], [packed[at : at + size] for at in range(0, len(packed), size)]
+
+
+def _sums(widths: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Where each of consecutive pieces of `widths` bytes starts, and where the last ends."""
+    import numpy as np
+
+    return np.concatenate(([0], np.cumsum(widths)))
+
+
+def _deltas(numbers: NDArray[np.int64], starts: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Each number less the one before, but at `starts` (the numbers themselves)."""
+    deltas = numbers.copy()
+    deltas[1:] -= numbers[:-1]
+    deltas[starts] = numbers[starts]
+    return deltas
+
+
+def _int_widths(numbers: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The bytes of each number as pickle writes an int (protocol 1 or more, below
+    2**31): BININT1 (`K` and a byte), BININT2 (`M` and two) or BININT (`J` and four,
+    signed), all little-endian."""
+    import numpy as np
+
+    return np.where(numbers < 0, 5, np.where(numbers < 256, 2, np.where(numbers < 65536, 3, 5)))
+
+
+def _put_ints(
+    buffer: NDArray[np.uint8],
+    at: NDArray[np.int64],
+    numbers: NDArray[np.int64],
+    widths: NDArray[np.int64],
+) -> None:
+    """Write each of `numbers` at its place `at` in `buffer` as pickle writes it, in
+    `widths` bytes (`_int_widths`)."""
+    import numpy as np
+
+    buffer[at] = np.where(widths == 2, ord("K"), np.where(widths == 3, ord("M"), ord("J")))
+    buffer[at + 1] = numbers & 255
+    wide = np.flatnonzero(widths > 2)  # few
+    if len(wide):
+        at, numbers, widths = at[wide], numbers[wide], widths[wide]
+        buffer[at + 2] = (numbers >> 8) & 255
+        widest = widths == 5
+        for byte in (2, 3):
+            buffer[at[widest] + 1 + byte] = (numbers[widest] >> (8 * byte)) & 255
+
+
+def _bytes_of(numbers: NDArray[Any], dtype: str) -> NDArray[np.uint8]:
+    """The bytes of each of `numbers` as `dtype` (a struct of four bytes), a row each."""
+    import numpy as np
+
+    return numbers.astype(dtype).view(np.uint8).reshape(len(numbers), -1)
+
+
+def _put(buffer: NDArray[np.uint8], at: NDArray[np.int64], constant: bytes) -> None:
+    """Write `constant` at each place `at` in `buffer`."""
+    for index, byte in enumerate(constant):
+        buffer[at + index] = byte
 
 
 class DocumentColumns:

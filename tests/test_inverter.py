@@ -1,7 +1,8 @@
 """The indexer's own segment writer (`store/inverter.py`) writes what Whoosh's writer
 writes: the same segment files from the same documents (also when its postings go through
-run files), byte for byte but for the pickle protocol and compression level of the postings
-blocks' data (`whoosh_internals.BLOCK_PROTOCOL`, `BLOCK_LEVEL`), and so an index it writes
+run files), byte for byte but for the pickles and compression level of the postings
+blocks' data (`whoosh_internals.BLOCK_PROTOCOL`, `pickled_blocks`, `BLOCK_LEVEL`): the
+same postings, positions and characters as Whoosh reads them, and so an index it writes
 answers every search as one Whoosh's writer wrote: ids, scores, snippets, totals, facets.
 Its prose analysis (`ProseTerms`) gives what the prose analyzer gives."""
 
@@ -11,9 +12,11 @@ import pickle
 import random
 import time
 import zlib
+from array import array
 from collections.abc import Iterable
 from datetime import datetime
 from io import BytesIO
+from itertools import accumulate, chain, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +38,7 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Characters, Positions
 
 from bench.queries import QUERIES as BENCH_QUERIES
-from searcher import Article, Index, Results, SearchOptions, read_corpus
+from searcher import Article, Index, Results, SearchOptions, read_corpus, whoosh_internals
 from searcher.enrich import enrich
 from searcher.store import workers
 from searcher.store.analysis import (
@@ -46,13 +49,18 @@ from searcher.store.analysis import (
     news_analyzer,
 )
 from searcher.store.documents import to_document
-from searcher.store.inverter import SegmentInverter, _characters, _indexer, _positions
+from searcher.store.inverter import SegmentInverter, _indexer
 from searcher.store.schema import METADATA_FIELD, build_schema
 from searcher.whoosh_internals import (
+    _TERM_INFO,
+    PostingOccurrences,
     _numeric_column,
+    _pickled,
+    _postings,
     _var_bytes_column,
     _w3_block_data,
     finish_segment,
+    pickled_blocks,
     segment_writer,
 )
 
@@ -103,30 +111,39 @@ def postings(terms: W3TermsReader, schema: Schema) -> dict[tuple[str, bytes], An
     """What the term index and the postings of a segment hold: each term's information
     (its statistics, not where its postings are), each block's statistics (but whether it
     is compressed, which depends on the size of its pickle) and data unpickled, and each
-    posting as Whoosh's matcher reads it. A writer that pickles the blocks' data with
-    another protocol writes other bytes, compressed or not, at other offsets: Whoosh
-    reads them as the same postings."""
+    posting as Whoosh's matcher reads it; positions and characters as Whoosh's format
+    decodes them. A writer that pickles the blocks' data otherwise writes other bytes,
+    compressed or not, at other offsets: Whoosh reads them as the same postings."""
     found = {}
     for (field, term), info in terms.items():
         offset, length = info.extent()
         raw = terms._postfile.get(offset, length[0] if isinstance(length, tuple) else length)
-        blocks = [
-            (
-                *statistics[:3],
-                *statistics[4:],
-                pickle.loads(zlib.decompress(data) if statistics[3] else data),
-            )
-            for statistics, data in _w3_block_data(raw)
-        ]
+        decode = decoder(schema[field].format)
+        blocks = []
+        for statistics, data in _w3_block_data(raw):
+            ids, weights, values = pickle.loads(zlib.decompress(data) if statistics[3] else data)
+            if isinstance(values, tuple):
+                values = tuple(map(decode, values))
+            blocks.append((*statistics[:3], *statistics[4:], (ids, weights, values)))
         matcher = terms.matcher(field, term, schema[field].format)
         read = []
         while matcher.is_active():
-            read.append((matcher.id(), matcher.weight(), matcher.value()))
+            read.append((matcher.id(), matcher.weight(), decode(matcher.value())))
             matcher.next()
         statistics = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length())
         statistics += (info.max_weight(), info.min_id(), info.max_id(), info.is_inlined())
         found[field, term] = statistics, blocks, read
     return found
+
+
+def decoder(format_: Any) -> Any:
+    """What reads a posting's value of `format_` as Whoosh does: positions and characters
+    decoded (with the number of occurrences); other values as they are."""
+    if isinstance(format_, Characters):
+        return lambda value: (format_.decode_frequency(value), format_.decode_characters(value))
+    if isinstance(format_, Positions):
+        return lambda value: (format_.decode_frequency(value), format_.decode_positions(value))
+    return lambda value: value
 
 
 # Articles with and without each field: date, source, authors, captions, quotes, metadata.
@@ -146,8 +163,14 @@ VARIED = (
 )
 
 
-@pytest.mark.parametrize("limit_mb", [64, 0])  # 0: every document's postings go to a run
-def test_the_segment_is_what_whoosh_writes(tmp_path: Path, limit_mb: int) -> None:
+@pytest.mark.parametrize(
+    ("limit_mb", "level"),
+    [(64, 0), (0, 0), (64, 1)],  # 0 MB: every document's postings go to a run
+)
+def test_the_segment_is_what_whoosh_writes(
+    tmp_path: Path, limit_mb: int, level: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(whoosh_internals, "BLOCK_LEVEL", level)  # 1: blocks compressed
     docs = documents(VARIED)
     inverter = lambda *args: SegmentInverter(*args[:2], limit_mb, args[3])  # noqa: E731
     ours = segment_files(tmp_path / "ours", docs, inverter)
@@ -218,10 +241,17 @@ def test_prose_terms_are_those_of_the_prose_analyzer(format_: Positions) -> None
         chars = isinstance(format_, Characters)
         terms, length = prose.terms(text, chars)
         expected = list(format_.word_values(text, news_analyzer(), mode="index"))
-        encode = _characters if chars else _positions
-        assert [(t, len(o), encode(o)) for t, o in terms.items()] == [
-            (term, frequency, encoded) for term, frequency, _, encoded in expected
-        ]
+        decode = decoder(format_)
+        if chars:  # (position, first character, number of characters)
+            read = [
+                (p, s, e - s)
+                for _, found in map(decode, (v for *_, v in expected))
+                for p, s, e in found
+            ]
+        else:
+            read = [p for _, found in map(decode, (v for *_, v in expected)) for p in found]
+        assert [(t, len(o)) for t, o in terms.items()] == [(t, f) for t, f, _, _ in expected]
+        assert list(chain.from_iterable(terms.values())) == read
         assert length == sum(frequency for _, frequency, _, _ in expected)
     words = prose.words()
     assert words["didn't"] == "didn't" and words["quoted"] == "quot" and "the" not in words
@@ -333,3 +363,92 @@ def test_columns_are_written_at_once_as_whooshs_writers_write_them(size: int) ->
     ):
         expected = _whooshs_column(column, numbers, doccount)
         assert _numeric_column(column, list(numbers), list(numbers.values())) == expected
+
+
+@pytest.mark.parametrize("format_", [Positions(), Characters()])
+def test_blocks_pickled_at_once_hold_what_whoosh_writes(format_: Positions) -> None:
+    """A chunk's blocks pickled and framed at once from occurrences as numbers hold what
+    Whoosh's writer pickles of the values its format encodes: the same ids, weights and
+    decoded values, block statistics and term entries; with numbers of one, two and four
+    bytes, values longer than 255 bytes, weights all 1, all the same or not."""
+    import numpy as np
+
+    rng = random.Random(18)
+    chars = isinstance(format_, Characters)
+    decode = decoder(format_)
+    lengths = bytes(rng.randrange(256) for _ in range(300_000))
+    for limit in (1, 3, 128):
+        counts, ids, weights, frequencies, numbers, encoded = [], [], [], [], [], []
+        for _ in range(40):
+            counts.append(rng.choice([1, 1, 2, 7, 300]))
+            for docnum in sorted(rng.sample(range(rng.choice([400, 300_000])), counts[-1])):
+                frequency = rng.choice([1, 1, 2, 60])
+                positions = sorted(rng.sample(range(rng.choice([300, 100_000])), frequency))
+                occurrences = [
+                    (p, p * 7 + rng.randrange(5), rng.randrange(1, 40)) for p in positions
+                ]
+                if chars:
+                    numbers += occurrences
+                    found = [(p, s, s + n) for p, s, n in occurrences]
+                else:
+                    numbers += positions
+                    found = positions
+                encoded.append(format_.encode(found))
+                ids.append(docnum)
+                frequencies.append(frequency)
+                weights.append(frequency * rng.choice([1.0, 1.0, 1.5]))
+        ids_, weights_ = array("I", ids), array("f", weights)
+        values = PostingOccurrences(np.array(frequencies, np.int64), np.array(numbers, np.int64))
+        data, ends, _ = pickled_blocks(counts, ids_, weights_, values, limit)
+        framed, _, infos = pickled_blocks(counts, ids_, weights_, values, limit, lengths, 1000)
+        starts = [0, *accumulate(counts)]
+        expected, expected_infos, read, offset = [], [], [], 1000
+        for start, end in pairwise(starts):
+            blocks = list(
+                _pickled(ids_[start:end], weights_[start:end], encoded[start:end], limit, tuple)
+            )
+            expected += blocks
+            found, total, maxweight, low, high = _postings(
+                ids_[start:end], weights_[start:end], blocks, lengths, limit, 0
+            )
+            expected_infos.append(
+                _TERM_INFO.pack(
+                    0,
+                    total,
+                    end - start,
+                    low,
+                    high,
+                    maxweight,
+                    ids[start],
+                    ids[end - 1],
+                    offset,
+                    len(found),
+                )
+            )
+            read.append(found)
+            offset += len(found)
+        got = [pickle.loads(data[a:b]) for a, b in pairwise(ends)]
+        assert len(got) == len(expected)
+        for (g_ids, g_weights, g_values), want in zip(got, expected, strict=True):
+            w_ids, w_weights, w_values = pickle.loads(want)
+            assert (g_ids, g_weights) == (w_ids, w_weights)
+            assert list(map(decode, g_values)) == list(map(decode, w_values))
+        # the same statistics; the postings where the entries say, one term after the other
+        entries = [_TERM_INFO.unpack(info) for info in infos]
+        assert [entry[:8] for entry in entries] == [
+            _TERM_INFO.unpack(info)[:8] for info in expected_infos
+        ]
+        assert [entry[8] for entry in entries] == list(
+            accumulate((entry[9] for entry in entries[:-1]), initial=1000)
+        )
+        assert sum(entry[9] for entry in entries) == len(framed)
+        for entry, found in zip(entries, read, strict=True):  # the same blocks
+            ours = list(_w3_block_data(framed[entry[8] - 1000 :][: entry[9]]))
+            theirs = list(_w3_block_data(found))
+            assert [s for s, _ in ours] == [s for s, _ in theirs]
+            for (_, a), (_, b) in zip(ours, theirs, strict=True):
+                (a_ids, a_weights, a_values), (b_ids, b_weights, b_values) = map(
+                    pickle.loads, (a, b)
+                )
+                assert (a_ids, a_weights) == (b_ids, b_weights)
+                assert list(map(decode, a_values)) == list(map(decode, b_values))

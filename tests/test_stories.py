@@ -40,8 +40,10 @@ from searcher.enrich.duplicates import (
     similarity,
     story_fields,
     story_fields_of,
+    word_hashes,
 )
 from searcher.stopwords import STOP_WORDS
+from searcher.store.analysis import TOKEN_PATTERN, ProseTerms
 from searcher.store.commits import IndexingRun
 from searcher.store.stories import (
     PAGE_SIZE,
@@ -188,6 +190,57 @@ def test_story_fields_of_several_articles_are_those_of_each() -> None:
     ]
     assert story_fields_of(articles) == [story_fields(article) for article in articles]
     assert story_fields_of(articles)[2][0] == signature("Brief")  # a bodiless item's headline
+
+
+# Greek capitals: a capital sigma's small letter depends on the letters around it.
+_GREEK = st.sampled_from(["ΑΣ", "ΟΔΟΣ", "Σ", "ΣΑ", "σ", "ς", "İ", "\u212a", "ŉ"])
+_TEXTS_AND_GREEK = st.lists(st.tuples(_PIECES | _GREEK, _GLUE), max_size=20).map(
+    lambda parts: "".join(piece + glue for piece, glue in parts)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS | _TEXTS_AND_GREEK)
+def test_the_word_hashes_of_a_texts_analysis_are_its_signatures(text: str) -> None:
+    """The hashes of a text's words, as the indexing analysis reads them (a body, a
+    headline) and its word cache keeps them, are those a signature takes of its words,
+    but for a capital sigma's, which the hashes of a text are not noted for."""
+    prose, expected = ProseTerms(word_hashes), WordHashes().of_texts([text])[0]
+    prose.analysed(text, 600)  # a body
+    assert (prose.hashes(text) == expected) or ("Σ" in text)
+    headline = text + " "
+    prose.analysed(headline, None)
+    assert (prose.hashes(headline) == expected) or ("Σ" in text)
+    assert prose.hashes(text + "!") is None  # a text it has not read
+
+
+def test_a_builders_signatures_are_those_of_its_articles(tmp_path: Path) -> None:
+    """The story signatures of a worker take their words' hashes from its analysis: those
+    of each article's text, its headline when it has no body, and not when a capital
+    sigma makes the small letters of the whole text differ from its words' ("ΑΣ.Β")."""
+    Index(tmp_path / "ix").add([Article(id="a", headline="Rates up", body=TEXT)])
+    articles = [
+        Article(id="b", headline="Rates", body=TEXT),
+        Article(id="c", headline="Floods at the weekend", body=" \n"),
+        Article(id="w", headline="No words", body="\u2014 ..."),
+        Article(id="d", headline="ΑΣ.Β", body="Η ΟΔΟΣ.Α ΑΣ.Β U.S. AT&T don't İstanbul"),
+        Article(id="e", headline="Same", body=TEXT),  # the same text again
+    ]
+    builder = SegmentBuilder(tmp_path / "ix", None)
+    result = builder.index_records(articles, "", "")
+    assert [story[1] for story in result.stories] == [
+        signature(article.body if article.body.strip() else article.headline)
+        for article in articles
+    ]
+    assert signature(articles[3].body) != signatures([articles[3].body], _ByWord())[0]
+
+
+class _ByWord(WordHashes):
+    """Word hashes noted a word at a time, as if the small letters of a word alone were
+    those it has in its text."""
+
+    def of_texts(self, texts: Sequence[str]) -> list[bytes]:
+        return [b"".join(map(word_hashes, re.findall(TOKEN_PATTERN, text))) for text in texts]
 
 
 def test_word_hashes_are_remembered_by_their_owner_alone() -> None:

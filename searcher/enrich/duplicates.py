@@ -107,6 +107,7 @@ _KIND_MASK = (1 << _KIND_BITS) - 1
 _FACT_MASK = (1 << 32) - 1 - _KIND_MASK
 _NAME, _FIGURE, _DATE, _CODE, _PUBLISHED = range(5)
 _WORD_CACHE_SIZE = 200_000  # about 30 MB
+_NOTED_TEXTS = 100_000  # at most, their signatures not taken yet
 
 
 def _words(text: str) -> list[bytes]:
@@ -121,11 +122,41 @@ def _words(text: str) -> list[bytes]:
 
 class WordHashes:
     """Three independent 32-bit hashes of each word, one for each place in a shingle, each
-    rotated (`_rotated`), remembered for the words met (up to `_WORD_CACHE_SIZE`, then
-    forgotten all at once): one a worker serves all the signatures it takes."""
+    rotated (`_rotated`): one a worker serves all the signatures it takes. The hashes of
+    a text's words that the indexing analysis took with its own (`note()`, from
+    `word_hashes()` of each word it met) are used as they are; those of other texts are
+    remembered for the words met (up to `_WORD_CACHE_SIZE`, then forgotten all at once)."""
 
     def __init__(self) -> None:
         self._hashes: dict[bytes, bytes] = {}
+        self._noted: dict[int, tuple[str, bytes]] = {}  # by the text object, until taken
+
+    def note(self, text: str, hashes: bytes) -> None:
+        """Remember the hashes of the words of `text` (that very string) until its signature
+        is taken: those of each word as the analysis split it (`word_hashes()`), one after
+        the other. They are its words' own unless the text holds a capital sigma, whose
+        small letter depends on the letters around it (then they are not kept)."""
+        if text.isascii() or "\u03a3" not in text:
+            if len(self._noted) >= _NOTED_TEXTS:  # texts noted whose signature was not taken
+                self._noted.clear()
+            self._noted[id(text)] = (text, hashes)
+
+    def of_texts(self, texts: Sequence[str]) -> list[bytes]:
+        """The hashes of the words of each of `texts` (those noted, else worked out)."""
+        noted = map(self._noted.pop, map(id, texts), repeat(None))
+        found = [None if entry is None else entry[1] for entry in noted]
+        if None in found:  # the others' words hashed in one pass
+            missing = [
+                _words(text) for text, hashes in zip(texts, found, strict=True) if hashes is None
+            ]
+            joined = self.of(list(chain.from_iterable(missing)))
+            split = iter(missing)
+            start = 0
+            for place, hashes in enumerate(found):
+                if hashes is None:
+                    end = start + len(next(split)) * 12
+                    found[place], start = joined[start:end], end
+        return found  # type: ignore[return-value]
 
     def of(self, words: list[bytes]) -> bytes:
         """The hashes of `words`, one word's after the other."""
@@ -144,6 +175,19 @@ class WordHashes:
         return b"".join(map(known.__getitem__, words))
 
 
+def word_hashes(word: str) -> bytes:
+    """The hashes (`WordHashes`) of the words a signature finds in `word`, one a run of its
+    word characters in small letters ("U.S." is "u" and "s"), one after the other: for a
+    word of the indexing analysis (`TOKEN_PATTERN`'s words hold every word character of a
+    text, and no run of them goes on from one word to the next), so that a text's are its
+    words' joined (`WordHashes.note`)."""
+    lowered = word.lower()
+    if lowered.isalnum():  # one run (most words)
+        return _rotated(blake2b(lowered.encode(), digest_size=12).digest())
+    runs = _WORD.findall(lowered)
+    return _rotated(b"".join(blake2b(run.encode(), digest_size=12).digest() for run in runs))
+
+
 def _rotated(hashes: bytes) -> bytes:
     """32-bit hashes with their bin's bits (the lowest) moved above their value's: a
     rotation, so the XOR of rotated hashes is the rotated XOR."""
@@ -155,16 +199,15 @@ def _rotated(hashes: bytes) -> bytes:
 
 def signatures(texts: Sequence[str], word_hashes: WordHashes | None = None) -> list[bytes]:
     """The MinHash signatures of `texts` (each empty when its text has no words), as
-    bytes, taken at once: the words of all hashed in one pass (through `word_hashes`,
-    which remembers them), their shingles and bins as numpy arrays over all the texts."""
+    bytes, taken at once: their words' hashes those `word_hashes` was given (`note`) or
+    works out in one pass, their shingles and bins as numpy arrays over all the texts."""
     import numpy as np  # indexing workers only: see the module's docstring
 
     if not texts:
         return []
-    split = list(map(_words, texts))
-    lengths = np.fromiter(map(len, split), dtype=np.intp, count=len(split))
-    hashes = (word_hashes or WordHashes()).of(list(chain.from_iterable(split)))
-    table = np.frombuffer(hashes, dtype=np.uint32).reshape(-1, SHINGLE_WORDS)
+    hashed = (word_hashes or WordHashes()).of_texts(texts)
+    lengths = np.fromiter(map(len, hashed), dtype=np.intp, count=len(hashed)) // 12  # words
+    table = np.frombuffer(b"".join(hashed), dtype=np.uint32).reshape(-1, SHINGLE_WORDS)
     text_of = np.repeat(np.arange(len(texts)), lengths)  # each word's text
     # The rotated 32-bit hashes of the word 3-shingles (repeats included): tabulation
     # hashing, the XOR of the three words' hashes for their places (3-independent). Those
@@ -377,7 +420,7 @@ def article_text(headline: str, body: str) -> str:
 
     Headlines and bylines are left out, so a copy under another headline is still a copy.
     """
-    return body if body.strip() else headline
+    return body if body and not body.isspace() else headline  # (`body.strip()`, uncopied)
 
 
 def story_fields(

@@ -50,6 +50,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, cached_property, lru_cache
 from itertools import accumulate, compress, count, islice
+from operator import itemgetter
 from typing import Any, Protocol, cast
 
 from whoosh.analysis import (
@@ -341,13 +342,16 @@ class ProseTerms:
     it lacks as it is missed (`PROSE_CACHE_WORDS` at most, and the one cache of a word's
     forms that indexing fills: a worker's memory);
     `words()` gives the words first met since the last call, for the index's stem table.
-    `tests/test_analysis.py` holds the two to the same output."""
+    Given `word_hashes`, the cache keeps each word's (the hashes a story signature takes
+    of it) beside its stem, and `hashes()` gives those of a text read, from the same
+    reading as its terms. `tests/test_analysis.py` holds the two to the same output."""
 
-    def __init__(self) -> None:
-        self._stems = _WordStems()
+    def __init__(self, word_hashes: Callable[[str], bytes] | None = None) -> None:
+        self._stems = _WordStems(word_hashes)
         self._source: _Reading | None = None  # the last text read with characters
-        # The last text read whole for its terms in order (a headline): the text, its stems.
-        self._last: tuple[str, list[str | bool]] | None = None
+        # The last text read whole for its terms in order (a headline): the text, its
+        # words' stems, their forms in the cache (stems and hashes).
+        self._last: tuple[str, list[str | bool], list[_Forms]] | None = None
 
     def terms(self, text: str, chars: bool = False) -> tuple[dict[str, Occurrences], int]:
         """The terms of `text` with their occurrences, and the number of words kept (the
@@ -388,8 +392,9 @@ class ProseTerms:
         goes on past a space, nor does the reading of one), the few after it are read again.
         Without, `terms(text)` takes over the analysis of `text` (a headline)."""
         if end is None:
-            stems = self._stems_of(_TOKEN.findall(text))
-            self._last = (text, stems)
+            forms = list(map(self._stems.__getitem__, _TOKEN.findall(text)))
+            stems: list[str | bool] = list(map(_STEM, forms))
+            self._last = (text, stems, forms)
             return list(filter(None, stems))  # type: ignore[arg-type]
         reading = self._read(text)
         if end >= len(text):
@@ -404,12 +409,24 @@ class ProseTerms:
         is of `text`."""
         if self._source is None or self._source.text is not text:
             parts = _WORDS_BETWEEN.split(text)
-            self._source = _Reading(text, parts, self._stems_of(parts[1::2]))
+            forms = list(map(self._stems.__getitem__, parts[1::2]))
+            hashes = b"".join(map(_HASHES, forms))  # while the forms are at hand
+            self._source = _Reading(text, parts, list(map(_STEM, forms)), hashes)
         return self._source
 
     def _stems_of(self, words: list[str]) -> list[str | bool]:
         """The stems of `words` (False for a stop word), new words stemmed as met."""
-        return list(map(self._stems.__getitem__, words))
+        return list(map(_STEM, map(self._stems.__getitem__, words)))
+
+    def hashes(self, text: str) -> bytes | None:
+        """The hashes of the words of `text` (the constructor's `word_hashes` of each), one
+        after the other, when it is the last text read with characters (a body) or whole
+        for its terms (a headline): None for another."""
+        if self._source is not None and self._source.text is text:
+            return self._source.hashes
+        if self._last is not None and self._last[0] is text:
+            return b"".join(map(_HASHES, self._last[2]))
+        return None
 
     def _passage_stems(self, passage: str) -> list[str | bool]:
         """The stems of the words of `passage`: those the last text read with characters
@@ -435,11 +452,12 @@ class ProseTerms:
 
 class _Reading:
     """A text read with characters: its words (split from what lies between them, `parts`,
-    in turn), their stems (False for a stop word), and what is worked out from them when
-    first asked for."""
+    in turn), their stems (False for a stop word) and hashes (`ProseTerms.hashes`), and
+    what is worked out from them when first asked for."""
 
-    def __init__(self, text: str, parts: list[str], stems: list[str | bool]) -> None:
+    def __init__(self, text: str, parts: list[str], stems: list[str | bool], hashes: bytes) -> None:
         self.text, self.parts, self.words, self.stems = text, parts, parts[1::2], stems
+        self.hashes = hashes
 
     @cached_property
     def kept(self) -> list[str]:
@@ -458,17 +476,23 @@ class _Reading:
         return list(islice(accumulate(map(len, self.parts)), 0, len(self.parts) - 1, 2))
 
 
-class _WordStems(dict[str, "str | bool"]):
-    """Words as written -> their stems (False for a stop word), `PROSE_CACHE_WORDS` at
-    most: a word missing is stemmed when looked up (within a `map` of a text's words, in
-    C for every word met before), and its normal form noted in `new` with its stem."""
+# A word's forms in the cache of `ProseTerms`: its stem (False for a stop word), its hashes.
+_Forms = tuple["str | bool", bytes]
 
-    def __init__(self) -> None:
+
+class _WordStems(dict[str, _Forms]):
+    """Words as written -> their stems (False for a stop word) and hashes (`word_hashes`'s,
+    empty without), `PROSE_CACHE_WORDS` at most: a word missing is stemmed when looked up
+    (within a `map` of a text's words, in C for every word met before), and its normal
+    form noted in `new` with its stem."""
+
+    def __init__(self, word_hashes: Callable[[str], bytes] | None) -> None:
         super().__init__()
         self.new: dict[str, str] = {}  # normal forms new to the cache -> their stems
         self._normal_stems: dict[str, str] = {}  # of the words' normal forms ("Troops")
+        self._word_hashes = word_hashes
 
-    def __missing__(self, word: str) -> str | bool:
+    def __missing__(self, word: str) -> _Forms:
         if len(self) >= PROSE_CACHE_WORDS:
             self.clear()
             self._normal_stems.clear()
@@ -477,8 +501,12 @@ class _WordStems(dict[str, "str | bool"]):
         if not stop:
             stemmed = self._normal_stems.get(normal) or _indexing_stem(normal)
             self.new[normal] = self._normal_stems[normal] = stemmed
-        self[word] = stemmed
-        return stemmed
+        forms = stemmed, b"" if self._word_hashes is None else self._word_hashes(word)
+        self[word] = forms
+        return forms
+
+
+_STEM, _HASHES = itemgetter(0), itemgetter(1)  # of a word's forms
 
 
 # The last characters of the endings NLTK's English stemmer takes off or replaces (the

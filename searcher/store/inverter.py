@@ -2,9 +2,13 @@
 through Whoosh's own codec (`SegmentInverter`).
 
 Whoosh's writer makes every posting of every document a tuple in its posting pool, sorts
-them all and writes them one call a posting. Here a term's postings go into arrays as the
-documents come (document numbers, weights and encoded positions), and at the end each
-field's terms are written at once, a block at a time (`whoosh_internals.write_terms`). The
+them all and writes them one call a posting. Here a prose field's postings are numbers in
+flat arrays as the documents come (each posting's term, document and number of
+occurrences; each occurrence's position, first character and length: `ProsePostings`), a
+term's postings of the other fields go into a list (document, weight, encoded value), and
+at the end each field's terms are written a chunk at a time
+(`whoosh_internals.write_terms`): a chunk of prose terms sorted, its values encoded and
+its blocks pickled and framed at once with numpy (`whoosh_internals.pickled_blocks`). The
 prose fields are analysed by `ProseTerms` (one pass, stems from a cache); the other fields by
 Whoosh (`FieldType.index`), with three shortcuts to the same terms: an ID field's value is
 its one term, a number's terms are its sortable value shifted (converted once, not once a
@@ -12,9 +16,10 @@ shift), and the terms of a value met lately in a field (a source, a section, a f
 path) are remembered. What is kept per document (stored fields, lengths, columns) is
 sent as Whoosh's writer sends it to the codec's per-document writer, to one that writes the
 same files a column at once (`whoosh_internals.DocumentColumns`), so the segment holds what
-Whoosh's own writer would have written, byte for byte but for the pickle protocol and the
+Whoosh's own writer would have written, byte for byte but for the pickles and the
 compression level of the postings blocks' data (`whoosh_internals.BLOCK_PROTOCOL`,
-`BLOCK_LEVEL`), and Whoosh reads it as its own (`tests/test_inverter.py`).
+`pickled_blocks`, `BLOCK_LEVEL`): Whoosh reads the same postings from it as its own
+(`tests/test_inverter.py`).
 
 Memory: when the postings gathered take about `limit_mb`, they are written to a run file
 in the index's scratch folder, by field and term, in chunks of terms each pickled as a few
@@ -29,35 +34,45 @@ import os
 import pickle
 import tempfile
 from array import array
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain, groupby
+from itertools import chain, count, groupby, repeat
 from operator import itemgetter
 from typing import Any, cast
 
+import numpy as np
 from whoosh.analysis import IDTokenizer
 from whoosh.codec import default_codec
 from whoosh.codec.base import Segment
 from whoosh.fields import NUMERIC, FieldType, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Characters, Existence, Positions
-from whoosh.system import pack_uint
 
 from searcher.store.analysis import NewsAnalyzer, Occurrences, ProseTerms
 from searcher.store.indexfolder import TEMPORARY
-from searcher.whoosh_internals import INDEX_NAME, DocumentColumns, write_terms
+from searcher.whoosh_internals import (
+    INDEX_NAME,
+    DocumentColumns,
+    PostingOccurrences,
+    write_terms,
+)
 
-# A term's postings as they are gathered: document number, weight and encoded value (b""
-# for a format that keeps none) of each document in turn, in one list.
+# A term's postings (not of a prose field) as they are gathered: document number, weight
+# and encoded value (b"" for a format that keeps none) of each document in turn, in one
+# list.
 Postings = list[Any]
 # A term's postings in a field, as runs hold them and the segment takes them.
-TermPostings = tuple[str, bytes, array, array, list[bytes]]
+TermPostings = tuple[str, bytes, array, array, list[bytes] | PostingOccurrences]
 # The postings of some terms of a field, by term, as runs hold them: the field, the terms
-# (as bytes), the number of documents of each, and their documents, weights and encoded
-# values one term after the other.
-Chunk = tuple[str, list[Any], array, array, array, list[bytes]]
-# What a posting and a term cost in memory, about (bytes): what `limit_mb` counts.
+# (as bytes), the number of documents of each, and their documents, weights and values
+# one term after the other (encoded, or a prose field's occurrences as numbers).
+Chunk = tuple[str, list[Any], array, array, array, list[bytes] | PostingOccurrences]
+# What a posting and a term cost in memory, about (bytes): what `limit_mb` counts; a
+# prose field's posting (`ProsePostings`), and each number of its occurrences.
 POSTING_BYTES = 100
 TERM_BYTES = 300
+PROSE_POSTING_BYTES = 12
+NUMBER_BYTES = 4
 # Terms of a chunk: written or read at a time in a run file.
 RUN_TERMS = 2_000
 # Values of a field whose terms are remembered (then forgotten all at once).
@@ -67,21 +82,6 @@ REMEMBERED_VALUES = 4_096
 # frequency, weight, encoded value) each.
 FieldTerms = Iterable[tuple[bytes, int, float, bytes]]
 
-_POSITIONS = Positions()
-_ONE = pack_uint(1)
-# A term met once in a document (most): its one position, or (position, first character,
-# number of characters) triple, as Whoosh encodes it (`pack_uint(1) + pickle.dumps([...],
-# 2)`), made by filling in the pickles of its numbers: an empty list (memo 0), the
-# number(s), a tuple of three (memo 1), appended. Each number below `_SMALL` is pickled as
-# BININT1 (`K`, 1 byte) or BININT2 (`M`, 2 bytes, little-endian); larger ones are left
-# to `pickle`.
-_SMALL = 1 << 16
-_PICKLED = tuple(
-    b"K" + n.to_bytes(1, "little") if n < 256 else b"M" + n.to_bytes(2, "little")
-    for n in range(_SMALL)
-)
-_ONE_POSITION = _ONE + b"\x80\x02]q\x00%ba."
-_ONE_TRIPLE = _ONE + b"\x80\x02]q\x00%b%b%b\x87q\x01a."
 _FIELD_AND_TERM = itemgetter(0, 1)
 _FIELD = itemgetter(0)
 _TERMS = itemgetter(1, 2, 3, 4, 5)  # a chunk's terms, as `write_terms` takes them
@@ -124,6 +124,7 @@ class SegmentInverter:
         self._size = 0
         self._docnum = 0
         self._postings: dict[str, dict[Any, Postings]] = {}
+        self._prose_postings: dict[str, ProsePostings] = {}
         self._runs: list[str] = []
 
     def add(self, document: dict[str, Any]) -> None:
@@ -147,28 +148,22 @@ class SegmentInverter:
     def _invert(self, name: str, field: FieldType, value: Any) -> int:
         """Gather the postings of one field of the current document; its length."""
         docnum = self._docnum
-        postings = self._postings.setdefault(name, {})
-        terms_before = len(postings)
-        length = 0
         chars = self._prose_chars.get(name)
         if chars is not None:
             groups, length = self._prose.terms(value, chars)
-            encode = cast(Callable[[Occurrences], bytes], _characters if chars else _positions)
-            boost = cast(Positions, field.format).field_boost
-            for term, occurrences in groups.items():
-                found = postings.get(term)
-                if found is None:
-                    postings[term] = [docnum, len(occurrences) * boost, encode(occurrences)]
-                else:
-                    found += (docnum, len(occurrences) * boost, encode(occurrences))
-            count = len(groups)
-        else:
-            count = 0
-            for key, frequency, weight, encoded in self._indexers[name](value):
-                found = postings.setdefault(key, [])
-                found += (docnum, weight, encoded)
-                length += frequency
-                count += 1
+            prose = self._prose_postings.get(name)
+            if prose is None:
+                self._prose_postings[name] = prose = ProsePostings(chars)
+            self._size += prose.add(docnum, groups)
+            return length if field.scorable else 0
+        postings = self._postings.setdefault(name, {})
+        terms_before = len(postings)
+        length = count = 0
+        for key, frequency, weight, encoded in self._indexers[name](value):
+            found = postings.setdefault(key, [])
+            found += (docnum, weight, encoded)
+            length += frequency
+            count += 1
         self._size += count * POSTING_BYTES + (len(postings) - terms_before) * TERM_BYTES
         return length if field.scorable else 0
 
@@ -191,9 +186,13 @@ class SegmentInverter:
         """The postings gathered in memory in chunks of `RUN_TERMS` terms of a field, by
         field and term; they are let go."""
         fields, self._postings, self._size = self._postings, {}, 0
-        for name in sorted(fields):
+        prose, self._prose_postings = self._prose_postings, {}
+        for name in sorted([*fields, *prose]):
+            if name in prose:
+                boost = cast(Positions, self._fields[name].format).field_boost
+                yield from prose.pop(name).chunks(name, boost)
+                continue
             terms = fields.pop(name)
-            prose = name in self._prose_chars  # terms as text: in the order of their UTF-8
             keys = sorted(terms)
             for first in range(0, len(keys), RUN_TERMS):
                 chunk = keys[first : first + RUN_TERMS]
@@ -201,8 +200,6 @@ class SegmentInverter:
                 flat = list(chain.from_iterable(found))
                 counts = array("I", [len(postings) // 3 for postings in found])
                 del found
-                if prose:
-                    chunk = [key.encode() for key in chunk]
                 ids, weights = array("I", flat[::3]), array("f", flat[1::3])
                 yield name, chunk, counts, ids, weights, flat[2::3]
 
@@ -221,22 +218,103 @@ class SegmentInverter:
         sources = [*map(_read_run, self._runs), _terms_of(self._chunks())]
         merged = heapq.merge(*sources, key=_FIELD_AND_TERM)  # stable: runs in document order
         chunk: Chunk | None = None
+        occurrences: list[PostingOccurrences] = []  # a prose field's values, by term
         for (name, term), parts in groupby(merged, key=_FIELD_AND_TERM):
             if chunk is None or chunk[0] != name or len(chunk[1]) >= RUN_TERMS:
                 if chunk is not None:
-                    yield chunk
+                    yield _with_occurrences(chunk, occurrences)
                 chunk = (name, [], array("I"), array("I"), array("f"), [])
+                occurrences = []
             _, terms, counts, ids, weights, values = chunk
             terms.append(term)
             count = 0
             for _, _, more_ids, more_weights, more_values in parts:
                 ids.extend(more_ids)
                 weights.extend(more_weights)
-                values.extend(more_values)
+                if isinstance(more_values, PostingOccurrences):
+                    occurrences.append(more_values)
+                else:
+                    cast(list[bytes], values).extend(more_values)
                 count += len(more_ids)
             counts.append(count)
         if chunk is not None:
-            yield chunk
+            yield _with_occurrences(chunk, occurrences)
+
+
+class ProsePostings:
+    """The postings of a prose field gathered as numbers, a document at a time, in flat
+    arrays: each posting's term (a number given to a term as first met), document and
+    number of occurrences, and the occurrences' positions (with `chars`: position, first
+    character and number of characters each), in turn. No object a posting: Whoosh's
+    encoding of the values and their pickles are made a chunk of terms at a time
+    (`whoosh_internals.pickled_blocks`)."""
+
+    def __init__(self, chars: bool) -> None:
+        self._chars = chars
+        self._clear()
+
+    def _clear(self) -> None:
+        self._numbers: defaultdict[str, int] = defaultdict(count().__next__)
+        self._terms, self._documents = array("I"), array("I")
+        self._frequencies, self._occurrences = array("I"), array("I")
+
+    def add(self, docnum: int, groups: dict[str, Occurrences]) -> int:
+        """Add the terms of a document's field, with their occurrences (as
+        `ProseTerms.terms` gives them); what they take in memory (bytes, about)."""
+        terms_before, numbers_before = len(self._numbers), len(self._occurrences)
+        occurrences = groups.values()
+        self._terms.extend(map(self._numbers.__getitem__, groups))
+        self._documents.extend(repeat(docnum, len(groups)))
+        self._frequencies.extend(map(len, occurrences))
+        flat: Iterable[Any] = chain.from_iterable(occurrences)
+        self._occurrences.extend(chain.from_iterable(flat) if self._chars else flat)
+        numbers = len(self._occurrences) - numbers_before
+        terms = len(self._numbers) - terms_before
+        return len(groups) * PROSE_POSTING_BYTES + numbers * NUMBER_BYTES + terms * TERM_BYTES
+
+    def chunks(self, name: str, boost: float) -> Iterator[Chunk]:
+        """The postings in chunks of `RUN_TERMS` terms of field `name` (whose format
+        has `boost`), by term (in the order of their UTF-8) and document; the arrays are
+        let go. A chunk's occurrences are taken when it is made (no copy of them all)."""
+        keys = sorted(self._numbers)
+        ranks = np.empty(len(keys), np.int32)
+        numbers = np.fromiter(map(self._numbers.__getitem__, keys), np.int64, len(keys))
+        ranks[numbers] = np.arange(len(keys), dtype=np.int32)
+        term_ranks = ranks[np.frombuffer(self._terms, np.uint32)]
+        order = np.argsort(term_ranks, kind="stable")  # documents stay in order
+        counts = np.bincount(term_ranks, minlength=len(keys))
+        del ranks, numbers, term_ranks
+        documents = np.frombuffer(self._documents, np.uint32)
+        frequencies = np.frombuffer(self._frequencies, np.uint32)
+        starts = np.cumsum(frequencies, dtype=np.int64) - frequencies
+        occurrences = np.frombuffer(self._occurrences, np.uint32)
+        if self._chars:
+            occurrences = occurrences.reshape(-1, 3)
+        self._clear()
+        posting_ends = np.cumsum(counts).tolist()
+        for first in range(0, len(keys), RUN_TERMS):
+            last = min(first + RUN_TERMS, len(keys))
+            taken = order[posting_ends[first - 1] if first else 0 : posting_ends[last - 1]]
+            found = frequencies[taken].astype(np.int64)
+            ends = np.cumsum(found)
+            moved = np.repeat(starts[taken] - (ends - found), found)  # to where they now stand
+            yield (
+                name,
+                [key.encode() for key in keys[first:last]],
+                array("I", counts[first:last].astype(np.uint32).tobytes()),
+                array("I", documents[taken].tobytes()),
+                array("f", (found * boost).astype(np.float32).tobytes()),
+                PostingOccurrences(found, occurrences[np.arange(len(moved)) + moved]),
+            )
+
+
+def _with_occurrences(chunk: Chunk, occurrences: list[PostingOccurrences]) -> Chunk:
+    """`chunk`, with the `occurrences` of its terms as its values when it has some."""
+    if not occurrences:
+        return chunk
+    frequencies = np.concatenate([found.frequencies for found in occurrences])
+    numbers = np.concatenate([found.numbers for found in occurrences])
+    return (*chunk[:5], PostingOccurrences(frequencies, numbers))
 
 
 def _terms_of(chunks: Iterable[Chunk]) -> Iterator[TermPostings]:
@@ -248,35 +326,19 @@ def _terms_of(chunks: Iterable[Chunk]) -> Iterator[TermPostings]:
 def _chunk_terms(chunk: Chunk) -> Iterator[TermPostings]:
     """The postings of each term of a chunk."""
     name, keys, counts, ids, weights, values = chunk
+    if isinstance(values, PostingOccurrences):
+        frequencies, numbers = values
+        bounds = [0, *np.cumsum(frequencies).tolist()]
     end = 0
-    for key, count in zip(keys, counts, strict=True):
-        start, end = end, end + count
-        yield name, key, ids[start:end], weights[start:end], values[start:end]
-
-
-def _positions(positions: list[int]) -> bytes:
-    """A term's positions in a document as Whoosh's `Positions` format encodes them."""
-    if len(positions) == 1:  # most terms: the delta from 0 is the position
-        pos = positions[0]
-        return _ONE_POSITION % _PICKLED[pos] if pos < _SMALL else _ONE + pickle.dumps(positions, 2)
-    return _POSITIONS.encode(positions)
-
-
-def _characters(occurrences: list[tuple[int, int, int]]) -> bytes:
-    """A term's (position, first character, number of characters) triples in a document,
-    as Whoosh's `Characters` format encodes its (position, first character, character
-    after) triples: each as deltas from the one before."""
-    if len(occurrences) == 1:  # most terms: the deltas from 0 are the triple
-        pos, start, size = occurrences[0]
-        if start < _SMALL and size < _SMALL:  # a position is at most its first character
-            return _ONE_TRIPLE % (_PICKLED[pos], _PICKLED[start], _PICKLED[size])
-        return _ONE + pickle.dumps(occurrences, 2)
-    deltas = []
-    last_pos = last_end = 0
-    for pos, start, size in occurrences:
-        deltas.append((pos - last_pos, start - last_end, size))
-        last_pos, last_end = pos, start + size
-    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+    for key, held in zip(keys, counts, strict=True):
+        start, end = end, end + held
+        if isinstance(values, PostingOccurrences):
+            found: list[bytes] | PostingOccurrences = PostingOccurrences(
+                frequencies[start:end], numbers[bounds[start] : bounds[end]]
+            )
+        else:
+            found = values[start:end]
+        yield name, key, ids[start:end], weights[start:end], found
 
 
 def _indexer(field: FieldType) -> Callable[[Any], FieldTerms]:

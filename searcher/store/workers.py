@@ -27,7 +27,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from searcher.corpus import Corpus, FileRef
 from searcher.enrich import enrich
-from searcher.enrich.duplicates import WordHashes, story_fields_of
+from searcher.enrich.duplicates import WordHashes, article_text, story_fields_of, word_hashes
 from searcher.models import Article, Problem, Progress
 from searcher.store.analysis import ProseTerms
 from searcher.store.documents import text_problem, to_document
@@ -87,8 +87,10 @@ class SegmentBuilder:
         self._keep = keep
         self._on_article = on_article  # called as each article is analysed
         self._inverter: SegmentInverter | None = None
-        self._prose = ProseTerms()  # its stem cache serves every segment of the builder
-        self._word_hashes = WordHashes()  # and so for the story signatures' word hashes
+        # Its word cache serves every segment of the builder, and the story signatures: it
+        # keeps each word's hashes, and the analysis of a text gives its words' (`_note`).
+        self._prose = ProseTerms(word_hashes)
+        self._word_hashes = WordHashes()
 
     def index_files(self, refs: Iterable[FileRef]) -> list[FileResult]:
         """Read and analyse the files; their articles go to the current segment. The story
@@ -149,6 +151,7 @@ class SegmentBuilder:
                 problems.append(duplicate_problem(where, file_id, record.id, number, earlier))
             else:
                 self._add({**to_document(enrich(record), self._prose.analysed), **filed})
+                self._note(record)
                 seen.add(record.id)
                 ids.append(record.id)
                 numbers.append(number)
@@ -173,6 +176,14 @@ class SegmentBuilder:
         self._inverter.add(document)
         if self._on_article is not None:
             self._on_article()
+
+    def _note(self, article: Article) -> None:
+        """Note the hashes of the words of the text of `article`'s signature, which its
+        analysis has just read, for its story fields."""
+        text = article_text(article.headline, article.body)
+        hashes = self._prose.hashes(text)
+        if hashes is not None:
+            self._word_hashes.note(text, hashes)
 
     def finish(self) -> tuple[Segment | None, dict[str, str]]:
         """Write out the current segment (None when nothing was added) and start afresh;
