@@ -50,7 +50,9 @@ from searcher.store.stories import (
     STORE_FILE,
     WRITE_CACHE_KB,
     Entry,
+    HeldKeys,
     StoryStore,
+    band_keys,
     open_store,
 )
 from searcher.store.workers import FileResult, SegmentBuilder
@@ -820,6 +822,62 @@ def test_a_fresh_run_fills_the_story_store_as_results_come_in(
         "Rates again",
         "Rates",
     ]
+
+
+def test_held_keys_err_only_the_safe_way_and_only_a_store_without_bands_gets_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("searcher.store.stories.HELD_BITS", 8)
+    held = HeldKeys()
+    held.add([5, -3])
+    # a key is "maybe" when one with the same lowest bits was added (-3 & 255 == 253)
+    assert held.maybe([5, 6, -3, 253, 256 + 5, 7]) == [5, -3, 253, 256 + 5]
+    store = StoryStore(tmp_path, copy_of=copy_of)
+    assert store.held_keys() is not None
+    store.add("a", signature(TEXT))
+    assert store.held is not None and store.held.maybe(list(band_keys(signature(TEXT))))
+    store.commit()
+    assert StoryStore(tmp_path, copy_of=copy_of).held_keys() is None  # holds bands
+
+
+@pytest.mark.parametrize("bits", [2, 25])
+def test_a_fresh_run_in_batches_looks_up_only_keys_its_store_may_hold(
+    tmp_path: Path, bits: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh run's story store, batch after batch, looks up the holders of the keys its
+    `HeldKeys` says it may hold (with 2 bits, nearly every key), and finds the stories of a
+    store that looks up every key."""
+    monkeypatch.setattr("searcher.store.stories.HELD_BITS", bits)
+    monkeypatch.setattr("searcher.store.stories.CHUNK", 2)
+    monkeypatch.setattr("searcher.store.commits.CHUNK", 2)
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    texts = [TEXT, OTHER, THIRD, _edit(TEXT, ("sharply", "strongly")), OTHER]
+    texts += [_edit(THIRD, ("Monday", "Tuesday")), _edit(OTHER, ("dozens", "scores"))]
+    for number, text in enumerate(texts):
+        (corpus / f"{number}.txt").write_text(f"news\n\n{text}")
+    looked_up: list[int] = []
+    maybe = HeldKeys.maybe
+
+    def counted(held: HeldKeys, keys: Sequence[int]) -> list[int]:
+        found = maybe(held, keys)
+        looked_up.append(len(found))
+        return found
+
+    monkeypatch.setattr(HeldKeys, "maybe", counted)
+    Index(tmp_path / "ix").update(read_corpus(corpus), workers=2, commit_every=2)
+    store = open_store(tmp_path / "ix")
+    assert store is not None
+    entries = list(store.entries())
+    # every chunk of every batch, the first one's looking up nothing
+    assert len(looked_up) == (len(entries) + 1) // 2 and looked_up[0] == 0
+    assert (sum(looked_up) > 42 * len(entries) // 2) == (bits == 2)
+    (tmp_path / "ref").mkdir()
+    reference = StoryStore(tmp_path / "ref", copy_of=copy_of)
+    reference.add_all(entries)
+    ids = [entry[0] for entry in entries]
+    assert store.stories_of(ids) == reference.stories_of(ids)
+    assert [len(s.copies) for s in store.largest(1)] == [3, 2, 1, 1]
 
 
 def test_the_story_fields_of_a_tasks_files_are_taken_together_each_files_its_own(

@@ -11,7 +11,8 @@ Parts:
   bins are numpy arrays over all the texts of a batch (`signatures()`), so a text costs no
   sort and few calls: numpy, not a MinHash library (which would bring scipy, and with
   scipy installed `import nltk` takes 0.9 s instead of 0.2 s), imported by `signatures()`
-  alone, so neither a query nor the story store (`copy_of()`) loads it.
+  and by `copy_of()` when it counts agreeing positions (the story store of an indexing
+  run: x1's 31,000 calls 0.75 CPU-s faster than with Python's integers), never by a query.
 - `similarity()`: the estimated Jaccard similarity of two signatures; copies reach
   `THRESHOLD` (`copy_of()` is the whole rule the story store applies: which of an
   article's candidates, if any, it is a copy of).
@@ -264,17 +265,12 @@ def _agreeing(sig: bytes, others: Sequence[bytes]) -> list[int]:
         return [
             _agreeing(sig, [other])[0] if size and len(other) == size else 0 for other in others
         ]
-    # The positions that agree are the 32-bit words of sig XOR other that are 0, for all
-    # the others at once: each word ORed into its lowest byte, then the zero bytes of
-    # each signature's stretch counted in C.
-    differ = int.from_bytes(b"".join(others), "little") ^ int.from_bytes(
-        sig * len(others), "little"
-    )
-    differ |= differ >> 16
-    differ |= differ >> 8
-    lowest = differ.to_bytes(size * len(others), "little")[::4]
-    starts = range(0, len(lowest) + 1, size // 4)
-    return list(map(lowest.count, repeat(b"\0"), starts, starts[1:]))
+    import numpy as np  # indexing only: see the module's docstring
+
+    # the equal 32-bit words of sig and each of the others, all counted at once
+    values = np.frombuffer(b"".join(others), dtype=np.uint32).reshape(len(others), size // 4)
+    agree: list[int] = (values == np.frombuffer(sig, dtype=np.uint32)).sum(axis=1).tolist()
+    return agree
 
 
 def facts(headline: str, body: str, published: datetime | None = None) -> bytes:

@@ -33,7 +33,7 @@ from searcher.store.indexfolder import (
     read_commit,
 )
 from searcher.store.sidecars import sidecar_damage
-from searcher.store.stories import CHUNK, STORE_FILE, StoryStore, remove_store
+from searcher.store.stories import CHUNK, STORE_FILE, HeldKeys, StoryStore, remove_store
 from searcher.store.workers import FileResult, duplicate_problem
 from searcher.whoosh_internals import (
     commit_segments,
@@ -71,6 +71,8 @@ class IndexingRun:
     # The story store taking the articles of the batch being read (see `take`).
     _ahead: _StoriesAhead | None = field(default=None, repr=False)
     _ahead_failed: bool = field(default=False, repr=False)
+    # The keys the store may hold (see `HeldKeys`), while every change of it is `take`'s.
+    _held: HeldKeys | None = field(default=None, repr=False)
 
     def take(self, results: list[FileResult]) -> None:
         """The results of the batch being read, in the order of their files (the first
@@ -81,7 +83,8 @@ class IndexingRun:
         if not self.fresh or self._ahead_failed:
             return
         if self._ahead is None:
-            self._ahead = _StoriesAhead.start(self.folder, self.clear_first)
+            self._ahead = _StoriesAhead.start(self.folder, self.clear_first, self._held)
+            self._held = None if self._ahead is None else self._ahead.store.held
         if self._ahead is None or not self._ahead.take(results):
             self._ahead, self._ahead_failed = None, True
 
@@ -124,6 +127,7 @@ class IndexingRun:
                 store = ahead.finish(taken, new_ids, old_ids)
                 ahead = None  # committed or abandoned with the store
             if store is None:
+                self._held = None  # the store changes without it
                 store = _begin_stories(self.folder, results, old_ids - new_ids, self.clear_first)
             if callable(segments):
                 segments = segments()
@@ -331,16 +335,20 @@ class _StoriesAhead:
         self._waiting: list[tuple[str, bytes, str, str, bytes]] = []  # less than a chunk
 
     @classmethod
-    def start(cls, folder: Path, clear: bool) -> _StoriesAhead | None:
-        """The store with the batch's transaction begun (emptied first with `clear`); None
-        when it cannot be opened or changed (the commit then deals with it)."""
+    def start(cls, folder: Path, clear: bool, held: HeldKeys | None) -> _StoriesAhead | None:
+        """The store with the batch's transaction begun (emptied first with `clear`), with
+        the keys it may hold: `held`, kept up to date by the earlier batches' stores, or new
+        if it holds none; None when it cannot be opened or changed (the commit then deals
+        with it)."""
         try:
-            store = StoryStore(folder, copy_of=copy_of, agree=facts_agree)
+            store = StoryStore(folder, copy_of=copy_of, agree=facts_agree, held=held)
         except (IndexOutdatedError, sqlite3.DatabaseError):
             return None
         try:
             if clear:
                 store.clear()
+            if held is None:
+                store.held_keys()
         except sqlite3.DatabaseError:
             _abandon(store)
             return None

@@ -19,9 +19,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from array import array
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, islice, repeat
-from operator import contains, eq, itemgetter, not_
+from operator import add, and_, contains, itemgetter, lshift, not_, rshift
 from pathlib import Path
 from typing import Any
 from zlib import crc32
@@ -34,6 +35,7 @@ BANDS, ROWS = 42, 3  # 126 of the 128 values; candidates at similarity 0.3 are f
 STORE_FILE = "stories.sqlite"
 STORE_VERSION = 3  # SQLite's user_version of the store's current layout
 _BAND_BYTES = ROWS * 4
+_BAND_SLICES = [slice(band * _BAND_BYTES, (band + 1) * _BAND_BYTES) for band in range(BANDS)]
 # SQLite's page cache of a store being written, in KiB: a new article's candidates are
 # looked up in 42 places of the band index, and SQLite's default 2 MB leaves most of
 # them to the operating system's reads (measured on BBC + Reuters: 8.0 -> 6.4 CPU-s to
@@ -56,13 +58,41 @@ SIGNATURE_PREFIX = 32
 Entry = tuple[str, bytes, str, str, bytes]
 # Articles added at a time by `StoryStore.add_all` (a chunk's lookups held in memory).
 CHUNK = 1024
+# `HeldKeys` keeps a byte for each value of a band key's lowest bits (32 MB): at x1's
+# 2 million band rows, 6% of the keys no story holds are looked up all the same.
+HELD_BITS = 25  # at most 31 (see `_Chunk._write`)
 
 
 def band_keys(sig: bytes) -> array[int]:
     """The signed 32-bit key of each band (a CRC seeded with the band's number)."""
-    view = memoryview(sig)
-    bands = [view[i * _BAND_BYTES : (i + 1) * _BAND_BYTES] for i in range(BANDS)]
+    bands = map(memoryview(sig).__getitem__, _BAND_SLICES)
     return array("i", array("I", map(crc32, bands, range(BANDS))).tobytes())
+
+
+def _sorted_keys(sig: bytes) -> list[int]:
+    """The band keys of a signature in ascending order (the order its candidates come in)."""
+    return sorted(band_keys(sig)) if sig else []
+
+
+class HeldKeys:
+    """Which band keys a store may hold, for a store that held none when it was given one
+    (a fresh run's): a byte for each value of a key's lowest `HELD_BITS` bits, set for each
+    key written (never unset, so it errs only the safe way). A key whose byte is 0 is
+    held by no story, and its holders are not looked up."""
+
+    def __init__(self) -> None:
+        self._bytes = bytearray(1 << HELD_BITS)
+
+    def add(self, keys: Iterable[int]) -> None:
+        deque(map(self._bytes.__setitem__, self._places(keys), repeat(1)), 0)
+
+    def maybe(self, keys: Sequence[int]) -> list[int]:
+        """Those of `keys` a story may hold."""
+        return list(compress(keys, map(self._bytes.__getitem__, self._places(keys))))
+
+    @staticmethod
+    def _places(keys: Iterable[int]) -> Iterator[int]:
+        return map(and_, keys, repeat((1 << HELD_BITS) - 1))
 
 
 class StoryStore:
@@ -73,7 +103,8 @@ class StoryStore:
     connection (see `open_store`) is only read. Inside, articles are numbered
     (never reusing a number) and a story is the number of its first article; the name
     of a story whose first article is gone is kept in `orphans`. Raises
-    `IndexOutdatedError` for a store written in an older layout.
+    `IndexOutdatedError` for a store written in an older layout. `held`: see `HeldKeys`
+    (`held_keys` gives one).
     """
 
     def __init__(
@@ -82,9 +113,11 @@ class StoryStore:
         copy_of: CopyOf | None = None,
         reading: sqlite3.Connection | None = None,
         agree: Agree | None = None,
+        held: HeldKeys | None = None,
     ) -> None:
         self.copy_of = copy_of
         self.agree = agree
+        self.held = held
         path = Path(folder) / STORE_FILE
         self._db = reading or sqlite3.connect(path, isolation_level="DEFERRED")
         if reading is None:
@@ -123,6 +156,15 @@ class StoryStore:
             """
         )
 
+    def held_keys(self) -> HeldKeys | None:
+        """A `HeldKeys` for this store, if it holds no band (else None), which this
+        store and those opened later with it keep up to date: given to every store that
+        changes this one's file, it spares them looking up keys no story holds."""
+        if self._db.execute("SELECT 1 FROM bands LIMIT 1").fetchone():
+            return None
+        self.held = HeldKeys()
+        return self.held
+
     def add(
         self, id: str, sig: bytes, source: str = "", headline: str = "", facts: bytes = b""
     ) -> str:
@@ -148,7 +190,7 @@ class StoryStore:
         entries = iter(entries)
         added: list[str] = []
         while chunk := list(islice(entries, CHUNK)):
-            added += _Chunk(self._db, self.copy_of, chunk, self.agree).add(keep_first)
+            added += _Chunk(self._db, self.copy_of, chunk, self.agree, self.held).add(keep_first)
         return added
 
     def remove(self, ids: Iterable[str]) -> None:
@@ -259,17 +301,12 @@ class _Chunk:
         copy_of: CopyOf,
         entries: list[Entry],
         agree: Agree | None = None,
+        held: HeldKeys | None = None,
     ) -> None:
         self._db = db
         self._copy_of = copy_of
         self._entries = entries
-        # each article's band keys in ascending order: the order its candidates come in
-        self._keys = [
-            array("i", sorted(band_keys(entry[1]))) if entry[1] else array("i") for entry in entries
-        ]
-        every_key = sorted(chain.from_iterable(self._keys))
-        # the keys of more than one article of the chunk (or more than one band of one)
-        self._shared = set(compress(every_key, map(eq, every_key, islice(every_key, 1, None))))
+        self._held = held
         ids = [entry[0] for entry in entries]
         self._stored: dict[str, tuple[int, int, bytes]] = {
             id: (num, story, sig)
@@ -284,20 +321,23 @@ class _Chunk:
         self._joins: dict[int, int] = {}  # place in the chunk -> story
         if agree is not None and not self._stored and len(set(ids)) == len(ids):
             self._joins = self._identical(agree)
-            every_key = sorted(
-                chain.from_iterable(
-                    keys for place, keys in enumerate(self._keys) if place not in self._joins
-                )
-            )
-        every_key_json = repr(every_key)  # JSON, made faster than json.dumps does
-        del every_key
+        # the band keys of each article that does not join a story so (`_sorted_keys`)
+        self._keys = [
+            [] if place in self._joins else _sorted_keys(entry[1])
+            for place, entry in enumerate(entries)
+        ]
+        counts = Counter(chain.from_iterable(self._keys))
+        # the keys of more than one of those articles (or more than one band of one)
+        self._shared = {key for key, count in counts.items() if count > 1}
+        looked_up = list(counts) if held is None else held.maybe(list(counts))
+        del counts
         # band key -> {story: its first article with the key}, as in the table `bands`,
         # stories in ascending order
         self._holders: dict[int, dict[int, int]] = {}
         for key, story, num in db.execute(
             "SELECT key, story, num FROM bands WHERE key IN (SELECT value FROM json_each(?)) "
             "ORDER BY key, story",  # the order of the primary key: no sorting
-            (every_key_json,),
+            (repr(looked_up),),  # JSON, made faster than json.dumps does
         ):
             self._holders.setdefault(key, {})[story] = num
         met = {num for held in self._holders.values() for num in held.values()}
@@ -319,9 +359,11 @@ class _Chunk:
             " coalesce((SELECT max(num) FROM articles), 0)) + 1"
         ).fetchone()[0]
         # the rows of the chunk's articles and bands not written yet: a band only for a
-        # key its story does not hold yet (`bands` keeps the first)
+        # key its story does not hold yet (`bands` keeps the first); those of an article
+        # that starts a story as one number each (`_own`)
         self._articles: list[tuple[int, str, int, str, str, bytes, bytes]] = []
         self._bands: list[tuple[int, int, int]] = []
+        self._own: list[int] = []
 
     def _each(self, query: str, values: Iterable[int | str]) -> list[Any]:
         """The rows of `query` joined with each of `values` (`json_each(?) w`)."""
@@ -357,13 +399,13 @@ class _Chunk:
         # (each page of the band index visited once): (key + 2**31) * 2**31 + story. Not
         # for a story started by one of the identical articles: that article holds every
         # band of the signature (its rows go with it only).
+        keys = {
+            place: _sorted_keys(self._entries[place][1])
+            for place, (story, nums) in found.items()
+            if story not in nums
+        }
         pairs = sorted(
-            {
-                (key + 2**31) * 2**31 + story
-                for place, (story, nums) in found.items()
-                if story not in nums
-                for key in self._keys[place]
-            }
+            {(key + 2**31) * 2**31 + found[place][0] for place in keys for key in keys[place]}
         )
         held = {
             (key, story): num
@@ -384,7 +426,7 @@ class _Chunk:
                 if story in nums:
                     holders: list[int | None] = [story]
                 else:
-                    holders = [held.get((key, story)) for key in self._keys[place]]
+                    holders = [held.get((key, story)) for key in keys[place]]
                 if (
                     None not in holders
                     and not nums.isdisjoint(holders)
@@ -433,8 +475,11 @@ class _Chunk:
             if met:  # the keys whose holders are not of its story
                 new = list(compress(keys, map(not_, map(contains, held, repeat(story)))))
             else:
-                new = keys.tolist()
-            self._bands.extend(zip(new, repeat(story), repeat(num)))
+                new = keys
+            if story == num < _OWN_LIMIT:  # (key + 2**31) * 2**31 + num
+                self._own += map(add, map(lshift, new, repeat(31)), repeat(_OWN_LIMIT**2 + num))
+            else:
+                self._bands += zip(new, repeat(story), repeat(num))
             for key in self._shared.intersection(new):  # keys a later article has
                 _hold(holders, key, story, num)
             added.append(id)
@@ -445,11 +490,12 @@ class _Chunk:
         """The story of the candidate the article is a copy of, if any: candidates in
         the order of their band keys (`held`, the holders of each of the article's keys in
         ascending order), then of their stories (the order of SQLite's)."""
-        candidates: dict[int, int] = {}  # num -> story, in order met
-        for stories in held:
-            for story, num in stories.items():
-                candidates.setdefault(num, story)
-        place = self._copy_of(sig, facts, [self._known[num] for num in candidates])
+        # num -> story, in order met (an article is of one story: a num met again keeps
+        # its place and its story)
+        candidates = dict(
+            zip(chain.from_iterable(map(dict.values, held)), chain.from_iterable(held), strict=True)
+        )
+        place = self._copy_of(sig, facts, list(map(self._known.__getitem__, candidates)))
         return None if place is None else list(candidates.values())[place]
 
     def _forget(self, id: str, num: int, story: int, sig: bytes) -> None:
@@ -473,6 +519,17 @@ class _Chunk:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             self._articles,
         )
+        if self._held is not None:  # a packed key's lowest 31 bits are the key's
+            self._held.add(
+                chain(map(rshift, self._own, repeat(31)), map(itemgetter(0), self._bands))
+            )
+        if self._own:  # unpacked and sorted by SQLite, from JSON made by repr
+            self._db.execute(
+                "INSERT OR IGNORE INTO bands SELECT (value >> 31) - 2147483648, "
+                "value & 2147483647, value & 2147483647 FROM json_each(?) ORDER BY value",
+                (repr(self._own),),
+            )
+            self._own.clear()
         self._bands.sort(key=itemgetter(0))
         self._db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", self._bands)
         self._articles.clear()
@@ -480,6 +537,7 @@ class _Chunk:
 
 
 _NONE: dict[int, int] = {}  # the holders of a key no story holds (never changed)
+_OWN_LIMIT = 2**31  # article numbers whose bands `_Chunk._own` packs
 _SIGNATURE_INDEX = (
     "CREATE INDEX IF NOT EXISTS articles_signature "
     f"ON articles (substr(signature, 1, {SIGNATURE_PREFIX}))"
