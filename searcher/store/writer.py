@@ -85,11 +85,16 @@ TASK_BYTES = 1 << 20
 # the batch in bytes: the main process's part of a commit (the story store) would
 # otherwise leave them idle once their segments are written.
 READ_AHEAD = 0.25
-# Tasks handed out and not yet collected, a worker: enough that the workers stay busy while
-# the main process takes a run of results into the story store (a slow task holds back the
-# results after it, which are then taken at once). At x1, the machine's idle core-seconds
-# of a run: 3.9-4.3 with 2, 3.4-3.5 with 6, 2.2 with 12.
+# Tasks handed out and not yet collected, a worker: always up to `TASKS_AHEAD_MIN`, and up
+# to `TASKS_AHEAD` while they hold at most `BYTES_AHEAD` a worker and fewer files than the
+# batch's articles still to come (a batch goes little beyond `commit_every`). The workers
+# then stay busy while the main process takes a run of results into the story store (a
+# slow task holds back the results after it, which are then taken at once). At x1, the
+# machine's idle core-seconds of a run: 3.9-4.3 with 2 tasks a worker, 3.4-3.5 with 6, 2.2
+# with 12.
+TASKS_AHEAD_MIN = 2
 TASKS_AHEAD = 12
+BYTES_AHEAD = 2 * TASK_BYTES
 
 
 @dataclass
@@ -167,6 +172,17 @@ def _tasks(files: list[tuple[FileRef, int]]) -> Iterator[tuple[list[FileRef], in
             task, size = [], 0
     if task:
         yield task, size
+
+
+def _too_far_ahead(ahead: dict[int, tuple[int, int]], workers: int, room: int) -> bool:
+    """True when the tasks handed out and not yet collected (the files and bytes of each in
+    `ahead`) are enough for `workers`, the batch having `room` articles to go."""
+    if len(ahead) <= TASKS_AHEAD_MIN * workers:
+        return False
+    if len(ahead) > TASKS_AHEAD * workers:
+        return True
+    files, size = map(sum, zip(*ahead.values(), strict=True))
+    return size > BYTES_AHEAD * workers or files >= room
 
 
 def _gone_files(snapshot: Snapshot, corpus: Corpus, seen: set[str]) -> list[str]:
@@ -341,11 +357,14 @@ def _index_files(
     batch_bytes = 0  # the size of the files handed out for the batch
     tasks = _tasks(files)
     done: dict[int, list[FileResult]] = {}  # results not yet taken by the run, by task
+    ahead: dict[int, tuple[int, int]] = {}  # each task handed out and not yet collected:
+    # its files and bytes
     taken = 0  # the number of the next task whose results the run takes
 
     def collect() -> None:
         nonlocal batch_articles, taken
         number, results = pool.next_done(report)
+        del ahead[number]
         batch.append((number, results))
         batch_articles += sum(len(result.ids) for result in results)
         report.files_done += len(results)
@@ -357,7 +376,7 @@ def _index_files(
 
     def submit(task: tuple[list[FileRef], int]) -> None:
         nonlocal batch_bytes
-        pool.submit(task[0])
+        ahead[pool.submit(task[0])] = len(task[0]), task[1]
         batch_bytes += task[1]
 
     def commit() -> None:
@@ -390,7 +409,9 @@ def _index_files(
     try:
         for task in tasks:
             submit(task)
-            while pool.in_flight > TASKS_AHEAD * pool.count or pool.has_done():
+            while (
+                _too_far_ahead(ahead, pool.count, commit_every - batch_articles) or pool.has_done()
+            ):
                 collect()
             if batch_articles >= commit_every:
                 commit()
