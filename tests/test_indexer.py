@@ -634,3 +634,14 @@ def test_workers_read_with_the_collector_off_and_collect_once_a_segment_is_writt
         said = [what for who, what in lines if who == pid]
         assert "reading collector on" not in said
         assert "collect" in said  # at each segment written
+
+
+def test_workers_get_many_small_tasks_ahead_but_few_large_ones_or_past_the_batch() -> None:
+    small = {number: (32, 100_000) for number in range(24)}  # 32 files, 100 KB each
+    assert not writer._too_far_ahead(small, 2, room=50_000)  # 12 a worker
+    assert writer._too_far_ahead({**small, 24: (32, 100_000)}, 2, room=50_000)
+    large = {number: (1, writer.TASK_BYTES) for number in range(5)}  # 5 MB for 2 workers
+    assert writer._too_far_ahead(large, 2, room=50_000)
+    assert not writer._too_far_ahead(dict(list(large.items())[:4]), 2, room=50_000)
+    assert writer._too_far_ahead(dict(list(small.items())[:5]), 2, room=160)  # batch full
+    assert not writer._too_far_ahead(dict(list(small.items())[:4]), 2, room=0)  # 2 a worker
