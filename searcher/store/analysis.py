@@ -457,23 +457,17 @@ class ProseTerms:
 
 class _Reading:
     """A text read with characters: its words (split from what lies between them, `parts`,
-    in turn), their stems (False for a stop word) and hashes (`ProseTerms.hashes`), and
-    what is worked out from them when first asked for."""
+    in turn), their stems (False for a stop word) and hashes (`ProseTerms.hashes`), the
+    stems of the words kept (not stop words) and where they start (what its terms and
+    lead take: worked out at once, no lazy property's lookup and lock a text), and where
+    every word starts when first asked for (for passages looked up in it)."""
 
     def __init__(self, text: str, parts: list[str], stems: list[str | bool], hashes: bytes) -> None:
         self.text, self.parts, self.words, self.stems = text, parts, parts[1::2], stems
         self.hashes = hashes
-
-    @cached_property
-    def kept(self) -> list[str]:
-        """The stems of the words kept (not stop words), in order."""
-        return list(filter(None, self.stems))  # type: ignore[arg-type]
-
-    @cached_property
-    def kept_starts(self) -> list[int]:
-        """Where the words kept start."""
-        ends = accumulate(map(len, self.parts))  # of each part: a word starts at the ends
-        return list(compress(islice(ends, 0, None, 2), self.stems))  # of what lies before
+        self.kept: list[str] = list(filter(None, stems))  # type: ignore[arg-type]
+        ends = accumulate(map(len, parts))  # of each part: a word starts at the ends
+        self.kept_starts = list(compress(islice(ends, 0, None, 2), stems))  # of what lies before
 
     @cached_property
     def starts(self) -> list[int]:
