@@ -24,7 +24,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -93,11 +93,15 @@ def _repaired_surrogate(found: re.Match[str]) -> str:
 
 
 @contextmanager
-def open_text(path: Path) -> Iterator[tuple[TextIO, str]]:
+def open_text(
+    path: Path, on_bytes: Callable[[bytes], None] | None = None
+) -> Iterator[tuple[TextIO, str]]:
     """The decoded text stream of `path` and its first few KB; `ReadError` if unusable.
 
     A file shorter than the sample, not compressed and in UTF-8, is read and decoded once:
-    its stream is the decoded sample, with line ends read as a `TextIOWrapper` reads them."""
+    its stream is the decoded sample, with line ends read as a `TextIOWrapper` reads them.
+    A file shorter than the sample and not compressed is given to `on_bytes` as it was read
+    (its bytes, at once), so that the caller need not read it again (to hash it)."""
     try:
         raw = open(path, "rb", opener=_open_regular)  # noqa: SIM115 - closed below
     except OSError as error:
@@ -110,6 +114,8 @@ def open_text(path: Path) -> Iterator[tuple[TextIO, str]]:
             binary = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
             sample = binary.read(SAMPLE_BYTES)
         complete = len(sample) < SAMPLE_BYTES
+        if complete and binary is raw and on_bytes is not None:
+            on_bytes(sample)
         encoding = detect_encoding(sample, complete)
         if encoding is None:
             raise ReadError("binary file, not text", kind="binary")
