@@ -363,6 +363,20 @@ def test_the_index_folder_inside_the_indexed_folder_is_passed_over_silently(
     assert not again.changed and again.problems == () and again.files_seen == 3
 
 
+def hashed_files(monkeypatch: pytest.MonkeyPatch, *modules: Any) -> list[str]:
+    """The names of the files `content_hash` reads from now on, as the `modules` call it."""
+    hashed: list[str] = []
+    real_hash = filestate.content_hash
+
+    def spy(path: Path) -> str:
+        hashed.append(path.name)
+        return real_hash(path)
+
+    for module in modules:
+        monkeypatch.setattr(module, "content_hash", spy)
+    return hashed
+
+
 def test_a_skipped_file_is_not_read_or_hashed_again_but_still_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -371,15 +385,7 @@ def test_a_skipped_file_is_not_read_or_hashed_again_but_still_reported(
     sparse = folder / "sparse.txt"
     with sparse.open("wb") as out:  # 4 GB of NUL bytes that take no disk space
         out.truncate(4 << 30)
-    hashed: list[str] = []
-    real_hash = filestate.content_hash
-
-    def spy(path: Path) -> str:
-        hashed.append(path.name)
-        return real_hash(path)
-
-    monkeypatch.setattr(filestate, "content_hash", spy)
-    monkeypatch.setattr(writer, "content_hash", spy)
+    hashed = hashed_files(monkeypatch, filestate, writer)
     ix = Index(tmp_path / "ix")
     first = ix.update(read_corpus(folder), workers=1)
     assert first.added == 2
@@ -410,14 +416,7 @@ def test_files_are_hashed_as_read_and_only_those_read_in_pieces_read_again(
     write_articles(folder, 2)
     (folder / "packed.txt.gz").write_bytes(gzip.compress(b"Packed headline\n\nPacked body.\n"))
     (folder / "large.txt").write_text("Large headline\n\n" + "word " * 20_000)
-    hashed: list[str] = []
-    real_hash = filestate.content_hash
-
-    def spy(path: Path) -> str:
-        hashed.append(path.name)
-        return real_hash(path)
-
-    monkeypatch.setattr(filestate, "content_hash", spy)
+    hashed = hashed_files(monkeypatch, filestate)
     Index(tmp_path / "ix").update(read_corpus(folder), workers=1)
     assert sorted(hashed) == ["large.txt", "packed.txt.gz"]
     state = load_state(tmp_path / "ix").files
