@@ -10,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from searcher.enrich.quote_attribution import _CUES, _cues
+from searcher.enrich.quote_spans import _paragraphs
+from searcher.enrich.quote_subjects import _is_abbreviation, _sentence_starts
 from searcher.enrich.quotes import extract_quotes
 from searcher.models import Quote
 
@@ -737,3 +739,25 @@ def test_cues_are_the_whole_words_a_boundary_search_finds(
     for text in (ascii_text, ascii_text[:where] + other + ascii_text[where:]):
         found = [(m.start(), m.end(), m[0].lower()) for m in re.finditer(rf"\b{_CUES}\b", text)]
         assert _cues(text) == found
+
+
+_SENTENCE_PIECES = [
+    "Mr. ", "Prof. ", "Capt.\n", "A. ", "e.g. ", "U.S. ", "words. ", "longer! ", "word. ", "it.",
+    "…” ", "Mr", ".", "x", " ", "\n\n", "\n\n\t", "\t", "\u00a0",
+]  # fmt: skip
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’»)\]]*\s+(?![\sa-z])")
+
+
+@given(st.lists(st.sampled_from(_SENTENCE_PIECES), max_size=40).map("".join))
+def test_sentence_starts_are_those_after_every_end_but_an_abbreviation(text: str) -> None:
+    """A dot after a long word is told without `_is_abbreviation`: the starts it gives
+    for every sentence end found (paragraph by paragraph) that ends no abbreviation."""
+    para_starts = [lo for lo, _ in _paragraphs(text)] or [0]
+    expected = []
+    for lo, hi in zip(para_starts, [*para_starts[1:], len(text)], strict=True):
+        expected.append(lo)
+        ends = _SENTENCE_END.finditer(text, lo, hi)
+        expected += [m.end() for m in ends if not _is_abbreviation(text, lo, m.start())]
+    assert _sentence_starts(text, para_starts) == expected
