@@ -104,7 +104,7 @@ def open_text(
     to `on_bytes` as it was read (its bytes, at once), so that the caller need not read it
     again (to hash it)."""
     try:
-        fd = _open_regular(os.fspath(path), os.O_RDONLY)
+        fd = _open_regular(os.fspath(path), os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except OSError as error:
         raise ReadError(f"cannot read file: {error.strerror or error}") from error
     raw: BinaryIO | None = None  # a file object over `fd`, made to stream the file only
