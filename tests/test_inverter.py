@@ -43,6 +43,7 @@ from searcher.enrich import enrich
 from searcher.store import workers
 from searcher.store.analysis import (
     NewsAnalyzer,
+    Occurrences,
     ProseTerms,
     _news_forms,
     _normal_form,
@@ -239,7 +240,8 @@ def test_prose_terms_are_those_of_the_prose_analyzer(format_: Positions) -> None
     prose = ProseTerms()
     for text in TEXTS:
         chars = isinstance(format_, Characters)
-        terms, length = prose.terms(text, chars)
+        found = prose.terms(text, chars)
+        terms, length = grouped(found), len(found.terms)
         expected = list(format_.word_values(text, news_analyzer(), mode="index"))
         decode = decoder(format_)
         if chars:  # (position, first character, number of characters)
@@ -287,9 +289,22 @@ def test_passages_of_a_body_have_the_words_they_have_alone() -> None:
 
 def test_a_long_run_of_punctuation_is_read_in_linear_time() -> None:
     start = time.monotonic()
-    terms, length = ProseTerms().terms("Words, elections " + "-" * 200_000, chars=True)
+    found = ProseTerms().terms("Words, elections " + "-" * 200_000, chars=True)
     assert time.monotonic() - start < 5  # a quadratic reading takes minutes
-    assert terms == {"word": [(0, 0, 5)], "elect": [(1, 7, 9)]} and length == 2
+    assert found == Occurrences(["word", "elect"], 0, [0, 7], [5, 9])
+
+
+def grouped(found: Occurrences) -> dict[str, list[Any]]:
+    """The occurrences of each term of `found`, in the order terms are first met, as
+    Whoosh's formats group them: positions, or (position, first character, number of
+    characters) with characters."""
+    places: Iterable[Any] = range(found.first, found.first + len(found.terms))
+    if found.starts is not None:
+        places = zip(places, found.starts, found.sizes or (), strict=True)
+    groups: dict[str, list[Any]] = {}
+    for term, place in zip(found.terms, places, strict=True):
+        groups.setdefault(term, []).append(place)
+    return groups
 
 
 QUERIES = ("oil prices", "protests", '"oil prices"', "headline:oil", "quote:corruption")

@@ -2,9 +2,9 @@
 through Whoosh's own codec (`SegmentInverter`).
 
 Whoosh's writer makes every posting of every document a tuple in its posting pool, sorts
-them all and writes them one call a posting. Here a prose field's postings are numbers in
-flat arrays as the documents come (each posting's term, document and number of
-occurrences; each occurrence's position, first character and length: `ProsePostings`), a
+them all and writes them one call a posting. Here a prose field's occurrences are numbers in
+flat arrays as the documents come (each occurrence's term, first character and length;
+each document's first position: `ProsePostings`), grouped into postings by one sort, a
 term's postings of the other fields go into a list (document, weight, encoded value), and
 at the end each field's terms are written a chunk at a time
 (`whoosh_internals.write_terms`): a chunk of prose terms sorted, its values encoded and
@@ -36,7 +36,7 @@ import tempfile
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain, count, groupby, repeat
+from itertools import chain, count, groupby
 from operator import itemgetter
 from typing import Any, cast
 
@@ -68,10 +68,10 @@ TermPostings = tuple[str, bytes, array, array, list[bytes] | PostingOccurrences]
 # one term after the other (encoded, or a prose field's occurrences as numbers).
 Chunk = tuple[str, list[Any], array, array, array, list[bytes] | PostingOccurrences]
 # What a posting and a term cost in memory, about (bytes): what `limit_mb` counts; a
-# prose field's posting (`ProsePostings`), and each number of its occurrences.
+# prose field of a document (`ProsePostings`), and each number of its occurrences.
 POSTING_BYTES = 100
 TERM_BYTES = 300
-PROSE_POSTING_BYTES = 12
+PROSE_FIELD_BYTES = 12
 NUMBER_BYTES = 4
 # Terms of a chunk: written or read at a time in a run file.
 RUN_TERMS = 2_000
@@ -150,12 +150,12 @@ class SegmentInverter:
         docnum = self._docnum
         chars = self._prose_chars.get(name)
         if chars is not None:
-            groups, length = self._prose.terms(value, chars)
+            occurrences = self._prose.terms(value, chars)
             prose = self._prose_postings.get(name)
             if prose is None:
                 self._prose_postings[name] = prose = ProsePostings(chars)
-            self._size += prose.add(docnum, groups)
-            return length if field.scorable else 0
+            self._size += prose.add(docnum, occurrences)
+            return len(occurrences.terms) if field.scorable else 0
         postings = self._postings.setdefault(name, {})
         terms_before = len(postings)
         length = count = 0
@@ -242,12 +242,13 @@ class SegmentInverter:
 
 
 class ProsePostings:
-    """The postings of a prose field gathered as numbers, a document at a time, in flat
-    arrays: each posting's term (a number given to a term as first met), document and
-    number of occurrences, and the occurrences' positions (with `chars`: position, first
-    character and number of characters each), in turn. No object a posting: Whoosh's
-    encoding of the values and their pickles are made a chunk of terms at a time
-    (`whoosh_internals.pickled_blocks`)."""
+    """The occurrences of a prose field's terms gathered as numbers, a document at a time,
+    in flat arrays: each occurrence's term (a number given to a term as first met) and with
+    `chars` its first character and number of characters; each document's number, first
+    position and number of occurrences (its positions follow on). No object a posting nor
+    an occurrence: they are grouped into postings, by term and document, when the chunks
+    are made, and Whoosh's encoding of the values and their pickles a chunk of terms at a
+    time (`whoosh_internals.pickled_blocks`)."""
 
     def __init__(self, chars: bool) -> None:
         self._chars = chars
@@ -255,56 +256,75 @@ class ProsePostings:
 
     def _clear(self) -> None:
         self._numbers: defaultdict[str, int] = defaultdict(count().__next__)
-        self._terms, self._documents = array("I"), array("I")
-        self._frequencies, self._occurrences = array("I"), array("I")
+        self._terms, self._starts, self._sizes = array("I"), array("I"), array("I")
+        self._documents, self._firsts, self._counts = array("I"), array("I"), array("I")
 
-    def add(self, docnum: int, groups: dict[str, Occurrences]) -> int:
-        """Add the terms of a document's field, with their occurrences (as
-        `ProseTerms.terms` gives them); what they take in memory (bytes, about)."""
-        terms_before, numbers_before = len(self._numbers), len(self._occurrences)
-        occurrences = groups.values()
-        self._terms.extend(map(self._numbers.__getitem__, groups))
-        self._documents.extend(repeat(docnum, len(groups)))
-        self._frequencies.extend(map(len, occurrences))
-        flat: Iterable[Any] = chain.from_iterable(occurrences)
-        self._occurrences.extend(chain.from_iterable(flat) if self._chars else flat)
-        numbers = len(self._occurrences) - numbers_before
-        terms = len(self._numbers) - terms_before
-        return len(groups) * PROSE_POSTING_BYTES + numbers * NUMBER_BYTES + terms * TERM_BYTES
+    def add(self, docnum: int, occurrences: Occurrences) -> int:
+        """Add the terms of a document's field, where they stand (as `ProseTerms.terms`
+        gives them); what they take in memory (bytes, about)."""
+        terms_before = len(self._numbers)
+        terms, first, starts, sizes = occurrences
+        self._terms.extend(map(self._numbers.__getitem__, terms))
+        self._documents.append(docnum)
+        self._firsts.append(first)
+        self._counts.append(len(terms))
+        if self._chars:
+            self._starts.extend(cast(list[int], starts))
+            self._sizes.extend(cast(list[int], sizes))
+        numbers = len(terms) * (3 if self._chars else 1)
+        terms_new = len(self._numbers) - terms_before
+        return PROSE_FIELD_BYTES + numbers * NUMBER_BYTES + terms_new * TERM_BYTES
 
     def chunks(self, name: str, boost: float) -> Iterator[Chunk]:
         """The postings in chunks of `RUN_TERMS` terms of field `name` (whose format
         has `boost`), by term (in the order of their UTF-8) and document; the arrays are
-        let go. A chunk's occurrences are taken when it is made (no copy of them all)."""
+        let go."""
         keys = sorted(self._numbers)
         ranks = np.empty(len(keys), np.int32)
         numbers = np.fromiter(map(self._numbers.__getitem__, keys), np.int64, len(keys))
         ranks[numbers] = np.arange(len(keys), dtype=np.int32)
         term_ranks = ranks[np.frombuffer(self._terms, np.uint32)]
-        order = np.argsort(term_ranks, kind="stable")  # documents stay in order
-        counts = np.bincount(term_ranks, minlength=len(keys))
-        del ranks, numbers, term_ranks
-        documents = np.frombuffer(self._documents, np.uint32)
-        frequencies = np.frombuffer(self._frequencies, np.uint32)
-        starts = np.cumsum(frequencies, dtype=np.int64) - frequencies
-        occurrences = np.frombuffer(self._occurrences, np.uint32)
+        del ranks, numbers
+        # Each occurrence's document and position: a document's follow on from its first.
+        counts = np.frombuffer(self._counts, np.uint32)
+        field_starts = np.cumsum(counts, dtype=np.int64) - counts
+        documents = np.repeat(np.frombuffer(self._documents, np.uint32), counts)
+        shifts = np.repeat(np.frombuffer(self._firsts, np.uint32) - field_starts, counts)
+        # By term, then (stable) document and position.
+        order = np.argsort(term_ranks, kind="stable")
+        term_ranks, documents = term_ranks[order], documents[order]
+        positions = (order + shifts[order]).astype(np.uint32)
+        del shifts, field_starts
         if self._chars:
-            occurrences = occurrences.reshape(-1, 3)
+            occurrences = np.empty((len(order), 3), np.uint32)
+            occurrences[:, 0] = positions
+            occurrences[:, 1] = np.frombuffer(self._starts, np.uint32)[order]
+            occurrences[:, 2] = np.frombuffer(self._sizes, np.uint32)[order]
+        else:
+            occurrences = positions
+        del order, positions
         self._clear()
-        posting_ends = np.cumsum(counts).tolist()
+        # A posting where the term or the document changes.
+        changes = np.ones(len(term_ranks), bool)
+        changes[1:] = (term_ranks[1:] != term_ranks[:-1]) | (documents[1:] != documents[:-1])
+        posting_starts = np.flatnonzero(changes)
+        del changes
+        frequencies = np.diff(posting_starts, append=len(term_ranks))
+        term_counts = np.bincount(term_ranks[posting_starts], minlength=len(keys))
+        documents = documents[posting_starts]
+        posting_ends = np.cumsum(term_counts).tolist()
         for first in range(0, len(keys), RUN_TERMS):
             last = min(first + RUN_TERMS, len(keys))
-            taken = order[posting_ends[first - 1] if first else 0 : posting_ends[last - 1]]
-            found = frequencies[taken].astype(np.int64)
-            ends = np.cumsum(found)
-            moved = np.repeat(starts[taken] - (ends - found), found)  # to where they now stand
+            begin, end = posting_ends[first - 1] if first else 0, posting_ends[last - 1]
+            found = frequencies[begin:end]
+            numbers_end = posting_starts[end] if end < len(posting_starts) else len(occurrences)
             yield (
                 name,
                 [key.encode() for key in keys[first:last]],
-                array("I", counts[first:last].astype(np.uint32).tobytes()),
-                array("I", documents[taken].tobytes()),
+                array("I", term_counts[first:last].astype(np.uint32).tobytes()),
+                array("I", documents[begin:end].tobytes()),
                 array("f", (found * boost).astype(np.float32).tobytes()),
-                PostingOccurrences(found, occurrences[np.arange(len(moved)) + moved]),
+                PostingOccurrences(found, occurrences[posting_starts[begin] : numbers_end]),
             )
 
 
