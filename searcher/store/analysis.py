@@ -528,6 +528,11 @@ def name_analyzer() -> Analyzer:
     return _tokens()
 
 
+def name_words(text: str) -> list[str]:
+    """The terms `name_analyzer()` gives for `text`, in order, without a token each."""
+    return [_normal(word)[0] for word in _TOKEN.findall(text)]
+
+
 def token_pattern(analyzer: Analyzer | None) -> str | None:
     """The pattern `analyzer` splits text into words by (None: no analyzer or no such
     pattern, or none recorded, as in the prose analyzer of older indexes): what tells

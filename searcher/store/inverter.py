@@ -48,7 +48,13 @@ from whoosh.fields import NUMERIC, FieldType, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Characters, Existence, Positions
 
-from searcher.store.analysis import NewsAnalyzer, Occurrences, ProseTerms
+from searcher.store.analysis import (
+    NewsAnalyzer,
+    Occurrences,
+    ProseTerms,
+    name_analyzer,
+    name_words,
+)
 from searcher.store.indexfolder import TEMPORARY
 from searcher.whoosh_internals import (
     INDEX_NAME,
@@ -383,6 +389,9 @@ def _indexer(field: FieldType) -> Callable[[Any], FieldTerms]:
             return field.index(value)
 
         return whole
+    index: Callable[[Any], FieldTerms] = field.index
+    if type(field.format) is Positions and field.analyzer == name_analyzer():
+        index = _names_indexer(field.format)
     remembered: dict[Any, list[tuple[bytes, int, float, bytes]]] = {}
     # Encoded values are pickled a block at a time, where one object met twice is written
     # as a reference: each posting takes a copy of its own, as from `index()`.
@@ -395,12 +404,34 @@ def _indexer(field: FieldType) -> Callable[[Any], FieldTerms]:
         if found is None:
             if len(remembered) >= REMEMBERED_VALUES:
                 remembered.clear()
-            remembered[value] = found = list(field.index(value))
+            remembered[value] = found = list(index(value))
         elif copied:
             return [(key, f, w, bytes(memoryview(encoded))) for key, f, w, encoded in found]
         return found
 
     return recalled
+
+
+def _names_indexer(format_: Positions) -> Callable[[str], FieldTerms]:
+    """The terms of a text of a field of `format_` analysed by `name_analyzer()`, as the
+    field's `index()` gives them (`Positions.word_values`): its words (`name_words`),
+    with their positions, without a token each."""
+    boost, encode = format_.field_boost, format_.encode
+
+    def named(value: str) -> FieldTerms:
+        places: dict[str, list[int]] = {}
+        for position, word in enumerate(name_words(value)):
+            found = places.get(word)
+            if found is None:
+                places[word] = [position]
+            else:
+                found.append(position)
+        return [
+            (word.encode(), len(found), len(found) * boost, encode(found))
+            for word, found in places.items()
+        ]
+
+    return named
 
 
 def _read_run(path: str) -> Iterator[TermPostings]:
