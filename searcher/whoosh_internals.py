@@ -860,17 +860,15 @@ class DocumentColumns:
     columns), the same files, each column written at once when closed rather than a value
     at a time through Whoosh's column writers (some five Python calls a value); the stored
     fields, the bulk, go to their file as they come, as Whoosh's writer sends them. Takes what
-    `SegmentInverter.add` sends (`start_doc`, `add_field`, `add_column_value`,
-    `finish_doc`, `close`); no vectors. Relies on `W3Codec.column_filename`, the
-    `STORED_COLUMN` and `LENGTHS_COLUMN`, the segment's `_fieldlengths`, and on what the
-    writers of `NumericColumn`, `VarBytesColumn` and `PickleColumn` over a
-    `CompressedBytesColumn` (its `_level`) write (`_numeric_column`, `_var_bytes_column`);
-    a column of another type goes through its own writer."""
+    `SegmentInverter.add` sends (`add` a document, `close`); no vectors. Relies on
+    `W3Codec.column_filename`, the `STORED_COLUMN` and `LENGTHS_COLUMN`, the segment's
+    `_fieldlengths`, and on what the writers of `NumericColumn`, `VarBytesColumn` and
+    `PickleColumn` over a `CompressedBytesColumn` (its `_level`) write (`_numeric_column`,
+    `_var_bytes_column`); a column of another type goes through its own writer."""
 
     def __init__(self, storage: FileStorage, segment: Segment, scratch: str) -> None:
         self._storage, self._segment, self._scratch = storage, segment, scratch
-        self._docnum = self._doccount = 0
-        self._stored: dict[str, Any] = {}
+        self._doccount = 0
         # Each column's type, documents and values (stored fields first, as Whoosh's).
         self._columns: dict[str, tuple[columns.Column, list[int], list[Any]]] = {}
         # The stored fields, the bulk of a segment, go to a file in `scratch` as they
@@ -888,32 +886,32 @@ class DocumentColumns:
             found = self._columns[name] = (column, [], [])
         return found
 
-    def start_doc(self, docnum: int) -> None:
-        self._docnum = docnum
+    def add(
+        self,
+        stored: dict[str, Any],
+        lengths: list[tuple[str, int]],
+        values: list[tuple[str, columns.Column, Any]],
+    ) -> None:
+        """Add the next document: its `stored` fields, each field's length (not 0) and
+        each column's value, as Whoosh's writer sends them to `W3PerDocWriter` (one call a
+        document, not one a field)."""
+        docnum = self._doccount
         self._doccount += 1
-        self._stored = {}
-
-    def add_field(self, name: str, field: Any, value: Any, length: int) -> None:
-        if value is not None:
-            self._stored[name] = value
-        if length:
-            _, docnums, values = self._column(f"_{name}_len", LENGTHS_COLUMN)
-            docnums.append(self._docnum)
-            values.append(length_to_byte(length))
+        for name, length in lengths:
+            _, docnums, found = self._column(f"_{name}_len", LENGTHS_COLUMN)
+            docnums.append(docnum)
+            found.append(length_to_byte(length))
             self._fieldlengths[name] += length
-
-    def add_column_value(self, name: str, column: columns.Column, value: Any) -> None:
-        _, docnums, values = self._column(name, column)
-        docnums.append(self._docnum)
-        values.append(value)
-
-    def finish_doc(self) -> None:
-        if self._stored:
-            value = self._compress_stored(pickle.dumps(self._stored, 2))
+        for name, column, value in values:
+            _, docnums, found = self._column(name, column)
+            docnums.append(docnum)
+            found.append(value)
+        if stored:
+            value = self._compress_stored(pickle.dumps(stored, 2))
             self._stored_file_open().write(value)
-            docnums, lengths = self._stored_lengths
-            docnums.append(self._docnum)
-            lengths.append(len(value))
+            docnums, sizes = self._stored_lengths
+            docnums.append(docnum)
+            sizes.append(len(value))
 
     def _stored_file_open(self) -> BinaryIO:
         if self._stored_file is None:

@@ -38,7 +38,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, count, groupby
 from operator import itemgetter
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 from whoosh.analysis import IDTokenizer
@@ -93,6 +93,17 @@ _FIELD = itemgetter(0)
 _TERMS = itemgetter(1, 2, 3, 4, 5)  # a chunk's terms, as `write_terms` takes them
 
 
+class _Plan(NamedTuple):
+    """What `SegmentInverter.add` does with a field's value."""
+
+    field: FieldType
+    prose_chars: bool | None  # a prose field's: whether it keeps characters; else None
+    indexer: Callable[[Any], FieldTerms] | None  # another indexed field's
+    stored: bool
+    scorable: bool  # whether its length is kept
+    column: Any  # its column's type, None without
+
+
 class SegmentInverter:
     """Writes documents (dicts of field values, as `IndexWriter.add_document` takes them,
     without boosts) into a new segment of the index in `storage`, of schema `schema`; its
@@ -117,14 +128,28 @@ class SegmentInverter:
         self._prose_chars = {
             name: isinstance(field.format, Characters)
             for name, field in schema.items()
-            if isinstance(field.analyzer, NewsAnalyzer)
+            if field.indexed
+            and isinstance(field.analyzer, NewsAnalyzer)
             and type(field.format) in (Positions, Characters)
         }
         # How the other indexed fields are analysed.
-        self._indexers = {
+        indexers = {
             name: _indexer(field)
             for name, field in schema.items()
             if field.indexed and name not in self._prose_chars
+        }
+        # What `add` does with each field's value: analysed as prose (with characters or
+        # not) or by an indexer (or neither), stored, its length kept, its column's type.
+        self._plans = {
+            name: _Plan(
+                field,
+                self._prose_chars.get(name),
+                indexers.get(name),
+                bool(field.stored),
+                bool(field.scorable),
+                field.column_type or None,
+            )
+            for name, field in schema.items()
         }
         self._limit = limit_mb << 20
         self._size = 0
@@ -135,43 +160,48 @@ class SegmentInverter:
 
     def add(self, document: dict[str, Any]) -> None:
         """Add one document: its fields in name order, as Whoosh's writer adds them."""
-        perdoc, fields = self._perdoc, self._fields
-        perdoc.start_doc(self._docnum)
+        docnum, plans = self._docnum, self._plans
+        stored: dict[str, Any] = {}
+        lengths: list[tuple[str, int]] = []
+        values: list[tuple[str, Any, Any]] = []
+        size = 0
         for name in sorted(document):
             value = document[name]
-            field = fields.get(name)
-            if value is None or field is None:  # a field newer than the index
+            plan = plans.get(name)
+            if value is None or plan is None:  # a field newer than the index
                 continue
-            length = self._invert(name, field, value) if field.indexed else 0
-            perdoc.add_field(name, field, value if field.stored else None, length)
-            if field.column_type:
-                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
-        perdoc.finish_doc()
+            field, chars, indexer, keep, scorable, column = plan
+            if chars is not None:
+                occurrences = self._prose.terms(value, chars)
+                prose = self._prose_postings.get(name)
+                if prose is None:
+                    self._prose_postings[name] = prose = ProsePostings(chars)
+                size += prose.add(docnum, occurrences)
+                if scorable and occurrences.terms:
+                    lengths.append((name, len(occurrences.terms)))
+            elif indexer is not None:
+                postings = self._postings.get(name)
+                if postings is None:
+                    self._postings[name] = postings = {}
+                terms_before = len(postings)
+                length = count = 0
+                for key, frequency, weight, encoded in indexer(value):
+                    found = postings.setdefault(key, [])
+                    found += (docnum, weight, encoded)
+                    length += frequency
+                    count += 1
+                size += count * POSTING_BYTES + (len(postings) - terms_before) * TERM_BYTES
+                if scorable and length:
+                    lengths.append((name, length))
+            if keep:
+                stored[name] = value
+            if column is not None:
+                values.append((name, column, field.to_column_value(value)))
+        self._perdoc.add(stored, lengths, values)
         self._docnum += 1
+        self._size += size
         if self._size >= self._limit:
             self._spill()
-
-    def _invert(self, name: str, field: FieldType, value: Any) -> int:
-        """Gather the postings of one field of the current document; its length."""
-        docnum = self._docnum
-        chars = self._prose_chars.get(name)
-        if chars is not None:
-            occurrences = self._prose.terms(value, chars)
-            prose = self._prose_postings.get(name)
-            if prose is None:
-                self._prose_postings[name] = prose = ProsePostings(chars)
-            self._size += prose.add(docnum, occurrences)
-            return len(occurrences.terms) if field.scorable else 0
-        postings = self._postings.setdefault(name, {})
-        terms_before = len(postings)
-        length = count = 0
-        for key, frequency, weight, encoded in self._indexers[name](value):
-            found = postings.setdefault(key, [])
-            found += (docnum, weight, encoded)
-            length += frequency
-            count += 1
-        self._size += count * POSTING_BYTES + (len(postings) - terms_before) * TERM_BYTES
-        return length if field.scorable else 0
 
     def finish(self) -> Segment:
         """Write out the segment and return it; the inverter is done."""
@@ -270,13 +300,14 @@ class ProsePostings:
         gives them); what they take in memory (bytes, about)."""
         terms_before = len(self._numbers)
         terms, first, starts, sizes = occurrences
-        self._terms.extend(map(self._numbers.__getitem__, terms))
+        # (`fromlist` takes a list at once where `extend` adds one number at a time)
+        self._terms.fromlist(list(map(self._numbers.__getitem__, terms)))
         self._documents.append(docnum)
         self._firsts.append(first)
         self._counts.append(len(terms))
         if self._chars:
-            self._starts.extend(cast(list[int], starts))
-            self._sizes.extend(cast(list[int], sizes))
+            self._starts.fromlist(cast(list[int], starts))
+            self._sizes.fromlist(cast(list[int], sizes))
         numbers = len(terms) * (3 if self._chars else 1)
         terms_new = len(self._numbers) - terms_before
         return PROSE_FIELD_BYTES + numbers * NUMBER_BYTES + terms_new * TERM_BYTES
