@@ -63,7 +63,7 @@ from functools import partial
 from hashlib import md5
 from io import BytesIO
 from itertools import accumulate, chain, groupby, islice
-from operator import add, itemgetter, lt, sub
+from operator import add, itemgetter, lt, methodcaller, sub
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from whoosh import columns, writing
@@ -486,6 +486,11 @@ def write_terms(
     _index_entries(tindex, keys, offsets)
 
 
+# A key's MD5 and its digest.
+_MD5 = partial(md5, usedforsecurity=False)
+_DIGEST = methodcaller("digest")
+
+
 def _entry(key: bytes, value: bytes) -> bytes:
     """An entry of the term index, as `HashWriter.add` writes it."""
     return _ENTRY.pack(len(key), len(value)) + key + value
@@ -497,15 +502,21 @@ def _index_entries(
     """Add entries written at `offsets` (increasing) with `keys` to the hash tables and
     the index of the term index `tindex`, as `OrderedHashWriter.add` does (relies on its
     `hashfn`, `buckets` and `index`, a `GrowableArray`: its `append` and `array`)."""
-    buckets = tindex.buckets
-    if tindex.hashfn is filetables.md5_hash:  # the hash of MD5 (the type written)
-        digests = [
-            int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big") for key in keys
-        ]
+    import numpy as np
+
+    if tindex.hashfn is filetables.md5_hash:  # the hash of MD5 (the type written): the
+        # last four bytes of each key's digest, big-endian, taken at once
+        found = b"".join(map(_DIGEST, map(_MD5, keys)))
+        digests = np.frombuffer(found, ">u4")[3::4].astype(np.int64)
     else:
-        digests = list(map(tindex.hashfn, keys))
-    for digest, entry_offset in zip(digests, offsets, strict=True):
-        buckets[digest & 255].append((digest, entry_offset))
+        digests = np.fromiter(map(tindex.hashfn, keys), np.int64, len(keys))
+    # Each entry to the bucket of its hash's low byte, in order.
+    order = np.argsort(digests & 255, kind="stable")
+    pairs = list(zip(digests[order].tolist(), np.asarray(offsets)[order].tolist(), strict=True))
+    ends = np.cumsum(np.bincount(digests & 255, minlength=256)).tolist()
+    for bucket, start, end in zip(tindex.buckets, [0, *ends], ends, strict=False):
+        if end > start:
+            bucket.extend(pairs[start:end])
     if offsets:
         index = tindex.index
         index.append(offsets[-1])  # the array's type made to hold the largest
