@@ -560,6 +560,14 @@ def keyword_analyzer() -> Analyzer:
     )
 
 
+def keyword_terms(text: str) -> list[str]:
+    """The terms `keyword_analyzer()` gives for `text`, in order, without a token each."""
+    return [" ".join(_PUNCTUATION.sub(" ", fold(line)).split()) for line in _LINES.findall(text)]
+
+
+_LINES = re.compile(r"[^\n]+")  # the keywords of a keyword list
+
+
 def fold(text: str) -> str:
     """`text` with accents folded and lowercased, as the analyzers fold their tokens."""
     return text.translate(_ACCENTS).lower()

@@ -34,7 +34,7 @@ import os
 import pickle
 import tempfile
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, count, groupby
 from operator import itemgetter
@@ -46,12 +46,15 @@ from whoosh.codec import default_codec
 from whoosh.codec.base import Segment
 from whoosh.fields import NUMERIC, FieldType, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.formats import Characters, Existence, Positions
+from whoosh.formats import Characters, Existence, Frequency, Positions
+from whoosh.system import pack_uint
 
 from searcher.store.analysis import (
     NewsAnalyzer,
     Occurrences,
     ProseTerms,
+    keyword_analyzer,
+    keyword_terms,
     name_analyzer,
     name_words,
 )
@@ -423,6 +426,8 @@ def _indexer(field: FieldType) -> Callable[[Any], FieldTerms]:
     index: Callable[[Any], FieldTerms] = field.index
     if type(field.format) is Positions and field.analyzer == name_analyzer():
         index = _names_indexer(field.format)
+    elif type(field.format) is Frequency and field.analyzer == keyword_analyzer():
+        index = _keywords_indexer(field.format)
     remembered: dict[Any, list[tuple[bytes, int, float, bytes]]] = {}
     # Encoded values are pickled a block at a time, where one object met twice is written
     # as a reference: each posting takes a copy of its own, as from `index()`.
@@ -463,6 +468,19 @@ def _names_indexer(format_: Positions) -> Callable[[str], FieldTerms]:
         ]
 
     return named
+
+
+def _keywords_indexer(format_: Frequency) -> Callable[[str], FieldTerms]:
+    """The terms of a text of a field of `format_` analysed by `keyword_analyzer()`, as
+    the field's `index()` gives them (`Frequency.word_values`): its keywords
+    (`keyword_terms`), counted, without a token each."""
+    boost = format_.field_boost
+
+    def keyed(value: str) -> FieldTerms:
+        counts = Counter(keyword_terms(value))  # in the order first met
+        return [(term.encode(), n, n * boost, pack_uint(n)) for term, n in counts.items()]
+
+    return keyed
 
 
 def _read_run(path: str) -> Iterator[TermPostings]:
