@@ -422,11 +422,25 @@ def write_terms(
                 postings.append(found)
                 offset += len(found)
                 counts = ()
+        # The postings of the terms in one document each, made at once where their
+        # values are none (as `_one_posting_terms` makes them).
+        singles: Iterator[bytes] | None = None
+        if datas is None and minify is _nothing and len(counts) and 1 in counts:
+            singles = _one_posting_terms(counts, ids, weights, lengths)
         end = 0
         for count in counts:
             start = end
             end += count
-            if count == 1:  # one block of one posting, as `_block` writes it
+            if count == 1 and singles is not None:
+                found = next(singles)
+                docnum = ids[start]
+                maxweight = weights[start]
+                length = lengths[docnum] if lengths else 0
+                size = len(found)
+                info = pack_info(
+                    0, maxweight, 1, length, length, maxweight, docnum, docnum, offset, size
+                )
+            elif count == 1:  # one block of one posting, as `_block` writes it
                 docnum = ids[start]
                 total = maxweight = weights[start]
                 length = lengths[docnum] if lengths else 0
@@ -489,6 +503,61 @@ def write_terms(
 # A key's MD5 and its digest.
 _MD5 = partial(md5, usedforsecurity=False)
 _DIGEST = methodcaller("digest")
+
+
+def _one_posting_terms(
+    counts: Sequence[int], ids: array[int], weights: array[float], lengths: bytes | None
+) -> Iterator[bytes]:
+    """The postings of each term of a chunk in one document (`counts` 1) of a format
+    that keeps no values, as `write_terms` writes them one at a time, made at once with
+    numpy: `WHOOSH3_HEADER_MAGIC`, the block's size (negative: the term's last), its
+    statistics `pickle.dumps((1, document, weight, 0, length byte, length byte), 2)` and
+    its data `pickle.dumps(((document,), weight or None when 1, None), BLOCK_PROTOCOL)`
+    (never compressed: smaller than `COMPRESSION_MIN_SIZE`)."""
+    import numpy as np
+
+    term_counts = np.asarray(counts, np.int64)
+    firsts = (np.cumsum(term_counts) - term_counts)[term_counts == 1]
+    docs = np.frombuffer(ids, np.uint32)[firsts].astype(np.int64)
+    floats = np.frombuffer(weights, np.float32)[firsts].astype(np.float64)
+    document_lengths = (
+        np.frombuffer(lengths, np.uint8)[docs] if lengths else np.zeros(len(docs), np.uint8)
+    )
+    widths = _int_widths(docs)
+    unit = floats == 1.0
+    header_sizes = 24 + widths
+    data_sizes = 19 + widths - 8 * unit
+    ends = _sums(8 + header_sizes + data_sizes)
+    buffer = np.empty(ends[-1], np.uint8)
+    at = ends[:-1]
+    _put(buffer, at, WHOOSH3_HEADER_MAGIC)
+    buffer[at[:, None] + np.arange(4, 8)] = _bytes_of(-(header_sizes + data_sizes), ">i4")
+    at = at + 8  # the statistics
+    _put(buffer, at, b"\x80\x02(K\x01")
+    _put_ints(buffer, at + 5, docs, widths)
+    at = at + 5 + widths
+    buffer[at] = ord("G")
+    doubles = _bytes_of(floats, ">f8")
+    buffer[at[:, None] + np.arange(1, 9)] = doubles
+    _put(buffer, at + 9, b"K\x00K")
+    buffer[at + 12] = document_lengths
+    buffer[at + 13] = ord("K")
+    buffer[at + 14] = document_lengths
+    _put(buffer, at + 15, b"tq\x00.\x80\x03")  # and the data
+    at = at + 21
+    _put_ints(buffer, at, docs, widths)
+    at = at + widths
+    _put(buffer, at, b"\x85q\x00N")
+    several = ~unit
+    if several.any():
+        weights_at = at[several] + 3
+        buffer[weights_at] = ord("G")
+        buffer[weights_at[:, None] + np.arange(1, 9)] = doubles[several]
+    at = at + 4 + 8 * several
+    _put(buffer, at, b"N\x87q\x01.")
+    found = buffer.tobytes()
+    bounds = ends.tolist()
+    return map(found.__getitem__, map(slice, bounds, bounds[1:]))
 
 
 def _entry(key: bytes, value: bytes) -> bytes:

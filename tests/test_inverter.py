@@ -55,7 +55,9 @@ from searcher.store.schema import METADATA_FIELD, build_schema
 from searcher.whoosh_internals import (
     _TERM_INFO,
     PostingOccurrences,
+    _nothing,
     _numeric_column,
+    _one_posting_terms,
     _pickled,
     _postings,
     _var_bytes_column,
@@ -475,3 +477,29 @@ def test_blocks_pickled_at_once_hold_what_whoosh_writes(format_: Positions) -> N
                 )
                 assert (a_ids, a_weights) == (b_ids, b_weights)
                 assert list(map(decode, a_values)) == list(map(decode, b_values))
+
+
+def test_terms_in_one_document_are_written_at_once_as_one_at_a_time() -> None:
+    """The postings of terms in one document each of a format without values (an ID,
+    a date) made at once are those `_postings` makes a term at a time: documents of one,
+    two and four bytes, weights 1 or not, with field lengths and without."""
+    rng = random.Random(7)
+    counts = [rng.choice([1, 1, 1, 2, 5]) for _ in range(3_000)]
+    ids = array("I", sorted(rng.sample(range(300_000), sum(counts))))
+    ids[:3] = array("I", [0, 255, 256])  # (and some of two bytes, most of four)
+    weights = array("f", [rng.choice([1.0, 1.0, 2.5, 0.75]) for _ in ids])
+    for lengths in (None, bytes(rng.randrange(256) for _ in range(300_000))):
+        starts = [0, *accumulate(counts)]
+        expected = [
+            _postings(
+                ids[start:end],
+                weights[start:end],
+                _pickled(ids[start:end], weights[start:end], [b""], 128, _nothing),
+                lengths,
+                128,
+                0,
+            )[0]
+            for start, end in pairwise(starts)
+            if end - start == 1
+        ]
+        assert list(_one_posting_terms(counts, ids, weights, lengths)) == expected
