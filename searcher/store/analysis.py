@@ -344,7 +344,7 @@ _GOES_ON = re.compile(r"\w|[.&'’]\w|(?<=\.\w)\.")
 
 class ProseTerms:
     """The prose analysis of indexing, a whole field value at a time: the tokens
-    `NewsAnalyzer` gives in mode "index" (stop words dropped), grouped by term. A text's
+    `NewsAnalyzer` gives in mode "index" (stop words dropped), in order. A text's
     words are looked up in one `map` over a cache of this object's, which stems a word
     it lacks as it is missed (`PROSE_CACHE_WORDS` at most, and the one cache of a word's
     forms that indexing fills: a worker's memory);
