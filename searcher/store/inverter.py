@@ -318,53 +318,53 @@ class ProsePostings:
     def chunks(self, name: str, boost: float) -> Iterator[Chunk]:
         """The postings in chunks of `RUN_TERMS` terms of field `name` (whose format
         has `boost`), by term (in the order of their UTF-8) and document; the arrays are
-        let go."""
+        let go. The occurrences are put in order by term once (stable: by document and
+        position within a term), and a chunk's grouped into postings when it is made."""
         keys = sorted(self._numbers)
         ranks = np.empty(len(keys), np.int32)
         numbers = np.fromiter(map(self._numbers.__getitem__, keys), np.int64, len(keys))
         ranks[numbers] = np.arange(len(keys), dtype=np.int32)
         term_ranks = ranks[np.frombuffer(self._terms, np.uint32)]
         del ranks, numbers
-        # Each occurrence's document and position: a document's follow on from its first.
-        counts = np.frombuffer(self._counts, np.uint32)
-        field_starts = np.cumsum(counts, dtype=np.int64) - counts
-        documents = np.repeat(np.frombuffer(self._documents, np.uint32), counts)
-        shifts = np.repeat(np.frombuffer(self._firsts, np.uint32) - field_starts, counts)
-        # By term, then (stable) document and position.
         order = np.argsort(term_ranks, kind="stable")
-        term_ranks, documents = term_ranks[order], documents[order]
-        positions = (order + shifts[order]).astype(np.uint32)
-        del shifts, field_starts
-        if self._chars:
-            occurrences = np.empty((len(order), 3), np.uint32)
-            occurrences[:, 0] = positions
-            occurrences[:, 1] = np.frombuffer(self._starts, np.uint32)[order]
-            occurrences[:, 2] = np.frombuffer(self._sizes, np.uint32)[order]
-        else:
-            occurrences = positions
-        del order, positions
+        term_occurrences = np.bincount(term_ranks, minlength=len(keys))
+        del term_ranks
+        occurrence_ends = np.cumsum(term_occurrences).tolist()
+        # Each document's field: where its occurrences end, and what makes an occurrence's
+        # number its position (a document's positions follow on from its first).
+        counts = np.frombuffer(self._counts, np.uint32)
+        field_ends = np.cumsum(counts, dtype=np.int64)
+        shifts = np.frombuffer(self._firsts, np.uint32) - (field_ends - counts)
+        documents = np.frombuffer(self._documents, np.uint32)
+        starts = np.frombuffer(self._starts, np.uint32)
+        sizes = np.frombuffer(self._sizes, np.uint32)
         self._clear()
-        # A posting where the term or the document changes.
-        changes = np.ones(len(term_ranks), bool)
-        changes[1:] = (term_ranks[1:] != term_ranks[:-1]) | (documents[1:] != documents[:-1])
-        posting_starts = np.flatnonzero(changes)
-        del changes
-        frequencies = np.diff(posting_starts, append=len(term_ranks))
-        term_counts = np.bincount(term_ranks[posting_starts], minlength=len(keys))
-        documents = documents[posting_starts]
-        posting_ends = np.cumsum(term_counts).tolist()
         for first in range(0, len(keys), RUN_TERMS):
             last = min(first + RUN_TERMS, len(keys))
-            begin, end = posting_ends[first - 1] if first else 0, posting_ends[last - 1]
-            found = frequencies[begin:end]
-            numbers_end = posting_starts[end] if end < len(posting_starts) else len(occurrences)
+            taken = order[occurrence_ends[first - 1] if first else 0 : occurrence_ends[last - 1]]
+            fields = np.searchsorted(field_ends, taken, side="right")
+            terms = np.repeat(np.arange(last - first), term_occurrences[first:last])
+            # A posting where the term or the document changes.
+            changes = np.ones(len(taken), bool)
+            changes[1:] = (terms[1:] != terms[:-1]) | (fields[1:] != fields[:-1])
+            posting_starts = np.flatnonzero(changes)
+            found = np.diff(posting_starts, append=len(taken))
+            positions = (taken + shifts[fields]).astype(np.uint32)
+            if self._chars:
+                occurrences = np.empty((len(taken), 3), np.uint32)
+                occurrences[:, 0] = positions
+                occurrences[:, 1] = starts[taken]
+                occurrences[:, 2] = sizes[taken]
+            else:
+                occurrences = positions
+            term_counts = np.bincount(terms[posting_starts], minlength=last - first)
             yield (
                 name,
                 [key.encode() for key in keys[first:last]],
-                array("I", term_counts[first:last].astype(np.uint32).tobytes()),
-                array("I", documents[begin:end].tobytes()),
+                array("I", term_counts.astype(np.uint32).tobytes()),
+                array("I", documents[fields[posting_starts]].tobytes()),
                 array("f", (found * boost).astype(np.float32).tobytes()),
-                PostingOccurrences(found, occurrences[posting_starts[begin] : numbers_end]),
+                PostingOccurrences(found, occurrences),
             )
 
 
