@@ -185,14 +185,16 @@ def news_analyzer() -> Analyzer:
 
 
 # TOKEN_PATTERN's words, found faster where Python has possessive quantifiers (3.11): a
-# word with neither "." nor "&" among its first four characters can be no acronym nor
-# name joined by "&", and is taken at once instead of being tried as those first; and
-# every branch's first word character is taken out in front, so that the search skips
-# what lies between words a character at a time without trying a branch there. The
-# same words, split the same (`tests/test_analysis.py`); TOKEN_PATTERN stays what an
-# index records.
+# word whose run of word characters is followed by neither "." nor "&" (most words) can
+# be no acronym nor name joined by "&", and is taken at once (its run, then what
+# apostrophes join to it); another, with neither among its first four characters, is
+# taken without being tried as those first; and every branch's first word character is
+# taken out in front, so that the search skips what lies between words a character at a
+# time without trying a branch there. The same words, split the same
+# (`tests/test_analysis.py`); TOKEN_PATTERN stays what an index records.
 _FAST_TOKEN_PATTERN = (
-    r"\w(?:(?=\w{0,2}+[.&])(?:\.(?:\w\.)+(?!\w)|\w{0,2}(?:&\w{1,3})+(?:['’]\w+)*(?!\w))"
+    r"\w(?:\w*+(?![.&])(?:['’]\w+)*+"
+    r"|(?=\w{0,2}+[.&])(?:\.(?:\w\.)+(?!\w)|\w{0,2}(?:&\w{1,3})+(?:['’]\w+)*(?!\w))"
     r"|\w*+(?:['’]\w+)*)"
 )
 _WORD_PATTERN = _FAST_TOKEN_PATTERN if sys.version_info >= (3, 11) else TOKEN_PATTERN
@@ -202,7 +204,10 @@ _ACCENTS = cast(dict[int, str], accent_map)
 
 def _normal(word: str) -> tuple[str, bool]:
     """A word's normal form (folded, lowercased, normalised), and whether it is a stop word."""
-    normal = _APOSTROPHES.sub("'", word.translate(_ACCENTS).lower()).replace(".", "")
+    if word.isascii():  # the accents map takes ASCII letters to their small letters
+        normal = word.lower().replace(".", "").replace("`", "'")
+    else:
+        normal = _APOSTROPHES.sub("'", word.translate(_ACCENTS).lower()).replace(".", "")
     return normal, not normal or normal in STOP_WORDS
 
 
@@ -451,23 +456,17 @@ class ProseTerms:
 
 class _Reading:
     """A text read with characters: its words (split from what lies between them, `parts`,
-    in turn), their stems (False for a stop word) and hashes (`ProseTerms.hashes`), and
-    what is worked out from them when first asked for."""
+    in turn), their stems (False for a stop word) and hashes (`ProseTerms.hashes`), the
+    stems of the words kept (not stop words) and where they start (what its terms and
+    lead take: worked out at once, no lazy property's lookup and lock a text), and where
+    every word starts when first asked for (for passages looked up in it)."""
 
     def __init__(self, text: str, parts: list[str], stems: list[str | bool], hashes: bytes) -> None:
         self.text, self.parts, self.words, self.stems = text, parts, parts[1::2], stems
         self.hashes = hashes
-
-    @cached_property
-    def kept(self) -> list[str]:
-        """The stems of the words kept (not stop words), in order."""
-        return list(filter(None, self.stems))  # type: ignore[arg-type]
-
-    @cached_property
-    def kept_starts(self) -> list[int]:
-        """Where the words kept start."""
-        ends = accumulate(map(len, self.parts))  # of each part: a word starts at the ends
-        return list(compress(islice(ends, 0, None, 2), self.stems))  # of what lies before
+        self.kept: list[str] = list(filter(None, stems))  # type: ignore[arg-type]
+        ends = accumulate(map(len, parts))  # of each part: a word starts at the ends
+        self.kept_starts = list(compress(islice(ends, 0, None, 2), stems))  # of what lies before
 
     @cached_property
     def starts(self) -> list[int]:
@@ -495,6 +494,11 @@ class _WordStems(dict[str, _Forms]):
         if len(self) >= PROSE_CACHE_WORDS:
             self.clear()
             self._normal_stems.clear()
+        if word.isascii():  # "Troops": the forms of "troops" when met (the same in ASCII)
+            forms = self.get(word.lower())
+            if forms is not None:
+                self[word] = forms
+                return forms
         normal, stop = _normal(word)
         stemmed: str | bool = False
         if not stop:
@@ -508,19 +512,26 @@ class _WordStems(dict[str, _Forms]):
 _STEM, _HASHES = itemgetter(0), itemgetter(1)  # of a word's forms
 
 
-# The last characters of the endings NLTK's English stemmer takes off or replaces (the
-# suffixes of its steps, its special words, and the "y" it makes "i"): a word that ends
-# with another character (a digit, "a", "o", "h", "k"...) is its own stem
-# (`tests/test_analysis.py` derives them from NLTK).
-_STEMMED_LAST = frozenset("'cdegilmnrsty")
+# The endings of a word that NLTK's English stemmer takes off or replaces, shortest (a
+# word's in no other's): the suffixes of its steps, the "y" it makes "i" (step 1c), the
+# "ll" and "e" of its last step; its special words end with one of them. A word that ends
+# with none is its own stem (`tests/test_analysis.py` derives them from NLTK).
+_STEMMED_ENDINGS = (
+    "s", "e", "y", "ed", "ing", "er", "al", "ll", "ent", "ant", "ion", "ic", "li", "iti",
+    "ism", "ful", "ator", "ogi", "anci", "enci", "'",
+)  # fmt: skip
+_STEMMED_LAST = frozenset(ending[-1] for ending in _STEMMED_ENDINGS)
 
 
 def _indexing_stem(normal: str) -> str:
     """NLTK's stem of a word's normal form (not a stop word), without asking NLTK for a
-    word that is its own stem (two in five of the corpora's): none of its steps applies
-    to a word that ends otherwise than `_STEMMED_LAST`, and NLTK gives it back as it is
-    (lowercased, its apostrophes straight: as a normal form already is)."""
-    return _snowball()(normal) if normal[-1] in _STEMMED_LAST else normal
+    word that is its own stem (three in five of the corpora's): none of its steps applies
+    to a word of two characters or one that ends with none of `_STEMMED_ENDINGS`, and
+    NLTK gives it back as it is (lowercased, its apostrophes straight: as a normal form
+    already is)."""
+    if normal[-1] in _STEMMED_LAST and len(normal) > 2 and normal.endswith(_STEMMED_ENDINGS):
+        return _snowball()(normal)
+    return normal
 
 
 def name_analyzer() -> Analyzer:

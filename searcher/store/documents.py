@@ -95,7 +95,7 @@ def to_document(
     if article.date is not None:
         document["date"] = index_time(article.date)
         document["date_iso"] = article.date.isoformat()
-    return {key: value for key, value in document.items() if value not in ("", b"", [], {})}
+    return {key: value for key, value in document.items() if value}  # not "", b"", [], {}
 
 
 def stored_date(stored: dict[str, Any]) -> datetime | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from whoosh import columns, fields, scoring
@@ -132,6 +133,7 @@ def build_schema() -> fields.Schema:
     )
 
 
+@lru_cache(maxsize=1024)  # a corpus has few keys
 def metadata_key(key: str) -> str:
     """A metadata key as queries name it: folded and lowercased, other characters than
     letters, digits and `_` made `_` (`Class Index` is `class_index`)."""
@@ -141,7 +143,12 @@ def metadata_key(key: str) -> str:
 def metadata_term(key: str, value: str) -> str:
     """The text of one metadata value in the metadata field, `key=value`; the field's
     analyzer folds, lowercases and drops its punctuation (see `metadata_keyword`)."""
-    return f"{metadata_key(key)}={' '.join(value.split())}"
+    return _metadata_term(metadata_key(key), value)
+
+
+def _metadata_term(name: str, value: str) -> str:
+    """`metadata_term()` of a key already made `name` (`metadata_key()`)."""
+    return f"{name}={' '.join(value.split())}"
 
 
 def metadata_keyword(key: str, value: str) -> str:
@@ -152,10 +159,11 @@ def metadata_keyword(key: str, value: str) -> str:
 def metadata_terms(metadata: Mapping[str, Iterable[str]]) -> str:
     """The text of the metadata field: one `key=value` a line."""
     terms = (
-        metadata_term(key, value)
-        for key, values in metadata.items()
+        _metadata_term(name, value)
+        for name, values in zip(map(metadata_key, metadata), metadata.values(), strict=True)
+        if name
         for value in values
-        if len(value) <= METADATA_VALUE_CHARS and _WORD.search(value) and metadata_key(key)
+        if len(value) <= METADATA_VALUE_CHARS and _WORD.search(value)
     )
     return "\n".join(dict.fromkeys(terms))
 
