@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -469,6 +470,27 @@ def test_workers_give_the_results_of_tasks_as_they_finish(
             pool.close()
 
 
+def test_a_worker_writes_its_segment_while_another_reads_the_batch_s_last_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker done with the batch's files writes its segment at once, not once every
+    result is in: here the last file is read only once a segment is written."""
+    finish = workers_module.SegmentBuilder.finish
+
+    def finish_and_flag(builder: workers_module.SegmentBuilder) -> Any:
+        (tmp_path / "news" / "flag").touch()
+        return finish(builder)
+
+    monkeypatch.setattr(workers_module, "_worker_index", _read_when_flagged)
+    monkeypatch.setattr(workers_module.SegmentBuilder, "finish", finish_and_flag)
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
+    (tmp_path / "news").mkdir()
+    for name in ("slow", "quick"):
+        (tmp_path / "news" / name).write_text(f"{name}\n\nA body.\n")
+    report = Index(tmp_path / "ix").update(read_corpus(tmp_path / "news"), workers=2)
+    assert report.files_seen == 2
+
+
 def test_the_first_file_keeps_an_id_when_a_later_one_is_read_sooner(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -601,12 +623,18 @@ def _saving(
 def test_workers_read_with_the_collector_off_and_collect_once_a_segment_is_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The collection of a segment's cycles waits for the worker's next task: none at the
+    end of a run, nor while the other workers wait for it to write its segment."""
     import gc
 
     from searcher.store import workers
 
     log = tmp_path / "log"
-    index_records, collect = workers.SegmentBuilder.index_records, gc.collect
+    index_records, finish, collect = (
+        workers.SegmentBuilder.index_records,
+        workers.SegmentBuilder.finish,
+        gc.collect,
+    )
 
     def logged(line: str) -> None:
         with log.open("a") as out:
@@ -616,12 +644,18 @@ def test_workers_read_with_the_collector_off_and_collect_once_a_segment_is_writt
         logged(f"reading collector {'on' if gc.isenabled() else 'off'}")
         return index_records(self, *args)  # type: ignore[arg-type]
 
+    def finishing(self: workers.SegmentBuilder) -> Any:
+        logged("finish")
+        return finish(self)
+
     def collecting(*args: int) -> int:
         logged("collect")
         return collect(*args)
 
     monkeypatch.setattr(workers.SegmentBuilder, "index_records", reading)
+    monkeypatch.setattr(workers.SegmentBuilder, "finish", finishing)
     monkeypatch.setattr(gc, "collect", collecting)
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
     corpus = tmp_path / "in"
     corpus.mkdir()
     for n in range(8):
@@ -629,11 +663,17 @@ def test_workers_read_with_the_collector_off_and_collect_once_a_segment_is_writt
     Index(tmp_path / "ix").update(read_corpus(corpus), workers=2, commit_every=4)
     lines = [line.split(" ", 1) for line in log.read_text().splitlines()]
     workers_seen = {pid for pid, _ in lines if pid != str(os.getpid())}
-    assert len(workers_seen) >= 1
+    assert len(workers_seen) == 2
+    read_again = 0
     for pid in workers_seen:
         said = [what for who, what in lines if who == pid]
         assert "reading collector on" not in said
-        assert "collect" in said  # at each segment written
+        assert said[-1] == "finish"  # no collection at the end of the run
+        for before, after in itertools.pairwise(said):
+            if before == "finish" and after != "finish":
+                assert after == "collect"  # before it reads again
+                read_again += 1
+    assert read_again  # a worker read the second batch after writing its first segment
 
 
 def test_workers_get_many_small_tasks_ahead_but_few_large_ones_or_past_the_batch() -> None:

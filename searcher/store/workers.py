@@ -42,7 +42,6 @@ INVERTER_LIMIT_MB = 64
 # Articles whose story fields are taken at once (of one file or of the files of a task):
 # their words hashed together, their signatures' bins as arrays over all of them
 STORY_BATCH = 256
-_BARRIER_TIMEOUT = 600.0
 # Seconds between progress reports within a phase, and between looks at the workers.
 REPORT_EVERY = 0.25
 
@@ -232,9 +231,11 @@ def duplicate_problem(path: str, file_id: str, article_id: str, record: int, own
     )
 
 
-# Worker processes: one builder each, set up by the pool's initializer.
+# Worker processes: one builder each, set up by the pool's initializer, and whether the
+# cycles of its last segment are still to collect.
 _builder: SegmentBuilder | None = None
 _barrier: Any = None
+_collect = False
 
 
 def _start_worker(
@@ -256,7 +257,8 @@ def _start_worker(
     # A worker makes many objects that live until its segment is written (postings), which
     # the collector would traverse again and again (at x1, with a first threshold of 50,000:
     # some 15 collections and 0.5-0.8 CPU-s a worker), and few cycles (a few hundred to
-    # 36,000 objects a worker at x1): they are collected once a segment is written.
+    # 36,000 objects a worker at x1): they are collected once a segment is written, when
+    # the worker next reads (not at the end of a run, nor while the other workers wait).
     gc.disable()
 
 
@@ -267,21 +269,28 @@ def _count(articles: Any) -> None:
 
 
 def _worker_index(refs: list[FileRef]) -> list[FileResult]:
+    global _collect
     assert _builder is not None
+    if _collect:  # the cycles of the last segment (see `_start_worker`)
+        gc.collect()
+        _collect = False
     return _builder.index_files(refs)
 
 
 def _worker_finish(_: int) -> tuple[Segment | None, dict[str, str]]:
+    global _collect
     assert _builder is not None
     try:
         finished = _builder.finish()
     except BaseException:
         _barrier.abort()  # the others must not wait for this one (a full disk, say)
         raise
-    gc.collect()  # the cycles of the batch (see `_start_worker`)
+    _collect = True
     # Every worker takes exactly one finish task: none may take a second while the
-    # others have not yet taken theirs.
-    _barrier.wait(_BARRIER_TIMEOUT)
+    # others have not yet taken theirs. The tasks handed out before the finish tasks have
+    # all been taken: the wait is for the others' last task and segment (a worker that
+    # dies is replaced by the pool, and its replacement takes the finish task).
+    _barrier.wait()
     return finished
 
 
@@ -361,9 +370,10 @@ class Workers:
             return number, task if isinstance(task, list) else task.get()
 
     def finish(self, report: Callable[[], None]) -> Callable[[], Finished]:
-        """Start writing out every builder's segment; the function returned waits for them
-        (calling `report` meanwhile) and gives the segments and the words stemmed. Worker
-        processes write while this process goes on until it calls it."""
+        """Start writing out every builder's segment, with the tasks submitted so far; the
+        function returned waits for them (calling `report` meanwhile) and gives the segments
+        and the words stemmed. Each worker process writes its segment once it is done with
+        those tasks, while this process goes on (taking their results) until it calls it."""
         if self._pool is None:
             assert self._local is not None
             return partial(_segments_and_stems, [self._local.finish()])

@@ -381,10 +381,12 @@ def _index_files(
 
     def commit() -> None:
         nonlocal gone, batch_articles, batch_bytes
+        # Each worker writes its segment once it has read its last file of the batch,
+        # while this process still takes the batch's results in.
+        written = pool.finish(partial(report, "writing"))
         while pool.in_flight:
             collect()
         report("writing")
-        written = pool.finish(partial(report, "writing"))
         # The next batch's first files are read while this one is committed (their
         # articles go to the workers' next segments).
         ahead, batch_bytes = batch_bytes * READ_AHEAD if pool.count > 1 else 0, 0
