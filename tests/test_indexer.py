@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from searcher import Article, Index, IndexOutdatedError, read_corpus
 from searcher.cli import app
 from searcher.corpus import Corpus, FileRef
-from searcher.models import Progress
+from searcher.models import Problem, Progress
 from searcher.store import commits, filestate, writer
 from searcher.store import workers as workers_module
 from searcher.store.filestate import STATE_FILE
@@ -135,7 +135,8 @@ def test_several_workers_and_small_batches_keep_every_document(tmp_path: Path) -
     assert report.added == 600 and len(ix) == 600
     assert ids(ix) == {f"news/a{n:05d}.txt" for n in range(600)}
     reading = [p for p in seen if p.phase == "reading"]
-    assert seen[0].phase == "scanning" and reading[0] == Progress(0, 600, 0)
+    assert seen[0].phase == "scanning" and reading[0].files_done == 0  # workers may have
+    assert reading[0].files_total == 600  # read some articles while the corpus was walked
     last = seen[-1]
     assert (last.files_done, last.files_total, last.articles) == (600, 600, 600)
     assert [p.files_done for p in seen] == sorted(p.files_done for p in seen)
@@ -567,6 +568,32 @@ def test_workers_read_the_next_batch_while_a_batch_is_committed(
     corpus = read_corpus(tmp_path / "news")
     report = Index(tmp_path / "ix").update(corpus, workers=2, commit_every=4)
     assert report.added == 12 and read_meanwhile and all(read_meanwhile)
+
+
+def test_workers_start_reading_while_the_corpus_is_walked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first files found are handed out before the walk ends: here the walk goes on
+    only once the first file is read."""
+    monkeypatch.setattr(workers_module, "_worker_index", _index_and_mark)
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
+    write_articles(tmp_path / "news", 6)
+    (tmp_path / "marks").mkdir()
+    files = Corpus.files
+    read_meanwhile: list[bool] = []
+
+    def walk_once_one_is_read(corpus: Corpus) -> Iterator[FileRef | Problem]:
+        for number, item in enumerate(files(corpus)):
+            if number == 1:
+                deadline = time.monotonic() + 30
+                while not _marked(tmp_path / "marks") and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                read_meanwhile.append(bool(_marked(tmp_path / "marks")))
+            yield item
+
+    monkeypatch.setattr(Corpus, "files", walk_once_one_is_read)
+    report = Index(tmp_path / "ix").update(read_corpus(tmp_path / "news"), workers=2)
+    assert report.added == 6 and read_meanwhile == [True]
 
 
 def _marked(folder: Path) -> set[str]:
