@@ -6,10 +6,12 @@ import itertools
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from functools import partial
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -27,6 +29,7 @@ from searcher.store import commits, filestate, writer
 from searcher.store import workers as workers_module
 from searcher.store.filestate import STATE_FILE
 from searcher.store.indexfolder import latest_generation
+from searcher.store.stemtable import STEM_FILE
 from searcher.store.workers import FileResult
 from searcher.store.writelock import HOLDER_FILE
 from searcher.whoosh_internals import SpillingPool
@@ -490,6 +493,40 @@ def test_a_worker_writes_its_segment_while_another_reads_the_batch_s_last_file(
         (tmp_path / "news" / name).write_text(f"{name}\n\nA body.\n")
     report = Index(tmp_path / "ix").update(read_corpus(tmp_path / "news"), workers=2)
     assert report.files_seen == 2
+
+
+def test_the_words_stemmed_are_recorded_while_the_workers_write_their_segments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker sends the words it stemmed before it writes its segment, and the main
+    process records them meanwhile: here a segment is written only once they are."""
+    finish = workers_module.SegmentBuilder.finish
+    table = tmp_path / "ix" / STEM_FILE
+
+    def finish_once_recorded(builder: workers_module.SegmentBuilder) -> Any:
+        deadline = time.monotonic() + 30
+        while not _words_recorded(table) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        (tmp_path / "marks" / f"{os.getpid()}-{_words_recorded(table)}").touch()
+        return finish(builder)
+
+    monkeypatch.setattr(workers_module.SegmentBuilder, "finish", finish_once_recorded)
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
+    write_articles(tmp_path / "news", 4)
+    (tmp_path / "marks").mkdir()
+    assert Index(tmp_path / "ix").update(read_corpus(tmp_path / "news"), workers=2).added == 4
+    marks = [mark.name for mark in (tmp_path / "marks").iterdir()]
+    assert marks and all(mark.endswith("-True") for mark in marks)
+
+
+def _words_recorded(table: Path) -> bool:
+    if not table.exists():  # (connecting would make it)
+        return False
+    try:
+        with closing(sqlite3.connect(table)) as db:
+            return bool(db.execute("SELECT count(*) FROM stems").fetchone()[0])
+    except sqlite3.Error:  # no table yet
+        return False
 
 
 def test_the_first_file_keeps_an_id_when_a_later_one_is_read_sooner(

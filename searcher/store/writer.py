@@ -438,8 +438,8 @@ def _index_files(
             submit(task)
 
         def segments() -> list[Segment]:  # the story store is changed while workers write
-            found, stems = written()
-            record_stems(run.folder, stems)
+            record_stems(run.folder, written.stems())  # and the stems recorded
+            found = written.segments()
             report("committing")
             return found
 
