@@ -14,11 +14,14 @@ Parts:
   articles of files that are gone, adds the workers' segments to the index in one commit,
   then writes the file state. A file's articles always land in the same commit, and the
   state is written after that commit, so a crash loses at most one batch and the next run
-  reads again whatever the state does not vouch for. Results are taken as the workers
-  finish them and committed in the order the files were found; while a batch is
-  committed, the workers read the next batch's first files into their next segments. In a
-  fresh run the story store takes a batch's articles as its results come in, in the order
-  the files were found (`IndexingRun.take`), so little of it is left once the batch is read.
+  reads again whatever the state does not vouch for. The first files go to the workers
+  as the corpus is walked. Results are taken as the workers finish them and committed in
+  the order the files were found; each worker writes its segment once it has read its
+  last file of a batch (sending the words it stemmed first, recorded meanwhile), and while
+  a batch is committed, the workers read the next batch's first files into their next
+  segments. In a fresh run the story store takes a batch's articles as its results come
+  in, in the order the files were found (`IndexingRun.take`), so little of it is left once
+  the batch is read.
 
 Whoosh's own multi-process writer parallelises the analysis only, and dropped documents in
 Whoosh 2.7; here the workers also read and parse, and every segment they return is
