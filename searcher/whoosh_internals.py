@@ -63,7 +63,7 @@ from functools import partial
 from hashlib import md5
 from io import BytesIO
 from itertools import accumulate, chain, groupby, islice
-from operator import add, itemgetter, lt, sub
+from operator import add, itemgetter, lt, methodcaller, sub
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from whoosh import columns, writing
@@ -422,11 +422,25 @@ def write_terms(
                 postings.append(found)
                 offset += len(found)
                 counts = ()
+        # The postings of the terms in one document each, made at once where their
+        # values are none (as `_one_posting_terms` makes them).
+        singles: Iterator[bytes] | None = None
+        if datas is None and minify is _nothing and len(counts) and 1 in counts:
+            singles = _one_posting_terms(counts, ids, weights, lengths)
         end = 0
         for count in counts:
             start = end
             end += count
-            if count == 1:  # one block of one posting, as `_block` writes it
+            if count == 1 and singles is not None:
+                found = next(singles)
+                docnum = ids[start]
+                maxweight = weights[start]
+                length = lengths[docnum] if lengths else 0
+                size = len(found)
+                info = pack_info(
+                    0, maxweight, 1, length, length, maxweight, docnum, docnum, offset, size
+                )
+            elif count == 1:  # one block of one posting, as `_block` writes it
                 docnum = ids[start]
                 total = maxweight = weights[start]
                 length = lengths[docnum] if lengths else 0
@@ -486,6 +500,66 @@ def write_terms(
     _index_entries(tindex, keys, offsets)
 
 
+# A key's MD5 and its digest.
+_MD5 = partial(md5, usedforsecurity=False)
+_DIGEST = methodcaller("digest")
+
+
+def _one_posting_terms(
+    counts: Sequence[int], ids: array[int], weights: array[float], lengths: bytes | None
+) -> Iterator[bytes]:
+    """The postings of each term of a chunk in one document (`counts` 1) of a format
+    that keeps no values, as `write_terms` writes them one at a time, made at once with
+    numpy: `WHOOSH3_HEADER_MAGIC`, the block's size (negative: the term's last), its
+    statistics `pickle.dumps((1, document, weight, 0, length byte, length byte), 2)` and
+    its data `pickle.dumps(((document,), weight or None when 1, None), BLOCK_PROTOCOL)`
+    (never compressed: smaller than `COMPRESSION_MIN_SIZE`)."""
+    import numpy as np
+
+    term_counts = np.asarray(counts, np.int64)
+    firsts = (np.cumsum(term_counts) - term_counts)[term_counts == 1]
+    docs = np.frombuffer(ids, np.uint32)[firsts].astype(np.int64)
+    floats = np.frombuffer(weights, np.float32)[firsts].astype(np.float64)
+    document_lengths = (
+        np.frombuffer(lengths, np.uint8)[docs] if lengths else np.zeros(len(docs), np.uint8)
+    )
+    widths = _int_widths(docs)
+    unit = floats == 1.0
+    header_sizes = 24 + widths
+    data_sizes = 19 + widths - 8 * unit
+    ends = _sums(8 + header_sizes + data_sizes)
+    buffer = np.empty(ends[-1], np.uint8)
+    at = ends[:-1]
+    _put(buffer, at, WHOOSH3_HEADER_MAGIC)
+    buffer[at[:, None] + np.arange(4, 8)] = _bytes_of(-(header_sizes + data_sizes), ">i4")
+    at = at + 8  # the statistics
+    _put(buffer, at, b"\x80\x02(K\x01")
+    _put_ints(buffer, at + 5, docs, widths)
+    at = at + 5 + widths
+    buffer[at] = ord("G")
+    doubles = _bytes_of(floats, ">f8")
+    buffer[at[:, None] + np.arange(1, 9)] = doubles
+    _put(buffer, at + 9, b"K\x00K")
+    buffer[at + 12] = document_lengths
+    buffer[at + 13] = ord("K")
+    buffer[at + 14] = document_lengths
+    _put(buffer, at + 15, b"tq\x00.\x80\x03")  # and the data
+    at = at + 21
+    _put_ints(buffer, at, docs, widths)
+    at = at + widths
+    _put(buffer, at, b"\x85q\x00N")
+    several = ~unit
+    if several.any():
+        weights_at = at[several] + 3
+        buffer[weights_at] = ord("G")
+        buffer[weights_at[:, None] + np.arange(1, 9)] = doubles[several]
+    at = at + 4 + 8 * several
+    _put(buffer, at, b"N\x87q\x01.")
+    found = buffer.tobytes()
+    bounds = ends.tolist()
+    return map(found.__getitem__, map(slice, bounds, bounds[1:]))
+
+
 def _entry(key: bytes, value: bytes) -> bytes:
     """An entry of the term index, as `HashWriter.add` writes it."""
     return _ENTRY.pack(len(key), len(value)) + key + value
@@ -497,15 +571,21 @@ def _index_entries(
     """Add entries written at `offsets` (increasing) with `keys` to the hash tables and
     the index of the term index `tindex`, as `OrderedHashWriter.add` does (relies on its
     `hashfn`, `buckets` and `index`, a `GrowableArray`: its `append` and `array`)."""
-    buckets = tindex.buckets
-    if tindex.hashfn is filetables.md5_hash:  # the hash of MD5 (the type written)
-        digests = [
-            int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big") for key in keys
-        ]
+    import numpy as np
+
+    if tindex.hashfn is filetables.md5_hash:  # the hash of MD5 (the type written): the
+        # last four bytes of each key's digest, big-endian, taken at once
+        found = b"".join(map(_DIGEST, map(_MD5, keys)))
+        digests = np.frombuffer(found, ">u4")[3::4].astype(np.int64)
     else:
-        digests = list(map(tindex.hashfn, keys))
-    for digest, entry_offset in zip(digests, offsets, strict=True):
-        buckets[digest & 255].append((digest, entry_offset))
+        digests = np.fromiter(map(tindex.hashfn, keys), np.int64, len(keys))
+    # Each entry to the bucket of its hash's low byte, in order.
+    order = np.argsort(digests & 255, kind="stable")
+    pairs = list(zip(digests[order].tolist(), np.asarray(offsets)[order].tolist(), strict=True))
+    ends = np.cumsum(np.bincount(digests & 255, minlength=256)).tolist()
+    for bucket, start, end in zip(tindex.buckets, [0, *ends], ends, strict=False):
+        if end > start:
+            bucket.extend(pairs[start:end])
     if offsets:
         index = tindex.index
         index.append(offsets[-1])  # the array's type made to hold the largest
@@ -860,17 +940,15 @@ class DocumentColumns:
     columns), the same files, each column written at once when closed rather than a value
     at a time through Whoosh's column writers (some five Python calls a value); the stored
     fields, the bulk, go to their file as they come, as Whoosh's writer sends them. Takes what
-    `SegmentInverter.add` sends (`start_doc`, `add_field`, `add_column_value`,
-    `finish_doc`, `close`); no vectors. Relies on `W3Codec.column_filename`, the
-    `STORED_COLUMN` and `LENGTHS_COLUMN`, the segment's `_fieldlengths`, and on what the
-    writers of `NumericColumn`, `VarBytesColumn` and `PickleColumn` over a
-    `CompressedBytesColumn` (its `_level`) write (`_numeric_column`, `_var_bytes_column`);
-    a column of another type goes through its own writer."""
+    `SegmentInverter.add` sends (`add` a document, `close`); no vectors. Relies on
+    `W3Codec.column_filename`, the `STORED_COLUMN` and `LENGTHS_COLUMN`, the segment's
+    `_fieldlengths`, and on what the writers of `NumericColumn`, `VarBytesColumn` and
+    `PickleColumn` over a `CompressedBytesColumn` (its `_level`) write (`_numeric_column`,
+    `_var_bytes_column`); a column of another type goes through its own writer."""
 
     def __init__(self, storage: FileStorage, segment: Segment, scratch: str) -> None:
         self._storage, self._segment, self._scratch = storage, segment, scratch
-        self._docnum = self._doccount = 0
-        self._stored: dict[str, Any] = {}
+        self._doccount = 0
         # Each column's type, documents and values (stored fields first, as Whoosh's).
         self._columns: dict[str, tuple[columns.Column, list[int], list[Any]]] = {}
         # The stored fields, the bulk of a segment, go to a file in `scratch` as they
@@ -888,32 +966,32 @@ class DocumentColumns:
             found = self._columns[name] = (column, [], [])
         return found
 
-    def start_doc(self, docnum: int) -> None:
-        self._docnum = docnum
+    def add(
+        self,
+        stored: dict[str, Any],
+        lengths: list[tuple[str, int]],
+        values: list[tuple[str, columns.Column, Any]],
+    ) -> None:
+        """Add the next document: its `stored` fields, each field's length (not 0) and
+        each column's value, as Whoosh's writer sends them to `W3PerDocWriter` (one call a
+        document, not one a field)."""
+        docnum = self._doccount
         self._doccount += 1
-        self._stored = {}
-
-    def add_field(self, name: str, field: Any, value: Any, length: int) -> None:
-        if value is not None:
-            self._stored[name] = value
-        if length:
-            _, docnums, values = self._column(f"_{name}_len", LENGTHS_COLUMN)
-            docnums.append(self._docnum)
-            values.append(length_to_byte(length))
+        for name, length in lengths:
+            _, docnums, found = self._column(f"_{name}_len", LENGTHS_COLUMN)
+            docnums.append(docnum)
+            found.append(length_to_byte(length))
             self._fieldlengths[name] += length
-
-    def add_column_value(self, name: str, column: columns.Column, value: Any) -> None:
-        _, docnums, values = self._column(name, column)
-        docnums.append(self._docnum)
-        values.append(value)
-
-    def finish_doc(self) -> None:
-        if self._stored:
-            value = self._compress_stored(pickle.dumps(self._stored, 2))
+        for name, column, value in values:
+            _, docnums, found = self._column(name, column)
+            docnums.append(docnum)
+            found.append(value)
+        if stored:
+            value = self._compress_stored(pickle.dumps(stored, 2))
             self._stored_file_open().write(value)
-            docnums, lengths = self._stored_lengths
-            docnums.append(self._docnum)
-            lengths.append(len(value))
+            docnums, sizes = self._stored_lengths
+            docnums.append(docnum)
+            sizes.append(len(value))
 
     def _stored_file_open(self) -> BinaryIO:
         if self._stored_file is None:

@@ -14,7 +14,6 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import IO, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -63,12 +62,14 @@ def mixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "dangling.txt").symlink_to(root / "gone.txt")
     locked = root / "locked.txt"
 
-    def fake_open(path: Path, mode: str, **options: Any) -> IO[bytes]:
-        if path == locked:  # tests run as root, where permissions do not stop reading
-            raise PermissionError(13, "Permission denied", str(path))
-        return open(path, mode, **options)
+    real_open = decode._open_regular
 
-    monkeypatch.setattr(decode, "open", fake_open, raising=False)
+    def fake_open(path: str, flags: int) -> int:
+        if path == str(locked):  # tests run as root, where permissions do not stop reading
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags)
+
+    monkeypatch.setattr(decode, "_open_regular", fake_open)
     return root
 
 

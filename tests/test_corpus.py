@@ -7,7 +7,7 @@ import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
@@ -270,12 +270,14 @@ def test_unreadable_file_is_a_problem(tmp_path: Path, monkeypatch: pytest.Monkey
     write(tmp_path / "d" / "a.txt", "A\n")
     locked = write(tmp_path / "d" / "b.txt", "B\n")
 
-    def fake_open(path: Path, mode: str, **options: Any) -> IO[bytes]:
-        if path == locked:
-            raise PermissionError(13, "Permission denied", str(path))
-        return open(path, mode, **options)
+    real_open = decode._open_regular
 
-    monkeypatch.setattr(decode, "open", fake_open, raising=False)
+    def fake_open(path: str, flags: int) -> int:
+        if path == str(locked):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags)
+
+    monkeypatch.setattr(decode, "_open_regular", fake_open)
     corpus = read_corpus(tmp_path / "d")
     assert [a.headline for a in corpus] == ["A"]
     assert reasons(corpus.problems) == {"b.txt": "cannot read file: Permission denied"}

@@ -190,3 +190,32 @@ def test_a_short_file_read_at_once_reads_as_a_text_wrapper_reads_it(
 def test_the_head_keeps_the_line_ends_of_the_file(tmp_path: Path) -> None:
     with open_text(write(tmp_path / "crlf.txt", b"Head\r\n\r\nBody\rend\n")) as (stream, head):
         assert (head, stream.read()) == ("Head\r\n\r\nBody\rend\n", "Head\n\nBody\nend\n")
+
+
+def test_a_short_file_is_read_without_a_file_object_and_its_bytes_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A short uncompressed UTF-8 file is read with one sample of its bytes, given to
+    `on_bytes`; a compressed or long one is streamed through a file object, its bytes not
+    given (they were not read whole)."""
+    opened: list[int] = []
+    real_open = open
+
+    def spy(file: int, *args: object, **options: object) -> object:
+        opened.append(file)
+        return real_open(file, *args, **options)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(decode, "open", spy, raising=False)
+    short = write(tmp_path / "short.txt", "Head\r\n\r\nBody é\n".encode())
+    packed = write(tmp_path / "packed.txt.gz", gzip.compress(b"Head\n\nBody\n"))
+    long = write(tmp_path / "long.txt", b"Head\n\n" + b"word " * SAMPLE_BYTES)
+    for path, text, whole in [
+        (short, "Head\n\nBody é\n", [short.read_bytes()]),
+        (packed, "Head\n\nBody\n", []),
+        (long, long.read_text(), []),
+    ]:
+        given: list[bytes] = []
+        with open_text(path, given.append) as (stream, _head):
+            assert stream.read() == text
+        assert given == whole
+    assert len(opened) == 2

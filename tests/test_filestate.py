@@ -75,6 +75,7 @@ def test_read_signature_hashes_only_on_request_and_not_a_file_that_changed(
     file.write_text("one")
     before = file.stat()
     assert read_fingerprint(file, before, hashed=True) == fingerprint(file)
+    assert read_fingerprint(file, before, True, b"one") == fingerprint(file)  # as read
     assert read_fingerprint(file, before, hashed=False).sha1 == ""
     file.write_text("three")  # changed while it was read: no hash vouches for it
     assert read_fingerprint(file, before, hashed=True).sha1 == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
 import os
@@ -27,7 +28,7 @@ from searcher.corpus import Corpus, FileRef
 from searcher.models import Problem, Progress
 from searcher.store import commits, filestate, writer
 from searcher.store import workers as workers_module
-from searcher.store.filestate import STATE_FILE
+from searcher.store.filestate import STATE_FILE, load_state
 from searcher.store.indexfolder import latest_generation
 from searcher.store.stemtable import STEM_FILE
 from searcher.store.workers import FileResult
@@ -367,6 +368,20 @@ def test_the_index_folder_inside_the_indexed_folder_is_passed_over_silently(
     assert not again.changed and again.problems == () and again.files_seen == 3
 
 
+def hashed_files(monkeypatch: pytest.MonkeyPatch, *modules: Any) -> list[str]:
+    """The names of the files `content_hash` reads from now on, as the `modules` call it."""
+    hashed: list[str] = []
+    real_hash = filestate.content_hash
+
+    def spy(path: Path) -> str:
+        hashed.append(path.name)
+        return real_hash(path)
+
+    for module in modules:
+        monkeypatch.setattr(module, "content_hash", spy)
+    return hashed
+
+
 def test_a_skipped_file_is_not_read_or_hashed_again_but_still_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -375,15 +390,7 @@ def test_a_skipped_file_is_not_read_or_hashed_again_but_still_reported(
     sparse = folder / "sparse.txt"
     with sparse.open("wb") as out:  # 4 GB of NUL bytes that take no disk space
         out.truncate(4 << 30)
-    hashed: list[str] = []
-    real_hash = filestate.content_hash
-
-    def spy(path: Path) -> str:
-        hashed.append(path.name)
-        return real_hash(path)
-
-    monkeypatch.setattr(filestate, "content_hash", spy)
-    monkeypatch.setattr(writer, "content_hash", spy)
+    hashed = hashed_files(monkeypatch, filestate, writer)
     ix = Index(tmp_path / "ix")
     first = ix.update(read_corpus(folder), workers=1)
     assert first.added == 2
@@ -391,7 +398,9 @@ def test_a_skipped_file_is_not_read_or_hashed_again_but_still_reported(
     read: list[str] = []
     real_read = Corpus.read_file
     monkeypatch.setattr(
-        Corpus, "read_file", lambda self, ref: read.append(ref.id) or real_read(self, ref)
+        Corpus,
+        "read_file",
+        lambda self, ref, *rest: read.append(ref.id) or real_read(self, ref, *rest),
     )
     os.utime(folder / "a00000.txt")  # touched: hashed to see that it is unchanged
     again = ix.update(read_corpus(folder), workers=1)
@@ -401,6 +410,24 @@ def test_a_skipped_file_is_not_read_or_hashed_again_but_still_reported(
     os.utime(sparse)  # touched: a skipped file has no hash to compare, so it is read again
     assert ix.update(read_corpus(folder), workers=1).problems[0].kind == "binary"
     assert read == ["news/sparse.txt"] and "sparse.txt" not in hashed
+
+
+def test_files_are_hashed_as_read_and_only_those_read_in_pieces_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small uncompressed file is hashed from the bytes its reading took; a compressed or
+    large one (read as a stream) is read again: the same fingerprints either way."""
+    folder = tmp_path / "news"
+    write_articles(folder, 2)
+    (folder / "packed.txt.gz").write_bytes(gzip.compress(b"Packed headline\n\nPacked body.\n"))
+    (folder / "large.txt").write_text("Large headline\n\n" + "word " * 20_000)
+    hashed = hashed_files(monkeypatch, filestate)
+    Index(tmp_path / "ix").update(read_corpus(folder), workers=1)
+    assert sorted(hashed) == ["large.txt", "packed.txt.gz"]
+    state = load_state(tmp_path / "ix").files
+    assert len(state) == 4
+    for file_id, sig in state.items():
+        assert sig == filestate.fingerprint(folder / file_id.removeprefix("news/"))
 
 
 def test_a_state_of_another_commit_keeps_skipped_files_and_rereads_what_lacks_articles(
@@ -419,7 +446,9 @@ def test_a_state_of_another_commit_keeps_skipped_files_and_rereads_what_lacks_ar
     read: list[str] = []
     real_read = Corpus.read_file
     monkeypatch.setattr(
-        Corpus, "read_file", lambda self, ref: read.append(ref.id) or real_read(self, ref)
+        Corpus,
+        "read_file",
+        lambda self, ref, *rest: read.append(ref.id) or real_read(self, ref, *rest),
     )
     report = ix.update(read_corpus(folder), workers=1)
     assert read == ["news/a00001.txt"] and report.added == 1

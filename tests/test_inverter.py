@@ -43,6 +43,7 @@ from searcher.enrich import enrich
 from searcher.store import workers
 from searcher.store.analysis import (
     NewsAnalyzer,
+    Occurrences,
     ProseTerms,
     _news_forms,
     _normal_form,
@@ -54,7 +55,9 @@ from searcher.store.schema import METADATA_FIELD, build_schema
 from searcher.whoosh_internals import (
     _TERM_INFO,
     PostingOccurrences,
+    _nothing,
     _numeric_column,
+    _one_posting_terms,
     _pickled,
     _postings,
     _var_bytes_column,
@@ -180,9 +183,10 @@ def test_the_segment_is_what_whoosh_writes(
 
 
 def test_fields_other_than_prose_have_the_terms_whoosh_gives_them() -> None:
-    """The shortcuts (an ID's value, a number shifted once converted, terms remembered by
-    value) give `FieldType.index`'s terms, and a value met again fresh encoded values:
-    pickled in one block, one object met twice would be written as a reference."""
+    """The shortcuts (an ID's value, a number shifted once converted, a name's words,
+    terms remembered by value) give `FieldType.index`'s terms, and a value met again fresh
+    encoded values: pickled in one block, one object met twice would be written as a
+    reference."""
     schema = build_schema()
     values: dict[str, list[Any]] = {
         "id": ["a/b.txt", "Ünïcode id", "", "a/b.txt"],
@@ -194,9 +198,16 @@ def test_fields_other_than_prose_have_the_terms_whoosh_gives_them() -> None:
         "section": ["Business", "business", "Business"],
         "source": ["Reuters", "BBC News", "Reuters"],
         "speakers": ["Ann Lee; Bob O’Neil", "Ann Lee; Bob O’Neil"],
+        "byline": [
+            "By J.R.R. Tolkien and José Ñúñez; AT&T's Ann-Lee O’Neil, U.S.A. desk (Ann Lee)",
+            "ΟΔΥΣΣΕΑΣ Straße İstanbul ǅemal",
+            *TEXTS,
+        ],
         METADATA_FIELD: [
             "topics=grain\nplaces=usa\ntopics=grain",
             "topics=grain\nplaces=usa\ntopics=grain",
+            "dateline=WASHINGTON, Feb 26 -\n\n  places=Côte d’Ivoire \ntopics=Grain\n=\n",
+            *TEXTS,
         ],
     }
     for name, field_values in values.items():
@@ -204,7 +215,7 @@ def test_fields_other_than_prose_have_the_terms_whoosh_gives_them() -> None:
         indexer = _indexer(field)
         for value in field_values:
             expected = list(field.index(value))
-            if name in ("id", "date"):  # terms made without `index()`
+            if name in ("id", "date", "speakers", "byline", METADATA_FIELD):  # without `index()`
                 field.index = None  # type: ignore[method-assign]
             ours = list(indexer(value))
             vars(field).pop("index", None)
@@ -239,7 +250,8 @@ def test_prose_terms_are_those_of_the_prose_analyzer(format_: Positions) -> None
     prose = ProseTerms()
     for text in TEXTS:
         chars = isinstance(format_, Characters)
-        terms, length = prose.terms(text, chars)
+        found = prose.terms(text, chars)
+        terms, length = grouped(found), len(found.terms)
         expected = list(format_.word_values(text, news_analyzer(), mode="index"))
         decode = decoder(format_)
         if chars:  # (position, first character, number of characters)
@@ -287,9 +299,22 @@ def test_passages_of_a_body_have_the_words_they_have_alone() -> None:
 
 def test_a_long_run_of_punctuation_is_read_in_linear_time() -> None:
     start = time.monotonic()
-    terms, length = ProseTerms().terms("Words, elections " + "-" * 200_000, chars=True)
+    found = ProseTerms().terms("Words, elections " + "-" * 200_000, chars=True)
     assert time.monotonic() - start < 5  # a quadratic reading takes minutes
-    assert terms == {"word": [(0, 0, 5)], "elect": [(1, 7, 9)]} and length == 2
+    assert found == Occurrences(["word", "elect"], 0, [0, 7], [5, 9])
+
+
+def grouped(found: Occurrences) -> dict[str, list[Any]]:
+    """The occurrences of each term of `found`, in the order terms are first met, as
+    Whoosh's formats group them: positions, or (position, first character, number of
+    characters) with characters."""
+    places: Iterable[Any] = range(found.first, found.first + len(found.terms))
+    if found.starts is not None:
+        places = zip(places, found.starts, found.sizes or (), strict=True)
+    groups: dict[str, list[Any]] = {}
+    for term, place in zip(found.terms, places, strict=True):
+        groups.setdefault(term, []).append(place)
+    return groups
 
 
 QUERIES = ("oil prices", "protests", '"oil prices"', "headline:oil", "quote:corruption")
@@ -452,3 +477,29 @@ def test_blocks_pickled_at_once_hold_what_whoosh_writes(format_: Positions) -> N
                 )
                 assert (a_ids, a_weights) == (b_ids, b_weights)
                 assert list(map(decode, a_values)) == list(map(decode, b_values))
+
+
+def test_terms_in_one_document_are_written_at_once_as_one_at_a_time() -> None:
+    """The postings of terms in one document each of a format without values (an ID,
+    a date) made at once are those `_postings` makes a term at a time: documents of one,
+    two and four bytes, weights 1 or not, with field lengths and without."""
+    rng = random.Random(7)
+    counts = [rng.choice([1, 1, 1, 2, 5]) for _ in range(3_000)]
+    ids = array("I", sorted(rng.sample(range(300_000), sum(counts))))
+    ids[:3] = array("I", [0, 255, 256])  # (and some of two bytes, most of four)
+    weights = array("f", [rng.choice([1.0, 1.0, 2.5, 0.75]) for _ in ids])
+    for lengths in (None, bytes(rng.randrange(256) for _ in range(300_000))):
+        starts = [0, *accumulate(counts)]
+        expected = [
+            _postings(
+                ids[start:end],
+                weights[start:end],
+                _pickled(ids[start:end], weights[start:end], [b""], 128, _nothing),
+                lengths,
+                128,
+                0,
+            )[0]
+            for start, end in pairwise(starts)
+            if end - start == 1
+        ]
+        assert list(_one_posting_terms(counts, ids, weights, lengths)) == expected

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from searcher.enrich.quote_attribution import _CUES, _cues
+from searcher.enrich.quote_spans import _paragraphs
+from searcher.enrich.quote_subjects import _is_abbreviation, _sentence_starts
 from searcher.enrich.quotes import extract_quotes
 from searcher.models import Quote
 
@@ -711,3 +717,47 @@ def test_a_quote_goes_on_over_a_paragraph_without_marks_and_the_next_is_read() -
         ("It was a long day for all of us", "John Smith", "said"),
         ("We will be back next year", "John Smith", "added"),
     ]
+
+
+_CUE_PIECES = [
+    "said", "says", "told", "according to", "According to", "Said", "stated", "added", "a",
+    "s", " ", "  ", "\n", "\t", ",", ".", "-", "_", "3", "x",
+]  # fmt: skip
+
+
+@given(
+    st.lists(st.sampled_from(_CUE_PIECES), max_size=24).map("".join),
+    st.sampled_from(["", "é", "É", "—", "“", "\u00a0", "\u2028", "ß"]),
+    st.integers(min_value=0),
+)
+def test_cues_are_the_whole_words_a_boundary_search_finds(
+    ascii_text: str, other: str, where: int
+) -> None:
+    """`_cues` finds ASCII text's cues without a leading word boundary, and a cue at the
+    start apart: the same cues as the search at every word boundary (as in other text)."""
+    where %= len(ascii_text) + 1
+    for text in (ascii_text, ascii_text[:where] + other + ascii_text[where:]):
+        found = [(m.start(), m.end(), m[0].lower()) for m in re.finditer(rf"\b{_CUES}\b", text)]
+        assert _cues(text) == found
+
+
+_SENTENCE_PIECES = [
+    "Mr. ", "Prof. ", "Capt.\n", "A. ", "e.g. ", "U.S. ", "words. ", "longer! ", "word. ", "it.",
+    "…” ", "Mr", ".", "x", " ", "\n\n", "\n\n\t", "\t", "\u00a0",
+]  # fmt: skip
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’»)\]]*\s+(?![\sa-z])")
+
+
+@given(st.lists(st.sampled_from(_SENTENCE_PIECES), max_size=40).map("".join))
+def test_sentence_starts_are_those_after_every_end_but_an_abbreviation(text: str) -> None:
+    """A dot after a long word is told without `_is_abbreviation`: the starts it gives
+    for every sentence end found (paragraph by paragraph) that ends no abbreviation."""
+    para_starts = [lo for lo, _ in _paragraphs(text)] or [0]
+    expected = []
+    for lo, hi in zip(para_starts, [*para_starts[1:], len(text)], strict=True):
+        expected.append(lo)
+        ends = _SENTENCE_END.finditer(text, lo, hi)
+        expected += [m.end() for m in ends if not _is_abbreviation(text, lo, m.start())]
+    assert _sentence_starts(text, para_starts) == expected

@@ -24,7 +24,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -93,23 +93,32 @@ def _repaired_surrogate(found: re.Match[str]) -> str:
 
 
 @contextmanager
-def open_text(path: Path) -> Iterator[tuple[TextIO, str]]:
+def open_text(
+    path: Path, on_bytes: Callable[[bytes], None] | None = None
+) -> Iterator[tuple[TextIO, str]]:
     """The decoded text stream of `path` and its first few KB; `ReadError` if unusable.
 
-    A file shorter than the sample, not compressed and in UTF-8, is read and decoded once:
-    its stream is the decoded sample, with line ends read as a `TextIOWrapper` reads them."""
+    A file shorter than the sample, not compressed and in UTF-8, is read and decoded once
+    (no file object made): its stream is the decoded sample, with line ends read as a
+    `TextIOWrapper` reads them. A file shorter than the sample and not compressed is given
+    to `on_bytes` as it was read (its bytes, at once), so that the caller need not read it
+    again (to hash it)."""
     try:
-        raw = open(path, "rb", opener=_open_regular)  # noqa: SIM115 - closed below
+        fd = _open_regular(os.fspath(path), os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except OSError as error:
         raise ReadError(f"cannot read file: {error.strerror or error}") from error
-    with raw:
-        sample = raw.read(SAMPLE_BYTES)
-        binary: BinaryIO = raw
+    raw: BinaryIO | None = None  # a file object over `fd`, made to stream the file only
+    try:
+        sample = _read_sample(fd)
+        binary: BinaryIO | None = None
         if sample.startswith(GZIP_MAGIC):
-            raw.seek(0)
-            binary = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
-            sample = binary.read(SAMPLE_BYTES)
+            raw = _from_start(fd)
+            unpacked = gzip.GzipFile(fileobj=raw, mode="rb")
+            sample = unpacked.read(SAMPLE_BYTES)
+            binary = unpacked  # type: ignore[assignment]
         complete = len(sample) < SAMPLE_BYTES
+        if complete and raw is None and on_bytes is not None:
+            on_bytes(sample)
         encoding = detect_encoding(sample, complete)
         if encoding is None:
             raise ReadError("binary file, not text", kind="binary")
@@ -117,14 +126,39 @@ def open_text(path: Path) -> Iterator[tuple[TextIO, str]]:
         head = decoded[:HEAD_CHARS]
         if not head.strip() and complete:
             raise ReadError("empty file", kind="empty")
-        if complete and binary is raw and encoding in _DECODED_AT_ONCE:
+        if complete and raw is None and encoding in _DECODED_AT_ONCE:
             with io.StringIO(decoded.replace("\r\n", "\n").replace("\r", "\n")) as whole:
                 yield whole, head
             return
         del sample, decoded  # not held while the file is streamed
-        binary.seek(0)
+        if binary is None:
+            binary = raw = _from_start(fd)
+        else:
+            binary.seek(0)
         with io.TextIOWrapper(binary, encoding=encoding, errors=ERRORS) as stream:
             yield stream, head
+    finally:
+        if raw is not None:
+            raw.close()
+        os.close(fd)
+
+
+def _read_sample(fd: int) -> bytes:
+    """The first `SAMPLE_BYTES` of the open file (fewer: all of it), as a buffered file
+    object's `read` gives them."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < SAMPLE_BYTES and (chunk := os.read(fd, SAMPLE_BYTES - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _from_start(fd: int) -> BinaryIO:
+    """A buffered file object over `fd` (which it leaves open), at the file's start."""
+    file = open(fd, "rb", closefd=False)  # noqa: SIM115 - closed by `open_text`
+    file.seek(0)
+    return file
 
 
 def _open_regular(path: str, flags: int) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -80,11 +80,14 @@ class Corpus:
         for root in self._roots:
             yield from walk(root, claims)
 
-    def read_file(self, ref: FileRef) -> Iterator[Article | Problem]:
+    def read_file(
+        self, ref: FileRef, on_bytes: Callable[[bytes], None] | None = None
+    ) -> Iterator[Article | Problem]:
         """The articles of one file, and problems with its records or with the whole file.
 
         The seam for callers that choose which files to read (incremental indexing) or
         read them elsewhere (worker processes): `FileRef` and the results are picklable.
+        `on_bytes` is given the file's bytes when they were read at once (`open_text`).
         """
         path = ref.shown
         if path != str(ref.path):
@@ -92,7 +95,7 @@ class Corpus:
             yield Problem(path, reason, kind="bad-name")
         found = False
         try:
-            with open_text(ref.path) as (stream, head):
+            with open_text(ref.path, on_bytes) as (stream, head):
                 reader = self._reader or choose_reader(ref.path, head)
                 section, default_source = ref.path.parent.name, self._source or ref.source
                 source = Source(path, ref.id, stream, head, self._fields, section, default_source)

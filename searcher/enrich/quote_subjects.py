@@ -36,12 +36,18 @@ from searcher.enrich.quote_words import (
 )
 from searcher.enrich.speakers import PARTICLES, clean_name, is_title, word_set
 
-_SENTENCE_END_RE = re.compile(r"[.!?…][\"”’»)\]]*\s+(?![\sa-z])")
 _LOOKBACK = 300
 _MAX_PHRASE_WORDS = 8
 _ABBREVIATIONS = word_set(
     "Mr Mrs Ms Dr Prof St Sen Rep Gov Gen Col Lt Capt Sgt Jr Sr Rev Mt No Co Inc Ltd U.S U.K "
     "U.N e.g i.e vs"
+)
+_ABBREVIATION_CHARS = max(map(len, _ABBREVIATIONS))
+# A sentence end. The empty group `long` takes part after a dot that closes a run of more
+# characters but spaces than any abbreviation has (within the paragraph, which starts
+# after a space): that dot ends no abbreviation, and `_is_abbreviation` need not be asked.
+_SENTENCE_END_RE = re.compile(
+    rf"[.!?…](?:(?<=\S{{{_ABBREVIATION_CHARS + 1}}}\.)(?P<long>)|)[\"”’»)\]]*\s+(?![\sa-z])"
 )
 _ADVERBS = word_set(
     "also later then earlier again previously once has had have was is would will reportedly "
@@ -92,7 +98,7 @@ def _sentence_starts(masked: str, para_starts: list[int]) -> list[int]:
     for lo, hi in zip(para_starts, ends, strict=True):
         starts.append(lo)
         for m in _SENTENCE_END_RE.finditer(masked, lo, hi):
-            if not _is_abbreviation(masked, lo, m.start()):
+            if m.start("long") >= 0 or not _is_abbreviation(masked, lo, m.start()):
                 starts.append(m.end())
     return starts
 

@@ -49,9 +49,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, cached_property, lru_cache
-from itertools import accumulate, compress, count, islice
+from itertools import accumulate, compress, islice
 from operator import itemgetter
-from typing import Any, Protocol, cast
+from typing import NamedTuple, Protocol, cast
 
 from whoosh.analysis import (
     Analyzer,
@@ -318,10 +318,17 @@ class NewsAnalyzer(Analyzer):
             yield token
 
 
-# A prose term's occurrences in a text, in order: its positions, or with characters its
-# (position, first character, number of characters) triples (the first occurrence's is
-# what Whoosh's `Characters` format encodes for it).
-Occurrences = list[int] | list[tuple[int, int, int]]
+class Occurrences(NamedTuple):
+    """A prose text's terms in order (the words kept, as stems), one an occurrence: the
+    first one's position (the others' follow on, one each), and with characters where
+    each starts and how many characters it has (what Whoosh's `Characters` format encodes
+    of it), else None. Its terms' number is the field's length."""
+
+    terms: list[str]
+    first: int
+    starts: list[int] | None
+    sizes: list[int] | None
+
 
 # A text split into what lies between words and the words, in turn (one list, the text's
 # first and last parts not words): where the words stand, from lengths alone, without a
@@ -337,7 +344,7 @@ _GOES_ON = re.compile(r"\w|[.&'’]\w|(?<=\.\w)\.")
 
 class ProseTerms:
     """The prose analysis of indexing, a whole field value at a time: the tokens
-    `NewsAnalyzer` gives in mode "index" (stop words dropped), grouped by term. A text's
+    `NewsAnalyzer` gives in mode "index" (stop words dropped), in order. A text's
     words are looked up in one `map` over a cache of this object's, which stems a word
     it lacks as it is missed (`PROSE_CACHE_WORDS` at most, and the one cache of a word's
     forms that indexing fills: a worker's memory);
@@ -353,10 +360,10 @@ class ProseTerms:
         # words' stems, their forms in the cache (stems and hashes).
         self._last: tuple[str, list[str | bool], list[_Forms]] | None = None
 
-    def terms(self, text: str, chars: bool = False) -> tuple[dict[str, Occurrences], int]:
-        """The terms of `text` with their occurrences, and the number of words kept (the
-        field's length). Without characters, the passages of a text that the last one read
-        with characters holds (quotes of a body) take their words from that one's."""
+    def terms(self, text: str, chars: bool = False) -> Occurrences:
+        """The terms of `text` in order, with where they stand (`Occurrences`). Without
+        characters, the passages of a text that the last one read with characters holds
+        (quotes of a body) take their words from that one's."""
         if chars:
             reading = self._read(text)
             stems, kept = reading.stems, reading.kept
@@ -369,20 +376,12 @@ class ProseTerms:
                     stems += self._passage_stems(passage)
             kept = list(filter(None, stems))  # type: ignore[arg-type]
         if not kept:
-            return {}, 0
+            return Occurrences([], 0, [] if chars else None, [] if chars else None)
         first = stems.index(kept[0])  # positions run on from the first kept word's
-        occurrences: Iterable[Any] = count(first)
-        if chars:
-            sizes = map(len, compress(reading.words, stems))
-            occurrences = zip(count(first), reading.kept_starts, sizes)
-        groups: dict[str, list[Any]] = {}
-        for term, occurrence in zip(kept, occurrences, strict=False):  # counted on
-            found = groups.get(term)
-            if found is None:
-                groups[term] = [occurrence]
-            else:
-                found.append(occurrence)
-        return groups, len(kept)
+        if not chars:
+            return Occurrences(kept, first, None, None)
+        sizes = list(map(len, compress(reading.words, stems)))
+        return Occurrences(kept, first, reading.kept_starts, sizes)
 
     def analysed(self, text: str, end: int | None = None) -> list[str]:
         """The terms of `text[:end]` in order, as `analysed_words()` gives them at indexing.
@@ -529,6 +528,11 @@ def name_analyzer() -> Analyzer:
     return _tokens()
 
 
+def name_words(text: str) -> list[str]:
+    """The terms `name_analyzer()` gives for `text`, in order, without a token each."""
+    return [_normal(word)[0] for word in _TOKEN.findall(text)]
+
+
 def token_pattern(analyzer: Analyzer | None) -> str | None:
     """The pattern `analyzer` splits text into words by (None: no analyzer or no such
     pattern, or none recorded, as in the prose analyzer of older indexes): what tells
@@ -554,6 +558,14 @@ def keyword_analyzer() -> Analyzer:
         | LowercaseFilter()
         | PunctuationFilter()
     )
+
+
+def keyword_terms(text: str) -> list[str]:
+    """The terms `keyword_analyzer()` gives for `text`, in order, without a token each."""
+    return [" ".join(_PUNCTUATION.sub(" ", fold(line)).split()) for line in _LINES.findall(text)]
+
+
+_LINES = re.compile(r"[^\n]+")  # the keywords of a keyword list
 
 
 def fold(text: str) -> str:

@@ -61,12 +61,19 @@ def fingerprint(path: Path) -> FileFingerprint:
     return FileFingerprint(stat.st_size, stat.st_mtime_ns, content_hash(path))
 
 
-def read_fingerprint(path: Path, before: os.stat_result, hashed: bool) -> FileFingerprint:
+def read_fingerprint(
+    path: Path, before: os.stat_result, hashed: bool, content: bytes | None = None
+) -> FileFingerprint:
     """The fingerprint of a file read since `before` was taken. `hashed`: with its content
-    hash, left empty when the file changed meanwhile (so the next run reads it again);
-    else by size and mtime alone, for a skipped file, which is then not read (nor hashed)
-    again until those change."""
-    sha1 = content_hash(path) if hashed else ""
+    hash (of `content`, the bytes read, when given; else the file is read again), left
+    empty when the file changed meanwhile (so the next run reads it again); else by size
+    and mtime alone, for a skipped file, which is then not read (nor hashed) again until
+    those change."""
+    sha1 = ""
+    if hashed and content is not None:
+        sha1 = hashlib.sha1(content, usedforsecurity=False).hexdigest()
+    elif hashed:
+        sha1 = content_hash(path)
     after = path.stat()
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
         sha1 = ""

@@ -2,9 +2,9 @@
 through Whoosh's own codec (`SegmentInverter`).
 
 Whoosh's writer makes every posting of every document a tuple in its posting pool, sorts
-them all and writes them one call a posting. Here a prose field's postings are numbers in
-flat arrays as the documents come (each posting's term, document and number of
-occurrences; each occurrence's position, first character and length: `ProsePostings`), a
+them all and writes them one call a posting. Here a prose field's occurrences are numbers in
+flat arrays as the documents come (each occurrence's term, first character and length;
+each document's first position: `ProsePostings`), grouped into postings by one sort, a
 term's postings of the other fields go into a list (document, weight, encoded value), and
 at the end each field's terms are written a chunk at a time
 (`whoosh_internals.write_terms`): a chunk of prose terms sorted, its values encoded and
@@ -34,11 +34,11 @@ import os
 import pickle
 import tempfile
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain, count, groupby, repeat
+from itertools import chain, count, groupby
 from operator import itemgetter
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 from whoosh.analysis import IDTokenizer
@@ -46,9 +46,18 @@ from whoosh.codec import default_codec
 from whoosh.codec.base import Segment
 from whoosh.fields import NUMERIC, FieldType, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.formats import Characters, Existence, Positions
+from whoosh.formats import Characters, Existence, Frequency, Positions
+from whoosh.system import pack_uint
 
-from searcher.store.analysis import NewsAnalyzer, Occurrences, ProseTerms
+from searcher.store.analysis import (
+    NewsAnalyzer,
+    Occurrences,
+    ProseTerms,
+    keyword_analyzer,
+    keyword_terms,
+    name_analyzer,
+    name_words,
+)
 from searcher.store.indexfolder import TEMPORARY
 from searcher.whoosh_internals import (
     INDEX_NAME,
@@ -68,10 +77,10 @@ TermPostings = tuple[str, bytes, array, array, list[bytes] | PostingOccurrences]
 # one term after the other (encoded, or a prose field's occurrences as numbers).
 Chunk = tuple[str, list[Any], array, array, array, list[bytes] | PostingOccurrences]
 # What a posting and a term cost in memory, about (bytes): what `limit_mb` counts; a
-# prose field's posting (`ProsePostings`), and each number of its occurrences.
+# prose field of a document (`ProsePostings`), and each number of its occurrences.
 POSTING_BYTES = 100
 TERM_BYTES = 300
-PROSE_POSTING_BYTES = 12
+PROSE_FIELD_BYTES = 12
 NUMBER_BYTES = 4
 # Terms of a chunk: written or read at a time in a run file.
 RUN_TERMS = 2_000
@@ -85,6 +94,17 @@ FieldTerms = Iterable[tuple[bytes, int, float, bytes]]
 _FIELD_AND_TERM = itemgetter(0, 1)
 _FIELD = itemgetter(0)
 _TERMS = itemgetter(1, 2, 3, 4, 5)  # a chunk's terms, as `write_terms` takes them
+
+
+class _Plan(NamedTuple):
+    """What `SegmentInverter.add` does with a field's value."""
+
+    field: FieldType
+    prose_chars: bool | None  # a prose field's: whether it keeps characters; else None
+    indexer: Callable[[Any], FieldTerms] | None  # another indexed field's
+    stored: bool
+    scorable: bool  # whether its length is kept
+    column: Any  # its column's type, None without
 
 
 class SegmentInverter:
@@ -111,14 +131,28 @@ class SegmentInverter:
         self._prose_chars = {
             name: isinstance(field.format, Characters)
             for name, field in schema.items()
-            if isinstance(field.analyzer, NewsAnalyzer)
+            if field.indexed
+            and isinstance(field.analyzer, NewsAnalyzer)
             and type(field.format) in (Positions, Characters)
         }
         # How the other indexed fields are analysed.
-        self._indexers = {
+        indexers = {
             name: _indexer(field)
             for name, field in schema.items()
             if field.indexed and name not in self._prose_chars
+        }
+        # What `add` does with each field's value: analysed as prose (with characters or
+        # not) or by an indexer (or neither), stored, its length kept, its column's type.
+        self._plans = {
+            name: _Plan(
+                field,
+                self._prose_chars.get(name),
+                indexers.get(name),
+                bool(field.stored),
+                bool(field.scorable),
+                field.column_type or None,
+            )
+            for name, field in schema.items()
         }
         self._limit = limit_mb << 20
         self._size = 0
@@ -129,43 +163,48 @@ class SegmentInverter:
 
     def add(self, document: dict[str, Any]) -> None:
         """Add one document: its fields in name order, as Whoosh's writer adds them."""
-        perdoc, fields = self._perdoc, self._fields
-        perdoc.start_doc(self._docnum)
+        docnum, plans = self._docnum, self._plans
+        stored: dict[str, Any] = {}
+        lengths: list[tuple[str, int]] = []
+        values: list[tuple[str, Any, Any]] = []
+        size = 0
         for name in sorted(document):
             value = document[name]
-            field = fields.get(name)
-            if value is None or field is None:  # a field newer than the index
+            plan = plans.get(name)
+            if value is None or plan is None:  # a field newer than the index
                 continue
-            length = self._invert(name, field, value) if field.indexed else 0
-            perdoc.add_field(name, field, value if field.stored else None, length)
-            if field.column_type:
-                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
-        perdoc.finish_doc()
+            field, chars, indexer, keep, scorable, column = plan
+            if chars is not None:
+                occurrences = self._prose.terms(value, chars)
+                prose = self._prose_postings.get(name)
+                if prose is None:
+                    self._prose_postings[name] = prose = ProsePostings(chars)
+                size += prose.add(docnum, occurrences)
+                if scorable and occurrences.terms:
+                    lengths.append((name, len(occurrences.terms)))
+            elif indexer is not None:
+                postings = self._postings.get(name)
+                if postings is None:
+                    self._postings[name] = postings = {}
+                terms_before = len(postings)
+                length = count = 0
+                for key, frequency, weight, encoded in indexer(value):
+                    found = postings.setdefault(key, [])
+                    found += (docnum, weight, encoded)
+                    length += frequency
+                    count += 1
+                size += count * POSTING_BYTES + (len(postings) - terms_before) * TERM_BYTES
+                if scorable and length:
+                    lengths.append((name, length))
+            if keep:
+                stored[name] = value
+            if column is not None:
+                values.append((name, column, field.to_column_value(value)))
+        self._perdoc.add(stored, lengths, values)
         self._docnum += 1
+        self._size += size
         if self._size >= self._limit:
             self._spill()
-
-    def _invert(self, name: str, field: FieldType, value: Any) -> int:
-        """Gather the postings of one field of the current document; its length."""
-        docnum = self._docnum
-        chars = self._prose_chars.get(name)
-        if chars is not None:
-            groups, length = self._prose.terms(value, chars)
-            prose = self._prose_postings.get(name)
-            if prose is None:
-                self._prose_postings[name] = prose = ProsePostings(chars)
-            self._size += prose.add(docnum, groups)
-            return length if field.scorable else 0
-        postings = self._postings.setdefault(name, {})
-        terms_before = len(postings)
-        length = count = 0
-        for key, frequency, weight, encoded in self._indexers[name](value):
-            found = postings.setdefault(key, [])
-            found += (docnum, weight, encoded)
-            length += frequency
-            count += 1
-        self._size += count * POSTING_BYTES + (len(postings) - terms_before) * TERM_BYTES
-        return length if field.scorable else 0
 
     def finish(self) -> Segment:
         """Write out the segment and return it; the inverter is done."""
@@ -242,12 +281,13 @@ class SegmentInverter:
 
 
 class ProsePostings:
-    """The postings of a prose field gathered as numbers, a document at a time, in flat
-    arrays: each posting's term (a number given to a term as first met), document and
-    number of occurrences, and the occurrences' positions (with `chars`: position, first
-    character and number of characters each), in turn. No object a posting: Whoosh's
-    encoding of the values and their pickles are made a chunk of terms at a time
-    (`whoosh_internals.pickled_blocks`)."""
+    """The occurrences of a prose field's terms gathered as numbers, a document at a time,
+    in flat arrays: each occurrence's term (a number given to a term as first met) and with
+    `chars` its first character and number of characters; each document's number, first
+    position and number of occurrences (its positions follow on). No object a posting nor
+    an occurrence: they are grouped into postings, by term and document, when the chunks
+    are made, and Whoosh's encoding of the values and their pickles a chunk of terms at a
+    time (`whoosh_internals.pickled_blocks`)."""
 
     def __init__(self, chars: bool) -> None:
         self._chars = chars
@@ -255,56 +295,76 @@ class ProsePostings:
 
     def _clear(self) -> None:
         self._numbers: defaultdict[str, int] = defaultdict(count().__next__)
-        self._terms, self._documents = array("I"), array("I")
-        self._frequencies, self._occurrences = array("I"), array("I")
+        self._terms, self._starts, self._sizes = array("I"), array("I"), array("I")
+        self._documents, self._firsts, self._counts = array("I"), array("I"), array("I")
 
-    def add(self, docnum: int, groups: dict[str, Occurrences]) -> int:
-        """Add the terms of a document's field, with their occurrences (as
-        `ProseTerms.terms` gives them); what they take in memory (bytes, about)."""
-        terms_before, numbers_before = len(self._numbers), len(self._occurrences)
-        occurrences = groups.values()
-        self._terms.extend(map(self._numbers.__getitem__, groups))
-        self._documents.extend(repeat(docnum, len(groups)))
-        self._frequencies.extend(map(len, occurrences))
-        flat: Iterable[Any] = chain.from_iterable(occurrences)
-        self._occurrences.extend(chain.from_iterable(flat) if self._chars else flat)
-        numbers = len(self._occurrences) - numbers_before
-        terms = len(self._numbers) - terms_before
-        return len(groups) * PROSE_POSTING_BYTES + numbers * NUMBER_BYTES + terms * TERM_BYTES
+    def add(self, docnum: int, occurrences: Occurrences) -> int:
+        """Add the terms of a document's field, where they stand (as `ProseTerms.terms`
+        gives them); what they take in memory (bytes, about)."""
+        terms_before = len(self._numbers)
+        terms, first, starts, sizes = occurrences
+        # (`fromlist` takes a list at once where `extend` adds one number at a time)
+        self._terms.fromlist(list(map(self._numbers.__getitem__, terms)))
+        self._documents.append(docnum)
+        self._firsts.append(first)
+        self._counts.append(len(terms))
+        if self._chars:
+            self._starts.fromlist(cast(list[int], starts))
+            self._sizes.fromlist(cast(list[int], sizes))
+        numbers = len(terms) * (3 if self._chars else 1)
+        terms_new = len(self._numbers) - terms_before
+        return PROSE_FIELD_BYTES + numbers * NUMBER_BYTES + terms_new * TERM_BYTES
 
     def chunks(self, name: str, boost: float) -> Iterator[Chunk]:
         """The postings in chunks of `RUN_TERMS` terms of field `name` (whose format
         has `boost`), by term (in the order of their UTF-8) and document; the arrays are
-        let go. A chunk's occurrences are taken when it is made (no copy of them all)."""
+        let go. The occurrences are put in order by term once (stable: by document and
+        position within a term), and a chunk's grouped into postings when it is made."""
         keys = sorted(self._numbers)
         ranks = np.empty(len(keys), np.int32)
         numbers = np.fromiter(map(self._numbers.__getitem__, keys), np.int64, len(keys))
         ranks[numbers] = np.arange(len(keys), dtype=np.int32)
         term_ranks = ranks[np.frombuffer(self._terms, np.uint32)]
-        order = np.argsort(term_ranks, kind="stable")  # documents stay in order
-        counts = np.bincount(term_ranks, minlength=len(keys))
-        del ranks, numbers, term_ranks
+        del ranks, numbers
+        order = np.argsort(term_ranks, kind="stable")
+        term_occurrences = np.bincount(term_ranks, minlength=len(keys))
+        del term_ranks
+        occurrence_ends = np.cumsum(term_occurrences).tolist()
+        # Each document's field: where its occurrences end, and what makes an occurrence's
+        # number its position (a document's positions follow on from its first).
+        counts = np.frombuffer(self._counts, np.uint32)
+        field_ends = np.cumsum(counts, dtype=np.int64)
+        shifts = np.frombuffer(self._firsts, np.uint32) - (field_ends - counts)
         documents = np.frombuffer(self._documents, np.uint32)
-        frequencies = np.frombuffer(self._frequencies, np.uint32)
-        starts = np.cumsum(frequencies, dtype=np.int64) - frequencies
-        occurrences = np.frombuffer(self._occurrences, np.uint32)
-        if self._chars:
-            occurrences = occurrences.reshape(-1, 3)
+        starts = np.frombuffer(self._starts, np.uint32)
+        sizes = np.frombuffer(self._sizes, np.uint32)
         self._clear()
-        posting_ends = np.cumsum(counts).tolist()
         for first in range(0, len(keys), RUN_TERMS):
             last = min(first + RUN_TERMS, len(keys))
-            taken = order[posting_ends[first - 1] if first else 0 : posting_ends[last - 1]]
-            found = frequencies[taken].astype(np.int64)
-            ends = np.cumsum(found)
-            moved = np.repeat(starts[taken] - (ends - found), found)  # to where they now stand
+            taken = order[occurrence_ends[first - 1] if first else 0 : occurrence_ends[last - 1]]
+            fields = np.searchsorted(field_ends, taken, side="right")
+            terms = np.repeat(np.arange(last - first), term_occurrences[first:last])
+            # A posting where the term or the document changes.
+            changes = np.ones(len(taken), bool)
+            changes[1:] = (terms[1:] != terms[:-1]) | (fields[1:] != fields[:-1])
+            posting_starts = np.flatnonzero(changes)
+            found = np.diff(posting_starts, append=len(taken))
+            positions = (taken + shifts[fields]).astype(np.uint32)
+            if self._chars:
+                occurrences = np.empty((len(taken), 3), np.uint32)
+                occurrences[:, 0] = positions
+                occurrences[:, 1] = starts[taken]
+                occurrences[:, 2] = sizes[taken]
+            else:
+                occurrences = positions
+            term_counts = np.bincount(terms[posting_starts], minlength=last - first)
             yield (
                 name,
                 [key.encode() for key in keys[first:last]],
-                array("I", counts[first:last].astype(np.uint32).tobytes()),
-                array("I", documents[taken].tobytes()),
+                array("I", term_counts.astype(np.uint32).tobytes()),
+                array("I", documents[fields[posting_starts]].tobytes()),
                 array("f", (found * boost).astype(np.float32).tobytes()),
-                PostingOccurrences(found, occurrences[np.arange(len(moved)) + moved]),
+                PostingOccurrences(found, occurrences),
             )
 
 
@@ -363,6 +423,11 @@ def _indexer(field: FieldType) -> Callable[[Any], FieldTerms]:
             return field.index(value)
 
         return whole
+    index: Callable[[Any], FieldTerms] = field.index
+    if type(field.format) is Positions and field.analyzer == name_analyzer():
+        index = _names_indexer(field.format)
+    elif type(field.format) is Frequency and field.analyzer == keyword_analyzer():
+        index = _keywords_indexer(field.format)
     remembered: dict[Any, list[tuple[bytes, int, float, bytes]]] = {}
     # Encoded values are pickled a block at a time, where one object met twice is written
     # as a reference: each posting takes a copy of its own, as from `index()`.
@@ -375,12 +440,47 @@ def _indexer(field: FieldType) -> Callable[[Any], FieldTerms]:
         if found is None:
             if len(remembered) >= REMEMBERED_VALUES:
                 remembered.clear()
-            remembered[value] = found = list(field.index(value))
+            remembered[value] = found = list(index(value))
         elif copied:
             return [(key, f, w, bytes(memoryview(encoded))) for key, f, w, encoded in found]
         return found
 
     return recalled
+
+
+def _names_indexer(format_: Positions) -> Callable[[str], FieldTerms]:
+    """The terms of a text of a field of `format_` analysed by `name_analyzer()`, as the
+    field's `index()` gives them (`Positions.word_values`): its words (`name_words`),
+    with their positions, without a token each."""
+    boost, encode = format_.field_boost, format_.encode
+
+    def named(value: str) -> FieldTerms:
+        places: dict[str, list[int]] = {}
+        for position, word in enumerate(name_words(value)):
+            found = places.get(word)
+            if found is None:
+                places[word] = [position]
+            else:
+                found.append(position)
+        return [
+            (word.encode(), len(found), len(found) * boost, encode(found))
+            for word, found in places.items()
+        ]
+
+    return named
+
+
+def _keywords_indexer(format_: Frequency) -> Callable[[str], FieldTerms]:
+    """The terms of a text of a field of `format_` analysed by `keyword_analyzer()`, as
+    the field's `index()` gives them (`Frequency.word_values`): its keywords
+    (`keyword_terms`), counted, without a token each."""
+    boost = format_.field_boost
+
+    def keyed(value: str) -> FieldTerms:
+        counts = Counter(keyword_terms(value))  # in the order first met
+        return [(term.encode(), n, n * boost, pack_uint(n)) for term, n in counts.items()]
+
+    return keyed
 
 
 def _read_run(path: str) -> Iterator[TermPostings]:

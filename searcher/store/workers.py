@@ -108,14 +108,16 @@ class SegmentBuilder:
             unreadable = Problem(ref.shown, f"cannot read: {error.strerror}", kind="unreadable")
             return FileResult(ref.id, None, (), (unreadable,))
         assert self._corpus is not None
-        result = self.index_records(self._corpus.read_file(ref), ref.id, ref.shown, stories)
+        whole: list[bytes] = []  # the file's bytes, when read at once: hashed, not read again
+        records = self._corpus.read_file(ref, whole.append)
+        result = self.index_records(records, ref.id, ref.shown, stories)
         read = bool(result.ids or result.elsewhere)
         # A file skipped for what it holds is remembered with its problems (not read again
         # until it changes); one the system would not read is tried again on the next run.
         sig = None
         if read or not any(problem.kind == "unreadable" for problem in result.problems):
             with contextlib.suppress(OSError):
-                sig = read_fingerprint(ref.path, before, hashed=read)
+                sig = read_fingerprint(ref.path, before, read, whole[0] if whole else None)
             if sig is not None and not read:
                 sig = replace(sig, problems=result.problems)
         return replace(result, fingerprint=sig)
