@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from functools import partial
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -22,11 +25,12 @@ from typer.testing import CliRunner
 from searcher import Article, Index, IndexOutdatedError, read_corpus
 from searcher.cli import app
 from searcher.corpus import Corpus, FileRef
-from searcher.models import Progress
+from searcher.models import Problem, Progress
 from searcher.store import commits, filestate, writer
 from searcher.store import workers as workers_module
 from searcher.store.filestate import STATE_FILE, load_state
 from searcher.store.indexfolder import latest_generation
+from searcher.store.stemtable import STEM_FILE
 from searcher.store.workers import FileResult
 from searcher.store.writelock import HOLDER_FILE
 from searcher.whoosh_internals import SpillingPool
@@ -135,7 +139,8 @@ def test_several_workers_and_small_batches_keep_every_document(tmp_path: Path) -
     assert report.added == 600 and len(ix) == 600
     assert ids(ix) == {f"news/a{n:05d}.txt" for n in range(600)}
     reading = [p for p in seen if p.phase == "reading"]
-    assert seen[0].phase == "scanning" and reading[0] == Progress(0, 600, 0)
+    assert seen[0].phase == "scanning" and reading[0].files_done == 0  # workers may have
+    assert reading[0].files_total == 600  # read some articles while the corpus was walked
     last = seen[-1]
     assert (last.files_done, last.files_total, last.articles) == (600, 600, 600)
     assert [p.files_done for p in seen] == sorted(p.files_done for p in seen)
@@ -498,6 +503,61 @@ def test_workers_give_the_results_of_tasks_as_they_finish(
             pool.close()
 
 
+def test_a_worker_writes_its_segment_while_another_reads_the_batch_s_last_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker done with the batch's files writes its segment at once, not once every
+    result is in: here the last file is read only once a segment is written."""
+    finish = workers_module.SegmentBuilder.finish
+
+    def finish_and_flag(builder: workers_module.SegmentBuilder) -> Any:
+        (tmp_path / "news" / "flag").touch()
+        return finish(builder)
+
+    monkeypatch.setattr(workers_module, "_worker_index", _read_when_flagged)
+    monkeypatch.setattr(workers_module.SegmentBuilder, "finish", finish_and_flag)
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
+    (tmp_path / "news").mkdir()
+    for name in ("slow", "quick"):
+        (tmp_path / "news" / name).write_text(f"{name}\n\nA body.\n")
+    report = Index(tmp_path / "ix").update(read_corpus(tmp_path / "news"), workers=2)
+    assert report.files_seen == 2
+
+
+def test_the_words_stemmed_are_recorded_while_the_workers_write_their_segments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker sends the words it stemmed before it writes its segment, and the main
+    process records them meanwhile: here a segment is written only once they are."""
+    finish = workers_module.SegmentBuilder.finish
+    table = tmp_path / "ix" / STEM_FILE
+
+    def finish_once_recorded(builder: workers_module.SegmentBuilder) -> Any:
+        deadline = time.monotonic() + 30
+        while not _words_recorded(table) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        (tmp_path / "marks" / f"{os.getpid()}-{_words_recorded(table)}").touch()
+        return finish(builder)
+
+    monkeypatch.setattr(workers_module.SegmentBuilder, "finish", finish_once_recorded)
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
+    write_articles(tmp_path / "news", 4)
+    (tmp_path / "marks").mkdir()
+    assert Index(tmp_path / "ix").update(read_corpus(tmp_path / "news"), workers=2).added == 4
+    marks = [mark.name for mark in (tmp_path / "marks").iterdir()]
+    assert marks and all(mark.endswith("-True") for mark in marks)
+
+
+def _words_recorded(table: Path) -> bool:
+    if not table.exists():  # (connecting would make it)
+        return False
+    try:
+        with closing(sqlite3.connect(table)) as db:
+            return bool(db.execute("SELECT count(*) FROM stems").fetchone()[0])
+    except sqlite3.Error:  # no table yet
+        return False
+
+
 def test_the_first_file_keeps_an_id_when_a_later_one_is_read_sooner(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -576,6 +636,32 @@ def test_workers_read_the_next_batch_while_a_batch_is_committed(
     assert report.added == 12 and read_meanwhile and all(read_meanwhile)
 
 
+def test_workers_start_reading_while_the_corpus_is_walked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first files found are handed out before the walk ends: here the walk goes on
+    only once the first file is read."""
+    monkeypatch.setattr(workers_module, "_worker_index", _index_and_mark)
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
+    write_articles(tmp_path / "news", 6)
+    (tmp_path / "marks").mkdir()
+    files = Corpus.files
+    read_meanwhile: list[bool] = []
+
+    def walk_once_one_is_read(corpus: Corpus) -> Iterator[FileRef | Problem]:
+        for number, item in enumerate(files(corpus)):
+            if number == 1:
+                deadline = time.monotonic() + 30
+                while not _marked(tmp_path / "marks") and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                read_meanwhile.append(bool(_marked(tmp_path / "marks")))
+            yield item
+
+    monkeypatch.setattr(Corpus, "files", walk_once_one_is_read)
+    report = Index(tmp_path / "ix").update(read_corpus(tmp_path / "news"), workers=2)
+    assert report.added == 6 and read_meanwhile == [True]
+
+
 def _marked(folder: Path) -> set[str]:
     return {f"news/{mark.stem}" for mark in folder.iterdir()}
 
@@ -630,12 +716,18 @@ def _saving(
 def test_workers_read_with_the_collector_off_and_collect_once_a_segment_is_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The collection of a segment's cycles waits for the worker's next task: none at the
+    end of a run, nor while the other workers wait for it to write its segment."""
     import gc
 
     from searcher.store import workers
 
     log = tmp_path / "log"
-    index_records, collect = workers.SegmentBuilder.index_records, gc.collect
+    index_records, finish, collect = (
+        workers.SegmentBuilder.index_records,
+        workers.SegmentBuilder.finish,
+        gc.collect,
+    )
 
     def logged(line: str) -> None:
         with log.open("a") as out:
@@ -645,12 +737,18 @@ def test_workers_read_with_the_collector_off_and_collect_once_a_segment_is_writt
         logged(f"reading collector {'on' if gc.isenabled() else 'off'}")
         return index_records(self, *args)  # type: ignore[arg-type]
 
+    def finishing(self: workers.SegmentBuilder) -> Any:
+        logged("finish")
+        return finish(self)
+
     def collecting(*args: int) -> int:
         logged("collect")
         return collect(*args)
 
     monkeypatch.setattr(workers.SegmentBuilder, "index_records", reading)
+    monkeypatch.setattr(workers.SegmentBuilder, "finish", finishing)
     monkeypatch.setattr(gc, "collect", collecting)
+    monkeypatch.setattr(writer, "TASK_FILES", 1)
     corpus = tmp_path / "in"
     corpus.mkdir()
     for n in range(8):
@@ -658,11 +756,17 @@ def test_workers_read_with_the_collector_off_and_collect_once_a_segment_is_writt
     Index(tmp_path / "ix").update(read_corpus(corpus), workers=2, commit_every=4)
     lines = [line.split(" ", 1) for line in log.read_text().splitlines()]
     workers_seen = {pid for pid, _ in lines if pid != str(os.getpid())}
-    assert len(workers_seen) >= 1
+    assert len(workers_seen) == 2
+    read_again = 0
     for pid in workers_seen:
         said = [what for who, what in lines if who == pid]
         assert "reading collector on" not in said
-        assert "collect" in said  # at each segment written
+        assert said[-1] == "finish"  # no collection at the end of the run
+        for before, after in itertools.pairwise(said):
+            if before == "finish" and after != "finish":
+                assert after == "collect"  # before it reads again
+                read_again += 1
+    assert read_again  # a worker read the second batch after writing its first segment
 
 
 def test_workers_get_many_small_tasks_ahead_but_few_large_ones_or_past_the_batch() -> None:

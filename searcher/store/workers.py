@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import multiprocessing
 import os
 import queue
@@ -42,13 +43,10 @@ INVERTER_LIMIT_MB = 64
 # Articles whose story fields are taken at once (of one file or of the files of a task):
 # their words hashed together, their signatures' bins as arrays over all of them
 STORY_BATCH = 256
-_BARRIER_TIMEOUT = 600.0
 # Seconds between progress reports within a phase, and between looks at the workers.
 REPORT_EVERY = 0.25
 
 ProgressCallback = Callable[[Progress], None]
-# The builders' segments and the words they stemmed (see `Workers.finish`).
-Finished = tuple[list[Segment], dict[str, str]]
 # What the story store keeps of an article: id, signature, source, headline, facts.
 Story = tuple[str, bytes, str, str, bytes]
 
@@ -189,11 +187,15 @@ class SegmentBuilder:
 
     def finish(self) -> tuple[Segment | None, dict[str, str]]:
         """Write out the current segment (None when nothing was added) and start afresh;
-        with the words indexed since the last call and their stems, for the index's stem
-        table."""
+        with the words indexed since the last call and their stems (`words`)."""
         inverter, self._inverter = self._inverter, None
         segment = inverter.finish() if inverter is not None else None
-        return segment, self._prose.words()
+        return segment, self.words()
+
+    def words(self) -> dict[str, str]:
+        """The words indexed since the last call (or `finish`) and their stems, for the
+        index's stem table."""
+        return self._prose.words()
 
 
 class _StoryFields:
@@ -234,32 +236,44 @@ def duplicate_problem(path: str, file_id: str, article_id: str, record: int, own
     )
 
 
-# Worker processes: one builder each, set up by the pool's initializer.
+# What every worker would import on its first files, imported as it starts instead, while
+# the main process walks the corpus: NLTK's stemmer (~0.1 CPU-s, 0.7 with SciPy installed,
+# which NLTK then imports too).
+_WORKER_MODULES = ("nltk.stem.snowball",)
+# Worker processes: one builder each, set up by the pool's initializer, with the queue of
+# the words they stemmed, and whether the cycles of its last segment are still to collect.
 _builder: SegmentBuilder | None = None
 _barrier: Any = None
+_stems: Any = None
+_collect = False
 
 
 def _start_worker(
     folder: Path,
     corpus: Corpus,
     barrier: Any,
+    stems: Any,
     lock_fd: int,
     articles: Any,
     keep: Callable[[str], bool] | None,
 ) -> None:
-    global _builder, _barrier
+    global _builder, _barrier, _stems
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     with contextlib.suppress(OSError):
         os.close(lock_fd)  # the parent's write lock must die with the parent
     _builder = SegmentBuilder(folder, corpus, partial(_count, articles), keep)
     _barrier = barrier
+    _stems = stems
     # What the worker inherited lives as long as it does: the collector leaves it alone.
     gc.freeze()
     # A worker makes many objects that live until its segment is written (postings), which
     # the collector would traverse again and again (at x1, with a first threshold of 50,000:
     # some 15 collections and 0.5-0.8 CPU-s a worker), and few cycles (a few hundred to
-    # 36,000 objects a worker at x1): they are collected once a segment is written.
+    # 36,000 objects a worker at x1): they are collected once a segment is written, when
+    # the worker next reads (not at the end of a run, nor while the other workers wait).
     gc.disable()
+    for module in _WORKER_MODULES:  # while the main process walks the corpus
+        importlib.import_module(module)
 
 
 def _count(articles: Any) -> None:
@@ -269,22 +283,32 @@ def _count(articles: Any) -> None:
 
 
 def _worker_index(refs: list[FileRef]) -> list[FileResult]:
+    global _collect
     assert _builder is not None
+    if _collect:  # the cycles of the last segment (see `_start_worker`)
+        gc.collect()
+        _collect = False
     return _builder.index_files(refs)
 
 
-def _worker_finish(_: int) -> tuple[Segment | None, dict[str, str]]:
+def _worker_finish(_: int) -> Segment | None:
+    global _collect
     assert _builder is not None
     try:
-        finished = _builder.finish()
+        # The words first: the main process records them while the segment is written (the
+        # queue's thread sends them meanwhile).
+        _stems.put(_builder.words())
+        segment = _builder.finish()[0]
     except BaseException:
         _barrier.abort()  # the others must not wait for this one (a full disk, say)
         raise
-    gc.collect()  # the cycles of the batch (see `_start_worker`)
+    _collect = True
     # Every worker takes exactly one finish task: none may take a second while the
-    # others have not yet taken theirs.
-    _barrier.wait(_BARRIER_TIMEOUT)
-    return finished
+    # others have not yet taken theirs. The tasks handed out before the finish tasks have
+    # all been taken: the wait is for the others' last task and segment (a worker that
+    # dies is replaced by the pool, and its replacement takes the finish task).
+    _barrier.wait()
+    return segment
 
 
 class Workers:
@@ -314,11 +338,13 @@ class Workers:
         self._submitted = 0
         self._running: dict[int, AsyncResult[list[FileResult]] | list[FileResult]] = {}
         self._done: queue.SimpleQueue[int] = queue.SimpleQueue()  # numbers, as they finish
+        self._stems: Any = None  # the words each worker process stemmed, as it finishes
         if workers == 1:
             self._local = SegmentBuilder(folder, corpus, self._counted, keep)
         else:
             barrier = context.Barrier(workers)
-            initargs = (folder, corpus, barrier, lock_fd, self.articles, keep)
+            self._stems = context.Queue()
+            initargs = (folder, corpus, barrier, self._stems, lock_fd, self.articles, keep)
             self._pool = _Pool(workers, _start_worker, initargs, context=context)
 
     def _counted(self) -> None:
@@ -362,15 +388,37 @@ class Workers:
             task = self._running.pop(number)
             return number, task if isinstance(task, list) else task.get()
 
-    def finish(self, report: Callable[[], None]) -> Callable[[], Finished]:
-        """Start writing out every builder's segment; the function returned waits for them
-        (calling `report` meanwhile) and gives the segments and the words stemmed. Worker
-        processes write while this process goes on until it calls it."""
+    def finish(self, report: Callable[[], None]) -> Finishing:
+        """Start writing out every builder's segment, with the tasks submitted so far. Each
+        worker process writes its segment once it is done with those tasks, while this
+        process goes on (taking their results); it sends the words it stemmed first."""
         if self._pool is None:
             assert self._local is not None
-            return partial(_segments_and_stems, [self._local.finish()])
+            segment, stems = self._local.finish()
+            return Finishing(lambda: stems, lambda: [] if segment is None else [segment])
         tasks = [self._pool.apply_async(_worker_finish, (n,)) for n in range(self.count)]
-        return lambda: _segments_and_stems([_finished(task, tasks, report) for task in tasks])
+        return Finishing(
+            partial(self._stemmed, tasks, report),
+            lambda: [s for task in tasks if (s := _finished(task, tasks, report)) is not None],
+        )
+
+    def _stemmed(
+        self, tasks: list[AsyncResult[Segment | None]], report: Callable[[], None]
+    ) -> dict[str, str]:
+        """The words the workers stemmed, as each starts writing its segment (calling
+        `report` meanwhile); raises the error of a finish task that failed."""
+        stems: dict[str, str] = {}
+        for _ in tasks:
+            while True:
+                try:
+                    stems.update(self._stems.get(timeout=REPORT_EVERY))
+                    break
+                except queue.Empty:
+                    report()
+                    for task in tasks:
+                        if task.ready() and not task.successful():
+                            _finished(task, tasks, report)  # raises its error
+        return stems
 
     def close(self) -> None:
         if self._pool is not None:
@@ -393,9 +441,14 @@ def _put(done: queue.SimpleQueue[int], number: int, _: object) -> None:
     done.put(number)
 
 
-def _segments_and_stems(finished: list[tuple[Segment | None, dict[str, str]]]) -> Finished:
-    stems = {word: stem for _, new in finished for word, stem in new.items()}
-    return [segment for segment, _ in finished if segment is not None], stems
+@dataclass(frozen=True)
+class Finishing:
+    """The builders writing out their segments (`Workers.finish`): `stems()` waits for the
+    words they stemmed, `segments()` for their segments (None for a builder that had no
+    article)."""
+
+    stems: Callable[[], dict[str, str]]
+    segments: Callable[[], list[Segment]]
 
 
 def wait_reporting(task: AsyncResult[Any], report: Callable[[], None]) -> Any:
@@ -407,10 +460,10 @@ def wait_reporting(task: AsyncResult[Any], report: Callable[[], None]) -> Any:
 
 
 def _finished(
-    task: AsyncResult[tuple[Segment | None, dict[str, str]]],
-    tasks: list[AsyncResult[tuple[Segment | None, dict[str, str]]]],
+    task: AsyncResult[Segment | None],
+    tasks: list[AsyncResult[Segment | None]],
     report: Callable[[], None],
-) -> tuple[Segment | None, dict[str, str]]:
+) -> Segment | None:
     """The result of a worker's finish task; when one failed, the error of the worker
     that failed first rather than that of the others, whose barrier it broke."""
     try:

@@ -14,11 +14,14 @@ Parts:
   articles of files that are gone, adds the workers' segments to the index in one commit,
   then writes the file state. A file's articles always land in the same commit, and the
   state is written after that commit, so a crash loses at most one batch and the next run
-  reads again whatever the state does not vouch for. Results are taken as the workers
-  finish them and committed in the order the files were found; while a batch is
-  committed, the workers read the next batch's first files into their next segments. In a
-  fresh run the story store takes a batch's articles as its results come in, in the order
-  the files were found (`IndexingRun.take`), so little of it is left once the batch is read.
+  reads again whatever the state does not vouch for. The first files go to the workers
+  as the corpus is walked. Results are taken as the workers finish them and committed in
+  the order the files were found; each worker writes its segment once it has read its
+  last file of a batch (sending the words it stemmed first, recorded meanwhile), and while
+  a batch is committed, the workers read the next batch's first files into their next
+  segments. In a fresh run the story store takes a batch's articles as its results come
+  in, in the order the files were found (`IndexingRun.take`), so little of it is left once
+  the batch is read.
 
 Whoosh's own multi-process writer parallelises the analysis only, and dropped documents in
 Whoosh 2.7; here the workers also read and parse, and every segment they return is
@@ -109,9 +112,15 @@ class Plan:
     files_seen: int = 0
 
 
-def plan(corpus: Corpus, state: dict[str, FileFingerprint], index: Path | None = None) -> Plan:
+def plan(
+    corpus: Corpus,
+    state: dict[str, FileFingerprint],
+    index: Path | None = None,
+    on_read: Callable[[FileRef, int], None] | None = None,
+) -> Plan:
     """Sort the corpus's files into those to read and those unchanged since `state`.
-    Files inside the `index` folder are passed over."""
+    Files inside the `index` folder are passed over. `on_read` is called with each file
+    to read (and its size) as it is found."""
     result = Plan()
     inside = _inside(corpus, index) if index is not None else None
     for item in corpus.files():
@@ -134,6 +143,8 @@ def plan(corpus: Corpus, state: dict[str, FileFingerprint], index: Path | None =
                 result.unchanged[item.id] = touched
             else:
                 result.to_read.append((item, stat.st_size))
+                if on_read is not None:
+                    on_read(item, stat.st_size)
         except OSError as error:
             result.problems.append(
                 Problem(item.shown, f"cannot read: {error.strerror}", kind="unreadable")
@@ -167,11 +178,41 @@ def _tasks(files: list[tuple[FileRef, int]]) -> Iterator[tuple[list[FileRef], in
         ref, file_size = files.pop()
         task.append(ref)
         size += file_size
-        if len(task) >= TASK_FILES or size >= TASK_BYTES:
+        if _task_full(task, size):
             yield task, size
             task, size = [], 0
     if task:
         yield task, size
+
+
+def _task_full(task: list[FileRef], size: int) -> bool:
+    return len(task) >= TASK_FILES or size >= TASK_BYTES
+
+
+class _EarlyTasks:
+    """The first tasks of a run, handed out to worker processes as the corpus is walked
+    (`plan`'s `on_read`): as many as `_too_far_ahead` allows at the start of a batch of
+    `room` articles. They take the first files to read, grouped as `_tasks` groups them."""
+
+    def __init__(self, pool: Workers, room: int) -> None:
+        self._pool = pool
+        self._room = room
+        self.ahead: dict[int, tuple[int, int]] = {}  # as in `_index_files`
+        self.files = 0  # the files handed out
+        self._task: list[FileRef] = []
+        self._size = 0
+        self._full = False
+
+    def __call__(self, ref: FileRef, size: int) -> None:
+        if self._full:
+            return
+        self._task.append(ref)
+        self._size += size
+        if _task_full(self._task, self._size):
+            self.ahead[self._pool.submit(self._task)] = len(self._task), self._size
+            self.files += len(self._task)
+            self._task, self._size = [], 0
+            self._full = _too_far_ahead(self.ahead, self._pool.count, self._room)
 
 
 def _too_far_ahead(ahead: dict[int, tuple[int, int]], workers: int, room: int) -> bool:
@@ -314,7 +355,9 @@ def update_index(
             snapshot = open_snapshot(folder)
             try:
                 state = _trusted(saved, snapshot)
-                found = plan(corpus, state, folder)
+                # Worker processes start reading while the corpus is walked.
+                early = _EarlyTasks(pool, commit_every) if pool.count > 1 else None
+                found = plan(corpus, state, folder, early)
                 fresh = rebuild or snapshot.reader.doc_count_all() == 0
                 gone = []
                 if prune and not fresh and not found.listing_failed:
@@ -325,7 +368,7 @@ def update_index(
                 folder, {**state, **found.unchanged}, fresh, rebuild, on_commit=on_commit
             )
             run.problems += found.problems
-            _index_files(run, pool, found.to_read, gone, commit_every, report)
+            _index_files(run, pool, found.to_read, gone, commit_every, report, early)
         finally:
             pool.close()
         merged = merge_if_many_segments(storage, report)
@@ -343,8 +386,10 @@ def _index_files(
     gone: list[str],
     commit_every: int,
     report: Reporter,
+    early: _EarlyTasks | None = None,
 ) -> None:
-    """Read `files` on the workers, committing a batch about every `commit_every` articles."""
+    """Read `files` on the workers, committing a batch about every `commit_every` articles;
+    the first ones were handed out already when `early` is given."""
     if not files:
         if gone or run.clear_first:
             run.commit([], [], gone)
@@ -354,11 +399,13 @@ def _index_files(
     pool.report = report
     batch: list[tuple[int, list[FileResult]]] = []  # with their tasks' numbers
     batch_articles = 0  # the articles of `batch`, counted as results come in
-    batch_bytes = 0  # the size of the files handed out for the batch
+    # each task handed out and not yet collected: its files and bytes
+    ahead: dict[int, tuple[int, int]] = {} if early is None else early.ahead
+    batch_bytes = sum(size for _, size in ahead.values())  # of the files handed out
+    if early is not None:
+        del files[: early.files]
     tasks = _tasks(files)
     done: dict[int, list[FileResult]] = {}  # results not yet taken by the run, by task
-    ahead: dict[int, tuple[int, int]] = {}  # each task handed out and not yet collected:
-    # its files and bytes
     taken = 0  # the number of the next task whose results the run takes
 
     def collect() -> None:
@@ -381,10 +428,12 @@ def _index_files(
 
     def commit() -> None:
         nonlocal gone, batch_articles, batch_bytes
+        # Each worker writes its segment once it has read its last file of the batch,
+        # while this process still takes the batch's results in.
+        written = pool.finish(partial(report, "writing"))
         while pool.in_flight:
             collect()
         report("writing")
-        written = pool.finish(partial(report, "writing"))
         # The next batch's first files are read while this one is committed (their
         # articles go to the workers' next segments).
         ahead, batch_bytes = batch_bytes * READ_AHEAD if pool.count > 1 else 0, 0
@@ -392,8 +441,8 @@ def _index_files(
             submit(task)
 
         def segments() -> list[Segment]:  # the story store is changed while workers write
-            found, stems = written()
-            record_stems(run.folder, stems)
+            record_stems(run.folder, written.stems())  # and the stems recorded
+            found = written.segments()
             report("committing")
             return found
 
@@ -406,15 +455,18 @@ def _index_files(
         run.commit(results, segments, gone)
         gone = []
 
+    def handed_out() -> None:  # what follows each task handed out
+        while _too_far_ahead(ahead, pool.count, commit_every - batch_articles) or pool.has_done():
+            collect()
+        if batch_articles >= commit_every:
+            commit()
+
     try:
+        if ahead:  # the tasks handed out as the corpus was walked
+            handed_out()
         for task in tasks:
             submit(task)
-            while (
-                _too_far_ahead(ahead, pool.count, commit_every - batch_articles) or pool.has_done()
-            ):
-                collect()
-            if batch_articles >= commit_every:
-                commit()
+            handed_out()
         if batch or pool.in_flight:  # else the last task filled a batch, committed already
             commit()
     except BaseException:
