@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from conftest import shared_path
 from typer.testing import CliRunner
+from whoosh.filedb.filestore import FileStorage
 
 from searcher import Article, Index, IndexOutdatedError, read_corpus
 from searcher.cli import app
@@ -30,6 +31,7 @@ from searcher.store import commits, filestate, writer
 from searcher.store import workers as workers_module
 from searcher.store.filestate import STATE_FILE, load_state
 from searcher.store.indexfolder import latest_generation
+from searcher.store.schema import build_schema
 from searcher.store.stemtable import STEM_FILE
 from searcher.store.workers import FileResult
 from searcher.store.writelock import HOLDER_FILE
@@ -491,7 +493,9 @@ def test_workers_give_the_results_of_tasks_as_they_finish(
     monkeypatch.setattr(workers_module, "_worker_index", _read_when_flagged)
     refs = [FileRef(tmp_path / name, f"d/{name}") for name in ("slow", "quick")]
     with open(tmp_path / "lock", "w") as lock:
-        pool = workers_module.Workers(tmp_path, read_corpus(tmp_path), 2, lock.fileno())
+        pool = workers_module.Workers(
+            tmp_path, build_schema(), read_corpus(tmp_path), 2, lock.fileno()
+        )
         try:
             slow, quick = pool.submit(refs[:1]), pool.submit(refs[1:])
             number, [result] = pool.next_done(lambda: None)
@@ -501,6 +505,34 @@ def test_workers_give_the_results_of_tasks_as_they_finish(
             assert (number, result.file_id, pool.in_flight) == (slow, "d/slow", 0)
         finally:
             pool.close()
+
+
+def test_worker_processes_do_not_read_the_table_of_contents_commits_replace(
+    tmp_path: Path,
+) -> None:
+    """A worker process is given the index's schema: a commit of the main process, which
+    replaces the table of contents, may come between a worker's finding the latest one
+    and its reading it. Here there is none at all while the workers read and write."""
+    folder, news = tmp_path / "ix", tmp_path / "news"
+    Index(folder).add([Article(id="a", headline="Rates up", body="The bank raised rates.")])
+    news.mkdir()
+    for name in ("one", "two"):
+        (news / name).write_text(f"Floods in {name}\n\nRivers rose in the night.\n")
+    schema = FileStorage(str(folder)).open_index().schema
+    toc = next(folder.glob("_MAIN_*.toc"))
+    toc.rename(tmp_path / toc.name)
+    refs = sorted((ref for ref in read_corpus(news).files() if isinstance(ref, FileRef)), key=str)
+    with open(tmp_path / "lock", "w") as lock:
+        pool = workers_module.Workers(folder, schema, read_corpus(news), 2, lock.fileno())
+        try:
+            for ref in refs:
+                pool.submit([ref])
+            results = [pool.next_done(lambda: None)[1][0] for _ in refs]
+            segments = pool.finish(lambda: None).segments()
+        finally:
+            pool.close()
+    assert sorted(result.ids for result in results) == [("news/one",), ("news/two",)]
+    assert sum(segment.doc_count_all() for segment in segments) == 2
 
 
 def test_a_worker_writes_its_segment_while_another_reads_the_batch_s_last_file(

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh.codec.base import Segment
+from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 
 from searcher.corpus import Corpus, FileRef
@@ -71,7 +72,11 @@ class SegmentBuilder:
     """Reads files and writes their articles into a new segment of the index in `folder`.
     Given `keep` (a test of article ids), only the articles it keeps: the others, counted
     in `FileResult.elsewhere`, belong to another index (a shard of a sharded index) and
-    make their file one that was read, as if they had been indexed."""
+    make their file one that was read, as if they had been indexed.
+
+    `schema` is the index's. A worker process is given it: the table of contents it
+    would read it from may be replaced meanwhile by a commit of the main process. Else it
+    is read from the index as the first segment starts."""
 
     def __init__(
         self,
@@ -79,8 +84,10 @@ class SegmentBuilder:
         corpus: Corpus | None,
         on_article: Callable[[], None] | None = None,
         keep: Callable[[str], bool] | None = None,
+        schema: Schema | None = None,
     ) -> None:
         self._folder = folder
+        self._schema = schema
         self._corpus = corpus
         self._keep = keep
         self._on_article = on_article  # called as each article is analysed
@@ -171,8 +178,9 @@ class SegmentBuilder:
         """Analyse one article into the current segment, started when needed."""
         if self._inverter is None:
             storage = FileStorage(str(self._folder), supports_mmap=False)
-            schema = storage.open_index().schema
-            self._inverter = SegmentInverter(storage, schema, INVERTER_LIMIT_MB, self._prose)
+            if self._schema is None:
+                self._schema = storage.open_index().schema
+            self._inverter = SegmentInverter(storage, self._schema, INVERTER_LIMIT_MB, self._prose)
         self._inverter.add(document)
         if self._on_article is not None:
             self._on_article()
@@ -250,6 +258,7 @@ _collect = False
 
 def _start_worker(
     folder: Path,
+    schema: Schema,
     corpus: Corpus,
     barrier: Any,
     stems: Any,
@@ -261,7 +270,7 @@ def _start_worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     with contextlib.suppress(OSError):
         os.close(lock_fd)  # the parent's write lock must die with the parent
-    _builder = SegmentBuilder(folder, corpus, partial(_count, articles), keep)
+    _builder = SegmentBuilder(folder, corpus, partial(_count, articles), keep, schema)
     _barrier = barrier
     _stems = stems
     # What the worker inherited lives as long as it does: the collector leaves it alone.
@@ -312,9 +321,10 @@ def _worker_finish(_: int) -> Segment | None:
 
 
 class Workers:
-    """The builders: in this process when `workers` is 1, else one per worker process.
-    They count the articles they analyse in `articles`; in this process, `report` is
-    called as they do. `keep`: see `SegmentBuilder`.
+    """The builders of segments of the index in `folder`, whose schema is `schema`: in
+    this process when `workers` is 1, else one per worker process. They count the
+    articles they analyse in `articles`; in this process, `report` is called as they do.
+    `keep`: see `SegmentBuilder`.
 
     Tasks are numbered as they are submitted and their results taken as they come
     (`next_done`), whichever finishes first: a worker is not left waiting while the
@@ -323,6 +333,7 @@ class Workers:
     def __init__(
         self,
         folder: Path,
+        schema: Schema,
         corpus: Corpus,
         workers: int,
         lock_fd: int,
@@ -340,11 +351,11 @@ class Workers:
         self._done: queue.SimpleQueue[int] = queue.SimpleQueue()  # numbers, as they finish
         self._stems: Any = None  # the words each worker process stemmed, as it finishes
         if workers == 1:
-            self._local = SegmentBuilder(folder, corpus, self._counted, keep)
+            self._local = SegmentBuilder(folder, corpus, self._counted, keep, schema)
         else:
             barrier = context.Barrier(workers)
             self._stems = context.Queue()
-            initargs = (folder, corpus, barrier, self._stems, lock_fd, self.articles, keep)
+            initargs = (folder, schema, corpus, barrier, self._stems, lock_fd, self.articles, keep)
             self._pool = _Pool(workers, _start_worker, initargs, context=context)
 
     def _counted(self) -> None:

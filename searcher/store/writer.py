@@ -347,7 +347,10 @@ def update_index(
         # inherit (its resident memory counts every inherited page), and before a
         # progress display may start a thread (forking with threads risks copying a
         # held lock).
-        pool = Workers(folder, corpus, max(1, workers or os.cpu_count() or 1), lock_fd, keep)
+        # The schema is read here, once: the run's commits replace the TOC it is read from.
+        schema = storage.open_index().schema
+        count = max(1, workers or os.cpu_count() or 1)
+        pool = Workers(folder, schema, corpus, count, lock_fd, keep)
         report = Reporter(on_progress, pool.articles)
         try:
             report("scanning")
