@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         QuerySyntaxError,
         SearcherError,
         ShardUnavailableError,
+        WorkerLostError,
     )
     from searcher.index import DEFAULT_INDEX, RUN_LIMIT, Index
     from searcher.jsondocs import (
@@ -164,6 +165,7 @@ __all__ = [
     "Snippet",
     "SpeakerCount",
     "Topic",
+    "WorkerLostError",
     "article_json",
     "check_measures",
     "clean",

@@ -7,6 +7,8 @@ front end. No hint names a command or a flag: the command line adds those (`sear
 
 from __future__ import annotations
 
+import signal
+
 
 class SearcherError(Exception):
     """Base class: `str(error)` is one line saying what happened; `hint` the next step, if
@@ -77,6 +79,32 @@ class DiskFullError(SearcherError):
             " (it keeps its last commit)"
         )
         self.folder = folder
+
+
+class WorkerLostError(SearcherError):
+    """An indexing worker process ended in the middle of a run (killed by the kernel when
+    memory ran out, or by a user): the run stops, and the index in `folder` keeps its last
+    commit. `exit_code` is the process's: negative, the number of the signal that ended it."""
+
+    hint = "If memory ran out, index with fewer workers: indexing goes on from the last commit."
+
+    def __init__(self, folder: str, exit_code: int) -> None:
+        super().__init__(
+            f"An indexing worker process ended in the middle of the run ({_ending(exit_code)}):"
+            f" the index at {folder} keeps its last commit"
+        )
+        self.folder = folder
+        self.exit_code = exit_code
+
+
+def _ending(exit_code: int) -> str:
+    """How a process with `exit_code` ended, in words: "killed by SIGKILL", "exit code 1"."""
+    if exit_code >= 0:
+        return f"exit code {exit_code}"
+    try:
+        return f"killed by {signal.Signals(-exit_code).name}"
+    except ValueError:
+        return f"killed by signal {-exit_code}"
 
 
 class IndexReadOnlyError(SearcherError):

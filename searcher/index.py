@@ -199,7 +199,8 @@ class Index:
         of the run begins, and a few times a second while files are read and segments
         written. Raises `IndexLockedError` while another indexer runs, `NotAnIndexError` for
         a folder that is not an index of ours, `IndexDamagedError` for an index it cannot
-        read (unless rebuilding) and `DiskFullError` when the disk fills up.
+        read (unless rebuilding), `DiskFullError` when the disk fills up and
+        `WorkerLostError` when a worker process is killed (memory ran out).
         """
         from searcher.store import writer  # worker pools and state: not needed by queries
 

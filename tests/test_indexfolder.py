@@ -7,13 +7,17 @@ import errno
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 from whoosh import fields
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
@@ -25,9 +29,12 @@ from searcher import (
     IndexDamagedError,
     IndexReadOnlyError,
     NotAnIndexError,
+    WorkerLostError,
     read_corpus,
 )
-from searcher.store import writer
+from searcher.cli import app
+from searcher.corpus import FileRef
+from searcher.store import commits, workers, writer
 from searcher.store.filestate import STATE_FILE
 from searcher.store.indexfolder import INDEX_NAME, TEMPORARY, latest_generation, read_commit
 from searcher.store.stemtable import STEM_FILE
@@ -318,6 +325,106 @@ def test_a_full_disk_keeps_the_last_commit_and_leaves_no_temporary_files(
     report = ix.update(read_corpus(corpus), workers=2)
     assert report.added == ARTICLES - committed
     assert answers(ix) == expected
+
+
+@contextmanager
+def _within(seconds: int) -> Iterator[None]:
+    """Fail, rather than hang, when the block takes longer than `seconds`."""
+
+    def late(*_: object) -> None:
+        raise TimeoutError(f"still waiting after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, late)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _killed_reading_once_committed(flags: Path, refs: list[FileRef]) -> list[workers.FileResult]:
+    """A worker's task that kills its process (as the kernel does when memory runs out),
+    once: the first one to start after a batch is committed (`flags`/"committed")."""
+    if (flags / "committed").exists() and _first(flags / "killed"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _worker_index(refs)
+
+
+def _first(flag: Path) -> bool:
+    """True for the first process to call this with `flag`, which it creates."""
+    try:
+        os.close(os.open(flag, os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return False
+    return True
+
+
+_worker_index = workers._worker_index
+
+
+def test_a_worker_killed_reading_stops_the_run_and_keeps_the_last_commit(
+    index: Path, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker process killed in the middle of a task takes the task with it: the run
+    stops with `WorkerLostError` instead of waiting for it for ever, keeps what the
+    batches before committed, and a rerun goes on from there."""
+    ix = Index(index)
+    expected = answers(ix)
+    commit = commits.IndexingRun.commit
+
+    def commit_and_flag(run: commits.IndexingRun, *args: Any, **kwargs: Any) -> None:
+        commit(run, *args, **kwargs)
+        (tmp_path / "committed").touch()
+
+    monkeypatch.setattr(writer, "TASK_FILES", 4)
+    monkeypatch.setattr(commits.IndexingRun, "commit", commit_and_flag)
+    monkeypatch.setattr(workers, "_worker_index", partial(_killed_reading_once_committed, tmp_path))
+    with _within(60), pytest.raises(WorkerLostError, match="killed by SIGKILL"):
+        ix.update(read_corpus(corpus), workers=2, commit_every=8, rebuild=True)
+    committed = ix.stats().articles
+    assert 0 < committed < ARTICLES
+    assert not leftovers(index) and not (index / TEMPORARY).exists()
+    monkeypatch.undo()
+    report = ix.update(read_corpus(corpus), workers=2)
+    assert report.added == ARTICLES - committed
+    assert answers(ix) == expected
+
+
+def _killed_finishing_once(flag: Path, number: int) -> object:
+    """A worker's finish task that kills the first process to take one (`flag` marks it)."""
+    if _first(flag):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _worker_finish(number)
+
+
+_worker_finish = workers._worker_finish
+
+
+def test_a_worker_killed_writing_its_segment_is_exit_2_and_loses_nothing(
+    index: Path, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed as it writes its segment loses that segment's articles: nothing of
+    the batch is committed, the command says so in one line with a hint (exit code 2),
+    and the next run indexes them."""
+    more = tmp_path / "more"
+    more.mkdir()
+    for n in range(6):
+        (more / f"new{n}.txt").write_text(f"Flood {n} headline\n\nRivers rose in town {n}.\n")
+    expected = answers(Index(index))
+    monkeypatch.setattr(workers, "_worker_finish", partial(_killed_finishing_once, tmp_path / "k"))
+    with _within(60):
+        result = CliRunner().invoke(app, ["index", str(more), "--index", str(index), "-j", "2"])
+    assert result.exit_code == 2, result.output
+    assert "An indexing worker process ended in the middle of the run (killed by SIGKILL)" in (
+        result.stderr
+    )
+    assert "fewer --workers" in result.stderr and "Traceback" not in result.output
+    assert answers(Index(index)) == expected
+    assert not leftovers(index) and not (index / TEMPORARY).exists()
+    monkeypatch.undo()
+    assert Index(index).update(read_corpus(more), workers=2).added == 6
+    assert Index(index).search("rivers", limit=None).total == 6
 
 
 def _fill(disk: Path) -> None:

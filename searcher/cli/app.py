@@ -33,6 +33,7 @@ from searcher.errors import (
     NotAnIndexError,
     SearcherError,
     ShardsOnWorkersError,
+    WorkerLostError,
 )
 
 if TYPE_CHECKING:
@@ -190,6 +191,8 @@ def _hint(error: SearcherError) -> str:
         return "Give --index a folder of its own: a new or empty one, or a searcher index."
     if isinstance(error, DiskFullError):
         return "Free some space, then run the command again: indexing goes on from the last commit."
+    if isinstance(error, WorkerLostError):
+        return "If memory ran out, index with fewer --workers: it goes on from the last commit."
     if isinstance(error, ShardsOnWorkersError):
         return "Give --scheduler the address of the scheduler of the workers that hold them."
     if isinstance(error, IndexReadOnlyError):

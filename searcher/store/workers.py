@@ -30,6 +30,7 @@ from whoosh.filedb.filestore import FileStorage
 from searcher.corpus import Corpus, FileRef
 from searcher.enrich import enrich
 from searcher.enrich.duplicates import WordHashes, article_text, story_fields_of, word_hashes
+from searcher.errors import WorkerLostError
 from searcher.models import Article, Problem, Progress
 from searcher.store.analysis import ProseTerms
 from searcher.store.documents import text_problem, to_document
@@ -314,8 +315,9 @@ def _worker_finish(_: int) -> Segment | None:
     _collect = True
     # Every worker takes exactly one finish task: none may take a second while the
     # others have not yet taken theirs. The tasks handed out before the finish tasks have
-    # all been taken: the wait is for the others' last task and segment (a worker that
-    # dies is replaced by the pool, and its replacement takes the finish task).
+    # all been taken: the wait is for the others' last task and segment. A worker that
+    # dies meanwhile leaves the others waiting until the main process, which sees it
+    # (`Workers`), ends the pool.
     _barrier.wait()
     return segment
 
@@ -328,7 +330,11 @@ class Workers:
 
     Tasks are numbered as they are submitted and their results taken as they come
     (`next_done`), whichever finishes first: a worker is not left waiting while the
-    other reads a large file."""
+    other reads a large file.
+
+    A worker process that ends (killed by the kernel when memory runs out) takes with it
+    its task and the articles of its segment: waiting for results or segments then raises
+    `WorkerLostError`, before anything of the batch is committed."""
 
     def __init__(
         self,
@@ -340,8 +346,9 @@ class Workers:
         keep: Callable[[str], bool] | None = None,
     ) -> None:
         self.count = workers
+        self._folder = folder
         self._local: SegmentBuilder | None = None
-        self._pool: Pool | None = None
+        self._pool: _Pool | None = None
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self.articles = context.Value("q", 0)
@@ -394,10 +401,16 @@ class Workers:
             try:
                 number = self._done.get(timeout=REPORT_EVERY)
             except queue.Empty:
-                report()
+                self._watch(report)
                 continue
             task = self._running.pop(number)
             return number, task if isinstance(task, list) else task.get()
+
+    def _watch(self, report: Callable[[], None]) -> None:
+        """Call `report`; raise `WorkerLostError` when a worker process has ended."""
+        report()
+        if self._pool is not None and (exit_code := self._pool.ended()) is not None:
+            raise WorkerLostError(str(self._folder), exit_code)
 
     def finish(self, report: Callable[[], None]) -> Finishing:
         """Start writing out every builder's segment, with the tasks submitted so far. Each
@@ -408,16 +421,26 @@ class Workers:
             segment, stems = self._local.finish()
             return Finishing(lambda: stems, lambda: [] if segment is None else [segment])
         tasks = [self._pool.apply_async(_worker_finish, (n,)) for n in range(self.count)]
+        watch = partial(self._watch, report)
         return Finishing(
-            partial(self._stemmed, tasks, report),
-            lambda: [s for task in tasks if (s := _finished(task, tasks, report)) is not None],
+            partial(self._stemmed, tasks, watch), partial(self._segments, tasks, watch)
         )
 
+    def _segments(
+        self, tasks: list[AsyncResult[Segment | None]], watch: Callable[[], None]
+    ) -> list[Segment]:
+        """The segments the worker processes wrote (calling `watch` meanwhile), once each
+        has; raises the error of a finish task that failed, and `WorkerLostError` when a
+        worker ended before it wrote its segment (its replacement wrote an empty one)."""
+        segments = [s for task in tasks if (s := _finished(task, tasks, watch)) is not None]
+        watch()
+        return segments
+
     def _stemmed(
-        self, tasks: list[AsyncResult[Segment | None]], report: Callable[[], None]
+        self, tasks: list[AsyncResult[Segment | None]], watch: Callable[[], None]
     ) -> dict[str, str]:
         """The words the workers stemmed, as each starts writing its segment (calling
-        `report` meanwhile); raises the error of a finish task that failed."""
+        `watch` meanwhile); raises the error of a finish task that failed."""
         stems: dict[str, str] = {}
         for _ in tasks:
             while True:
@@ -425,10 +448,10 @@ class Workers:
                     stems.update(self._stems.get(timeout=REPORT_EVERY))
                     break
                 except queue.Empty:
-                    report()
+                    watch()
                     for task in tasks:
                         if task.ready() and not task.successful():
-                            _finished(task, tasks, report)  # raises its error
+                            _finished(task, tasks, watch)  # raises its error
         return stems
 
     def close(self) -> None:
@@ -442,10 +465,21 @@ class _Pool(Pool):
     or the pool changes. Python's (3.8 to 3.13) also wakes it while results wait to be read
     from the workers, so it spins until the thread that reads them has: measured at x1,
     10,000 wake-ups on Reuters alone and 0.7 CPU-s of the main process, not counting the
-    interpreter lock taken from the threads that do the work."""
+    interpreter lock taken from the threads that do the work.
+
+    It tells when one of the worker processes it started with has ended (`ended`): it
+    starts another in its place, but the task that one was doing is never done."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._started: list[Any] = list(self._pool)  # type: ignore[attr-defined]
 
     def _get_sentinels(self) -> list[Any]:
         return [self._change_notifier._reader]  # type: ignore[attr-defined]
+
+    def ended(self) -> int | None:
+        """The exit code of a worker process that has ended, if one has."""
+        return next((p.exitcode for p in self._started if p.exitcode is not None), None)
 
 
 def _put(done: queue.SimpleQueue[int], number: int, _: object) -> None:

@@ -338,8 +338,9 @@ def update_index(
     with the files of each commit once it is done.
 
     Raises `NotAnIndexError` for a folder that is not ours, `IndexDamagedError` for an
-    index that cannot be read (unless rebuilt), `DiskFullError` when the disk fills up;
-    a failed run leaves the last commit and no temporary files.
+    index that cannot be read (unless rebuilt), `DiskFullError` when the disk fills up,
+    `WorkerLostError` when a worker process ends (killed: memory ran out); a failed run
+    leaves the last commit and no temporary files.
     """
     notes: list[str] = []
     with _writing(folder, rebuild, notes) as (storage, lock_fd, rebuild):
