@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from whoosh import query
 from whoosh.filedb.filestore import FileStorage
 
@@ -21,6 +22,11 @@ from searcher.models import SearchOptions, Snippet
 from searcher.query import bm25f, feedback, search
 from searcher.query.docsets import Postings, matching_docs
 from searcher.store.schema import AUTHORS_COLUMN, SOURCE_COLUMN, weighting
+
+# Hypothesis' default deadline (200 ms an example) fails fast examples that a loaded
+# machine happens to hold up; a test that guards against slow input sets its own.
+settings.register_profile("searcher", deadline=timedelta(seconds=2))
+settings.load_profile("searcher")
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "000_c62dc9544255aea0.txt"

@@ -537,5 +537,7 @@ class Reporter:
         now = time.monotonic()
         if self._on_progress and (phase != self._phase or now - self._last >= REPORT_EVERY):
             self._phase, self._last = phase, now
-            done, total, articles = self.files_done, self.files_total, self._articles.value
-            self._on_progress(Progress(done, total, articles, phase))
+            # The count is read without its lock, which a worker killed while it held it
+            # would never let go of (see `Workers`).
+            articles = self._articles.get_obj().value
+            self._on_progress(Progress(self.files_done, self.files_total, articles, phase))
