@@ -49,6 +49,7 @@ from searcher.store.stories import (
     PAGE_SIZE,
     STORE_FILE,
     WRITE_CACHE_KB,
+    Agree,
     Entry,
     HeldKeys,
     StoryStore,
@@ -283,6 +284,39 @@ def test_store_replaces_removes_and_rolls_back(tmp_path: Path) -> None:
     store.remove(["a", "b"])
     assert len(store) == 0 and store.add("a", signature(OTHER)) == "a"
     assert store.story("a").size == 1
+
+
+@pytest.mark.parametrize("agree", [None, facts_agree], ids=["bands", "identical"])
+def test_a_story_is_found_by_the_bands_of_its_members_whichever_goes(
+    tmp_path: Path, agree: Agree | None
+) -> None:
+    """A story keeps a band value once, by its first member with it. When that member goes
+    (removed, or replaced by another text), the next member with the value holds it: a
+    copy of the members left still joins their story."""
+    store = StoryStore(tmp_path, copy_of=copy_of, agree=agree)
+    for id in "abc":
+        store.add(id, signature(TEXT))
+    store.remove(["a"])
+    assert store.add("d", signature(TEXT)) == "a"
+    assert store.add("b", signature(OTHER)) == "b"  # replaced: c holds what b held
+    assert store.add("e", signature(_edit(TEXT, ("Thursday", "Friday")))) == "a"
+    store.remove(["c", "d"])
+    assert store.add("f", signature(TEXT)) == "a"  # e's story, named by a still
+    assert [c.id for c in store.story("a").copies] == ["e", "f"]
+
+
+def test_a_copy_of_a_deleted_file_s_article_joins_the_copies_left(tmp_path: Path) -> None:
+    """The first file of a story deleted, a new copy of it joins the story's other files."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("a", "b"):
+        (corpus / f"{name}.txt").write_text(f"{name}\n\n{TEXT}")
+    ix = Index(tmp_path / "ix")
+    ix.update(read_corpus(corpus), workers=1)
+    (corpus / "a.txt").unlink()
+    (corpus / "c.txt").write_text(f"c\n\n{_edit(TEXT, ('sharply', 'strongly'))}")
+    ix.update(read_corpus(corpus), workers=1)
+    assert [[c.headline for c in s.copies] for s in ix.duplicates()] == [["b", "c"]]
 
 
 def test_a_store_in_an_older_layout_asks_for_a_rebuild(tmp_path: Path) -> None:
@@ -621,8 +655,8 @@ def test_adding_at_once_gives_the_stories_of_adding_one_by_one(
     (tmp_path / "at-once").mkdir()
     one_by_one = StoryStore(tmp_path / "one", copy_of=copy_of)
     expected = [one_by_one.add(id, signature(text)) for id, text in BATCH]
-    # e finds no candidate: the bands of its story were the replaced a's
-    assert expected == ["a", "c", "a", "c", "a", "e", "a", "c"]
+    # e, a copy of b, joins b's story: b holds the bands the replaced a held
+    assert expected == ["a", "c", "a", "c", "a", "a", "a", "c"]
     monkeypatch.setattr("searcher.store.stories.CHUNK", chunk)
     at_once = StoryStore(tmp_path / "at-once", copy_of=copy_of)
     at_once.add_all([("x", signature(OTHER), "", "", b"")])  # an earlier call

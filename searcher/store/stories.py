@@ -4,10 +4,10 @@
 bands of `ROWS` values of the MinHash signatures of `searcher.enrich.duplicates`) finds the
 candidates for a new signature; the article joins the story of the candidate it is a copy
 of by the `CopyOf` the writer gives (`copy_of`: the most similar signature, to `THRESHOLD`,
-whose facts agree), or starts a story of its own. Adding
-articles never re-reads the rest of the index. A band value is kept once per story (for
-the first article that had it), so however many copies a story has, a new article is
-compared with at most `BANDS` candidates per story it touches. Articles are
+whose facts agree), or starts a story of its own. Adding articles never re-reads the rest
+of the index. A band value is kept once per story (for the first article that had it, and
+when that one goes, for the next one that has it), so however many copies a story has, a
+new article is compared with at most `BANDS` candidates per story it touches. Articles are
 numbered inside the store, and band rows and story references hold those numbers (32-bit
 band keys, 512-byte signatures, 4 bytes a fact): about 1.6 KB an article.
 
@@ -272,21 +272,52 @@ class StoryStore:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
 
-def _forget(db: sqlite3.Connection, id: str, num: int, story: int, sig: bytes) -> bool:
-    """Delete an article and its bands; return whether its story keeps other members
-    (then, if the article named it, the name is kept in `orphans`)."""
+def _forget(
+    db: sqlite3.Connection, id: str, num: int, story: int, sig: bytes
+) -> dict[int, int] | None:
+    """Delete an article and its bands. None when its story has no other members; else
+    the bands it held that another member has, which that member now holds (key -> its
+    number), and if the article named the story, the name is kept in `orphans`."""
+    held: list[int] = []
     if sig:
-        db.executemany(
-            "DELETE FROM bands WHERE key = ? AND story = ? AND num = ?",
-            ((key, story, num) for key in band_keys(sig)),
-        )
+        held = [
+            key
+            for (key,) in db.execute(
+                "SELECT key FROM bands WHERE key IN (SELECT value FROM json_each(?)) "
+                "AND story = ? AND num = ?",
+                (repr(list(band_keys(sig))), story, num),
+            )
+        ]
+        db.executemany("DELETE FROM bands WHERE key = ? AND story = ?", zip(held, repeat(story)))
     db.execute("DELETE FROM articles WHERE num = ?", (num,))
     members = db.execute("SELECT 1 FROM articles WHERE story = ? LIMIT 1", (story,)).fetchone()
     if not members:
         db.execute("DELETE FROM orphans WHERE story = ?", (story,))
-    elif num == story:  # the story outlives the article that named it
+        return None
+    if num == story:  # the story outlives the article that named it
         db.execute("INSERT INTO orphans VALUES (?, ?)", (story, id))
-    return members is not None
+    return _hand_over(db, story, set(held))
+
+
+def _hand_over(db: sqlite3.Connection, story: int, keys: set[int]) -> dict[int, int]:
+    """Give each band of `keys`, which `story` no longer holds, to the first of its
+    members that has it (as if that one had been the first): a story is found by every
+    band its members have, whichever of them goes. The bands given (key -> number)."""
+    given: dict[int, int] = {}
+    if keys:
+        members = db.execute(
+            "SELECT num, signature FROM articles WHERE story = ? ORDER BY num", (story,)
+        ).fetchall()
+        for num, sig in members:
+            for key in keys.intersection(band_keys(sig)) if sig else ():
+                given[key] = num
+            keys.difference_update(given)
+            if not keys:
+                break
+        db.executemany(
+            "INSERT INTO bands VALUES (?, ?, ?)", ((key, story, num) for key, num in given.items())
+        )
+    return given
 
 
 class _Chunk:
@@ -501,15 +532,27 @@ class _Chunk:
     def _forget(self, id: str, num: int, story: int, sig: bytes) -> None:
         """Delete an earlier version of an article, in the store and in the chunk's view."""
         self._write()
-        if _forget(self._db, id, num, story, sig):
-            if num == story:
-                self._orphans[id] = story
-        else:
+        given = _forget(self._db, id, num, story, sig)
+        if given is None:
             self._orphans = {name: other for name, other in self._orphans.items() if other != story}
+            given = {}
+        elif num == story:
+            self._orphans[id] = story
         for key in band_keys(sig) if sig else []:
             held = self._holders.get(key)
             if held and held.get(story) == num:
-                del held[story]
+                if key in given:  # in its place: the stories of a key stay in order
+                    held[story] = given[key]
+                else:
+                    del held[story]
+        self._known.update(
+            (num, (sig, facts))
+            for num, sig, facts in self._each(
+                "SELECT a.num, a.signature, a.facts FROM json_each(?) w "
+                "JOIN articles a ON a.num = w.value",
+                set(given.values()) - self._known.keys(),
+            )
+        )
 
     def _write(self) -> None:
         """Write the articles added since the last write, and their bands (in the order
