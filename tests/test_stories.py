@@ -606,6 +606,33 @@ def test_a_commit_whose_segments_fail_leaves_the_story_store_as_it_was(tmp_path:
     assert ix.duplicates() == [] and ix.stats().articles == 1
 
 
+def test_a_run_killed_between_the_index_s_commit_and_the_store_s_leaves_no_ghost_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed after the index's commit and before the story store's, a run leaves in the
+    store the articles that commit removed: the next run takes them out, and reads again
+    what the commit added, so the stories are those of the articles indexed."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("a", "b", "c"):
+        (corpus / f"{name}.txt").write_text(f"{name}\n\n{TEXT}")
+    ix = Index(tmp_path / "ix")
+    ix.update(read_corpus(corpus), workers=1)
+    (corpus / "a.txt").unlink()
+    (corpus / "d.txt").write_text(f"d\n\n{_edit(TEXT, ('sharply', 'strongly'))}")
+
+    def killed(store: StoryStore) -> None:
+        raise KeyboardInterrupt  # as if killed: the store's transaction is never committed
+
+    monkeypatch.setattr(StoryStore, "commit", killed)
+    with pytest.raises(KeyboardInterrupt):
+        ix.update(read_corpus(corpus), workers=1)
+    monkeypatch.undo()
+    assert ix.stats().articles == 3  # b, c, d: the index's commit is done
+    ix.update(read_corpus(corpus), workers=1)
+    assert [[c.headline for c in s.copies] for s in ix.duplicates()] == [["b", "c", "d"]]
+
+
 def test_a_store_being_written_caches_more_pages_than_one_being_read_in_larger_pages(
     tmp_path: Path,
 ) -> None:

@@ -409,7 +409,8 @@ def _update_stories(
 ) -> None:
     """After a commit, the same change in the story store: removed articles out, the
     new ones in their stories. A crash before this leaves the files it concerns out of
-    the saved state, so the next run reads them again."""
+    the saved state: the next run reads them again, and takes the articles the index no
+    longer holds out of the store (`writer._forget_stories_not_indexed`)."""
     if clear:  # whatever its layout or damage: the store of an older index is replaced
         remove_store(folder)
     with sidecar_damage(folder, STORE_FILE):

@@ -261,6 +261,10 @@ class StoryStore:
         for _, name in sorted((-size, names[story]) for story, size in sizes):
             yield self.story(name)
 
+    def ids(self) -> list[str]:
+        """The id of every article."""
+        return [id for (id,) in self._db.execute("SELECT id FROM articles")]
+
     def entries(self) -> Iterator[tuple[str, bytes, str, str, bytes]]:
         """(id, signature, source, headline, facts) of every article, in the order added:
         what `add` takes, to build another store from this one's articles."""

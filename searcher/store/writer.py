@@ -258,6 +258,23 @@ def _trusted(saved: FileState, snapshot: Snapshot) -> dict[str, FileFingerprint]
         }
 
 
+def _forget_stories_not_indexed(folder: Path, snapshot: Snapshot) -> None:
+    """Take out of the story store the articles the index does not hold. A run killed
+    between a commit of the index and the same change in the store left there the
+    articles that commit removed; the state, saved after both, then names an earlier
+    commit (the articles that commit added are read again: see `_trusted`)."""
+    with sidecar_damage(folder, STORE_FILE):
+        store = StoryStore(folder)
+        try:
+            with snapshot.searcher() as searcher:
+                store.remove(
+                    id for id in store.ids() if not _has_live_documents(searcher, Term("id", id))
+                )
+            store.commit()
+        finally:
+            store.close()
+
+
 def _prepare(folder: Path, ours: bool, rebuild: bool, notes: list[str]) -> bool:
     """Make `folder` hold an index to write to (the write lock held); return whether the
     run starts it over. An index is started over without reading it when it is rebuilt
@@ -359,6 +376,8 @@ def update_index(
             snapshot = open_snapshot(folder)
             try:
                 state = _trusted(saved, snapshot)
+                if not rebuild and saved.commit != snapshot.commit:
+                    _forget_stories_not_indexed(folder, snapshot)
                 # Worker processes start reading while the corpus is walked.
                 early = _EarlyTasks(pool, commit_every) if pool.count > 1 else None
                 found = plan(corpus, state, folder, early)
