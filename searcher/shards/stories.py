@@ -51,10 +51,11 @@ def merge_stories(
 def _merge(
     folder: Path, shards: int, changes: ChangesOf, order: Callable[[str], tuple[int, int]]
 ) -> None:
-    from searcher.enrich.duplicates import copy_of  # writing only: queries skip it
+    # writing only: queries skip it
+    from searcher.enrich.duplicates import copy_of, facts_agree
 
     with sidecar_damage(folder, STORE_FILE):
-        merged = StoryStore(folder, copy_of=copy_of)
+        merged = StoryStore(folder, copy_of=copy_of, agree=facts_agree)
         try:
             held: list[dict[str, bytes]] = [{} for _ in range(shards)]
             for entry in merged.entries():
