@@ -1,3 +1,5 @@
+from datetime import datetime, timezone
+
 import pytest
 from conftest import SEED
 
@@ -124,3 +126,68 @@ def test_speaker_filter_matches_every_form_of_the_name(tmp_path) -> None:
 def test_a_speaker_with_no_words_of_a_name_is_refused(newsroom: Index) -> None:
     with pytest.raises(FilterError, match="The speaker '!!' has no words of a name"):
         newsroom.quotes("corruption", speaker="!!")
+
+
+def _speeches(tmp_path) -> Index:
+    """Tony Blair quoted in articles of three dates and one undated (by surname alone),
+    another Blair and another speaker, and one story printed by two papers."""
+    full = (
+        "“We will cut waiting lists by half this year,” said Tony Blair. “Schools come "
+        "next,” he added."
+    )
+    alone = "Blair faced questions on Monday. “The economy is strong and growing,” Blair said."
+    later = (
+        "The prime minister spoke in Leeds. “Nobody will lose out on pensions,” said Tony Blair."
+    )
+    other = "Police chief Ian Blair spoke. “Crime is falling in the capital,” said Ian Blair."
+    berg = "Ministers met. “The budget protects the poorest families,” said Anna Berg."
+    story = (
+        "The summit ended late on Friday after long talks on trade. “Europe must stand "
+        "together on tariffs,” said Tony Blair, who flew home the same night."
+    )
+
+    def day(month: int) -> datetime:
+        return datetime(2005, month, 1, tzinfo=timezone.utc)
+
+    ix = Index(tmp_path / "ix")
+    ix.add(
+        [
+            Article(id="s/1", source="BBC", headline="Waiting lists", body=full, date=day(1)),
+            Article(id="s/2", headline="The economy", body=alone),
+            Article(id="s/3", source="AP", headline="Pensions", body=later, date=day(5)),
+            Article(id="s/4", source="AP", headline="Crime falls", body=other, date=day(7)),
+            Article(id="s/5", source="AP", headline="Budget", body=berg, date=day(9)),
+            Article(id="s/6", source="AP", headline="Summit ends", body=story, date=day(3)),
+            Article(id="s/7", source="Reuters", headline="Summit", body=story, date=day(3)),
+        ]
+    )
+    return ix
+
+
+def test_a_speakers_quotes_without_words_newest_first_undated_last(tmp_path) -> None:
+    results = _speeches(tmp_path).quotes(speaker="Tony Blair", limit=None)
+    assert [(q.article_id, q.text.split()[0]) for q in results] == [
+        ("s/3", "Nobody"),
+        ("s/6", "Europe"),  # its copy s/7 left out
+        ("s/1", "We"),
+        ("s/1", "Schools"),  # an article's quotes in their order
+        ("s/2", "The"),  # by "Blair" alone, undated
+    ]
+    assert results.total == 5 and results.query is None and results.speaker == "Tony Blair"
+    assert all(q.score == 0.0 and q.spans == () for q in results)
+
+
+def test_a_surname_lists_every_blair_and_all_copies_every_copy(tmp_path) -> None:
+    ix = _speeches(tmp_path)
+    by_surname = ix.quotes(speaker="blair", limit=None)
+    assert [q.article_id for q in by_surname] == ["s/4", "s/3", "s/6", "s/1", "s/1", "s/2"]
+    every = ix.quotes(speaker="Tony Blair", limit=None, all_copies=True)
+    assert [q.article_id for q in every] == ["s/3", "s/6", "s/7", "s/1", "s/1", "s/2"]
+    page = ix.quotes("", speaker="Tony Blair", limit=2, offset=1)
+    assert page.total == 5 and [q.article_id for q in page] == ["s/6", "s/1"]
+
+
+def test_quotes_with_neither_words_nor_a_speaker_are_refused(newsroom: Index) -> None:
+    for text, speaker in ((None, None), ("  ", " ")):
+        with pytest.raises(FilterError, match="Quotes need words to look for or a speaker"):
+            newsroom.quotes(text, speaker=speaker)
