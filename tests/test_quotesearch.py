@@ -1,7 +1,5 @@
-from datetime import datetime, timezone
-
 import pytest
-from conftest import SEED
+from conftest import SEED, SPEECHES
 
 from searcher import Article, Index, read_corpus
 from searcher.errors import FilterError
@@ -129,38 +127,8 @@ def test_a_speaker_with_no_words_of_a_name_is_refused(newsroom: Index) -> None:
 
 
 def _speeches(tmp_path) -> Index:
-    """Tony Blair quoted in articles of three dates and one undated (by surname alone),
-    another Blair and another speaker, and one story printed by two papers."""
-    full = (
-        "“We will cut waiting lists by half this year,” said Tony Blair. “Schools come "
-        "next,” he added."
-    )
-    alone = "Blair faced questions on Monday. “The economy is strong and growing,” Blair said."
-    later = (
-        "The prime minister spoke in Leeds. “Nobody will lose out on pensions,” said Tony Blair."
-    )
-    other = "Police chief Ian Blair spoke. “Crime is falling in the capital,” said Ian Blair."
-    berg = "Ministers met. “The budget protects the poorest families,” said Anna Berg."
-    story = (
-        "The summit ended late on Friday after long talks on trade. “Europe must stand "
-        "together on tariffs,” said Tony Blair, who flew home the same night."
-    )
-
-    def day(month: int) -> datetime:
-        return datetime(2005, month, 1, tzinfo=timezone.utc)
-
     ix = Index(tmp_path / "ix")
-    ix.add(
-        [
-            Article(id="s/1", source="BBC", headline="Waiting lists", body=full, date=day(1)),
-            Article(id="s/2", headline="The economy", body=alone),
-            Article(id="s/3", source="AP", headline="Pensions", body=later, date=day(5)),
-            Article(id="s/4", source="AP", headline="Crime falls", body=other, date=day(7)),
-            Article(id="s/5", source="AP", headline="Budget", body=berg, date=day(9)),
-            Article(id="s/6", source="AP", headline="Summit ends", body=story, date=day(3)),
-            Article(id="s/7", source="Reuters", headline="Summit", body=story, date=day(3)),
-        ]
-    )
+    ix.add(SPEECHES)
     return ix
 
 
