@@ -88,7 +88,7 @@ def search_quotes(
 
 
 def has_words(text: str | None) -> TypeGuard[str]:
-    """Does `text` ask for words, or is it None or blank?"""
+    """Is `text` words to look for (neither None nor blank)?"""
     return bool(text and text.strip())
 
 
