@@ -395,14 +395,16 @@ class Index:
 
     def quotes(
         self,
-        text: str,
+        text: str | None = None,
         speaker: str | None = None,
         limit: int | None = 10,
         offset: int = 0,
         all_copies: bool = False,
     ) -> QuoteResults:
-        """The quotations matching `text`, ranked, optionally only by `speaker`; a quote
-        that copies of one story repeat is listed once, unless `all_copies`."""
+        """The quotations matching `text`, ranked, optionally only by `speaker`; with no
+        `text`, every quote of `speaker`, newest article first (undated last), scored 0.0
+        as they are not ranked. A quote that copies of one story repeat is listed once,
+        unless `all_copies`. Neither `text` nor `speaker`: a `FilterError`."""
         with self._articles() as ix, self._stories(all_copies) as store:
             return search_quotes(ix, text, speaker, limit=limit, offset=offset, stories=store)
 

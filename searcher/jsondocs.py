@@ -136,7 +136,8 @@ def article_json(view: ArticleView) -> dict[str, Any]:
 
 
 def quotes_json(results: QuoteResults) -> dict[str, Any]:
-    """The `search quotes --json` document."""
+    """The `search quotes --json` document (`query` null for a speaker's quotes asked
+    for without words)."""
     return {
         "query": results.query,
         "total": results.total,

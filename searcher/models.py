@@ -250,7 +250,8 @@ class Results:
 class QuoteHit:
     """One quotation matching a query, with the article it comes from.
 
-    `spans` are the character ranges of the matched words inside `text`.
+    `spans` are the character ranges of the matched words inside `text`. A speaker's quotes
+    listed without query words have no spans and `score` 0.0: they are not ranked.
     """
 
     text: str
@@ -266,11 +267,13 @@ class QuoteHit:
 
 @dataclass(frozen=True)
 class QuoteResults:
-    """The quotations matching a query: `total` in all, `quotes` the requested page."""
+    """The quotations matching a query (`query` None when only a `speaker` was asked for):
+    `total` in all, `quotes` the requested page."""
 
-    query: str
+    query: str | None
     total: int
     quotes: tuple[QuoteHit, ...] = ()
+    speaker: str | None = None
 
     def __iter__(self) -> Iterator[QuoteHit]:
         return iter(self.quotes)

@@ -155,6 +155,34 @@ NEWSROOM = (
 )
 
 
+def _speech(n: int, said: str, month: int | None = None, source: str = "AP") -> Article:
+    date = None if month is None else _day(2005, month, 1)
+    headline = said.split(".")[0]
+    return Article(id=f"s/{n}", source=source, headline=headline, body=said, date=date)
+
+
+# A speaker quoted in articles of several dates and one undated (by his surname alone),
+# another with the same surname, someone else, and one story printed by two papers.
+_SUMMIT = (
+    "The summit ended late on Friday after long talks on trade. “Europe must stand "
+    "together on tariffs,” said Tony Blair, who flew home the same night."
+)
+SPEECHES = (
+    _speech(
+        1,
+        "“We will cut waiting lists by half this year,” said Tony Blair. “Schools come "
+        "next,” he added.",
+        month=1,
+    ),
+    _speech(2, "Blair faced questions. “The economy is strong and growing,” Blair said."),
+    _speech(3, "He spoke in Leeds. “Nobody will lose out on pensions,” said Tony Blair.", 5),
+    _speech(4, "Ian Blair spoke. “Crime is falling in the capital,” said Ian Blair.", 7),
+    _speech(5, "Ministers met. “The budget protects the poorest families,” said Anna Berg.", 9),
+    _speech(6, _SUMMIT, 3),
+    _speech(7, _SUMMIT, 3, source="Reuters"),
+)
+
+
 @pytest.fixture(scope="session")
 def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Index:
     """An index of NEWSROOM, shared by every test that only reads it."""

@@ -1,5 +1,6 @@
 import errno
 import gc
+import io
 import json
 import re
 import subprocess
@@ -8,11 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import SEED
+from conftest import SEED, SPEECHES
+from rich.console import Console
 from typer.testing import CliRunner
 
-from searcher import Index
+from searcher import Index, QuoteHit, QuoteResults
 from searcher.cli import app
+from searcher.cli.render_quotes import quotes_renderable
 from searcher.corpus import FORMATS
 from searcher.corpus.registry import READERS
 
@@ -237,6 +240,57 @@ def test_seed_quotes_corruption_names_shekenova_and_sharipov(indexed: Path) -> N
     assert "3 quotes match 'corruption'" in result.stderr
     speakers = [line.split("\t")[6:8] for line in result.stdout.splitlines()]
     assert ["Zauresh Shekenova", "said"] in speakers and ["Darkhan Sharipov", "said"] in speakers
+
+
+@pytest.fixture(scope="module")
+def speeches_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index = tmp_path_factory.mktemp("cli-speeches") / "ix"
+    Index(index).add(SPEECHES)
+    return index
+
+
+def test_quotes_by_a_speaker_without_text_newest_first(speeches_dir: Path) -> None:
+    result = run(speeches_dir, "quotes", "--speaker", "Tony Blair")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "5 quotes by Tony Blair\n"
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [row[1:5] for row in rows] == [
+        ["1", "0.00", "s/3", "2005-05-01"],
+        ["2", "0.00", "s/6", "2005-03-01"],
+        ["3", "0.00", "s/1", "2005-01-01"],
+        ["4", "0.00", "s/1", "2005-01-01"],
+        ["5", "0.00", "s/2", ""],
+    ]
+    doc = json.loads(run(speeches_dir, "quotes", "--speaker", "blair", "--json").output)
+    assert doc["query"] is None and doc["total"] == 6
+    assert [q["article"]["id"] for q in doc["quotes"]][:2] == ["s/4", "s/3"]
+    assert {q["score"] for q in doc["quotes"]} == {0.0}
+
+
+def test_quotes_with_text_and_speaker_name_both_in_the_heading(speeches_dir: Path) -> None:
+    result = run(speeches_dir, "quotes", "pensions", "--speaker", "Blair")
+    assert result.exit_code == 0 and result.stderr == "1 quote by Blair matches 'pensions'\n"
+    nobody = run(speeches_dir, "quotes", "--speaker", "Gordon Brown")
+    assert nobody.exit_code == 0 and nobody.stderr == "No quotes by Gordon Brown.\n"
+
+
+def test_quotes_by_a_speaker_drawn_for_a_terminal_show_no_score() -> None:
+    said = QuoteHit("Schools come next", "Tony Blair", "added", 0.0, "s/1", "Schools")
+    out = io.StringIO()
+    Console(file=out, width=100).print(
+        quotes_renderable(QuoteResults(None, 1, (said,), speaker="Tony Blair"))
+    )
+    assert out.getvalue().startswith("1 quote by Tony Blair\n") and "score" not in out.getvalue()
+    assert "— Tony Blair (added)" in out.getvalue()
+
+
+@pytest.mark.parametrize("args", [["quotes"], ["quotes", " ", "--speaker", ""]])
+def test_quotes_with_neither_text_nor_speaker_exit_2(speeches_dir: Path, args: list[str]) -> None:
+    result = run(speeches_dir, *args)
+    assert result.exit_code == 2
+    error, hint = result.stderr.splitlines()
+    assert error == "Error: Quotes need words to look for or a speaker"
+    assert "a speaker's name" in hint
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 import pytest
-from conftest import SEED
+from conftest import SEED, SPEECHES
 
 from searcher import Article, Index, read_corpus
 from searcher.errors import FilterError
@@ -124,3 +124,38 @@ def test_speaker_filter_matches_every_form_of_the_name(tmp_path) -> None:
 def test_a_speaker_with_no_words_of_a_name_is_refused(newsroom: Index) -> None:
     with pytest.raises(FilterError, match="The speaker '!!' has no words of a name"):
         newsroom.quotes("corruption", speaker="!!")
+
+
+def _speeches(tmp_path) -> Index:
+    ix = Index(tmp_path / "ix")
+    ix.add(SPEECHES)
+    return ix
+
+
+def test_a_speakers_quotes_without_words_newest_first_undated_last(tmp_path) -> None:
+    results = _speeches(tmp_path).quotes(speaker="Tony Blair", limit=None)
+    assert [(q.article_id, q.text.split()[0]) for q in results] == [
+        ("s/3", "Nobody"),
+        ("s/6", "Europe"),  # its copy s/7 left out
+        ("s/1", "We"),
+        ("s/1", "Schools"),  # an article's quotes in their order
+        ("s/2", "The"),  # by "Blair" alone, undated
+    ]
+    assert results.total == 5 and results.query is None and results.speaker == "Tony Blair"
+    assert all(q.score == 0.0 and q.spans == () for q in results)
+
+
+def test_a_surname_lists_every_blair_and_all_copies_every_copy(tmp_path) -> None:
+    ix = _speeches(tmp_path)
+    by_surname = ix.quotes(speaker="blair", limit=None)
+    assert [q.article_id for q in by_surname] == ["s/4", "s/3", "s/6", "s/1", "s/1", "s/2"]
+    every = ix.quotes(speaker="Tony Blair", limit=None, all_copies=True)
+    assert [q.article_id for q in every] == ["s/3", "s/6", "s/7", "s/1", "s/1", "s/2"]
+    page = ix.quotes("", speaker="Tony Blair", limit=2, offset=1)
+    assert page.total == 5 and [q.article_id for q in page] == ["s/6", "s/1"]
+
+
+def test_quotes_with_neither_words_nor_a_speaker_are_refused(newsroom: Index) -> None:
+    for text, speaker in ((None, None), ("  ", " ")):
+        with pytest.raises(FilterError, match="Quotes need words to look for or a speaker"):
+            newsroom.quotes(text, speaker=speaker)

@@ -79,6 +79,8 @@ def test_a_sharded_index_answers_as_one_index(tmp_path: Path) -> None:
     assert sharded.show("news/guardian-oil").article == one.show("news/guardian-oil").article
     quotes = [(q.article_id, q.text, q.score) for q in sharded.quotes("prices", limit=None)]
     assert quotes == [(q.article_id, q.text, q.score) for q in one.quotes("prices", limit=None)]
+    for speaker in ("Maria Lopez", "tokayev"):
+        assert sharded.quotes(speaker=speaker) == one.quotes(speaker=speaker), speaker
     topics = [Topic("1", "oil prices"), Topic("2", "protests in kazakhstan")]
     assert [(r.qid, r.docno, r.rank) for r in sharded.run(topics)] == [
         (r.qid, r.docno, r.rank) for r in one.run(topics)

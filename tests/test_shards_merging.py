@@ -164,6 +164,27 @@ def test_quotes_score_with_every_shards_figures(pair: tuple[Index, Index]) -> No
     assert stocks.total == 1 and len(sharded.quotes("stocks thinner", all_copies=True).quotes) == 5
 
 
+@pytest.mark.parametrize("speaker", ["Maria Lopez", "lopez", "Ann Lee"])
+def test_a_speakers_quotes_without_words_equal_one_index(
+    pair: tuple[Index, Index], speaker: str
+) -> None:
+    one, sharded = pair
+    answers = {}
+    for all_copies in (False, True):
+        a = one.quotes(speaker=speaker, limit=None, all_copies=all_copies)
+        assert sharded.quotes(speaker=speaker, limit=None, all_copies=all_copies) == a
+        answers[all_copies] = a
+    # Newest first, undated last; the story's quote once, from its dated copy (the newest).
+    dates = [q.date for q in answers[False]]
+    dated = sorted((date for date in dates if date is not None), reverse=True)
+    assert answers[False].total > 10 and len(dated) < len(dates)
+    assert dates == [*dated, *[None] * (len(dates) - len(dated))]
+    stories = answers[True].total - answers[False].total
+    assert stories == (COPIES - 1 if "lopez" in speaker.lower() else 0)
+    page = sharded.quotes(speaker=speaker, limit=4, offset=3)
+    assert page == one.quotes(speaker=speaker, limit=4, offset=3)
+
+
 def test_a_quote_copied_across_shards_counts_once(pair: tuple[Index, Index]) -> None:
     one, sharded = pair
     for text in (None, "matter", "stocks"):

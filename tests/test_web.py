@@ -10,6 +10,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -17,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 import uvicorn
-from conftest import NEWSROOM
+from conftest import NEWSROOM, SPEECHES, filler
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -318,11 +319,69 @@ def test_quotes_and_speakers_pages(client: TestClient) -> None:
     assert get_page(client, "/quotes?q=corruption&speaker=Tokayev").text.count("No quotes")
     speakers = get_page(client, "/speakers")
     assert "Most quoted" in speakers.text
-    assert "/search?q=speaker%3A%22Maria+Lopez%22" in speakers.links()
+    assert "/quotes?speaker=Maria+Lopez" in speakers.links()
     about = get_page(client, "/speakers?q=prices")
     assert "/quotes?q=prices&speaker=Maria+Lopez" in about.links()
     get_page(client, "/quotes")  # the form alone
     assert "Nobody is quoted" in get_page(client, "/speakers?q=zzyzx").text
+
+
+@pytest.fixture(scope="module")
+def speeches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """SPEECHES, and Ann Cole quoted on twelve days in January: more than a page."""
+    closed = ("port", "mill", "mine", "yard", "dock", "school")
+    closed += ("bank", "pit", "shop", "lab", "farm", "zoo")
+    cole = [
+        Article(
+            id=f"c/{day:02}",
+            headline=f"Strike, day {day}",
+            body=filler(f"cole-{day}")
+            + f"“Day {day} of the strike closed the {place},” said Ann Cole.",
+            date=datetime(2006, 1, day, tzinfo=timezone.utc),
+        )
+        for day, place in enumerate(closed, 1)
+    ]
+    ix = Index(tmp_path_factory.mktemp("speeches") / "index")
+    ix.add([*SPEECHES, *cole])
+    with TestClient(create_app(ix.path)) as test_client:
+        yield test_client
+
+
+def test_the_quotes_page_lists_a_speakers_quotes_without_words(speeches: TestClient) -> None:
+    blair = get_page(speeches, "/quotes?speaker=Tony+Blair")
+    assert "5 quotes by Tony Blair" in blair.text and "score" not in blair.text
+    articles = [link.removeprefix("/articles/") for link in blair.links() if "/s/" in link]
+    assert articles == ["s/3", "s/6", "s/1", "s/1", "s/2"]
+    inputs = {attrs["name"]: attrs for tag, attrs in blair.elements if tag == "input"}
+    assert inputs["speaker"]["value"] == "Tony Blair" and "required" not in inputs["q"]
+    first = get_page(speeches, "/quotes?speaker=Ann+Cole")
+    assert "12 quotes by Ann Cole" in first.text
+    assert "/quotes?speaker=Ann+Cole&page=2" in first.links()
+    assert first.text.index("Day 12 of") < first.text.index("Day 11 of")
+    second = get_page(speeches, "/quotes?speaker=Ann+Cole&page=2").text
+    assert "Day 2 of" in second and "Day 1 of" in second and "Day 3 of" not in second
+    about = get_page(speeches, "/quotes?q=pensions&speaker=Blair")
+    assert "1 quote by Blair matches pensions" in about.text and "score" in about.text
+    assert "No quotes by Gordon Brown" in get_page(speeches, "/quotes?speaker=Gordon+Brown").text
+    assert "/quotes?speaker=Ann+Cole" in get_page(speeches, "/speakers").links()
+    assert "/quotes?speaker=Tony+Blair" in get_page(speeches, "/articles/s/3").links()
+
+
+def test_the_api_lists_a_speakers_quotes_and_refuses_neither_q_nor_speaker(
+    speeches: TestClient,
+) -> None:
+    doc = speeches.get("/api/quotes?speaker=Ann+Cole&limit=2&offset=1").json()
+    assert doc["query"] is None and doc["total"] == 12
+    assert [q["article"]["id"] for q in doc["quotes"]] == ["c/11", "c/10"]
+    for url in ("/api/quotes", "/api/quotes?q=+&speaker="):
+        response = speeches.get(url)
+        assert (
+            response.status_code == 400 and response.headers["content-type"] == "application/json"
+        )
+        error = response.json()["error"]
+        assert error["status"] == 400
+        assert error["message"] == "Quotes need words to look for or a speaker"
+        assert "a speaker's name" in error["hint"]
 
 
 def test_the_stats_page(client: TestClient) -> None:
@@ -351,6 +410,10 @@ OPEC_URL = OPEC_ID.replace("#", "%23")
             ["query", "oil", "--json", "--sort", "oldest", "--all-copies"],
         ),
         ("/api/quotes?q=corruption", ["quotes", "corruption", "--json"]),
+        (
+            "/api/quotes?speaker=Tokayev&limit=3",
+            ["quotes", "--speaker", "Tokayev", "--json", "-n", "3"],
+        ),
         ("/api/speakers", ["speakers", "--json"]),
         ("/api/speakers?q=protests&limit=2", ["speakers", "protests", "--json", "--limit", "2"]),
         (

@@ -21,11 +21,20 @@ from searcher.cli.app import (
 
 
 def quotes_command(
-    text: Annotated[str, typer.Argument(help="What the quotes are about.", show_default=False)],
+    text: Annotated[
+        str | None,
+        typer.Argument(
+            help="What the quotes are about (optional with --speaker).", show_default=False
+        ),
+    ] = None,
     index: IndexOption = Path(DEFAULT_INDEX),
     speaker: Annotated[
         str | None,
-        typer.Option("--speaker", help="Only quotes by this person (words of the name)."),
+        typer.Option(
+            "--speaker",
+            help="Only quotes by this person (words of the name); without TEXT, every quote"
+            " of theirs, newest first.",
+        ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Quotes to show.")] = 10,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Quotes to skip first.")] = 0,
@@ -35,7 +44,8 @@ def quotes_command(
     replicas: ReplicasOption = 1,
 ) -> None:
     """Find quotations about TEXT: who said it, how, and in which article. Ranked, highlighted;
-    a quote that copies of one story repeat is listed once.
+    a quote that copies of one story repeat is listed once. With --speaker and no TEXT,
+    everything that person said, newest article first.
 
     Example: search quotes corruption --speaker Shekenova
     """

@@ -13,15 +13,20 @@ from searcher.models import QuoteResults, SpeakerCount
 
 
 def quotes_heading(results: QuoteResults) -> Text:
-    """How many quotations matched."""
+    """How many quotations matched, by whom: "3 quotes match 'corruption'", "12 quotes by
+    Tony Blair" (no words asked for), "No quotes by Tokayev match 'corruption'."."""
+    by = f" by {results.speaker}" if results.speaker else ""
+    verb = "matches" if results.total == 1 else "match"
+    about = "" if results.query is None else f" {verb} {results.query!r}"
     if not results.total:
-        return _data(f"No quotes match {results.query!r}.", style="yellow")
-    match = "matches" if results.total == 1 else "match"
-    return _data(f"{plural(results.total, 'quote')} {match} {results.query!r}")
+        return _data(f"No quotes{by}{about}.", style="yellow")
+    return _data(f"{plural(results.total, 'quote')}{by}{about}")
 
 
 def quotes_renderable(results: QuoteResults) -> RenderableType:
-    """A page of quotations: the words with matches marked, speaker, cue and article."""
+    """A page of quotations: the words with matches marked, speaker, cue, score (unless
+    listed without words, so unranked) and article."""
+    ranked = results.query is not None
     blocks: list[RenderableType] = [quotes_heading(results)]
     for quote in results:
         blocks += [
@@ -30,7 +35,7 @@ def quotes_renderable(results: QuoteResults) -> RenderableType:
             Text.assemble(
                 _data(f"— {quote.speaker or 'unattributed'}", "bold green"),
                 _data(f" ({quote.cue})" if quote.cue else "", "green"),
-                f"  score {quote.score:.2f}",
+                f"  score {quote.score:.2f}" if ranked else "",
             ),
             _data(
                 " · ".join(fact for fact in (quote.headline, quote.source, _day(quote)) if fact),

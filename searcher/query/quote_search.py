@@ -7,8 +7,10 @@ Quotes stay part of their article (the stored `quote_list`, the indexed `quotes`
   articles: the article's BM25F score on the quotes field, times the share of the query's
   words the quote itself contains. Quotes containing none are left out; `--speaker`
   keeps the quotes whose speaker's name holds all the given words, or is the surname
-  alone of the name given ("Blair" for "Tony Blair"). A quote repeated by copies of one
-  story (see `stories`) is listed once, from its best-ranked copy.
+  alone of the name given ("Blair" for "Tony Blair"). With a speaker and no query words
+  it lists every quote of that speaker, newest article first: not ranked, so scored 0.0.
+  A quote repeated by copies of one story (see `stories`) is listed once, from the copy
+  listed first.
 - `count_speakers()` counts quotations and articles per speaker, over the whole index or
   over the quotes matching a query; a quote that copies of one story repeat counts once,
   and a surname-only speaker counts under the full name that holds most of its quotes
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from whoosh import query
 from whoosh.searching import Searcher
@@ -42,8 +44,13 @@ def _name_words(name: str) -> set[str]:
     return {token.text for token in name_analyzer()(name)}
 
 
+def _wanted_words(speaker: str) -> list[str]:
+    """The words of the name asked for, in order (the last one is the surname)."""
+    return [token.text for token in name_analyzer()(speaker)]
+
+
 def _speaker_query(speaker: str) -> query.Query:
-    words = [token.text for token in name_analyzer()(speaker)]
+    words = _wanted_words(speaker)
     if not words:
         raise FilterError(
             f"The speaker {speaker!r} has no words of a name",
@@ -61,24 +68,63 @@ def _is_form_of(wanted: list[str], speaker: set[str]) -> bool:
 
 def search_quotes(
     ix: Searchable,
-    text: str,
+    text: str | None,
     speaker: str | None = None,
     limit: int | None = 10,
     offset: int = 0,
     stories: StoryStore | None = None,
 ) -> QuoteResults:
-    """The quotations matching `text` (by `speaker` when given), best first; with
-    `stories`, a quote that copies of one story repeat once."""
-    found = sorted(_matching_quotes(ix, text, speaker), key=quote_order)
+    """The quotations matching `text` (by `speaker` when given), best first; with no
+    `text` (None or blank), every quote of `speaker` in `newest_first` order, each scored
+    0.0 (no relevance to rank by). With `stories`, a quote that copies of one story repeat
+    once. Neither words nor a speaker: a `FilterError`."""
+    if has_words(text):
+        found = sorted(_matching_quotes(ix, text, speaker), key=quote_order)
+    else:
+        found = sorted(_quotes_by(ix, asked_speaker(speaker)), key=newest_first)
     if stories is not None:
         found = once_per_story(found, stories)
+    return quote_page(found, text, speaker, limit, offset)
+
+
+def has_words(text: str | None) -> TypeGuard[str]:
+    """Is `text` words to look for (neither None nor blank)?"""
+    return bool(text and text.strip())
+
+
+def asked_speaker(speaker: str | None) -> str:
+    """`speaker`, when quotes are asked for with no words: without one too, a `FilterError`."""
+    if speaker and speaker.strip():
+        return speaker
+    raise FilterError(
+        "Quotes need words to look for or a speaker",
+        hint="Give the words the quotes are about, a speaker's name, or both.",
+    )
+
+
+def quote_page(
+    found: list[QuoteHit], text: str | None, speaker: str | None, limit: int | None, offset: int
+) -> QuoteResults:
+    """The page `offset`, `limit` of the quotes `found` for `text` by `speaker`."""
     end = None if limit is None else offset + limit
-    return QuoteResults(query=text, total=len(found), quotes=tuple(found[offset:end]))
+    return QuoteResults(
+        query=text if has_words(text) else None,
+        total=len(found),
+        quotes=tuple(found[offset:end]),
+        speaker=speaker or None,
+    )
 
 
 def quote_order(quote: QuoteHit) -> tuple[float, str]:
     """The order of quotes found: best first, ties by article (in order within one)."""
     return (-quote.score, quote.article_id)
+
+
+def newest_first(quote: QuoteHit) -> tuple[bool, float, str]:
+    """The order of a speaker's quotes: newest article first, undated articles after the
+    dated ones, ties by article (in order within one)."""
+    moment = quote.date.timestamp() if quote.date else 0.0
+    return (quote.date is None, -moment, quote.article_id)
 
 
 def once_per_story(quotes: list[QuoteHit], stories: StoryStore) -> list[QuoteHit]:
@@ -114,8 +160,22 @@ def _first_of_story(quotes: list[tuple[str, str, str]], stories: StoryStore) -> 
     return first
 
 
+def _quotes_by(ix: Searchable, speaker: str) -> Iterator[QuoteHit]:
+    """Every quote of `speaker` (matched as with a query: `_is_form_of`), unranked: scored 0.0,
+    without spans; each article's quotes in their order."""
+    q = _speaker_query(speaker)
+    wanted = _wanted_words(speaker)
+    with ix.searcher() as searcher:
+        for docnum in searcher.docs_for_query(q):
+            stored = searcher.stored_fields(docnum)
+            for quote in stored.get("quote_list", ()):
+                said, who, cue = quote[0], quote[1], quote[2]
+                if _is_form_of(wanted, _name_words(who)):
+                    yield _quote_hit(stored, said, who, cue, 0.0, ())
+
+
 def _matching_quotes(ix: Searchable, text: str, speaker: str | None) -> Iterator[QuoteHit]:
-    wanted = [token.text for token in name_analyzer()(speaker)] if speaker else []
+    wanted = _wanted_words(speaker) if speaker else []
     with ix.searcher(weighting=weighting()) as searcher:
         q = _quote_query(searcher, text, speaker)
         stems = {word for field, word in q.iter_all_terms() if field == "quotes"}

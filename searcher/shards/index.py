@@ -35,6 +35,7 @@ from searcher.models import (
     IndexReport,
     IndexStats,
     Progress,
+    QuoteHit,
     QuoteResults,
     Results,
     RunRow,
@@ -45,7 +46,15 @@ from searcher.models import (
 )
 from searcher.query import feedback as relevance_feedback
 from searcher.query.bm25f import CollectionStatistics, statistics
-from searcher.query.quote_search import once_per_story, quote_order, rank_speakers
+from searcher.query.quote_search import (
+    asked_speaker,
+    has_words,
+    newest_first,
+    once_per_story,
+    quote_order,
+    quote_page,
+    rank_speakers,
+)
 from searcher.query.related import SIMILAR_FIELDS, body_terms, key_terms, likeness_text
 from searcher.query.search import feedback_expansion
 from searcher.query.syntax import as_text
@@ -377,22 +386,28 @@ class ShardedIndex(Index):
 
     def quotes(
         self,
-        text: str,
+        text: str | None = None,
         speaker: str | None = None,
         limit: int | None = 10,
         offset: int = 0,
         all_copies: bool = False,
     ) -> QuoteResults:
-        """As `Index.quotes`: scored with the figures of all the shards, a quote that
-        copies of a story repeat in any shards listed once (unless `all_copies`)."""
-        stats = summed(self._each("quote_statistics", None, text, speaker))
+        """As `Index.quotes`: scored with the figures of all the shards (a speaker's quotes
+        without words need none), a quote that copies of a story repeat in any shards
+        listed once (unless `all_copies`)."""
+        stats: CollectionStatistics | None = None
+        order: Callable[[QuoteHit], tuple[Any, ...]] = newest_first
+        if has_words(text):
+            stats = summed(self._each("quote_statistics", None, text, speaker))
+            order = quote_order
+        else:
+            speaker = asked_speaker(speaker)  # refused here, not by every shard
         answers = self._each("quotes", stats, text, speaker, limit=None, all_copies=True)
-        found = sorted((quote for answer in answers for quote in answer.quotes), key=quote_order)
+        found = sorted((quote for answer in answers for quote in answer.quotes), key=order)
         with shard_store(self.path) as store:
             if store is not None and not all_copies:
                 found = once_per_story(found, store)
-        end = None if limit is None else offset + limit
-        return QuoteResults(query=text, total=len(found), quotes=tuple(found[offset:end]))
+        return quote_page(found, text, speaker, limit, offset)
 
     def speakers(
         self, text: str | None = None, limit: int | None = 20, all_copies: bool = False

@@ -330,11 +330,11 @@ class Site:
     def quotes_page(self, request: Request) -> Response:
         params = request.query_params
         text, speaker = params.get("q", "").strip(), params.get("speaker", "").strip()
-        if not text:
-            return self.render(request, "quotes.html", q="", speaker=speaker, results=None)
+        if not (text or speaker):
+            return self.render(request, "quotes.html", q="", speaker="", results=None)
         page = whole_number(params, "page", 1, 1, MAX_OFFSET // PAGE_SIZE)
         results = self.ix.quotes(
-            text,
+            text or None,
             speaker=speaker or None,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
@@ -394,7 +394,7 @@ class Site:
     def api_quotes(self, request: Request) -> Response:
         params = request.query_params
         results = self.ix.quotes(
-            required_query(params),
+            params.get("q"),  # without q the speaker's quotes; with neither, a FilterError
             speaker=params.get("speaker", "").strip() or None,
             limit=whole_number(params, "limit", 10, 1, MAX_LIMIT),
             offset=whole_number(params, "offset", 0, 0, MAX_OFFSET),

@@ -38,12 +38,9 @@ def article_url(article_id: str, query: str = "") -> str:
 
 
 def speaker_url(name: str, query: str = "") -> str:
-    """Where a speaker's name leads: their quotes about `query`, or with no query the
-    articles quoting them (a quote search needs words to look for)."""
-    if query:
-        return "/quotes?" + urlencode({"q": query, "speaker": name})
-    words = " ".join(name.replace('"', " ").split())
-    return "/search?" + urlencode({"q": f'speaker:"{words}"'})
+    """Where a speaker's name leads: their quotes about `query`, or with no query all
+    their quotes."""
+    return "/quotes?" + urlencode({"q": query, "speaker": name} if query else {"speaker": name})
 
 
 def web_link(url: str) -> str:

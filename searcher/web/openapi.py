@@ -122,15 +122,19 @@ OPENAPI: dict[str, Any] = {
             }
         },
         "/api/quotes": _get(
-            "Quotations about q, ranked",
+            "Quotations about q, ranked; or every quote of a speaker, newest first",
             [
-                REQUIRED_QUERY,
-                _param("speaker", "Only quotes by this person."),
+                _param(
+                    "q",
+                    "What the quotes are about, in the syntax of `search query`. Without it,"
+                    " every quote of the speaker, newest article first, unranked (score 0).",
+                ),
+                _param("speaker", "Only quotes by this person. Give q, speaker or both."),
                 LIMIT,
                 OFFSET,
                 ALL_COPIES,
             ],
-            'As `search quotes --json`: {"query", "total", "quotes"}.',
+            'As `search quotes --json`: {"query", "total", "quotes"}; "query" is null without q.',
         ),
         "/api/speakers": _get(
             "Who is quoted most, over the index or about q",
