@@ -259,10 +259,10 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 
 def _zip_refusal(info: zipfile.ZipInfo) -> Refusal | None:
     """Why a zip member is not read (not a regular file, encrypted), or None."""
-    mode = info.external_attr >> 16 if info.create_system == _UNIX else 0
-    if stat.S_ISLNK(mode):
+    kind = stat.S_IFMT(info.external_attr >> 16) if info.create_system == _UNIX else 0
+    if kind == stat.S_IFLNK:
         return _LINK
-    if mode and not stat.S_ISREG(mode):
+    if kind not in (0, stat.S_IFREG):  # 0: a file type not recorded
         return _SPECIAL
     if info.flag_bits & _ZIP_ENCRYPTED:
         return "unreadable", "encrypted, not read"
