@@ -19,6 +19,9 @@ Documentation beside a collection: in a folder whose claimed files are mostly co
 (files of many records, such as Reuters' `.sgm`; at least three), the plain-text files
 beside them (a collection's notes, category lists, descriptions) are reported, not read as
 articles. Named on the command line, such a file is read.
+
+An archive (`.tar.gz`, `.zip`, ...) is one file here; `archive` applies these rules to its
+members (`is_hidden`, `is_notice`, `not_read`, `FolderRoles`).
 """
 
 from __future__ import annotations
