@@ -279,13 +279,22 @@ def test_member_names_not_utf8_are_repaired_as_file_names_are(tmp_path: Path) ->
     path = pack(tmp_path / "in" / "names.zip", {"cafX.txt": b"Cafe headline\n"})
     # zipfile writes any name that is not ASCII as UTF-8: put Latin-1 bytes in its place.
     path.write_bytes(path.read_bytes().replace(b"cafX.txt", b"caf\xe9.txt"))
-    (article,) = read_corpus(path)
+    corpus = read_corpus(path)
+    (article,) = corpus
     assert article.id == "in/names.zip/caf\u00e9.txt"
+    assert [(p.path, p.kind) for p in corpus.problems] == [(f"{path}/caf\u00e9.txt", "bad-name")]
     tar = tmp_path / "in" / "names.tar"
     with tarfile.open(tar, "w", encoding="utf-8", errors="surrogateescape") as archive:
         add(archive, "caf\udce9.txt", b"Cafe headline\n")
     (article,) = read_corpus(tar)
     assert article.id == "in/names.tar/caf\u00e9.txt"
+
+
+def test_names_are_those_unpacked_without_dot_folders(tmp_path: Path) -> None:
+    # `tar czf news.tgz .` names its members `./a.txt`; unpacked, they are `a.txt`.
+    path = pack(tmp_path / "in" / "news.tgz", {"./": b"", "./sub/./a.txt": b"Dotted\n"})
+    (article,) = read_corpus(path)
+    assert article.id == "in/news.tgz/sub/a.txt"
 
 
 def test_an_empty_archive_is_reported(tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ from pathlib import Path, PurePath
 from typing import BinaryIO, Protocol
 
 from searcher.corpus.base import ReadError
-from searcher.corpus.decode import Readable, open_regular, repair_text
+from searcher.corpus.decode import Readable, needs_repair, open_regular, repair_text
 from searcher.corpus.walk import Claims, FolderRoles, is_hidden, is_notice, not_read
 from searcher.models import Problem
 
@@ -64,11 +64,13 @@ class ArchiveError(Exception):
 @dataclass(frozen=True)
 class Member:
     """A regular member to read: `path` the archive's path (as shown) joined with its name,
-    `id` its file id, `stream` its bytes, good until the next member is asked for."""
+    `id` its file id, `stream` its bytes, good until the next member is asked for;
+    `renamed` when its name is not UTF-8 (see `repair_text`)."""
 
     path: PurePath
     id: str
     stream: Readable
+    renamed: bool = False
 
 
 def is_archive(path: PurePath) -> bool:
@@ -164,7 +166,8 @@ def _tar_members(
                 stream = tar.extractfile(info)
                 assert stream is not None  # a regular member's
                 damaged = _damaged(f"member {repair_text(info.name)}")
-                yield Member(where, member_id, _Guarded(stream, damaged))
+                guarded = _Guarded(stream, damaged)
+                yield Member(where, member_id, guarded, needs_repair(info.name))
             elif sorted_out is not None:
                 yield sorted_out
 
@@ -246,7 +249,8 @@ def _zip_members(
                 yield Problem(str(where), f"cannot read member: {_why(error)}", kind="unreadable")
                 continue
             with stream:
-                yield Member(where, member_id, _Guarded(stream, _unreadable_member))
+                guarded = _Guarded(stream, _unreadable_member)
+                yield Member(where, member_id, guarded, needs_repair(name))
 
 
 def _zip_name(info: zipfile.ZipInfo) -> str:

@@ -97,8 +97,7 @@ class Corpus:
         """
         path = ref.shown
         if path != str(ref.path):
-            reason = f"name is not UTF-8; indexed as {ref.id}"
-            yield Problem(path, reason, kind="bad-name")
+            yield _renamed(path, ref.id)
         if is_archive(ref.path):
             yield from self._read_archive(ref)
         else:
@@ -115,6 +114,8 @@ class Corpus:
                     if isinstance(member, Problem):
                         yield member
                         continue
+                    if member.renamed:
+                        yield _renamed(str(member.path), member.id)
                     opened = open_member(member.stream)
                     name, section = str(member.path), member.path.parent.name
                     yield from self._read(opened, name, member.id, section, ref.source)
@@ -158,6 +159,11 @@ class Corpus:
         else:
             if not found:
                 yield Problem(path, f"no articles found as {reader.name}", kind="no-articles")
+
+
+def _renamed(path: str, file_id: str) -> Problem:
+    """The repair of a file name that is not UTF-8 (see `repair_text`)."""
+    return Problem(path, f"name is not UTF-8; indexed as {file_id}", kind="bad-name")
 
 
 def _repaired(record: Article | Problem, file_id: str) -> Iterator[Article | Problem]:
