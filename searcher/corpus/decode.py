@@ -9,7 +9,8 @@ Western text such as a lone Latin-1 pound sign) or holds more well-formed UTF-8 
 than stray bytes; else charset-normalizer's best guess. Bytes the chosen encoding cannot
 decode are read as Windows-1252, or become U+FFFD. Binary files, files with nothing but
 whitespace and anything but a regular file are refused with a `ReadError`, as are files the
-operating system will not read.
+operating system will not read. `open_member` does the same for an archive's member, from a
+stream read once.
 
 `repair_text` is the one rule for text that no encoding can write (lone surrogates, as in a
 file name that is not UTF-8): it applies the same Windows-1252 reading.
