@@ -9,9 +9,12 @@ import gzip
 import io
 import json
 import os
+import random
 import subprocess
 import sys
+import tarfile
 import time
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -365,6 +368,35 @@ def _nested_mime(
 
 STORY = '<REUTERS NEWID="5"><TEXT><TITLE>WHOLE STORY</TITLE><BODY>Kept.</BODY></TEXT></REUTERS>\n'
 
+
+def _tar_gz(members: list[tuple[str, bytes | str]]) -> bytes:
+    """A .tar.gz of regular members, and of symbolic links where the content is text (the
+    link's target)."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as tar:
+        for name, content in members:
+            info = tarfile.TarInfo(name)
+            if isinstance(content, str):
+                info.type, info.linkname = tarfile.SYMTYPE, content
+                tar.addfile(info)
+            else:
+                info.size = len(content)
+                tar.addfile(info, io.BytesIO(content))
+    return out.getvalue()
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+_NOISE = random.Random(0).randbytes(200_000).hex().encode()  # text that packs badly
+_CUT = _tar_gz([("a.txt", b"Before the cut\n"), ("b.txt", _NOISE), ("c.txt", b"After\n")])
+
+
 # name: (files to write beside good.txt, the headlines indexed besides its, problem kinds)
 HOSTILE: dict[str, tuple[dict[str, str | bytes], set[str], list[str]]] = {
     "surrogate in JSON text": (
@@ -423,6 +455,29 @@ HOSTILE: dict[str, tuple[dict[str, str | bytes], set[str], list[str]]] = {
         {"wide.txt": "Wide headline\n\nBody.\n".encode("utf-32")},
         {"Wide headline"},
         [],
+    ),
+    "tar members outside it and a link": (
+        {
+            "packed.tar.gz": _tar_gz(
+                [
+                    ("../../escape.txt", b"Escaped\n"),
+                    ("link.txt", "/etc/passwd"),
+                    ("inner/packed.txt", b"Packed headline\n"),
+                ]
+            )
+        },
+        {"Packed headline"},
+        ["link", "unsafe-name"],
+    ),
+    "tar.gz cut off in a member": (
+        {"cut.tar.gz": _CUT[: len(_CUT) // 2]},
+        {"Before the cut"},
+        ["bad-archive"],
+    ),
+    "zip member over the limit (a bomb)": (
+        {"bomb.zip": _zip({"huge.txt": b"word " * (1 << 20), "small.txt": b"Small one\n"})},
+        {"Small one"},
+        ["too-large"],
     ),
 }
 

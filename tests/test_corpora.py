@@ -102,6 +102,23 @@ def test_reuters_folder_without_a_format_reports_its_documentation(reuters: Path
     assert article.id == "reuters21578/cat-descriptions_120396.txt"
 
 
+def test_reuters_archive_read_in_place_as_its_unpacked_copy(reuters: Path) -> None:
+    archive = shared_path("corpora", "reuters21578", "reuters21578.tar.gz")
+    corpus = read_corpus(archive)
+    prefix = "reuters21578/reuters21578.tar.gz/"  # its folder's name, then its own
+    ids = [article.id.removeprefix(prefix) for article in corpus]
+    assert len(ids) == 21577
+    assert sorted(ids) == sorted(article.id for article in read_corpus(reuters))
+    # The same problems: the documentation, lewis.dtd and the story without text, each
+    # named inside the archive (its README.txt is passed over, as it is unpacked).
+    assert sorted(
+        (p.path.removeprefix(f"{archive}/reuters21578/"), p.kind) for p in corpus.problems
+    ) == sorted(
+        [(name, "documentation") for name in REUTERS_DOCUMENTATION]
+        + [("lewis.dtd", "no-reader"), ("reut2-012.sgm", "no-text")]
+    )
+
+
 def test_twenty_newsgroups_posts(newsgroups: Path) -> None:
     corpus = read_corpus(newsgroups)
     posts = {a.id: a for a in corpus}

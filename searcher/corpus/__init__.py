@@ -7,8 +7,9 @@
 
 One module per format (`sgml`, `webpage`, `mail`, `jsonl`, `jsondoc`, `table`, `newspaper`,
 `text`), registered in `registry`; `records` maps JSON and CSV keys to article fields, `dates`
-parses dates; `walk` finds and names the files, `decode` opens them as text (gzip included),
-`stream` ties them together; `formats` names the formats without loading the readers.
+parses dates; `walk` finds and names the files, `archive` reads tar and zip archives as
+folders, `decode` opens files as text (gzip included), `stream` ties them together;
+`formats` names the formats without loading the readers.
 
 The names below are imported on first use, so that `searcher.corpus.formats` stays light.
 """

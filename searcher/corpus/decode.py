@@ -9,7 +9,8 @@ Western text such as a lone Latin-1 pound sign) or holds more well-formed UTF-8 
 than stray bytes; else charset-normalizer's best guess. Bytes the chosen encoding cannot
 decode are read as Windows-1252, or become U+FFFD. Binary files, files with nothing but
 whitespace and anything but a regular file are refused with a `ReadError`, as are files the
-operating system will not read.
+operating system will not read. `open_member` does the same for an archive's member, from a
+stream read once.
 
 `repair_text` is the one rule for text that no encoding can write (lone surrogates, as in a
 file name that is not UTF-8): it applies the same Windows-1252 reading.
@@ -25,9 +26,10 @@ import re
 import stat
 import unicodedata
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, Protocol, TextIO
 
 from searcher.corpus.base import ReadError
 
@@ -92,6 +94,12 @@ def _repaired_surrogate(found: re.Match[str]) -> str:
     return "\ufffd"
 
 
+class Readable(Protocol):
+    """What `open_member` reads: bytes, `size` at most at a time."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 @contextmanager
 def open_text(
     path: Path, on_bytes: Callable[[bytes], None] | None = None
@@ -103,21 +111,41 @@ def open_text(
     `TextIOWrapper` reads them. A file shorter than the sample and not compressed is given
     to `on_bytes` as it was read (its bytes, at once), so that the caller need not read it
     again (to hash it)."""
+    fd = open_regular(path)
     try:
-        fd = _open_regular(os.fspath(path), os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    except OSError as error:
-        raise ReadError(f"cannot read file: {error.strerror or error}") from error
-    raw: BinaryIO | None = None  # a file object over `fd`, made to stream the file only
-    try:
-        sample = _read_sample(fd)
+        sample = _read_sample(partial(os.read, fd))
+        with _decoded(sample, partial(_from_start, fd), on_bytes) as opened:
+            yield opened
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def open_member(stream: Readable) -> Iterator[tuple[TextIO, str]]:
+    """`open_text` for a file read from `stream` (an archive's member): read once, from its
+    start, never sought back (seeking back in a compressed archive decompresses it again)."""
+    sample = _read_sample(stream.read)
+    with _decoded(sample, lambda: io.BufferedReader(_Rejoined(sample, stream))) as opened:
+        yield opened
+
+
+@contextmanager
+def _decoded(
+    sample: bytes,
+    from_start: Callable[[], BinaryIO],
+    on_bytes: Callable[[bytes], None] | None = None,
+) -> Iterator[tuple[TextIO, str]]:
+    """The decoded text stream and head of a file whose first bytes are `sample`;
+    `from_start()` gives all its bytes, for files longer than the sample (see `open_text`)."""
+    with ExitStack() as opened:  # the file objects made to stream the file, if any
         binary: BinaryIO | None = None
         if sample.startswith(GZIP_MAGIC):
-            raw = _from_start(fd)
-            unpacked = gzip.GzipFile(fileobj=raw, mode="rb")
+            raw = opened.enter_context(from_start())
+            unpacked = opened.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
             sample = unpacked.read(SAMPLE_BYTES)
-            binary = unpacked  # type: ignore[assignment]
+            binary = io.BufferedReader(_Rejoined(sample, unpacked))
         complete = len(sample) < SAMPLE_BYTES
-        if complete and raw is None and on_bytes is not None:
+        if complete and binary is None and on_bytes is not None:
             on_bytes(sample)
         encoding = detect_encoding(sample, complete)
         if encoding is None:
@@ -126,29 +154,55 @@ def open_text(
         head = decoded[:HEAD_CHARS]
         if not head.strip() and complete:
             raise ReadError("empty file", kind="empty")
-        if complete and raw is None and encoding in _DECODED_AT_ONCE:
+        if complete and binary is None and encoding in _DECODED_AT_ONCE:
             with io.StringIO(decoded.replace("\r\n", "\n").replace("\r", "\n")) as whole:
                 yield whole, head
             return
         del sample, decoded  # not held while the file is streamed
         if binary is None:
-            binary = raw = _from_start(fd)
-        else:
-            binary.seek(0)
+            binary = opened.enter_context(from_start())
         with io.TextIOWrapper(binary, encoding=encoding, errors=ERRORS) as stream:
             yield stream, head
-    finally:
-        if raw is not None:
-            raw.close()
-        os.close(fd)
 
 
-def _read_sample(fd: int) -> bytes:
-    """The first `SAMPLE_BYTES` of the open file (fewer: all of it), as a buffered file
-    object's `read` gives them."""
+class _Rejoined(io.RawIOBase):
+    """The bytes of a stream whose first bytes, `head`, were read already: `head`, then
+    what is left in `rest`."""
+
+    def __init__(self, head: bytes, rest: Readable) -> None:
+        super().__init__()
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            size = min(len(buffer), len(self._head))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def open_regular(path: Path) -> int:
+    """A descriptor of `path` open for reading; `ReadError` when it cannot be opened or is
+    not a regular file."""
+    try:
+        return _open_regular(os.fspath(path), os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except OSError as error:
+        raise ReadError(f"cannot read file: {error.strerror or error}") from error
+
+
+def _read_sample(read: Callable[[int], bytes]) -> bytes:
+    """The first `SAMPLE_BYTES` that `read` gives (fewer: all there is), as a buffered
+    file object's `read` gives them."""
     chunks: list[bytes] = []
     size = 0
-    while size < SAMPLE_BYTES and (chunk := os.read(fd, SAMPLE_BYTES - size)):
+    while size < SAMPLE_BYTES and (chunk := read(SAMPLE_BYTES - size)):
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)

@@ -12,8 +12,9 @@ documentation (see `walk`).
 from __future__ import annotations
 
 from importlib import import_module
-from pathlib import Path
+from pathlib import PurePath
 
+from searcher.corpus.archive import is_archive
 from searcher.corpus.base import Reader, extension
 from searcher.corpus.formats import READER_FORMATS, READER_MODULES
 from searcher.corpus.walk import Role
@@ -36,7 +37,7 @@ def get_reader(name: str) -> Reader:
     raise BadInputError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")
 
 
-def choose_reader(path: Path, head: str) -> Reader:
+def choose_reader(path: PurePath, head: str) -> Reader:
     """The reader for a file with no format chosen: by sniffing, extension, or fallback."""
     for reader in READERS:
         if reader.sniff(head):
@@ -48,12 +49,15 @@ def choose_reader(path: Path, head: str) -> Reader:
     return FALLBACK
 
 
-def role_of(path: Path) -> Role | None:
+def role_of(path: PurePath) -> Role | None:
     """What the file's extension says it holds; None when no reader claims it. A file
-    without an extension (`20news/12345`) is left to sniffing."""
+    without an extension (`20news/12345`) is left to sniffing; an archive's members are
+    read (`archive`)."""
     suffix = extension(path)
     if any(suffix in reader.extensions for reader in COLLECTIONS):
         return Role.COLLECTION
     if suffix in FALLBACK.extensions:
         return Role.PLAIN
-    return Role.OTHER if not suffix or suffix in EXTENSIONS else None
+    if not suffix or suffix in EXTENSIONS or is_archive(path):
+        return Role.OTHER
+    return None

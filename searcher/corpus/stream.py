@@ -13,17 +13,20 @@ not foresee (nesting too deep for Python's stack, a bug) costs the rest of that 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import zlib
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime
-from pathlib import Path
+from pathlib import PurePath
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TextIO
 
+from searcher.corpus.archive import ArchiveError, is_archive, members
 from searcher.corpus.base import Reader, ReadError, Source
-from searcher.corpus.decode import needs_repair, open_text, repair_text
+from searcher.corpus.decode import needs_repair, open_member, open_text, repair_text
 from searcher.corpus.records import check_fields
 from searcher.corpus.registry import choose_reader, get_reader, role_of
 from searcher.corpus.walk import FileRef, Role, Root, make_roots, walk
@@ -76,14 +79,17 @@ class Corpus:
 
     def files(self) -> Iterator[FileRef | Problem]:
         """Every file to read under the roots, in order, and what could not be listed."""
-        claims = _read_as_given if self._reader else role_of
         for root in self._roots:
-            yield from walk(root, claims)
+            yield from walk(root, self._claims)
+
+    def _claims(self, path: PurePath) -> Role | None:
+        return _read_as_given(path) if self._reader else role_of(path)
 
     def read_file(
         self, ref: FileRef, on_bytes: Callable[[bytes], None] | None = None
     ) -> Iterator[Article | Problem]:
-        """The articles of one file, and problems with its records or with the whole file.
+        """The articles of one file, and problems with its records or with the whole file;
+        of an archive, those of its members (see `archive`).
 
         The seam for callers that choose which files to read (incremental indexing) or
         read them elsewhere (worker processes): `FileRef` and the results are picklable.
@@ -91,17 +97,55 @@ class Corpus:
         """
         path = ref.shown
         if path != str(ref.path):
-            reason = f"name is not UTF-8; indexed as {ref.id}"
-            yield Problem(path, reason, kind="bad-name")
+            yield _renamed(path, ref.id)
+        if is_archive(ref.path):
+            yield from self._read_archive(ref)
+        else:
+            opened = open_text(ref.path, on_bytes)
+            yield from self._read(opened, path, ref.id, ref.path.parent.name, ref.source)
+
+    def _read_archive(self, ref: FileRef) -> Iterator[Article | Problem]:
+        """The articles of an archive's members, each read as a file of its own."""
         found = False
         try:
-            with open_text(ref.path, on_bytes) as (stream, head):
-                reader = self._reader or choose_reader(ref.path, head)
-                section, default_source = ref.path.parent.name, self._source or ref.source
-                source = Source(path, ref.id, stream, head, self._fields, section, default_source)
+            with contextlib.closing(members(ref.path, ref.id, self._claims)) as found_members:
+                for member in found_members:
+                    found = True
+                    if isinstance(member, Problem):
+                        yield member
+                        continue
+                    if member.renamed:
+                        yield _renamed(str(member.path), member.id)
+                    opened = open_member(member.stream)
+                    name, section = str(member.path), member.path.parent.name
+                    yield from self._read(opened, name, member.id, section, ref.source)
+        except (ReadError, ArchiveError) as error:
+            yield Problem(ref.shown, str(error), kind=error.kind)
+        else:
+            if not found:
+                yield Problem(ref.shown, "no file to read in the archive", kind="no-articles")
+
+    def _read(
+        self,
+        opened: AbstractContextManager[tuple[TextIO, str]],
+        path: str,
+        file_id: str,
+        section: str,
+        folder_source: str,
+    ) -> Iterator[Article | Problem]:
+        """The articles of the file `opened` (its text and head), shown as `path`, with the
+        id `file_id`, in `section`, whose folder names `folder_source`."""
+        found = False
+        try:
+            with opened as (stream, head):
+                reader = self._reader or choose_reader(PurePath(path), head)
+                default_source = self._source or folder_source
+                source = Source(path, file_id, stream, head, self._fields, section, default_source)
                 for record in reader.read(source):
                     found = True
-                    yield from _repaired(record, ref.id)
+                    yield from _repaired(record, file_id)
+        except ArchiveError:
+            raise  # the archive holding the file is damaged: the archive's problem
         except ReadError as error:
             yield Problem(path, str(error), kind=error.kind)
         except (OSError, EOFError, zlib.error) as error:  # also gzip data cut off or corrupt
@@ -115,6 +159,11 @@ class Corpus:
         else:
             if not found:
                 yield Problem(path, f"no articles found as {reader.name}", kind="no-articles")
+
+
+def _renamed(path: str, file_id: str) -> Problem:
+    """The repair of a file name that is not UTF-8 (see `repair_text`)."""
+    return Problem(path, f"name is not UTF-8; indexed as {file_id}", kind="bad-name")
 
 
 def _repaired(record: Article | Problem, file_id: str) -> Iterator[Article | Problem]:
@@ -204,6 +253,6 @@ def read_corpus(
     return Corpus(make_roots(paths), reader, check_fields(fields or {}), " ".join(source.split()))
 
 
-def _read_as_given(path: Path) -> Role:
+def _read_as_given(path: PurePath) -> Role:
     """With a format given, every file is read with it."""
     return Role.OTHER

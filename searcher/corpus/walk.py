@@ -19,6 +19,9 @@ Documentation beside a collection: in a folder whose claimed files are mostly co
 (files of many records, such as Reuters' `.sgm`; at least three), the plain-text files
 beside them (a collection's notes, category lists, descriptions) are reported, not read as
 articles. Named on the command line, such a file is read.
+
+An archive (`.tar.gz`, `.zip`, ...) is one file here; `archive` applies these rules to its
+members (`is_hidden`, `is_notice`, `not_read`, `FolderRoles`).
 """
 
 from __future__ import annotations
@@ -27,10 +30,10 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from searcher.corpus.base import extension
 from searcher.corpus.decode import repair_text
@@ -58,7 +61,7 @@ class Role(Enum):
     OTHER = "other"  # any other format a reader claims
 
 
-Claims = Callable[[Path], "Role | None"]  # None: no reader claims the file
+Claims = Callable[[PurePath], "Role | None"]  # None: no reader claims the file
 
 
 @dataclass(frozen=True)
@@ -157,10 +160,10 @@ def _walk_folder(
         return
     if SOURCE_FILE in names:
         source = _folder_source(folder) or source
-    entries = [(folder / name, *_status(folder / name)) for name in names if name[0] != "."]
-    entries = [e for e in entries if not (e[1] == "file" and _NOT_ARTICLES.match(e[0].name))]
+    entries = [(folder / name, *_status(folder / name)) for name in names if not is_hidden(name)]
+    entries = [e for e in entries if not (e[1] == "file" and is_notice(e[0].name))]
     roles = {path: claims(path) for path, kind, _ in entries if kind == "file"}
-    beside = _collection_beside(roles)
+    beside = FolderRoles(roles.items()).collections()
     shown_names: set[str] = set()
     for path, kind, reason in entries:
         shown, name = repair_text(str(path)), repair_text(path.name)
@@ -178,26 +181,58 @@ def _walk_folder(
                 yield from _walk_folder(path, entry_id, ancestors | {real}, claims, source)
         elif kind != "file":
             yield Problem(shown, reason, kind=kind)
-        elif roles[path] is None:
-            yield Problem(shown, f"skipped: no reader for {path.suffix} files", kind="no-reader")
-        elif beside and roles[path] is Role.PLAIN:
-            reason = (
-                f"plain text beside a collection of {beside} files, taken for its "
-                "documentation (name the file itself to index it)"
-            )
-            yield Problem(shown, reason, kind="documentation")
+        elif unread := not_read(path, roles[path], beside, "name the file itself to index it"):
+            yield Problem(shown, unread[1], kind=unread[0])
         else:
             yield FileRef(path, entry_id, source)
 
 
-def _collection_beside(roles: dict[Path, Role | None]) -> str:
-    """The extensions of the collection files when they are most of a folder's claimed
-    files, and at least `MIN_COLLECTION_FILES` (`.sgm`), else ""."""
-    collections = [path for path, role in roles.items() if role is Role.COLLECTION]
-    claimed = sum(1 for role in roles.values() if role is not None)
-    if len(collections) < MIN_COLLECTION_FILES or 2 * len(collections) <= claimed:
-        return ""
-    return "/".join(sorted({extension(path) for path in collections}))
+def is_hidden(name: str) -> bool:
+    """Whether a file or folder is hidden: passed over silently, and all it holds."""
+    return name.startswith(".")
+
+
+def is_notice(name: str) -> bool:
+    """Whether a file is a README, a licence or the like: passed over silently."""
+    return _NOT_ARTICLES.match(name) is not None
+
+
+def not_read(path: PurePath, role: Role | None, beside: str, hint: str) -> tuple[str, str] | None:
+    """The problem kind and reason that keep a file of this `role` from being read, in a
+    folder holding a collection of `beside` files (`FolderRoles.collections`); None to
+    read it. `hint` says how to read documentation all the same."""
+    if role is None:
+        return "no-reader", f"skipped: no reader for {path.suffix} files"
+    if beside and role is Role.PLAIN:
+        reason = f"plain text beside a collection of {beside} files, taken for its documentation"
+        return "documentation", f"{reason} ({hint})"
+    return None
+
+
+class FolderRoles:
+    """The roles of a folder's files, counted for the documentation rule (the module
+    docstring): kept as counts, so that files can be added one at a time."""
+
+    def __init__(self, roles: Iterable[tuple[PurePath, Role | None]] = ()) -> None:
+        self._collections = 0
+        self._claimed = 0
+        self._extensions: set[str] = set()
+        for path, role in roles:
+            self.add(path, role)
+
+    def add(self, path: PurePath, role: Role | None) -> None:
+        """Count one file of the folder."""
+        self._claimed += role is not None
+        if role is Role.COLLECTION:
+            self._collections += 1
+            self._extensions.add(extension(path))
+
+    def collections(self) -> str:
+        """The extensions of the collection files when they are most of the folder's
+        claimed files, and at least `MIN_COLLECTION_FILES` (`.sgm`), else ""."""
+        if self._collections < MIN_COLLECTION_FILES or 2 * self._collections <= self._claimed:
+            return ""
+        return "/".join(sorted(self._extensions))
 
 
 _LOOP = "symbolic link loop, not followed"
