@@ -102,7 +102,7 @@ class Corpus:
             yield from self._read_archive(ref)
         else:
             opened = open_text(ref.path, on_bytes)
-            yield from self._read(opened, path, ref.id, ref.path.parent.name, ref.source)
+            yield from self._read(opened, path, ref.path, ref.id, ref.source)
 
     def _read_archive(self, ref: FileRef) -> Iterator[Article | Problem]:
         """The articles of an archive's members, each read as a file of its own."""
@@ -117,8 +117,8 @@ class Corpus:
                     if member.renamed:
                         yield _renamed(str(member.path), member.id)
                     opened = open_member(member.stream)
-                    name, section = str(member.path), member.path.parent.name
-                    yield from self._read(opened, name, member.id, section, ref.source)
+                    shown = str(member.path)
+                    yield from self._read(opened, shown, member.path, member.id, ref.source)
         except (ReadError, ArchiveError) as error:
             yield Problem(ref.shown, str(error), kind=error.kind)
         else:
@@ -129,17 +129,19 @@ class Corpus:
         self,
         opened: AbstractContextManager[tuple[TextIO, str]],
         path: str,
+        named: PurePath,
         file_id: str,
-        section: str,
         folder_source: str,
     ) -> Iterator[Article | Problem]:
-        """The articles of the file `opened` (its text and head), shown as `path`, with the
-        id `file_id`, in `section`, whose folder names `folder_source`."""
+        """The articles of the file `opened` (its text and head), shown as `path`, whose
+        name and folder (its section) `named` gives, with the id `file_id`, whose folder
+        names `folder_source`."""
         found = False
         try:
             with opened as (stream, head):
-                reader = self._reader or choose_reader(PurePath(path), head)
+                reader = self._reader or choose_reader(named, head)
                 default_source = self._source or folder_source
+                section = named.parent.name
                 source = Source(path, file_id, stream, head, self._fields, section, default_source)
                 for record in reader.read(source):
                     found = True
