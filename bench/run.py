@@ -59,7 +59,8 @@ def scaled_corpus(corpora: list[Path], copies: int, workdir: Path) -> Path:
 
 def unpacked(corpora: list[Path], workdir: Path) -> list[Path]:
     """The corpora with their .tar.gz archives (Reuters, 20 Newsgroups) unpacked into
-    `workdir`: the readers take files, not archives."""
+    `workdir`: the peers' readers take files, not archives, and every engine reads the
+    same files (searcher reads an archive as one worker's task)."""
     ready = []
     for corpus in corpora:
         archives = sorted(corpus.glob("*.tar.gz")) if corpus.is_dir() else []

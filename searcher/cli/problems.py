@@ -3,7 +3,8 @@
 A problem with a `line` concerns one record of a file holding many; any other concerns a
 whole file. Kinds are stable categories (`binary`, `empty`, `unreadable`, `no-reader`,
 `broken-link`, `link-loop`, `not-a-file`, `documentation`, `bad-record`, `bad-json`,
-`truncated`, `no-articles`, `no-text`, `too-large`, `too-deep`, `reader-error`, ...); a
+`truncated`, `no-articles`, `no-text`, `too-large`, `too-deep`, `reader-error`, and for
+archives `bad-archive`, `unsafe-name`, `link`, `nested-archive`, ...); a
 problem without one is counted by its reason. The `REPAIRED` kinds are input that was
 indexed after a repair (a name or text with characters that cannot be encoded), not skipped.
 """
