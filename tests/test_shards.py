@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tarfile
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,8 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bench.queries import QUERIES
-from searcher import Hit, Index, SearchOptions, Topic, create_shards
+from searcher import Hit, Index, SearchOptions, Topic, create_shards, read_corpus
 from searcher.cli import app
+from searcher.shards.building import corpus_order
 from searcher.shards.index import ShardedIndex
 from searcher.shards.manifest import MANIFEST, read_manifest, shard_of
 from tests.conftest import NEWSROOM
@@ -56,6 +58,27 @@ def test_routing_is_stable_and_spreads() -> None:
     for n in range(400):
         counts[shard_of(f"article-{n}", 4)] += 1
     assert all(60 < count < 140 for count in counts)
+
+
+def test_articles_not_written_by_the_run_are_placed_by_their_file_or_archive(
+    tmp_path: Path,
+) -> None:
+    """Articles a failed run wrote are merged into the stories in the corpus's order: by
+    their file's place, and for a member of an archive, by the archive's."""
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("A\n\nFirst.\n")
+    with tarfile.open(news / "b.tar.gz", "w:gz") as tar:
+        tar.add(news / "a.txt", arcname="in/one.txt")
+    (news / "c.txt").write_text("C\n\nLast.\n")
+    order = corpus_order(read_corpus(news), {})
+    ids = ["news/c.txt", "news/b.tar.gz/in/one.txt", "news/a.txt", "news/gone.txt"]
+    assert sorted(ids, key=order) == [
+        "news/a.txt",
+        "news/b.tar.gz/in/one.txt",
+        "news/c.txt",
+        "news/gone.txt",
+    ]
 
 
 def test_a_sharded_index_answers_as_one_index(tmp_path: Path) -> None:

@@ -164,8 +164,8 @@ def corpus_order(corpus: Corpus, placed: Mapping[str, Place]) -> Callable[[str],
     """The place of an article in the order `corpus` reads them, that of one index's run
     over the same files: its file's in the listing of the corpus (listed, not read, when
     first needed) and its record's in the file. An article not written by this run (by a
-    run that failed) is placed by its id, which starts with its file's (`Article`), first
-    in its file."""
+    run that failed) is placed by its id, which starts with its file's (`Article`), or for
+    a member of an archive with the archive's and a folder's, first in its file."""
     files: dict[str, int] = {}
 
     def order(article_id: str) -> tuple[int, int]:
@@ -173,6 +173,8 @@ def corpus_order(corpus: Corpus, placed: Mapping[str, Place]) -> Callable[[str],
             listed = (item for item in corpus.files() if not isinstance(item, Problem))
             files.update((item.id, n) for n, item in enumerate(listed))
         file, record = placed.get(article_id, (article_id.rpartition("#")[0] or article_id, 0))
+        while file not in files and "/" in file:  # an archive's member: the archive's place
+            file = file.rpartition("/")[0]
         return files.get(file, len(files)), record
 
     return order
