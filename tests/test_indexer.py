@@ -783,7 +783,9 @@ def test_workers_read_with_the_collector_off_and_collect_once_a_segment_is_writt
     monkeypatch.setattr(writer, "TASK_FILES", 1)
     corpus = tmp_path / "in"
     corpus.mkdir()
-    for n in range(8):
+    # A batch of 4 articles takes in the tasks in flight when it fills (up to 5 more, on a
+    # loaded machine): 16 files make two batches at least, whatever the timing.
+    for n in range(16):
         (corpus / f"{n}.txt").write_text(f"Headline {n}\n\nBody {n} about oil prices.\n")
     Index(tmp_path / "ix").update(read_corpus(corpus), workers=2, commit_every=4)
     lines = [line.split(" ", 1) for line in log.read_text().splitlines()]
