@@ -155,6 +155,19 @@ def test_a_surname_lists_every_blair_and_all_copies_every_copy(tmp_path) -> None
     assert page.total == 5 and [q.article_id for q in page] == ["s/6", "s/1"]
 
 
+def test_a_speakers_quotes_are_the_same_from_an_index_of_many_segments(tmp_path) -> None:
+    """The articles added one commit at a time (a segment each, an undated one among them,
+    the two copies of a story in different segments) give the same quotes, in order."""
+    one = _speeches(tmp_path)
+    many = Index(tmp_path / "many")
+    for article in SPEECHES:
+        many.add([article])
+    assert many.stats().segments > 1
+    for speaker, copies in (("Tony Blair", False), ("blair", False), ("Tony Blair", True)):
+        expected = one.quotes(speaker=speaker, limit=None, all_copies=copies)
+        assert many.quotes(speaker=speaker, limit=None, all_copies=copies) == expected
+
+
 def test_quotes_with_neither_words_nor_a_speaker_are_refused(newsroom: Index) -> None:
     for text, speaker in ((None, None), ("  ", " ")):
         with pytest.raises(FilterError, match="Quotes need words to look for or a speaker"):
