@@ -45,6 +45,7 @@ CALLS_BY_KIND: dict[str, Callable[[Index], Any]] = {
     "facets": lambda ix: ix.search("oil", options=SearchOptions(facets=("source", "year"))),
     "suggestion": lambda ix: ix.search("footbal finnal"),
     "quotes": lambda ix: ix.quotes("corruption prices"),
+    "speaker": lambda ix: ix.quotes(speaker="Kassym Tokayev"),
     "similar": lambda ix: ix.similar("news/guardian-oil"),
 }
 

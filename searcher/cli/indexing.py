@@ -103,7 +103,8 @@ def index_command(
         ),
     ] = None,
 ) -> None:
-    """Index the articles in PATH (files or folders), adding to or updating the index.
+    """Index the articles in PATH (files, folders, or .tar.gz, .tgz, .tar.bz2, .tar.xz,
+    .tar and .zip archives, read in place), adding to or updating the index.
 
     Only new and changed files are read; articles of changed files are replaced and those
     of deleted files removed. Formats are recognised by content and extension (also inside
